@@ -1,0 +1,4 @@
+/**
+ * @datastreamer/sim-cluster: see ARCHITECTURE.md for what this package owns. Its public names are listed here.
+ */
+export {};
