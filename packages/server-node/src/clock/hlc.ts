@@ -1,0 +1,133 @@
+/**
+ * Hybrid logical clock (HLC): timestamps that follow the injected physical `Clock` but never repeat and never
+ * go back, and that move past every timestamp seen in a message, so causally later events get later
+ * timestamps across nodes. Transactions take their start and commit timestamps from it.
+ *
+ * Layout, as in Ignite 3's `HybridTimestamp`: one 64-bit integer (a `bigint`, a `long` on the wire),
+ *
+ *     bits 63..16: physical time in milliseconds (48 bits; whole milliseconds of `Clock.now()`)
+ *     bits 15..0:  logical counter (16 bits), which orders timestamps taken within one millisecond
+ *
+ * so comparing timestamps is comparing integers. When more than 65,536 timestamps are taken in one
+ * millisecond, the counter carries into the physical part: the clock then runs slightly ahead of physical
+ * time, and stays strictly monotonic. The sign bit is never used, so every timestamp fits a signed `long`.
+ *
+ * It does not read the platform clock, keep a maximum allowed skew, or persist its state.
+ */
+import type { Clock } from '@datastreamer/protocol';
+import { ServerError } from '../errors/server-error.js';
+
+/** A hybrid timestamp: `physicalMs << 16 | logical` (see the module header). */
+export type HybridTimestamp = bigint;
+
+/** Width of the logical counter, in bits. */
+export const LOGICAL_BITS = 16;
+/** Width of the physical part, in bits. */
+export const PHYSICAL_BITS = 48;
+/** Below every timestamp a `HybridClock` hands out (its first `now()` is at least `MIN_TIMESTAMP + 1`). */
+export const MIN_TIMESTAMP: HybridTimestamp = 0n;
+/** The largest timestamp that fits a signed 64-bit `long`. */
+export const MAX_TIMESTAMP: HybridTimestamp = (1n << 63n) - 1n;
+
+const SHIFT = BigInt(LOGICAL_BITS);
+const LOGICAL_MASK = (1n << SHIFT) - 1n;
+const MAX_PHYSICAL = 2 ** (PHYSICAL_BITS - 1) - 1;
+const MAX_LOGICAL = 2 ** LOGICAL_BITS - 1;
+
+/**
+ * Packs a physical time and a logical counter into a timestamp.
+ *
+ * @param physicalMs whole milliseconds, 0 to 2^47 - 1.
+ * @param logical counter within the millisecond, 0 to 65,535. Default 0.
+ * @throws ServerError `INVALID_ARGUMENT` when either part is not an integer in its range.
+ */
+export function hybridTimestamp(physicalMs: number, logical = 0): HybridTimestamp {
+  if (!Number.isSafeInteger(physicalMs) || physicalMs < 0 || physicalMs > MAX_PHYSICAL) {
+    throw new ServerError(
+      'INVALID_ARGUMENT',
+      `physical time must be an integer from 0 to ${MAX_PHYSICAL}, got ${physicalMs}`,
+    );
+  }
+  if (!Number.isInteger(logical) || logical < 0 || logical > MAX_LOGICAL) {
+    throw new ServerError(
+      'INVALID_ARGUMENT',
+      `logical counter must be an integer from 0 to ${MAX_LOGICAL}, got ${logical}`,
+    );
+  }
+  return (BigInt(physicalMs) << SHIFT) | BigInt(logical);
+}
+
+/** The physical part of `ts`, in milliseconds. */
+export function physicalMillis(ts: HybridTimestamp): number {
+  return Number(ts >> SHIFT);
+}
+
+/** The logical counter of `ts`. */
+export function logicalCounter(ts: HybridTimestamp): number {
+  return Number(ts & LOGICAL_MASK);
+}
+
+/**
+ * A hybrid logical clock over an injected physical `Clock` (real or simulated).
+ *
+ * @example
+ * const hlc = new HybridClock(clock);
+ * const start = hlc.now();
+ * hlc.update(timestampFromMessage); // the next now() is after it
+ */
+export class HybridClock {
+  readonly #clock: Clock;
+  #latest: HybridTimestamp = MIN_TIMESTAMP;
+
+  constructor(clock: Clock) {
+    this.#clock = clock;
+  }
+
+  /**
+   * A new timestamp: strictly greater than every timestamp this clock returned or saw before, and at least
+   * the physical time. If the physical clock stands still or goes back, the logical counter moves instead.
+   *
+   * @throws ServerError `INTERNAL` when the physical clock returns a value that is not a finite number.
+   */
+  now(): HybridTimestamp {
+    const physical = this.#physical();
+    const next = physical > this.#latest ? physical : this.#latest + 1n;
+    this.#latest = next;
+    return next;
+  }
+
+  /**
+   * Takes in a timestamp seen in a message and returns a new timestamp after it (and after `now()`), so
+   * every later `now()` is after `seen` too. A `seen` in the past only ticks the clock.
+   *
+   * @throws ServerError `INVALID_ARGUMENT` when `seen` is negative or does not fit a signed 64-bit integer.
+   */
+  update(seen: HybridTimestamp): HybridTimestamp {
+    if (seen < MIN_TIMESTAMP || seen >= MAX_TIMESTAMP) {
+      throw new ServerError('INVALID_ARGUMENT', `a hybrid timestamp must be from 0 to 2^63 - 2, got ${seen}`);
+    }
+    const physical = this.#physical();
+    let next = this.#latest + 1n;
+    if (seen >= next) next = seen + 1n;
+    if (physical > next) next = physical;
+    this.#latest = next;
+    return next;
+  }
+
+  /** The latest timestamp returned or seen, without moving the clock ({@link MIN_TIMESTAMP} at first). */
+  current(): HybridTimestamp {
+    return this.#latest;
+  }
+
+  #physical(): HybridTimestamp {
+    const ms = this.#clock.now();
+    if (!Number.isFinite(ms)) {
+      throw new ServerError(
+        'INTERNAL',
+        `the physical clock returned ${ms}, not a finite number of milliseconds`,
+      );
+    }
+    // A clock before its epoch (negative) counts as the epoch: the logical counter keeps the order.
+    return ms > 0 ? BigInt(Math.floor(ms)) << SHIFT : MIN_TIMESTAMP;
+  }
+}

@@ -1,0 +1,178 @@
+/**
+ * The transactions of one node: begins them with a start timestamp from the hybrid clock, routes their reads
+ * and writes to partition stores, and finishes them: commit = prepare on every touched partition, one commit
+ * timestamp, commit on every partition; abort = abort on every partition. It is also the node's low
+ * watermark source (the oldest start timestamp of a running transaction), so pass it to every partition
+ * store of the node as `lowWatermark`.
+ *
+ * It does not coordinate partitions on other nodes (two-phase commit builds on the per-partition steps), and
+ * it keeps nothing across a crash: a restarted node starts a new manager.
+ */
+import { type Logger, silentLogger } from '@datastreamer/protocol';
+import type { HybridClock } from '../clock/hlc.js';
+import type { LowWatermarkSource, MvccPartitionStore } from '../storage/mvcc-partition-store.js';
+import { abortPartition, commitPartition, preparePartition } from './partition-steps.js';
+import { Transaction } from './transaction.js';
+import { formatTxId } from './tx-id.js';
+import { type TxAction, TxStates, unknownTxState } from './tx-lifecycle.js';
+
+export interface TransactionManagerOptions {
+  /** Start and commit timestamps come from it. */
+  readonly clock: HybridClock;
+  /** Goes into transaction ids, so ids of different nodes never collide. Default 0. */
+  readonly nodeId?: number;
+  /** Narrowed to `{ component: 'tx-manager' }`. Default: silent. */
+  readonly logger?: Logger;
+}
+
+export class TransactionManager implements LowWatermarkSource {
+  readonly #clock: HybridClock;
+  readonly #nodeId: number;
+  readonly #log: Logger;
+  /** Running transactions in begin order, which is start-timestamp order (the clock is monotonic). */
+  readonly #active = new Set<Transaction>();
+  #sequence = 0;
+
+  constructor(options: TransactionManagerOptions) {
+    this.#clock = options.clock;
+    this.#nodeId = options.nodeId ?? 0;
+    this.#log = (options.logger ?? silentLogger).child({ component: 'tx-manager' });
+  }
+
+  /** Transactions begun and not yet committed or aborted. */
+  get activeCount(): number {
+    return this.#active.size;
+  }
+
+  /** The start timestamp of the oldest running transaction, or `undefined` when none runs. */
+  lowWatermark(): bigint | undefined {
+    for (const tx of this.#active) return tx.startTs;
+    return undefined;
+  }
+
+  /** Begins an explicit transaction, which may touch any partitions of this node. */
+  begin(): Transaction {
+    return this.#start(undefined);
+  }
+
+  /**
+   * Begins an implicit transaction bound to `partition` (a streamer batch, a single-row operation), enlisted
+   * there at once.
+   *
+   * @throws ServerError `INVALID_ARGUMENT` when the partition's read floor is above the new start timestamp.
+   */
+  beginImplicit(partition: MvccPartitionStore): Transaction {
+    const tx = this.#start(partition);
+    try {
+      tx.enlist(partition, 'write');
+    } catch (err) {
+      this.#active.delete(tx);
+      tx.transition('abort');
+      throw err;
+    }
+    return tx;
+  }
+
+  /**
+   * What `tx` sees for `key` on `partition`: its own write, else the row committed as of its start.
+   *
+   * @returns the row bytes, or `null` when absent.
+   * @throws ServerError `TX_NOT_ACTIVE` when `tx` is not PENDING; `INVALID_ARGUMENT` when an implicit
+   *   transaction reaches past its partition.
+   */
+  read(tx: Transaction, partition: MvccPartitionStore, key: Uint8Array): Uint8Array | null {
+    this.#advance(tx, 'read', 0n);
+    return partition.read(tx.enlist(partition, 'read'), key);
+  }
+
+  /**
+   * Writes `row` for `key` on `partition` within `tx` (`null` deletes).
+   *
+   * @throws ServerError `TX_CONFLICT` (retryable) on a write-write conflict (the write has no effect; abort
+   *   and retry the transaction); `TX_NOT_ACTIVE` when `tx` is not PENDING; `INVALID_ARGUMENT` when an
+   *   implicit transaction reaches past its partition.
+   */
+  write(tx: Transaction, partition: MvccPartitionStore, key: Uint8Array, row: Uint8Array | null): void {
+    this.#advance(tx, 'write', 0n);
+    partition.write(tx.enlist(partition, 'write'), key, row);
+  }
+
+  /**
+   * Prepares `tx` on every partition it touched, takes one commit timestamp, and commits everywhere. When a
+   * prepare fails, the transaction is aborted everywhere and the error rethrown.
+   *
+   * @returns the commit timestamp.
+   * @throws ServerError `TX_NOT_ACTIVE` when `tx` is not PENDING or a participant was lost (a restart);
+   *   `INTERNAL` when an apply listener threw (the transaction is committed regardless).
+   */
+  commit(tx: Transaction): bigint {
+    try {
+      this.#advance(tx, 'prepare', 0n);
+    } catch (err) {
+      if (tx.state === TxStates.PREPARED) {
+        this.#log.debug({ txId: tx.id, err }, 'prepare failed, aborting');
+        this.#advance(tx, 'abort', 0n);
+      }
+      throw err;
+    }
+    const commitTs = this.#clock.now();
+    this.#advance(tx, 'commit', commitTs);
+    return commitTs;
+  }
+
+  /**
+   * Aborts `tx` on every partition it touched.
+   *
+   * @throws ServerError `TX_NOT_ACTIVE` when `tx` already committed or aborted.
+   */
+  abort(tx: Transaction): void {
+    this.#advance(tx, 'abort', 0n);
+  }
+
+  #start(partition: MvccPartitionStore | undefined): Transaction {
+    const startTs = this.#clock.now();
+    const id = formatTxId(startTs, this.#nodeId, this.#sequence++);
+    const tx = new Transaction(id, startTs, partition);
+    this.#active.add(tx);
+    return tx;
+  }
+
+  /** Moves `tx` through the lifecycle table, then carries out the new state on its partitions. */
+  #advance(tx: Transaction, action: TxAction, commitTs: bigint): void {
+    const next = tx.transition(action);
+    switch (next) {
+      case TxStates.PENDING:
+        // Reads and writes: the table has checked that the transaction runs; the partition does the rest.
+        return;
+      case TxStates.PREPARED:
+        for (const partition of tx.partitions) preparePartition(partition, tx);
+        return;
+      case TxStates.COMMITTED:
+        // Out of the running set first: the committer's start no longer holds old versions back.
+        this.#active.delete(tx);
+        this.#onEveryPartition(tx, (partition) => commitPartition(partition, tx, commitTs));
+        return;
+      case TxStates.ABORTED:
+        this.#active.delete(tx);
+        this.#onEveryPartition(tx, (partition) => abortPartition(partition, tx));
+        return;
+      default:
+        unknownTxState(next);
+    }
+  }
+
+  /** Runs `step` on every partition even when one throws (finishing must reach all), then rethrows the first. */
+  #onEveryPartition(tx: Transaction, step: (partition: MvccPartitionStore) => void): void {
+    let failure: unknown;
+    let failed = false;
+    for (const partition of tx.partitions) {
+      try {
+        step(partition);
+      } catch (err) {
+        if (!failed) failure = err;
+        failed = true;
+      }
+    }
+    if (failed) throw failure;
+  }
+}
