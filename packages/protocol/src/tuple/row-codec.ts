@@ -1,0 +1,381 @@
+/**
+ * Rows of one table schema to and from BinaryTuples, as the streamer and the table views send them.
+ *
+ * - A full row holds every column in schema order. A column the row does not set (its property is absent, or
+ *   `undefined`) is a NULL element with its bit set in `noValueSet`, so the server applies the column's
+ *   default; an explicit `null` is a NULL value and its bit stays clear.
+ * - A key-only row holds the key columns in key order.
+ *
+ * Rows are plain objects keyed by column name; their own enumerable properties are read (a `__proto__` column
+ * is handled as data, never as the prototype). A property that is not a column is an
+ * {@link UnknownColumnError} (its `unknownColumn` flag tells the client to reload the schema once), and takes
+ * precedence over any other problem in the row. Values go through {@link normalizeValue}; while encoding, the
+ * normalized values of the colocation columns are handed out so the colocation hash is computed from the very
+ * values that were written, without checking them twice.
+ *
+ * One codec per schema version: it precomputes what each row needs and reuses one builder and one reader, so
+ * it is not reentrant (it is synchronous, so sharing it within a thread is fine). It does not apply defaults
+ * (the server does), compute hashes, or know about the wire around a tuple.
+ */
+import { InvalidValueError, ProtocolError } from '../errors/protocol-error.js';
+import { bitmaskTrimmedLength, EMPTY_BITMASK } from '../msgpack/bitmask.js';
+import { isColumnType } from '../schema/column-types.js';
+import { describeValue } from '../schema/describe-value.js';
+import type { ColumnDef, TableSchema } from '../schema/table-schema.js';
+import { denormalizeValue, normalizeValue } from '../schema/value-check.js';
+import type { InternalValue } from '../schema/values.js';
+import { BinaryTupleBuilder } from './binary-tuple-builder.js';
+import { BinaryTupleReader } from './binary-tuple-reader.js';
+import { appendColumnValue, readColumnValue } from './column-value-codec.js';
+import { UnknownColumnError } from './unknown-column-error.js';
+
+/** A full row, encoded. */
+export interface EncodedRow {
+  /** Every column in schema order. */
+  readonly tuple: Uint8Array;
+  /**
+   * The columns the row did not set, as the wire's BITMASK: bit i (bit `i & 7` of byte `i >> 3`) is schema
+   * column i; trailing zero bytes trimmed, so a row that sets every column has an empty mask.
+   */
+  readonly noValueSet: Uint8Array;
+}
+
+/** A row as the codec reads it: a plain object keyed by column name. */
+type RowObject = Readonly<Record<string, unknown>>;
+
+const EMPTY_TUPLE = new Uint8Array(1);
+
+function invalidSchema(schema: TableSchema, message: string): ProtocolError {
+  return new ProtocolError(
+    'INVALID_SCHEMA',
+    `table "${schema.tableName}" schema ${schema.version}: ${message}`,
+  );
+}
+
+/** Indexes into `length` columns: each valid, none twice. */
+function checkIndexes(schema: TableSchema, what: string, indexes: readonly number[], length: number): void {
+  const seen = new Set<number>();
+  for (const index of indexes) {
+    if (!Number.isInteger(index) || index < 0 || index >= length || seen.has(index)) {
+      throw invalidSchema(schema, `${what} index ${String(index)} is out of range or repeated`);
+    }
+    seen.add(index);
+  }
+}
+
+/** Encodes and decodes the rows of one schema version. */
+export class RowCodec {
+  readonly schema: TableSchema;
+  /**
+   * For each colocation column (in colocation order), its position in a key-only row: how to pick the
+   * colocation values out of decoded key values.
+   */
+  readonly colocationInKey: readonly number[];
+
+  readonly #columns: readonly ColumnDef[];
+  readonly #keyColumns: readonly ColumnDef[];
+  readonly #names: readonly string[];
+  readonly #keyNames: readonly string[];
+  readonly #columnIndex: Map<string, number>;
+  /** Per schema column: 1 when a key column. */
+  readonly #isKey: Uint8Array;
+  /** Per schema column: 1 when nullable or with a default, so it may be left unset. */
+  readonly #mayBeUnset: Uint8Array;
+  /** Per schema column / key column: its slot in colocation order, or -1. */
+  readonly #rowColocationSlot: Int32Array;
+  readonly #keyColocationSlot: Int32Array;
+  /** Per schema column / key column: 1 when a plain object inherits a property of that name. */
+  readonly #inherited: Uint8Array;
+  readonly #keyInherited: Uint8Array;
+  readonly #builder = new BinaryTupleBuilder();
+  readonly #reader = new BinaryTupleReader(EMPTY_TUPLE, 0);
+
+  /**
+   * @throws ProtocolError `INVALID_SCHEMA` when the schema is inconsistent: an unknown column type, a repeated
+   *   column name, no key, a key or colocation index out of range or repeated, or a colocation column that is
+   *   not a key column.
+   */
+  constructor(schema: TableSchema) {
+    this.schema = schema;
+    const columns = schema.columns;
+    const count = columns.length;
+    this.#columns = columns;
+    this.#columnIndex = new Map();
+    for (let i = 0; i < count; i++) {
+      const column = columns[i] as ColumnDef;
+      if (!isColumnType(column.type))
+        throw invalidSchema(schema, `column "${column.name}" has an unknown type`);
+      if (this.#columnIndex.has(column.name))
+        throw invalidSchema(schema, `column "${column.name}" appears twice`);
+      this.#columnIndex.set(column.name, i);
+    }
+    if (schema.keyColumns.length === 0) throw invalidSchema(schema, 'no key column');
+    checkIndexes(schema, 'key column', schema.keyColumns, count);
+    checkIndexes(schema, 'colocation column', schema.colocationColumns, count);
+
+    this.#names = columns.map((c) => c.name);
+    this.#keyColumns = schema.keyColumns.map((i) => columns[i] as ColumnDef);
+    this.#keyNames = this.#keyColumns.map((c) => c.name);
+    this.#isKey = new Uint8Array(count);
+    for (const i of schema.keyColumns) this.#isKey[i] = 1;
+    this.#mayBeUnset = Uint8Array.from(columns, (c) =>
+      c.nullable === true || c.default !== undefined ? 1 : 0,
+    );
+    this.#inherited = Uint8Array.from(this.#names, (name) => (name in Object.prototype ? 1 : 0));
+    this.#keyInherited = Uint8Array.from(this.#keyNames, (name) => (name in Object.prototype ? 1 : 0));
+
+    this.#rowColocationSlot = new Int32Array(count).fill(-1);
+    this.#keyColocationSlot = new Int32Array(schema.keyColumns.length).fill(-1);
+    const colocationInKey: number[] = [];
+    schema.colocationColumns.forEach((columnIndex, slot) => {
+      const keyPosition = schema.keyColumns.indexOf(columnIndex);
+      if (keyPosition < 0) {
+        throw invalidSchema(schema, `colocation column "${columns[columnIndex]?.name}" is not a key column`);
+      }
+      this.#rowColocationSlot[columnIndex] = slot;
+      this.#keyColocationSlot[keyPosition] = slot;
+      colocationInKey.push(keyPosition);
+    });
+    this.colocationInKey = colocationInKey;
+  }
+
+  /**
+   * Encodes a full row. When `colocation` is given, its slots `0..colocationColumns.length - 1` receive the
+   * normalized values of the colocation columns, in colocation order.
+   *
+   * @throws UnknownColumnError when the row has a property that is not a column.
+   * @throws InvalidValueError naming the column when a key column is missing, a column that is neither
+   *   nullable nor defaulted is missing, or a value does not fit its column (see {@link normalizeValue}).
+   * @throws ProtocolError `INVALID_ROW` when `row` is not an object.
+   */
+  encodeRow(row: object, colocation?: InternalValue[]): EncodedRow {
+    const record = this.#asRecord(row);
+    const columns = this.#columns;
+    const names = this.#names;
+    const count = columns.length;
+    const careful = !isPlainObject(record);
+    const builder = this.#builder.reset();
+    let noValueSet: Uint8Array | undefined;
+    let found = 0;
+    try {
+      for (let i = 0; i < count; i++) {
+        const column = columns[i] as ColumnDef;
+        const name = names[i] as string;
+        const raw = careful || this.#inherited[i] === 1 ? ownValue(record, name) : record[name];
+        if (raw === undefined) {
+          if (this.#isKey[i] === 1) throw this.#missingKey(column);
+          if (this.#mayBeUnset[i] === 0) {
+            throw new InvalidValueError(
+              name,
+              `column "${name}" (${column.type}) is not nullable and has no default: the row must set it`,
+            );
+          }
+          noValueSet ??= new Uint8Array((count + 7) >> 3);
+          noValueSet[i >> 3] = (noValueSet[i >> 3] as number) | (1 << (i & 7));
+          builder.appendNull();
+          continue;
+        }
+        found++;
+        const value = normalizeValue(column, raw);
+        const slot = this.#rowColocationSlot[i] as number;
+        if (slot >= 0 && colocation !== undefined) colocation[slot] = value;
+        appendColumnValue(builder, column, value);
+      }
+    } catch (error) {
+      throw this.#unknownColumn(record) ?? error;
+    }
+    if (found !== countProperties(record)) {
+      const unknown = this.#unknownColumn(record);
+      if (unknown !== undefined) throw unknown;
+    }
+    const tuple = builder.build();
+    if (noValueSet === undefined) return { tuple, noValueSet: EMPTY_BITMASK };
+    return { tuple, noValueSet: noValueSet.subarray(0, bitmaskTrimmedLength(noValueSet)) };
+  }
+
+  /**
+   * Encodes the key columns of `key`, in key order. Properties that are value columns are allowed and
+   * ignored (a full row can serve as its own key); properties that are not columns are not. When `colocation`
+   * is given, it receives the colocation values as in {@link encodeRow}.
+   *
+   * @throws UnknownColumnError when `key` has a property that is not a column.
+   * @throws InvalidValueError naming the column when a key column is missing or its value does not fit.
+   * @throws ProtocolError `INVALID_ROW` when `key` is not an object.
+   */
+  encodeKey(key: object, colocation?: InternalValue[]): Uint8Array {
+    const record = this.#asRecord(key);
+    const columns = this.#keyColumns;
+    const names = this.#keyNames;
+    const count = columns.length;
+    const careful = !isPlainObject(record);
+    const builder = this.#builder.reset();
+    let found = 0;
+    try {
+      for (let i = 0; i < count; i++) {
+        const column = columns[i] as ColumnDef;
+        const name = names[i] as string;
+        const raw = careful || this.#keyInherited[i] === 1 ? ownValue(record, name) : record[name];
+        if (raw === undefined) throw this.#missingKey(column);
+        found++;
+        const value = normalizeValue(column, raw);
+        const slot = this.#keyColocationSlot[i] as number;
+        if (slot >= 0 && colocation !== undefined) colocation[slot] = value;
+        appendColumnValue(builder, column, value);
+      }
+    } catch (error) {
+      throw this.#unknownColumn(record) ?? error;
+    }
+    if (found !== countProperties(record)) {
+      const unknown = this.#unknownColumn(record);
+      if (unknown !== undefined) throw unknown;
+    }
+    return builder.build();
+  }
+
+  /**
+   * Encodes a full row from internal values in schema order (`null` for NULL), e.g. a stored row the server
+   * sends back.
+   *
+   * @throws ProtocolError `VALUE_NOT_ENCODABLE` when the count or a value's kind does not fit the schema.
+   */
+  encodeRowValues(values: readonly InternalValue[]): Uint8Array {
+    return this.#encodeValues(this.#columns, values);
+  }
+
+  /**
+   * Encodes a key-only row from internal values in key order.
+   *
+   * @throws ProtocolError `VALUE_NOT_ENCODABLE` when the count or a value's kind does not fit the key.
+   */
+  encodeKeyValues(values: readonly InternalValue[]): Uint8Array {
+    return this.#encodeValues(this.#keyColumns, values);
+  }
+
+  /**
+   * Decodes a full row into a plain object with every column, in the documented output types (see
+   * {@link denormalizeValue}); NULL is `null`.
+   *
+   * @throws ProtocolError `PROTOCOL_ERROR` when the tuple is malformed or does not fit the schema.
+   */
+  decodeRow(tuple: Uint8Array): Record<string, unknown> {
+    return this.#decodeObject(this.#columns, this.#names, this.#inherited, tuple);
+  }
+
+  /**
+   * Decodes a key-only row into a plain object with the key columns.
+   *
+   * @throws ProtocolError `PROTOCOL_ERROR` when the tuple is malformed or does not fit the key.
+   */
+  decodeKey(tuple: Uint8Array): Record<string, unknown> {
+    return this.#decodeObject(this.#keyColumns, this.#keyNames, this.#keyInherited, tuple);
+  }
+
+  /**
+   * Decodes a full row into internal values in schema order.
+   *
+   * @throws ProtocolError `PROTOCOL_ERROR` when the tuple is malformed or does not fit the schema.
+   */
+  decodeRowValues(tuple: Uint8Array): InternalValue[] {
+    return this.#decodeValues(this.#columns, tuple);
+  }
+
+  /**
+   * Decodes a key-only row into internal values in key order.
+   *
+   * @throws ProtocolError `PROTOCOL_ERROR` when the tuple is malformed or does not fit the key.
+   */
+  decodeKeyValues(tuple: Uint8Array): InternalValue[] {
+    return this.#decodeValues(this.#keyColumns, tuple);
+  }
+
+  #asRecord(row: object): RowObject {
+    if (typeof row !== 'object' || row === null || Array.isArray(row)) {
+      throw new ProtocolError(
+        'INVALID_ROW',
+        `a row of table "${this.schema.tableName}" must be an object keyed by column name, got ${describeValue(row)}`,
+      );
+    }
+    return row as RowObject;
+  }
+
+  #missingKey(column: ColumnDef): InvalidValueError {
+    return new InvalidValueError(
+      column.name,
+      `key column "${column.name}" (${column.type}) of table "${this.schema.tableName}" is missing from the row`,
+    );
+  }
+
+  /** The error for the first own property of `record` that is not a column, if there is one. */
+  #unknownColumn(record: RowObject): UnknownColumnError | undefined {
+    for (const property of Object.keys(record)) {
+      if (!this.#columnIndex.has(property)) {
+        return new UnknownColumnError(property, this.schema.tableName, this.schema.version);
+      }
+    }
+    return undefined;
+  }
+
+  #encodeValues(columns: readonly ColumnDef[], values: readonly InternalValue[]): Uint8Array {
+    if (values.length !== columns.length) {
+      throw new ProtocolError(
+        'VALUE_NOT_ENCODABLE',
+        `table "${this.schema.tableName}": ${values.length} values given for ${columns.length} columns`,
+      );
+    }
+    const builder = this.#builder.reset();
+    for (let i = 0; i < columns.length; i++) {
+      appendColumnValue(builder, columns[i] as ColumnDef, values[i] as InternalValue);
+    }
+    return builder.build();
+  }
+
+  #decodeValues(columns: readonly ColumnDef[], tuple: Uint8Array): InternalValue[] {
+    const reader = this.#reader.reset(tuple, columns.length);
+    const values: InternalValue[] = new Array(columns.length);
+    for (let i = 0; i < columns.length; i++) values[i] = readColumnValue(reader, i, columns[i] as ColumnDef);
+    return values;
+  }
+
+  #decodeObject(
+    columns: readonly ColumnDef[],
+    names: readonly string[],
+    inherited: Uint8Array,
+    tuple: Uint8Array,
+  ): Record<string, unknown> {
+    const reader = this.#reader.reset(tuple, columns.length);
+    const out: Record<string, unknown> = {};
+    for (let i = 0; i < columns.length; i++) {
+      const column = columns[i] as ColumnDef;
+      const value = denormalizeValue(column, readColumnValue(reader, i, column));
+      if (inherited[i] === 1) {
+        // A plain assignment to `__proto__` would set the prototype; define the property as data instead.
+        Object.defineProperty(out, names[i] as string, {
+          value,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      } else {
+        out[names[i] as string] = value;
+      }
+    }
+    return out;
+  }
+}
+
+/** Whether only `Object.prototype` (or nothing) stands behind `record`, so a read finds own data or nothing. */
+function isPlainObject(record: RowObject): boolean {
+  const proto: unknown = Object.getPrototypeOf(record);
+  return proto === Object.prototype || proto === null;
+}
+
+function ownValue(record: RowObject, name: string): unknown {
+  return Object.hasOwn(record, name) ? record[name] : undefined;
+}
+
+/** The number of enumerable string-keyed properties, counted without allocating. */
+function countProperties(record: RowObject): number {
+  let count = 0;
+  for (const _property in record) count++;
+  return count;
+}
