@@ -1,0 +1,31 @@
+/**
+ * Frame encoding in place: `beginFrame` reserves the 4-byte length prefix in the writer, the caller writes
+ * the body right after it, and `endFrame` patches the prefix with the body's length. No body is copied into
+ * a second buffer to be prefixed.
+ *
+ * It does not write the connection preamble (see `preamble()`), and it does not know what a body holds.
+ */
+import type { MsgPackWriter } from '../msgpack/msgpack-writer.js';
+import { checkMaxFrameSize, FRAME_HEADER_SIZE, frameTooLarge } from './frame-limits.js';
+
+/**
+ * Reserves the length prefix of a frame at the writer's current end and returns its offset, to pass to
+ * {@link endFrame}.
+ */
+export function beginFrame(writer: MsgPackWriter): number {
+  return writer.reserve(FRAME_HEADER_SIZE);
+}
+
+/**
+ * Patches the length prefix reserved at `start` with the length of everything written after it.
+ *
+ * @param maxFrameSize the peer's limit (default 16 MiB); a larger body is refused here rather than by the
+ *   peer, which would have to drop the connection.
+ * @throws {ProtocolError} `FRAME_TOO_LARGE` when the body is over `maxFrameSize`.
+ */
+export function endFrame(writer: MsgPackWriter, start: number, maxFrameSize?: number): void {
+  const limit = checkMaxFrameSize(maxFrameSize);
+  const bodyLength = writer.length - start - FRAME_HEADER_SIZE;
+  if (bodyLength > limit) throw frameTooLarge(bodyLength, limit);
+  writer.patchUint32(start, bodyLength);
+}
