@@ -1,8 +1,9 @@
 // RxJS time operators in the client (auto-flush, timeouts) must run on virtual time under the simulation:
 // `clockScheduler(simClock)` drives them, and a long RxJS interval costs no real time.
+
+import { clockScheduler } from '@datastreamer/protocol';
 import { bufferTime, firstValueFrom, interval, Subject, TimeoutError, take, timeout, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { clockScheduler } from '@datastreamer/protocol';
 import { SimClock } from '../src/clock/sim-clock.js';
 
 describe('SimClock with clockScheduler', () => {
