@@ -16,6 +16,10 @@ export const sharedConfig = defineConfig({
   },
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // A hang guard, not a speed check: turbo runs every package's tests at once, and on 2 busy cores the
+    // fuzz and property suites take several times longer than alone.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
     reporters: ['default', ['json', { outputFile: '.vitest-report.json' }]],
   },
 });

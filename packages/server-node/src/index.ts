@@ -1,4 +1,43 @@
 /**
- * @datastreamer/server-node: see ARCHITECTURE.md for what this package owns. Its public names are listed here.
+ * @datastreamer/server-node: one cluster node. MVCC partition storage on hybrid-logical-clock timestamps,
+ * transactions, the catalog and placement (held by a control plane all nodes share), and the request
+ * handlers a client streams into. See README.md for the storage and transaction model.
  */
-export {};
+
+export { Catalog, type CatalogListener, type CatalogOptions, MAX_PARTITIONS } from './catalog/catalog.js';
+export { HybridClock, type HybridTimestamp } from './clock/hlc.js';
+export {
+  ServerError,
+  type ServerErrorCode,
+  type ServerErrorExtensions,
+  type ServerErrorOptions,
+} from './errors/server-error.js';
+export { ClusterNode, type ClusterNodeOptions, type NodeState, NodeStates } from './node/cluster-node.js';
+export type { NodeApplyListener } from './node/node-core.js';
+export type { NodeMetricsSnapshot } from './node/node-metrics.js';
+export {
+  type MoveReport,
+  NodeRegistry,
+  nodeRegistryOf,
+  type PartitionHandOverTarget,
+} from './node/partition-move.js';
+export { type ControlPlane, LocalControlPlane } from './placement/control-plane.js';
+export {
+  type PartitionMove,
+  Placement,
+  type PlacementListener,
+  type TableAssignment,
+} from './placement/placement.js';
+export { MAX_STORED_SCHEMA_VERSION, storedRowTuple, storedRowVersion } from './rows/stored-row.js';
+export {
+  type ApplyListener,
+  type CommittedRow,
+  type LowWatermarkSource,
+  MvccPartitionStore,
+  type MvccPartitionStoreOptions,
+} from './storage/mvcc-partition-store.js';
+export type { PartitionSnapshot } from './storage/partition-snapshot.js';
+export { applyBatch, applyKeyedBatch, type BatchItem, type BatchOp, BatchOps } from './tx/apply-batch.js';
+export { Transaction } from './tx/transaction.js';
+export { TransactionManager, type TransactionManagerOptions } from './tx/transaction-manager.js';
+export { nextTxState, type TxState, TxStates } from './tx/tx-lifecycle.js';

@@ -1,6 +1,6 @@
+import type { TableDefinition } from '@datastreamer/protocol';
 import { describe, expect, it } from 'vitest';
 import { Catalog } from '../src/catalog/catalog.js';
-import type { TableDefinition } from '../src/catalog/table-definition.js';
 import { ServerError } from '../src/errors/server-error.js';
 
 const events: TableDefinition = {

@@ -52,6 +52,12 @@ export const ErrorCodes = {
   INTERNAL: { id: 24, retryable: false },
   /** The client or node has been closed. */
   CLOSED: { id: 25, retryable: false },
+  /** The caller's source (iterable, stream, Observable, publisher) threw or errored. */
+  SOURCE_FAILED: { id: 26, retryable: false },
+  /** A caller's callback (e.g. the streamer's `onBatch`) threw or rejected. */
+  CALLBACK_FAILED: { id: 27, retryable: false },
+  /** A source that cannot be paused (an Observable) outran its bounded buffer (`maxBufferedItems`). */
+  BUFFER_OVERFLOW: { id: 28, retryable: false },
 } as const satisfies Record<string, { readonly id: number; readonly retryable: boolean }>;
 
 /** The name of an error code, e.g. `'SCHEMA_VERSION_MISMATCH'`. */

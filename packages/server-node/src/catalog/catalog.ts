@@ -6,6 +6,8 @@
  *
  * It does not store rows, apply defaults to rows, or decide placement.
  */
+
+import type { TableDefinition } from '@datastreamer/protocol';
 import {
   COLUMN_TYPE_NAMES,
   type ColumnDef,
@@ -15,7 +17,6 @@ import {
   TypeDefaults,
 } from '@datastreamer/protocol';
 import { ServerError } from '../errors/server-error.js';
-import type { TableDefinition } from './table-definition.js';
 
 /** Partition counts above this are refused: a table is not meant to have more partitions than this. */
 export const MAX_PARTITIONS = 65_535;

@@ -3,9 +3,8 @@
  * process it is one shared object; the interface is what a networked implementation (a replicated
  * metastorage) would have to provide.
  */
-import type { TableSchema } from '@datastreamer/protocol';
+import type { TableDefinition, TableSchema } from '@datastreamer/protocol';
 import { Catalog, type CatalogOptions } from '../catalog/catalog.js';
-import type { TableDefinition } from '../catalog/table-definition.js';
 import { ServerError } from '../errors/server-error.js';
 import { Placement } from './placement.js';
 

@@ -65,3 +65,41 @@ export function applyBatch(
   }
   return manager.commit(tx);
 }
+
+/**
+ * {@link applyBatch} over parallel arrays, for callers that hold a batch as bytes: item `i` upserts `rows[i]`
+ * under `keys[i]`, or removes `keys[i]` when `rows[i]` is `null`. Same semantics (one implicit transaction,
+ * last operation per key wins, REMOVE of an absent key is a no-op, whole or nothing), and no object per item.
+ *
+ * @returns the commit timestamp.
+ * @throws ServerError `TX_CONFLICT` (retryable) as {@link applyBatch}: nothing of the batch is applied.
+ *   `INVALID_ARGUMENT` when the arrays differ in length (nothing applied either).
+ */
+export function applyKeyedBatch(
+  manager: TransactionManager,
+  partition: MvccPartitionStore,
+  keys: readonly Uint8Array[],
+  rows: readonly (Uint8Array | null)[],
+): bigint {
+  if (keys.length !== rows.length) {
+    throw new ServerError(
+      'INVALID_ARGUMENT',
+      `a keyed batch needs one row slot per key: ${keys.length} keys, ${rows.length} rows`,
+    );
+  }
+  const tx = manager.beginImplicit(partition);
+  const ptx = tx.enlist(partition, 'write');
+  try {
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as Uint8Array;
+      const row = rows[i] as Uint8Array | null;
+      if (row !== null) partition.write(ptx, key, row);
+      // Absent in this transaction's view (its snapshot, or its own earlier REMOVE): nothing to do.
+      else if (partition.read(ptx, key) !== null) partition.write(ptx, key, null);
+    }
+  } catch (err) {
+    manager.abort(tx);
+    throw err;
+  }
+  return manager.commit(tx);
+}

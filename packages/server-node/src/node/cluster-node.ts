@@ -1,0 +1,301 @@
+/**
+ * `ClusterNode`: one node of a cluster. It serves connections from clients and other nodes (`accept`), owns
+ * the partitions the shared placement assigns to it, applies writes only for those, forwards the rest to their
+ * owners, hands partitions over (`movePartition`), and can crash and restart for the simulation.
+ *
+ * What a crash keeps and loses (the simulated disk):
+ * - kept: the committed versions of every partition the node holds, the node's hybrid-clock high-water mark
+ *   (as a real node persists a bound on its timestamps, so commits after a restart never order before commits
+ *   before it), the counters, and everything in the control plane (catalog and placement are shared state,
+ *   not the node's);
+ * - lost: every connection (closed at once, the peers see them drop), every request in flight (a forwarded
+ *   request's answer, a request being read: never answered), every running transaction and its write intents
+ *   (the participants are aborted, their handles refuse further use), the node-to-node links.
+ * While crashed the node refuses connections (closes them) and takes no partitions; `restart()` serves again
+ * with a new transaction manager over the same stores.
+ *
+ * Partitions: see partition-table.ts (which replicas a node holds) and partition-move.ts (how one moves).
+ * Requests: connection-session.ts (framing, handshake, answers), request-router.ts (which handler), and the
+ * handlers by group (catalog-handlers.ts, tuple-handlers.ts, streamer-handler.ts, node-handlers.ts).
+ */
+import {
+  type Clock,
+  type Connection,
+  type Logger,
+  ProtocolFeatures,
+  silentLogger,
+  type Transport,
+} from '@datastreamer/protocol';
+import { HybridClock } from '../clock/hlc.js';
+import { ServerError } from '../errors/server-error.js';
+import type { ControlPlane } from '../placement/control-plane.js';
+import type { MvccPartitionStore } from '../storage/mvcc-partition-store.js';
+import type { PartitionSnapshot } from '../storage/partition-snapshot.js';
+import type { TransactionManager } from '../tx/transaction-manager.js';
+import { ConnectionSession, SessionStates } from './connection-session.js';
+import { Forwarder } from './forwarding.js';
+import { type NodeApplyListener, NodeCore } from './node-core.js';
+import type { NodeMetricsSnapshot } from './node-metrics.js';
+import {
+  type MoveReport,
+  movePartition,
+  type NodeRegistry,
+  nodeRegistryOf,
+  type PartitionHandOverTarget,
+} from './partition-move.js';
+
+export interface ClusterNodeOptions {
+  /** The node's name: its endpoint on the transport and its name in the placement, e.g. `node-1`. */
+  readonly name: string;
+  /** Catalog and placement, shared by every node of the cluster. The node joins its members if absent. */
+  readonly controlPlane: ControlPlane;
+  /** Physical time for the hybrid clock and for timeouts. */
+  readonly clock: Clock;
+  /** Connections to other nodes (forwarding). */
+  readonly transport: Transport;
+  /** Narrowed to `{ component: 'node', node: name }`. Default: silent. */
+  readonly logger?: Logger;
+  /** Largest frame body accepted from a peer. Default 16 MiB. */
+  readonly maxFrameSize?: number;
+  /** How long a request sent on to another node waits for its answer. Default 10,000 ms. */
+  readonly forwardTimeoutMs?: number;
+  /**
+   * Node-to-node hops a streamer batch may take: 0 turns forwarding off, 2 lets a node that got a forwarded
+   * batch forward it once more (never a batch whose hops is already 1, as PROTOCOL.md requires). Default 1.
+   */
+  readonly maxForwardHops?: number;
+  /** How a moving partition finds its new owner. Default: one registry per control plane. */
+  readonly registry?: NodeRegistry;
+}
+
+/** Lifecycle of a node. */
+export const NodeStates = {
+  RUNNING: 'RUNNING',
+  CRASHED: 'CRASHED',
+} as const;
+
+export type NodeState = (typeof NodeStates)[keyof typeof NodeStates];
+
+const DEFAULT_MAX_FRAME_SIZE = 16 * 1024 * 1024;
+const MAX_FRAME_SIZE_LIMIT = 0x7fffffff;
+const DEFAULT_FORWARD_TIMEOUT_MS = 10_000;
+const DEFAULT_MAX_FORWARD_HOPS = 1;
+
+/**
+ * What this node announces in handshakes: it forwards batches and speaks the node-to-node ops. Not the
+ * receiver feature: no receiver can be deployed on it yet.
+ */
+const NODE_FEATURES = Uint8Array.of(
+  (1 << ProtocolFeatures.BATCH_FORWARDING) | (1 << ProtocolFeatures.NODE_TO_NODE),
+);
+
+export class ClusterNode implements PartitionHandOverTarget {
+  readonly #core: NodeCore;
+  readonly #registry: NodeRegistry;
+  #state: NodeState = NodeStates.RUNNING;
+
+  /**
+   * Builds a running node, registers it and adds it to the placement's members if it is not one yet.
+   * @throws ServerError `INVALID_ARGUMENT` for an option out of range or a name another node has.
+   */
+  constructor(options: ClusterNodeOptions) {
+    const name = checkName(options.name);
+    const maxFrameSize = checkInteger(
+      'maxFrameSize',
+      options.maxFrameSize,
+      DEFAULT_MAX_FRAME_SIZE,
+      0,
+      MAX_FRAME_SIZE_LIMIT,
+    );
+    const forwardTimeoutMs = checkInteger(
+      'forwardTimeoutMs',
+      options.forwardTimeoutMs,
+      DEFAULT_FORWARD_TIMEOUT_MS,
+      1,
+      2 ** 31 - 1,
+    );
+    const maxForwardHops = checkInteger(
+      'maxForwardHops',
+      options.maxForwardHops,
+      DEFAULT_MAX_FORWARD_HOPS,
+      0,
+      16,
+    );
+    const log = (options.logger ?? silentLogger).child({ component: 'node', node: name });
+    const hlc = new HybridClock(options.clock);
+    const forwarder = new Forwarder({
+      name,
+      transport: options.transport,
+      clock: options.clock,
+      hlc,
+      log,
+      features: NODE_FEATURES,
+      maxFrameSize,
+      timeoutMs: forwardTimeoutMs,
+    });
+    this.#core = new NodeCore({
+      name,
+      controlPlane: options.controlPlane,
+      hlc,
+      forwarder,
+      log,
+      maxFrameSize,
+      maxForwardHops,
+      features: NODE_FEATURES,
+    });
+    this.#registry = options.registry ?? nodeRegistryOf(options.controlPlane);
+    this.#registry.register(this);
+    if (!options.controlPlane.placement.members.includes(name))
+      options.controlPlane.placement.addMember(name);
+  }
+
+  get name(): string {
+    return this.#core.name;
+  }
+
+  get state(): NodeState {
+    return this.#state;
+  }
+
+  get isRunning(): boolean {
+    return this.#state === NodeStates.RUNNING;
+  }
+
+  /** The node's hybrid logical clock. */
+  get clock(): HybridClock {
+    return this.#core.hlc;
+  }
+
+  /** The node's transactions (a new manager after each restart): the embedded API receivers will use. */
+  get transactions(): TransactionManager {
+    return this.#core.transactions;
+  }
+
+  /**
+   * Serves `connection` (a client's or another node's) until either side closes it. While the node is
+   * crashed the connection is closed at once. Use it as the node's transport `Acceptor`.
+   */
+  accept(connection: Connection): void {
+    switch (this.#state) {
+      case NodeStates.RUNNING: {
+        const session = new ConnectionSession(connection, this.#core);
+        // The listener may have closed it already (bytes that arrived before, a peer that left).
+        if (session.state !== SessionStates.CLOSED) this.#core.sessions.add(session);
+        return;
+      }
+      case NodeStates.CRASHED:
+        connection.close();
+        return;
+      default:
+        unknownState(this.#state);
+    }
+  }
+
+  /**
+   * Crashes the node (see the module header for what survives). Idempotent.
+   */
+  crash(): void {
+    if (this.#state === NodeStates.CRASHED) return;
+    this.#state = NodeStates.CRASHED;
+    const core = this.#core;
+    for (const session of [...core.sessions]) session.close();
+    core.sessions.clear();
+    core.forwarder.closeAll(`${core.name} crashed`);
+    let aborted = 0;
+    for (const replica of core.partitions.replicas()) aborted += replica.store.dropIntents();
+    core.log.info({ abortedTransactions: aborted, partitions: core.partitions.size }, 'node crashed');
+  }
+
+  /** Serves again after a crash, with the committed data it kept. Does nothing on a running node. */
+  restart(): void {
+    if (this.#state === NodeStates.RUNNING) return;
+    this.#core.resetTransactions();
+    this.#state = NodeStates.RUNNING;
+    this.#core.log.info({ partitions: this.#core.partitions.size }, 'node restarted');
+  }
+
+  /**
+   * Hands partition `partition` of table `tableId` to node `toNode` (see partition-move.ts). Atomic: when the
+   * promise resolves, the new owner holds every committed write and this node applies none any more.
+   *
+   * @throws ServerError `NODE_UNAVAILABLE` when this node or the target is down or the target is unknown;
+   *   `INVALID_ARGUMENT` when this node does not own the partition; nothing changed hands then.
+   */
+  async movePartition(tableId: number, partition: number, toNode: string): Promise<MoveReport> {
+    if (!this.isRunning)
+      throw new ServerError('NODE_UNAVAILABLE', `${this.name} is down and cannot move partitions`);
+    const target = this.#registry.get(toNode);
+    if (target === undefined)
+      throw new ServerError('NODE_UNAVAILABLE', `no node named "${toNode}" is registered`);
+    const report = movePartition(this.#core, target, tableId, partition);
+    if (report.from !== report.to) this.#core.metrics.partitionsMovedOut++;
+    return report;
+  }
+
+  /**
+   * The receiving side of a move, called by the old owner's `movePartition` through the registry.
+   * @throws ServerError `NODE_UNAVAILABLE` while this node is crashed.
+   */
+  receivePartition(
+    tableId: number,
+    partition: number,
+    snapshot: PartitionSnapshot,
+    newestTimestamp: bigint,
+  ): void {
+    if (!this.isRunning)
+      throw new ServerError('NODE_UNAVAILABLE', `${this.name} is down and cannot take partitions`);
+    this.#core.installReplica(tableId, partition, snapshot, newestTimestamp);
+    this.#core.metrics.partitionsMovedIn++;
+  }
+
+  /**
+   * Calls `listener` at every commit on this node, once per key (see `NodeApplyListener`): the simulation's
+   * history hook. Returns the function that removes it.
+   */
+  onApply(listener: NodeApplyListener): () => void {
+    return this.#core.addApplyListener(listener);
+  }
+
+  /** The node's counters now. */
+  metrics(): NodeMetricsSnapshot {
+    return this.#core.metrics.snapshot(this.#core.sessions.size);
+  }
+
+  /** The store of a partition this node holds, if it holds it (for tests and the embedded API). */
+  localPartition(tableId: number, partition: number): MvccPartitionStore | undefined {
+    return this.#core.partitions.get(tableId, partition)?.store;
+  }
+
+  /** The partitions this node holds, as `[tableId, partition]` pairs. */
+  heldPartitions(): Array<readonly [number, number]> {
+    return [...this.#core.partitions.replicas()].map((r) => [r.tableId, r.partition] as const);
+  }
+}
+
+function checkName(name: unknown): string {
+  if (typeof name !== 'string' || name.length === 0) {
+    throw new ServerError('INVALID_ARGUMENT', `name: expected a non-empty string, got ${String(name)}`);
+  }
+  return name;
+}
+
+function checkInteger(
+  option: string,
+  value: number | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ServerError(
+      'INVALID_ARGUMENT',
+      `${option}: expected an integer in ${min}..${max}, got ${String(value)}`,
+    );
+  }
+  return value;
+}
+
+function unknownState(state: never): never {
+  throw new ServerError('INTERNAL', `unknown node state ${String(state)}`);
+}

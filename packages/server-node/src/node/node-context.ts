@@ -1,0 +1,57 @@
+/**
+ * What request handlers see of their node (`ClusterNode` implements it), and of the connection a request came
+ * on. Handlers are plain functions of these, so each group of ops lives in its own file without a cycle back
+ * to the node.
+ */
+import type { Logger, PeerType } from '@datastreamer/protocol';
+import type { HybridClock } from '../clock/hlc.js';
+import type { ControlPlane } from '../placement/control-plane.js';
+import type { RowIngest } from '../rows/row-ingest.js';
+import type { RowShapes } from '../rows/row-shape.js';
+import type { RowUpgrade } from '../rows/row-upgrade.js';
+import type { TransactionManager } from '../tx/transaction-manager.js';
+import type { Forwarder } from './forwarding.js';
+import type { NodeMetrics } from './node-metrics.js';
+import type { PartitionReplica } from './partition-table.js';
+
+/** Where a partition's requests go, as this node sees it now. */
+export type Route =
+  /** This node owns the partition and serves it. */
+  | { readonly kind: 'local'; readonly replica: PartitionReplica }
+  /** Another node owns it. */
+  | { readonly kind: 'remote'; readonly owner: string }
+  /** This node owns it but is handing it over: writes are refused (retryable) until the move ends. */
+  | { readonly kind: 'moving' }
+  /** No node owns it (the placement has no owner for it). */
+  | { readonly kind: 'unowned' };
+
+export interface NodeContext {
+  readonly name: string;
+  readonly controlPlane: ControlPlane;
+  readonly hlc: HybridClock;
+  /** The node's transactions (a new manager after each restart). */
+  readonly transactions: TransactionManager;
+  readonly forwarder: Forwarder;
+  readonly metrics: NodeMetrics;
+  readonly shapes: RowShapes;
+  readonly ingest: RowIngest;
+  readonly upgrade: RowUpgrade;
+  readonly log: Logger;
+  /** Node-to-node hops a streamer batch may take (see forwarding.ts). */
+  readonly maxForwardHops: number;
+  /**
+   * Where requests for a partition go. Synchronous, so a handler that routes and commits in one call can
+   * never apply a write for a partition the node no longer owns.
+   */
+  route(tableId: number, partition: number): Route;
+}
+
+/** The connection a request arrived on. */
+export interface RequestContext {
+  /** What the other side said it is in its handshake. */
+  readonly peer: PeerType;
+  /** Its name from the handshake, e.g. `client-1` or `node-2`. */
+  readonly remote: string;
+  /** Records that the client now knows assignment `version` (it fetched it), so it is not flagged as stale. */
+  noteAssignmentVersion(version: number): void;
+}

@@ -1,0 +1,210 @@
+/**
+ * The inside of a `ClusterNode`: the state request handlers, sessions and the move procedure share (clock,
+ * transactions, partition replicas, forwarder, counters, row helpers) and the routing decision. The public
+ * `ClusterNode` wraps it with the lifecycle (accept, crash, restart, move).
+ *
+ * Routing is synchronous and reads the shared placement directly, so the owner a handler routes to is the
+ * owner at the moment it commits. A partition this node owns but holds no replica of (a new table's
+ * partition) gets an empty store on first use: that is when the node "becomes owner" of it.
+ */
+import type { Logger, OpName, Request } from '@datastreamer/protocol';
+import type { HybridClock } from '../clock/hlc.js';
+import type { ControlPlane } from '../placement/control-plane.js';
+import type { Placement } from '../placement/placement.js';
+import { RowIngest } from '../rows/row-ingest.js';
+import { RowShapes } from '../rows/row-shape.js';
+import { RowUpgrade } from '../rows/row-upgrade.js';
+import { storedRowTuple, storedRowVersion } from '../rows/stored-row.js';
+import { type LowWatermarkSource, MvccPartitionStore } from '../storage/mvcc-partition-store.js';
+import type { PartitionSnapshot } from '../storage/partition-snapshot.js';
+import { TransactionManager } from '../tx/transaction-manager.js';
+import type { ConnectionSession, SessionHost } from './connection-session.js';
+import type { Forwarder } from './forwarding.js';
+import type { NodeContext, RequestContext, Route } from './node-context.js';
+import { NodeMetrics } from './node-metrics.js';
+import type { MoveSource } from './partition-move.js';
+import { PartitionReplica, PartitionTable, ReplicaStates } from './partition-table.js';
+import { dispatch, type Outcome } from './request-router.js';
+import { nameHash, TraceIds } from './trace-ids.js';
+
+/**
+ * Called once per key at commit: table, partition, key tuple, row tuple (`null` for a delete), commit
+ * timestamp, and the schema version the row tuple is written with (0 for a delete). Key and row are views of
+ * the node's buffers: copy them to keep them.
+ */
+export type NodeApplyListener = (
+  tableId: number,
+  partition: number,
+  key: Uint8Array,
+  row: Uint8Array | null,
+  commitTs: bigint,
+  schemaVersion: number,
+) => void;
+
+export interface NodeCoreOptions {
+  readonly name: string;
+  readonly controlPlane: ControlPlane;
+  readonly hlc: HybridClock;
+  readonly forwarder: Forwarder;
+  readonly log: Logger;
+  readonly maxFrameSize: number;
+  readonly maxForwardHops: number;
+  readonly features: Uint8Array;
+}
+
+const UNOWNED: Route = { kind: 'unowned' };
+const MOVING: Route = { kind: 'moving' };
+
+export class NodeCore implements NodeContext, SessionHost, MoveSource {
+  readonly name: string;
+  readonly controlPlane: ControlPlane;
+  readonly hlc: HybridClock;
+  readonly forwarder: Forwarder;
+  readonly log: Logger;
+  readonly maxFrameSize: number;
+  readonly maxForwardHops: number;
+  readonly features: Uint8Array;
+  readonly metrics = new NodeMetrics();
+  readonly shapes = new RowShapes();
+  readonly ingest = new RowIngest();
+  readonly upgrade = new RowUpgrade();
+  readonly partitions = new PartitionTable();
+  readonly sessions = new Set<ConnectionSession>();
+  readonly #traceIds: TraceIds;
+  readonly #nodeId: number;
+  readonly #applyListeners: NodeApplyListener[] = [];
+  /** Stores ask this for the low watermark, so a new manager after a restart takes over without new stores. */
+  readonly #watermark: LowWatermarkSource = { lowWatermark: () => this.#transactions.lowWatermark() };
+  #transactions: TransactionManager;
+
+  constructor(options: NodeCoreOptions) {
+    this.name = options.name;
+    this.controlPlane = options.controlPlane;
+    this.hlc = options.hlc;
+    this.forwarder = options.forwarder;
+    this.log = options.log;
+    this.maxFrameSize = options.maxFrameSize;
+    this.maxForwardHops = options.maxForwardHops;
+    this.features = options.features;
+    this.#traceIds = new TraceIds(options.name);
+    this.#nodeId = nameHash(options.name);
+    this.#transactions = this.#newTransactionManager();
+  }
+
+  get transactions(): TransactionManager {
+    return this.#transactions;
+  }
+
+  get placement(): Placement {
+    return this.controlPlane.placement;
+  }
+
+  get nodeName(): string {
+    return this.name;
+  }
+
+  /** Starts a new transaction manager: what a restart keeps of the old one's transactions is nothing. */
+  resetTransactions(): void {
+    this.#transactions = this.#newTransactionManager();
+  }
+
+  nextTraceId(): string {
+    return this.#traceIds.next();
+  }
+
+  observableTimestamp(): bigint {
+    return this.hlc.now();
+  }
+
+  assignmentVersion(): number {
+    return this.controlPlane.placement.version;
+  }
+
+  dispatch(request: Request, context: RequestContext): Outcome<OpName> {
+    return dispatch(this, request, context);
+  }
+
+  sessionClosed(session: ConnectionSession): void {
+    this.sessions.delete(session);
+  }
+
+  route(tableId: number, partition: number): Route {
+    const owner = this.controlPlane.placement.owner(tableId, partition);
+    if (owner === undefined) return UNOWNED;
+    if (owner !== this.name) return { kind: 'remote', owner };
+    const replica = this.ownedReplica(tableId, partition) as PartitionReplica;
+    return replica.state === ReplicaStates.SERVING ? { kind: 'local', replica } : MOVING;
+  }
+
+  ownedReplica(tableId: number, partition: number): PartitionReplica | undefined {
+    if (this.controlPlane.placement.owner(tableId, partition) !== this.name) return undefined;
+    let replica = this.partitions.get(tableId, partition);
+    if (replica === undefined) {
+      replica = new PartitionReplica(tableId, partition, this.#newStore(tableId, partition, null));
+      this.partitions.set(replica);
+    }
+    return replica;
+  }
+
+  releaseReplica(tableId: number, partition: number): void {
+    this.partitions.delete(tableId, partition);
+  }
+
+  /** Installs the committed state of a partition handed over by its old owner (replacing any stale copy). */
+  installReplica(
+    tableId: number,
+    partition: number,
+    snapshot: PartitionSnapshot,
+    newestTimestamp: bigint,
+  ): void {
+    if (newestTimestamp > this.hlc.current()) this.hlc.update(newestTimestamp);
+    this.partitions.set(
+      new PartitionReplica(tableId, partition, this.#newStore(tableId, partition, snapshot)),
+    );
+  }
+
+  /** Adds a listener for every key committed on this node; returns the function that removes it. */
+  addApplyListener(listener: NodeApplyListener): () => void {
+    this.#applyListeners.push(listener);
+    return () => {
+      const i = this.#applyListeners.indexOf(listener);
+      if (i >= 0) this.#applyListeners.splice(i, 1);
+    };
+  }
+
+  #newTransactionManager(): TransactionManager {
+    return new TransactionManager({ clock: this.hlc, nodeId: this.#nodeId, logger: this.log });
+  }
+
+  #newStore(tableId: number, partition: number, snapshot: PartitionSnapshot | null): MvccPartitionStore {
+    const table = this.controlPlane.catalog.latest(tableId)?.tableName ?? `table-${tableId}`;
+    const options = { name: `${table}/${partition}`, lowWatermark: this.#watermark };
+    const store =
+      snapshot === null
+        ? new MvccPartitionStore(options)
+        : MvccPartitionStore.fromSnapshot(snapshot, options);
+    store.addApplyListener((key, row, commitTs) => this.#applied(tableId, partition, key, row, commitTs));
+    return store;
+  }
+
+  #applied(
+    tableId: number,
+    partition: number,
+    key: Uint8Array,
+    row: Uint8Array | null,
+    commitTs: bigint,
+  ): void {
+    const listeners = this.#applyListeners;
+    if (listeners.length === 0) return;
+    const tuple = row === null ? null : storedRowTuple(row);
+    const version = row === null ? 0 : storedRowVersion(row);
+    for (const listener of listeners.slice()) {
+      try {
+        listener(tableId, partition, key, tuple, commitTs, version);
+      } catch (error) {
+        // The commit is done; a failing observer must not turn it into an error for the client.
+        this.log.error({ tableId, partition, err: error }, 'an apply listener threw');
+      }
+    }
+  }
+}

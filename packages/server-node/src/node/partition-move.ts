@@ -1,0 +1,171 @@
+/**
+ * Moving a partition to another node, as one synchronous procedure on the old owner, so the move is atomic in
+ * effect (ARCHITECTURE.md, "Topology"):
+ *
+ * 1. check: the source owns the partition, the target is a running member;
+ * 2. fence: the source's replica goes `MOVING`, so no write is applied to it from here on;
+ * 3. running transactions on the partition are aborted (their intents dropped; their commit will fail with
+ *    `TX_NOT_ACTIVE`). Implicit transactions never span an await, so only explicit ones can be caught here;
+ * 4. export the committed state (every kept version with its commit timestamp) and hand it to the target,
+ *    which moves its hybrid clock past the newest timestamp in it, so its later commits order after the old
+ *    owner's;
+ * 5. `placement.setOwner`, then the source drops its replica.
+ *
+ * All of it runs in one call with no await, so no request interleaves: a batch handled before the move is
+ * committed and travels with the state; one handled after it is routed to the new owner (forwarded, or
+ * answered `NOT_PRIMARY` when it was forwarded already) and never applied by the old owner. If a step fails,
+ * the fence is lifted and nothing changed hands.
+ *
+ * The hand-over is a direct call through the process's `NodeRegistry` rather than PARTITION_TRANSFER over the
+ * node transport: in the simulation all nodes share one process and one control plane, and the direct call
+ * carries versions and commit timestamps that the wire message does not. It does not rebalance (the cluster
+ * plans moves with `Placement.planRebalance` and calls this for each).
+ */
+import type { Logger } from '@datastreamer/protocol';
+import { ServerError } from '../errors/server-error.js';
+import type { Placement } from '../placement/placement.js';
+import type { PartitionSnapshot } from '../storage/partition-snapshot.js';
+import { type PartitionReplica, ReplicaStates } from './partition-table.js';
+
+/** A node as the other side of a hand-over sees it. */
+export interface PartitionHandOverTarget {
+  readonly name: string;
+  /** Whether the node is up (not crashed). */
+  readonly isRunning: boolean;
+  /**
+   * Installs the committed state of a partition it is about to own.
+   * @param newestTimestamp the newest commit timestamp (or read floor) in `snapshot`.
+   */
+  receivePartition(
+    tableId: number,
+    partition: number,
+    snapshot: PartitionSnapshot,
+    newestTimestamp: bigint,
+  ): void;
+}
+
+/** The old owner's side of a move. */
+export interface MoveSource {
+  readonly name: string;
+  readonly placement: Placement;
+  readonly log: Logger;
+  /** The replica of a partition this node owns (created if it had none yet), else `undefined`. */
+  ownedReplica(tableId: number, partition: number): PartitionReplica | undefined;
+  /** Drops the replica of a partition that moved away. */
+  releaseReplica(tableId: number, partition: number): void;
+}
+
+/** What a move did. */
+export interface MoveReport {
+  readonly tableId: number;
+  readonly partition: number;
+  readonly from: string;
+  readonly to: string;
+  /** Keys whose committed versions were handed over. */
+  readonly keys: number;
+  /** Transactions aborted on the partition by the move. */
+  readonly abortedTransactions: number;
+}
+
+/** The nodes of one process, by name: how a moving partition finds its new owner. */
+export class NodeRegistry {
+  readonly #nodes = new Map<string, PartitionHandOverTarget>();
+
+  /**
+   * Adds `node`.
+   * @throws ServerError `INVALID_ARGUMENT` when another node of that name is registered.
+   */
+  register(node: PartitionHandOverTarget): void {
+    const known = this.#nodes.get(node.name);
+    if (known !== undefined && known !== node) {
+      throw new ServerError('INVALID_ARGUMENT', `a node named "${node.name}" is already registered`);
+    }
+    this.#nodes.set(node.name, node);
+  }
+
+  /** Removes `node`, if it is the one registered under its name. */
+  unregister(node: PartitionHandOverTarget): void {
+    if (this.#nodes.get(node.name) === node) this.#nodes.delete(node.name);
+  }
+
+  /** The node named `name`, if registered. */
+  get(name: string): PartitionHandOverTarget | undefined {
+    return this.#nodes.get(name);
+  }
+}
+
+const registries = new WeakMap<object, NodeRegistry>();
+
+/** The registry shared by every node built on `controlPlane` (the default of `ClusterNodeOptions.registry`). */
+export function nodeRegistryOf(controlPlane: object): NodeRegistry {
+  let registry = registries.get(controlPlane);
+  if (registry === undefined) {
+    registry = new NodeRegistry();
+    registries.set(controlPlane, registry);
+  }
+  return registry;
+}
+
+/**
+ * Moves partition `partition` of table `tableId` from `source` to `target` (see the module header).
+ *
+ * @throws ServerError `INVALID_ARGUMENT` when the source does not own the partition or the target is not a
+ *   member; `NODE_UNAVAILABLE` when the target is down; `PARTITION_MOVED` when a move of it is under way.
+ *   After a failure nothing changed hands.
+ */
+export function movePartition(
+  source: MoveSource,
+  target: PartitionHandOverTarget,
+  tableId: number,
+  partition: number,
+): MoveReport {
+  const placement = source.placement;
+  const owner = placement.owner(tableId, partition);
+  if (owner !== source.name) {
+    const actual = owner === undefined ? 'no partition by that number is placed' : `${owner} owns it`;
+    throw new ServerError(
+      'INVALID_ARGUMENT',
+      `${source.name} cannot move partition ${partition} of table ${tableId}: ${actual}`,
+    );
+  }
+  const report = { tableId, partition, from: source.name, to: target.name };
+  if (target.name === source.name) return { ...report, keys: 0, abortedTransactions: 0 };
+  if (!target.isRunning) {
+    throw new ServerError(
+      'NODE_UNAVAILABLE',
+      `${target.name} is down and cannot take partition ${partition}`,
+    );
+  }
+  if (!placement.members.includes(target.name)) {
+    throw new ServerError('INVALID_ARGUMENT', `${target.name} is not a member of the cluster`);
+  }
+  const replica = source.ownedReplica(tableId, partition) as PartitionReplica;
+  if (replica.state === ReplicaStates.MOVING) {
+    throw new ServerError('PARTITION_MOVED', `partition ${partition} of table ${tableId} is already moving`);
+  }
+  replica.state = ReplicaStates.MOVING;
+  let snapshot: PartitionSnapshot;
+  let aborted: number;
+  try {
+    aborted = replica.store.dropIntents();
+    snapshot = replica.store.exportCommitted();
+    target.receivePartition(tableId, partition, snapshot, newestTimestamp(snapshot));
+    placement.setOwner(tableId, partition, target.name);
+  } catch (error) {
+    replica.state = ReplicaStates.SERVING;
+    throw error;
+  }
+  source.releaseReplica(tableId, partition);
+  source.log.info({ ...report, keys: snapshot.keys.length, abortedTransactions: aborted }, 'partition moved');
+  return { ...report, keys: snapshot.keys.length, abortedTransactions: aborted };
+}
+
+/** The newest commit timestamp of the snapshot, or its read floor when that is newer. */
+function newestTimestamp(snapshot: PartitionSnapshot): bigint {
+  let newest = snapshot.readFloor;
+  for (const key of snapshot.keys) {
+    const ts = key.versions[0]?.ts;
+    if (ts !== undefined && ts > newest) newest = ts;
+  }
+  return newest;
+}

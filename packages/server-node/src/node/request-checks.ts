@@ -1,0 +1,89 @@
+/**
+ * The checks every data request starts with, each failing with a clear, typed error: the table exists, the
+ * partition is one of its partitions, the schema version fits the operation (writes need the latest version;
+ * `SCHEMA_VERSION_MISMATCH` carries the expected one under `expected-schema-ver`), and the errors for a
+ * partition this node cannot serve. It does not route or apply anything.
+ */
+import { ErrorExtensionKeys, type TableSchema } from '@datastreamer/protocol';
+import { ServerError } from '../errors/server-error.js';
+import type { NodeContext } from './node-context.js';
+
+/**
+ * The latest schema of table `tableId`.
+ * @throws ServerError `TABLE_NOT_FOUND`.
+ */
+export function latestSchema(node: NodeContext, tableId: number): TableSchema {
+  const schema = node.controlPlane.catalog.latest(tableId);
+  if (schema === undefined) throw new ServerError('TABLE_NOT_FOUND', `no table has id ${tableId}`);
+  return schema;
+}
+
+/**
+ * Checks that `partition` is a partition of the table.
+ * @throws ServerError `INVALID_ARGUMENT` naming the table's partition range.
+ */
+export function checkPartition(schema: TableSchema, partition: number): void {
+  if (!Number.isInteger(partition) || partition < 0 || partition >= schema.partitions) {
+    throw new ServerError(
+      'INVALID_ARGUMENT',
+      `table "${schema.tableName}" has partitions 0..${schema.partitions - 1}, not ${partition}`,
+    );
+  }
+}
+
+/**
+ * Checks the schema version of a write: rows must be written with the latest version.
+ * @throws ServerError `SCHEMA_VERSION_MISMATCH` (retryable) with the expected version in its extensions.
+ */
+export function checkWriteVersion(schema: TableSchema, version: number): void {
+  if (version !== schema.version) throw schemaMismatch(schema, version);
+}
+
+/**
+ * Checks the schema version of a key-only request: any version the table has (key columns never change).
+ * @throws ServerError `SCHEMA_VERSION_MISMATCH` for a version the table does not have.
+ */
+export function checkKeyVersion(schema: TableSchema, version: number): void {
+  if (!Number.isInteger(version) || version < 1 || version > schema.version)
+    throw schemaMismatch(schema, version);
+}
+
+function schemaMismatch(schema: TableSchema, version: number): ServerError {
+  const stale = version < schema.version ? 'is stale' : 'is unknown';
+  return new ServerError(
+    'SCHEMA_VERSION_MISMATCH',
+    `schema version ${version} of table "${schema.tableName}" ${stale}, expected ${schema.version}`,
+    { extensions: { [ErrorExtensionKeys.expectedSchemaVersion]: schema.version } },
+  );
+}
+
+/** The error for a partition another node owns when this request may not be forwarded (again). */
+export function notPrimary(
+  node: NodeContext,
+  schema: TableSchema,
+  partition: number,
+  owner: string,
+): ServerError {
+  return new ServerError(
+    'NOT_PRIMARY',
+    `${node.name} is not the primary of partition ${partition} of table "${schema.tableName}" ` +
+      `(${owner} is) and does not forward this request further`,
+    { extensions: { owner } },
+  );
+}
+
+/** The error for a partition this node is handing over. */
+export function partitionMoving(node: NodeContext, schema: TableSchema, partition: number): ServerError {
+  return new ServerError(
+    'PARTITION_MOVED',
+    `partition ${partition} of table "${schema.tableName}" is moving away from ${node.name}; retry`,
+  );
+}
+
+/** The error for a partition no node owns. */
+export function noOwner(schema: TableSchema, partition: number): ServerError {
+  return new ServerError(
+    'NODE_UNAVAILABLE',
+    `partition ${partition} of table "${schema.tableName}" has no owner right now; retry`,
+  );
+}

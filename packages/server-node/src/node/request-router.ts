@@ -1,0 +1,70 @@
+/**
+ * Which handler serves each op: one table, so an op without a handler is a compile error. A request arrives
+ * here decoded and typed; the handler returns its result, or a promise of it when it had to ask another node.
+ */
+import type { OpName, Request, RequestOf, ResultOf } from '@datastreamer/protocol';
+import {
+  columnAdd,
+  heartbeat,
+  partitionAssignmentGet,
+  schemasGet,
+  tableCreate,
+  tableGet,
+  tablesGet,
+} from './catalog-handlers.js';
+import type { NodeContext, RequestContext } from './node-context.js';
+import { batchForward, unsupportedNodeOp } from './node-handlers.js';
+import { receiverBatchSend, streamerBatchSend } from './streamer-handler.js';
+import {
+  tupleDelete,
+  tupleDeleteAll,
+  tupleGet,
+  tupleGetAll,
+  tupleUpsert,
+  tupleUpsertAll,
+} from './tuple-handlers.js';
+
+/** A handler's answer: the op's result, now or later. */
+export type Outcome<K extends OpName> = ResultOf<K> | Promise<ResultOf<K>>;
+
+type Handler<K extends OpName> = (
+  node: NodeContext,
+  request: RequestOf<K>,
+  context: RequestContext,
+) => Outcome<K>;
+
+const HANDLERS: { readonly [K in OpName]: Handler<K> } = {
+  HEARTBEAT: heartbeat,
+  TABLES_GET: tablesGet,
+  TABLE_GET: tableGet,
+  SCHEMAS_GET: schemasGet,
+  PARTITION_ASSIGNMENT_GET: partitionAssignmentGet,
+  TABLE_CREATE: tableCreate,
+  COLUMN_ADD: columnAdd,
+  TUPLE_GET: tupleGet,
+  TUPLE_GET_ALL: tupleGetAll,
+  TUPLE_UPSERT: tupleUpsert,
+  TUPLE_UPSERT_ALL: tupleUpsertAll,
+  TUPLE_DELETE: tupleDelete,
+  TUPLE_DELETE_ALL: tupleDeleteAll,
+  STREAMER_BATCH_SEND: streamerBatchSend,
+  STREAMER_WITH_RECEIVER_BATCH_SEND: receiverBatchSend,
+  BATCH_FORWARD: batchForward,
+  PARTITION_TRANSFER: (_node, request, context) => unsupportedNodeOp(request.op, context),
+  TX_PREPARE: (_node, request, context) => unsupportedNodeOp(request.op, context),
+  TX_COMMIT: (_node, request, context) => unsupportedNodeOp(request.op, context),
+  TX_ABORT: (_node, request, context) => unsupportedNodeOp(request.op, context),
+  TX_STATE_GET: (_node, request, context) => unsupportedNodeOp(request.op, context),
+  TX_ROWS_GET: (_node, request, context) => unsupportedNodeOp(request.op, context),
+  TX_ROWS_WRITE: (_node, request, context) => unsupportedNodeOp(request.op, context),
+};
+
+/**
+ * Runs the handler of `request.op`.
+ * @throws whatever the handler throws synchronously (the session turns it into an error response).
+ */
+export function dispatch(node: NodeContext, request: Request, context: RequestContext): Outcome<OpName> {
+  // The table ties each handler to its op's request; TypeScript cannot follow that through the union.
+  const handler = HANDLERS[request.op] as Handler<OpName>;
+  return handler(node, request, context);
+}

@@ -1,0 +1,180 @@
+/**
+ * The data streamer's ops: STREAMER_BATCH_SEND (a plain batch) and STREAMER_WITH_RECEIVER_BATCH_SEND (a batch
+ * for a receiver), as sent by a client or forwarded by another node.
+ *
+ * A plain batch, in order: the table exists; the partition is one of its partitions; the batch was written
+ * with the latest schema version (else `SCHEMA_VERSION_MISMATCH` with the expected version, and the client
+ * re-encodes and resends); then the owner. When this node owns and serves the partition, every row is checked
+ * and turned into key + stored row (rows stay tuples, see rows/row-ingest.ts), then the whole batch is applied
+ * in ONE implicit transaction with the last operation per key winning, and committed; routing and commit
+ * happen in one synchronous step, so a partition that moved away is never written here. When another node
+ * owns it, the batch is forwarded (`BATCH_FORWARD`) while hops remain, else answered `NOT_PRIMARY`
+ * (retryable). The answer is the table's latest schema version.
+ *
+ * The batch's `targetNode` is advisory: routing follows the placement, so a client with a stale view still
+ * lands on the owner, and learns of the change from the response's assignment flag.
+ *
+ * Receivers are not deployed on nodes yet: a receiver batch is answered `RECEIVER_NOT_FOUND` naming the
+ * receiver, never a pretended success.
+ */
+import type {
+  ReceiverBatch,
+  RequestOf,
+  ResultOf,
+  StreamerBatch,
+  StreamerBatchResult,
+  TableSchema,
+} from '@datastreamer/protocol';
+import { ServerError } from '../errors/server-error.js';
+import { applyKeyedBatch } from '../tx/apply-batch.js';
+import type { NodeContext, RequestContext } from './node-context.js';
+import type { PartitionReplica } from './partition-table.js';
+import {
+  checkPartition,
+  checkWriteVersion,
+  latestSchema,
+  noOwner,
+  notPrimary,
+  partitionMoving,
+} from './request-checks.js';
+
+/** How a batch may still travel: the hop count to send it on with, or `null` when it may not be forwarded. */
+export type ForwardBudget = number | null;
+
+/** STREAMER_BATCH_SEND from a client (forwarded once at most by default) or a node (never forwarded). */
+export function streamerBatchSend(
+  node: NodeContext,
+  request: RequestOf<'STREAMER_BATCH_SEND'>,
+  context: RequestContext,
+): StreamerBatchResult | Promise<StreamerBatchResult> {
+  const budget = context.peer === 'client' && node.maxForwardHops > 0 ? 0 : null;
+  return handleStreamerBatch(node, request, budget, node.name);
+}
+
+/** STREAMER_WITH_RECEIVER_BATCH_SEND: checks the table and partition, then reports the receiver missing. */
+export function receiverBatchSend(
+  node: NodeContext,
+  request: RequestOf<'STREAMER_WITH_RECEIVER_BATCH_SEND'>,
+): ResultOf<'STREAMER_WITH_RECEIVER_BATCH_SEND'> {
+  return refuseReceiverBatch(node, request);
+}
+
+/**
+ * A receiver batch, direct or forwarded: no receiver is deployed on this node.
+ * @throws ServerError `TABLE_NOT_FOUND`, `INVALID_ARGUMENT` (partition), else `RECEIVER_NOT_FOUND` naming it.
+ */
+export function refuseReceiverBatch(node: NodeContext, batch: ReceiverBatch): never {
+  const schema = latestSchema(node, batch.tableId);
+  checkPartition(schema, batch.partitionId);
+  throw new ServerError(
+    'RECEIVER_NOT_FOUND',
+    `Cannot load receiver by name '${batch.receiver}': no receiver of that name is deployed on ${node.name}`,
+    { extensions: { receiver: batch.receiver } },
+  );
+}
+
+/**
+ * Checks, routes and applies (or forwards) a plain batch.
+ *
+ * @param budget the hop count to forward with, or `null` when the batch may not be forwarded.
+ * @param origin the node the client reached (sent along when forwarding).
+ * @throws ServerError `TABLE_NOT_FOUND`, `INVALID_ARGUMENT`, `SCHEMA_VERSION_MISMATCH`, `INVALID_ROW` naming
+ *   the row and column, `TX_CONFLICT`, `NOT_PRIMARY`, `PARTITION_MOVED`, `NODE_UNAVAILABLE`: in every case
+ *   nothing of the batch was applied here.
+ */
+export function handleStreamerBatch(
+  node: NodeContext,
+  batch: StreamerBatch,
+  budget: ForwardBudget,
+  origin: string,
+): StreamerBatchResult | Promise<StreamerBatchResult> {
+  const schema = latestSchema(node, batch.tableId);
+  checkPartition(schema, batch.partitionId);
+  checkWriteVersion(schema, batch.schemaVersion);
+  const route = node.route(batch.tableId, batch.partitionId);
+  switch (route.kind) {
+    case 'local':
+      applyBatchHere(node, route.replica, schema, batch);
+      return { schemaVersion: schema.version };
+    case 'remote':
+      if (budget === null) throw notPrimary(node, schema, batch.partitionId, route.owner);
+      return forwardBatch(node, route.owner, batch, budget, origin);
+    case 'moving':
+      throw partitionMoving(node, schema, batch.partitionId);
+    case 'unowned':
+      throw noOwner(schema, batch.partitionId);
+    default:
+      return unknownRoute(route);
+  }
+}
+
+/** Checks every row, then applies the batch in one transaction on the local replica. */
+function applyBatchHere(
+  node: NodeContext,
+  replica: PartitionReplica,
+  schema: TableSchema,
+  batch: StreamerBatch,
+): void {
+  const shape = node.shapes.of(schema);
+  const ingest = node.ingest;
+  const rows = batch.rows;
+  const count = rows.length;
+  const deleted = batch.deleted;
+  const deletedLength = deleted === null ? 0 : deleted.length;
+  const keys: Uint8Array[] = new Array(count);
+  const stored: (Uint8Array | null)[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const row = rows[i] as StreamerBatch['rows'][number];
+    const remove =
+      deleted !== null && i >> 3 < deletedLength && ((deleted[i >> 3] as number) & (1 << (i & 7))) !== 0;
+    if (remove) {
+      ingest.key(shape, row.tuple, i, 'batch', true, keys);
+      stored[i] = null;
+    } else {
+      ingest.put(shape, row.noValueSet, row.tuple, i, 'batch', keys, stored);
+    }
+  }
+  commitRows(node, replica, keys, stored);
+  node.metrics.batches++;
+}
+
+/**
+ * Applies `keys` / `rows` (null: remove) in one implicit transaction on `replica` and counts them.
+ * @throws ServerError `TX_CONFLICT` (counted), nothing applied.
+ */
+export function commitRows(
+  node: NodeContext,
+  replica: PartitionReplica,
+  keys: readonly Uint8Array[],
+  rows: readonly (Uint8Array | null)[],
+): void {
+  try {
+    applyKeyedBatch(node.transactions, replica.store, keys, rows);
+  } catch (error) {
+    if (error instanceof ServerError && error.code === 'TX_CONFLICT') node.metrics.conflicts++;
+    throw error;
+  }
+  node.metrics.rowsApplied += keys.length;
+}
+
+async function forwardBatch(
+  node: NodeContext,
+  owner: string,
+  batch: StreamerBatch,
+  hops: number,
+  origin: string,
+): Promise<StreamerBatchResult> {
+  node.metrics.forwards++;
+  const result = await node.forwarder.send(owner, { op: 'BATCH_FORWARD', requestId: 0, hops, origin, batch });
+  if (result.op !== 'STREAMER_BATCH_SEND') {
+    throw new ServerError(
+      'INTERNAL',
+      `${owner} answered a forwarded streamer batch with a ${result.op} result`,
+    );
+  }
+  return { schemaVersion: result.schemaVersion };
+}
+
+function unknownRoute(route: never): never {
+  throw new ServerError('INTERNAL', `unknown route ${JSON.stringify(route)}`);
+}

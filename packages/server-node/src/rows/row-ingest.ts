@@ -1,0 +1,219 @@
+/**
+ * The write path of rows: checks a row or key tuple as it arrived against its schema version and turns it
+ * into what the store keeps, without decoding a value. A full row (PUT) gives its key tuple (the key columns'
+ * elements, in key order) and its stored row (version prefix + tuple, copied once); columns the row marked in
+ * `noValueSet` get their default (or NULL) spliced in, and only such rows are rebuilt. A key tuple is checked
+ * and used as it is.
+ *
+ * Checks, each failing with `INVALID_ROW` naming the row and, where there is one, the column (extension
+ * `column`): the tuple's offset table fits the schema's column count; no key column is NULL or left unset;
+ * no NULL in a column that is not nullable (an unset column without a default counts as NULL); each value's
+ * length is one its type allows (an INT32 of 3 bytes is refused); no `noValueSet` bit past the last column.
+ * The bytes inside variable-length values (UTF-8, decimal digits) are left to readers: checking them would
+ * mean decoding every value on the hot path.
+ *
+ * Outputs go into caller arrays at an index, so a batch of 1000 rows allocates the two arrays, one key and
+ * one stored row per PUT, and nothing else per row. Not reentrant (one layout and writer per instance).
+ */
+import { ErrorExtensionKeys } from '@datastreamer/protocol';
+import { ServerError } from '../errors/server-error.js';
+import type { RowShape } from './row-shape.js';
+import { versionPrefixLength, writeVersionPrefix } from './stored-row.js';
+import { TupleLayout } from './tuple-layout.js';
+import { TupleWriter } from './tuple-writer.js';
+
+/** Says which request a row belongs to in error messages, e.g. `'batch'` gives `row 3 of the batch`. */
+export type RowContext = 'batch' | 'request';
+
+export class RowIngest {
+  readonly #layout = new TupleLayout();
+  readonly #writer = new TupleWriter();
+
+  /**
+   * Checks the full row `tuple` (a PUT written with `shape`'s version) and sets `keys[index]` to its key
+   * tuple and `rows[index]` to its stored row.
+   *
+   * @throws ServerError `INVALID_ROW` (see the module header).
+   */
+  put(
+    shape: RowShape,
+    noValueSet: Uint8Array,
+    tuple: Uint8Array,
+    index: number,
+    context: RowContext,
+    keys: Uint8Array[],
+    rows: (Uint8Array | null)[],
+  ): void {
+    const layout = this.#layout;
+    const count = shape.columnCount;
+    const problem = layout.reset(tuple, count);
+    if (problem !== null) {
+      throw rowError(shape, index, context, `is not a row of ${count} columns: ${problem}`);
+    }
+    try {
+      const maskLength = noValueSet.length;
+      if (maskLength > 0) checkMaskFits(shape, noValueSet, index, context);
+      let rewrite = false;
+      for (let c = 0; c < count; c++) {
+        const length = layout.length(c);
+        const unset = c >> 3 < maskLength && ((noValueSet[c >> 3] as number) & (1 << (c & 7))) !== 0;
+        if (unset) {
+          if (shape.isKey[c] === 1) {
+            throw columnError(shape, index, context, c, 'is a key column and must be set');
+          }
+          if (shape.defaults[c] !== null) rewrite = true;
+          else if (shape.nullable[c] === 1) rewrite ||= length !== 0;
+          else
+            throw columnError(shape, index, context, c, 'is not set, and is neither nullable nor defaulted');
+        } else if (length === 0) {
+          if (shape.nullable[c] === 0) {
+            const what = shape.isKey[c] === 1 ? 'is a key column and cannot be NULL' : 'is not nullable';
+            throw columnError(shape, index, context, c, `${what}, but the row holds NULL`);
+          }
+        } else {
+          const wrong = shape.lengthProblem(c, length);
+          if (wrong !== null)
+            throw columnError(shape, index, context, c, `holds a malformed value: ${wrong}`);
+        }
+      }
+      keys[index] = this.#keyOf(shape, tuple);
+      rows[index] = rewrite ? this.#withDefaults(shape, noValueSet, tuple) : copyStored(shape, tuple);
+    } finally {
+      layout.release();
+    }
+  }
+
+  /**
+   * Checks the key tuple `tuple` (the key columns in key order) and sets `keys[index]` to it (no copy: keys
+   * are not kept by the store beyond the transaction). With `fullRowAllowed`, a full row is accepted too and
+   * its key columns taken (a REMOVE item whose value columns were sent along; they are ignored).
+   *
+   * @throws ServerError `INVALID_ROW` when the tuple is neither, or a key column is NULL or malformed.
+   */
+  key(
+    shape: RowShape,
+    tuple: Uint8Array,
+    index: number,
+    context: RowContext,
+    fullRowAllowed: boolean,
+    keys: Uint8Array[],
+  ): void {
+    const layout = this.#layout;
+    try {
+      const problem = layout.reset(tuple, shape.keyCount);
+      if (problem === null) {
+        for (let k = 0; k < shape.keyCount; k++) {
+          this.#checkKeyElement(shape, index, context, shape.keyIndexes[k] as number, k);
+        }
+        keys[index] = tuple;
+        return;
+      }
+      // A full row can never pass as a key-only tuple (see TupleLayout: its offsets would not end at the end
+      // of the bytes), so trying the key form first is unambiguous.
+      if (
+        fullRowAllowed &&
+        shape.columnCount > shape.keyCount &&
+        layout.reset(tuple, shape.columnCount) === null
+      ) {
+        for (let k = 0; k < shape.keyCount; k++) {
+          const c = shape.keyIndexes[k] as number;
+          this.#checkKeyElement(shape, index, context, c, c);
+        }
+        keys[index] = this.#keyOf(shape, tuple);
+        return;
+      }
+      throw rowError(shape, index, context, `is not a key of ${shape.keyCount} columns: ${problem}`);
+    } finally {
+      layout.release();
+    }
+  }
+
+  /** Checks element `element` of the tuple in the layout as key column `column` (a schema index). */
+  #checkKeyElement(
+    shape: RowShape,
+    index: number,
+    context: RowContext,
+    column: number,
+    element: number,
+  ): void {
+    const length = this.#layout.length(element);
+    if (length === 0) throw columnError(shape, index, context, column, 'is a key column and cannot be NULL');
+    const wrong = shape.lengthProblem(column, length);
+    if (wrong !== null) throw columnError(shape, index, context, column, `holds a malformed value: ${wrong}`);
+  }
+
+  /** The key tuple of the full row in the layout. */
+  #keyOf(shape: RowShape, tuple: Uint8Array): Uint8Array {
+    const layout = this.#layout;
+    const writer = this.#writer.reset();
+    for (let k = 0; k < shape.keyCount; k++) {
+      const c = shape.keyIndexes[k] as number;
+      writer.add(tuple, layout.start(c), layout.end(c));
+    }
+    return writer.build(0);
+  }
+
+  /** The stored row of the full row in the layout, unset columns replaced by their default or NULL. */
+  #withDefaults(shape: RowShape, noValueSet: Uint8Array, tuple: Uint8Array): Uint8Array {
+    const layout = this.#layout;
+    const writer = this.#writer.reset();
+    const maskLength = noValueSet.length;
+    for (let c = 0; c < shape.columnCount; c++) {
+      const unset = c >> 3 < maskLength && ((noValueSet[c >> 3] as number) & (1 << (c & 7))) !== 0;
+      if (unset) writer.addBytes(shape.defaults[c] ?? null);
+      else writer.add(tuple, layout.start(c), layout.end(c));
+    }
+    const prefix = versionPrefixLength(shape.version);
+    const stored = writer.build(prefix);
+    writeVersionPrefix(stored, shape.version);
+    return stored;
+  }
+}
+
+/** The stored row of `tuple` as it is: the version prefix, then one copy of the tuple. */
+function copyStored(shape: RowShape, tuple: Uint8Array): Uint8Array {
+  const prefix = versionPrefixLength(shape.version);
+  const stored = new Uint8Array(prefix + tuple.length);
+  writeVersionPrefix(stored, shape.version);
+  stored.set(tuple, prefix);
+  return stored;
+}
+
+function checkMaskFits(shape: RowShape, mask: Uint8Array, index: number, context: RowContext): void {
+  let length = mask.length;
+  while (length > 0 && mask[length - 1] === 0) length--;
+  if (length === 0) return;
+  const highest = (length - 1) * 8 + (31 - Math.clz32(mask[length - 1] as number));
+  if (highest >= shape.columnCount) {
+    throw rowError(
+      shape,
+      index,
+      context,
+      `marks column ${highest} as not set, but schema version ${shape.version} has ${shape.columnCount} columns`,
+    );
+  }
+}
+
+function where(shape: RowShape, index: number, context: RowContext): string {
+  const table = `table "${shape.schema.tableName}" (schema version ${shape.version})`;
+  return context === 'batch'
+    ? `row ${index} of the batch for ${table}`
+    : `row ${index} of the request for ${table}`;
+}
+
+function rowError(shape: RowShape, index: number, context: RowContext, what: string): ServerError {
+  return new ServerError('INVALID_ROW', `${where(shape, index, context)} ${what}`);
+}
+
+function columnError(
+  shape: RowShape,
+  index: number,
+  context: RowContext,
+  column: number,
+  what: string,
+): ServerError {
+  const name = shape.columnName(column);
+  return new ServerError('INVALID_ROW', `${where(shape, index, context)}: column "${name}" ${what}`, {
+    extensions: { [ErrorExtensionKeys.column]: name },
+  });
+}

@@ -1,0 +1,113 @@
+/**
+ * Where each element of a BinaryTuple lies, read from its header and offset table without decoding a value:
+ * what the write path needs to check a row's shape, pick its key columns and splice in defaults while the
+ * row stays bytes. The checks are the protocol reader's (`BinaryTupleReader`): a 1-, 2- or 4-byte offset
+ * table that fits the bytes, end offsets in order, the last one ending exactly at the end of the bytes.
+ *
+ * One layout is reset per tuple, so checking many rows allocates nothing. It does not check the bytes of a
+ * value (see `RowShape.lengthProblem` for the cheap per-type length check).
+ */
+
+const HEADER_SIZE = 1;
+const OFFSET_SIZE_MASK = 0b11;
+const EMPTY = new Uint8Array(1);
+
+/** The element bounds of one tuple at a time. */
+export class TupleLayout {
+  #bytes: Uint8Array = EMPTY;
+  #entrySize = 1;
+  #valueBase = 1;
+  #count = 0;
+
+  /** The tuple the layout describes. */
+  get bytes(): Uint8Array {
+    return this.#bytes;
+  }
+
+  /** Elements of the tuple (what `reset` was told). */
+  get count(): number {
+    return this.#count;
+  }
+
+  /**
+   * Points the layout at `bytes`, a tuple of `count` elements.
+   *
+   * @returns `null` when the header and offset table fit the bytes, else what is wrong (the caller words the
+   *   error with the row and table it is about); the layout then describes no tuple.
+   */
+  reset(bytes: Uint8Array, count: number): string | null {
+    this.#count = 0;
+    this.#bytes = EMPTY;
+    if (bytes.length < HEADER_SIZE) return 'the tuple is empty (no header byte)';
+    const sizeLog2 = (bytes[0] as number) & OFFSET_SIZE_MASK;
+    if (sizeLog2 === 3) return 'the tuple header asks for 8-byte offsets, which are not supported';
+    const entrySize = 1 << sizeLog2;
+    const valueBase = HEADER_SIZE + count * entrySize;
+    if (bytes.length < valueBase) {
+      return `${bytes.length} bytes cannot hold the offset table of ${count} elements`;
+    }
+    this.#bytes = bytes;
+    this.#entrySize = entrySize;
+    this.#valueBase = valueBase;
+    const valueSize = bytes.length - valueBase;
+    let previous = 0;
+    for (let i = 0; i < count; i++) {
+      const end = this.#offset(i);
+      if (end < previous || end > valueSize) {
+        this.#bytes = EMPTY;
+        return `element ${i} ends at ${end}, outside ${previous}..${valueSize}`;
+      }
+      previous = end;
+    }
+    if (previous !== valueSize) {
+      this.#bytes = EMPTY;
+      return `the ${count} elements end at ${previous} but the value area has ${valueSize} bytes`;
+    }
+    this.#count = count;
+    return null;
+  }
+
+  /** Absolute offset of element `index`'s first byte (valid after a successful `reset`). */
+  start(index: number): number {
+    return this.#valueBase + (index === 0 ? 0 : this.#offset(index - 1));
+  }
+
+  /** Absolute offset just past element `index`'s last byte. */
+  end(index: number): number {
+    return this.#valueBase + this.#offset(index);
+  }
+
+  /** Bytes of element `index`; 0 is NULL. */
+  length(index: number): number {
+    return this.end(index) - this.start(index);
+  }
+
+  /** Lets go of the tuple, so the layout does not keep a request frame alive. */
+  release(): void {
+    this.#bytes = EMPTY;
+    this.#count = 0;
+  }
+
+  #offset(index: number): number {
+    const bytes = this.#bytes;
+    switch (this.#entrySize) {
+      case 1:
+        return bytes[HEADER_SIZE + index] as number;
+      case 2: {
+        const at = HEADER_SIZE + index * 2;
+        return (bytes[at] as number) | ((bytes[at + 1] as number) << 8);
+      }
+      default: {
+        const at = HEADER_SIZE + index * 4;
+        // `>>> 0` keeps an entry with the top bit set positive, so the bounds check refuses it.
+        return (
+          ((bytes[at] as number) |
+            ((bytes[at + 1] as number) << 8) |
+            ((bytes[at + 2] as number) << 16) |
+            ((bytes[at + 3] as number) << 24)) >>>
+          0
+        );
+      }
+    }
+  }
+}
