@@ -1,0 +1,100 @@
+/**
+ * One schema version of one table, ready to use: the schema, its row codec, and the partition of the last
+ * row or key encoded (computed from the very colocation values the codec wrote, so a value is checked once).
+ *
+ * Like the protocol's `RowCodec` it keeps scratch state between a call and the read that follows it, so it
+ * is not reentrant: encode, then read `partition`, with nothing in between (all of it is synchronous).
+ * It does not load schemas (the schema cache does) or send anything.
+ */
+import {
+  type ColumnDef,
+  colocationHash,
+  type EncodedRow,
+  type InternalValue,
+  partitionFor,
+  RowCodec,
+  type TableSchema,
+} from '@datastreamer/protocol';
+
+export class VersionedSchema {
+  readonly schema: TableSchema;
+  readonly codec: RowCodec;
+  /** The key columns' names, in key order. */
+  readonly keyNames: readonly string[];
+  readonly #colocationColumns: readonly ColumnDef[];
+  /** Filled by the codec with the colocation values of the row or key being encoded. */
+  readonly #colocation: InternalValue[];
+  readonly #keyNameSet: ReadonlySet<string>;
+
+  /** @throws ProtocolError `INVALID_SCHEMA` when the schema is inconsistent (see `RowCodec`). */
+  constructor(schema: TableSchema) {
+    this.schema = schema;
+    this.codec = new RowCodec(schema);
+    this.keyNames = schema.keyColumns.map((index) => (schema.columns[index] as ColumnDef).name);
+    this.#keyNameSet = new Set(this.keyNames);
+    this.#colocationColumns = schema.colocationColumns.map((index) => schema.columns[index] as ColumnDef);
+    this.#colocation = new Array<InternalValue>(this.#colocationColumns.length).fill(null);
+  }
+
+  get version(): number {
+    return this.schema.version;
+  }
+
+  get tableId(): number {
+    return this.schema.tableId;
+  }
+
+  get partitions(): number {
+    return this.schema.partitions;
+  }
+
+  /** Whether `name` is a key column. */
+  isKeyColumn(name: string): boolean {
+    return this.#keyNameSet.has(name);
+  }
+
+  /**
+   * Encodes a full row; its partition is then {@link partition}.
+   * @throws as `RowCodec.encodeRow` (an `UnknownColumnError`, an `InvalidValueError` naming the column).
+   */
+  encodeRow(row: object): EncodedRow {
+    return this.codec.encodeRow(row, this.#colocation);
+  }
+
+  /**
+   * Encodes the key columns of `key` (value columns are ignored); its partition is then {@link partition}.
+   * @throws as `RowCodec.encodeKey`.
+   */
+  encodeKey(key: object): Uint8Array {
+    return this.codec.encodeKey(key, this.#colocation);
+  }
+
+  /** The partition of the row or key encoded last. */
+  partition(): number {
+    return partitionFor(colocationHash(this.#colocationColumns, this.#colocation), this.schema.partitions);
+  }
+
+  /**
+   * The partition of a row's key, read from the row's own key-column properties only, so it works for a row
+   * this version cannot encode (a column it does not know yet: the key never changes between versions).
+   * Not for the hot path: it builds the key object.
+   *
+   * @throws as `RowCodec.encodeKey` when a key column is missing or invalid.
+   */
+  keyPartition(row: object): number {
+    const key: Record<string, unknown> = {};
+    const record = row as Readonly<Record<string, unknown>>;
+    for (const name of this.keyNames) {
+      if (Object.hasOwn(record, name)) {
+        Object.defineProperty(key, name, {
+          value: record[name],
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      }
+    }
+    this.encodeKey(key);
+    return this.partition();
+  }
+}

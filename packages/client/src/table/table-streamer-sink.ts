@@ -1,0 +1,244 @@
+/**
+ * The data streamer's sink for plain batches into one table (op `STREAMER_BATCH_SEND`): it gives the
+ * streamer core the table's partition count, turns each source item into an encoded row and its partition,
+ * and sends each batch to the partition's primary.
+ *
+ * - `prepare`: a PUT is encoded as a full row (every column in schema order, unset columns marked in
+ *   `noValueSet` so the server applies defaults), a REMOVE as the key columns only. Items are
+ *   `DataStreamerItem`s or bare rows (PUT); in key-value mode, `[key, value]` pairs (a REMOVE needs only
+ *   `[key]`). A bad item throws an error naming the column. A property the cached schema does not know
+ *   starts a reload of the latest schema and the item waits, unencoded, for `send`, which encodes it with the
+ *   reloaded schema or fails the batch if it still does not fit ("reload once").
+ * - `send`: every entry is encoded with one schema version (the latest known; entries encoded with an older
+ *   one are re-encoded from their source row). The batch goes to the connection of the partition's primary
+ *   per the assignment cache (refreshed when a response flagged a change), or to any open connection when
+ *   that one is down (the node forwards). A `SCHEMA_VERSION_MISMATCH` answer makes it load the version the
+ *   node expects, re-encode the same source rows and resend, within the same call.
+ *
+ * It does not buffer, order, retry or account for failed items: the streamer core does.
+ */
+import {
+  bitmaskSet,
+  bitmaskTrimmedLength,
+  createBitmask,
+  describeValue,
+  EMPTY_BITMASK,
+  ProtocolError,
+  type StreamerRow,
+} from '@datastreamer/protocol';
+import type { VersionedSchema } from '../cache/versioned-schema.js';
+import type { RequestPayload } from '../connection/node-connection.js';
+import { ClientError } from '../errors/client-error.js';
+import { DataStreamerItem, StreamerOperationTypes } from '../streamer/data-streamer-item.js';
+import type { BatchAck, PreparedItem, StreamerSink, StreamerTopology } from '../streamer/streamer-sink.js';
+import { pairSource } from './key-value-mapping.js';
+import { expectedSchemaVersion, isUnknownColumnError, MAX_SCHEMA_ROUNDS } from './schema-errors.js';
+import type { TableContext } from './table-context.js';
+
+/** How source items are read: rows (record view) or `[key, value]` pairs (key-value view). */
+export type TableSinkMode = 'record' | 'keyValue';
+
+/** Marks an entry that no schema could encode yet (it waits for a schema reload). */
+const UNENCODED = -1;
+const NO_TUPLE = new Uint8Array(0);
+
+/**
+ * One item as a batch carries it: its encoded tuple (a {@link StreamerRow}, so a batch's entries go on the
+ * wire as they are) and what is needed to encode it again for another schema version.
+ */
+export class TableStreamerEntry implements StreamerRow {
+  /** True for a REMOVE (the tuple holds the key columns only). */
+  readonly remove: boolean;
+  /** The row (PUT) or key (REMOVE) object the tuple was encoded from. */
+  readonly source: object;
+  tuple: Uint8Array;
+  noValueSet: Uint8Array;
+  /** The schema version `tuple` is written with, or -1 when not encoded yet. */
+  schemaVersion: number;
+
+  constructor(remove: boolean, source: object) {
+    this.remove = remove;
+    this.source = source;
+    this.tuple = NO_TUPLE;
+    this.noValueSet = EMPTY_BITMASK;
+    this.schemaVersion = UNENCODED;
+  }
+}
+
+/** The sink of `RecordView.streamData` and `KeyValueView.streamData`. */
+export class TableStreamerSink<T> implements StreamerSink<T, TableStreamerEntry> {
+  readonly #context: TableContext;
+  readonly #tableId: number;
+  readonly #tableName: string;
+  readonly #mode: TableSinkMode;
+  /** The schema new items are encoded with: the latest known. */
+  #schema: VersionedSchema | undefined;
+  /** A reload of the latest schema started by an item with an unknown column. */
+  #reload: Promise<void> | undefined;
+  /** The last reload failed (e.g. the connection dropped): entries waiting for it have not been checked. */
+  #reloadFailed = false;
+
+  constructor(context: TableContext, tableId: number, tableName: string, mode: TableSinkMode) {
+    this.#context = context;
+    this.#tableId = tableId;
+    this.#tableName = tableName;
+    this.#mode = mode;
+  }
+
+  /** Loads the latest schema (its partition count sizes the streamer's buffers) and the assignment. */
+  async open(_signal: AbortSignal): Promise<StreamerTopology> {
+    const schema = await this.#context.schemas.latest(this.#tableId);
+    this.#schema = schema;
+    await this.#context.assignments.get(this.#tableId);
+    return { partitions: schema.partitions };
+  }
+
+  prepare(item: T, out: PreparedItem<TableStreamerEntry>): void {
+    const schema = this.#schema;
+    if (schema === undefined) throw new ClientError('INTERNAL', 'the table sink was used before open()');
+    let remove = false;
+    let payload: unknown = item;
+    if (item instanceof DataStreamerItem) {
+      remove = item.operationType === StreamerOperationTypes.REMOVE;
+      payload = item.payload;
+    }
+    const source =
+      this.#mode === 'record' ? this.#rowSource(payload, remove) : pairSource(schema, payload, remove);
+    const entry = new TableStreamerEntry(remove, source);
+    try {
+      this.#encode(schema, entry);
+      out.partition = schema.partition();
+    } catch (error) {
+      if (!isUnknownColumnError(error)) throw error;
+      // The cached schema may be stale: reload it once; `send` encodes the entry with what comes back. The
+      // partition needs only the key, which never changes between versions.
+      out.partition = schema.keyPartition(entry.source);
+      this.#startReload();
+    }
+    out.entry = entry;
+  }
+
+  async send(
+    partition: number,
+    entries: readonly TableStreamerEntry[],
+    _attempt: number,
+    signal: AbortSignal,
+  ): Promise<BatchAck<never>> {
+    if (this.#reload !== undefined) await this.#reload;
+    const context = this.#context;
+    if (this.#reloadFailed && entries.some((entry) => entry.schemaVersion === UNENCODED)) {
+      // The reload these entries wait for never happened: do it now. Its failure (a lost connection, a
+      // timeout) rejects this attempt with a retryable error, so the core tries again.
+      this.#adopt(await context.schemas.reloadLatest(this.#tableId));
+      this.#reloadFailed = false;
+    }
+    let schema = this.#current();
+    this.#encodeAll(schema, entries);
+    for (let round = 1; ; round++) {
+      const assignment = await context.assignments.get(this.#tableId);
+      const owner = assignment.owners[partition] ?? null;
+      const connection = context.pool.pick(owner);
+      const payload: RequestPayload<'STREAMER_BATCH_SEND'> = {
+        tableId: this.#tableId,
+        partitionId: partition,
+        deleted: deletedMask(entries),
+        schemaVersion: schema.version,
+        rows: entries,
+        targetNode: owner ?? connection.nodeName,
+        assignmentVersion: assignment.assignmentVersion,
+      };
+      try {
+        const reply = await connection.request('STREAMER_BATCH_SEND', payload, { signal });
+        return {
+          node: owner ?? connection.nodeName,
+          bytes: reply.bytes,
+          rerouted: connection.nodeName !== owner || reply.assignmentVersion !== undefined,
+        };
+      } catch (error) {
+        const expected = expectedSchemaVersion(error);
+        if (expected === undefined || round >= MAX_SCHEMA_ROUNDS) throw error;
+        context.logger.debug(
+          { table: this.#tableName, partition, from: schema.version, to: expected },
+          'schema version mismatch, re-encoding the batch',
+        );
+        schema = await context.schemas.version(this.#tableId, expected);
+        this.#adopt(schema);
+        this.#encodeAll(schema, entries);
+      }
+    }
+  }
+
+  #current(): VersionedSchema {
+    const schema = this.#schema;
+    if (schema === undefined) throw new ClientError('INTERNAL', 'the table sink was used before open()');
+    return schema;
+  }
+
+  /** A record-mode payload: the row (PUT) or key (REMOVE) object itself. */
+  #rowSource(payload: unknown, remove: boolean): object {
+    if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+      throw new ProtocolError(
+        'INVALID_ROW',
+        `a ${remove ? 'key' : 'row'} streamed into table "${this.#tableName}" must be an object keyed by column name, got ${describeValue(payload)}`,
+      );
+    }
+    return payload;
+  }
+
+  #encode(schema: VersionedSchema, entry: TableStreamerEntry): void {
+    if (entry.remove) {
+      entry.tuple = schema.encodeKey(entry.source);
+      entry.noValueSet = EMPTY_BITMASK;
+    } else {
+      const encoded = schema.encodeRow(entry.source);
+      entry.tuple = encoded.tuple;
+      entry.noValueSet = encoded.noValueSet;
+    }
+    entry.schemaVersion = schema.version;
+  }
+
+  /** Brings every entry to `schema`'s version (entries already there are left alone). */
+  #encodeAll(schema: VersionedSchema, entries: readonly TableStreamerEntry[]): void {
+    const version = schema.version;
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i] as TableStreamerEntry;
+      if (entry.schemaVersion !== version) this.#encode(schema, entry);
+    }
+  }
+
+  #startReload(): void {
+    if (this.#reload !== undefined) return;
+    this.#reload = this.#context.schemas.reloadLatest(this.#tableId).then(
+      (latest) => {
+        this.#adopt(latest);
+        this.#reloadFailed = false;
+        this.#reload = undefined;
+      },
+      (error: unknown) => {
+        this.#reloadFailed = true;
+        this.#reload = undefined;
+        this.#context.logger.warn(
+          { table: this.#tableName, error: error instanceof Error ? error.message : String(error) },
+          'schema reload failed',
+        );
+      },
+    );
+  }
+
+  /** Encodes new items with `schema` from now on, if it is newer than the current one. */
+  #adopt(schema: VersionedSchema): void {
+    const current = this.#schema;
+    if (current === undefined || schema.version > current.version) this.#schema = schema;
+  }
+}
+
+/** The batch's `deleted` bit set: bit i for each REMOVE entry; `null` when there is none. */
+function deletedMask(entries: readonly TableStreamerEntry[]): Uint8Array | null {
+  let mask: Uint8Array | undefined;
+  for (let i = 0; i < entries.length; i++) {
+    if (!(entries[i] as TableStreamerEntry).remove) continue;
+    mask ??= createBitmask(entries.length);
+    bitmaskSet(mask, i);
+  }
+  return mask === undefined ? null : mask.subarray(0, bitmaskTrimmedLength(mask));
+}

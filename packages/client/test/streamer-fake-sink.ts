@@ -1,0 +1,182 @@
+/**
+ * Test support for the streamer tests: a fake `StreamerSink` that records every attempt (partition, items,
+ * attempt number, virtual time), applies a batch only when its attempt resolves, and notices two batches of
+ * one partition in flight at once. Responses are scripted per attempt. Plus small helpers: a gate to stall
+ * the sink, a settled-state probe for promises, and a counting source.
+ */
+import { type Clock, InvalidValueError } from '@datastreamer/protocol';
+import { SimClock } from '../../sim-cluster/src/clock/sim-clock.js';
+import type {
+  BatchAck,
+  PreparedItem,
+  StreamerSink,
+  StreamerTopology,
+} from '../src/streamer/streamer-sink.js';
+
+/** The item the tests stream: `id` is its position in the source, `key` decides its partition. */
+export interface TestItem {
+  readonly id: number;
+  readonly key: number;
+  /** `prepare` refuses the item, naming column `Bad`. */
+  readonly bad?: boolean;
+}
+
+export function items(count: number, keyOf: (id: number) => number = (id) => id): TestItem[] {
+  return Array.from({ length: count }, (_, id) => ({ id, key: keyOf(id) }));
+}
+
+export interface SendCall<T> {
+  readonly partition: number;
+  readonly items: readonly T[];
+  readonly attempt: number;
+  /** Virtual time at which the attempt started. */
+  readonly at: number;
+  readonly signal: AbortSignal;
+}
+
+/** Scripts one attempt: resolve with an ack (or nothing, for a default ack) or throw to fail it. */
+export type Responder<T, R> = (call: SendCall<T>) => Promise<Partial<BatchAck<R>> | undefined> | undefined;
+
+export interface FakeSinkOptions<T, R> {
+  readonly clock: Clock;
+  readonly partitions?: number;
+  readonly partitionOf?: (item: T) => number;
+  /** Virtual ms each attempt takes before the responder is asked. Default 10. */
+  readonly latencyMs?: number;
+  readonly respond?: Responder<T, R>;
+}
+
+/** Items the default partitioning and refusal read: `key` and `bad` when present. */
+type Keyed = { readonly key?: unknown; readonly bad?: unknown };
+
+export class FakeSink<T, R = never> implements StreamerSink<T, T, R> {
+  readonly calls: SendCall<T>[] = [];
+  /** Batches whose attempt resolved, in acknowledgement order. */
+  readonly appliedBatches: SendCall<T>[] = [];
+  opened = 0;
+  prepared = 0;
+  /** How often a send started while the same partition already had one in flight. */
+  overlaps = 0;
+  readonly #busy = new Set<number>();
+  readonly #options: FakeSinkOptions<T, R>;
+  readonly partitions: number;
+
+  constructor(options: FakeSinkOptions<T, R>) {
+    this.#options = options;
+    this.partitions = options.partitions ?? 4;
+  }
+
+  get applied(): T[] {
+    return this.appliedBatches.flatMap((call) => call.items);
+  }
+
+  async open(): Promise<StreamerTopology> {
+    this.opened++;
+    return { partitions: this.partitions };
+  }
+
+  prepare(item: T, out: PreparedItem<T>): void {
+    this.prepared++;
+    const keyed = item as Keyed;
+    if (keyed.bad === true) {
+      throw new InvalidValueError('Bad', "column 'Bad': not a valid value");
+    }
+    out.partition = this.#options.partitionOf?.(item) ?? Number(keyed.key) % this.partitions;
+    out.entry = item;
+  }
+
+  async send(
+    partition: number,
+    entries: readonly T[],
+    attempt: number,
+    signal: AbortSignal,
+  ): Promise<BatchAck<R>> {
+    const call: SendCall<T> = {
+      partition,
+      items: [...entries],
+      attempt,
+      at: this.#options.clock.now(),
+      signal,
+    };
+    this.calls.push(call);
+    if (this.#busy.has(partition)) {
+      this.overlaps++;
+    }
+    this.#busy.add(partition);
+    try {
+      await this.#options.clock.sleep(this.#options.latencyMs ?? 10);
+      const ack = await this.#options.respond?.(call);
+      this.appliedBatches.push(call);
+      return { node: 'node-1', bytes: call.items.length * 10, ...ack };
+    } finally {
+      this.#busy.delete(partition);
+    }
+  }
+}
+
+/** A latch: `wait()` resolves once `open()` was called. */
+export class Gate {
+  #open = false;
+  #waiters: (() => void)[] = [];
+
+  get isOpen(): boolean {
+    return this.#open;
+  }
+
+  wait(): Promise<void> {
+    return this.#open ? Promise.resolve() : new Promise((resolve) => this.#waiters.push(resolve));
+  }
+
+  open(): void {
+    this.#open = true;
+    for (const waiter of this.#waiters.splice(0)) {
+      waiter();
+    }
+  }
+}
+
+/** Tracks whether a promise settled, without consuming its rejection. */
+export function probe<T>(promise: Promise<T>): { readonly settled: boolean; readonly result: Promise<T> } {
+  const state = { settled: false, result: promise };
+  void promise.then(
+    () => {
+      state.settled = true;
+    },
+    () => {
+      state.settled = true;
+    },
+  );
+  return state;
+}
+
+/** An iterable over `source` that counts how many items were pulled from it. */
+export class CountingSource<T> implements Iterable<T> {
+  pulled = 0;
+  readonly #source: Iterable<T>;
+
+  constructor(source: Iterable<T>) {
+    this.#source = source;
+  }
+
+  *[Symbol.iterator](): Iterator<T> {
+    for (const item of this.#source) {
+      this.pulled++;
+      yield item;
+    }
+  }
+}
+
+const clocks: SimClock[] = [];
+
+/** A fresh auto-advancing virtual clock; `stopClocks()` (in `afterEach`) stops every one made. */
+export function simClock(): SimClock {
+  const clock = new SimClock();
+  clocks.push(clock);
+  return clock;
+}
+
+export function stopClocks(): void {
+  for (const clock of clocks.splice(0)) {
+    clock.stop();
+  }
+}
