@@ -1,0 +1,91 @@
+/**
+ * The options of `SimCluster.start`, their defaults, and their validation: a bad option is a
+ * `SimClusterError` naming it, before anything starts.
+ */
+import type { Logger } from '@datastreamer/protocol';
+import { SimClusterError } from '../errors/sim-cluster-error.js';
+import type { DelayRange } from '../network/network-faults.js';
+
+export interface SimClusterOptions {
+  /** Nodes at the start, named `node-1`, `node-2`, ... (1..64). Default 3. */
+  readonly nodes?: number;
+  /** Partition count of a table whose definition does not say (1..65535). Default 16. */
+  readonly partitions?: number;
+  /**
+   * The root of every random choice of the run (network faults, jitter, the swarm): a safe non-negative
+   * integer or a bigint below 2^64. Default: drawn from the platform's entropy and kept in `cluster.seed`,
+   * so a failing run can be replayed.
+   */
+  readonly seed?: number | bigint;
+  /** `'virtual'` (default): simulated time that jumps when the process is idle. `'real'`: the platform clock. */
+  readonly clock?: 'virtual' | 'real';
+  /** A pino-shaped logger for nodes, clients and the network. Default: silent. */
+  readonly logger?: Logger;
+  /** One-way network delay `[min, max]` ms with no fault set. Default `[1, 1]` on virtual time, `[0, 0]` on real. */
+  readonly networkDelayMs?: DelayRange;
+  /** Virtual-time cap that turns a livelock into an error (virtual clock only). Default one hour. */
+  readonly maxVirtualTimeMs?: number;
+}
+
+export interface ResolvedSimClusterOptions {
+  readonly nodes: number;
+  readonly partitions: number;
+  readonly seed: number | bigint | undefined;
+  readonly clock: 'virtual' | 'real';
+  readonly logger: Logger | undefined;
+  readonly networkDelayMs: DelayRange | undefined;
+  readonly maxVirtualTimeMs: number | undefined;
+}
+
+function integerIn(name: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new SimClusterError(
+      'INVALID_ARGUMENT',
+      `option ${name} must be an integer in ${min}..${max}, got ${String(value)}`,
+    );
+  }
+  return value;
+}
+
+/** @throws SimClusterError `INVALID_ARGUMENT` naming the first bad option. */
+export function resolveSimClusterOptions(options: unknown): ResolvedSimClusterOptions {
+  if (options === undefined) options = {};
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new SimClusterError('INVALID_ARGUMENT', 'SimCluster.start takes an options object');
+  }
+  const o = options as SimClusterOptions;
+  const known = ['nodes', 'partitions', 'seed', 'clock', 'logger', 'networkDelayMs', 'maxVirtualTimeMs'];
+  for (const name of Object.keys(o)) {
+    if (!known.includes(name)) {
+      throw new SimClusterError('INVALID_ARGUMENT', `unknown option ${name} (known: ${known.join(', ')})`);
+    }
+  }
+  const clock = o.clock ?? 'virtual';
+  if (clock !== 'virtual' && clock !== 'real') {
+    throw new SimClusterError(
+      'INVALID_ARGUMENT',
+      `option clock must be 'virtual' or 'real', got ${String(clock)}`,
+    );
+  }
+  if (o.seed !== undefined && typeof o.seed !== 'number' && typeof o.seed !== 'bigint') {
+    throw new SimClusterError(
+      'INVALID_ARGUMENT',
+      `option seed must be a number or a bigint, got ${typeof o.seed}`,
+    );
+  }
+  if (
+    o.maxVirtualTimeMs !== undefined &&
+    !(typeof o.maxVirtualTimeMs === 'number' && o.maxVirtualTimeMs > 0)
+  ) {
+    throw new SimClusterError('INVALID_ARGUMENT', `option maxVirtualTimeMs must be a positive number`);
+  }
+  return {
+    nodes: integerIn('nodes', o.nodes ?? 3, 1, 64),
+    partitions: integerIn('partitions', o.partitions ?? 16, 1, 65_535),
+    seed: o.seed,
+    clock,
+    logger: o.logger,
+    networkDelayMs: o.networkDelayMs,
+    maxVirtualTimeMs: o.maxVirtualTimeMs,
+  };
+}

@@ -1,0 +1,308 @@
+/**
+ * `SimCluster`: a whole cluster in one process. N nodes on a simulated network, clients connected to them,
+ * one seed for every random choice, virtual (or real) time, a recorded history and the checkers over it.
+ * Topology changes (join, leave, crash, restart, pause, partition moves) and network faults are injected
+ * through it; tests await ordinary promises and virtual time advances by itself when the process is idle.
+ *
+ * What it records: every commit (`apply`, from the nodes' apply hook), every network fault the network
+ * reports, every topology change made through this class. Streams record their own submits and acks.
+ */
+import { Client, type ClientOptions } from '@datastreamer/client';
+import {
+  type Clock,
+  createRng,
+  entropySeed,
+  type Logger,
+  RealClock,
+  type SeededRng,
+  silentLogger,
+} from '@datastreamer/protocol';
+import { ClusterNode, LocalControlPlane, type MoveReport } from '@datastreamer/server-node';
+import type { Verdict } from '../checkers/check.js';
+import { check as checkHistory } from '../checkers/check.js';
+import type { CheckOptions } from '../checkers/check-options.js';
+import { SimClock } from '../clock/sim-clock.js';
+import { SimClusterError } from '../errors/sim-cluster-error.js';
+import { canonicalKey } from '../history/canonical-key.js';
+import { History } from '../history/history.js';
+import type { HistoryRow } from '../history/history-event.js';
+import { SimNetwork } from '../network/sim-network.js';
+import {
+  type ResolvedSimClusterOptions,
+  resolveSimClusterOptions,
+  type SimClusterOptions,
+} from './sim-cluster-options.js';
+import { type PlainRow, RowDecoders } from './table-reader.js';
+
+/** What `connect` takes: a subset of nodes, and client options other than transport and endpoints. */
+export interface ConnectOptions extends Omit<ClientOptions, 'transport' | 'endpoints' | 'clock' | 'rng'> {
+  /** The nodes to connect to. Default: every running node. */
+  readonly nodes?: readonly string[];
+}
+
+/** A clock with the `sleep` tests use; virtual or real. */
+export type ClusterClock = Clock;
+
+export class SimCluster implements AsyncDisposable {
+  /** The run's seed: `SimCluster.start({ seed })` with it replays every random choice. */
+  readonly seed: bigint;
+  readonly clock: ClusterClock;
+  readonly network: SimNetwork;
+  readonly history: History;
+  readonly controlPlane: LocalControlPlane;
+  readonly #options: ResolvedSimClusterOptions;
+  readonly #rng: SeededRng;
+  readonly #log: Logger;
+  readonly #nodes = new Map<string, ClusterNode>();
+  readonly #clients: Client[] = [];
+  readonly #decoders: RowDecoders;
+  #nextNode = 1;
+  #nextClient = 1;
+  #stopped = false;
+
+  private constructor(options: ResolvedSimClusterOptions) {
+    this.#options = options;
+    this.#rng = createRng(options.seed ?? entropySeed());
+    this.seed = this.#rng.seed;
+    this.#log = (options.logger ?? silentLogger).child({ component: 'sim-cluster' });
+    this.controlPlane = new LocalControlPlane({ defaultPartitions: options.partitions });
+    this.clock =
+      options.clock === 'real'
+        ? new RealClock()
+        : new SimClock(
+            options.maxVirtualTimeMs === undefined ? {} : { maxVirtualTimeMs: options.maxVirtualTimeMs },
+          );
+    this.network = new SimNetwork({
+      clock: this.clock,
+      rng: this.#rng.child('net'),
+      logger: options.logger ?? silentLogger,
+      baseDelayMs: options.networkDelayMs ?? (options.clock === 'real' ? [0, 0] : [1, 1]),
+    });
+    this.history = new History({ clock: this.clock });
+    this.#decoders = new RowDecoders(this.controlPlane.catalog);
+    this.network.onEvent((event) => {
+      this.history.recordFault(event);
+    });
+  }
+
+  /**
+   * Starts a cluster of `nodes` nodes (default 3) and resolves when every node serves.
+   * @throws SimClusterError `INVALID_ARGUMENT` naming a bad option.
+   */
+  static async start(options: SimClusterOptions = {}): Promise<SimCluster> {
+    const cluster = new SimCluster(resolveSimClusterOptions(options));
+    for (let i = 0; i < cluster.#options.nodes; i++) cluster.#startNode();
+    return cluster;
+  }
+
+  /** Names of the nodes that are members (running or crashed), in join order. */
+  get nodes(): readonly string[] {
+    return [...this.#nodes.keys()];
+  }
+
+  /** The node called `name`. @throws SimClusterError `INVALID_ARGUMENT` for an unknown name. */
+  node(name: string): ClusterNode {
+    const node = this.#nodes.get(name);
+    if (node === undefined) {
+      throw new SimClusterError(
+        'INVALID_ARGUMENT',
+        `no node "${name}" (nodes: ${this.nodes.join(', ') || 'none'})`,
+      );
+    }
+    return node;
+  }
+
+  /**
+   * A client connected to every running node, or to `options.nodes`; clients are named `client-1`, ... in
+   * the order they connect. The cluster closes it on `stop`.
+   */
+  async connect(options: ConnectOptions = {}): Promise<Client> {
+    this.#checkRunning();
+    const { nodes, ...clientOptions } = options;
+    const endpoints = nodes ?? this.nodes.filter((n) => this.node(n).isRunning);
+    for (const name of endpoints) this.node(name);
+    const name = `client-${this.#nextClient++}`;
+    const client = await Client.connect({
+      ...clientOptions,
+      name,
+      transport: this.network.transport(name),
+      endpoints,
+      clock: this.clock,
+      rng: this.#rng.child(name),
+      logger: clientOptions.logger ?? this.#options.logger ?? silentLogger,
+    });
+    this.#clients.push(client);
+    return client;
+  }
+
+  /** Adds a node and rebalances partitions to it; resolves with its name once they moved. */
+  async addNode(): Promise<string> {
+    this.#checkRunning();
+    const name = this.#startNode();
+    this.history.recordTopology({ kind: 'join', node: name });
+    await this.#rebalance(this.controlPlane.placement.members);
+    return name;
+  }
+
+  /** Removes a node gracefully: its partitions move to the others first. */
+  async removeNode(name: string): Promise<void> {
+    this.#checkRunning();
+    const node = this.node(name);
+    const rest = this.controlPlane.placement.members.filter((m) => m !== name);
+    if (rest.length === 0)
+      throw new SimClusterError('INVALID_ARGUMENT', `cannot remove "${name}": it is the last node`);
+    await this.#rebalance(rest);
+    this.controlPlane.placement.removeMember(name);
+    node.crash();
+    this.network.down(name);
+    this.#nodes.delete(name);
+    this.history.recordTopology({ kind: 'leave', node: name });
+  }
+
+  /** Crashes a node at once: connections and in-flight work lost, committed data kept. */
+  crashNode(name: string): void {
+    this.#checkRunning();
+    const node = this.node(name);
+    node.crash();
+    this.network.down(name);
+    this.history.recordTopology({ kind: 'crash', node: name });
+  }
+
+  /** Restarts a crashed node; it serves the partitions it still owns. */
+  async restartNode(name: string): Promise<void> {
+    this.#checkRunning();
+    const node = this.node(name);
+    this.network.up(name);
+    node.restart();
+    if (!this.network.isListening(name)) this.network.listen(name, (connection) => node.accept(connection));
+    this.history.recordTopology({ kind: 'restart', node: name });
+  }
+
+  /** Stops a node's traffic for `ms` (virtual or real): a slow owner, not a dead one. */
+  pauseNode(name: string, ms: number): void {
+    this.#checkRunning();
+    this.node(name);
+    this.network.clog(name, ms);
+    this.history.recordTopology({ kind: 'pause', node: name, ms });
+  }
+
+  /** Moves one partition of a table to `toNode` (its committed state goes along, atomically). */
+  async movePartition(table: string, partition: number, toNode: string): Promise<MoveReport> {
+    this.#checkRunning();
+    const schema = this.#schemaOf(table);
+    const owner = this.controlPlane.placement.owner(schema.tableId, partition);
+    if (owner === undefined) {
+      throw new SimClusterError(
+        'INVALID_ARGUMENT',
+        `table "${table}" has partitions 0..${schema.partitions - 1}, got ${partition}`,
+      );
+    }
+    this.node(toNode);
+    const report = await this.node(owner).movePartition(schema.tableId, partition, toNode);
+    this.history.recordTopology({ kind: 'move', table, partition, from: owner, to: toNode });
+    return report;
+  }
+
+  /** The committed rows of a table, read directly from the stores (no network, no faults), in partition order. */
+  async readTable(table: string): Promise<PlainRow[]> {
+    return this.readTableNow(table);
+  }
+
+  /** `readTable`, synchronously. */
+  readTableNow(table: string): PlainRow[] {
+    const schema = this.#schemaOf(table);
+    const rows: PlainRow[] = [];
+    for (let p = 0; p < schema.partitions; p++) {
+      const owner = this.controlPlane.placement.owner(schema.tableId, p);
+      const node = owner === undefined ? undefined : this.#nodes.get(owner);
+      const store = node?.localPartition(schema.tableId, p);
+      if (node === undefined || store === undefined) continue;
+      for (const { row } of store.scan(node.clock.now()))
+        rows.push(this.#decoders.storedRow(schema.tableId, row));
+    }
+    return rows;
+  }
+
+  /**
+   * Runs the checkers (at-least-once, per-key order, final state, liveness) over the history. The final
+   * table is read directly unless `options.rows` is given.
+   */
+  check<Row extends object = HistoryRow>(options: CheckOptions<Row>): Verdict {
+    let resolved = options;
+    if (options.rows === undefined) {
+      const table = options.table ?? this.#onlyTable();
+      if (table !== undefined)
+        resolved = { ...options, table, rows: this.readTableNow(table) as unknown as Row[] };
+    }
+    return checkHistory(this.history, resolved);
+  }
+
+  /** Closes every client and node, and stops the virtual clock (pending timers never fire). Idempotent. */
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    await Promise.allSettled(this.#clients.map((c) => c.close()));
+    for (const node of this.#nodes.values()) if (node.isRunning) node.crash();
+    if (this.clock instanceof SimClock) this.clock.stop();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop();
+  }
+
+  #startNode(): string {
+    const name = `node-${this.#nextNode++}`;
+    const node = new ClusterNode({
+      name,
+      controlPlane: this.controlPlane,
+      clock: this.clock,
+      transport: this.network.transport(name),
+      logger: this.#options.logger ?? silentLogger,
+    });
+    node.onApply((tableId, partition, key, row, commitTs, version) => {
+      const schema = this.controlPlane.catalog.latest(tableId);
+      if (schema === undefined) return;
+      this.history.recordApply({
+        node: name,
+        table: schema.tableName,
+        partition,
+        key: canonicalKey(this.#decoders.key(tableId, key)),
+        row: row === null ? null : this.#decoders.row(tableId, version, row),
+        commitTs,
+      });
+    });
+    this.network.listen(name, (connection) => node.accept(connection));
+    this.#nodes.set(name, node);
+    this.#log.debug({ node: name }, 'node started');
+    return name;
+  }
+
+  async #rebalance(members: readonly string[]): Promise<void> {
+    for (const move of this.controlPlane.placement.planRebalance(members)) {
+      await this.node(move.from).movePartition(move.tableId, move.partition, move.to);
+      const table = this.controlPlane.catalog.latest(move.tableId)?.tableName ?? String(move.tableId);
+      this.history.recordTopology({
+        kind: 'move',
+        table,
+        partition: move.partition,
+        from: move.from,
+        to: move.to,
+      });
+    }
+  }
+
+  #schemaOf(table: string) {
+    const schema = this.controlPlane.catalog.latest(table);
+    if (schema === undefined) throw new SimClusterError('TABLE_NOT_FOUND', `table "${table}" does not exist`);
+    return schema;
+  }
+
+  #onlyTable(): string | undefined {
+    const tables = this.controlPlane.catalog.tables();
+    return tables.length === 1 ? tables[0]?.tableName : undefined;
+  }
+
+  #checkRunning(): void {
+    if (this.#stopped) throw new SimClusterError('CLOSED', 'the cluster was stopped');
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * Reads a table's committed rows straight out of the partition stores, with no network and no faults: what
+ * `cluster.readTable` and the final-state checker see. Rows written under an older schema version are
+ * upgraded to the latest one (a column added later gets its default, or null).
+ */
+import {
+  type ColumnDef,
+  denormalizeValue,
+  normalizeValue,
+  RowCodec,
+  type TableSchema,
+} from '@datastreamer/protocol';
+import { type Catalog, storedRowTuple, storedRowVersion } from '@datastreamer/server-node';
+
+export type PlainRow = Record<string, unknown>;
+
+/** Decoders of every (table, schema version) seen, made once each. */
+export class RowDecoders {
+  readonly #catalog: Catalog;
+  readonly #codecs = new Map<string, RowCodec>();
+
+  constructor(catalog: Catalog) {
+    this.#catalog = catalog;
+  }
+
+  codec(tableId: number, version: number): RowCodec | undefined {
+    const id = `${tableId}/${version}`;
+    let codec = this.#codecs.get(id);
+    if (codec === undefined) {
+      const schema = this.#catalog.schema(tableId, version);
+      if (schema === undefined) return undefined;
+      codec = new RowCodec(schema);
+      this.#codecs.set(id, codec);
+    }
+    return codec;
+  }
+
+  /** A stored row (version prefix + tuple) as a plain object in the latest schema. */
+  storedRow(tableId: number, stored: Uint8Array): PlainRow {
+    return this.row(tableId, storedRowVersion(stored), storedRowTuple(stored));
+  }
+
+  /** A row tuple written under `version`, as a plain object in the latest schema. */
+  row(tableId: number, version: number, tuple: Uint8Array): PlainRow {
+    const codec = this.codec(tableId, version);
+    const latest = this.#catalog.latest(tableId);
+    if (codec === undefined || latest === undefined) {
+      throw new Error(`no schema version ${version} for table ${tableId}`);
+    }
+    const row = codec.decodeRow(tuple);
+    if (latest.version !== version) fillAddedColumns(row, latest, codec.schema);
+    return row;
+  }
+
+  /** A key-only tuple as a plain object of the key columns. */
+  key(tableId: number, tuple: Uint8Array): PlainRow {
+    const latest = this.#catalog.latest(tableId);
+    const codec = latest === undefined ? undefined : this.codec(tableId, latest.version);
+    if (codec === undefined) throw new Error(`no table ${tableId}`);
+    return codec.decodeKey(tuple);
+  }
+}
+
+function fillAddedColumns(row: PlainRow, latest: TableSchema, written: TableSchema): void {
+  for (let i = written.columns.length; i < latest.columns.length; i++) {
+    const column = latest.columns[i] as ColumnDef;
+    row[column.name] =
+      column.default === undefined || column.default === null
+        ? null
+        : denormalizeValue(column, normalizeValue(column, column.default));
+  }
+}
