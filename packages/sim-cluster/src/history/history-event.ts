@@ -1,0 +1,159 @@
+/**
+ * The events a simulated run records, as plain data: what producers submitted, what the client reported
+ * (acknowledged batches, failed items, settled streams), what the nodes committed, and which faults and
+ * topology changes happened. Each event carries `n`, its position in the history (0, 1, 2, ...), and `atMs`,
+ * the virtual time it happened at. The history's order is the order things happened in the one simulation
+ * thread, so `n` orders cause before effect (a submit before its ack, a commit before its response's ack).
+ *
+ * Keys are canonical strings computed by the recorder (see `canonicalKey`); the same key must give the same
+ * string in `submit` and `apply` events. It does not record message traffic (the network's counters do).
+ */
+import type { ErrorCode } from '@datastreamer/protocol';
+
+/** A decoded row as the history keeps it: column name to value. */
+export type HistoryRow = { readonly [column: string]: unknown };
+
+/** The operations a streamer item carries. */
+export const ItemOps = {
+  PUT: 'PUT',
+  REMOVE: 'REMOVE',
+} as const;
+
+export type ItemOp = (typeof ItemOps)[keyof typeof ItemOps];
+
+/** The kinds of topology change. `heal` marks the end of a run's fault phase (see SIMULATION.md). */
+export const TopologyKinds = {
+  join: 'join',
+  leave: 'leave',
+  crash: 'crash',
+  restart: 'restart',
+  pause: 'pause',
+  move: 'move',
+  heal: 'heal',
+} as const;
+
+export type TopologyKind = (typeof TopologyKinds)[keyof typeof TopologyKinds];
+
+/** How a stream (one `streamData` call) finished. */
+export const StreamOutcomes = {
+  resolved: 'resolved',
+  rejected: 'rejected',
+} as const;
+
+export type StreamOutcome = (typeof StreamOutcomes)[keyof typeof StreamOutcomes];
+
+/** The kinds of event, in the order their fields are documented. */
+export const HistoryEventTypes = {
+  submit: 'submit',
+  ack: 'ack',
+  fail: 'fail',
+  apply: 'apply',
+  fault: 'fault',
+  topology: 'topology',
+  settled: 'settled',
+} as const;
+
+export type HistoryEventType = (typeof HistoryEventTypes)[keyof typeof HistoryEventTypes];
+
+/** Fields every event has. */
+interface EventBase {
+  /** Position in the history, from 0. */
+  readonly n: number;
+  /** Virtual time, in milliseconds. */
+  readonly atMs: number;
+}
+
+/** A producer handed an item to a streamer (one per source item, when the streamer accepts it). */
+export interface SubmitEvent extends EventBase {
+  readonly type: 'submit';
+  /** The client that streams it (`client-1`, ...). */
+  readonly client: string;
+  /** Which `streamData` call of that client; unique per client. */
+  readonly stream: number;
+  /** The item's position in its source, from 0. */
+  readonly index: number;
+  readonly op: ItemOp;
+  /** The canonical string of the item's key. */
+  readonly key: string;
+  /** The producer's sequence number for this key: it grows with each item the producer makes for the key. */
+  readonly seq: number;
+  /** The table the stream writes to, when the recorder knows it. */
+  readonly table?: string;
+  /** Who produced the item, when it is not simply the client (default: `client`). */
+  readonly producer?: string;
+}
+
+/** The client learned that a batch was applied: the source indexes of the batch's items. */
+export interface AckEvent extends EventBase {
+  readonly type: 'ack';
+  readonly client: string;
+  readonly stream: number;
+  readonly partition: number;
+  /** The node that answered. */
+  readonly node: string;
+  readonly indexes: readonly number[];
+}
+
+/** The client reported items as failed (they are in the stream error's `failedItems`). */
+export interface FailEvent extends EventBase {
+  readonly type: 'fail';
+  readonly client: string;
+  readonly stream: number;
+  readonly indexes: readonly number[];
+  readonly code: ErrorCode;
+}
+
+/** A commit in a partition's MVCC store wrote one key: a row, or a tombstone (`row: null`). */
+export interface ApplyEvent extends EventBase {
+  readonly type: 'apply';
+  readonly node: string;
+  readonly table: string;
+  readonly partition: number;
+  /** The canonical string of the key. */
+  readonly key: string;
+  readonly row: HistoryRow | null;
+  /** The commit's hybrid timestamp. */
+  readonly commitTs: bigint;
+}
+
+/** A fault was injected or cleared (`kind: 'heal'` for the network's heal); `details` as reported. */
+export interface FaultEvent extends EventBase {
+  readonly type: 'fault';
+  readonly kind: string;
+  readonly details: Readonly<Record<string, unknown>>;
+}
+
+/** A node joined, left, crashed, restarted or paused, a partition moved, or the fault phase ended. */
+export interface TopologyEvent extends EventBase {
+  readonly type: 'topology';
+  readonly kind: TopologyKind;
+  readonly details: Readonly<Record<string, unknown>>;
+}
+
+/** A stream's promise settled. */
+export interface SettledEvent extends EventBase {
+  readonly type: 'settled';
+  readonly client: string;
+  readonly stream: number;
+  readonly outcome: StreamOutcome;
+  /** The error code of a rejected stream, when known. */
+  readonly code?: ErrorCode;
+}
+
+/** Every event a history holds. */
+export type HistoryEvent =
+  | SubmitEvent
+  | AckEvent
+  | FailEvent
+  | ApplyEvent
+  | FaultEvent
+  | TopologyEvent
+  | SettledEvent;
+
+/** The event of one type. */
+export type EventOf<T extends HistoryEventType> = Extract<HistoryEvent, { readonly type: T }>;
+
+/** Anything that holds events in history order: a `History`, or a plain list of its events. */
+export interface HistoryLike {
+  readonly events: readonly HistoryEvent[];
+}

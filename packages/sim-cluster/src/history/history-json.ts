@@ -1,0 +1,318 @@
+/**
+ * One history event to one JSON line and back. Fields are written in a fixed order per event type
+ * (`type`, `n`, `atMs`, then the type's fields as `history-event.ts` lists them; optional fields only when
+ * present), so equal events give equal text whatever order their objects were built in. `commitTs` is a
+ * decimal string; rows and details go through `json-value.ts` (bigint, bytes, dates and special numbers
+ * tagged).
+ *
+ * Reading is a trust boundary (a dumped file, maybe edited by hand): every field is checked and a bad line
+ * is rejected with its line number and the field at fault. Unknown fields are rejected too, so a round trip
+ * is exact. It does not check relations between events (an ack of an item never submitted): checkers do.
+ */
+import { type ErrorCode, ErrorCodes } from '@datastreamer/protocol';
+import { HistoryError } from './history-error.js';
+import {
+  type HistoryEvent,
+  HistoryEventTypes,
+  type HistoryRow,
+  ItemOps,
+  StreamOutcomes,
+  TopologyKinds,
+} from './history-event.js';
+import { decodeJsonValue, encodeJsonValue, isPlainObject, type JsonValue } from './json-value.js';
+
+/**
+ * `event` as one line of JSON (no newline).
+ *
+ * @throws HistoryError `VALUE_NOT_ENCODABLE` when a row or details hold a value JSON lines cannot keep.
+ */
+export function encodeEvent(event: HistoryEvent): string {
+  return JSON.stringify(eventToJson(event));
+}
+
+function eventToJson(event: HistoryEvent): { [field: string]: JsonValue } {
+  const { n, atMs } = event;
+  switch (event.type) {
+    case 'submit':
+      return {
+        type: event.type,
+        n,
+        atMs,
+        client: event.client,
+        stream: event.stream,
+        index: event.index,
+        op: event.op,
+        key: event.key,
+        seq: event.seq,
+        ...(event.table === undefined ? {} : { table: event.table }),
+        ...(event.producer === undefined ? {} : { producer: event.producer }),
+      };
+    case 'ack':
+      return {
+        type: event.type,
+        n,
+        atMs,
+        client: event.client,
+        stream: event.stream,
+        partition: event.partition,
+        node: event.node,
+        indexes: [...event.indexes],
+      };
+    case 'fail':
+      return {
+        type: event.type,
+        n,
+        atMs,
+        client: event.client,
+        stream: event.stream,
+        indexes: [...event.indexes],
+        code: event.code,
+      };
+    case 'apply':
+      return {
+        type: event.type,
+        n,
+        atMs,
+        node: event.node,
+        table: event.table,
+        partition: event.partition,
+        key: event.key,
+        row: event.row === null ? null : encodeJsonValue(event.row, `event ${n} row`),
+        commitTs: event.commitTs.toString(),
+      };
+    case 'fault':
+    case 'topology':
+      return {
+        type: event.type,
+        n,
+        atMs,
+        kind: event.kind,
+        details: encodeJsonValue(event.details, `event ${n} details`),
+      };
+    case 'settled':
+      return {
+        type: event.type,
+        n,
+        atMs,
+        client: event.client,
+        stream: event.stream,
+        outcome: event.outcome,
+        ...(event.code === undefined ? {} : { code: event.code }),
+      };
+  }
+}
+
+/**
+ * The event written on `line` by {@link encodeEvent}.
+ *
+ * @param lineNumber the line's number (from 1), for error messages.
+ * @throws HistoryError `INVALID_ARGUMENT` naming the line and the field when the line is not JSON, not an
+ *   object, has an unknown type or field, or a field of the wrong kind.
+ */
+export function decodeEvent(line: string, lineNumber: number): HistoryEvent {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch (err) {
+    throw new HistoryError('INVALID_ARGUMENT', `line ${lineNumber}: not valid JSON`, { cause: err });
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new HistoryError('INVALID_ARGUMENT', `line ${lineNumber}: expected a JSON object`);
+  }
+  const r = new LineReader(parsed as Record<string, unknown>, `line ${lineNumber}`);
+  const type = r.oneOf('type', HistoryEventTypes);
+  const n = r.integer('n');
+  const atMs = r.finite('atMs');
+  switch (type) {
+    case 'submit': {
+      r.only(['type', 'n', 'atMs', 'client', 'stream', 'index', 'op', 'key', 'seq', 'table', 'producer']);
+      const table = r.optionalString('table');
+      const producer = r.optionalString('producer');
+      return {
+        type,
+        n,
+        atMs,
+        client: r.string('client'),
+        stream: r.integer('stream'),
+        index: r.integer('index'),
+        op: r.oneOf('op', ItemOps),
+        key: r.string('key'),
+        seq: r.finite('seq'),
+        ...(table === undefined ? {} : { table }),
+        ...(producer === undefined ? {} : { producer }),
+      };
+    }
+    case 'ack':
+      r.only(['type', 'n', 'atMs', 'client', 'stream', 'partition', 'node', 'indexes']);
+      return {
+        type,
+        n,
+        atMs,
+        client: r.string('client'),
+        stream: r.integer('stream'),
+        partition: r.integer('partition'),
+        node: r.string('node'),
+        indexes: r.indexes('indexes'),
+      };
+    case 'fail':
+      r.only(['type', 'n', 'atMs', 'client', 'stream', 'indexes', 'code']);
+      return {
+        type,
+        n,
+        atMs,
+        client: r.string('client'),
+        stream: r.integer('stream'),
+        indexes: r.indexes('indexes'),
+        code: r.errorCode('code'),
+      };
+    case 'apply':
+      r.only(['type', 'n', 'atMs', 'node', 'table', 'partition', 'key', 'row', 'commitTs']);
+      return {
+        type,
+        n,
+        atMs,
+        node: r.string('node'),
+        table: r.string('table'),
+        partition: r.integer('partition'),
+        key: r.string('key'),
+        row: r.row('row'),
+        commitTs: r.bigint('commitTs'),
+      };
+    case 'fault':
+      r.only(['type', 'n', 'atMs', 'kind', 'details']);
+      return { type, n, atMs, kind: r.string('kind'), details: r.record('details') };
+    case 'topology':
+      r.only(['type', 'n', 'atMs', 'kind', 'details']);
+      return { type, n, atMs, kind: r.oneOf('kind', TopologyKinds), details: r.record('details') };
+    case 'settled': {
+      r.only(['type', 'n', 'atMs', 'client', 'stream', 'outcome', 'code']);
+      const code = r.has('code') ? r.errorCode('code') : undefined;
+      return {
+        type,
+        n,
+        atMs,
+        client: r.string('client'),
+        stream: r.integer('stream'),
+        outcome: r.oneOf('outcome', StreamOutcomes),
+        ...(code === undefined ? {} : { code }),
+      };
+    }
+  }
+}
+
+const DECIMAL_INTEGER = /^-?(?:0|[1-9]\d*)$/;
+
+/** Typed reads of one parsed line's fields, each failing with the line and field named. */
+class LineReader {
+  readonly #fields: Record<string, unknown>;
+  readonly #where: string;
+
+  constructor(fields: Record<string, unknown>, where: string) {
+    this.#fields = fields;
+    this.#where = where;
+  }
+
+  has(field: string): boolean {
+    return Object.hasOwn(this.#fields, field);
+  }
+
+  only(allowed: readonly string[]): void {
+    for (const field of Object.keys(this.#fields)) {
+      if (!allowed.includes(field)) {
+        throw new HistoryError('INVALID_ARGUMENT', `${this.#where}: unknown field ${JSON.stringify(field)}`);
+      }
+    }
+  }
+
+  string(field: string): string {
+    const value = this.#get(field);
+    if (typeof value !== 'string') this.#fail(field, 'a string', value);
+    return value;
+  }
+
+  optionalString(field: string): string | undefined {
+    return this.has(field) ? this.string(field) : undefined;
+  }
+
+  /** A safe integer >= 0. */
+  integer(field: string): number {
+    const value = this.#get(field);
+    if (!Number.isSafeInteger(value) || (value as number) < 0) this.#fail(field, 'an integer >= 0', value);
+    return value as number;
+  }
+
+  finite(field: string): number {
+    const value = this.#get(field);
+    if (typeof value !== 'number' || !Number.isFinite(value)) this.#fail(field, 'a finite number', value);
+    return value;
+  }
+
+  bigint(field: string): bigint {
+    const value = this.#get(field);
+    if (typeof value !== 'string' || !DECIMAL_INTEGER.test(value)) {
+      this.#fail(field, 'a decimal integer string', value);
+    }
+    return BigInt(value);
+  }
+
+  indexes(field: string): number[] {
+    const value = this.#get(field);
+    if (!Array.isArray(value) || !value.every((i) => Number.isSafeInteger(i) && i >= 0)) {
+      this.#fail(field, 'an array of integers >= 0', value);
+    }
+    return value as number[];
+  }
+
+  oneOf<T extends string>(field: string, table: Readonly<Record<string, T>>): T {
+    const value = this.#get(field);
+    const allowed = Object.values(table);
+    if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+      this.#fail(field, `one of ${allowed.join(', ')}`, value);
+    }
+    return value as T;
+  }
+
+  errorCode(field: string): ErrorCode {
+    const value = this.#get(field);
+    if (typeof value !== 'string' || !Object.hasOwn(ErrorCodes, value))
+      this.#fail(field, 'an error code', value);
+    return value as ErrorCode;
+  }
+
+  row(field: string): HistoryRow | null {
+    const value = this.#get(field);
+    return value === null ? null : this.#object(field, value);
+  }
+
+  record(field: string): Readonly<Record<string, unknown>> {
+    return this.#object(field, this.#get(field));
+  }
+
+  #object(field: string, value: unknown): Record<string, unknown> {
+    const decoded = decodeJsonValue(value, `${this.#where}: ${field}`);
+    if (
+      decoded === null ||
+      typeof decoded !== 'object' ||
+      Array.isArray(decoded) ||
+      !isPlainObject(decoded)
+    ) {
+      this.#fail(field, 'an object', value);
+    }
+    return decoded as Record<string, unknown>;
+  }
+
+  #get(field: string): unknown {
+    if (!this.has(field)) {
+      throw new HistoryError('INVALID_ARGUMENT', `${this.#where}: missing field ${JSON.stringify(field)}`);
+    }
+    return this.#fields[field];
+  }
+
+  #fail(field: string, expected: string, value: unknown): never {
+    const shown = JSON.stringify(value) ?? String(value);
+    throw new HistoryError(
+      'INVALID_ARGUMENT',
+      `${this.#where}: field ${JSON.stringify(field)} must be ${expected}, got ${shown.slice(0, 80)}`,
+    );
+  }
+}
