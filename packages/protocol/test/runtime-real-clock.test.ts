@@ -8,7 +8,10 @@ import { RealClock, realClock } from '../src/runtime/real-clock.js';
 describe('RealClock', () => {
   describe('on fake platform timers', () => {
     beforeEach(() => {
-      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: 1_000_000 });
+      vi.useFakeTimers({
+        toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'Date'],
+        now: 1_000_000,
+      });
     });
     afterEach(() => {
       vi.useRealTimers();

@@ -1,0 +1,86 @@
+/**
+ * The bench's report: the JSON object of PERFORMANCE.md (built from the cases' outputs, with the two
+ * ratios) and its human-readable table with the targets. Pure functions; running the cases is `main.ts`'s job.
+ */
+import type { CaseFigures, CaseName, CaseOutput, MemoryFigures } from './case-result.js';
+import { CaseNames } from './case-result.js';
+
+/** PERFORMANCE.md's JSON shape, field for field. */
+export interface BenchReport {
+  readonly node: string;
+  readonly cpus: number;
+  readonly rows: number;
+  readonly cases: Readonly<Record<CaseName, CaseFigures>>;
+  readonly ratios: { readonly stream_vs_floor: number; readonly stream_vs_per_row: number };
+  readonly memory: MemoryFigures;
+}
+
+/** The targets of PERFORMANCE.md that one run can judge. */
+export const BenchTargets = {
+  streamVsFloor: 0.5,
+  streamVsPerRow: 30,
+  albumReleaseSeconds: 8,
+  storedBytesPerRow: 200,
+} as const;
+
+function ratio(a: number, b: number): number {
+  return b > 0 ? Math.round((a / b) * 100) / 100 : 0;
+}
+
+/**
+ * Assembles the report from every case's output.
+ * @throws Error when `stream_3node` reported no memory figures.
+ */
+export function buildReport(
+  env: { readonly node: string; readonly cpus: number; readonly rows: number },
+  outputs: Readonly<Record<CaseName, CaseOutput>>,
+): BenchReport {
+  const cases = {} as Record<CaseName, CaseFigures>;
+  for (const name of CaseNames) {
+    const { rows, seconds, rowsPerSec } = outputs[name];
+    cases[name] = { rows, seconds, rowsPerSec };
+  }
+  const memory = outputs.stream_3node.memory;
+  if (memory === undefined) throw new Error('stream_3node reported no memory figures');
+  const stream = cases.stream_3node.rowsPerSec;
+  return {
+    ...env,
+    cases,
+    ratios: {
+      stream_vs_floor: ratio(stream, cases.floor.rowsPerSec),
+      stream_vs_per_row: ratio(stream, cases.per_row.rowsPerSec),
+    },
+    memory,
+  };
+}
+
+function verdict(ok: boolean): string {
+  return ok ? 'met' : 'NOT met';
+}
+
+/** The report as an aligned table, then the ratios and memory figures against their targets. */
+export function formatReport(report: BenchReport): string {
+  const lines = [`node ${report.node}, ${report.cpus} CPUs, --rows ${report.rows}`, ''];
+  const header = ['case', 'rows', 'seconds', 'rows/s'];
+  const body = CaseNames.map((name) => {
+    const c = report.cases[name];
+    return [name, c.rows.toLocaleString('en-US'), c.seconds.toFixed(3), c.rowsPerSec.toLocaleString('en-US')];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
+      .join('  ');
+  lines.push(line(header), ...body.map(line), '');
+  const { ratios, memory } = report;
+  const album = report.cases.album_release;
+  const t = BenchTargets;
+  lines.push(
+    `stream_vs_floor     ${ratios.stream_vs_floor.toFixed(2).padStart(8)}  target >= ${t.streamVsFloor}: ${verdict(ratios.stream_vs_floor >= t.streamVsFloor)}`,
+    `stream_vs_per_row   ${ratios.stream_vs_per_row.toFixed(2).padStart(8)}  target >= ${t.streamVsPerRow}: ${verdict(ratios.stream_vs_per_row >= t.streamVsPerRow)}`,
+    `album_release s     ${album.seconds.toFixed(3).padStart(8)}  target <= ${t.albumReleaseSeconds} s for 2,500,000 rows: ${album.rows === 2_500_000 ? verdict(album.seconds <= t.albumReleaseSeconds) : `n/a (${album.rows} rows)`}`,
+    `peakBufferedItems   ${String(memory.peakBufferedItems).padStart(8)}  target <= bufferBound ${memory.bufferBound}: ${verdict(memory.peakBufferedItems <= memory.bufferBound)}`,
+    `storedBytesPerRow   ${String(memory.storedBytesPerRow).padStart(8)}  target <= ${t.storedBytesPerRow}: ${verdict(memory.storedBytesPerRow <= t.storedBytesPerRow)}`,
+  );
+  return `${lines.join('\n')}\n`;
+}

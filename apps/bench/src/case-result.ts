@@ -1,0 +1,35 @@
+/**
+ * What one bench case reports, and the names of the cases. Plain data passed from a case's child process to
+ * the parent as one JSON line; it does not run or format anything.
+ */
+
+/** The cases, in the order `pnpm bench` runs and prints them. */
+export const CaseNames = ['floor', 'stream_1node', 'stream_3node', 'per_row', 'album_release'] as const;
+export type CaseName = (typeof CaseNames)[number];
+
+/** Throughput of one case: `rows` handled in `seconds` (wall clock, the timed part only). */
+export interface CaseFigures {
+  readonly rows: number;
+  readonly seconds: number;
+  readonly rowsPerSec: number;
+}
+
+/** The memory figures PERFORMANCE.md asks for, measured during `stream_3node`. */
+export interface MemoryFigures {
+  /** The most items the streamer held at once (its own gauge). */
+  readonly peakBufferedItems: number;
+  /** The documented bound on buffered items for the options used. */
+  readonly bufferBound: number;
+  /** Heap growth per stored row after the load, after a full GC. */
+  readonly storedBytesPerRow: number;
+}
+
+/** What a case's child process prints: its figures, and the memory figures when it measured them. */
+export interface CaseOutput extends CaseFigures {
+  readonly memory?: MemoryFigures;
+}
+
+/** `rows` in `seconds`, with rows per second rounded to a whole number. */
+export function figures(rows: number, seconds: number): CaseFigures {
+  return { rows, seconds: Math.round(seconds * 1000) / 1000, rowsPerSec: Math.round(rows / seconds) };
+}

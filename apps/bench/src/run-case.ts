@@ -1,0 +1,38 @@
+/**
+ * The entry point of one case's child process: `run-case.ts <case> <rows>` runs the case and prints its
+ * result as one JSON line on stdout (nothing else goes to stdout). The parent (`main.ts`) starts it with
+ * `--expose-gc`, so each case has a fresh heap and JIT state.
+ */
+import { type CaseName, CaseNames, type CaseOutput } from './case-result.js';
+import { runAlbumRelease } from './cases/album-release-case.js';
+import { runFloor } from './cases/floor-case.js';
+import { runPerRow } from './cases/per-row-case.js';
+import { runStream } from './cases/stream-case.js';
+
+function isCaseName(name: string | undefined): name is CaseName {
+  return CaseNames.some((c) => c === name);
+}
+
+function runCase(name: CaseName, rows: number): Promise<CaseOutput> | CaseOutput {
+  switch (name) {
+    case 'floor':
+      return runFloor(rows);
+    case 'stream_1node':
+      return runStream(1, rows, false);
+    case 'stream_3node':
+      return runStream(3, rows, true);
+    case 'per_row':
+      return runPerRow(rows);
+    case 'album_release':
+      return runAlbumRelease(rows);
+  }
+}
+
+const [name, rowsText] = process.argv.slice(2);
+const rows = Number(rowsText);
+if (!isCaseName(name) || !Number.isSafeInteger(rows) || rows <= 0) {
+  process.stderr.write(`usage: run-case.ts <${CaseNames.join('|')}> <rows > 0>\n`);
+  process.exit(2);
+}
+const output = await runCase(name, rows);
+process.stdout.write(`${JSON.stringify(output)}\n`);
