@@ -108,10 +108,13 @@ export class StreamerPublisher<T> {
       );
     }
     this.#hooks = hooks;
-    return { read: this.#read, cancel: this.#cancel };
+    // Once per stream, so the closure costs nothing per item. `#read` is a method, not an arrow property:
+    // a property typed `(into: T[]) => ...` would make the class invariant in T, and a
+    // `StreamerPublisher<Row>` could then not feed a view that streams `Row | DataStreamerItem<Row>`.
+    return { read: (into, max) => this.#read(into, max), cancel: this.#cancel };
   }
 
-  readonly #read = (into: T[], max: number): number | Promise<number> => {
+  #read(into: T[], max: number): number | Promise<number> {
     if (this.#failure !== undefined) {
       throw this.#failure.error;
     }
@@ -140,7 +143,7 @@ export class StreamerPublisher<T> {
     return new Promise<number>((resolve, reject) => {
       this.#waiting = { into, max, resolve, reject };
     });
-  };
+  }
 
   readonly #cancel = (reason: unknown): readonly T[] => {
     if (this.#state !== 'ended') {
