@@ -28,6 +28,25 @@ export {
   type PlacementListener,
   type TableAssignment,
 } from './placement/placement.js';
+export type {
+  DataStreamerReceiver,
+  EmbeddedIgnite,
+  ReceiverContext,
+  ReceiverReturn,
+} from './receiver/data-streamer-receiver.js';
+export {
+  EmbeddedKeyValueView,
+  EmbeddedRecordView,
+  EmbeddedTable,
+  EmbeddedTables,
+} from './receiver/embedded-tables.js';
+export { ReceiverRegistry, receiverRegistryOf } from './receiver/receiver-registry.js';
+export {
+  DEFAULT_TX_ATTEMPTS,
+  EmbeddedTransactions,
+  ReceiverTransaction,
+  type RunInTransactionOptions,
+} from './receiver/receiver-transaction.js';
 export { MAX_STORED_SCHEMA_VERSION, storedRowTuple, storedRowVersion } from './rows/stored-row.js';
 export {
   type ApplyListener,

@@ -15,8 +15,7 @@ describe('ClusterNode handshake', () => {
     expect(answer.version).toEqual({ major: 1, minor: 0, patch: 0 });
     expect(hasFeature(answer.features, 'BATCH_FORWARDING')).toBe(true);
     expect(hasFeature(answer.features, 'NODE_TO_NODE')).toBe(true);
-    // No receiver can be deployed yet, so the node does not claim to run them.
-    expect(hasFeature(answer.features, 'STREAMER_RECEIVER')).toBe(false);
+    expect(hasFeature(answer.features, 'STREAMER_RECEIVER')).toBe(true);
     await expect(client.call('HEARTBEAT', {})).resolves.toBeNull();
     expect(cluster.node('node-1').metrics().connections).toBe(1);
   });

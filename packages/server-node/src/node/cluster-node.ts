@@ -29,6 +29,8 @@ import {
 import { HybridClock } from '../clock/hlc.js';
 import { ServerError } from '../errors/server-error.js';
 import type { ControlPlane } from '../placement/control-plane.js';
+import type { DataStreamerReceiver } from '../receiver/data-streamer-receiver.js';
+import { type ReceiverRegistry, receiverRegistryOf } from '../receiver/receiver-registry.js';
 import type { MvccPartitionStore } from '../storage/mvcc-partition-store.js';
 import type { PartitionSnapshot } from '../storage/partition-snapshot.js';
 import type { TransactionManager } from '../tx/transaction-manager.js';
@@ -66,6 +68,11 @@ export interface ClusterNodeOptions {
   readonly maxForwardHops?: number;
   /** How a moving partition finds its new owner. Default: one registry per control plane. */
   readonly registry?: NodeRegistry;
+  /**
+   * The receivers this node runs, deployed by name. Default: the registry of the control plane
+   * (`receiverRegistryOf`), so every node of a cluster runs the same receivers.
+   */
+  readonly receivers?: ReceiverRegistry;
 }
 
 /** Lifecycle of a node. */
@@ -82,11 +89,14 @@ const DEFAULT_FORWARD_TIMEOUT_MS = 10_000;
 const DEFAULT_MAX_FORWARD_HOPS = 1;
 
 /**
- * What this node announces in handshakes: it forwards batches and speaks the node-to-node ops. Not the
- * receiver feature: no receiver can be deployed on it yet.
+ * What this node announces in handshakes: it forwards batches and speaks the node-to-node ops. It runs
+ * receivers too, but does not announce STREAMER_RECEIVER yet (node-handshake.test.ts pins the old set; the
+ * client does not check the bit).
  */
 const NODE_FEATURES = Uint8Array.of(
-  (1 << ProtocolFeatures.BATCH_FORWARDING) | (1 << ProtocolFeatures.NODE_TO_NODE),
+  (1 << ProtocolFeatures.BATCH_FORWARDING) |
+    (1 << ProtocolFeatures.NODE_TO_NODE) |
+    (1 << ProtocolFeatures.STREAMER_RECEIVER),
 );
 
 export class ClusterNode implements PartitionHandOverTarget {
@@ -142,6 +152,7 @@ export class ClusterNode implements PartitionHandOverTarget {
       maxFrameSize,
       maxForwardHops,
       features: NODE_FEATURES,
+      receivers: options.receivers ?? receiverRegistryOf(options.controlPlane),
     });
     this.#registry = options.registry ?? nodeRegistryOf(options.controlPlane);
     this.#registry.register(this);
@@ -166,9 +177,26 @@ export class ClusterNode implements PartitionHandOverTarget {
     return this.#core.hlc;
   }
 
-  /** The node's transactions (a new manager after each restart): the embedded API receivers will use. */
+  /** The node's transactions (a new manager after each restart): the embedded API receivers use. */
   get transactions(): TransactionManager {
     return this.#core.transactions;
+  }
+
+  /** The receivers this node runs (shared with the other nodes of its control plane by default). */
+  get receivers(): ReceiverRegistry {
+    return this.#core.receivers;
+  }
+
+  /**
+   * Deploys `receiver` under `name` in this node's receiver registry (so, by default, on every node of the
+   * cluster), replacing one deployed under that name before.
+   * @throws ServerError `INVALID_ARGUMENT` for an empty name or a receiver that is not a function.
+   */
+  deployReceiver<Payload, Arg, Result>(
+    name: string,
+    receiver: DataStreamerReceiver<Payload, Arg, Result>,
+  ): void {
+    this.#core.receivers.deploy(name, receiver);
   }
 
   /**
@@ -198,6 +226,8 @@ export class ClusterNode implements PartitionHandOverTarget {
     if (this.#state === NodeStates.CRASHED) return;
     this.#state = NodeStates.CRASHED;
     const core = this.#core;
+    // Receivers still running see it and stop: their transactions are gone with the intents below.
+    core.epoch++;
     for (const session of [...core.sessions]) session.close();
     core.sessions.clear();
     core.forwarder.closeAll(`${core.name} crashed`);

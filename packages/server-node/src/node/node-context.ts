@@ -6,6 +6,7 @@
 import type { Logger, PeerType } from '@datastreamer/protocol';
 import type { HybridClock } from '../clock/hlc.js';
 import type { ControlPlane } from '../placement/control-plane.js';
+import type { ReceiverRegistry } from '../receiver/receiver-registry.js';
 import type { RowIngest } from '../rows/row-ingest.js';
 import type { RowShapes } from '../rows/row-shape.js';
 import type { RowUpgrade } from '../rows/row-upgrade.js';
@@ -39,6 +40,13 @@ export interface NodeContext {
   readonly log: Logger;
   /** Node-to-node hops a streamer batch may take (see forwarding.ts). */
   readonly maxForwardHops: number;
+  /** The receivers deployed on the cluster (shared by its nodes). */
+  readonly receivers: ReceiverRegistry;
+  /**
+   * Incremented at every crash: work begun before a crash (a running receiver) compares it to refuse going
+   * on with the state the crash dropped.
+   */
+  readonly epoch: number;
   /**
    * Where requests for a partition go. Synchronous, so a handler that routes and commits in one call can
    * never apply a write for a partition the node no longer owns.

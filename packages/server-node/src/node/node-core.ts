@@ -11,6 +11,7 @@ import type { Logger, OpName, Request } from '@datastreamer/protocol';
 import type { HybridClock } from '../clock/hlc.js';
 import type { ControlPlane } from '../placement/control-plane.js';
 import type { Placement } from '../placement/placement.js';
+import type { ReceiverRegistry } from '../receiver/receiver-registry.js';
 import { RowIngest } from '../rows/row-ingest.js';
 import { RowShapes } from '../rows/row-shape.js';
 import { RowUpgrade } from '../rows/row-upgrade.js';
@@ -50,6 +51,7 @@ export interface NodeCoreOptions {
   readonly maxFrameSize: number;
   readonly maxForwardHops: number;
   readonly features: Uint8Array;
+  readonly receivers: ReceiverRegistry;
 }
 
 const UNOWNED: Route = { kind: 'unowned' };
@@ -64,6 +66,9 @@ export class NodeCore implements NodeContext, SessionHost, MoveSource {
   readonly maxFrameSize: number;
   readonly maxForwardHops: number;
   readonly features: Uint8Array;
+  readonly receivers: ReceiverRegistry;
+  /** Incremented by the node at every crash (see `NodeContext.epoch`). */
+  epoch = 0;
   readonly metrics = new NodeMetrics();
   readonly shapes = new RowShapes();
   readonly ingest = new RowIngest();
@@ -86,6 +91,7 @@ export class NodeCore implements NodeContext, SessionHost, MoveSource {
     this.maxFrameSize = options.maxFrameSize;
     this.maxForwardHops = options.maxForwardHops;
     this.features = options.features;
+    this.receivers = options.receivers;
     this.#traceIds = new TraceIds(options.name);
     this.#nodeId = nameHash(options.name);
     this.#transactions = this.#newTransactionManager();

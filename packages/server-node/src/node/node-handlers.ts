@@ -1,7 +1,8 @@
 /**
  * Handlers of the node-to-node ops. Only a peer that shook hands as a node may send them.
  *
- * - BATCH_FORWARD: a batch another node could not apply itself. It is handled like the batch it carries,
+ * - BATCH_FORWARD: a batch another node could not apply itself (plain or for a receiver). It is handled like
+ *   the batch it carries,
  *   and forwarded again only while `hops + 1 < maxForwardHops` (default 1: never), else `NOT_PRIMARY`.
  * - PARTITION_TRANSFER, TX_*: not served by this version, answered `UNSUPPORTED_PROTOCOL` with a message
  *   saying so. Partitions move through the in-process node registry (partition-move.ts), which carries each
@@ -9,8 +10,9 @@
  */
 import type { ForwardedBatchResult, OpName, RequestOf } from '@datastreamer/protocol';
 import { ServerError } from '../errors/server-error.js';
+import { handleReceiverBatch } from '../receiver/receiver-batch-handler.js';
 import type { NodeContext, RequestContext } from './node-context.js';
-import { handleStreamerBatch, refuseReceiverBatch } from './streamer-handler.js';
+import { handleStreamerBatch } from './streamer-handler.js';
 
 /** @throws ServerError `PROTOCOL_ERROR` when a client sends a node-to-node op. */
 export function requireNodePeer(op: OpName, context: RequestContext): void {
@@ -30,9 +32,15 @@ export function batchForward(
 ): ForwardedBatchResult | Promise<ForwardedBatchResult> {
   requireNodePeer('BATCH_FORWARD', context);
   const batch = request.batch;
-  if (batch.op === 'STREAMER_WITH_RECEIVER_BATCH_SEND') return refuseReceiverBatch(node, batch);
   const next = request.hops + 1;
   const budget = request.hops >= 0 && next < node.maxForwardHops ? next : null;
+  if (batch.op === 'STREAMER_WITH_RECEIVER_BATCH_SEND') {
+    const outcome = handleReceiverBatch(node, batch, budget, request.origin);
+    if (outcome instanceof Promise) {
+      return outcome.then((result) => ({ op: 'STREAMER_WITH_RECEIVER_BATCH_SEND', results: result.results }));
+    }
+    return { op: 'STREAMER_WITH_RECEIVER_BATCH_SEND', results: outcome.results };
+  }
   const outcome = handleStreamerBatch(node, batch, budget, request.origin);
   if (outcome instanceof Promise) {
     return outcome.then((result) => ({ op: 'STREAMER_BATCH_SEND', schemaVersion: result.schemaVersion }));

@@ -3,6 +3,7 @@
  * here decoded and typed; the handler returns its result, or a promise of it when it had to ask another node.
  */
 import type { OpName, Request, RequestOf, ResultOf } from '@datastreamer/protocol';
+import { receiverBatchSend } from '../receiver/receiver-batch-handler.js';
 import {
   columnAdd,
   heartbeat,
@@ -14,7 +15,7 @@ import {
 } from './catalog-handlers.js';
 import type { NodeContext, RequestContext } from './node-context.js';
 import { batchForward, unsupportedNodeOp } from './node-handlers.js';
-import { receiverBatchSend, streamerBatchSend } from './streamer-handler.js';
+import { streamerBatchSend } from './streamer-handler.js';
 import {
   tupleDelete,
   tupleDeleteAll,

@@ -14,17 +14,9 @@
  * The batch's `targetNode` is advisory: routing follows the placement, so a client with a stale view still
  * lands on the owner, and learns of the change from the response's assignment flag.
  *
- * Receivers are not deployed on nodes yet: a receiver batch is answered `RECEIVER_NOT_FOUND` naming the
- * receiver, never a pretended success.
+ * Receiver batches are handled in receiver/receiver-batch-handler.ts.
  */
-import type {
-  ReceiverBatch,
-  RequestOf,
-  ResultOf,
-  StreamerBatch,
-  StreamerBatchResult,
-  TableSchema,
-} from '@datastreamer/protocol';
+import type { RequestOf, StreamerBatch, StreamerBatchResult, TableSchema } from '@datastreamer/protocol';
 import { ServerError } from '../errors/server-error.js';
 import { applyKeyedBatch } from '../tx/apply-batch.js';
 import type { NodeContext, RequestContext } from './node-context.js';
@@ -49,28 +41,6 @@ export function streamerBatchSend(
 ): StreamerBatchResult | Promise<StreamerBatchResult> {
   const budget = context.peer === 'client' && node.maxForwardHops > 0 ? 0 : null;
   return handleStreamerBatch(node, request, budget, node.name);
-}
-
-/** STREAMER_WITH_RECEIVER_BATCH_SEND: checks the table and partition, then reports the receiver missing. */
-export function receiverBatchSend(
-  node: NodeContext,
-  request: RequestOf<'STREAMER_WITH_RECEIVER_BATCH_SEND'>,
-): ResultOf<'STREAMER_WITH_RECEIVER_BATCH_SEND'> {
-  return refuseReceiverBatch(node, request);
-}
-
-/**
- * A receiver batch, direct or forwarded: no receiver is deployed on this node.
- * @throws ServerError `TABLE_NOT_FOUND`, `INVALID_ARGUMENT` (partition), else `RECEIVER_NOT_FOUND` naming it.
- */
-export function refuseReceiverBatch(node: NodeContext, batch: ReceiverBatch): never {
-  const schema = latestSchema(node, batch.tableId);
-  checkPartition(schema, batch.partitionId);
-  throw new ServerError(
-    'RECEIVER_NOT_FOUND',
-    `Cannot load receiver by name '${batch.receiver}': no receiver of that name is deployed on ${node.name}`,
-    { extensions: { receiver: batch.receiver } },
-  );
 }
 
 /**

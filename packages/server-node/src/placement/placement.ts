@@ -68,8 +68,10 @@ export class Placement {
   }
 
   /**
-   * Assigns a new table's partitions round-robin over the members, starting at a member chosen by the table
-   * id so that tables with few partitions do not all land on the first node.
+   * Assigns a new table's partitions round-robin over the members: partition p goes to member p mod n, the
+   * same for every table, so partition p of tables colocated by the same key and partition count lands on one
+   * node and a receiver's transaction over them stays local. (Rebalance plans are deterministic per owner
+   * array, so such tables also move together.)
    * @throws ServerError `NODE_UNAVAILABLE` when there are no members.
    */
   addTable(tableId: number, partitions: number): TableAssignment {
@@ -78,10 +80,7 @@ export class Placement {
     if (this.#owners.has(tableId))
       throw new ServerError('INVALID_ARGUMENT', `table ${tableId} is already placed`);
     const n = this.#members.length;
-    const owners = Array.from(
-      { length: partitions },
-      (_, p) => this.#members[(p + tableId - 1) % n] as string,
-    );
+    const owners = Array.from({ length: partitions }, (_, p) => this.#members[p % n] as string);
     this.#owners.set(tableId, owners);
     this.#bump();
     return this.assignment(tableId) as TableAssignment;

@@ -1,0 +1,243 @@
+/**
+ * The row plumbing under a receiver's table views: plain row and key objects to tuples (through the
+ * protocol's `RowCodec`, checked against the table's latest schema, partition from the colocation hash), and
+ * back from stored rows (upgraded to the latest schema).
+ *
+ * - Without a transaction, each call is one request of the node's own tuple ops (TUPLE_GET_ALL,
+ *   TUPLE_UPSERT_ALL, TUPLE_DELETE_ALL) handled as if a client had sent it here: partitions this node owns
+ *   are served in one local transaction, the others are sent on to their owners (so, as for a client, a
+ *   multi-row write spanning nodes is atomic per node, not across nodes).
+ * - With a transaction, every key goes through the `ReceiverTransaction` (this node's partitions only).
+ *
+ * Bad rows fail with the protocol's `InvalidValueError` naming the column, before anything is written.
+ */
+import {
+  type ColumnDef,
+  colocationHash,
+  type InternalValue,
+  type PartitionKey,
+  type PartitionRow,
+  partitionFor,
+  RowCodec,
+  type RowResult,
+  type TableSchema,
+} from '@datastreamer/protocol';
+import { ServerError } from '../errors/server-error.js';
+import type { NodeContext, RequestContext } from '../node/node-context.js';
+import { latestSchema } from '../node/request-checks.js';
+import { tupleDeleteAll, tupleGetAll, tupleUpsertAll } from '../node/tuple-handlers.js';
+import { checkAlive, ReceiverTransaction } from './receiver-transaction.js';
+
+/** A decoded row: every column by name. */
+export type PlainRow = Record<string, unknown>;
+
+/** A schema version's codec and the scratch its colocation values go to. */
+interface SchemaCodec {
+  readonly codec: RowCodec;
+  readonly colocationColumns: readonly ColumnDef[];
+  readonly colocation: InternalValue[];
+}
+
+// Schemas are immutable per version, so a codec can be shared by every receiver call of the process. The
+// codec is not reentrant, but every use below is synchronous from encode to the read of its scratch.
+const codecs = new WeakMap<TableSchema, SchemaCodec>();
+
+function codecOf(schema: TableSchema): SchemaCodec {
+  let entry = codecs.get(schema);
+  if (entry === undefined) {
+    const colocationColumns = schema.colocationColumns.map((i) => schema.columns[i] as ColumnDef);
+    entry = {
+      codec: new RowCodec(schema),
+      colocationColumns,
+      colocation: new Array<InternalValue>(colocationColumns.length).fill(null),
+    };
+    codecs.set(schema, entry);
+  }
+  return entry;
+}
+
+function partitionOf(schema: TableSchema, entry: SchemaCodec): number {
+  return partitionFor(colocationHash(entry.colocationColumns, entry.colocation), schema.partitions);
+}
+
+/** The tuple ops' view of the embedded API: a client of this very node (so other owners get the request). */
+function localClientContext(node: NodeContext): RequestContext {
+  return { peer: 'client', remote: node.name, noteAssignmentVersion: () => undefined };
+}
+
+/** Reads and writes rows of one table for a receiver running on `node`. */
+export class TableAccess {
+  readonly #node: NodeContext;
+  readonly #epoch: number;
+  readonly tableId: number;
+  readonly tableName: string;
+
+  constructor(node: NodeContext, epoch: number, tableId: number, tableName: string) {
+    this.#node = node;
+    this.#epoch = epoch;
+    this.tableId = tableId;
+    this.tableName = tableName;
+  }
+
+  /** The latest schema. @throws ServerError `TABLE_NOT_FOUND` when the table is gone. */
+  schema(): TableSchema {
+    return latestSchema(this.#node, this.tableId);
+  }
+
+  /**
+   * The rows under `keys`, in order, `null` where there is none.
+   * @throws InvalidValueError naming a key column that is missing or invalid; ServerError as the tuple ops or
+   *   the transaction.
+   */
+  async get(keys: readonly object[], tx: ReceiverTransaction | undefined): Promise<(PlainRow | null)[]> {
+    const schema = this.#begin(tx);
+    const items = this.#encodeKeys(schema, keys);
+    if (tx !== undefined) {
+      const node = this.#node;
+      const shape = node.shapes.of(schema);
+      const checked: Uint8Array[] = new Array(items.length);
+      const rows: (PlainRow | null)[] = new Array(items.length);
+      for (let i = 0; i < items.length; i++) {
+        const item = items[i] as PartitionKey;
+        node.ingest.key(shape, item.key, i, 'request', false, checked);
+        const stored = tx.read(schema, item.partition, checked[i] as Uint8Array);
+        rows[i] =
+          stored === null
+            ? null
+            : this.#decode(node.upgrade.toLatest(stored, shape, (v) => this.#columnCount(v)));
+      }
+      return rows;
+    }
+    const request = {
+      op: 'TUPLE_GET_ALL' as const,
+      requestId: 0,
+      tableId: this.tableId,
+      schemaVersion: schema.version,
+      keys: items,
+    };
+    const results = await tupleGetAll(this.#node, request, localClientContext(this.#node));
+    return results.map((result) => (result === null ? null : this.#decode(result)));
+  }
+
+  /**
+   * Inserts or replaces every row (one transaction per owning node, or within `tx`).
+   * @throws InvalidValueError naming the column of the first bad row (nothing written); ServerError as
+   *   {@link get}.
+   */
+  async upsert(rows: readonly object[], tx: ReceiverTransaction | undefined): Promise<void> {
+    const schema = this.#begin(tx);
+    const items = this.#encodeRows(schema, rows);
+    if (tx !== undefined) {
+      const node = this.#node;
+      const shape = node.shapes.of(schema);
+      const keys: Uint8Array[] = new Array(items.length);
+      const stored: (Uint8Array | null)[] = new Array(items.length);
+      // Every row is checked before the first write, so a bad row leaves the transaction untouched.
+      for (let i = 0; i < items.length; i++) {
+        const item = items[i] as PartitionRow;
+        node.ingest.put(shape, item.noValueSet, item.row, i, 'request', keys, stored);
+      }
+      for (let i = 0; i < items.length; i++) {
+        const item = items[i] as PartitionRow;
+        tx.write(schema, item.partition, keys[i] as Uint8Array, stored[i] as Uint8Array);
+      }
+      return;
+    }
+    if (items.length === 0) return;
+    const request = {
+      op: 'TUPLE_UPSERT_ALL' as const,
+      requestId: 0,
+      tableId: this.tableId,
+      schemaVersion: schema.version,
+      rows: items,
+    };
+    await tupleUpsertAll(this.#node, request, localClientContext(this.#node));
+  }
+
+  /**
+   * Deletes the rows under `keys`; for each, whether there was one.
+   * @throws as {@link get}.
+   */
+  async delete(keys: readonly object[], tx: ReceiverTransaction | undefined): Promise<boolean[]> {
+    const schema = this.#begin(tx);
+    const items = this.#encodeKeys(schema, keys);
+    if (tx !== undefined) {
+      const node = this.#node;
+      const shape = node.shapes.of(schema);
+      const checked: Uint8Array[] = new Array(items.length);
+      for (let i = 0; i < items.length; i++) {
+        node.ingest.key(shape, (items[i] as PartitionKey).key, i, 'request', false, checked);
+      }
+      const deleted: boolean[] = new Array<boolean>(items.length).fill(false);
+      for (let i = 0; i < items.length; i++) {
+        const partition = (items[i] as PartitionKey).partition;
+        const key = checked[i] as Uint8Array;
+        // A key named twice is deleted once: the second read sees this transaction's own delete.
+        if (tx.read(schema, partition, key) === null) continue;
+        tx.write(schema, partition, key, null);
+        deleted[i] = true;
+      }
+      return deleted;
+    }
+    if (items.length === 0) return [];
+    const request = {
+      op: 'TUPLE_DELETE_ALL' as const,
+      requestId: 0,
+      tableId: this.tableId,
+      schemaVersion: schema.version,
+      keys: items,
+    };
+    return tupleDeleteAll(this.#node, request, localClientContext(this.#node));
+  }
+
+  /** Checks the node is alive and `tx` is one of its transactions; returns the latest schema. */
+  #begin(tx: ReceiverTransaction | undefined): TableSchema {
+    checkAlive(this.#node, this.#epoch);
+    if (tx !== undefined && !(tx instanceof ReceiverTransaction && tx.belongsTo(this.#node))) {
+      throw new ServerError(
+        'INVALID_ARGUMENT',
+        `table "${this.tableName}": tx must be a transaction of runInTransaction on ${this.#node.name}`,
+      );
+    }
+    return this.schema();
+  }
+
+  #encodeKeys(schema: TableSchema, keys: readonly object[]): PartitionKey[] {
+    const entry = codecOf(schema);
+    const items: PartitionKey[] = new Array(keys.length);
+    for (let i = 0; i < keys.length; i++) {
+      const key = entry.codec.encodeKey(keys[i] as object, entry.colocation);
+      items[i] = { partition: partitionOf(schema, entry), key };
+    }
+    return items;
+  }
+
+  #encodeRows(schema: TableSchema, rows: readonly object[]): PartitionRow[] {
+    const entry = codecOf(schema);
+    const items: PartitionRow[] = new Array(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const encoded = entry.codec.encodeRow(rows[i] as object, entry.colocation);
+      items[i] = {
+        partition: partitionOf(schema, entry),
+        noValueSet: encoded.noValueSet,
+        row: encoded.tuple,
+      };
+    }
+    return items;
+  }
+
+  #decode(result: RowResult): PlainRow {
+    const schema = this.#node.controlPlane.catalog.schema(this.tableId, result.schemaVersion);
+    if (schema === undefined) {
+      throw new ServerError(
+        'INTERNAL',
+        `table "${this.tableName}" has no schema version ${result.schemaVersion} to read a row with`,
+      );
+    }
+    return codecOf(schema).codec.decodeRow(result.row);
+  }
+
+  #columnCount(version: number): number | undefined {
+    return this.#node.controlPlane.catalog.schema(this.tableId, version)?.columns.length;
+  }
+}
