@@ -151,6 +151,8 @@ export class BatchDispatcher<T, Entry, Result> {
     const info: StreamerBatchInfo = {
       partition: lane.partition,
       items: page.size,
+      // Copied once per batch: the page is cleared and reused once the lane finishes with it.
+      indexes: page.seqs.slice(),
       attempt: outcome.attempt,
       node: ack.node,
       bytes: ack.bytes,

@@ -26,6 +26,7 @@ import type { DataStreamerError } from '../errors/data-streamer-error.js';
 import { BatchDispatcher } from './batch-dispatcher.js';
 import type { BatchSenderContext } from './batch-sender.js';
 import { FailedItems } from './failed-items.js';
+import { openSink } from './sink-opener.js';
 import { openSourceReader, type StreamerSource } from './sources/open-source-reader.js';
 import type { SourceReader } from './sources/source-reader.js';
 import { dataStreamerError, type StreamFailure, streamFailure } from './stream-failure.js';
@@ -165,7 +166,7 @@ export class DataStreamer<T, Entry, Result = never> {
     this.#startedAt = this.#options.clock.now();
     let partitions: number;
     try {
-      ({ partitions } = await this.#sink.open(this.#cancel.signal));
+      ({ partitions } = await openSink(this.#sink, this.#senderContext()));
       if (!Number.isSafeInteger(partitions) || partitions <= 0) {
         throw new ClientError(
           'INTERNAL',

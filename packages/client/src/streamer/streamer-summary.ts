@@ -8,6 +8,12 @@ export interface StreamerBatchInfo {
   readonly partition: number;
   /** Items in the batch. */
   readonly items: number;
+  /**
+   * The source positions (0, 1, 2, ... in the order the source produced them) of the batch's items, in the
+   * batch's order, which is source order within a partition. Lets a caller map an acknowledgement back to
+   * its own items (e.g. to record what was acknowledged). A fresh array per batch, the caller's to keep.
+   */
+  readonly indexes: readonly number[];
   /** The attempt that succeeded: 1 when no retry was needed. */
   readonly attempt: number;
   /** The node that applied it. */

@@ -6,10 +6,17 @@
  *
  * It maps pairs to rows (`key-value-mapping.ts`) and runs them through `TableRows`; no state of its own.
  */
+
+import { type Observable, throwError } from 'rxjs';
 import { ClientError } from '../errors/client-error.js';
+import {
+  isReceiverDescriptor,
+  type ReceiverDescriptor,
+  ReceiverStreamerSink,
+} from '../receiver/receiver-streamer-sink.js';
 import type { DataStreamerItem } from '../streamer/data-streamer-item.js';
 import type { StreamerSource } from '../streamer/sources/open-source-reader.js';
-import { streamData } from '../streamer/stream-data.js';
+import { streamData, streamResults } from '../streamer/stream-data.js';
 import type { DataStreamerOptions } from '../streamer/streamer-options.js';
 import type { DataStreamerSummary } from '../streamer/streamer-summary.js';
 import { checkArray } from './check-array.js';
@@ -117,6 +124,23 @@ export class KeyValueView<K extends object = RowObject, V extends object = RowOb
   }
 
   /**
+   * Streams `source` to a receiver deployed on the cluster: `keyFn` gives each item's key (its partition
+   * decides the node the receiver runs on), `payloadFn` what travels (default: the item), `arg` what every
+   * receiver call gets. Batching, ordering, backpressure, retries and `failedItems` are as for plain
+   * streaming.
+   *
+   * @returns an Observable of the receiver's results: subscribing starts the stream, unsubscribing cancels
+   *   it, completion means every item was processed. It errors with a `DataStreamerError` (the receiver's
+   *   "Streamer receiver failed: ..." message, the failed batch's items in `failedItems`), with the error of
+   *   a throwing `keyFn` / `payloadFn` or of a payload or argument the value codec cannot carry (nothing of
+   *   it sent), or with a ClientError `INVALID_ARGUMENT` naming a bad descriptor field.
+   */
+  streamData<T, Result = unknown, Payload = T, Arg = unknown>(
+    source: StreamerSource<T>,
+    receiver: ReceiverDescriptor<T, Payload, Arg>,
+    options?: DataStreamerOptions,
+  ): Observable<Result>;
+  /**
    * Streams `[key, value]` pairs (PUT) or `DataStreamerItem`s of them (`DataStreamerItem.removed([key])` for
    * a REMOVE) into the table; see `RecordView.streamData` for the options, the summary and the errors
    * (`failedItems` holds the source's pairs and items).
@@ -124,13 +148,35 @@ export class KeyValueView<K extends object = RowObject, V extends object = RowOb
   streamData(
     source: StreamerSource<KeyValueStreamItem<K, V>>,
     options?: DataStreamerOptions,
-  ): Promise<DataStreamerSummary> {
+  ): Promise<DataStreamerSummary>;
+  streamData<T, Result>(
+    source: StreamerSource<T>,
+    second?: DataStreamerOptions | ReceiverDescriptor<T, unknown, unknown>,
+    third?: DataStreamerOptions,
+  ): Promise<DataStreamerSummary> | Observable<Result> {
+    if (isReceiverDescriptor(second)) {
+      let sink: ReceiverStreamerSink<T, Result>;
+      try {
+        sink = new ReceiverStreamerSink<T, Result>(
+          this.#context,
+          this.#rows.tableId,
+          second as ReceiverDescriptor<T, unknown, unknown>,
+        );
+      } catch (error) {
+        return throwError(() => error);
+      }
+      return streamResults(sink, source, withClientDefaults(this.#context, third));
+    }
     const sink = new TableStreamerSink<KeyValueStreamItem<K, V>>(
       this.#context,
       this.#rows.tableId,
       this.#rows.tableName,
       'keyValue',
     );
-    return streamData(sink, source, withClientDefaults(this.#context, options));
+    return streamData(
+      sink,
+      source as StreamerSource<KeyValueStreamItem<K, V>>,
+      withClientDefaults(this.#context, second as DataStreamerOptions | undefined),
+    );
   }
 }

@@ -1,0 +1,167 @@
+/**
+ * The data streamer's sink for receiver batches (op `STREAMER_WITH_RECEIVER_BATCH_SEND`): each source item
+ * gives a key (`keyFn`, encoded with the table's key columns: its colocation hash picks the partition, and so
+ * the node the receiver runs on) and a payload (`payloadFn`, what the receiver gets). Each batch goes to the
+ * partition's primary (or any open connection, which forwards) with the receiver's name and the argument;
+ * the receiver's results come back in the acknowledgement.
+ *
+ * Payloads and the argument go through the protocol's value codec: anything it cannot carry (and a null
+ * payload) is refused here, before sending, with an error naming where it is (`payload.tags: Map is not
+ * encodable`); a bad argument fails the stream before the source is pulled. A throwing `keyFn` or `payloadFn`
+ * fails the stream with that error and the item among the failed items (the core does that for `prepare`).
+ *
+ * It does not buffer, order, retry or account for failed items: the streamer core does.
+ */
+import { describeValue, encodeValue, ProtocolError } from '@datastreamer/protocol';
+import type { VersionedSchema } from '../cache/versioned-schema.js';
+import type { RequestPayload } from '../connection/node-connection.js';
+import { ClientError } from '../errors/client-error.js';
+import type { BatchAck, PreparedItem, StreamerSink, StreamerTopology } from '../streamer/streamer-sink.js';
+import type { TableContext } from '../table/table-context.js';
+
+/**
+ * How a view streams into a receiver: `view.streamData(source, { receiver, keyFn, payloadFn, arg }, options)`.
+ *
+ * @typeParam T the source item; `Payload` what travels to the receiver; `Arg` its argument.
+ */
+export interface ReceiverDescriptor<T, Payload = T, Arg = unknown> {
+  /** The name the receiver is deployed under on the cluster. */
+  readonly receiver: string;
+  /** The key of an item: an object holding the table's key columns (decides partition and node). */
+  readonly keyFn: (item: T) => object;
+  /** What travels to the receiver for an item. Default: the item itself. Must not be null. */
+  readonly payloadFn?: (item: T) => Payload;
+  /** Passed to every receiver call. Default: none (the receiver gets `null`). */
+  readonly arg?: Arg;
+  /**
+   * Whether the receiver's results travel back to the result stream. Default true; false saves the bytes
+   * when the results are not needed (the stream then emits nothing).
+   */
+  readonly receiveResults?: boolean;
+}
+
+/** Whether `value` is a receiver descriptor (it names a receiver), as opposed to streamer options. */
+export function isReceiverDescriptor(value: unknown): value is ReceiverDescriptor<unknown> {
+  return typeof value === 'object' && value !== null && Object.hasOwn(value, 'receiver');
+}
+
+/**
+ * Checks a descriptor's fields.
+ * @throws ClientError `INVALID_ARGUMENT` naming the bad field.
+ */
+export function checkReceiverDescriptor(descriptor: ReceiverDescriptor<unknown, unknown, unknown>): void {
+  const { receiver, keyFn, payloadFn, receiveResults } = descriptor;
+  if (typeof receiver !== 'string' || receiver.length === 0) {
+    throw new ClientError(
+      'INVALID_ARGUMENT',
+      `receiver: expected the deployed receiver's name, got ${describeValue(receiver)}`,
+    );
+  }
+  if (typeof keyFn !== 'function') {
+    throw new ClientError(
+      'INVALID_ARGUMENT',
+      `keyFn: expected a function (item) => key, got ${typeof keyFn}`,
+    );
+  }
+  if (payloadFn !== undefined && typeof payloadFn !== 'function') {
+    throw new ClientError(
+      'INVALID_ARGUMENT',
+      `payloadFn: expected a function (item) => payload, got ${typeof payloadFn}`,
+    );
+  }
+  if (receiveResults !== undefined && typeof receiveResults !== 'boolean') {
+    throw new ClientError(
+      'INVALID_ARGUMENT',
+      `receiveResults: expected a boolean, got ${typeof receiveResults}`,
+    );
+  }
+}
+
+/** The sink behind the receiver overload of `RecordView.streamData` and `KeyValueView.streamData`. */
+export class ReceiverStreamerSink<T, Result> implements StreamerSink<T, unknown, Result> {
+  readonly #context: TableContext;
+  readonly #tableId: number;
+  readonly #descriptor: ReceiverDescriptor<T, unknown, unknown>;
+  readonly #receiveResults: boolean;
+  #schema: VersionedSchema | undefined;
+
+  /** @throws ClientError `INVALID_ARGUMENT` naming a bad descriptor field. */
+  constructor(context: TableContext, tableId: number, descriptor: ReceiverDescriptor<T, unknown, unknown>) {
+    checkReceiverDescriptor(descriptor as ReceiverDescriptor<unknown, unknown, unknown>);
+    this.#context = context;
+    this.#tableId = tableId;
+    this.#descriptor = descriptor;
+    this.#receiveResults = descriptor.receiveResults ?? true;
+  }
+
+  /**
+   * Checks the argument is encodable, then loads the table's latest schema and its assignment.
+   * @throws ProtocolError `VALUE_NOT_ENCODABLE` naming the part of `arg` that cannot travel.
+   */
+  async open(_signal: AbortSignal): Promise<StreamerTopology> {
+    const arg = this.#descriptor.arg;
+    if (arg !== undefined) encodeValue(arg, 'arg');
+    const schema = await this.#context.schemas.latest(this.#tableId);
+    this.#schema = schema;
+    await this.#context.assignments.get(this.#tableId);
+    return { partitions: schema.partitions };
+  }
+
+  prepare(item: T, out: PreparedItem<unknown>): void {
+    const schema = this.#schema;
+    if (schema === undefined) throw new ClientError('INTERNAL', 'the receiver sink was used before open()');
+    const descriptor = this.#descriptor;
+    const key = descriptor.keyFn(item);
+    if (typeof key !== 'object' || key === null || Array.isArray(key)) {
+      throw new ProtocolError(
+        'INVALID_ROW',
+        `keyFn must return an object holding the key columns of table "${schema.schema.tableName}", got ${describeValue(key)}`,
+      );
+    }
+    schema.encodeKey(key);
+    const partition = schema.partition();
+    const payloadFn = descriptor.payloadFn;
+    const payload: unknown = payloadFn === undefined ? item : payloadFn(item);
+    if (payload === null || payload === undefined) {
+      throw new ProtocolError(
+        'VALUE_NOT_ENCODABLE',
+        `payload: a receiver payload must not be ${String(payload)}`,
+      );
+    }
+    // Encoded once to check it, so an unencodable payload fails this item before anything is sent.
+    encodeValue(payload, 'payload');
+    out.partition = partition;
+    out.entry = payload;
+  }
+
+  async send(
+    partition: number,
+    entries: readonly unknown[],
+    _attempt: number,
+    signal: AbortSignal,
+  ): Promise<BatchAck<Result>> {
+    const context = this.#context;
+    const assignment = await context.assignments.get(this.#tableId);
+    const owner = assignment.owners[partition] ?? null;
+    const connection = context.pool.pick(owner);
+    const payload: RequestPayload<'STREAMER_WITH_RECEIVER_BATCH_SEND'> = {
+      tableId: this.#tableId,
+      partitionId: partition,
+      targetNode: owner ?? connection.nodeName,
+      assignmentVersion: assignment.assignmentVersion,
+      receiver: this.#descriptor.receiver,
+      receiveResults: this.#receiveResults,
+      arg: this.#descriptor.arg ?? null,
+      // A copy: the core reuses `entries` once this call settles.
+      payloads: entries.slice(),
+    };
+    const reply = await connection.request('STREAMER_WITH_RECEIVER_BATCH_SEND', payload, { signal });
+    const results = reply.result.results;
+    return {
+      node: owner ?? connection.nodeName,
+      bytes: reply.bytes,
+      rerouted: connection.nodeName !== owner || reply.assignmentVersion !== undefined,
+      ...(results === null || !this.#receiveResults ? {} : { results: results as readonly Result[] }),
+    };
+  }
+}
