@@ -4,6 +4,7 @@
  * injectable faults and topology changes, a recorded history and the checkers that judge it.
  */
 
+export type { DataStreamerReceiver, ReceiverContext } from '@datastreamer/server-node';
 export {
   type AtLeastOnceResult,
   atLeastOnce,
@@ -41,8 +42,16 @@ export {
   type SimClockState,
 } from './clock/sim-clock.js';
 export { SimClockError, type SimClockErrorKind, SimClockErrorKinds } from './clock/sim-clock-error.js';
+export {
+  type RecordedStreamSpec,
+  recordedStream,
+  type StreamRecording,
+  type StreamTarget,
+} from './cluster/recorded-stream.js';
+export { recordingSource, type TakenItemSink } from './cluster/recording-source.js';
 export { type ClusterClock, type ConnectOptions, SimCluster } from './cluster/sim-cluster.js';
-export type { SimClusterOptions } from './cluster/sim-cluster-options.js';
+export type { SimClusterOptions, SimReceiver } from './cluster/sim-cluster-options.js';
+export { keyColumnNames, type StreamItemShape, streamItemKey } from './cluster/stream-item-key.js';
 export type { PlainRow } from './cluster/table-reader.js';
 export { SimClusterError } from './errors/sim-cluster-error.js';
 export { canonicalKey } from './history/canonical-key.js';

@@ -3,8 +3,12 @@
  * `SimClusterError` naming it, before anything starts.
  */
 import type { Logger } from '@datastreamer/protocol';
+import type { ClusterNode } from '@datastreamer/server-node';
 import { SimClusterError } from '../errors/sim-cluster-error.js';
 import type { DelayRange } from '../network/network-faults.js';
+
+/** A receiver as the nodes run it (see server-node's `DataStreamerReceiver`). */
+export type SimReceiver = Parameters<ClusterNode['deployReceiver']>[1];
 
 export interface SimClusterOptions {
   /** Nodes at the start, named `node-1`, `node-2`, ... (1..64). Default 3. */
@@ -25,6 +29,8 @@ export interface SimClusterOptions {
   readonly networkDelayMs?: DelayRange;
   /** Virtual-time cap that turns a livelock into an error (virtual clock only). Default one hour. */
   readonly maxVirtualTimeMs?: number;
+  /** Receivers deployed on every node before the cluster serves, by name. Default: none. */
+  readonly receivers?: Readonly<Record<string, SimReceiver>>;
 }
 
 export interface ResolvedSimClusterOptions {
@@ -35,6 +41,7 @@ export interface ResolvedSimClusterOptions {
   readonly logger: Logger | undefined;
   readonly networkDelayMs: DelayRange | undefined;
   readonly maxVirtualTimeMs: number | undefined;
+  readonly receivers: Readonly<Record<string, SimReceiver>>;
 }
 
 function integerIn(name: string, value: unknown, min: number, max: number): number {
@@ -54,7 +61,16 @@ export function resolveSimClusterOptions(options: unknown): ResolvedSimClusterOp
     throw new SimClusterError('INVALID_ARGUMENT', 'SimCluster.start takes an options object');
   }
   const o = options as SimClusterOptions;
-  const known = ['nodes', 'partitions', 'seed', 'clock', 'logger', 'networkDelayMs', 'maxVirtualTimeMs'];
+  const known = [
+    'nodes',
+    'partitions',
+    'seed',
+    'clock',
+    'logger',
+    'networkDelayMs',
+    'maxVirtualTimeMs',
+    'receivers',
+  ];
   for (const name of Object.keys(o)) {
     if (!known.includes(name)) {
       throw new SimClusterError('INVALID_ARGUMENT', `unknown option ${name} (known: ${known.join(', ')})`);
@@ -79,6 +95,18 @@ export function resolveSimClusterOptions(options: unknown): ResolvedSimClusterOp
   ) {
     throw new SimClusterError('INVALID_ARGUMENT', `option maxVirtualTimeMs must be a positive number`);
   }
+  const receivers = o.receivers ?? {};
+  if (typeof receivers !== 'object' || receivers === null || Array.isArray(receivers)) {
+    throw new SimClusterError('INVALID_ARGUMENT', 'option receivers must be an object of name: receiver');
+  }
+  for (const [name, receiver] of Object.entries(receivers)) {
+    if (typeof receiver !== 'function') {
+      throw new SimClusterError(
+        'INVALID_ARGUMENT',
+        `option receivers: receiver '${name}' must be a function, got ${typeof receiver}`,
+      );
+    }
+  }
   return {
     nodes: integerIn('nodes', o.nodes ?? 3, 1, 64),
     partitions: integerIn('partitions', o.partitions ?? 16, 1, 65_535),
@@ -87,5 +115,6 @@ export function resolveSimClusterOptions(options: unknown): ResolvedSimClusterOp
     logger: o.logger,
     networkDelayMs: o.networkDelayMs,
     maxVirtualTimeMs: o.maxVirtualTimeMs,
+    receivers,
   };
 }

@@ -7,7 +7,14 @@
  * What it records: every commit (`apply`, from the nodes' apply hook), every network fault the network
  * reports, every topology change made through this class. Streams record their own submits and acks.
  */
-import { Client, type ClientOptions } from '@datastreamer/client';
+import {
+  Client,
+  type ClientOptions,
+  type DataStreamerOptions,
+  type DataStreamerSummary,
+  KeyValueView,
+  type StreamerSource,
+} from '@datastreamer/client';
 import {
   type Clock,
   createRng,
@@ -27,11 +34,13 @@ import { canonicalKey } from '../history/canonical-key.js';
 import { History } from '../history/history.js';
 import type { HistoryRow } from '../history/history-event.js';
 import { SimNetwork } from '../network/sim-network.js';
+import { recordedStream, type StreamRecording, type StreamTarget } from './recorded-stream.js';
 import {
   type ResolvedSimClusterOptions,
   resolveSimClusterOptions,
   type SimClusterOptions,
 } from './sim-cluster-options.js';
+import { keyColumnNames, streamItemKey } from './stream-item-key.js';
 import { type PlainRow, RowDecoders } from './table-reader.js';
 
 /** What `connect` takes: a subset of nodes, and client options other than transport and endpoints. */
@@ -55,6 +64,9 @@ export class SimCluster implements AsyncDisposable {
   readonly #log: Logger;
   readonly #nodes = new Map<string, ClusterNode>();
   readonly #clients: Client[] = [];
+  readonly #clientNames = new Map<Client, string>();
+  /** The last stream id given out per client name. */
+  readonly #streamIds = new Map<string, number>();
   readonly #decoders: RowDecoders;
   #nextNode = 1;
   #nextClient = 1;
@@ -92,6 +104,9 @@ export class SimCluster implements AsyncDisposable {
   static async start(options: SimClusterOptions = {}): Promise<SimCluster> {
     const cluster = new SimCluster(resolveSimClusterOptions(options));
     for (let i = 0; i < cluster.#options.nodes; i++) cluster.#startNode();
+    for (const [name, receiver] of Object.entries(cluster.#options.receivers)) {
+      cluster.deployReceiver(name, receiver);
+    }
     return cluster;
   }
 
@@ -132,8 +147,82 @@ export class SimCluster implements AsyncDisposable {
       logger: clientOptions.logger ?? this.#options.logger ?? silentLogger,
     });
     this.#clients.push(client);
+    this.#clientNames.set(client, name);
     return client;
   }
+
+  /** The name of a client this cluster connected (`client-1`, ...). @throws SimClusterError `INVALID_ARGUMENT` otherwise. */
+  clientName(client: Client): string {
+    const name = this.#clientNames.get(client);
+    if (name === undefined) {
+      throw new SimClusterError('INVALID_ARGUMENT', 'the client was not connected by this cluster');
+    }
+    return name;
+  }
+
+  /**
+   * Streams `source` into `view` (a record or key-value view), as `view.streamData(source, options)` does,
+   * and records the stream in the history: a submit per item as the streamer takes it, an ack per
+   * acknowledged batch, the failed items, and the outcome (see `recorded-stream.ts`). Streams are numbered
+   * 1, 2, ... per client. `options.onBatch` is still called.
+   *
+   * @param recording the client, the per-key sequence number of an item (`seq`), and optionally its key
+   *   (default: read from the table's key columns) and producer (default: the client).
+   * @returns the outcome of `streamData`, unchanged.
+   * @throws (rejects) SimClusterError `INVALID_ARGUMENT` for a client this cluster did not connect, a table
+   *   that does not exist, or a `StreamerPublisher` source; `CLOSED` after `stop()`.
+   */
+  stream<T>(
+    view: StreamTarget<T>,
+    source: StreamerSource<T>,
+    recording: StreamRecording<T>,
+    options?: DataStreamerOptions,
+  ): Promise<DataStreamerSummary> {
+    let client: string;
+    let canonical: (item: T) => string;
+    try {
+      this.#checkRunning();
+      client = typeof recording.client === 'string' ? recording.client : this.clientName(recording.client);
+      const userKey = recording.key;
+      canonical =
+        userKey === undefined
+          ? streamItemKey(
+              keyColumnNames(this.#schemaOf(view.tableName)),
+              view instanceof KeyValueView ? 'keyValue' : 'record',
+            )
+          : (item) => canonicalKey(userKey(item));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const stream = (this.#streamIds.get(client) ?? 0) + 1;
+    this.#streamIds.set(client, stream);
+    const { producer } = recording;
+    return recordedStream(
+      view,
+      source,
+      {
+        history: this.history,
+        client,
+        stream,
+        canonicalKey: canonical,
+        seq: recording.seq,
+        ...(producer === undefined ? {} : { producer }),
+      },
+      options,
+    );
+  }
+
+  /**
+   * Deploys `receiver` under `name` on every node, present and future (the nodes share one registry per
+   * cluster), replacing one deployed under that name before. Clients then stream to it by name.
+   * @throws ServerError `INVALID_ARGUMENT` for an empty name or a receiver that is not a function.
+   */
+  readonly deployReceiver: ClusterNode['deployReceiver'] = (name, receiver) => {
+    this.#checkRunning();
+    const [first] = this.#nodes.values();
+    if (first === undefined) throw new SimClusterError('CLOSED', 'the cluster has no node to deploy to');
+    first.deployReceiver(name, receiver);
+  };
 
   /** Adds a node and rebalances partitions to it; resolves with its name once they moved. */
   async addNode(): Promise<string> {
