@@ -54,6 +54,43 @@ export type { SimClusterOptions, SimReceiver } from './cluster/sim-cluster-optio
 export { keyColumnNames, type StreamItemShape, streamItemKey } from './cluster/stream-item-key.js';
 export type { PlainRow } from './cluster/table-reader.js';
 export { SimClusterError } from './errors/sim-cluster-error.js';
+export { applyFault } from './faults/apply-fault.js';
+// Fault schedules and the swarm
+export {
+  type Fault,
+  type FaultKind,
+  FaultKinds,
+  type FaultOf,
+  type FaultPlan,
+  type FaultStep,
+  type NetworkSettings,
+} from './faults/fault.js';
+export { FaultPlanError } from './faults/fault-plan-error.js';
+export { planFromJson, planToJson } from './faults/fault-plan-json.js';
+export {
+  type HealReport,
+  healCluster,
+  type RunScheduleOptions,
+  runSchedule,
+  type ScheduleReport,
+  type StepOutcome,
+} from './faults/run-schedule.js';
+export {
+  DEFAULT_SWARM_DURATION_MS,
+  DEFAULT_SWARM_KINDS,
+  drawSwarmProfile,
+  planSwarm,
+  runSwarm,
+  type SwarmFaultKind,
+  SwarmFaultKinds,
+  type SwarmOptions,
+  type SwarmPlan,
+  type SwarmProfile,
+  type SwarmRun,
+  type SwarmTargets,
+  swarmPlan,
+} from './faults/swarm.js';
+export { type ValidatePlanOptions, validatePlan } from './faults/validate-plan.js';
 export { canonicalKey } from './history/canonical-key.js';
 export { formatEvent } from './history/format-event.js';
 export {
@@ -98,3 +135,44 @@ export {
   type SimNetworkOptions,
 } from './network/sim-network.js';
 export { SimNetworkError } from './network/sim-network-error.js';
+export {
+  describeFailure,
+  dumpScenario,
+  FAILURES_DIR_VARIABLE,
+  replayCommand,
+} from './replay/dump-scenario.js';
+export {
+  JsonLineLogger,
+  type JsonLineLoggerOptions,
+  type LogLevelName,
+  LogLevels,
+} from './replay/json-line-logger.js';
+export {
+  type RunScenarioOptions,
+  runScenario,
+  type ScenarioResult,
+  type StreamResult,
+} from './replay/run-scenario.js';
+// Scenarios and replay
+export {
+  SCENARIO_VERSION,
+  type Scenario,
+  type ScenarioItem,
+  type ScenarioStream,
+  type ScenarioStreamOptions,
+  type ScenarioSwarm,
+  type ScenarioWorkload,
+  validateScenario,
+} from './replay/scenario.js';
+export { ScenarioError } from './replay/scenario-error.js';
+export { scenarioFromJson, scenarioToJson } from './replay/scenario-json.js';
+export {
+  type GenerateWorkloadOptions,
+  generateWorkload,
+  SCENARIO_TABLE,
+  type ScenarioRow,
+  type ScenarioStreamItem,
+  scenarioSeq,
+  scenarioTable,
+  streamItems,
+} from './replay/scenario-workload.js';

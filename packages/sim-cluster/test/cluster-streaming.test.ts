@@ -85,4 +85,15 @@ describe('SimCluster streaming', () => {
     expect(cluster.clock.now() - start).toBeGreaterThanOrEqual(5000);
     await done;
   });
+
+  it('connects and streams while every message is duplicated, the handshake included', async () => {
+    await using cluster = await SimCluster.start({ nodes: 2, partitions: 4, seed: 5 });
+    cluster.network.setFaults({ duplicate: 1 });
+    const client = await cluster.connect();
+    await client.catalog.createTable(trackEvents);
+    const view = (await client.tables.table('TrackEvents'))?.recordView();
+    await view?.streamData(events(300), { pageSize: 50 });
+    expect(await cluster.readTable('TrackEvents')).toHaveLength(300);
+    expect(cluster.network.stats.unitsDuplicated).toBeGreaterThan(0);
+  });
 });

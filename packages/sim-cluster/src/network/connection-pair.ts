@@ -62,6 +62,9 @@ class SideSlot {
   closePending = false;
 }
 
+/** The first unit of each direction carries the preamble and the handshake (both sides send them in one `send`): never duplicated. */
+const HANDSHAKE_UNITS = 1;
+
 const RESET_MESSAGES: Readonly<Record<ResetReason, string>> = {
   partition: 'a network partition separates the endpoints',
   isolate: 'an endpoint was isolated from the network',
@@ -90,6 +93,8 @@ export class ConnectionPair implements ConnectionCore {
   readonly connections: readonly [SimConnection, SimConnection];
   readonly #host: PairHost;
   readonly #slots: readonly [SideSlot, SideSlot] = [new SideSlot(), new SideSlot()];
+  /** Data units sent so far, per side. */
+  readonly #unitsSent: [number, number] = [0, 0];
   /** `#pipes[s]` carries units sent BY side `s`. */
   readonly #pipes: readonly [InFlightPipe, InFlightPipe];
   #resolve: ((connection: SimConnection) => void) | undefined;
@@ -195,7 +200,12 @@ export class ConnectionPair implements ConnectionCore {
     const faults = host.faults(this.linkKey);
     const rng = host.rng;
     const dropped = rng.chance(faults.drop);
-    const duplicated = rng.chance(faults.duplicate);
+    // The draw always happens, so the `net` stream's positions do not depend on it. A connection's first
+    // unit per direction (the preamble and the handshake) is never duplicated: a duplicate models a message
+    // delivered twice above the framing, and a repeated preamble would only corrupt the byte stream, which a
+    // real connection never does.
+    const unitIndex = this.#unitsSent[side]++;
+    const duplicated = rng.chance(faults.duplicate) && unitIndex >= HANDSHAKE_UNITS;
     const resetOnArrival = rng.chance(faults.reset);
     const delay = sampleDelay(rng, faults);
     const from = this.connections[side].local;

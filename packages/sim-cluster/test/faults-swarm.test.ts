@@ -1,0 +1,78 @@
+import { createRng } from '@datastreamer/protocol';
+import { describe, expect, it } from 'vitest';
+import { SimCluster } from '../src/cluster/sim-cluster.js';
+import { FaultPlanError } from '../src/faults/fault-plan-error.js';
+import { drawSwarmProfile, planSwarm, runSwarm } from '../src/faults/swarm.js';
+import { validatePlan } from '../src/faults/validate-plan.js';
+
+const targets = {
+  nodes: ['node-1', 'node-2', 'node-3'],
+  clients: ['client-1'],
+  tables: [{ name: 'Events', partitions: 8 }],
+};
+
+describe('swarm', () => {
+  it('gives the same profile and plan for the same seed', () => {
+    expect(planSwarm(42, targets)).toEqual(planSwarm(42n, targets));
+  });
+
+  it('gives different profiles and plans across seeds', () => {
+    const plans = new Set<string>();
+    const kindSets = new Set<string>();
+    for (let seed = 0; seed < 20; seed++) {
+      const { profile, plan } = planSwarm(seed, targets);
+      plans.add(JSON.stringify(plan));
+      kindSets.add(profile.kinds.join(','));
+    }
+    expect(plans.size).toBe(20);
+    expect(kindSets.size).toBeGreaterThan(10);
+  });
+
+  it('turns on only the kinds it may, at least one, with rates in range', () => {
+    for (let seed = 0; seed < 50; seed++) {
+      const profile = drawSwarmProfile(createRng(seed), ['drop', 'crash']);
+      expect(profile.kinds.length).toBeGreaterThan(0);
+      for (const kind of profile.kinds) expect(['drop', 'crash']).toContain(kind);
+      expect(profile.network.drop === undefined).toBe(!profile.kinds.includes('drop'));
+      if (profile.network.drop !== undefined) {
+        expect(profile.network.drop).toBeGreaterThanOrEqual(0.001);
+        expect(profile.network.drop).toBeLessThanOrEqual(0.05);
+      }
+    }
+    expect(() => drawSwarmProfile(createRng(1), [])).toThrow(FaultPlanError);
+  });
+
+  it('makes valid plans that never crash every node and restart what they crash', () => {
+    for (let seed = 0; seed < 100; seed++) {
+      const { plan } = planSwarm(seed, targets, { durationMs: 20_000 });
+      expect(() => validatePlan(plan, { nodes: targets.nodes })).not.toThrow();
+      const crashed = new Set<string>();
+      let members = targets.nodes.length;
+      for (const { fault } of plan) {
+        if (fault.kind === 'crash') crashed.add(fault.node);
+        if (fault.kind === 'restart') crashed.delete(fault.node);
+        if (fault.kind === 'join') members++;
+        if (fault.kind === 'leave') members--;
+        expect(crashed.size).toBeLessThan(members);
+      }
+    }
+  });
+
+  it('runs the seed’s plan over the fault phase, then heals, the same way twice', async () => {
+    async function run() {
+      await using cluster = await SimCluster.start({ nodes: 3, seed: 77 });
+      const result = await runSwarm(cluster, {
+        durationMs: 3000,
+        kinds: ['crash', 'isolate', 'pause', 'drop'],
+      });
+      for (const node of cluster.nodes) expect(cluster.node(node).isRunning).toBe(true);
+      expect(cluster.clock.now()).toBeGreaterThanOrEqual(3000);
+      return { plan: result.plan, hash: cluster.history.hash(), heal: result.heal };
+    }
+    const first = await run();
+    const second = await run();
+    expect(first.plan.length).toBeGreaterThan(0);
+    expect(second.hash).toBe(first.hash);
+    expect(first.heal?.atMs).toBeGreaterThanOrEqual(3000);
+  });
+});
