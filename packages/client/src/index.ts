@@ -24,6 +24,7 @@ export {
 } from './streamer/data-streamer-item.js';
 export type { StreamerSource } from './streamer/sources/open-source-reader.js';
 export { streamData, streamResults } from './streamer/stream-data.js';
+export { type StreamIntoTarget, streamInto } from './streamer/stream-into.js';
 export {
   type DataStreamerOptions,
   type RetryBackoffOptions,
