@@ -161,19 +161,16 @@ describe('receiver execution on a node', () => {
     expect(read(stats, id)).toEqual({ Id: id, Count: 2n });
   });
 
-  it('refuses a transactional write to a partition of another node, naming the limitation', async () => {
-    const { node1, send, idOwnedBy } = await setup();
+  it('commits a transactional write to a partition of another node (two-phase commit)', async () => {
+    const { node1, send, idOwnedBy, read, plays } = await setup();
     const remote = idOwnedBy('node-1');
     node1.deployReceiver('Far', async (_page, ctx) => {
       const p = (await ctx.ignite.tables.table('Plays'))?.recordView();
       await ctx.ignite.transactions.runInTransaction((tx) => p?.upsert({ Id: remote, Track: 'x' }, tx));
     });
     const response = await send('Far', idOwnedBy('node-2'), [1]);
-    expect(response.kind).toBe('error');
-    if (response.kind !== 'error') return;
-    expect(response.error.message).toMatch(
-      /primary is node-1.*two-phase commit across nodes is not supported/,
-    );
+    expect(response.kind).toBe('ok');
+    expect(read(plays, remote)).toEqual({ Id: remote, Track: 'x' });
   });
 
   it('writes to another node without a transaction', async () => {

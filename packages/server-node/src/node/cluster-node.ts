@@ -4,7 +4,8 @@
  * owners, hands partitions over (`movePartition`), and can crash and restart for the simulation.
  *
  * What a crash keeps and loses (the simulated disk):
- * - kept: the committed versions of every partition the node holds, the node's hybrid-clock high-water mark
+ * - kept: the committed versions of every partition the node holds, its transaction log (two-phase commit's
+ *   decisions and prepared records, see tx/tx-log.ts), the node's hybrid-clock high-water mark
  *   (as a real node persists a bound on its timestamps, so commits after a restart never order before commits
  *   before it), the counters, and everything in the control plane (catalog and placement are shared state,
  *   not the node's);
@@ -12,7 +13,8 @@
  *   request's answer, a request being read: never answered), every running transaction and its write intents
  *   (the participants are aborted, their handles refuse further use), the node-to-node links.
  * While crashed the node refuses connections (closes them) and takes no partitions; `restart()` serves again
- * with a new transaction manager over the same stores.
+ * with a new transaction manager over the same stores, after re-installing every prepared transaction of its
+ * log as intents; it then resolves them (tx/tx-participant.ts) and re-sends its logged decisions.
  *
  * Partitions: see partition-table.ts (which replicas a node holds) and partition-move.ts (how one moves).
  * Requests: connection-session.ts (framing, handshake, answers), request-router.ts (which handler), and the
@@ -34,6 +36,8 @@ import { type ReceiverRegistry, receiverRegistryOf } from '../receiver/receiver-
 import type { MvccPartitionStore } from '../storage/mvcc-partition-store.js';
 import type { PartitionSnapshot } from '../storage/partition-snapshot.js';
 import type { TransactionManager } from '../tx/transaction-manager.js';
+import type { TwoPhaseCommitHooks } from '../tx/tx-coordinator.js';
+import type { TxLog } from '../tx/tx-log.js';
 import { ConnectionSession, SessionStates } from './connection-session.js';
 import { Forwarder } from './forwarding.js';
 import { type NodeApplyListener, NodeCore } from './node-core.js';
@@ -147,6 +151,7 @@ export class ClusterNode implements PartitionHandOverTarget {
       name,
       controlPlane: options.controlPlane,
       hlc,
+      clock: options.clock,
       forwarder,
       log,
       maxFrameSize,
@@ -231,6 +236,9 @@ export class ClusterNode implements PartitionHandOverTarget {
     for (const session of [...core.sessions]) session.close();
     core.sessions.clear();
     core.forwarder.closeAll(`${core.name} crashed`);
+    // Two-phase commit keeps its durable log; the in-memory shares and re-send timers go.
+    core.participants.crash();
+    core.coordinator.crash();
     let aborted = 0;
     for (const replica of core.partitions.replicas()) aborted += replica.store.dropIntents();
     core.log.info({ abortedTransactions: aborted, partitions: core.partitions.size }, 'node crashed');
@@ -239,8 +247,12 @@ export class ClusterNode implements PartitionHandOverTarget {
   /** Serves again after a crash, with the committed data it kept. Does nothing on a running node. */
   restart(): void {
     if (this.#state === NodeStates.RUNNING) return;
-    this.#core.resetTransactions();
+    const core = this.#core;
+    core.resetTransactions();
+    // Prepared transactions are back as intents before the node serves; then what the log decided goes out.
+    core.participants.recover((txId) => core.txLog.decision(txId)?.commitTs ?? null);
     this.#state = NodeStates.RUNNING;
+    core.coordinator.recover();
     this.#core.log.info({ partitions: this.#core.partitions.size }, 'node restarted');
   }
 
@@ -284,6 +296,19 @@ export class ClusterNode implements PartitionHandOverTarget {
    */
   onApply(listener: NodeApplyListener): () => void {
     return this.#core.addApplyListener(listener);
+  }
+
+  /**
+   * Test seams of two-phase commit on this node as coordinator (see `TwoPhaseCommitHooks`), e.g. to crash
+   * it between prepare and commit. Replaces the hooks set before; `{}` removes them.
+   */
+  setTwoPhaseCommitHooks(hooks: TwoPhaseCommitHooks): void {
+    this.#core.coordinator.hooks = hooks;
+  }
+
+  /** The node's durable transaction log (decisions and prepared records), for tests and tools. */
+  get transactionLog(): TxLog {
+    return this.#core.txLog;
   }
 
   /** The node's counters now. */

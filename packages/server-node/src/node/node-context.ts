@@ -3,7 +3,7 @@
  * on. Handlers are plain functions of these, so each group of ops lives in its own file without a cycle back
  * to the node.
  */
-import type { Logger, PeerType } from '@datastreamer/protocol';
+import type { Clock, Logger, PeerType } from '@datastreamer/protocol';
 import type { HybridClock } from '../clock/hlc.js';
 import type { ControlPlane } from '../placement/control-plane.js';
 import type { ReceiverRegistry } from '../receiver/receiver-registry.js';
@@ -11,6 +11,9 @@ import type { RowIngest } from '../rows/row-ingest.js';
 import type { RowShapes } from '../rows/row-shape.js';
 import type { RowUpgrade } from '../rows/row-upgrade.js';
 import type { TransactionManager } from '../tx/transaction-manager.js';
+import type { TxCoordinator } from '../tx/tx-coordinator.js';
+import type { TxLog } from '../tx/tx-log.js';
+import type { TxParticipants } from '../tx/tx-participant.js';
 import type { Forwarder } from './forwarding.js';
 import type { NodeMetrics } from './node-metrics.js';
 import type { PartitionReplica } from './partition-table.js';
@@ -32,6 +35,14 @@ export interface NodeContext {
   readonly hlc: HybridClock;
   /** The node's transactions (a new manager after each restart). */
   readonly transactions: TransactionManager;
+  /** Physical time for timers (two-phase commit's retries). */
+  readonly clock: Clock;
+  /** The node's durable transaction log (survives crashes, as committed data does). */
+  readonly txLog: TxLog;
+  /** This node's shares of transactions coordinated elsewhere (or re-installed after a restart). */
+  readonly participants: TxParticipants;
+  /** The node's transactions spanning other nodes, and the delivery of their decisions. */
+  readonly coordinator: TxCoordinator;
   readonly forwarder: Forwarder;
   readonly metrics: NodeMetrics;
   readonly shapes: RowShapes;

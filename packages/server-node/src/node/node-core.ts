@@ -7,7 +7,7 @@
  * owner at the moment it commits. A partition this node owns but holds no replica of (a new table's
  * partition) gets an empty store on first use: that is when the node "becomes owner" of it.
  */
-import type { Logger, OpName, Request } from '@datastreamer/protocol';
+import type { Clock, Logger, OpName, Request } from '@datastreamer/protocol';
 import type { HybridClock } from '../clock/hlc.js';
 import type { ControlPlane } from '../placement/control-plane.js';
 import type { Placement } from '../placement/placement.js';
@@ -19,6 +19,9 @@ import { storedRowTuple, storedRowVersion } from '../rows/stored-row.js';
 import { type LowWatermarkSource, MvccPartitionStore } from '../storage/mvcc-partition-store.js';
 import type { PartitionSnapshot } from '../storage/partition-snapshot.js';
 import { TransactionManager } from '../tx/transaction-manager.js';
+import { TxCoordinator } from '../tx/tx-coordinator.js';
+import { TxLog } from '../tx/tx-log.js';
+import { TxParticipants } from '../tx/tx-participant.js';
 import type { ConnectionSession, SessionHost } from './connection-session.js';
 import type { Forwarder } from './forwarding.js';
 import type { NodeContext, RequestContext, Route } from './node-context.js';
@@ -46,6 +49,7 @@ export interface NodeCoreOptions {
   readonly name: string;
   readonly controlPlane: ControlPlane;
   readonly hlc: HybridClock;
+  readonly clock: Clock;
   readonly forwarder: Forwarder;
   readonly log: Logger;
   readonly maxFrameSize: number;
@@ -61,12 +65,17 @@ export class NodeCore implements NodeContext, SessionHost, MoveSource {
   readonly name: string;
   readonly controlPlane: ControlPlane;
   readonly hlc: HybridClock;
+  readonly clock: Clock;
   readonly forwarder: Forwarder;
   readonly log: Logger;
   readonly maxFrameSize: number;
   readonly maxForwardHops: number;
   readonly features: Uint8Array;
   readonly receivers: ReceiverRegistry;
+  /** Kept across crashes, like the partition stores: the node's simulated disk. */
+  readonly txLog = new TxLog();
+  readonly participants: TxParticipants;
+  readonly coordinator: TxCoordinator;
   /** Incremented by the node at every crash (see `NodeContext.epoch`). */
   epoch = 0;
   readonly metrics = new NodeMetrics();
@@ -79,13 +88,21 @@ export class NodeCore implements NodeContext, SessionHost, MoveSource {
   readonly #nodeId: number;
   readonly #applyListeners: NodeApplyListener[] = [];
   /** Stores ask this for the low watermark, so a new manager after a restart takes over without new stores. */
-  readonly #watermark: LowWatermarkSource = { lowWatermark: () => this.#transactions.lowWatermark() };
+  // Remote transactions' snapshots (running or prepared here) hold old versions back too.
+  readonly #watermark: LowWatermarkSource = {
+    lowWatermark: () => {
+      const own = this.#transactions.lowWatermark();
+      const remote = this.participants.lowWatermark();
+      return own === undefined || (remote !== undefined && remote < own) ? remote : own;
+    },
+  };
   #transactions: TransactionManager;
 
   constructor(options: NodeCoreOptions) {
     this.name = options.name;
     this.controlPlane = options.controlPlane;
     this.hlc = options.hlc;
+    this.clock = options.clock;
     this.forwarder = options.forwarder;
     this.log = options.log;
     this.maxFrameSize = options.maxFrameSize;
@@ -95,6 +112,8 @@ export class NodeCore implements NodeContext, SessionHost, MoveSource {
     this.#traceIds = new TraceIds(options.name);
     this.#nodeId = nameHash(options.name);
     this.#transactions = this.#newTransactionManager();
+    this.participants = new TxParticipants(this);
+    this.coordinator = new TxCoordinator(this);
   }
 
   get transactions(): TransactionManager {

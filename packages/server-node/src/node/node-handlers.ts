@@ -4,11 +4,20 @@
  * - BATCH_FORWARD: a batch another node could not apply itself (plain or for a receiver). It is handled like
  *   the batch it carries,
  *   and forwarded again only while `hops + 1 < maxForwardHops` (default 1: never), else `NOT_PRIMARY`.
- * - PARTITION_TRANSFER, TX_*: not served by this version, answered `UNSUPPORTED_PROTOCOL` with a message
- *   saying so. Partitions move through the in-process node registry (partition-move.ts), which carries each
- *   key's versions with their commit timestamps; two-phase commit between nodes comes with receivers.
+ * - TX_ROWS_GET / TX_ROWS_WRITE / TX_PREPARE / TX_COMMIT / TX_ABORT: this node as a participant of a
+ *   transaction another node coordinates (tx/tx-participant.ts); TX_STATE_GET: this node as the coordinator
+ *   (tx/tx-coordinator.ts). A prepare's "no" vote is its error answer.
+ * - PARTITION_TRANSFER: not served by this version, answered `UNSUPPORTED_PROTOCOL` with a message saying so.
+ *   Partitions move through the in-process node registry (partition-move.ts), which carries each key's
+ *   versions with their commit timestamps.
  */
-import type { ForwardedBatchResult, OpName, RequestOf } from '@datastreamer/protocol';
+import type {
+  ForwardedBatchResult,
+  OpName,
+  RequestOf,
+  RowResult,
+  TxStateResult,
+} from '@datastreamer/protocol';
 import { ServerError } from '../errors/server-error.js';
 import { handleReceiverBatch } from '../receiver/receiver-batch-handler.js';
 import type { NodeContext, RequestContext } from './node-context.js';
@@ -48,12 +57,86 @@ export function batchForward(
   return { op: 'STREAMER_BATCH_SEND', schemaVersion: outcome.schemaVersion };
 }
 
+/** TX_ROWS_GET: a remote transaction's reads on a partition of this node. */
+export function txRowsGet(
+  node: NodeContext,
+  request: RequestOf<'TX_ROWS_GET'>,
+  context: RequestContext,
+): (RowResult | null)[] {
+  requireNodePeer(request.op, context);
+  return node.participants.read(
+    request.txId,
+    request.coordinator,
+    request.startTimestamp,
+    request.tableId,
+    request.partitionId,
+    request.keys,
+  );
+}
+
+/** TX_ROWS_WRITE: a remote transaction's writes on a partition of this node. */
+export function txRowsWrite(
+  node: NodeContext,
+  request: RequestOf<'TX_ROWS_WRITE'>,
+  context: RequestContext,
+): null {
+  requireNodePeer(request.op, context);
+  const keys = request.rows.map((row) => row.key);
+  const rows = request.rows.map((row) => row.row);
+  node.participants.write(
+    request.txId,
+    request.coordinator,
+    request.startTimestamp,
+    request.tableId,
+    request.partitionId,
+    request.schemaVersion,
+    keys,
+    rows,
+  );
+  return null;
+}
+
+/** TX_PREPARE: votes yes (answers) or no (an error answer). */
+export function txPrepare(
+  node: NodeContext,
+  request: RequestOf<'TX_PREPARE'>,
+  context: RequestContext,
+): null {
+  requireNodePeer(request.op, context);
+  node.participants.prepare(request.txId, request.coordinator, request.partitions);
+  return null;
+}
+
+/** TX_COMMIT: the coordinator's commit decision. */
+export function txCommit(node: NodeContext, request: RequestOf<'TX_COMMIT'>, context: RequestContext): null {
+  requireNodePeer(request.op, context);
+  node.participants.commit(request.txId, request.commitTimestamp);
+  return null;
+}
+
+/** TX_ABORT: the coordinator's abort decision. */
+export function txAbort(node: NodeContext, request: RequestOf<'TX_ABORT'>, context: RequestContext): null {
+  requireNodePeer(request.op, context);
+  node.participants.abort(request.txId);
+  return null;
+}
+
+/** TX_STATE_GET: what this node, as coordinator, knows of a transaction. */
+export function txStateGet(
+  node: NodeContext,
+  request: RequestOf<'TX_STATE_GET'>,
+  context: RequestContext,
+): TxStateResult {
+  requireNodePeer(request.op, context);
+  return node.coordinator.stateOf(request.txId);
+}
+
 /** An op this node version does not serve. */
 export function unsupportedNodeOp(op: OpName, context: RequestContext): never {
   requireNodePeer(op, context);
-  const why =
-    op === 'PARTITION_TRANSFER'
-      ? 'partitions are handed over through the node registry of the process (see partition-move.ts)'
-      : 'two-phase commit between nodes is not implemented yet';
-  throw new ServerError('UNSUPPORTED_PROTOCOL', `${op} is not served by this node: ${why}`);
+  throw new ServerError(
+    'UNSUPPORTED_PROTOCOL',
+    `${op} is not served by this node: partitions are handed over through the node registry of the ` +
+      'process (see partition-move.ts)',
+  );
 }

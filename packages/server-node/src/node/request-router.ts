@@ -14,7 +14,16 @@ import {
   tablesGet,
 } from './catalog-handlers.js';
 import type { NodeContext, RequestContext } from './node-context.js';
-import { batchForward, unsupportedNodeOp } from './node-handlers.js';
+import {
+  batchForward,
+  txAbort,
+  txCommit,
+  txPrepare,
+  txRowsGet,
+  txRowsWrite,
+  txStateGet,
+  unsupportedNodeOp,
+} from './node-handlers.js';
 import { streamerBatchSend } from './streamer-handler.js';
 import {
   tupleDelete,
@@ -52,12 +61,12 @@ const HANDLERS: { readonly [K in OpName]: Handler<K> } = {
   STREAMER_WITH_RECEIVER_BATCH_SEND: receiverBatchSend,
   BATCH_FORWARD: batchForward,
   PARTITION_TRANSFER: (_node, request, context) => unsupportedNodeOp(request.op, context),
-  TX_PREPARE: (_node, request, context) => unsupportedNodeOp(request.op, context),
-  TX_COMMIT: (_node, request, context) => unsupportedNodeOp(request.op, context),
-  TX_ABORT: (_node, request, context) => unsupportedNodeOp(request.op, context),
-  TX_STATE_GET: (_node, request, context) => unsupportedNodeOp(request.op, context),
-  TX_ROWS_GET: (_node, request, context) => unsupportedNodeOp(request.op, context),
-  TX_ROWS_WRITE: (_node, request, context) => unsupportedNodeOp(request.op, context),
+  TX_PREPARE: txPrepare,
+  TX_COMMIT: txCommit,
+  TX_ABORT: txAbort,
+  TX_STATE_GET: txStateGet,
+  TX_ROWS_GET: txRowsGet,
+  TX_ROWS_WRITE: txRowsWrite,
 };
 
 /**

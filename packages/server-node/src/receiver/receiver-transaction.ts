@@ -2,38 +2,47 @@
  * Explicit transactions for receivers: `ctx.ignite.transactions.runInTransaction(async (tx) => ...)` and the
  * `ReceiverTransaction` handle that view methods take as their optional `tx`.
  *
- * - Scope: a transaction runs on the node that runs the receiver and may touch any partitions THIS node is
- *   primary of, in any tables; it commits through the node's `TransactionManager` (prepare everywhere, one
- *   commit timestamp, commit everywhere), so colocated tables (same colocation key, same partition count)
- *   keep a receiver's transaction on one node and atomic. A partition another node owns is refused with
- *   `INVALID_ARGUMENT` naming the partition, its owner and the limitation: two-phase commit across nodes is
- *   not implemented here.
+ * - Scope: a transaction is coordinated by the node that runs the receiver and may touch any partitions of
+ *   any tables. Partitions of this node are read and written in place; partitions another node owns are read
+ *   and written there (TX_ROWS_GET / TX_ROWS_WRITE), at the transaction's snapshot, the owner taking part as
+ *   a participant. A transaction that stayed on this node (colocated tables keep the common case here)
+ *   commits in one synchronous step of the node's `TransactionManager`; one that reached other nodes
+ *   commits by two-phase commit (tx/two-phase-commit.ts): all or nothing on every node, crashes included.
  * - Outcome: commit when the function resolves, abort when it throws (the error is rethrown). A write-write
- *   conflict (`TX_CONFLICT`) makes `runInTransaction` run the whole function again in a new transaction, up
- *   to `maxAttempts` runs in all (default 3), then the conflict is surfaced. So the function must be safe to
- *   run more than once (do its side effects through `tx`).
+ *   conflict (`TX_CONFLICT`, here or on a participant) makes `runInTransaction` run the whole function again
+ *   in a new transaction, up to `maxAttempts` runs in all (default 3), then the conflict is surfaced. So the
+ *   function must be safe to run more than once (do its side effects through `tx`).
  * - Crash: the handle is tied to the node's life. After the node crashed (its intents dropped), every use of
  *   the handle, commit included, is refused with `NODE_UNAVAILABLE`: a transaction is all or nothing even
- *   when the crash falls between two of its writes. A partition that moved away while the transaction ran
- *   makes the commit fail with `PARTITION_MOVED` (retryable) and nothing is applied.
+ *   when the crash falls between two of its writes. A crash during a two-phase commit is finished by the
+ *   restart from the node's transaction log. A partition that moved away while the transaction ran makes the
+ *   commit fail with `PARTITION_MOVED` (retryable) and nothing is applied.
  */
-import type { TableSchema } from '@datastreamer/protocol';
+import type { RowResult, TableSchema, TxPartition } from '@datastreamer/protocol';
 import { ServerError } from '../errors/server-error.js';
 import type { NodeContext } from '../node/node-context.js';
+import { storedRowOf, storedRowTuple, storedRowVersion } from '../rows/stored-row.js';
 import type { MvccPartitionStore } from '../storage/mvcc-partition-store.js';
 import type { Transaction } from '../tx/transaction.js';
 import type { TransactionManager } from '../tx/transaction-manager.js';
+import { abortTwoPhase, commitTwoPhase, type LocalShare } from '../tx/two-phase-commit.js';
 import { type TxState, TxStates } from '../tx/tx-lifecycle.js';
+import { asServerError } from '../tx/tx-participant.js';
 
 /** Default number of runs of a transaction function that keeps hitting write-write conflicts. */
 export const DEFAULT_TX_ATTEMPTS = 3;
 const MAX_TX_ATTEMPTS = 100;
 
-/** Where a touched store belongs, to check at commit that this node still serves it. */
+/** Where a touched partition belongs, to check at commit that it is still where it was. */
 interface TouchedPartition {
   readonly tableId: number;
   readonly tableName: string;
   readonly partition: number;
+}
+
+/** A partition of another node this transaction touched. */
+interface RemotePartition extends TouchedPartition {
+  readonly owner: string;
 }
 
 /** A receiver's transaction: pass it to view methods as their last argument. */
@@ -43,6 +52,10 @@ export class ReceiverTransaction {
   readonly #tx: Transaction;
   readonly #epoch: number;
   readonly #touched = new Map<MvccPartitionStore, TouchedPartition>();
+  /** Remote partitions by `tableId/partition`. */
+  readonly #remote = new Map<string, RemotePartition>();
+  /** Set once commit or abort took charge of the remote participants. */
+  #finishing = false;
 
   /** @internal Made by `EmbeddedTransactions`. */
   constructor(node: NodeContext, epoch: number) {
@@ -69,78 +82,19 @@ export class ReceiverTransaction {
   }
 
   /**
-   * @internal What the transaction sees for `key`: its own write, else the row committed at its start.
-   * @throws ServerError as {@link storeOf}; `TX_NOT_ACTIVE` once finished.
-   */
-  read(schema: TableSchema, partition: number, key: Uint8Array): Uint8Array | null {
-    const store = this.#storeOf(schema, partition);
-    return this.#manager.read(this.#tx, store, key);
-  }
-
-  /**
-   * @internal Writes `row` (`null`: delete) under `key`.
-   * @throws ServerError as {@link storeOf}; `TX_CONFLICT` on a write-write conflict; `TX_NOT_ACTIVE`.
-   */
-  write(schema: TableSchema, partition: number, key: Uint8Array, row: Uint8Array | null): void {
-    const store = this.#storeOf(schema, partition);
-    this.#manager.write(this.#tx, store, key, row);
-  }
-
-  /**
-   * @internal Commits: checks the node is alive and still serves every touched partition, then commits
-   * through the node's transaction manager. On any failure the transaction is aborted and nothing applied.
-   * @throws ServerError `NODE_UNAVAILABLE`, `PARTITION_MOVED`, `TX_NOT_ACTIVE`.
-   */
-  commit(): void {
-    try {
-      checkAlive(this.#node, this.#epoch);
-      for (const [store, where] of this.#touched) {
-        const route = this.#node.route(where.tableId, where.partition);
-        if (route.kind !== 'local' || route.replica.store !== store) {
-          throw new ServerError(
-            'PARTITION_MOVED',
-            `transaction ${this.id}: partition ${where.partition} of table "${where.tableName}" moved away ` +
-              `from ${this.#node.name} while the transaction ran; nothing was committed`,
-          );
-        }
-      }
-    } catch (error) {
-      this.abort();
-      throw error;
-    }
-    // Synchronous from the checks to the commit: ownership cannot change in between.
-    this.#manager.commit(this.#tx);
-    this.#node.metrics.rowsApplied += this.#writeCount();
-  }
-
-  /** @internal Aborts unless already finished. Never throws. */
-  abort(): void {
-    const state = this.#tx.state;
-    if (state !== TxStates.PENDING && state !== TxStates.PREPARED) return;
-    try {
-      this.#manager.abort(this.#tx);
-    } catch (error) {
-      // A crashed node dropped the intents already; nothing else is left to undo.
-      this.#node.log.debug({ txId: this.id, err: error }, 'abort after failure');
-    }
-  }
-
-  #writeCount(): number {
-    let count = 0;
-    for (const store of this.#touched.keys()) count += this.#tx.participant(store)?.writeCount ?? 0;
-    return count;
-  }
-
-  /**
-   * The store of a partition this node serves, enlisted on first use.
+   * @internal Where `partition` of the table is served: this node's store (enlisted on first use), or the
+   * name of the node that owns it (a participant from now on).
    * @throws ServerError `NODE_UNAVAILABLE` after a crash or when no node owns the partition;
-   *   `INVALID_ARGUMENT` when another node owns it (no two-phase commit); `PARTITION_MOVED` while it moves.
+   *   `PARTITION_MOVED` while it moves, or when it moved since the transaction touched it.
    */
-  #storeOf(schema: TableSchema, partition: number): MvccPartitionStore {
+  locate(schema: TableSchema, partition: number): MvccPartitionStore | string {
     checkAlive(this.#node, this.#epoch);
     const route = this.#node.route(schema.tableId, partition);
+    const where = `${schema.tableId}/${partition}`;
+    const known = this.#remote.get(where);
     switch (route.kind) {
       case 'local': {
+        if (known !== undefined) throw movedAway(this.id, schema.tableName, partition, known.owner);
         const store = route.replica.store;
         if (!this.#touched.has(store)) {
           this.#touched.set(store, { tableId: schema.tableId, tableName: schema.tableName, partition });
@@ -148,14 +102,19 @@ export class ReceiverTransaction {
         return store;
       }
       case 'remote':
-        throw new ServerError(
-          'INVALID_ARGUMENT',
-          `transaction ${this.id} cannot touch partition ${partition} of table "${schema.tableName}": its ` +
-            `primary is ${route.owner}, not ${this.#node.name}, and a receiver's transaction spans only the ` +
-            `partitions of its own node (two-phase commit across nodes is not supported); colocate the ` +
-            `tables with the streamed one, or write without a transaction`,
-          { extensions: { owner: route.owner, partition, table: schema.tableName } },
-        );
+        if (known === undefined) {
+          this.#checkPending();
+          if (this.#remote.size === 0) this.#node.coordinator.begin(this.id);
+          this.#remote.set(where, {
+            tableId: schema.tableId,
+            tableName: schema.tableName,
+            partition,
+            owner: route.owner,
+          });
+        } else if (known.owner !== route.owner) {
+          throw movedAway(this.id, schema.tableName, partition, known.owner);
+        }
+        return route.owner;
       case 'moving':
         throw new ServerError(
           'PARTITION_MOVED',
@@ -170,6 +129,190 @@ export class ReceiverTransaction {
         throw new ServerError('INTERNAL', `unknown route ${JSON.stringify(route satisfies never)}`);
     }
   }
+
+  /**
+   * @internal What the transaction sees for `key` on a store of this node (from {@link locate}).
+   * @throws ServerError `TX_NOT_ACTIVE` once finished.
+   */
+  readLocal(store: MvccPartitionStore, key: Uint8Array): Uint8Array | null {
+    checkAlive(this.#node, this.#epoch);
+    return this.#manager.read(this.#tx, store, key);
+  }
+
+  /**
+   * @internal Writes the stored row `row` (`null`: delete) under `key` on a store of this node.
+   * @throws ServerError `TX_CONFLICT` on a write-write conflict; `TX_NOT_ACTIVE`.
+   */
+  writeLocal(store: MvccPartitionStore, key: Uint8Array, row: Uint8Array | null): void {
+    checkAlive(this.#node, this.#epoch);
+    this.#manager.write(this.#tx, store, key, row);
+  }
+
+  /**
+   * @internal Reads `keys` of a partition `owner` serves (TX_ROWS_GET), as stored rows.
+   * @throws ServerError `NODE_UNAVAILABLE`, `TX_NOT_ACTIVE`, or the owner's error.
+   */
+  async readRemote(
+    schema: TableSchema,
+    partition: number,
+    owner: string,
+    keys: readonly Uint8Array[],
+  ): Promise<(Uint8Array | null)[]> {
+    this.#checkPending();
+    let results: readonly (RowResult | null)[];
+    try {
+      results = await this.#node.forwarder.send(owner, {
+        op: 'TX_ROWS_GET',
+        requestId: 0,
+        txId: this.id,
+        coordinator: this.#node.name,
+        startTimestamp: this.#tx.startTs,
+        tableId: schema.tableId,
+        partitionId: partition,
+        schemaVersion: schema.version,
+        keys,
+      });
+    } catch (error) {
+      throw asServerError(error);
+    }
+    checkAlive(this.#node, this.#epoch);
+    return results.map((result) => (result === null ? null : storedRowOf(result.row, result.schemaVersion)));
+  }
+
+  /**
+   * @internal Writes stored rows (`null`: delete) under `keys` on a partition `owner` serves (TX_ROWS_WRITE).
+   * @throws ServerError `TX_CONFLICT` (retryable) from the owner; as {@link readRemote}.
+   */
+  async writeRemote(
+    schema: TableSchema,
+    partition: number,
+    owner: string,
+    keys: readonly Uint8Array[],
+    rows: readonly (Uint8Array | null)[],
+  ): Promise<void> {
+    this.#checkPending();
+    const keyed = keys.map((key, i) => {
+      const row = rows[i] ?? null;
+      if (row !== null && storedRowVersion(row) !== schema.version) {
+        throw new ServerError(
+          'INTERNAL',
+          `a row of table "${schema.tableName}" has schema version ${storedRowVersion(row)}, ` +
+            `not ${schema.version}`,
+        );
+      }
+      return { key, row: row === null ? null : storedRowTuple(row) };
+    });
+    try {
+      await this.#node.forwarder.send(owner, {
+        op: 'TX_ROWS_WRITE',
+        requestId: 0,
+        txId: this.id,
+        coordinator: this.#node.name,
+        startTimestamp: this.#tx.startTs,
+        tableId: schema.tableId,
+        partitionId: partition,
+        schemaVersion: schema.version,
+        rows: keyed,
+      });
+    } catch (error) {
+      throw asServerError(error);
+    }
+    checkAlive(this.#node, this.#epoch);
+  }
+
+  /**
+   * @internal Commits: checks the node is alive and every touched partition is still where it was, then
+   * commits, in one step when the transaction stayed on this node, else by two-phase commit. On any failure
+   * the transaction is aborted everywhere and nothing applied.
+   * @throws ServerError `NODE_UNAVAILABLE`, `PARTITION_MOVED`, `TX_NOT_ACTIVE`, `TX_CONFLICT`, or a
+   *   participant's "no" vote.
+   */
+  async commit(): Promise<void> {
+    try {
+      checkAlive(this.#node, this.#epoch);
+      for (const [store, where] of this.#touched) {
+        const route = this.#node.route(where.tableId, where.partition);
+        if (route.kind !== 'local' || route.replica.store !== store) {
+          throw movedAway(this.id, where.tableName, where.partition, this.#node.name);
+        }
+      }
+      for (const where of this.#remote.values()) {
+        const route = this.#node.route(where.tableId, where.partition);
+        if (route.kind !== 'remote' || route.owner !== where.owner) {
+          throw movedAway(this.id, where.tableName, where.partition, where.owner);
+        }
+      }
+    } catch (error) {
+      await this.abort();
+      throw error;
+    }
+    if (this.#remote.size === 0) {
+      // Synchronous from the checks to the commit: ownership cannot change in between.
+      this.#manager.commit(this.#tx);
+    } else {
+      this.#finishing = true;
+      const local: LocalShare[] = [];
+      for (const [store, where] of this.#touched) {
+        local.push({ tableId: where.tableId, partitionId: where.partition, store });
+      }
+      await commitTwoPhase(this.#node, this.#manager, this.#tx, local, this.#participants(), this.#epoch);
+    }
+    this.#node.metrics.rowsApplied += this.#writeCount();
+  }
+
+  /** @internal Aborts unless already finished, here and on every participant. Never rejects. */
+  async abort(): Promise<void> {
+    const state = this.#tx.state;
+    if (state === TxStates.PENDING || state === TxStates.PREPARED) {
+      try {
+        this.#manager.abort(this.#tx);
+      } catch (error) {
+        // A crashed node dropped the intents already; nothing else is left to undo.
+        this.#node.log.debug({ txId: this.id, err: error }, 'abort after failure');
+      }
+    }
+    if (this.#remote.size === 0 || this.#finishing) return;
+    this.#finishing = true;
+    await abortTwoPhase(this.#node, this.id, this.#participants(), this.#epoch);
+  }
+
+  /** Remote participants by node. */
+  #participants(): Map<string, TxPartition[]> {
+    const byNode = new Map<string, TxPartition[]>();
+    for (const where of this.#remote.values()) {
+      let list = byNode.get(where.owner);
+      if (list === undefined) {
+        list = [];
+        byNode.set(where.owner, list);
+      }
+      list.push({ tableId: where.tableId, partitionId: where.partition });
+    }
+    return byNode;
+  }
+
+  #checkPending(): void {
+    checkAlive(this.#node, this.#epoch);
+    if (this.#tx.state !== TxStates.PENDING || this.#finishing) {
+      throw new ServerError(
+        'TX_NOT_ACTIVE',
+        `transaction ${this.id} is ${this.#tx.state}: it cannot read or write any more`,
+      );
+    }
+  }
+
+  #writeCount(): number {
+    let count = 0;
+    for (const store of this.#touched.keys()) count += this.#tx.participant(store)?.writeCount ?? 0;
+    return count;
+  }
+}
+
+function movedAway(txId: string, tableName: string, partition: number, from: string): ServerError {
+  return new ServerError(
+    'PARTITION_MOVED',
+    `transaction ${txId}: partition ${partition} of table "${tableName}" moved away from ${from} while the ` +
+      'transaction ran; nothing was committed',
+  );
 }
 
 /** Options of {@link EmbeddedTransactions.runInTransaction}. */
@@ -195,9 +338,9 @@ export class EmbeddedTransactions {
    * commit, runs `work` again in a new transaction, up to `maxAttempts` runs (default 3), then rejects with
    * the `TX_CONFLICT` error.
    *
-   * @throws ServerError `INVALID_ARGUMENT` for a bad option, or when `work` touches a partition of another
-   *   node; `NODE_UNAVAILABLE` when the node crashed meanwhile (nothing committed); `TX_CONFLICT`;
-   *   `PARTITION_MOVED`; whatever `work` throws.
+   * @throws ServerError `INVALID_ARGUMENT` for a bad option; `NODE_UNAVAILABLE` when the node crashed
+   *   meanwhile (nothing committed, or a two-phase commit the restart finishes); `TX_CONFLICT`;
+   *   `PARTITION_MOVED`; a participant's "no" vote; whatever `work` throws.
    */
   async runInTransaction<T>(
     work: (tx: ReceiverTransaction) => T | Promise<T>,
@@ -217,10 +360,10 @@ export class EmbeddedTransactions {
       const tx = new ReceiverTransaction(this.#node, this.#epoch);
       try {
         const value = await work(tx);
-        tx.commit();
+        await tx.commit();
         return value;
       } catch (error) {
-        tx.abort();
+        await tx.abort();
         const conflict = error instanceof ServerError && error.code === 'TX_CONFLICT';
         if (conflict) this.#node.metrics.conflicts++;
         if (!conflict || attempt >= attempts) throw error;

@@ -7,7 +7,9 @@
  *   TUPLE_UPSERT_ALL, TUPLE_DELETE_ALL) handled as if a client had sent it here: partitions this node owns
  *   are served in one local transaction, the others are sent on to their owners (so, as for a client, a
  *   multi-row write spanning nodes is atomic per node, not across nodes).
- * - With a transaction, every key goes through the `ReceiverTransaction` (this node's partitions only).
+ * - With a transaction, every key goes through the `ReceiverTransaction`: keys of this node's partitions are
+ *   read and written in place, the others are grouped per partition and sent to their owners, one request
+ *   per partition and call, in partition order of first appearance.
  *
  * Bad rows fail with the protocol's `InvalidValueError` naming the column, before anything is written.
  */
@@ -26,6 +28,7 @@ import { ServerError } from '../errors/server-error.js';
 import type { NodeContext, RequestContext } from '../node/node-context.js';
 import { latestSchema } from '../node/request-checks.js';
 import { tupleDeleteAll, tupleGetAll, tupleUpsertAll } from '../node/tuple-handlers.js';
+import { keyToString } from '../storage/key-string.js';
 import { checkAlive, ReceiverTransaction } from './receiver-transaction.js';
 
 /** A decoded row: every column by name. */
@@ -65,6 +68,33 @@ function localClientContext(node: NodeContext): RequestContext {
   return { peer: 'client', remote: node.name, noteAssignmentVersion: () => undefined };
 }
 
+/** The keys of one call that go to one partition of another node, with their places in the call. */
+interface RemoteGroup {
+  readonly owner: string;
+  readonly partition: number;
+  readonly indexes: number[];
+  readonly keys: Uint8Array[];
+}
+
+/** Groups a call's remote keys per partition (in order of first appearance). */
+class RemoteGroups {
+  readonly #byPartition = new Map<number, RemoteGroup>();
+
+  add(owner: string, partition: number, index: number, key: Uint8Array): void {
+    let group = this.#byPartition.get(partition);
+    if (group === undefined) {
+      group = { owner, partition, indexes: [], keys: [] };
+      this.#byPartition.set(partition, group);
+    }
+    group.indexes.push(index);
+    group.keys.push(key);
+  }
+
+  groups(): IterableIterator<RemoteGroup> {
+    return this.#byPartition.values();
+  }
+}
+
 /** Reads and writes rows of one table for a receiver running on `node`. */
 export class TableAccess {
   readonly #node: NodeContext;
@@ -96,17 +126,24 @@ export class TableAccess {
       const node = this.#node;
       const shape = node.shapes.of(schema);
       const checked: Uint8Array[] = new Array(items.length);
-      const rows: (PlainRow | null)[] = new Array(items.length);
+      const stored: (Uint8Array | null)[] = new Array<Uint8Array | null>(items.length).fill(null);
       for (let i = 0; i < items.length; i++) {
-        const item = items[i] as PartitionKey;
-        node.ingest.key(shape, item.key, i, 'request', false, checked);
-        const stored = tx.read(schema, item.partition, checked[i] as Uint8Array);
-        rows[i] =
-          stored === null
-            ? null
-            : this.#decode(node.upgrade.toLatest(stored, shape, (v) => this.#columnCount(v)));
+        node.ingest.key(shape, (items[i] as PartitionKey).key, i, 'request', false, checked);
       }
-      return rows;
+      const remote = new RemoteGroups();
+      for (let i = 0; i < items.length; i++) {
+        const partition = (items[i] as PartitionKey).partition;
+        const where = tx.locate(schema, partition);
+        if (typeof where === 'string') remote.add(where, partition, i, checked[i] as Uint8Array);
+        else stored[i] = tx.readLocal(where, checked[i] as Uint8Array);
+      }
+      for (const group of remote.groups()) {
+        const found = await tx.readRemote(schema, group.partition, group.owner, group.keys);
+        for (let j = 0; j < found.length; j++) stored[group.indexes[j] as number] = found[j] ?? null;
+      }
+      return stored.map((row) =>
+        row === null ? null : this.#decode(node.upgrade.toLatest(row, shape, (v) => this.#columnCount(v))),
+      );
     }
     const request = {
       op: 'TUPLE_GET_ALL' as const,
@@ -137,9 +174,16 @@ export class TableAccess {
         const item = items[i] as PartitionRow;
         node.ingest.put(shape, item.noValueSet, item.row, i, 'request', keys, stored);
       }
+      const remote = new RemoteGroups();
       for (let i = 0; i < items.length; i++) {
-        const item = items[i] as PartitionRow;
-        tx.write(schema, item.partition, keys[i] as Uint8Array, stored[i] as Uint8Array);
+        const partition = (items[i] as PartitionRow).partition;
+        const where = tx.locate(schema, partition);
+        if (typeof where === 'string') remote.add(where, partition, i, keys[i] as Uint8Array);
+        else tx.writeLocal(where, keys[i] as Uint8Array, stored[i] as Uint8Array);
+      }
+      for (const group of remote.groups()) {
+        const rows = group.indexes.map((i) => stored[i] as Uint8Array);
+        await tx.writeRemote(schema, group.partition, group.owner, group.keys, rows);
       }
       return;
     }
@@ -169,13 +213,42 @@ export class TableAccess {
         node.ingest.key(shape, (items[i] as PartitionKey).key, i, 'request', false, checked);
       }
       const deleted: boolean[] = new Array<boolean>(items.length).fill(false);
+      const remote = new RemoteGroups();
       for (let i = 0; i < items.length; i++) {
         const partition = (items[i] as PartitionKey).partition;
         const key = checked[i] as Uint8Array;
+        const where = tx.locate(schema, partition);
+        if (typeof where === 'string') {
+          remote.add(where, partition, i, key);
+          continue;
+        }
         // A key named twice is deleted once: the second read sees this transaction's own delete.
-        if (tx.read(schema, partition, key) === null) continue;
-        tx.write(schema, partition, key, null);
+        if (tx.readLocal(where, key) === null) continue;
+        tx.writeLocal(where, key, null);
         deleted[i] = true;
+      }
+      for (const group of remote.groups()) {
+        const found = await tx.readRemote(schema, group.partition, group.owner, group.keys);
+        const seen = new Set<string>();
+        const keys: Uint8Array[] = [];
+        for (let j = 0; j < found.length; j++) {
+          const key = group.keys[j] as Uint8Array;
+          const mapKey = keyToString(key);
+          // As locally: a key named twice is deleted once.
+          if (found[j] === null || seen.has(mapKey)) continue;
+          seen.add(mapKey);
+          keys.push(key);
+          deleted[group.indexes[j] as number] = true;
+        }
+        if (keys.length > 0) {
+          await tx.writeRemote(
+            schema,
+            group.partition,
+            group.owner,
+            keys,
+            keys.map(() => null),
+          );
+        }
       }
       return deleted;
     }

@@ -5,7 +5,8 @@
  * watermark source (the oldest start timestamp of a running transaction), so pass it to every partition
  * store of the node as `lowWatermark`.
  *
- * It does not coordinate partitions on other nodes (two-phase commit builds on the per-partition steps), and
+ * It does not coordinate partitions on other nodes (two-phase-commit.ts does, with `prepare` and
+ * `commitPrepared` for this node's share), and
  * it keeps nothing across a crash: a restarted node starts a new manager.
  */
 import { type Logger, silentLogger } from '@datastreamer/protocol';
@@ -106,6 +107,20 @@ export class TransactionManager implements LowWatermarkSource {
    *   `INTERNAL` when an apply listener threw (the transaction is committed regardless).
    */
   commit(tx: Transaction): bigint {
+    this.prepare(tx);
+    const commitTs = this.#clock.now();
+    this.#advance(tx, 'commit', commitTs);
+    return commitTs;
+  }
+
+  /**
+   * The first phase alone, for a two-phase commit whose coordinator picks the commit timestamp later:
+   * prepares `tx` on every partition it touched. When a prepare fails, the transaction is aborted everywhere
+   * and the error rethrown.
+   *
+   * @throws ServerError `TX_NOT_ACTIVE` when `tx` is not PENDING or a participant was lost (a restart).
+   */
+  prepare(tx: Transaction): void {
     try {
       this.#advance(tx, 'prepare', 0n);
     } catch (err) {
@@ -115,9 +130,15 @@ export class TransactionManager implements LowWatermarkSource {
       }
       throw err;
     }
-    const commitTs = this.#clock.now();
+  }
+
+  /**
+   * The second phase of a transaction {@link prepare}d before: commits it everywhere at `commitTs`.
+   *
+   * @throws ServerError `TX_NOT_ACTIVE` when `tx` is not PREPARED; `INTERNAL` when an apply listener threw.
+   */
+  commitPrepared(tx: Transaction, commitTs: bigint): void {
     this.#advance(tx, 'commit', commitTs);
-    return commitTs;
   }
 
   /**
