@@ -1,16 +1,17 @@
 /**
- * What a partition store keeps per key: the chain of committed versions, newest first, and at most one write
- * intent. The newest version lives in the entry's own fields and only older ones are linked objects, so a key
- * written once (the streaming case) costs one object besides its row bytes. Also the two pure chain
- * operations, snapshot lookup and pruning below a low watermark.
+ * What a partition store keeps per key, seen as versions: the newest committed version lives in the
+ * partition's {@link KeyTable} slot, older ones (kept only while a reader may still read them) as a linked
+ * chain, and at most one write intent, owned by a transaction. Also the pure chain operations on a slot:
+ * snapshot lookup, chain length, and pruning below a low watermark.
  *
  * It does not check conflicts or lifecycles (the store does), and never copies row bytes.
  */
+import type { KeyTable } from './key-table.js';
 
-/** Marks an entry without a committed version (only an intent, or nothing left after pruning). */
+/** Marks a key without a committed version (only an intent, or nothing left after pruning). */
 export const NO_VERSION = -1n;
 
-/** A committed version older than the entry's newest one. `row === null` is a tombstone (a delete). */
+/** A committed version older than the key's newest one. `row === null` is a tombstone (a delete). */
 export interface OlderVersion {
   readonly ts: bigint;
   readonly row: Uint8Array | null;
@@ -22,61 +23,46 @@ export interface IntentOwner {
   readonly txId: string;
 }
 
-/** One key of a partition. Mutated only by the store that holds it. */
-export class KeyEntry {
-  /** The map key (see key-string.ts). */
-  readonly key: string;
-  /** Commit timestamp of the newest committed version, or {@link NO_VERSION}. */
-  ts: bigint = NO_VERSION;
-  /** Row of the newest committed version; `null` for a tombstone (or when `ts === NO_VERSION`). */
-  row: Uint8Array | null = null;
-  /** Older committed versions, newest first. Always `null` when `ts === NO_VERSION`. */
-  older: OlderVersion | null = null;
-  /** The transaction whose intent the key carries, if any. */
-  intentOwner: IntentOwner | null = null;
-  /** The intent's row; `null` for a delete. Meaningful only while `intentOwner !== null`. */
-  intentRow: Uint8Array | null = null;
-
-  constructor(key: string) {
-    this.key = key;
-  }
-}
-
-/** The committed row of `entry` as of `ts`: the newest version at or before `ts`; `null` when absent. */
-export function rowAt(entry: KeyEntry, ts: bigint): Uint8Array | null {
-  if (entry.ts === NO_VERSION) return null;
-  if (entry.ts <= ts) return entry.row;
-  for (let v = entry.older; v !== null; v = v.next) if (v.ts <= ts) return v.row;
+/** The committed row of `slot` as of `ts`: the newest version at or before `ts`; `null` when absent. */
+export function rowAt(table: KeyTable, slot: number, ts: bigint): Uint8Array | null {
+  const newest = table.ts(slot);
+  if (newest === NO_VERSION) return null;
+  if (newest <= ts) return table.row(slot);
+  for (let v = table.older(slot); v !== null; v = v.next) if (v.ts <= ts) return v.row;
   return null;
 }
 
-/** How many committed versions `entry` holds. */
-export function chainLength(entry: KeyEntry): number {
-  if (entry.ts === NO_VERSION) return 0;
+/** How many committed versions `slot` holds. */
+export function chainLength(table: KeyTable, slot: number): number {
+  if (table.ts(slot) === NO_VERSION) return 0;
   let n = 1;
-  for (let v = entry.older; v !== null; v = v.next) n++;
+  for (let v = table.older(slot); v !== null; v = v.next) n++;
   return n;
 }
 
 /**
  * Drops what no reader at or after `watermark` can see: every version older than the newest one at or
  * before `watermark`, and that version too when it is a tombstone with nothing older (reading it or reading
- * nothing both say "absent"). Returns whether the entry is now empty (no version, no intent), so the caller
+ * nothing both say "absent"). Returns whether the slot is now empty (no version, no intent), so the caller
  * can remove the key.
  */
-export function pruneEntry(entry: KeyEntry, watermark: bigint): boolean {
-  if (entry.ts === NO_VERSION) return entry.intentOwner === null;
-  if (entry.ts <= watermark) {
-    entry.older = null;
-    if (entry.row === null) entry.ts = NO_VERSION;
-    return entry.ts === NO_VERSION && entry.intentOwner === null;
+export function pruneSlot(table: KeyTable, slot: number, watermark: bigint): boolean {
+  const newest = table.ts(slot);
+  if (newest === NO_VERSION) return table.owner(slot) === null;
+  if (newest <= watermark) {
+    table.setOlder(slot, null);
+    if (!table.hasRow(slot)) {
+      table.clearVersion(slot);
+      return table.owner(slot) === null;
+    }
+    return false;
   }
   let prev: OlderVersion | null = null;
-  for (let v = entry.older; v !== null; prev = v, v = v.next) {
+  for (let v = table.older(slot); v !== null; prev = v, v = v.next) {
     if (v.ts > watermark) continue;
     v.next = null;
     if (v.row === null) {
-      if (prev === null) entry.older = null;
+      if (prev === null) table.setOlder(slot, null);
       else prev.next = null;
     }
     break;

@@ -1,6 +1,7 @@
 /**
  * The multi-version store of one partition. Keys are encoded key tuples and rows encoded full-row tuples,
- * both `Uint8Array`s kept as given (never copied, never split into columns: callers must not mutate them).
+ * both `Uint8Array`s, never split into columns. Written bytes are copied in at commit (callers may reuse
+ * theirs afterwards, but not while the writing transaction is open); rows read out must not be mutated.
  *
  * - Snapshot reads: a transaction sees what was committed at or before its start timestamp, plus its own
  *   writes; `readAt` and `scan` read the committed state at any timestamp not below the read floor.
@@ -19,18 +20,21 @@
  * - Crash: committed versions are the durable part. `dropIntents` is the restart: every open transaction
  *   is aborted and its intents vanish. `exportCommitted` / `fromSnapshot` move committed state to a new owner.
  *
- * Key lookup uses a `Map` keyed by the latin1 string of the key bytes (see key-string.ts). It does not
- * enforce schemas, ownership or locking, and it keeps no log: durability is the simulation's business.
+ * Layout (see key-table.ts): keys and the newest committed row of each are copied into a few large byte
+ * slabs, found through a hash index, with no object per key; older versions and intents are the exceptions
+ * that get objects. Rows handed out by reads, scans and exports are views of those immutable bytes. It does
+ * not enforce schemas, ownership or locking, and it keeps no log: durability is the simulation's business.
  */
 import { ServerError } from '../errors/server-error.js';
 import { nextTxState, type TxAction, TxStates, unknownTxState } from '../tx/tx-lifecycle.js';
-import { chainLength, KeyEntry, NO_VERSION, type OlderVersion, pruneEntry, rowAt } from './key-entry.js';
-import { keyFromString, keyHex, keyToString } from './key-string.js';
+import { chainLength, NO_VERSION, type OlderVersion, pruneSlot, rowAt } from './key-entry.js';
+import { keyHex } from './key-string.js';
+import { KeyTable } from './key-table.js';
 import {
-  keyEntryFromSnapshot,
+  checkSnapshotKey,
   type PartitionSnapshot,
   type SnapshotKey,
-  snapshotOfKeyEntry,
+  type SnapshotVersion,
 } from './partition-snapshot.js';
 import { PartitionTx } from './partition-tx.js';
 
@@ -64,7 +68,7 @@ export interface MvccPartitionStoreOptions {
 
 export class MvccPartitionStore {
   readonly name: string;
-  readonly #entries = new Map<string, KeyEntry>();
+  readonly #table = new KeyTable();
   /** Participants begun here and not finished, in begin order. */
   readonly #open = new Set<PartitionTx>();
   readonly #listeners: ApplyListener[] = [];
@@ -87,12 +91,21 @@ export class MvccPartitionStore {
     options: MvccPartitionStoreOptions = {},
   ): MvccPartitionStore {
     const store = new MvccPartitionStore(options);
+    const table = store.#table;
     for (const item of snapshot.keys) {
-      const entry = keyEntryFromSnapshot(item);
-      if (store.#entries.has(entry.key)) {
+      checkSnapshotKey(item);
+      if (table.find(item.key) >= 0) {
         throw new ServerError('INVALID_ARGUMENT', `snapshot key ${keyHex(item.key)} appears twice`);
       }
-      store.#entries.set(entry.key, entry);
+      const slot = table.insert(item.key);
+      const newest = item.versions[0] as SnapshotVersion;
+      table.setVersion(slot, newest.ts, newest.row, false);
+      let chain: OlderVersion | null = null;
+      for (let i = item.versions.length - 1; i >= 1; i--) {
+        const version = item.versions[i] as SnapshotVersion;
+        chain = { ts: version.ts, row: version.row, next: chain };
+      }
+      table.setOlder(slot, chain);
     }
     store.#readFloor = snapshot.readFloor;
     return store;
@@ -105,7 +118,7 @@ export class MvccPartitionStore {
 
   /** Keys held (with a committed version, an intent or both). */
   get keyCount(): number {
-    return this.#entries.size;
+    return this.#table.size;
   }
 
   /** Transactions begun on this store and neither committed nor aborted. */
@@ -115,8 +128,8 @@ export class MvccPartitionStore {
 
   /** Committed versions kept for `key` (0 when the key is absent or has only an intent). */
   chainLength(key: Uint8Array): number {
-    const entry = this.#entries.get(keyToString(key));
-    return entry === undefined ? 0 : chainLength(entry);
+    const slot = this.#table.find(key);
+    return slot < 0 ? 0 : chainLength(this.#table, slot);
   }
 
   /**
@@ -152,10 +165,11 @@ export class MvccPartitionStore {
    */
   read(ptx: PartitionTx, key: Uint8Array): Uint8Array | null {
     this.#enter(ptx, 'read', 0n);
-    const entry = this.#entries.get(keyToString(key));
-    if (entry === undefined) return null;
-    if (entry.intentOwner === ptx) return entry.intentRow;
-    return rowAt(entry, ptx.startTs);
+    const table = this.#table;
+    const slot = table.find(key);
+    if (slot < 0) return null;
+    if (table.owner(slot) === ptx) return ptx.rows[table.intentPosition(slot)] ?? null;
+    return rowAt(table, slot, ptx.startTs);
   }
 
   /**
@@ -165,8 +179,8 @@ export class MvccPartitionStore {
    */
   readAt(key: Uint8Array, ts: bigint): Uint8Array | null {
     this.#checkReadable(ts, 'read');
-    const entry = this.#entries.get(keyToString(key));
-    return entry === undefined ? null : rowAt(entry, ts);
+    const slot = this.#table.find(key);
+    return slot < 0 ? null : rowAt(this.#table, slot, ts);
   }
 
   /**
@@ -178,29 +192,28 @@ export class MvccPartitionStore {
    */
   write(ptx: PartitionTx, key: Uint8Array, row: Uint8Array | null): void {
     this.#enter(ptx, 'write', 0n);
-    const mapKey = keyToString(key);
-    let entry = this.#entries.get(mapKey);
-    if (entry === undefined) {
-      entry = new KeyEntry(mapKey);
-      this.#entries.set(mapKey, entry);
-    } else if (entry.intentOwner !== ptx) {
-      if (entry.intentOwner !== null) {
-        throw this.#conflict(ptx, key, `transaction ${entry.intentOwner.txId} holds a write intent on it`);
+    const table = this.#table;
+    let slot = table.find(key);
+    if (slot < 0) {
+      slot = table.insert(key);
+    } else {
+      const owner = table.owner(slot);
+      if (owner === ptx) {
+        ptx.rows[table.intentPosition(slot)] = row;
+        return;
       }
-      if (entry.ts > ptx.startTs) {
-        throw this.#conflict(
-          ptx,
-          key,
-          `it was committed at ${entry.ts}, after the snapshot at ${ptx.startTs}`,
-        );
+      if (owner !== null) {
+        throw this.#conflict(ptx, key, `transaction ${owner.txId} holds a write intent on it`);
+      }
+      const ts = table.ts(slot);
+      if (ts > ptx.startTs) {
+        throw this.#conflict(ptx, key, `it was committed at ${ts}, after the snapshot at ${ptx.startTs}`);
       }
     }
-    if (entry.intentOwner !== ptx) {
-      entry.intentOwner = ptx;
-      ptx.entries.push(entry);
-      ptx.keys.push(key);
-    }
-    entry.intentRow = row;
+    table.setOwner(slot, ptx, ptx.slots.length);
+    ptx.slots.push(slot);
+    ptx.keys.push(key);
+    ptx.rows.push(row);
   }
 
   /**
@@ -262,9 +275,11 @@ export class MvccPartitionStore {
    */
   collectGarbage(watermark: bigint): void {
     const w = this.#watermark(watermark);
-    for (const entry of this.#entries.values()) {
-      if (pruneEntry(entry, w)) this.#entries.delete(entry.key);
+    const table = this.#table;
+    for (let slot = 0; slot < table.top; slot++) {
+      if (table.inUse(slot) && pruneSlot(table, slot, w)) table.remove(slot);
     }
+    table.compactIfWorthwhile();
   }
 
   /**
@@ -281,16 +296,24 @@ export class MvccPartitionStore {
   /** The committed state (every kept version, no intents) as plain data for {@link fromSnapshot}. */
   exportCommitted(): PartitionSnapshot {
     const keys: SnapshotKey[] = [];
-    for (const entry of this.#entries.values()) {
-      if (entry.ts !== NO_VERSION) keys.push(snapshotOfKeyEntry(entry));
+    const table = this.#table;
+    for (let slot = 0; slot < table.top; slot++) {
+      if (!table.inUse(slot)) continue;
+      const ts = table.ts(slot);
+      if (ts === NO_VERSION) continue;
+      const versions: SnapshotVersion[] = [{ ts, row: table.row(slot) }];
+      for (let v = table.older(slot); v !== null; v = v.next) versions.push({ ts: v.ts, row: v.row });
+      keys.push({ key: table.key(slot), versions });
     }
     return { keys, readFloor: this.#readFloor };
   }
 
   *#scan(ts: bigint): Generator<CommittedRow, void, undefined> {
-    for (const entry of this.#entries.values()) {
-      const row = rowAt(entry, ts);
-      if (row !== null) yield { key: keyFromString(entry.key), row };
+    const table = this.#table;
+    for (let slot = 0; slot < table.top; slot++) {
+      if (!table.inUse(slot)) continue;
+      const row = rowAt(table, slot, ts);
+      if (row !== null) yield { key: table.key(slot), row };
     }
   }
 
@@ -330,8 +353,9 @@ export class MvccPartitionStore {
   #checkIntents(ptx: PartitionTx): void {
     // Writes check conflicts eagerly and an intent blocks other writers, so this only fails if the store's
     // own bookkeeping broke; it is one pointer comparison per written key.
-    for (const entry of ptx.entries) {
-      if (entry.intentOwner !== ptx || entry.ts > ptx.startTs) {
+    const table = this.#table;
+    for (const slot of ptx.slots) {
+      if (table.owner(slot) !== ptx || table.ts(slot) > ptx.startTs) {
         throw new ServerError(
           'INTERNAL',
           `transaction ${ptx.txId} cannot prepare on partition ${this.name}: its intent on a key is gone`,
@@ -342,32 +366,33 @@ export class MvccPartitionStore {
 
   #applyIntents(ptx: PartitionTx, commitTs: bigint): void {
     const w = this.#watermark(commitTs);
-    const entries = ptx.entries;
-    for (let i = 0; i < entries.length; i++) {
-      const entry = entries[i] as KeyEntry;
-      // The previous newest version is kept only if a reader may still need it (commitTs > w).
-      if (entry.ts !== NO_VERSION && commitTs > w) {
-        const older: OlderVersion = { ts: entry.ts, row: entry.row, next: entry.older };
-        entry.older = older;
-      }
-      entry.ts = commitTs;
-      entry.row = entry.intentRow;
-      entry.intentOwner = null;
-      entry.intentRow = null;
-      if (pruneEntry(entry, w)) this.#entries.delete(entry.key);
+    const table = this.#table;
+    const slots = ptx.slots;
+    const rows = ptx.rows;
+    // The previous newest version is kept only if a reader may still need it (commitTs > w).
+    const keepPrevious = commitTs > w;
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i] as number;
+      const row = rows[i] as Uint8Array | null;
+      table.setOwner(slot, null, 0);
+      table.setVersion(slot, commitTs, row, keepPrevious);
+      // Without older versions, a committed row at or below w needs no pruning; anything else goes through it.
+      if ((keepPrevious || row === null || table.hasOlder) && pruneSlot(table, slot, w)) table.remove(slot);
     }
     if (this.#listeners.length > 0) this.#notify(ptx, commitTs);
-    entries.length = 0;
+    table.compactIfWorthwhile();
+    slots.length = 0;
     ptx.keys.length = 0;
+    rows.length = 0;
   }
 
   #notify(ptx: PartitionTx, commitTs: bigint): void {
     let failure: unknown;
     let failed = false;
     const listeners = this.#listeners.slice();
-    for (let i = 0; i < ptx.entries.length; i++) {
-      // A tombstone pruned at once leaves `row === null`, which is what a delete reports anyway.
-      const row = (ptx.entries[i] as KeyEntry).row;
+    for (let i = 0; i < ptx.slots.length; i++) {
+      // The committed row is the intent row (the store holds a copy of it); `null` reports a delete.
+      const row = ptx.rows[i] as Uint8Array | null;
       const key = ptx.keys[i] as Uint8Array;
       for (const listener of listeners) {
         try {
@@ -388,14 +413,15 @@ export class MvccPartitionStore {
   }
 
   #removeIntents(ptx: PartitionTx): void {
-    for (const entry of ptx.entries) {
-      if (entry.intentOwner !== ptx) continue;
-      entry.intentOwner = null;
-      entry.intentRow = null;
-      if (entry.ts === NO_VERSION) this.#entries.delete(entry.key);
+    const table = this.#table;
+    for (const slot of ptx.slots) {
+      if (table.owner(slot) !== ptx) continue;
+      table.setOwner(slot, null, 0);
+      if (table.ts(slot) === NO_VERSION) table.remove(slot);
     }
-    ptx.entries.length = 0;
+    ptx.slots.length = 0;
     ptx.keys.length = 0;
+    ptx.rows.length = 0;
   }
 
   /** `limit` lowered to every reader's start, recorded as the new read floor. */

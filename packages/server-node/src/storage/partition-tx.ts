@@ -1,12 +1,13 @@
 /**
  * One transaction's share of one partition store: its snapshot timestamp, its lifecycle state (moved only
- * through the table in tx/tx-lifecycle.ts) and the keys it holds intents on, in first-write order, so commit
- * and abort touch exactly those keys without scanning the partition.
+ * through the table in tx/tx-lifecycle.ts) and its intents, in first-write order (the key's slot in the
+ * store, the key bytes as written and the intent row), so commit and abort touch exactly those keys without
+ * scanning the partition. Intent rows live here, not in the store, until commit copies them in.
  *
  * Handles are created by `MvccPartitionStore.begin` and mutated only by that store; callers read them.
  */
 import { type TxState, TxStates } from '../tx/tx-lifecycle.js';
-import type { IntentOwner, KeyEntry } from './key-entry.js';
+import type { IntentOwner } from './key-entry.js';
 
 export class PartitionTx implements IntentOwner {
   /** The transaction's id. */
@@ -17,10 +18,12 @@ export class PartitionTx implements IntentOwner {
   readonly store: object;
   /** Lifecycle state of this participant. Written by the store only. */
   state: TxState = TxStates.PENDING;
-  /** Entries carrying this transaction's intents. Written by the store only. */
-  readonly entries: KeyEntry[] = [];
-  /** The key bytes of `entries`, same order (kept for apply events, never copied). Written by the store only. */
+  /** Store slots carrying this transaction's intents. Written by the store only. */
+  readonly slots: number[] = [];
+  /** The key bytes of `slots`, same order (kept for apply events, never copied). Written by the store only. */
   readonly keys: Uint8Array[] = [];
+  /** The intent rows of `slots`, same order; `null` for a delete. Written by the store only. */
+  readonly rows: (Uint8Array | null)[] = [];
 
   constructor(store: object, txId: string, startTs: bigint) {
     this.store = store;
@@ -30,6 +33,6 @@ export class PartitionTx implements IntentOwner {
 
   /** How many keys this transaction has written on the partition. */
   get writeCount(): number {
-    return this.entries.length;
+    return this.slots.length;
   }
 }
