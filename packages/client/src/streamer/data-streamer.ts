@@ -20,6 +20,7 @@
  * and not yet acknowledged as failed, though the cluster may still apply them (retrying them is safe); an
  * item a read in progress delivers after that is logged, not reported.
  */
+import { setMaxListeners } from 'node:events';
 import type { Logger } from '@datastreamer/protocol';
 import { ClientError } from '../errors/client-error.js';
 import type { DataStreamerError } from '../errors/data-streamer-error.js';
@@ -109,6 +110,9 @@ export class DataStreamer<T, Entry, Result = never> {
     this.#hooks = hooks;
     this.#logger = this.#options.logger.child({ component: 'data-streamer' });
     this.#reader = openSourceReader(source, this.#options.maxBufferedItems, { fail: this.#onSourceFailure });
+    // Every request and backoff wait in flight listens on these two signals (one batch per partition at a
+    // time, plus retries): far more than Node's default of 10 listeners before it warns of a leak.
+    setMaxListeners(0, this.#stop.signal, this.#cancel.signal);
   }
 
   /** Items held now and at most so far, and the bound (see the module header). */

@@ -1,0 +1,151 @@
+/**
+ * The `--faults` profiles and the driver that injects them while a scenario streams. Steps fire at a share
+ * of the events acknowledged (so they land mid-stream whatever the machine's speed), or a while after the
+ * step before when the stream stalls because of it (a crashed owner holds its partitions until it restarts).
+ * Each applied step goes on the fault ticker; at the end the driver heals the network and restarts crashed
+ * nodes, so the stream can finish and the verification sees a healed cluster.
+ *
+ * Profiles: `none`; `flaky` (message drops, duplicates and delays for the whole run); `chaos` (drops and
+ * delays, a node crash and restart, a partition moved mid-stream, a network cut and its heal). It does not
+ * judge anything.
+ */
+import { applyFault, type Fault, type SimCluster } from '@datastreamer/sim-cluster';
+import type { RunMeter } from '../run/run-meter.js';
+
+export const FaultProfileNames = ['none', 'flaky', 'chaos'] as const;
+export type FaultProfileName = (typeof FaultProfileNames)[number];
+
+/**
+ * One step: applied once `share` of the target is acknowledged and `holdMs` passed since the previous step,
+ * or `afterMs` after the previous step whatever the share.
+ */
+interface Step {
+  readonly share: number;
+  readonly holdMs?: number;
+  readonly afterMs?: number;
+  readonly fault: Fault;
+  readonly label: string;
+}
+
+const NETWORK = { drop: 0.01, duplicate: 0.005, delayMs: [0, 15] } as const;
+
+function steps(profile: FaultProfileName, cluster: SimCluster, table: string, client: string): Step[] {
+  const nodes = cluster.nodes;
+  const setFaults: Step = {
+    share: 0.05,
+    fault: { kind: 'setFaults', faults: NETWORK },
+    label: 'network: 1% drops, 0.5% duplicates, 0-15 ms delays',
+  };
+  if (profile === 'none') return [];
+  if (profile === 'flaky' || nodes.length < 2) return [setFaults];
+  const victim = nodes[1] ?? 'node-2';
+  const last = nodes.at(-1) ?? 'node-3';
+  const first = nodes[0] ?? 'node-1';
+  const others = nodes.filter((n) => n !== last);
+  // Partition 0 moves away from its owner at the start (moving it where it is would change nothing).
+  const tableId = cluster.controlPlane.catalog.latest(table)?.tableId;
+  const owner = tableId === undefined ? undefined : cluster.controlPlane.placement.owner(tableId, 0);
+  const moveTo = nodes.find((n) => n !== owner && n !== victim) ?? first;
+  return [
+    setFaults,
+    { share: 0.2, fault: { kind: 'crash', node: victim }, label: `crash ${victim}` },
+    {
+      share: 0.35,
+      holdMs: 300,
+      afterMs: 1_500,
+      fault: { kind: 'restart', node: victim },
+      label: `restart ${victim}`,
+    },
+    {
+      share: 0.5,
+      fault: { kind: 'movePartition', table, partition: 0, to: moveTo },
+      label: `move ${table} partition 0 to ${moveTo}`,
+    },
+    {
+      share: 0.65,
+      fault: { kind: 'partition', groupA: [last], groupB: [...others, client] },
+      label: `cut ${last} off from ${[...others, client].join(', ')}`,
+    },
+    { share: 0.75, holdMs: 300, afterMs: 1_000, fault: { kind: 'heal' }, label: 'heal the network' },
+  ];
+}
+
+/** What the driver did. */
+export interface FaultReport {
+  readonly profile: FaultProfileName;
+  readonly applied: number;
+  /** Steps the cluster refused (e.g. a move whose owner was down). */
+  readonly refused: number;
+  /** Steps whose moment never came: the stream ended first. */
+  readonly notReached: number;
+  /** Units the network dropped, duplicated or discarded, and connections it reset. */
+  readonly dropped: number;
+  readonly duplicated: number;
+  readonly resets: number;
+}
+
+/**
+ * Starts injecting `profile` into `cluster` while a scenario streams into `table` through `client`; call
+ * `finish()` once the streams ended (or to stop injecting), which heals and restarts, and reports.
+ */
+export function startFaults(
+  profile: FaultProfileName,
+  cluster: SimCluster,
+  meter: RunMeter,
+  table: string,
+  client: string,
+): { finish(): Promise<FaultReport> } {
+  const plan = steps(profile, cluster, table, client);
+  let stopped = false;
+  let applied = 0;
+  let refused = 0;
+  const wake = new AbortController();
+  const run = (async () => {
+    let lastAt = meter.elapsedMs();
+    for (const step of plan) {
+      for (;;) {
+        if (stopped) return;
+        const share = meter.target > 0 ? meter.acked / meter.target : 0;
+        const waited = meter.elapsedMs() - lastAt;
+        if (share >= step.share && waited >= (step.holdMs ?? 0)) break;
+        if (step.afterMs !== undefined && waited >= step.afterMs) break;
+        await cluster.clock.sleep(20, wake.signal).catch(() => undefined);
+      }
+      try {
+        await applyFault(cluster, step.fault);
+        applied++;
+        meter.note(step.label);
+      } catch (error) {
+        refused++;
+        meter.note(`refused ${step.label}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      lastAt = meter.elapsedMs();
+    }
+  })();
+  return {
+    async finish() {
+      stopped = true;
+      wake.abort();
+      await run;
+      const stats = cluster.network.stats;
+      if (plan.length > 0) {
+        cluster.network.heal();
+        for (const name of cluster.nodes) {
+          if (!cluster.node(name).isRunning) {
+            await cluster.restartNode(name);
+            meter.note(`restart ${name} (end of the fault phase)`);
+          }
+        }
+      }
+      return {
+        profile,
+        applied,
+        refused,
+        notReached: plan.length - applied - refused,
+        dropped: stats.unitsDropped + stats.unitsDiscarded,
+        duplicated: stats.unitsDuplicated,
+        resets: stats.connectionsReset,
+      };
+    },
+  };
+}

@@ -1,0 +1,118 @@
+/**
+ * What every scenario gets and shares: the run's options, the meter the live view reads, the stop request of
+ * a first Ctrl-C, the logger; and the helpers they all use to start a cluster, meter a source, map items to
+ * partitions, and judge the result. It runs no scenario.
+ */
+import type { Client } from '@datastreamer/client';
+import { colocationHash, type Logger, partitionFor } from '@datastreamer/protocol';
+import { SimCluster } from '@datastreamer/sim-cluster';
+import type { FaultProfileName } from '../faults/fault-profiles.js';
+import type { RunMeter } from './run-meter.js';
+
+/** The options a scenario runs with (the CLI's flags, resolved). */
+export interface DemoOptions {
+  readonly seed: number;
+  readonly nodes: number;
+  readonly partitions: number;
+  /** Events to produce; absent: the scenario's default. */
+  readonly events?: number;
+  /** Absent: the scenario's default (`chaos` for chaos, `none` for the others). */
+  readonly faults?: FaultProfileName;
+  /** history-import: the CSV file to load. */
+  readonly file?: string;
+  /** history-import: write a sample file of this many lines first. */
+  readonly generate?: number;
+}
+
+/** Set by the first Ctrl-C: producers stop, streams drain. */
+export interface StopRequest {
+  readonly requested: boolean;
+}
+
+export interface ScenarioContext {
+  readonly options: DemoOptions;
+  readonly meter: RunMeter;
+  readonly stop: StopRequest;
+  readonly logger: Logger;
+}
+
+/** Client settings for an in-process cluster: it answers in milliseconds, so a lost request is given up soon. */
+export function clientTimeouts(faulty: boolean) {
+  return {
+    requestTimeoutMs: faulty ? 1_000 : 10_000,
+    connectTimeoutMs: 1_000,
+    reconnect: { initialMs: 50, multiplier: 2, maxMs: 500, jitter: 0.5 },
+  };
+}
+
+/** Starts the scenario's cluster on the real clock, with the run's nodes, partitions, seed and logger. */
+export function startCluster(ctx: ScenarioContext): Promise<SimCluster> {
+  const { nodes, partitions, seed } = ctx.options;
+  return SimCluster.start({ nodes, partitions, seed, clock: 'real', logger: ctx.logger });
+}
+
+/**
+ * A function from an item's colocation value to its partition of `table` (the client's formula: the
+ * colocation hash of the single colocation column, then `partitionFor`), and the owners the meter maps
+ * partitions to. Lets the live view count items per node without asking the streamer.
+ */
+export function partitionMap(cluster: SimCluster, table: string) {
+  const schema = cluster.controlPlane.catalog.latest(table);
+  if (schema === undefined) throw new Error(`table ${table} does not exist`);
+  const [index] = schema.colocationColumns;
+  const column = index === undefined ? undefined : schema.columns[index];
+  if (column === undefined) throw new Error(`table ${table} has no colocation column`);
+  const { partitions, tableId } = schema;
+  const wide = column.type === 'INT64';
+  const columns = [column];
+  // One reused array: this runs once per item.
+  const values: [number | bigint] = [0];
+  return {
+    partitions,
+    ownerOf: (p: number) => cluster.controlPlane.placement.owner(tableId, p),
+    partitionOf: (value: number): number => {
+      values[0] = wide ? BigInt(value) : value;
+      return partitionFor(colocationHash(columns, values), partitions);
+    },
+  };
+}
+
+/**
+ * `items`, counted into the meter as the streamer takes them, ending early when a stop was requested.
+ * @param colocation the item's colocation value (its partition is computed from it).
+ */
+export function* metered<T>(
+  items: Iterable<T>,
+  ctx: ScenarioContext,
+  partitionOf: (value: number) => number,
+  colocation: (item: T) => number,
+): Generator<T, void> {
+  const { meter, stop } = ctx;
+  for (const item of items) {
+    if (stop.requested) return;
+    meter.taken(partitionOf(colocation(item)));
+    yield item;
+  }
+}
+
+/** The async form of {@link metered}. */
+export async function* meteredAsync<T>(
+  items: AsyncIterable<T>,
+  ctx: ScenarioContext,
+  partitionOf: (value: number) => number,
+  colocation: (item: T) => number,
+): AsyncGenerator<T, void> {
+  const { meter, stop } = ctx;
+  for await (const item of items) {
+    if (stop.requested) return;
+    meter.taken(partitionOf(colocation(item)));
+    yield item;
+  }
+}
+
+/** The record view of `table` through `client`. @throws Error when the table does not exist. */
+export async function recordView<Row extends object>(client: Client, table: string) {
+  const t = await client.tables.table(table);
+  if (t === null) throw new Error(`table ${table} does not exist`);
+  return t.recordView<Row>();
+}

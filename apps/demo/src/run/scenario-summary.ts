@@ -1,0 +1,95 @@
+/**
+ * What a scenario reports at the end, as load tools do: events, rows/s, MB/s, batch latency p50/p95/p99/max,
+ * retries, reroutes, duplicates applied, and the verification verdict with each check that made it. Plain
+ * JSON-safe data (the `--json` output); `formatSummary` renders it for a terminal. It runs no check itself.
+ */
+import type { Colors } from '../view/colors.js';
+
+/** One verification: what was compared, whether it held, and the numbers. */
+export interface Check {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+export interface LatencyPercentiles {
+  readonly p50: number;
+  readonly p95: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+export interface ScenarioSummary {
+  readonly scenario: string;
+  /** Stopped by Ctrl-C: the numbers and checks cover what was produced until then. */
+  readonly partial: boolean;
+  readonly seed: number;
+  readonly nodes: number;
+  readonly partitions: number;
+  /** Items produced and taken by the streamer (PUTs and REMOVEs). */
+  readonly events: number;
+  /** Rows in the table at the end. */
+  readonly stored: number;
+  readonly durationMs: number;
+  readonly rowsPerSec: number;
+  readonly mbPerSec: number;
+  readonly batches: number;
+  readonly latencyMs: LatencyPercentiles;
+  readonly retries: number;
+  readonly reroutes: number;
+  /** Applies beyond the first of one item (at-least-once redelivery), counted from the cluster's history. */
+  readonly duplicatesApplied: number;
+  /** Scenario-specific numbers (malformed lines, invalid events, producer wait, faults injected, ...). */
+  readonly details: Readonly<Record<string, number | string>>;
+  readonly checks: readonly Check[];
+  /** history-import: the first malformed lines of the file, by 1-based line number. */
+  readonly malformedLines?: readonly { readonly line: number; readonly reason: string }[];
+  readonly verdict: 'VALID' | 'INVALID';
+}
+
+/** The `q` quantile (0..1) of `values` by the nearest-rank method; 0 for none. */
+export function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return 0;
+  const rank = Math.min(sorted.length, Math.max(1, Math.ceil(q * sorted.length)));
+  return sorted[rank - 1] ?? 0;
+}
+
+/** p50, p95, p99 and max of `latencies` (unsorted), rounded to 0.1 ms. */
+export function latencyPercentiles(latencies: readonly number[]): LatencyPercentiles {
+  const sorted = Float64Array.from(latencies).sort();
+  const list = Array.from(sorted);
+  const r = (x: number) => Math.round(x * 10) / 10;
+  return {
+    p50: r(quantile(list, 0.5)),
+    p95: r(quantile(list, 0.95)),
+    p99: r(quantile(list, 0.99)),
+    max: r(list.at(-1) ?? 0),
+  };
+}
+
+const n = (x: number) => x.toLocaleString('en-US');
+
+/** The summary as terminal lines (colours from `colors`; `createColors(false)` gives plain text). */
+export function formatSummary(s: ScenarioSummary, colors: Colors): string {
+  const ok = s.verdict === 'VALID';
+  const title = `${s.scenario}${s.partial ? ' (partial: stopped by Ctrl-C)' : ''}`;
+  const lines = [
+    colors.bold(`── ${title} ──`),
+    `  events            ${n(s.events)}   stored ${n(s.stored)}   in ${(s.durationMs / 1000).toFixed(2)} s`,
+    `  throughput        ${n(s.rowsPerSec)} rows/s   ${s.mbPerSec.toFixed(2)} MB/s   ${n(s.batches)} batches`,
+    `  batch latency     p50 ${s.latencyMs.p50} ms   p95 ${s.latencyMs.p95} ms   p99 ${s.latencyMs.p99} ms   max ${s.latencyMs.max} ms`,
+    `  retries ${n(s.retries)}   reroutes ${n(s.reroutes)}   duplicates applied ${n(s.duplicatesApplied)}`,
+  ];
+  const details = Object.entries(s.details);
+  if (details.length > 0) {
+    lines.push(`  ${details.map(([k, v]) => `${k} ${typeof v === 'number' ? n(v) : v}`).join('   ')}`);
+  }
+  for (const m of s.malformedLines ?? []) lines.push(`  ${colors.yellow('!')} line ${m.line}: ${m.reason}`);
+  for (const check of s.checks) {
+    lines.push(`  ${check.ok ? colors.green('✓') : colors.red('✗')} ${check.name}: ${check.detail}`);
+  }
+  lines.push(
+    `  verdict           ${ok ? colors.green(colors.bold('VALID')) : colors.red(colors.bold('INVALID'))} (seed ${s.seed}, ${s.nodes} nodes, ${s.partitions} partitions)`,
+  );
+  return `${lines.join('\n')}\n`;
+}

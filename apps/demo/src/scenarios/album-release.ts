@@ -1,0 +1,136 @@
+/**
+ * album-release: a burst of listeners streamed into `TrackEvents` (DEMO.md scenario 1) with the release's
+ * options (pageSize 1000, perPartitionParallelOperations 2, autoFlushInterval 1000 ms, retryLimit 16), and
+ * faults injected when a profile asks for them: chaos is this scenario under the `chaos` profile. Verified
+ * by regenerating the produced events from the seed and comparing them with the table, and by the cluster's
+ * checkers over the recorded history.
+ */
+import type { DataStreamerSummary } from '@datastreamer/client';
+import { albumReleaseEvents } from '../events/album-release-events.js';
+import { type FaultProfileName, startFaults } from '../faults/fault-profiles.js';
+import {
+  clientTimeouts,
+  metered,
+  partitionMap,
+  recordView,
+  type ScenarioContext,
+  startCluster,
+} from '../run/scenario-context.js';
+import type { Check, ScenarioSummary } from '../run/scenario-summary.js';
+import { buildSummary, countCheck, judgeHistory } from '../run/verify.js';
+import { type TrackEvent, trackEventsTable } from '../tables.js';
+import type { Scenario } from './scenario.js';
+import { byEventId, contentCheck } from './track-event-rows.js';
+
+/** The release's streamer options (DEMO.md). */
+export const ALBUM_RELEASE_OPTIONS = {
+  pageSize: 1000,
+  perPartitionParallelOperations: 2,
+  autoFlushInterval: 1000,
+  retryLimit: 16,
+} as const;
+
+/** A stream's outcome as a check: it resolved, or why it failed. */
+export function streamCheck(error: unknown): Check {
+  return {
+    name: 'stream completed',
+    ok: error === undefined,
+    detail:
+      error === undefined
+        ? 'every item acknowledged'
+        : error instanceof Error
+          ? error.message
+          : String(error),
+  };
+}
+
+/** Runs the album release as scenario `name` under `defaultProfile` unless `--faults` says otherwise. */
+export async function runAlbumRelease(
+  ctx: ScenarioContext,
+  name: string,
+  defaultEvents: number,
+  defaultProfile: FaultProfileName,
+): Promise<ScenarioSummary> {
+  const { seed, partitions } = ctx.options;
+  const count = ctx.options.events ?? defaultEvents;
+  const profile = ctx.options.faults ?? defaultProfile;
+  ctx.meter.begin(name, count);
+  const cluster = await startCluster(ctx);
+  try {
+    const client = await cluster.connect(clientTimeouts(profile !== 'none'));
+    await client.catalog.createTable(trackEventsTable(partitions));
+    const view = await recordView<TrackEvent>(client, 'TrackEvents');
+    const map = partitionMap(cluster, 'TrackEvents');
+    ctx.meter.trackPartitions(map);
+    const faults = startFaults(profile, cluster, ctx.meter, 'TrackEvents', cluster.clientName(client));
+    const source = metered(albumReleaseEvents(count, seed), ctx, map.partitionOf, (e) => e.EventId);
+    let summary: DataStreamerSummary | undefined;
+    let error: unknown;
+    try {
+      summary = await cluster.stream(
+        view,
+        source,
+        { client, seq: () => 0 },
+        { ...ALBUM_RELEASE_OPTIONS, onBatch: ctx.meter.onBatch },
+      );
+    } catch (e) {
+      error = e;
+    }
+    ctx.meter.end();
+    const report = await faults.finish();
+    const produced = ctx.meter.produced;
+    const stored = byEventId(cluster.readTableNow('TrackEvents'));
+    const expected = (function* () {
+      let i = 0;
+      for (const event of albumReleaseEvents(count, seed)) {
+        if (i++ >= produced) return;
+        yield event;
+      }
+    })();
+    const judged = judgeHistory(cluster, 'TrackEvents', 'EventId');
+    const details: Record<string, number | string> =
+      profile === 'none'
+        ? {}
+        : {
+            'fault profile': profile,
+            'faults applied': report.applied,
+            'faults refused': report.refused,
+            'faults not reached': report.notReached,
+            'units dropped': report.dropped,
+            'units duplicated': report.duplicated,
+            'connections reset': report.resets,
+          };
+    return buildSummary(ctx, {
+      scenario: name,
+      stored: stored.size,
+      checks: [
+        streamCheck(error),
+        countCheck('produced = stored', produced, stored.size),
+        contentCheck(expected, stored),
+        judged.check,
+      ],
+      duplicatesApplied: judged.duplicated,
+      ...(summary === undefined ? {} : { streams: [summary] }),
+      details,
+    });
+  } finally {
+    await cluster.stop();
+  }
+}
+
+export const albumRelease: Scenario = {
+  name: 'album-release',
+  description: 'a burst of listeners after a release, with hit tracks and heavy listeners (TrackEvents)',
+  defaultEvents: 500_000,
+  storyEvents: 200_000,
+  run: (ctx) => runAlbumRelease(ctx, 'album-release', 500_000, 'none'),
+};
+
+export const chaos: Scenario = {
+  name: 'chaos',
+  description:
+    'album-release while drops, delays, a crash and restart, a partition move and a network cut hit it',
+  defaultEvents: 200_000,
+  storyEvents: 100_000,
+  run: (ctx) => runAlbumRelease(ctx, 'chaos', 200_000, 'chaos'),
+};

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { ScenarioNames } from '../src/scenarios/scenario.js';
+import { collect, parseFlags, spawnDemo } from './demo-harness.js';
+
+describe('demo command line', () => {
+  it('explains every scenario, flag and fault profile in --help', async () => {
+    const { code, stdout } = await collect(spawnDemo(['--help']));
+    expect(code).toBe(0);
+    for (const name of ScenarioNames) expect(stdout).toContain(name);
+    for (const flag of [
+      '--seed',
+      '--nodes',
+      '--partitions',
+      '--events',
+      '--faults',
+      '--json',
+      '--log-level',
+      '--generate',
+      '--file',
+    ]) {
+      expect(stdout).toContain(flag);
+    }
+    expect(stdout).toContain('flaky');
+    expect(stdout).toContain('NO_COLOR');
+  });
+
+  it('refuses an unknown scenario and a bad value with exit code 2, naming them', async () => {
+    const unknown = await collect(spawnDemo(['encore']));
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown scenario');
+    const nodes = await collect(spawnDemo(['album-release', '--nodes', '0']));
+    expect(nodes.code).toBe(2);
+    expect(nodes.stderr).toContain('--nodes');
+  });
+
+  it('parses the flags with their defaults', async () => {
+    expect(await parseFlags([])).toEqual({
+      scenario: undefined,
+      flags: { seed: 42, nodes: 3, partitions: 16, json: false, logLevel: 'silent' },
+    });
+    const { scenario, flags } = await parseFlags([
+      'chaos',
+      '--events',
+      '1_000',
+      '--faults',
+      'flaky',
+      '--seed',
+      '9',
+    ]);
+    expect(scenario).toBe('chaos');
+    expect(flags).toMatchObject({ events: 1000, faults: 'flaky', seed: 9 });
+  });
+});

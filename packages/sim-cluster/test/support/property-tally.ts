@@ -1,0 +1,191 @@
+/**
+ * What happened in property runs, counted from each run's history, stream summaries, verdict and network
+ * counters: which faults were injected and which recovery paths ran. The default suite sums these over its
+ * runs and asserts every fault kind and every recovery path occurred, so a property that passes only
+ * because nothing happened fails instead.
+ *
+ * It judges nothing about correctness (the checkers do) and reads only what a run recorded.
+ */
+import type { ScenarioResult } from '../../src/replay/run-scenario.js';
+import type { JudgedRun } from './property-scenario.js';
+
+/** The faults of SIMULATION.md, as observed in a run (not merely planned). */
+export const ObservedFaults = {
+  /** A data unit lost by the `drop` fault. */
+  drop: 'drop',
+  /** A `setFaults` with a delay range beyond the base delay. */
+  delay: 'delay',
+  /** A data unit delivered twice. */
+  duplicate: 'duplicate',
+  /** A link or endpoint clogged. */
+  clog: 'clog',
+  /** A symmetric or one-way partition, or an isolated endpoint. */
+  cut: 'cut',
+  /** A heal in the fault phase (a plan's `heal` step), besides the heal phase every run ends with. */
+  heal: 'heal',
+  /** A `disconnect` reset at least one connection. */
+  disconnect: 'disconnect',
+  /** Data units in flight were lost with their connection (outcome unknown to the sender). */
+  inFlightLost: 'inFlightLost',
+  crash: 'crash',
+  pause: 'pause',
+  move: 'move',
+  join: 'join',
+  leave: 'leave',
+} as const;
+
+export type ObservedFault = (typeof ObservedFaults)[keyof typeof ObservedFaults];
+
+/** The recovery paths the streamer and the cluster must exercise. */
+export const RecoveryPaths = {
+  /** A batch was sent again after a retryable error. */
+  retry: 'retry',
+  /** A batch was acknowledged as forwarded or after an assignment change. */
+  reroute: 'reroute',
+  /** One item was applied more than once (at-least-once, not exactly-once). */
+  duplicateApplied: 'duplicateApplied',
+  /** A crashed node came back (in the plan or at heal). */
+  restart: 'restart',
+  /** A partition moved, and the client's later batches of it were acknowledged by the new owner. */
+  moveFollowed: 'moveFollowed',
+  /** A stream failed and reported its failed items. */
+  failedReported: 'failedReported',
+} as const;
+
+export type RecoveryPath = (typeof RecoveryPaths)[keyof typeof RecoveryPaths];
+
+/** Counts over one or more runs. */
+export interface Tally {
+  runs: number;
+  /** Streams resolved / rejected. */
+  resolved: number;
+  rejected: number;
+  readonly faults: Record<ObservedFault, number>;
+  readonly recovery: Record<RecoveryPath, number>;
+}
+
+/** An empty tally. */
+export function emptyTally(): Tally {
+  const faults = {} as Record<ObservedFault, number>;
+  for (const kind of Object.values(ObservedFaults)) faults[kind] = 0;
+  const recovery = {} as Record<RecoveryPath, number>;
+  for (const path of Object.values(RecoveryPaths)) recovery[path] = 0;
+  return { runs: 0, resolved: 0, rejected: 0, faults, recovery };
+}
+
+/** A detail of a fault or topology event (by a name in a variable, which the linter and compiler both accept). */
+function detail(event: { readonly details: Readonly<Record<string, unknown>> }, name: string): unknown {
+  return event.details[name];
+}
+
+/** Moves of a partition followed by the client: an ack from the new owner after one from another node. */
+function movesFollowed(result: ScenarioResult): number {
+  const lastAckNode = new Map<number, string>();
+  const movedTo = new Map<number, string>();
+  let followed = 0;
+  for (const event of result.history.events) {
+    if (event.type === 'topology' && event.kind === 'move') {
+      const partition = detail(event, 'partition');
+      const to = detail(event, 'to');
+      if (typeof partition === 'number' && typeof to === 'string') movedTo.set(partition, to);
+    } else if (event.type === 'ack') {
+      const target = movedTo.get(event.partition);
+      const before = lastAckNode.get(event.partition);
+      if (target !== undefined && event.node === target && before !== undefined && before !== target) {
+        followed++;
+        movedTo.delete(event.partition);
+      }
+      lastAckNode.set(event.partition, event.node);
+    }
+  }
+  return followed;
+}
+
+/** Adds what `run` did to `tally`. */
+export function tallyRun(tally: Tally, run: JudgedRun): void {
+  const { result, cluster } = run;
+  const faults = tally.faults;
+  const recovery = tally.recovery;
+  tally.runs++;
+  let planHeals = 0;
+  for (const event of result.history.events) {
+    if (event.type === 'fault') {
+      switch (event.kind) {
+        case 'drop':
+          if (detail(event, 'cause') === 'fault') faults.drop++;
+          else faults.cut++;
+          break;
+        case 'duplicate':
+          faults.duplicate++;
+          break;
+        case 'faults': {
+          const settings = detail(event, 'faults') as { readonly delayMs?: readonly number[] } | undefined;
+          if ((settings?.delayMs?.[1] ?? 0) > 1) faults.delay++;
+          break;
+        }
+        case 'clog':
+          faults.clog++;
+          break;
+        case 'partition':
+        case 'isolate':
+          faults.cut++;
+          break;
+        case 'heal':
+          planHeals++;
+          break;
+        case 'reset':
+          if (detail(event, 'reason') === 'disconnect') faults.disconnect++;
+          break;
+      }
+    } else if (event.type === 'topology') {
+      switch (event.kind) {
+        case 'crash':
+        case 'pause':
+        case 'move':
+        case 'join':
+        case 'leave':
+          faults[event.kind]++;
+          break;
+        case 'restart':
+          recovery.restart++;
+          break;
+        case 'heal':
+          break;
+      }
+    } else if (event.type === 'fail') {
+      recovery.failedReported++;
+    }
+  }
+  // The heal phase heals the network once; any other network heal came from the plan.
+  if (planHeals > 1) faults.heal += planHeals - 1;
+  if (cluster.network.stats.unitsDiscarded > 0) faults.inFlightLost++;
+  for (const stream of result.streams) {
+    if (stream.outcome === 'resolved') tally.resolved++;
+    else if (stream.outcome === 'rejected') tally.rejected++;
+    recovery.retry += stream.summary?.retries ?? 0;
+    recovery.reroute += stream.summary?.rerouted ?? 0;
+  }
+  recovery.duplicateApplied += result.verdict.duplicated;
+  recovery.moveFollowed += movesFollowed(result);
+}
+
+/** The fault kinds and recovery paths a tally never saw. */
+export function missing(tally: Tally): string[] {
+  const out: string[] = [];
+  for (const [kind, count] of Object.entries(tally.faults)) if (count === 0) out.push(`fault ${kind}`);
+  for (const [path, count] of Object.entries(tally.recovery)) if (count === 0) out.push(`recovery ${path}`);
+  return out;
+}
+
+/** One line per counter, for the test log. */
+export function formatTally(tally: Tally): string {
+  const pairs = (record: Readonly<Record<string, number>>) =>
+    Object.entries(record)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
+  return [
+    `runs=${tally.runs} streams resolved=${tally.resolved} rejected=${tally.rejected}`,
+    `faults: ${pairs(tally.faults)}`,
+    `recovery: ${pairs(tally.recovery)}`,
+  ].join('\n');
+}

@@ -1,0 +1,89 @@
+// The planted bugs the scenario property must catch (issue 7). Each mutant is a list of exact-string
+// replacements in files of the workspace (paths from the repository root). An anchor that is missing, or
+// found more than once, makes the runner fail loudly: a refactor must update the mutant, never silently
+// disable it.
+
+/**
+ * @typedef {{ readonly file: string, readonly find: string, readonly replace: string }} Patch
+ * @typedef {{ readonly name: string, readonly bug: string, readonly patches: readonly Patch[] }} Mutant
+ */
+
+/** @type {readonly Mutant[]} */
+export const mutants = [
+  {
+    name: 'partition-batches-out-of-order',
+    bug: 'batches of one partition sent out of order: the lane sends its newest waiting page first',
+    patches: [
+      {
+        file: 'packages/client/src/streamer/partition-lane.ts',
+        find: 'const page = this.waiting.shift();',
+        replace: 'const page = this.waiting.pop();',
+      },
+    ],
+  },
+  {
+    name: 'retry-skips-owner-resolution',
+    bug: 'a retry skips re-resolving the owner: it reuses the connection of the previous attempt',
+    patches: [
+      {
+        file: 'packages/client/src/table/table-streamer-sink.ts',
+        find: '  readonly #mode: TableSinkMode;\n',
+        replace: '  readonly #mode: TableSinkMode;\n  readonly lastConnection = new Map();\n',
+      },
+      {
+        file: 'packages/client/src/table/table-streamer-sink.ts',
+        find: '      const connection = context.pool.pick(owner);\n',
+        replace:
+          '      const connection =\n' +
+          // The pool's own CLOSED check is kept, so the bug shows during the run, not after the client closed.
+          '        _attempt > 1 && this.lastConnection.has(partition) && !context.pool.isClosed\n' +
+          '          ? this.lastConnection.get(partition)\n' +
+          '          : context.pool.pick(owner);\n' +
+          '      this.lastConnection.set(partition, connection);\n',
+      },
+    ],
+  },
+  {
+    name: 'stale-owner-applies',
+    bug: 'a node applies a batch for a partition it no longer owns (it keeps its replica after a move)',
+    patches: [
+      {
+        file: 'packages/server-node/src/node/node-core.ts',
+        find: "    if (owner !== this.name) return { kind: 'remote', owner };\n",
+        replace:
+          '    if (owner !== this.name) {\n' +
+          '      const stale = this.partitions.get(tableId, partition);\n' +
+          "      return stale === undefined ? { kind: 'remote', owner } : { kind: 'local', replica: stale };\n" +
+          '    }\n',
+      },
+      {
+        file: 'packages/server-node/src/node/partition-move.ts',
+        find: '  source.releaseReplica(tableId, partition);\n',
+        replace: '',
+      },
+    ],
+  },
+  {
+    name: 'first-write-wins',
+    bug: 'inside a batch the first operation per key wins instead of the last',
+    patches: [
+      {
+        file: 'packages/server-node/src/tx/apply-batch.ts',
+        find: '    for (let i = 0; i < keys.length; i++) {\n      const key = keys[i] as Uint8Array;\n',
+        replace:
+          '    for (let i = keys.length - 1; i >= 0; i--) {\n      const key = keys[i] as Uint8Array;\n',
+      },
+    ],
+  },
+  {
+    name: 'failed-items-dropped',
+    bug: "a batch that fails for good is dropped instead of reported in the stream error's failed items",
+    patches: [
+      {
+        file: 'packages/client/src/streamer/batch-dispatcher.ts',
+        find: '      this.#inFlight--;\n      failed.addPage(page);\n      lane.finishInFlight(false);\n',
+        replace: '      this.#inFlight--;\n      lane.finishInFlight(false);\n',
+      },
+    ],
+  },
+];
