@@ -12,11 +12,10 @@ function load(name: string) {
 }
 
 describe('Scenario regressions found by the property', () => {
-  // OPEN BUG (client streamer / server-node, not sim-cluster): a batch attempt that timed out is still in
-  // flight when its retry is acknowledged and the partition's next batch is applied; the late attempt is
-  // then applied too and an older seq overwrites a newer one. `it.fails` until fixed: once the order holds,
-  // this test turns red and must become a plain `it`.
-  it.fails('keeps per-key order when a timed-out attempt arrives after the next batch', async () => {
+  // A batch attempt that timed out is still in flight when its retry is acknowledged and the partition's next
+  // batch is applied; the late attempt arrives last. The node's batch fence (server-node batch-fence.ts)
+  // acknowledges it without applying it, so an older value never overwrites a newer one.
+  it('keeps per-key order when a timed-out attempt arrives after the next batch', async () => {
     const result = await runScenario(load('late-attempt-overwrites-newer'));
     expect(result.verdict.reordered, result.verdict.report).toEqual([]);
     expect(result.valid, result.verdict.report).toBe(true);

@@ -14,6 +14,10 @@
  *   per the assignment cache (refreshed when a response flagged a change), or to any open connection when
  *   that one is down (the node forwards). A `SCHEMA_VERSION_MISMATCH` answer makes it load the version the
  *   node expects, re-encode the same source rows and resend, within the same call.
+ * - fencing: the sink draws a stream id (from the context's `Rng`) and numbers each partition's batches 1, 2,
+ *   3, ...; every attempt of one batch carries the same number, so the node applies a batch at most once and
+ *   never after a later batch of the partition (a late attempt that timed out here is acknowledged there but
+ *   not applied). This relies on the core sending a partition's next batch only after the previous one ended.
  *
  * It does not buffer, order, retry or account for failed items: the streamer core does.
  */
@@ -33,6 +37,7 @@ import { DataStreamerItem, StreamerOperationTypes } from '../streamer/data-strea
 import type { BatchAck, PreparedItem, StreamerSink, StreamerTopology } from '../streamer/streamer-sink.js';
 import { pairSource } from './key-value-mapping.js';
 import { expectedSchemaVersion, isUnknownColumnError, MAX_SCHEMA_ROUNDS } from './schema-errors.js';
+import { nextStreamId } from './stream-id.js';
 import type { TableContext } from './table-context.js';
 
 /** How source items are read: rows (record view) or `[key, value]` pairs (key-value view). */
@@ -77,12 +82,17 @@ export class TableStreamerSink<T> implements StreamerSink<T, TableStreamerEntry>
   #reload: Promise<void> | undefined;
   /** The last reload failed (e.g. the connection dropped): entries waiting for it have not been checked. */
   #reloadFailed = false;
+  /** This run's id in every batch (the node's fence key). */
+  readonly #streamId: string;
+  /** Per partition, the seq of the batch sent last (0: none yet). */
+  readonly #batchSeqs: number[] = [];
 
   constructor(context: TableContext, tableId: number, tableName: string, mode: TableSinkMode) {
     this.#context = context;
     this.#tableId = tableId;
     this.#tableName = tableName;
     this.#mode = mode;
+    this.#streamId = nextStreamId(context.rng);
   }
 
   /** Loads the latest schema (its partition count sizes the streamer's buffers) and the assignment. */
@@ -121,9 +131,13 @@ export class TableStreamerSink<T> implements StreamerSink<T, TableStreamerEntry>
   async send(
     partition: number,
     entries: readonly TableStreamerEntry[],
-    _attempt: number,
+    attempt: number,
     signal: AbortSignal,
   ): Promise<BatchAck<never>> {
+    // A retry is the same batch: it keeps the seq, so the node applies whichever attempt arrives first only.
+    const previous = this.#batchSeqs[partition] ?? 0;
+    const batchSeq = attempt === 1 || previous === 0 ? previous + 1 : previous;
+    this.#batchSeqs[partition] = batchSeq;
     if (this.#reload !== undefined) await this.#reload;
     const context = this.#context;
     if (this.#reloadFailed && entries.some((entry) => entry.schemaVersion === UNENCODED)) {
@@ -146,6 +160,8 @@ export class TableStreamerSink<T> implements StreamerSink<T, TableStreamerEntry>
         rows: entries,
         targetNode: owner ?? connection.nodeName,
         assignmentVersion: assignment.assignmentVersion,
+        streamId: this.#streamId,
+        batchSeq,
       };
       try {
         const reply = await connection.request('STREAMER_BATCH_SEND', payload, { signal });

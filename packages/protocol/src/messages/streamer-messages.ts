@@ -3,10 +3,14 @@
  *
  * STREAMER_BATCH_SEND (62), Ignite 3's layout then ours appended:
  * `tableId: int, partitionId: int, deleted: BITMASK | nil, schemaVersion: int, count: int,
- * (noValueSet: BITMASK, tuple: bin)*, targetNode: str, assignmentVersion: long`.
+ * (noValueSet: BITMASK, tuple: bin)*, targetNode: str, assignmentVersion: long, streamId: uuid | nil,
+ * batchSeq: long | nil`.
  * Bit i of `deleted` set: row i is a REMOVE and its tuple holds the key columns in key order; otherwise the
  * row is a PUT with every column in schema order. `targetNode` is the node the client believes owns the
- * partition under `assignmentVersion` (so a node can forward, and tell a stale client). Result:
+ * partition under `assignmentVersion` (so a node can forward, and tell a stale client). `streamId` and
+ * `batchSeq` fence stale attempts: a streamer run's id and the batch's number within its partition (1, 2, ...,
+ * the same for every attempt of one batch); a node applies a batch only if its seq is above the highest it
+ * applied for that stream and partition. Both are nil (unfenced) or both are set. Result:
  * `schemaVersion: int`, the server's latest schema version of the table.
  *
  * STREAMER_WITH_RECEIVER_BATCH_SEND (66), ours (Ignite packs receiver data into a BinaryTuple; we use the
@@ -22,6 +26,7 @@
  * are views of the received frame. `StreamerRow` is a structural interface, so a client can pass its own
  * buffered entries as rows without building new objects.
  */
+import { ProtocolError } from '../errors/protocol-error.js';
 import { bitmaskTrimmedLength } from '../msgpack/bitmask.js';
 import type { MsgPackReader } from '../msgpack/msgpack-reader.js';
 import type { MsgPackWriter } from '../msgpack/msgpack-writer.js';
@@ -52,6 +57,13 @@ export interface StreamerBatch {
   readonly targetNode: string;
   /** The client's assignment version (a long on the wire). */
   readonly assignmentVersion: number;
+  /**
+   * The streamer run that sent the batch, as a UUID; `null` or absent: unfenced (applied every time it
+   * arrives). Set together with `batchSeq`.
+   */
+  readonly streamId?: string | null;
+  /** The batch's number within its stream and partition (1, 2, ...; a retry keeps it); with `streamId`. */
+  readonly batchSeq?: number | null;
 }
 
 /** The payload of STREAMER_WITH_RECEIVER_BATCH_SEND. */
@@ -117,6 +129,18 @@ function writeStreamerBatch(writer: MsgPackWriter, batch: StreamerBatch): void {
   }
   writer.writeString(batch.targetNode);
   writer.writeInt(batch.assignmentVersion, 'assignmentVersion');
+  const streamId = batch.streamId ?? null;
+  const batchSeq = batch.batchSeq ?? null;
+  if ((streamId === null) !== (batchSeq === null)) {
+    throw new ProtocolError(
+      'INVALID_ARGUMENT',
+      `streamId and batchSeq: set both or neither, got streamId ${JSON.stringify(streamId)} and batchSeq ${batchSeq}`,
+    );
+  }
+  if (streamId === null) writer.writeNil();
+  else writer.writeUuid(streamId, 'streamId');
+  if (batchSeq === null) writer.writeNil();
+  else writer.writeInt(batchSeq, 'batchSeq');
 }
 
 function readStreamerBatch(reader: MsgPackReader): StreamerBatch {
@@ -136,6 +160,14 @@ function readStreamerBatch(reader: MsgPackReader): StreamerBatch {
   }
   const targetNode = reader.readString('targetNode');
   const assignmentVersion = reader.readSafeInteger('assignmentVersion');
+  const streamIdAt = reader.offset;
+  const streamId = reader.tryReadNil() ? null : reader.readUuid('streamId');
+  const batchSeq = reader.tryReadNil() ? null : reader.readSafeInteger('batchSeq');
+  if ((streamId === null) !== (batchSeq === null)) {
+    throw reader.error(
+      `streamId at offset ${streamIdAt}: streamId and batchSeq must be both nil or both set`,
+    );
+  }
   return {
     op: 'STREAMER_BATCH_SEND',
     tableId,
@@ -145,6 +177,8 @@ function readStreamerBatch(reader: MsgPackReader): StreamerBatch {
     rows,
     targetNode,
     assignmentVersion,
+    streamId,
+    batchSeq,
   };
 }
 

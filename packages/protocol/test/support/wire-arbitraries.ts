@@ -106,9 +106,15 @@ const rowResult = fc.option(fc.record({ schemaVersion: int32, row: bytes }), { n
 const keyedRow = fc.record({ key: bytes, row: fc.option(bytes, { nil: null }) });
 const txPartitions = fc.array(fc.record({ tableId: int32, partitionId: int32 }), { maxLength: 4 });
 
+/** A batch's fence: both set (a streamer run's batch) or both nil (unfenced). */
+const batchFence = fc.oneof(
+  fc.record({ streamId: uuid, batchSeq: safe }),
+  fc.constant({ streamId: null, batchSeq: null }),
+);
+
 const streamerBatch: fc.Arbitrary<StreamerBatch> = fc
-  .array(fc.record({ noValueSet: bitmask, tuple: bytes }), { maxLength: 12 })
-  .chain((rows) =>
+  .tuple(fc.array(fc.record({ noValueSet: bitmask, tuple: bytes }), { maxLength: 12 }), batchFence)
+  .chain(([rows, fence]) =>
     fc.record({
       op: fc.constant('STREAMER_BATCH_SEND' as const),
       tableId: int32,
@@ -125,6 +131,8 @@ const streamerBatch: fc.Arbitrary<StreamerBatch> = fc
       rows: fc.constant(rows),
       targetNode: text,
       assignmentVersion: safe,
+      streamId: fc.constant(fence.streamId),
+      batchSeq: fc.constant(fence.batchSeq),
     }),
   );
 

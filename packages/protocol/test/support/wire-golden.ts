@@ -129,6 +129,8 @@ const STREAMER_BATCH = {
   ],
   targetNode: 'node-2',
   assignmentVersion: 5,
+  streamId: '6f1c2e3a-9b8d-4c7e-a5f4-0123456789ab',
+  batchSeq: 300,
 } as const;
 
 const STREAMER_BATCH_BYTES = cat(
@@ -143,6 +145,8 @@ const STREAMER_BATCH_BYTES = cat(
   bin(KEY_BYTES),
   str('node-2'),
   int(5),
+  uuid('6f1c2e3a-9b8d-4c7e-a5f4-0123456789ab'),
+  int(300),
 );
 
 const RECEIVER_BATCH = {
@@ -361,6 +365,8 @@ export const GOLDEN_REQUESTS: readonly GoldenRequest[] = [
       rows: [{ noValueSet: new Uint8Array(0), tuple: ROW }],
       targetNode: 'node-1',
       assignmentVersion: 70000,
+      streamId: null,
+      batchSeq: null,
     },
     bytes: cat(
       int(62),
@@ -374,6 +380,8 @@ export const GOLDEN_REQUESTS: readonly GoldenRequest[] = [
       bin(ROW_BYTES),
       str('node-1'),
       int(70000),
+      nil(),
+      nil(),
     ),
   },
   {

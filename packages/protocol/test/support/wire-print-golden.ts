@@ -23,7 +23,7 @@ const ERROR_FIELDS = [
 
 const TX_PARTITIONS = ['count', 'tableId', 'partitionId', 'tableId', 'partitionId'];
 const STREAMER_BATCH = ['tableId', 'partitionId', 'deleted', 'schemaVersion', 'count'];
-const STREAMER_TAIL = ['targetNode', 'assignmentVersion'];
+const STREAMER_TAIL = ['targetNode', 'assignmentVersion', 'streamId', 'batchSeq'];
 const RECEIVER_BATCH = [
   'tableId',
   'partitionId',

@@ -22,6 +22,7 @@ import { TransactionManager } from '../tx/transaction-manager.js';
 import { TxCoordinator } from '../tx/tx-coordinator.js';
 import { TxLog } from '../tx/tx-log.js';
 import { TxParticipants } from '../tx/tx-participant.js';
+import { BatchFence } from './batch-fence.js';
 import type { ConnectionSession, SessionHost } from './connection-session.js';
 import type { Forwarder } from './forwarding.js';
 import type { NodeContext, RequestContext, Route } from './node-context.js';
@@ -183,8 +184,9 @@ export class NodeCore implements NodeContext, SessionHost, MoveSource {
     newestTimestamp: bigint,
   ): void {
     if (newestTimestamp > this.hlc.current()) this.hlc.update(newestTimestamp);
+    const fence = new BatchFence(snapshot.batchFence);
     this.partitions.set(
-      new PartitionReplica(tableId, partition, this.#newStore(tableId, partition, snapshot)),
+      new PartitionReplica(tableId, partition, this.#newStore(tableId, partition, snapshot), fence),
     );
   }
 

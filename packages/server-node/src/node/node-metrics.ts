@@ -11,6 +11,8 @@ export interface NodeMetricsSnapshot {
   readonly requests: number;
   /** Streamer batches applied by this node (as the owner), each one transaction. */
   readonly batches: number;
+  /** Streamer batch attempts acknowledged without being applied: the batch fence found them stale. */
+  readonly staleBatches: number;
   /** Rows (streamer items and single-row writes) in transactions this node committed. */
   readonly rowsApplied: number;
   /** Writes refused with a write-write conflict (`TX_CONFLICT`). */
@@ -31,6 +33,7 @@ export interface NodeMetricsSnapshot {
 export class NodeMetrics {
   requests = 0;
   batches = 0;
+  staleBatches = 0;
   rowsApplied = 0;
   conflicts = 0;
   forwards = 0;
@@ -50,6 +53,7 @@ export class NodeMetrics {
     return {
       requests: this.requests,
       batches: this.batches,
+      staleBatches: this.staleBatches,
       rowsApplied: this.rowsApplied,
       conflicts: this.conflicts,
       forwards: this.forwards,

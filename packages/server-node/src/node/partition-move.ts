@@ -6,7 +6,8 @@
  * 2. fence: the source's replica goes `MOVING`, so no write is applied to it from here on;
  * 3. running transactions on the partition are aborted (their intents dropped; their commit will fail with
  *    `TX_NOT_ACTIVE`). Implicit transactions never span an await, so only explicit ones can be caught here;
- * 4. export the committed state (every kept version with its commit timestamp) and hand it to the target,
+ * 4. export the committed state (every kept version with its commit timestamp, and the streamer batch fence,
+ *    see batch-fence.ts) and hand it to the target,
  *    which moves its hybrid clock past the newest timestamp in it, so its later commits order after the old
  *    owner's;
  * 5. `placement.setOwner`, then the source drops its replica.
@@ -148,7 +149,8 @@ export function movePartition(
   let aborted: number;
   try {
     aborted = replica.store.dropIntents();
-    snapshot = replica.store.exportCommitted();
+    // The batch fence travels with the data it guards: a stale attempt reaching the new owner is refused too.
+    snapshot = { ...replica.store.exportCommitted(), batchFence: replica.fence.entries() };
     target.receivePartition(tableId, partition, snapshot, newestTimestamp(snapshot));
     placement.setOwner(tableId, partition, target.name);
   } catch (error) {

@@ -3,12 +3,13 @@
  * A node holds a replica only for a partition it owns (created when it becomes the owner of a new table's
  * partition, installed when a partition is handed to it) or is handing over (`MOVING`, the fence: no write
  * is applied while it is set). The table is the simulated disk's index: it survives a crash together with the
- * stores' committed versions.
+ * stores' committed versions and each replica's batch fence (batch-fence.ts).
  *
  * It does not decide ownership (the control plane's placement does) nor create stores (the node does, with
  * its watermark source and apply hook).
  */
 import type { MvccPartitionStore } from '../storage/mvcc-partition-store.js';
+import { BatchFence } from './batch-fence.js';
 
 /** Lifecycle of a replica. */
 export const ReplicaStates = {
@@ -25,12 +26,16 @@ export class PartitionReplica {
   readonly tableId: number;
   readonly partition: number;
   readonly store: MvccPartitionStore;
+  /** The highest streamer batch applied per stream: partition state, kept and handed over like `store`. */
+  readonly fence: BatchFence;
   state: ReplicaState = ReplicaStates.SERVING;
 
-  constructor(tableId: number, partition: number, store: MvccPartitionStore) {
+  /** @param fence the partition's batch fence; default an empty one (a new partition). */
+  constructor(tableId: number, partition: number, store: MvccPartitionStore, fence = new BatchFence()) {
     this.tableId = tableId;
     this.partition = partition;
     this.store = store;
+    this.fence = fence;
   }
 }
 

@@ -7,7 +7,9 @@
  * re-encodes and resends); then the owner. When this node owns and serves the partition, every row is checked
  * and turned into key + stored row (rows stay tuples, see rows/row-ingest.ts), then the whole batch is applied
  * in ONE implicit transaction with the last operation per key winning, and committed; routing and commit
- * happen in one synchronous step, so a partition that moved away is never written here. When another node
+ * happen in one synchronous step, so a partition that moved away is never written here. A fenced batch
+ * (`streamId` + `batchSeq`) whose seq is not above the highest the partition applied for its stream is a stale
+ * attempt: it is answered as applied but not applied (see batch-fence.ts). When another node
  * owns it, the batch is forwarded (`BATCH_FORWARD`) while hops remain, else answered `NOT_PRIMARY`
  * (retryable). The answer is the table's latest schema version.
  *
@@ -85,6 +87,19 @@ function applyBatchHere(
   schema: TableSchema,
   batch: StreamerBatch,
 ): void {
+  const streamId = batch.streamId ?? null;
+  const batchSeq = batch.batchSeq ?? null;
+  // The fence check, the commit and the raise run in one synchronous step with the routing, so no other
+  // batch of the partition interleaves. A stale attempt is answered as applied: its rows (or newer ones of
+  // the same stream) are committed already.
+  if (streamId !== null && batchSeq !== null && !replica.fence.admits(streamId, batchSeq)) {
+    node.log.debug(
+      { table: schema.tableId, partition: batch.partitionId, streamId, batchSeq },
+      'stale streamer batch attempt acknowledged without applying it',
+    );
+    node.metrics.staleBatches++;
+    return;
+  }
   const shape = node.shapes.of(schema);
   const ingest = node.ingest;
   const rows = batch.rows;
@@ -105,6 +120,7 @@ function applyBatchHere(
     }
   }
   commitRows(node, replica, keys, stored);
+  if (streamId !== null && batchSeq !== null) replica.fence.raise(streamId, batchSeq);
   node.metrics.batches++;
 }
 

@@ -42,8 +42,11 @@ export const RecoveryPaths = {
   retry: 'retry',
   /** A batch was acknowledged as forwarded or after an assignment change. */
   reroute: 'reroute',
-  /** One item was applied more than once (at-least-once, not exactly-once). */
-  duplicateApplied: 'duplicateApplied',
+  /**
+   * A batch attempt arrived after the batch (or a newer one of its partition) was applied, and the node's
+   * batch fence acknowledged it without applying it again (late timed-out attempts, duplicated requests).
+   */
+  staleAttemptFenced: 'staleAttemptFenced',
   /** A crashed node came back (in the plan or at heal). */
   restart: 'restart',
   /** A partition moved, and the client's later batches of it were acknowledged by the new owner. */
@@ -165,7 +168,7 @@ export function tallyRun(tally: Tally, run: JudgedRun): void {
     recovery.retry += stream.summary?.retries ?? 0;
     recovery.reroute += stream.summary?.rerouted ?? 0;
   }
-  recovery.duplicateApplied += result.verdict.duplicated;
+  for (const name of cluster.nodes) recovery.staleAttemptFenced += cluster.node(name).metrics().staleBatches;
   recovery.moveFollowed += movesFollowed(result);
 }
 
