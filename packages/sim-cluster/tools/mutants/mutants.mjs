@@ -36,7 +36,7 @@ export const mutants = [
         replace:
           '      const connection =\n' +
           // The pool's own CLOSED check is kept, so the bug shows during the run, not after the client closed.
-          '        _attempt > 1 && this.lastConnection.has(partition) && !context.pool.isClosed\n' +
+          '        attempt > 1 && this.lastConnection.has(partition) && !context.pool.isClosed\n' +
           '          ? this.lastConnection.get(partition)\n' +
           '          : context.pool.pick(owner);\n' +
           '      this.lastConnection.set(partition, connection);\n',

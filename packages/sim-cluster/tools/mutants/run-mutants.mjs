@@ -10,7 +10,7 @@
 // A catch counts only when a property reported a failing scenario ("scenario property failed" or
 // "race property failed"), not when the copy fails to compile or a test crashes otherwise.
 
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -106,6 +106,19 @@ function runSuite(dir, timeoutS) {
   });
 }
 
+/** Typechecks every package a mutant patches, in the copy; the compiler's output when it fails. */
+function typecheckPatched(dir, mutant) {
+  const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+  const packages = new Set(mutant.patches.map((patch) => patch.file.split('/').slice(0, 2).join('/')));
+  for (const pkg of packages) {
+    // Unused names are style, not breakage: a bug often leaves one behind.
+    const flags = ['--noEmit', '--noUnusedLocals', 'false', '--noUnusedParameters', 'false'];
+    const result = spawnSync(process.execPath, [tsc, ...flags, '-p', join(dir, pkg)], { encoding: 'utf8' });
+    if (result.status !== 0) return `${pkg}: ${(result.stdout + result.stderr).slice(0, 2000)}`;
+  }
+  return undefined;
+}
+
 /** The first line naming what failed (a checker, or a stream that gave up), for the summary. */
 function firstFinding(output) {
   const lines = output.split('\n');
@@ -127,6 +140,20 @@ async function runOne(args, mutant) {
   } catch (error) {
     if (dir !== undefined && !args.keep) rmSync(dir, { recursive: true, force: true });
     return { name, status: 'anchor', detail: error instanceof Error ? error.message : String(error), ms: 0 };
+  }
+  // A mutant must compile: one that fails with a ReferenceError or a type error would be "caught" by
+  // accident, and a renamed variable in the sources would silently turn a planted bug into a crash.
+  if (mutant !== undefined) {
+    const problem = typecheckPatched(dir, mutant);
+    if (problem !== undefined) {
+      if (!args.keep) rmSync(dir, { recursive: true, force: true });
+      return {
+        name,
+        status: 'broken',
+        detail: `the mutant does not typecheck:\n${problem}`,
+        ms: Date.now() - started,
+      };
+    }
   }
   const { code, output } = await runSuite(dir, args.timeoutS);
   const ms = Date.now() - started;
