@@ -1,15 +1,13 @@
 /**
- * The cluster every cluster case runs against: what `SimCluster.start({ clock: 'real', nodes })` builds
- * (nodes of `@datastreamer/server-node` on the simulated network with its real-clock default of no delay, a
- * client connected to every node, one control plane), minus the test recorder. `SimCluster` records every
- * applied row, decoded, into its history for the checkers; that oracle is not part of the data path, and on
- * a 300,000-row stream it cost about 40% of the time and 585 heap bytes per row, so the bench wires the same
- * parts itself. No faults, logging off (silent loggers), the `TrackEvents` table created through the client.
+ * The cluster every cluster case runs against: `SimCluster.start({ clock: 'real', nodes, partitions: 16,
+ * history: 'off' })` (nodes of `@datastreamer/server-node` on the simulated network with its real-clock
+ * default of no delay, one control plane), a client connected to every node, and the `TrackEvents` table
+ * created through the client. The history is off: recording every applied row, decoded, is the test oracle,
+ * not the data path (on a 300,000-row stream it cost about 40% of the time and 585 heap bytes per row). No
+ * faults, logging off, a fixed seed.
  */
-import { Client, type RecordView } from '@datastreamer/client';
-import { createRng, RealClock } from '@datastreamer/protocol';
-import { ClusterNode, LocalControlPlane } from '@datastreamer/server-node';
-import { SimNetwork } from '@datastreamer/sim-cluster';
+import type { RecordView } from '@datastreamer/client';
+import { SimCluster } from '@datastreamer/sim-cluster';
 import { type TrackEvent, trackEventsTable } from './track-events.js';
 
 /** Partitions of `TrackEvents`: `SimCluster`'s default. */
@@ -23,34 +21,23 @@ export interface BenchCluster {
 
 /** Starts `nodes` nodes on the real clock (fixed seed), connects a client and creates `TrackEvents`. */
 export async function startBenchCluster(nodes: number): Promise<BenchCluster> {
-  const clock = new RealClock();
-  const rng = createRng(1);
-  const controlPlane = new LocalControlPlane({ defaultPartitions: BENCH_PARTITIONS });
-  const network = new SimNetwork({ clock, rng: rng.child('net'), baseDelayMs: [0, 0] });
-  const members: ClusterNode[] = [];
-  for (let i = 1; i <= nodes; i++) {
-    const name = `node-${i}`;
-    const node = new ClusterNode({ name, controlPlane, clock, transport: network.transport(name) });
-    network.listen(name, (connection) => node.accept(connection));
-    members.push(node);
+  const cluster = await SimCluster.start({
+    clock: 'real',
+    nodes,
+    partitions: BENCH_PARTITIONS,
+    seed: 1,
+    history: 'off',
+  });
+  try {
+    const client = await cluster.connect();
+    const table = await client.catalog.createTable({
+      ...trackEventsTable,
+      columns: [...trackEventsTable.columns],
+      primaryKey: [...trackEventsTable.primaryKey],
+    });
+    return { view: table.recordView<TrackEvent>(), stop: () => cluster.stop() };
+  } catch (error) {
+    await cluster.stop();
+    throw error;
   }
-  const client = await Client.connect({
-    name: 'bench',
-    transport: network.transport('bench'),
-    endpoints: members.map((m) => m.name),
-    clock,
-    rng: rng.child('bench'),
-  });
-  const table = await client.catalog.createTable({
-    ...trackEventsTable,
-    columns: [...trackEventsTable.columns],
-    primaryKey: [...trackEventsTable.primaryKey],
-  });
-  return {
-    view: table.recordView<TrackEvent>(),
-    async stop() {
-      await client.close();
-      for (const node of members) if (node.isRunning) node.crash();
-    },
-  };
 }

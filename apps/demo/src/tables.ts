@@ -2,6 +2,7 @@
  * The demo's tables (DEMO.md), with the column names a Java user of the platform knows, and the row shapes the
  * scenarios stream. It only describes them; the scenarios create them through the client's catalog.
  */
+import { ALBUM_RELEASE_EPOCH_MS } from '@datastreamer/sim-cluster';
 
 /** One `TrackEvents` row as the record view takes it (INT64 columns as safe-integer numbers). */
 export interface TrackEvent {
@@ -38,8 +39,8 @@ export interface RealTimeEvent {
 export const TrackEventTypes = ['TRACK_STARTED', 'TRACK_PAUSED', 'TRACK_SKIPPED', 'TRACK_COMPLETED'] as const;
 export type TrackEventType = (typeof TrackEventTypes)[number];
 
-/** 2026-01-01T00:00:00Z: the release, the start of the simulated hour. */
-export const RELEASE_EPOCH_MS = 1_767_225_600_000;
+/** 2026-01-01T00:00:00Z: the release, the start of the simulated hour (the album-release workload's). */
+export const RELEASE_EPOCH_MS = ALBUM_RELEASE_EPOCH_MS;
 
 /** `TrackEvents(EventId INT64 key, UserId INT32, TrackId INT32, EventType STRING, EventTime TIMESTAMP, Duration INT64 nullable)`. */
 export function trackEventsTable(partitions: number) {

@@ -36,7 +36,7 @@ describe('demo command line', () => {
   it('parses the flags with their defaults', async () => {
     expect(await parseFlags([])).toEqual({
       scenario: undefined,
-      flags: { seed: 42, nodes: 3, partitions: 16, json: false, logLevel: 'silent' },
+      flags: { seed: 42, nodes: 3, partitions: 16, json: false, logLevel: 'silent', history: 'auto' },
     });
     const { scenario, flags } = await parseFlags([
       'chaos',

@@ -50,7 +50,12 @@ export {
 } from './cluster/recorded-stream.js';
 export { recordingSource, type TakenItemSink } from './cluster/recording-source.js';
 export { type ClusterClock, type ConnectOptions, SimCluster } from './cluster/sim-cluster.js';
-export type { SimClusterOptions, SimReceiver } from './cluster/sim-cluster-options.js';
+export {
+  type HistoryMode,
+  HistoryModes,
+  type SimClusterOptions,
+  type SimReceiver,
+} from './cluster/sim-cluster-options.js';
 export { keyColumnNames, type StreamItemShape, streamItemKey } from './cluster/stream-item-key.js';
 export type { PlainRow } from './cluster/table-reader.js';
 export { SimClusterError } from './errors/sim-cluster-error.js';
@@ -176,3 +181,12 @@ export {
   scenarioTable,
   streamItems,
 } from './replay/scenario-workload.js';
+// Workloads
+export {
+  ALBUM_LISTENERS,
+  ALBUM_RELEASE_EPOCH_MS,
+  ALBUM_TRACKS,
+  type AlbumReleaseEvent,
+  albumReleaseEvents,
+} from './workloads/album-release.js';
+export { drawRank, zipfTable } from './workloads/zipf.js';

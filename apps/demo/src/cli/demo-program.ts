@@ -5,6 +5,7 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { type FaultProfileName, FaultProfileNames } from '../faults/fault-profiles.js';
+import { HISTORY_FULL_MAX_EVENTS, type HistoryChoice, HistoryChoices } from '../run/history-mode.js';
 import { type ScenarioName, ScenarioNames } from '../scenarios/scenario.js';
 import { scenarios } from '../scenarios/scenarios.js';
 import { type LogLevelName, LogLevelNames } from './demo-logger.js';
@@ -20,6 +21,7 @@ export interface CliFlags {
   readonly logLevel: LogLevelName;
   readonly generate?: number;
   readonly file?: string;
+  readonly history: HistoryChoice;
 }
 
 function integerIn(min: number, max: number) {
@@ -53,7 +55,10 @@ Fault profiles (--faults):
                   and its heal (the default of the chaos scenario)
 
 Every scenario verifies the table against what was produced (and the cluster's checkers: nothing lost,
-per-key order, final state) and exits non-zero when anything is lost or out of order.
+per-key order, final state) and exits non-zero when anything is lost or out of order. The checkers read a
+history of every event (about 3.6 KB each); above ${HISTORY_FULL_MAX_EVENTS.toLocaleString('en-US')} events (or with --history off) it is not
+recorded, the checkers are skipped, and the summary says so: the table is still checked against what was
+produced.
 
 Output: a live view on a terminal, a plain progress line every few seconds otherwise (both on stderr); the
 summary on stdout, as one JSON object with --json. NO_COLOR turns colours off. Ctrl-C stops the producers,
@@ -98,6 +103,14 @@ export function demoProgram(
       '--events <n>',
       "events to produce (history-import: lines of the generated file); default: the scenario's",
       integerIn(1, 50_000_000),
+    )
+    .addOption(
+      new Option(
+        '--history <mode>',
+        `record the cluster's history for its checkers: auto = full up to ${HISTORY_FULL_MAX_EVENTS.toLocaleString('en-US')} events, off above`,
+      )
+        .choices(HistoryChoices)
+        .default('auto'),
     )
     .addOption(
       new Option('--faults <profile>', 'faults to inject while streaming').choices(FaultProfileNames),

@@ -61,6 +61,7 @@ export function runDemo(
     seed: flags.seed,
     nodes: flags.nodes,
     partitions: flags.partitions,
+    history: flags.history,
     ...(flags.events === undefined ? {} : { events: flags.events }),
     ...(flags.faults === undefined ? {} : { faults: flags.faults }),
     ...(flags.file === undefined ? {} : { file: flags.file }),

@@ -7,6 +7,7 @@ import type { Client } from '@datastreamer/client';
 import { colocationHash, type Logger, partitionFor } from '@datastreamer/protocol';
 import { SimCluster } from '@datastreamer/sim-cluster';
 import type { FaultProfileName } from '../faults/fault-profiles.js';
+import { type HistoryChoice, historyModeFor } from './history-mode.js';
 import type { RunMeter } from './run-meter.js';
 
 /** The options a scenario runs with (the CLI's flags, resolved). */
@@ -22,6 +23,8 @@ export interface DemoOptions {
   readonly file?: string;
   /** history-import: write a sample file of this many lines first. */
   readonly generate?: number;
+  /** Whether the cluster records its history for the checkers. Absent: `auto` (see `history-mode.ts`). */
+  readonly history?: HistoryChoice;
 }
 
 /** Set by the first Ctrl-C: producers stop, streams drain. */
@@ -45,10 +48,14 @@ export function clientTimeouts(faulty: boolean) {
   };
 }
 
-/** Starts the scenario's cluster on the real clock, with the run's nodes, partitions, seed and logger. */
-export function startCluster(ctx: ScenarioContext): Promise<SimCluster> {
+/**
+ * Starts the scenario's cluster on the real clock, with the run's nodes, partitions, seed and logger, and the
+ * history mode of a run of `events` events (see `history-mode.ts`).
+ */
+export function startCluster(ctx: ScenarioContext, events: number): Promise<SimCluster> {
   const { nodes, partitions, seed } = ctx.options;
-  return SimCluster.start({ nodes, partitions, seed, clock: 'real', logger: ctx.logger });
+  const history = historyModeFor(ctx.options.history, events);
+  return SimCluster.start({ nodes, partitions, seed, clock: 'real', logger: ctx.logger, history });
 }
 
 /**

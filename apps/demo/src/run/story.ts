@@ -7,6 +7,7 @@ import type { Logger } from '@datastreamer/protocol';
 import { type ScenarioName, ScenarioNames } from '../scenarios/scenario.js';
 import { scenarios } from '../scenarios/scenarios.js';
 import type { ProgressReporter } from '../view/progress-reporter.js';
+import { historyModeFor } from './history-mode.js';
 import { checkHeapFor } from './memory-guard.js';
 import type { RunMeter } from './run-meter.js';
 import type { DemoOptions, StopRequest } from './scenario-context.js';
@@ -39,7 +40,9 @@ export async function runStory(
       scenario === undefined && run.options.events === undefined
         ? { ...run.options, events: s.storyEvents }
         : run.options;
-    checkHeapFor(name, options.events ?? s.defaultEvents);
+    const events = options.events ?? s.defaultEvents;
+    // Only a full history has to fit the heap; with it off (auto above the threshold) any size runs.
+    if (historyModeFor(options.history, events) === 'full') checkHeapFor(name, events);
     run.meter.onBegin = () => run.reporter.start(run.meter);
     try {
       const summary = await s.run({ options, meter: run.meter, stop: run.stop, logger: run.logger });

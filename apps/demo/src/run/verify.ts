@@ -1,25 +1,29 @@
 /**
  * The verifications the scenarios share, each returned as a `Check`: the cluster's checkers over the
- * recorded history (at-least-once, per-key order, final state, liveness), counts that must match, and the
- * redelivered applies of a table; and `buildSummary`, which puts a scenario's numbers and checks together.
+ * recorded history (at-least-once, per-key order, final state, liveness; none when the cluster ran with its
+ * history off), counts that must match, and the redelivered applies of a table; and `buildSummary`, which
+ * puts a scenario's numbers and checks together and says when the history checkers were skipped.
  */
 import type { DataStreamerSummary } from '@datastreamer/client';
 import type { SimCluster } from '@datastreamer/sim-cluster';
+import { historyOffReason } from './history-mode.js';
 import type { RunMeter } from './run-meter.js';
 import type { ScenarioContext } from './scenario-context.js';
 import { type Check, latencyPercentiles, type ScenarioSummary } from './scenario-summary.js';
 
-/** Numbers a checker run gives besides its check. */
+/** The checkers' check (none when the history was off) and the redeliveries they counted. */
 export interface HistoryJudgement {
-  readonly check: Check;
+  readonly checks: readonly Check[];
   readonly duplicated: number;
 }
 
 /**
  * The four checkers over the history of `table`, for rows keyed by `keyColumn` that every producer writes
- * once per key (sequence number 0; a REMOVE is recorded with 1).
+ * once per key (sequence number 0; a REMOVE is recorded with 1). With the cluster's history off there is
+ * nothing to judge: no check, and the summary says they were skipped (see {@link buildSummary}).
  */
 export function judgeHistory(cluster: SimCluster, table: string, keyColumn: string): HistoryJudgement {
+  if (cluster.historyMode === 'off') return { checks: [], duplicated: 0 };
   const verdict = cluster.check<Record<string, unknown>>({
     table,
     key: (row) => ({ [keyColumn]: row[keyColumn] }),
@@ -29,11 +33,13 @@ export function judgeHistory(cluster: SimCluster, table: string, keyColumn: stri
     ? `nothing lost, none out of order, final state as applied (${verdict.duplicated} redelivered)`
     : `lost ${verdict.lost.length}, unexpected ${verdict.unexpected.length}, unaccounted ${verdict.unaccounted.length}, reordered ${verdict.reordered.length}, final-state mismatches ${verdict.finalStateMismatches.length}, unsettled ${verdict.unsettled.length}`;
   return {
-    check: {
-      name: 'checkers (at-least-once, per-key order, final state, liveness)',
-      ok: verdict.valid,
-      detail,
-    },
+    checks: [
+      {
+        name: 'checkers (at-least-once, per-key order, final state, liveness)',
+        ok: verdict.valid,
+        detail,
+      },
+    ],
     duplicated: verdict.duplicated,
   };
 }
@@ -69,6 +75,8 @@ export function redeliveredApplies(cluster: SimCluster, table: string): number {
 /** What a scenario passes to {@link buildSummary}. */
 export interface SummaryInput {
   readonly scenario: string;
+  /** The cluster's history mode: with `off`, the summary says the history checkers were skipped and why. */
+  readonly history: 'full' | 'off';
   readonly stored: number;
   readonly checks: readonly Check[];
   readonly duplicatesApplied: number;
@@ -106,6 +114,7 @@ export function buildSummary(ctx: ScenarioContext, input: SummaryInput): Scenari
     details: input.details ?? {},
     checks: input.checks,
     ...(input.malformedLines === undefined ? {} : { malformedLines: input.malformedLines }),
+    ...(input.history === 'off' ? { historyCheckersSkipped: historyOffReason(ctx.options.history) } : {}),
     verdict: ok ? 'VALID' : 'INVALID',
   };
 }

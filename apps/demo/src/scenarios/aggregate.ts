@@ -5,7 +5,7 @@
  * (bad ids, missing timestamps). Verified by recomputing the statistics from the produced events and
  * comparing them, the stored events and the returned ids with what was produced.
  */
-import { albumReleaseEvents } from '../events/album-release-events.js';
+import { albumReleaseEvents } from '@datastreamer/sim-cluster';
 import { startFaults } from '../faults/fault-profiles.js';
 import {
   clientTimeouts,
@@ -53,7 +53,7 @@ async function run(ctx: ScenarioContext): Promise<ScenarioSummary> {
   const profile = ctx.options.faults ?? 'none';
   const { meter } = ctx;
   meter.begin('aggregate', count);
-  const cluster = await startCluster(ctx);
+  const cluster = await startCluster(ctx, count);
   try {
     cluster.deployReceiver(TRACK_STATS_RECEIVER, trackStatsReceiver);
     const client = await cluster.connect(clientTimeouts(profile !== 'none'));
@@ -147,6 +147,7 @@ async function run(ctx: ScenarioContext): Promise<ScenarioSummary> {
       detail: `${returned.length} returned, ${invalidIds.length} produced invalid`,
     };
     return buildSummary(ctx, {
+      history: cluster.historyMode,
       scenario: 'aggregate',
       stored: stored.size,
       checks: [

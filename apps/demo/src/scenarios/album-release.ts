@@ -6,7 +6,7 @@
  * checkers over the recorded history.
  */
 import type { DataStreamerSummary } from '@datastreamer/client';
-import { albumReleaseEvents } from '../events/album-release-events.js';
+import { albumReleaseEvents } from '@datastreamer/sim-cluster';
 import { type FaultProfileName, startFaults } from '../faults/fault-profiles.js';
 import {
   clientTimeouts,
@@ -55,7 +55,7 @@ export async function runAlbumRelease(
   const count = ctx.options.events ?? defaultEvents;
   const profile = ctx.options.faults ?? defaultProfile;
   ctx.meter.begin(name, count);
-  const cluster = await startCluster(ctx);
+  const cluster = await startCluster(ctx, count);
   try {
     const client = await cluster.connect(clientTimeouts(profile !== 'none'));
     await client.catalog.createTable(trackEventsTable(partitions));
@@ -101,13 +101,14 @@ export async function runAlbumRelease(
             'connections reset': report.resets,
           };
     return buildSummary(ctx, {
+      history: cluster.historyMode,
       scenario: name,
       stored: stored.size,
       checks: [
         streamCheck(error),
         countCheck('produced = stored', produced, stored.size),
         contentCheck(expected, stored),
-        judged.check,
+        ...judged.checks,
       ],
       duplicatesApplied: judged.duplicated,
       ...(summary === undefined ? {} : { streams: [summary] }),

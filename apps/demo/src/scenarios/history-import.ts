@@ -82,7 +82,7 @@ async function run(ctx: ScenarioContext): Promise<ScenarioSummary> {
   // The number of lines is known only for a file written here; otherwise the view shows no percentage.
   ctx.meter.begin('history-import', lines ?? 0);
   if (note !== undefined) ctx.meter.note(note);
-  const cluster = await startCluster(ctx);
+  const cluster = await startCluster(ctx, lines ?? 0);
   try {
     const client = await cluster.connect(clientTimeouts(profile !== 'none'));
     await client.catalog.createTable(listeningHistoryTable(partitions));
@@ -141,6 +141,7 @@ async function run(ctx: ScenarioContext): Promise<ScenarioSummary> {
     const valid = lines === undefined ? undefined : lines - malformedCount;
     const judged = judgeHistory(cluster, 'ListeningHistory', 'RecordId');
     return buildSummary(ctx, {
+      history: cluster.historyMode,
       scenario: 'history-import',
       stored: stored.size,
       checks: [
@@ -150,7 +151,7 @@ async function run(ctx: ScenarioContext): Promise<ScenarioSummary> {
           ? []
           : [countCheck('lines = valid + malformed', valid, readLines, 'valid lines')]),
         content,
-        judged.check,
+        ...judged.checks,
       ],
       duplicatesApplied: judged.duplicated,
       ...(summary === undefined ? {} : { streams: [summary] }),

@@ -48,7 +48,7 @@ async function run(ctx: ScenarioContext): Promise<ScenarioSummary> {
   const sessions = Math.max(1, Math.floor((ctx.options.events ?? DEFAULT_EVENTS) / 2));
   const profile = ctx.options.faults ?? 'none';
   ctx.meter.begin('lifecycle', sessions * 2 + Math.floor(sessions / REMOVE_EVERY));
-  const cluster = await startCluster(ctx);
+  const cluster = await startCluster(ctx, sessions * 2 + Math.floor(sessions / REMOVE_EVERY));
   try {
     const client = await cluster.connect(clientTimeouts(profile !== 'none'));
     await client.catalog.createTable(trackEventsTable(partitions));
@@ -87,6 +87,7 @@ async function run(ctx: ScenarioContext): Promise<ScenarioSummary> {
     // A REMOVE names the TRACK_STARTED of a session ten before: always produced before it.
     const removedStarted = [...removed].every((id) => id % 2 === 0 && id <= startedId(sessions));
     return buildSummary(ctx, {
+      history: cluster.historyMode,
       scenario: 'lifecycle',
       stored: stored.size,
       checks: [
@@ -98,7 +99,7 @@ async function run(ctx: ScenarioContext): Promise<ScenarioSummary> {
           detail: `${removed.size} removes`,
         },
         contentCheck(expectedRows(sessions, seed, ctx.meter.produced, removed), stored),
-        judged.check,
+        ...judged.checks,
       ],
       duplicatesApplied: judged.duplicated,
       ...(summary === undefined ? {} : { streams: [summary] }),

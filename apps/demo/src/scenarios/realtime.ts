@@ -41,7 +41,7 @@ async function run(ctx: ScenarioContext): Promise<ScenarioSummary> {
   const profile = ctx.options.faults ?? 'none';
   const { meter } = ctx;
   meter.begin('realtime', total);
-  const cluster = await startCluster(ctx);
+  const cluster = await startCluster(ctx, total);
   try {
     const client = await cluster.connect(clientTimeouts(profile !== 'none'));
     await client.catalog.createTable(realTimeEventsTable(partitions));
@@ -125,6 +125,7 @@ async function run(ctx: ScenarioContext): Promise<ScenarioSummary> {
       detail: `peak ${peak.toLocaleString('en-US')} items held, bound ${bound.toLocaleString('en-US')}; producer waited ${meter.waits.toLocaleString('en-US')} times`,
     };
     return buildSummary(ctx, {
+      history: cluster.historyMode,
       scenario: 'realtime',
       stored: stored.size,
       checks: [

@@ -31,7 +31,18 @@ export interface SimClusterOptions {
   readonly maxVirtualTimeMs?: number;
   /** Receivers deployed on every node before the cluster serves, by name. Default: none. */
   readonly receivers?: Readonly<Record<string, SimReceiver>>;
+  /**
+   * `'full'` (default): every applied row (decoded) and every recorded stream's submits and acks go into
+   * the history, for `check`. `'off'`: none of them are recorded (the nodes' apply hook is not subscribed,
+   * `stream` streams without recording) and `check` throws; faults and topology changes are still recorded.
+   * For runs too large for a full history (about 4 KB of heap per event).
+   */
+  readonly history?: HistoryMode;
 }
+
+/** What `SimCluster` records: see {@link SimClusterOptions.history}. */
+export const HistoryModes = ['full', 'off'] as const;
+export type HistoryMode = (typeof HistoryModes)[number];
 
 export interface ResolvedSimClusterOptions {
   readonly nodes: number;
@@ -42,6 +53,7 @@ export interface ResolvedSimClusterOptions {
   readonly networkDelayMs: DelayRange | undefined;
   readonly maxVirtualTimeMs: number | undefined;
   readonly receivers: Readonly<Record<string, SimReceiver>>;
+  readonly history: HistoryMode;
 }
 
 function integerIn(name: string, value: unknown, min: number, max: number): number {
@@ -70,6 +82,7 @@ export function resolveSimClusterOptions(options: unknown): ResolvedSimClusterOp
     'networkDelayMs',
     'maxVirtualTimeMs',
     'receivers',
+    'history',
   ];
   for (const name of Object.keys(o)) {
     if (!known.includes(name)) {
@@ -95,6 +108,13 @@ export function resolveSimClusterOptions(options: unknown): ResolvedSimClusterOp
   ) {
     throw new SimClusterError('INVALID_ARGUMENT', `option maxVirtualTimeMs must be a positive number`);
   }
+  const history = o.history ?? 'full';
+  if (!(HistoryModes as readonly unknown[]).includes(history)) {
+    throw new SimClusterError(
+      'INVALID_ARGUMENT',
+      `option history must be 'full' or 'off', got ${String(history)}`,
+    );
+  }
   const receivers = o.receivers ?? {};
   if (typeof receivers !== 'object' || receivers === null || Array.isArray(receivers)) {
     throw new SimClusterError('INVALID_ARGUMENT', 'option receivers must be an object of name: receiver');
@@ -116,5 +136,6 @@ export function resolveSimClusterOptions(options: unknown): ResolvedSimClusterOp
     networkDelayMs: o.networkDelayMs,
     maxVirtualTimeMs: o.maxVirtualTimeMs,
     receivers,
+    history,
   };
 }

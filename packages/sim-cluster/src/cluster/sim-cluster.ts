@@ -5,7 +5,8 @@
  * through it; tests await ordinary promises and virtual time advances by itself when the process is idle.
  *
  * What it records: every commit (`apply`, from the nodes' apply hook), every network fault the network
- * reports, every topology change made through this class. Streams record their own submits and acks.
+ * reports, every topology change made through this class. Streams record their own submits and acks. With
+ * `history: 'off'` only faults and topology changes are recorded, and `check` refuses to judge.
  */
 import {
   Client,
@@ -36,6 +37,7 @@ import type { HistoryRow } from '../history/history-event.js';
 import { SimNetwork } from '../network/sim-network.js';
 import { recordedStream, type StreamRecording, type StreamTarget } from './recorded-stream.js';
 import {
+  type HistoryMode,
   type ResolvedSimClusterOptions,
   resolveSimClusterOptions,
   type SimClusterOptions,
@@ -110,6 +112,11 @@ export class SimCluster implements AsyncDisposable {
     return cluster;
   }
 
+  /** What the cluster records: the `history` option of `start` (`'full'` by default). */
+  get historyMode(): HistoryMode {
+    return this.#options.history;
+  }
+
   /** Names of the nodes that are members (running or crashed), in join order. */
   get nodes(): readonly string[] {
     return [...this.#nodes.keys()];
@@ -164,7 +171,8 @@ export class SimCluster implements AsyncDisposable {
    * Streams `source` into `view` (a record or key-value view), as `view.streamData(source, options)` does,
    * and records the stream in the history: a submit per item as the streamer takes it, an ack per
    * acknowledged batch, the failed items, and the outcome (see `recorded-stream.ts`). Streams are numbered
-   * 1, 2, ... per client. `options.onBatch` is still called.
+   * 1, 2, ... per client. `options.onBatch` is still called. With `history: 'off'` nothing is recorded: it
+   * is `view.streamData(source, options)` after the same argument checks.
    *
    * @param recording the client, the per-key sequence number of an item (`seq`), and optionally its key
    *   (default: read from the table's key columns) and producer (default: the client).
@@ -194,6 +202,7 @@ export class SimCluster implements AsyncDisposable {
     } catch (error) {
       return Promise.reject(error);
     }
+    if (this.#options.history === 'off') return view.streamData(source, options);
     const stream = (this.#streamIds.get(client) ?? 0) + 1;
     this.#streamIds.set(client, stream);
     const { producer } = recording;
@@ -315,8 +324,15 @@ export class SimCluster implements AsyncDisposable {
   /**
    * Runs the checkers (at-least-once, per-key order, final state, liveness) over the history. The final
    * table is read directly unless `options.rows` is given.
+   * @throws SimClusterError `INVALID_ARGUMENT` when the cluster was started with `history: 'off'`.
    */
   check<Row extends object = HistoryRow>(options: CheckOptions<Row>): Verdict {
+    if (this.#options.history === 'off') {
+      throw new SimClusterError(
+        'INVALID_ARGUMENT',
+        "cannot check: the cluster was started with history: 'off', so no applies or stream events were recorded",
+      );
+    }
     let resolved = options;
     if (options.rows === undefined) {
       const table = options.table ?? this.#onlyTable();
@@ -348,6 +364,14 @@ export class SimCluster implements AsyncDisposable {
       transport: this.network.transport(name),
       logger: this.#options.logger ?? silentLogger,
     });
+    if (this.#options.history === 'full') this.#recordApplies(name, node);
+    this.network.listen(name, (connection) => node.accept(connection));
+    this.#nodes.set(name, node);
+    this.#log.debug({ node: name }, 'node started');
+    return name;
+  }
+
+  #recordApplies(name: string, node: ClusterNode): void {
     node.onApply((tableId, partition, key, row, commitTs, version) => {
       const schema = this.controlPlane.catalog.latest(tableId);
       if (schema === undefined) return;
@@ -360,10 +384,6 @@ export class SimCluster implements AsyncDisposable {
         commitTs,
       });
     });
-    this.network.listen(name, (connection) => node.accept(connection));
-    this.#nodes.set(name, node);
-    this.#log.debug({ node: name }, 'node started');
-    return name;
   }
 
   async #rebalance(members: readonly string[]): Promise<void> {
