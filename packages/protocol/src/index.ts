@@ -176,7 +176,7 @@ export type {
 } from './schema/values.js';
 // BinaryTuple and rows
 export { BinaryTupleBuilder } from './tuple/binary-tuple-builder.js';
-export { BinaryTupleFormat } from './tuple/binary-tuple-format.js';
+export { BinaryTupleFormat, offsetEntry } from './tuple/binary-tuple-format.js';
 export { BinaryTupleReader } from './tuple/binary-tuple-reader.js';
 export { appendColumnValue, readColumnValue } from './tuple/column-value-codec.js';
 export { type EncodedRow, RowCodec } from './tuple/row-codec.js';

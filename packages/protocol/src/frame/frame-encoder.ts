@@ -5,7 +5,7 @@
  *
  * It does not write the connection preamble (see `preamble()`), and it does not know what a body holds.
  */
-import type { MsgPackWriter } from '../msgpack/msgpack-writer.js';
+import { MsgPackWriter } from '../msgpack/msgpack-writer.js';
 import { checkMaxFrameSize, FRAME_HEADER_SIZE, frameTooLarge } from './frame-limits.js';
 
 /**
@@ -28,4 +28,49 @@ export function endFrame(writer: MsgPackWriter, start: number, maxFrameSize?: nu
   const bodyLength = writer.length - start - FRAME_HEADER_SIZE;
   if (bodyLength > limit) throw frameTooLarge(bodyLength, limit);
   writer.patchUint32(start, bodyLength);
+}
+
+/** Writes one message's body into a writer (a request or a response codec). */
+export type BodyWriter<M> = (writer: MsgPackWriter, message: M) => void;
+
+/**
+ * Appends `message` as a whole frame: length prefix, then the body `writeBody` writes.
+ * @throws {ProtocolError} what `writeBody` throws, or `FRAME_TOO_LARGE`; the writer is then back where it was.
+ */
+export function writeFrame<M>(
+  writer: MsgPackWriter,
+  message: M,
+  writeBody: BodyWriter<M>,
+  maxFrameSize?: number,
+): void {
+  const start = beginFrame(writer);
+  try {
+    writeBody(writer, message);
+    endFrame(writer, start, maxFrameSize);
+  } catch (error) {
+    writer.rewind(start);
+    throw error;
+  }
+}
+
+const shared = new MsgPackWriter({ initialCapacity: 4096 });
+let sharedBusy = false;
+
+/**
+ * Encodes `message` as a frame into new bytes (the caller owns them). A shared buffer is reused between
+ * calls, so only the result is allocated.
+ * @throws {ProtocolError} as {@link writeFrame}.
+ */
+export function encodeFrame<M>(message: M, writeBody: BodyWriter<M>, maxFrameSize?: number): Uint8Array {
+  // A getter inside a receiver payload could call back in here; give such a nested call its own writer.
+  const writer = sharedBusy ? new MsgPackWriter() : shared;
+  const owner = !sharedBusy;
+  sharedBusy = true;
+  try {
+    writer.reset();
+    writeFrame(writer, message, writeBody, maxFrameSize);
+    return writer.toBytes();
+  } finally {
+    if (owner) sharedBusy = false;
+  }
 }

@@ -8,9 +8,9 @@
  * so the server can answer the right request and keep serving the connection.
  */
 import { ProtocolError } from '../errors/protocol-error.js';
-import { beginFrame, endFrame } from '../frame/frame-encoder.js';
+import { encodeFrame, writeFrame } from '../frame/frame-encoder.js';
 import { MsgPackReader } from '../msgpack/msgpack-reader.js';
-import { MsgPackWriter } from '../msgpack/msgpack-writer.js';
+import type { MsgPackWriter } from '../msgpack/msgpack-writer.js';
 import { MessageDecodeError } from './message-decode-error.js';
 import type { Request } from './message-types.js';
 import { codecOf } from './op-codec-table.js';
@@ -39,36 +39,15 @@ export function writeRequest(writer: MsgPackWriter, request: Request): void {
  * @throws {ProtocolError} as {@link writeRequest}, or `FRAME_TOO_LARGE`; the writer is then back where it was.
  */
 export function writeRequestFrame(writer: MsgPackWriter, request: Request, maxFrameSize?: number): void {
-  const start = beginFrame(writer);
-  try {
-    writeRequest(writer, request);
-    endFrame(writer, start, maxFrameSize);
-  } catch (error) {
-    writer.rewind(start);
-    throw error;
-  }
+  writeFrame(writer, request, writeRequest, maxFrameSize);
 }
 
-const shared = new MsgPackWriter({ initialCapacity: 4096 });
-let sharedBusy = false;
-
 /**
- * Encodes `request` as a frame into new bytes (the caller owns them). A shared buffer is reused between
- * calls, so only the result is allocated.
+ * Encodes `request` as a frame into new bytes (the caller owns them); only the result is allocated.
  * @throws {ProtocolError} as {@link writeRequestFrame}.
  */
 export function encodeRequestFrame(request: Request, maxFrameSize?: number): Uint8Array {
-  // A getter inside a receiver payload could call back in here; give such a nested call its own writer.
-  const writer = sharedBusy ? new MsgPackWriter() : shared;
-  const owner = !sharedBusy;
-  sharedBusy = true;
-  try {
-    writer.reset();
-    writeRequestFrame(writer, request, maxFrameSize);
-    return writer.toBytes();
-  } finally {
-    if (owner) sharedBusy = false;
-  }
+  return encodeFrame(request, writeRequest, maxFrameSize);
 }
 
 const reader = new MsgPackReader();

@@ -8,9 +8,9 @@
  * so the client can fail that request.
  */
 import { ProtocolError } from '../errors/protocol-error.js';
-import { beginFrame, endFrame } from '../frame/frame-encoder.js';
+import { encodeFrame, writeFrame } from '../frame/frame-encoder.js';
 import { MsgPackReader } from '../msgpack/msgpack-reader.js';
-import { MsgPackWriter } from '../msgpack/msgpack-writer.js';
+import type { MsgPackWriter } from '../msgpack/msgpack-writer.js';
 import { readErrorStructure, writeErrorStructure } from './error-structure.js';
 import { MessageDecodeError } from './message-decode-error.js';
 import type { OkResponse, Response } from './message-types.js';
@@ -61,34 +61,15 @@ export function writeResponse(writer: MsgPackWriter, response: Response): void {
  * @throws {ProtocolError} as {@link writeResponse}, or `FRAME_TOO_LARGE`; the writer is then back where it was.
  */
 export function writeResponseFrame(writer: MsgPackWriter, response: Response, maxFrameSize?: number): void {
-  const start = beginFrame(writer);
-  try {
-    writeResponse(writer, response);
-    endFrame(writer, start, maxFrameSize);
-  } catch (error) {
-    writer.rewind(start);
-    throw error;
-  }
+  writeFrame(writer, response, writeResponse, maxFrameSize);
 }
 
-const shared = new MsgPackWriter({ initialCapacity: 4096 });
-let sharedBusy = false;
-
 /**
- * Encodes `response` as a frame into new bytes (the caller owns them).
+ * Encodes `response` as a frame into new bytes (the caller owns them); only the result is allocated.
  * @throws {ProtocolError} as {@link writeResponseFrame}.
  */
 export function encodeResponseFrame(response: Response, maxFrameSize?: number): Uint8Array {
-  const writer = sharedBusy ? new MsgPackWriter() : shared;
-  const owner = !sharedBusy;
-  sharedBusy = true;
-  try {
-    writer.reset();
-    writeResponseFrame(writer, response, maxFrameSize);
-    return writer.toBytes();
-  } finally {
-    if (owner) sharedBusy = false;
-  }
+  return encodeFrame(response, writeResponse, maxFrameSize);
 }
 
 const reader = new MsgPackReader();

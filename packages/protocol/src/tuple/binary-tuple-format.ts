@@ -28,3 +28,30 @@ export function offsetSizeLog2(valueSize: number): 0 | 1 | 2 {
   if (valueSize <= 0xffff) return 1;
   return 2;
 }
+
+/**
+ * The end offset stored in entry `index` of a tuple's offset table, for entries of `entrySize` bytes (1, 2 or
+ * 4, little-endian). The caller has checked that the table fits in `bytes`. A 4-byte entry with the top bit set
+ * reads as a large positive number (`>>> 0`), so a bounds check refuses it.
+ */
+export function offsetEntry(bytes: Uint8Array, entrySize: number, index: number): number {
+  const header = BinaryTupleFormat.headerSize;
+  switch (entrySize) {
+    case 1:
+      return bytes[header + index] as number;
+    case 2: {
+      const at = header + index * 2;
+      return (bytes[at] as number) | ((bytes[at + 1] as number) << 8);
+    }
+    default: {
+      const at = header + index * 4;
+      return (
+        ((bytes[at] as number) |
+          ((bytes[at + 1] as number) << 8) |
+          ((bytes[at + 2] as number) << 16) |
+          ((bytes[at + 3] as number) << 24)) >>>
+        0
+      );
+    }
+  }
+}

@@ -26,7 +26,7 @@ import type {
   TimeValue,
   UuidValue,
 } from '../schema/values.js';
-import { BinaryTupleFormat } from './binary-tuple-format.js';
+import { BinaryTupleFormat, offsetEntry } from './binary-tuple-format.js';
 
 const HEADER_SIZE = BinaryTupleFormat.headerSize;
 const VARLEN_EMPTY_BYTE = BinaryTupleFormat.varlenEmptyByte;
@@ -266,26 +266,7 @@ export class BinaryTupleReader {
 
   /** The end offset stored in entry `index` of the offset table. */
   #offset(index: number): number {
-    const bytes = this.#bytes;
-    switch (this.#entrySize) {
-      case 1:
-        return bytes[HEADER_SIZE + index] as number;
-      case 2: {
-        const at = HEADER_SIZE + index * 2;
-        return (bytes[at] as number) | ((bytes[at + 1] as number) << 8);
-      }
-      default: {
-        const at = HEADER_SIZE + index * 4;
-        // `>>> 0` keeps an entry with the top bit set positive, so it fails the bounds check.
-        return (
-          ((bytes[at] as number) |
-            ((bytes[at + 1] as number) << 8) |
-            ((bytes[at + 2] as number) << 16) |
-            ((bytes[at + 3] as number) << 24)) >>>
-          0
-        );
-      }
-    }
+    return offsetEntry(this.#bytes, this.#entrySize, index);
   }
 
   /** Sets `#begin` / `#end` to element `index` and returns its length. */

@@ -8,8 +8,10 @@
  * value (see `RowShape.lengthProblem` for the cheap per-type length check).
  */
 
-const HEADER_SIZE = 1;
-const OFFSET_SIZE_MASK = 0b11;
+import { BinaryTupleFormat, offsetEntry } from '@datastreamer/protocol';
+
+const HEADER_SIZE = BinaryTupleFormat.headerSize;
+const OFFSET_SIZE_MASK = BinaryTupleFormat.offsetSizeMask;
 const EMPTY = new Uint8Array(1);
 
 /** The element bounds of one tuple at a time. */
@@ -88,26 +90,8 @@ export class TupleLayout {
     this.#count = 0;
   }
 
+  /** The end offset stored in entry `index` of the offset table. */
   #offset(index: number): number {
-    const bytes = this.#bytes;
-    switch (this.#entrySize) {
-      case 1:
-        return bytes[HEADER_SIZE + index] as number;
-      case 2: {
-        const at = HEADER_SIZE + index * 2;
-        return (bytes[at] as number) | ((bytes[at + 1] as number) << 8);
-      }
-      default: {
-        const at = HEADER_SIZE + index * 4;
-        // `>>> 0` keeps an entry with the top bit set positive, so the bounds check refuses it.
-        return (
-          ((bytes[at] as number) |
-            ((bytes[at + 1] as number) << 8) |
-            ((bytes[at + 2] as number) << 16) |
-            ((bytes[at + 3] as number) << 24)) >>>
-          0
-        );
-      }
-    }
+    return offsetEntry(this.#bytes, this.#entrySize, index);
   }
 }
