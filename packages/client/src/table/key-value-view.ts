@@ -7,24 +7,18 @@
  * It maps pairs to rows (`key-value-mapping.ts`) and runs them through `TableRows`; no state of its own.
  */
 
-import { type Observable, throwError } from 'rxjs';
+import type { Observable } from 'rxjs';
 import { ClientError } from '../errors/client-error.js';
-import {
-  isReceiverDescriptor,
-  type ReceiverDescriptor,
-  ReceiverStreamerSink,
-} from '../receiver/receiver-streamer-sink.js';
+import type { ReceiverDescriptor } from '../receiver/receiver-streamer-sink.js';
 import type { DataStreamerItem } from '../streamer/data-streamer-item.js';
 import type { StreamerSource } from '../streamer/sources/open-source-reader.js';
-import { streamData, streamResults } from '../streamer/stream-data.js';
 import type { DataStreamerOptions } from '../streamer/streamer-options.js';
 import type { DataStreamerSummary } from '../streamer/streamer-summary.js';
 import { checkArray } from './check-array.js';
 import { checkKey, pairSource, valueOfRow } from './key-value-mapping.js';
-import { withClientDefaults } from './stream-defaults.js';
 import type { TableContext } from './table-context.js';
 import type { RowObject, TableRows } from './table-rows.js';
-import { TableStreamerSink } from './table-streamer-sink.js';
+import { viewStreamData } from './view-streams.js';
 
 /** One pair of a key-value stream or `upsertAll`. */
 export type KeyValueEntry<K, V> = readonly [key: K, value: V];
@@ -154,29 +148,6 @@ export class KeyValueView<K extends object = RowObject, V extends object = RowOb
     second?: DataStreamerOptions | ReceiverDescriptor<T, unknown, unknown>,
     third?: DataStreamerOptions,
   ): Promise<DataStreamerSummary> | Observable<Result> {
-    if (isReceiverDescriptor(second)) {
-      let sink: ReceiverStreamerSink<T, Result>;
-      try {
-        sink = new ReceiverStreamerSink<T, Result>(
-          this.#context,
-          this.#rows.tableId,
-          second as ReceiverDescriptor<T, unknown, unknown>,
-        );
-      } catch (error) {
-        return throwError(() => error);
-      }
-      return streamResults(sink, source, withClientDefaults(this.#context, third));
-    }
-    const sink = new TableStreamerSink<KeyValueStreamItem<K, V>>(
-      this.#context,
-      this.#rows.tableId,
-      this.#rows.tableName,
-      'keyValue',
-    );
-    return streamData(
-      sink,
-      source as StreamerSource<KeyValueStreamItem<K, V>>,
-      withClientDefaults(this.#context, second as DataStreamerOptions | undefined),
-    );
+    return viewStreamData<T, Result>(this.#context, this.#rows, 'keyValue', source, second, third);
   }
 }

@@ -7,22 +7,16 @@
  *
  * It holds no state of its own: rows go through `TableRows`, streams through `TableStreamerSink`.
  */
-import { type Observable, throwError } from 'rxjs';
-import {
-  isReceiverDescriptor,
-  type ReceiverDescriptor,
-  ReceiverStreamerSink,
-} from '../receiver/receiver-streamer-sink.js';
+import type { Observable } from 'rxjs';
+import type { ReceiverDescriptor } from '../receiver/receiver-streamer-sink.js';
 import type { DataStreamerItem } from '../streamer/data-streamer-item.js';
 import type { StreamerSource } from '../streamer/sources/open-source-reader.js';
-import { streamData, streamResults } from '../streamer/stream-data.js';
 import type { DataStreamerOptions } from '../streamer/streamer-options.js';
 import type { DataStreamerSummary } from '../streamer/streamer-summary.js';
 import { checkArray } from './check-array.js';
-import { withClientDefaults } from './stream-defaults.js';
 import type { TableContext } from './table-context.js';
 import type { RowObject, TableRows } from './table-rows.js';
-import { TableStreamerSink } from './table-streamer-sink.js';
+import { viewStreamData } from './view-streams.js';
 
 /** What a record view streams: a `DataStreamerItem` (PUT or REMOVE), or a bare row (PUT). */
 export type RecordStreamItem<Row> = Row | DataStreamerItem<Row> | DataStreamerItem<Partial<Row>>;
@@ -138,29 +132,6 @@ export class RecordView<Row extends object = RowObject> {
     second?: DataStreamerOptions | ReceiverDescriptor<T, unknown, unknown>,
     third?: DataStreamerOptions,
   ): Promise<DataStreamerSummary> | Observable<Result> {
-    if (isReceiverDescriptor(second)) {
-      let sink: ReceiverStreamerSink<T, Result>;
-      try {
-        sink = new ReceiverStreamerSink<T, Result>(
-          this.#context,
-          this.#rows.tableId,
-          second as ReceiverDescriptor<T, unknown, unknown>,
-        );
-      } catch (error) {
-        return throwError(() => error);
-      }
-      return streamResults(sink, source, withClientDefaults(this.#context, third));
-    }
-    const sink = new TableStreamerSink<RecordStreamItem<Row>>(
-      this.#context,
-      this.#rows.tableId,
-      this.#rows.tableName,
-      'record',
-    );
-    return streamData(
-      sink,
-      source as StreamerSource<RecordStreamItem<Row>>,
-      withClientDefaults(this.#context, second as DataStreamerOptions | undefined),
-    );
+    return viewStreamData<T, Result>(this.#context, this.#rows, 'record', source, second, third);
   }
 }

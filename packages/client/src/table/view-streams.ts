@@ -1,0 +1,46 @@
+/**
+ * What both views' `streamData` do once they know their sink mode: a receiver descriptor runs the receiver
+ * form (an Observable of results), anything else the plain streamer into the table (a Promise of the
+ * summary). Either way the stream runs on the client's clock, random stream and logger unless the options
+ * say otherwise.
+ */
+import { type Observable, throwError } from 'rxjs';
+import {
+  isReceiverDescriptor,
+  type ReceiverDescriptor,
+  ReceiverStreamerSink,
+} from '../receiver/receiver-streamer-sink.js';
+import type { StreamerSource } from '../streamer/sources/open-source-reader.js';
+import { streamData, streamResults } from '../streamer/stream-data.js';
+import type { DataStreamerOptions } from '../streamer/streamer-options.js';
+import type { DataStreamerSummary } from '../streamer/streamer-summary.js';
+import { withClientDefaults } from './stream-defaults.js';
+import type { TableContext } from './table-context.js';
+import type { TableRows } from './table-rows.js';
+import { type TableSinkMode, TableStreamerSink } from './table-streamer-sink.js';
+
+/** Dispatches a view's `streamData(source, options)` or `streamData(source, receiver, options)`. */
+export function viewStreamData<T, Result>(
+  context: TableContext,
+  rows: TableRows,
+  mode: TableSinkMode,
+  source: StreamerSource<T>,
+  second: DataStreamerOptions | ReceiverDescriptor<T, unknown, unknown> | undefined,
+  third: DataStreamerOptions | undefined,
+): Promise<DataStreamerSummary> | Observable<Result> {
+  if (isReceiverDescriptor(second)) {
+    let sink: ReceiverStreamerSink<T, Result>;
+    try {
+      sink = new ReceiverStreamerSink<T, Result>(
+        context,
+        rows.tableId,
+        second as ReceiverDescriptor<T, unknown, unknown>,
+      );
+    } catch (error) {
+      return throwError(() => error);
+    }
+    return streamResults(sink, source, withClientDefaults(context, third));
+  }
+  const sink = new TableStreamerSink<T>(context, rows.tableId, rows.tableName, mode);
+  return streamData(sink, source, withClientDefaults(context, second as DataStreamerOptions | undefined));
+}
