@@ -1,17 +1,26 @@
 /**
  * The cluster every cluster case runs against: `SimCluster.start({ clock: 'real', nodes, partitions: 16,
- * history: 'off' })` (nodes of `@datastreamer/server-node` on the simulated network with its real-clock
- * default of no delay, one control plane), a client connected to every node, and the `TrackEvents` table
- * created through the client. The history is off: recording every applied row, decoded, is the test oracle,
- * not the data path (on a 300,000-row stream it cost about 40% of the time and 585 heap bytes per row). No
- * faults, logging off, a fixed seed.
+ * history: 'off', networkDelayMs })` (nodes of `@datastreamer/server-node` on the simulated network, one
+ * control plane), a client connected to every node, and the `TrackEvents` table created through the client.
+ *
+ * Every cluster case crosses the same network: each message takes the one-way delay the bench was given
+ * (default {@link DEFAULT_BENCH_NETWORK_DELAY_MS}, the simulated network's own default), so the streamer and
+ * the per-row upserts are compared over one link, as they would be on a real one. The history is off:
+ * recording every applied row, decoded, is the test oracle, not the data path (on a 300,000-row stream it
+ * cost about 40% of the time and 585 heap bytes per row). No faults, logging off, a fixed seed.
  */
 import type { RecordView } from '@datastreamer/client';
-import { SimCluster } from '@datastreamer/sim-cluster';
+import { DEFAULT_BASE_DELAY_MS, SimCluster } from '@datastreamer/sim-cluster';
 import { type TrackEvent, trackEventsTable } from './track-events.js';
 
 /** Partitions of `TrackEvents`: `SimCluster`'s default. */
 export const BENCH_PARTITIONS = 16;
+
+/**
+ * The one-way delay of every simulated message unless `--network-delay` says otherwise: the simulated
+ * network's default (1 ms), which the real clock honours with an ordinary 1 ms timer.
+ */
+export const DEFAULT_BENCH_NETWORK_DELAY_MS: number = DEFAULT_BASE_DELAY_MS[0];
 
 /** A started cluster with the table's record view; `stop` closes the client and the nodes. */
 export interface BenchCluster {
@@ -19,14 +28,18 @@ export interface BenchCluster {
   stop(): Promise<void>;
 }
 
-/** Starts `nodes` nodes on the real clock (fixed seed), connects a client and creates `TrackEvents`. */
-export async function startBenchCluster(nodes: number): Promise<BenchCluster> {
+/**
+ * Starts `nodes` nodes on the real clock (fixed seed) with every message delayed `networkDelayMs` one way
+ * (0: delivered in the next event-loop turn), connects a client and creates `TrackEvents`.
+ */
+export async function startBenchCluster(nodes: number, networkDelayMs: number): Promise<BenchCluster> {
   const cluster = await SimCluster.start({
     clock: 'real',
     nodes,
     partitions: BENCH_PARTITIONS,
     seed: 1,
     history: 'off',
+    networkDelayMs: [networkDelayMs, networkDelayMs],
   });
   try {
     const client = await cluster.connect();

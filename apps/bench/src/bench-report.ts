@@ -58,9 +58,19 @@ function verdict(ok: boolean): string {
   return ok ? 'met' : 'NOT met';
 }
 
+/** How the run was made, beyond what the JSON holds: printed above the table. */
+export interface RunSettings {
+  /** One-way delay of every simulated message in the cluster cases, ms. */
+  readonly networkDelayMs: number;
+}
+
 /** The report as an aligned table, then the ratios and memory figures against their targets. */
-export function formatReport(report: BenchReport): string {
-  const lines = [`node ${report.node}, ${report.cpus} CPUs, --rows ${report.rows}`, ''];
+export function formatReport(report: BenchReport, settings: RunSettings): string {
+  const network =
+    settings.networkDelayMs > 0
+      ? `simulated network ${settings.networkDelayMs} ms one way`
+      : 'simulated network without delay (in-process)';
+  const lines = [`node ${report.node}, ${report.cpus} CPUs, --rows ${report.rows}, ${network}`, ''];
   const header = ['case', 'rows', 'seconds', 'rows/s'];
   const body = CaseNames.map((name) => {
     const c = report.cases[name];

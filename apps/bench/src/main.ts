@@ -3,18 +3,19 @@
  * with this process's own flags plus `--expose-gc`), one after another, and prints the table, or with
  * `--json` the report object alone on stdout. Progress goes to stderr. Exit code 0 when every case ran
  * (there are no timing assertions), 1 when a case failed, 2 on a bad argument.
+ *
+ * Every cluster case runs over the same simulated network, each message delayed `--network-delay` ms one
+ * way (default 1, the simulated network's default); `--network-delay 0` gives the in-process figures.
  */
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
+import { DEFAULT_BENCH_NETWORK_DELAY_MS } from './bench-cluster.js';
 import { buildReport, formatReport } from './bench-report.js';
 import { type CaseName, CaseNames, type CaseOutput } from './case-result.js';
+import { ALBUM_RELEASE_ROWS, caseRows, DEFAULT_ROWS } from './case-rows.js';
 
-/** Rows of the throughput cases unless `--rows` says otherwise. */
-const DEFAULT_ROWS = 1_000_000;
-/** The album release's first hour; `--rows` below it shrinks the case (smoke runs). */
-const ALBUM_RELEASE_ROWS = 2_500_000;
 /** Rows of `--smoke`. */
 const SMOKE_ROWS = 20_000;
 
@@ -24,19 +25,17 @@ function positiveInteger(text: string): number {
   return value;
 }
 
-/**
- * Rows each case handles for `--rows rows`: per_row a hundredth (at least 1000); album_release the full
- * first hour (2,500,000) unless `rows` is below the default (a smoke run), then `rows`.
- */
-function caseRows(name: CaseName, rows: number): number {
-  if (name === 'per_row') return Math.max(1000, Math.floor(rows / 100));
-  if (name === 'album_release') return rows < DEFAULT_ROWS ? rows : ALBUM_RELEASE_ROWS;
-  return rows;
+function nonNegativeNumber(text: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value < 0) {
+    throw new InvalidArgumentError('expected a number of milliseconds >= 0');
+  }
+  return value;
 }
 
-function runChild(name: CaseName, rows: number): Promise<CaseOutput> {
+function runChild(name: CaseName, rows: number, networkDelayMs: number): Promise<CaseOutput> {
   const script = fileURLToPath(new URL('./run-case.ts', import.meta.url));
-  const args = [...process.execArgv, '--expose-gc', script, name, String(rows)];
+  const args = [...process.execArgv, '--expose-gc', script, name, String(rows), String(networkDelayMs)];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
@@ -68,10 +67,23 @@ const program = new Command('bench')
     positiveInteger,
   )
   .option('--smoke', `a quick run that only proves the bench works: --rows ${SMOKE_ROWS}`, false)
+  .option(
+    '--network-delay <ms>',
+    'one-way delay of every simulated message in the cluster cases (0: in-process, next event-loop turn)',
+    nonNegativeNumber,
+    DEFAULT_BENCH_NETWORK_DELAY_MS,
+  )
   .option('--cases <names>', `comma-separated subset of ${CaseNames.join(',')} (the report needs all)`)
   .parse();
 
-const options = program.opts<{ json: boolean; rows?: number; smoke: boolean; cases?: string }>();
+const options = program.opts<{
+  json: boolean;
+  rows?: number;
+  smoke: boolean;
+  networkDelay: number;
+  cases?: string;
+}>();
+const networkDelayMs = options.networkDelay;
 const rows = options.rows ?? (options.smoke ? SMOKE_ROWS : DEFAULT_ROWS);
 const selected = (options.cases?.split(',') ?? [...CaseNames]).map((name) => name.trim());
 for (const name of selected) {
@@ -83,9 +95,9 @@ const outputs: Partial<Record<CaseName, CaseOutput>> = {};
 try {
   for (const name of CaseNames) {
     if (!selected.includes(name)) continue;
-    const n = caseRows(name, rows);
+    const n = caseRows(name, rows, networkDelayMs);
     process.stderr.write(`bench: ${name} (${n.toLocaleString('en-US')} rows)... `);
-    const output = await runChild(name, n);
+    const output = await runChild(name, n, networkDelayMs);
     outputs[name] = output;
     process.stderr.write(
       `${output.seconds.toFixed(3)} s, ${output.rowsPerSec.toLocaleString('en-US')} rows/s\n`,
@@ -102,5 +114,7 @@ if (!complete) {
   process.stdout.write(`${JSON.stringify({ ...env, cases: outputs })}\n`);
 } else {
   const report = buildReport(env, outputs as Record<CaseName, CaseOutput>);
-  process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+  process.stdout.write(
+    options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report, { networkDelayMs }),
+  );
 }

@@ -1,8 +1,10 @@
 /**
- * The entry point of one case's child process: `run-case.ts <case> <rows>` runs the case and prints its
- * result as one JSON line on stdout (nothing else goes to stdout). The parent (`main.ts`) starts it with
- * `--expose-gc`, so each case has a fresh heap and JIT state.
+ * The entry point of one case's child process: `run-case.ts <case> <rows> [networkDelayMs]` runs the case and
+ * prints its result as one JSON line on stdout (nothing else goes to stdout). The parent (`main.ts`) starts
+ * it with `--expose-gc`, so each case has a fresh heap and JIT state. The delay (one way, per simulated
+ * message; default the bench's, 1 ms) applies to the cluster cases; the floor has no network.
  */
+import { DEFAULT_BENCH_NETWORK_DELAY_MS } from './bench-cluster.js';
 import { type CaseName, CaseNames, type CaseOutput } from './case-result.js';
 import { runAlbumRelease } from './cases/album-release-case.js';
 import { runFloor } from './cases/floor-case.js';
@@ -13,26 +15,33 @@ function isCaseName(name: string | undefined): name is CaseName {
   return CaseNames.some((c) => c === name);
 }
 
-function runCase(name: CaseName, rows: number): Promise<CaseOutput> | CaseOutput {
+function runCase(name: CaseName, rows: number, delayMs: number): Promise<CaseOutput> | CaseOutput {
   switch (name) {
     case 'floor':
       return runFloor(rows);
     case 'stream_1node':
-      return runStream(1, rows, false);
+      return runStream(1, rows, delayMs, false);
     case 'stream_3node':
-      return runStream(3, rows, true);
+      return runStream(3, rows, delayMs, true);
     case 'per_row':
-      return runPerRow(rows);
+      return runPerRow(rows, delayMs);
     case 'album_release':
-      return runAlbumRelease(rows);
+      return runAlbumRelease(rows, delayMs);
   }
 }
 
-const [name, rowsText] = process.argv.slice(2);
+const [name, rowsText, delayText] = process.argv.slice(2);
 const rows = Number(rowsText);
-if (!isCaseName(name) || !Number.isSafeInteger(rows) || rows <= 0) {
-  process.stderr.write(`usage: run-case.ts <${CaseNames.join('|')}> <rows > 0>\n`);
+const delayMs = delayText === undefined ? DEFAULT_BENCH_NETWORK_DELAY_MS : Number(delayText);
+if (
+  !isCaseName(name) ||
+  !Number.isSafeInteger(rows) ||
+  rows <= 0 ||
+  !Number.isFinite(delayMs) ||
+  delayMs < 0
+) {
+  process.stderr.write(`usage: run-case.ts <${CaseNames.join('|')}> <rows > 0> [networkDelayMs >= 0]\n`);
   process.exit(2);
 }
-const output = await runCase(name, rows);
+const output = await runCase(name, rows, delayMs);
 process.stdout.write(`${JSON.stringify(output)}\n`);

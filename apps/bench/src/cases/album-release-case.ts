@@ -13,11 +13,11 @@ import { type CaseOutput, figures } from '../case-result.js';
 const ALBUM_RELEASE_SEED = 2026;
 
 /**
- * Streams `rows` album-release events into a fresh 3-node cluster.
+ * Streams `rows` album-release events into a fresh 3-node cluster (messages take `networkDelayMs` one way).
  * @throws Error when the summary does not account for every event.
  */
-export async function runAlbumRelease(rows: number): Promise<CaseOutput> {
-  const { view, stop } = await startBenchCluster(3);
+export async function runAlbumRelease(rows: number, networkDelayMs: number): Promise<CaseOutput> {
+  const { view, stop } = await startBenchCluster(3, networkDelayMs);
   try {
     const start = performance.now();
     const summary = await view.streamData(albumReleaseEvents(rows, ALBUM_RELEASE_SEED), {

@@ -11,11 +11,16 @@ import { heapAfterGc } from '../heap.js';
 import { uniformTrackEvents } from '../track-events.js';
 
 /**
- * Streams `rows` rows into a fresh cluster of `nodes` nodes.
+ * Streams `rows` rows into a fresh cluster of `nodes` nodes whose messages take `networkDelayMs` one way.
  * @throws Error when the summary does not account for every row.
  */
-export async function runStream(nodes: number, rows: number, measureMemory: boolean): Promise<CaseOutput> {
-  const { view, stop } = await startBenchCluster(nodes);
+export async function runStream(
+  nodes: number,
+  rows: number,
+  networkDelayMs: number,
+  measureMemory: boolean,
+): Promise<CaseOutput> {
+  const { view, stop } = await startBenchCluster(nodes, networkDelayMs);
   try {
     const heapBefore = measureMemory ? heapAfterGc() : 0;
     const start = performance.now();

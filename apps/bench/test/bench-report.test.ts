@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { type BenchReport, buildReport, formatReport } from '../src/bench-report.js';
+import { type CaseName, CaseNames, type CaseOutput } from '../src/case-result.js';
+import { ALBUM_RELEASE_ROWS, caseRows, DEFAULT_ROWS } from '../src/case-rows.js';
+
+const env = { node: 'v20.20.2', cpus: 2, rows: 1_000_000 };
+
+function outputs(overrides: Partial<Record<CaseName, CaseOutput>> = {}): Record<CaseName, CaseOutput> {
+  return {
+    floor: { rows: 1_000_000, seconds: 1, rowsPerSec: 1_000_000 },
+    stream_1node: { rows: 1_000_000, seconds: 2, rowsPerSec: 500_000 },
+    stream_3node: {
+      rows: 1_000_000,
+      seconds: 1.6,
+      rowsPerSec: 625_000,
+      memory: { peakBufferedItems: 16_000, bufferBound: 16_000, storedBytesPerRow: 104 },
+    },
+    per_row: { rows: 1000, seconds: 2.2, rowsPerSec: 455 },
+    album_release: { rows: 2_500_000, seconds: 6.5, rowsPerSec: 384_615 },
+    ...overrides,
+  };
+}
+
+/** The key structure of a value: objects become sorted key trees, everything else its `typeof`. */
+function shape(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return typeof value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((key) => [key, shape((value as Record<string, unknown>)[key])]),
+  );
+}
+
+describe('buildReport', () => {
+  it('has exactly the fields of PERFORMANCE.md, all numbers but the node version', () => {
+    const figures = { rows: 'number', rowsPerSec: 'number', seconds: 'number' };
+    expect(shape(buildReport(env, outputs()))).toEqual({
+      cases: {
+        album_release: figures,
+        floor: figures,
+        per_row: figures,
+        stream_1node: figures,
+        stream_3node: figures,
+      },
+      cpus: 'number',
+      memory: { bufferBound: 'number', peakBufferedItems: 'number', storedBytesPerRow: 'number' },
+      node: 'string',
+      ratios: { stream_vs_floor: 'number', stream_vs_per_row: 'number' },
+      rows: 'number',
+    });
+  });
+
+  it('divides stream_3node rows/s by the floor and by per_row, to two decimals', () => {
+    const report = buildReport(env, outputs());
+    expect(report.ratios.stream_vs_floor).toBe(0.63);
+    expect(report.ratios.stream_vs_per_row).toBe(1373.63);
+  });
+
+  it('gives a ratio of 0 instead of Infinity when the other case measured nothing', () => {
+    const report = buildReport(env, outputs({ floor: { rows: 0, seconds: 0, rowsPerSec: 0 } }));
+    expect(report.ratios.stream_vs_floor).toBe(0);
+  });
+
+  it('takes the memory figures from stream_3node and refuses a report without them', () => {
+    expect(buildReport(env, outputs()).memory.storedBytesPerRow).toBe(104);
+    const { memory: _dropped, ...bare } = outputs().stream_3node;
+    expect(() => buildReport(env, outputs({ stream_3node: bare }))).toThrow(/no memory figures/);
+  });
+});
+
+describe('formatReport', () => {
+  const report: BenchReport = buildReport(env, outputs());
+
+  it('lists every case and states the network the cluster cases crossed', () => {
+    const text = formatReport(report, { networkDelayMs: 1 });
+    for (const name of CaseNames) expect(text).toContain(name);
+    expect(text).toContain('simulated network 1 ms one way');
+    expect(formatReport(report, { networkDelayMs: 0 })).toContain('without delay (in-process)');
+  });
+
+  it('marks each target met or NOT met from the figures', () => {
+    expect(formatReport(report, { networkDelayMs: 1 })).not.toContain('NOT met');
+    const slow = buildReport(
+      env,
+      outputs({ album_release: { rows: 2_500_000, seconds: 9, rowsPerSec: 277_778 } }),
+    );
+    const text = formatReport(slow, { networkDelayMs: 1 });
+    expect(text).toMatch(/album_release s\s+9\.000\s+target <= 8 s for 2,500,000 rows: NOT met/);
+    expect(text.match(/NOT met/g)).toHaveLength(1);
+  });
+
+  it('does not judge the album release target on a shortened run', () => {
+    const smoke = buildReport(
+      env,
+      outputs({ album_release: { rows: 20_000, seconds: 0.2, rowsPerSec: 100_000 } }),
+    );
+    expect(formatReport(smoke, { networkDelayMs: 1 })).toContain('n/a (20000 rows)');
+  });
+});
+
+describe('caseRows', () => {
+  it('gives the throughput cases the run rows as they are', () => {
+    expect(caseRows('floor', 4_000_000, 1)).toBe(4_000_000);
+    expect(caseRows('stream_3node', 20_000, 0)).toBe(20_000);
+  });
+
+  it('gives per_row a thousandth over a delayed network and a hundredth without a delay, with floors', () => {
+    expect(caseRows('per_row', DEFAULT_ROWS, 1)).toBe(1000);
+    expect(caseRows('per_row', 20_000, 1)).toBe(500);
+    expect(caseRows('per_row', DEFAULT_ROWS, 0)).toBe(10_000);
+    expect(caseRows('per_row', 20_000, 0)).toBe(1000);
+  });
+
+  it('runs the whole album release hour unless the run is shorter than the default', () => {
+    expect(caseRows('album_release', DEFAULT_ROWS, 1)).toBe(ALBUM_RELEASE_ROWS);
+    expect(caseRows('album_release', 20_000, 1)).toBe(20_000);
+  });
+});
