@@ -179,7 +179,7 @@ export { BinaryTupleBuilder } from './tuple/binary-tuple-builder.js';
 export { BinaryTupleFormat, offsetEntry } from './tuple/binary-tuple-format.js';
 export { BinaryTupleReader } from './tuple/binary-tuple-reader.js';
 export { appendColumnValue, readColumnValue } from './tuple/column-value-codec.js';
-export { type EncodedRow, RowCodec } from './tuple/row-codec.js';
+export { type EncodedRow, type EncodedRowTarget, RowCodec } from './tuple/row-codec.js';
 export { UnknownColumnError } from './tuple/unknown-column-error.js';
 export { readValue } from './values/read-value.js';
 export { decodeValue, encodeValue } from './values/value-codec.js';

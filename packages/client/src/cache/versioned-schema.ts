@@ -10,6 +10,7 @@ import {
   type ColumnDef,
   colocationHash,
   type EncodedRow,
+  type EncodedRowTarget,
   type InternalValue,
   partitionFor,
   RowCodec,
@@ -59,6 +60,15 @@ export class VersionedSchema {
    */
   encodeRow(row: object): EncodedRow {
     return this.codec.encodeRow(row, this.#colocation);
+  }
+
+  /**
+   * Encodes a full row into `target`'s `tuple` and `noValueSet` (no result object per row); its partition is
+   * then {@link partition}.
+   * @throws as `RowCodec.encodeRowInto`; `target` is then left as it was.
+   */
+  encodeRowInto(row: object, target: EncodedRowTarget): void {
+    this.codec.encodeRowInto(row, target, this.#colocation);
   }
 
   /**

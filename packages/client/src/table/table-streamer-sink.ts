@@ -206,9 +206,7 @@ export class TableStreamerSink<T> implements StreamerSink<T, TableStreamerEntry>
       entry.tuple = schema.encodeKey(entry.source);
       entry.noValueSet = EMPTY_BITMASK;
     } else {
-      const encoded = schema.encodeRow(entry.source);
-      entry.tuple = encoded.tuple;
-      entry.noValueSet = encoded.noValueSet;
+      schema.encodeRowInto(entry.source, entry);
     }
     entry.schemaVersion = schema.version;
   }

@@ -15,12 +15,11 @@
  * buffers as needed and keeps them. It does not know the schema: the caller appends the right number of
  * elements in the right order, with the append method of each column's type. Values are expected in internal
  * form (see `values.ts`), already checked; a value the format cannot represent is a `ProtocolError`
- * (`VALUE_NOT_ENCODABLE`), never a silently wrong tuple.
+ * (`VALUE_NOT_ENCODABLE`), never a silently wrong tuple. An INT64 or a TIMESTAMP can also be given as plain
+ * numbers (`appendInt64Number`, `appendTimestampParts`), for a caller that has not built the bigint.
  */
 import { ProtocolError } from '../errors/protocol-error.js';
 import { encodeUtf8Into } from '../msgpack/utf8.js';
-import { rescaleHalfUp, stripTrailingZeros } from '../schema/decimal-math.js';
-import { dateProblem, timeProblem } from '../schema/temporal-text.js';
 import type {
   DateTimeValue,
   DateValue,
@@ -30,6 +29,8 @@ import type {
   UuidValue,
 } from '../schema/values.js';
 import { BinaryTupleFormat, offsetSizeLog2 } from './binary-tuple-format.js';
+import { decimalForTuple, twosComplementLength, writeTwosComplement } from './decimal-tuple-form.js';
+import { writeTupleDate, writeTupleTime } from './temporal-tuple-form.js';
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
@@ -37,6 +38,9 @@ const INT32_MIN_BIG = -2147483648n;
 const INT32_MAX_BIG = 2147483647n;
 const SHORT_MIN = -32768;
 const SHORT_MAX = 32767;
+const TWO_POW_32 = 2 ** 32;
+/** The widest offset-table entry, in bytes. */
+const MAX_ENTRY_SIZE = 4;
 
 const HEADER_SIZE = BinaryTupleFormat.headerSize;
 const VARLEN_EMPTY_BYTE = BinaryTupleFormat.varlenEmptyByte;
@@ -47,9 +51,14 @@ function notEncodable(message: string): ProtocolError {
 
 /** A reusable writer of BinaryTuples. */
 export class BinaryTupleBuilder {
-  /** The value area being written. */
+  /**
+   * The tuple being written: a gap of `#base` bytes, then the value area up to `#pos`. The gap has room for the
+   * header and offset table of as many elements as the largest tuple so far, so `build()` can write them just
+   * before the values and copy the whole tuple out at once.
+   */
   #values: Uint8Array;
   #view: DataView;
+  #base = 0;
   #pos = 0;
   /** End offset of each element appended so far, relative to the value area. */
   #ends: Int32Array;
@@ -71,8 +80,11 @@ export class BinaryTupleBuilder {
 
   /** Forgets every element, keeping the buffers, so the builder can write the next tuple. */
   reset(): this {
-    this.#pos = 0;
+    const room = HEADER_SIZE + MAX_ENTRY_SIZE * this.#count;
+    if (room > this.#base) this.#base = room;
+    this.#pos = this.#base;
     this.#count = 0;
+    this.#ensure(0);
     return this;
   }
 
@@ -118,6 +130,23 @@ export class BinaryTupleBuilder {
     return this.#proceed();
   }
 
+  /**
+   * Appends an INT64 given as a safe-integer number: the same bytes as `appendInt64(BigInt(value))`, without
+   * the bigint (1, 2 or 4 bytes in the int32 range, else 8 computed from the number's 32-bit halves).
+   *
+   * @throws ProtocolError `VALUE_NOT_ENCODABLE` when `value` is not a safe integer.
+   */
+  appendInt64Number(value: number): this {
+    if ((value | 0) === value) {
+      this.#putSmallInt(value | 0);
+    } else {
+      if (!Number.isSafeInteger(value)) throw notEncodable(`${String(value)} is not a safe integer`);
+      this.#ensure(8);
+      this.#putInt64Number(value);
+    }
+    return this.#proceed();
+  }
+
   /** Appends a FLOAT: always 4 bytes (the value is rounded to 32 bits). */
   appendFloat(value: number): this {
     this.#ensure(4);
@@ -143,16 +172,12 @@ export class BinaryTupleBuilder {
    * @throws ProtocolError `VALUE_NOT_ENCODABLE` when the scale cannot fit in 16 bits.
    */
   appendDecimal(value: DecimalValue, columnScale: number): this {
-    let decimal = value.scale > columnScale ? rescaleHalfUp(value, columnScale) : value;
-    const stripped = stripTrailingZeros(decimal);
-    if (stripped.scale >= SHORT_MIN && stripped.scale <= SHORT_MAX) decimal = stripped;
-    if (decimal.scale < SHORT_MIN || decimal.scale > SHORT_MAX) {
-      throw notEncodable(`decimal scale ${decimal.scale} does not fit in 16 bits`);
-    }
-    this.#ensure(2);
+    const decimal = decimalForTuple(value, columnScale);
+    const length = twosComplementLength(decimal.unscaled);
+    this.#ensure(2 + length);
     this.#view.setInt16(this.#pos, decimal.scale, true);
-    this.#pos += 2;
-    this.#putBigEndianTwosComplement(decimal.unscaled);
+    writeTwosComplement(this.#values, this.#pos + 2, decimal.unscaled, length);
+    this.#pos += 2 + length;
     return this.#proceed();
   }
 
@@ -235,9 +260,32 @@ export class BinaryTupleBuilder {
     return this.#proceed();
   }
 
+  /**
+   * Appends a TIMESTAMP given as safe-integer epoch seconds and nanoseconds: the same bytes as
+   * `appendTimestamp({ seconds: BigInt(seconds), nanos })`, without the bigint or the object.
+   *
+   * @throws ProtocolError `VALUE_NOT_ENCODABLE` for seconds that are not a safe integer or nanoseconds
+   *   outside 0..999,999,999.
+   */
+  appendTimestampParts(seconds: number, nanos: number): this {
+    if (!Number.isSafeInteger(seconds))
+      throw notEncodable(`${String(seconds)} seconds is not a safe integer`);
+    if (!Number.isInteger(nanos) || nanos < 0 || nanos > 999_999_999) {
+      throw notEncodable(`${String(nanos)} nanoseconds is outside 0..999999999`);
+    }
+    this.#ensure(12);
+    this.#putInt64Number(seconds);
+    if (nanos !== 0) {
+      this.#view.setInt32(this.#pos, nanos, true);
+      this.#pos += 4;
+    }
+    return this.#proceed();
+  }
+
   /** The size in bytes of the tuple that `build()` would return now. */
   get byteLength(): number {
-    return HEADER_SIZE + this.#count * (1 << offsetSizeLog2(this.#pos)) + this.#pos;
+    const valueSize = this.#pos - this.#base;
+    return HEADER_SIZE + (this.#count << offsetSizeLog2(valueSize)) + valueSize;
   }
 
   /**
@@ -245,8 +293,16 @@ export class BinaryTupleBuilder {
    * smallest offset-entry size for its value area. The builder keeps its content until `reset()`.
    */
   build(): Uint8Array {
-    const out = new Uint8Array(this.byteLength);
-    this.buildInto(out, 0);
+    const valueSize = this.#pos - this.#base;
+    const sizeLog2 = offsetSizeLog2(valueSize);
+    const start = this.#base - HEADER_SIZE - (this.#count << sizeLog2);
+    if (start >= 0) {
+      // One allocation and one copy: cheaper than a new array filled in two steps for a row-sized tuple.
+      this.#writeTable(this.#values, start, sizeLog2);
+      return this.#values.slice(start, this.#pos);
+    }
+    const out = new Uint8Array(HEADER_SIZE + (this.#count << sizeLog2) + valueSize);
+    out.set(this.#values.subarray(this.#base, this.#pos), this.#writeTable(out, 0, sizeLog2));
     return out;
   }
 
@@ -257,21 +313,28 @@ export class BinaryTupleBuilder {
    * @throws ProtocolError `VALUE_NOT_ENCODABLE` when `target` has less than `byteLength` bytes after `offset`.
    */
   buildInto(target: Uint8Array, offset: number): number {
-    const valueSize = this.#pos;
-    const count = this.#count;
+    const valueSize = this.#pos - this.#base;
     const sizeLog2 = offsetSizeLog2(valueSize);
-    const entrySize = 1 << sizeLog2;
-    const valueBase = offset + HEADER_SIZE + count * entrySize;
-    const length = valueBase + valueSize - offset;
+    const length = HEADER_SIZE + (this.#count << sizeLog2) + valueSize;
     if (!(offset >= 0 && offset + length <= target.length)) {
       throw notEncodable(`a ${length}-byte tuple does not fit at offset ${offset} of ${target.length} bytes`);
     }
-    target[offset] = sizeLog2;
+    target.set(this.#values.subarray(this.#base, this.#pos), this.#writeTable(target, offset, sizeLog2));
+    return length;
+  }
+
+  /**
+   * Writes the header and the offset table (`1 << sizeLog2`-byte entries) at `target[offset]`, where the caller
+   * has made room, and returns where the value area starts.
+   */
+  #writeTable(target: Uint8Array, offset: number, sizeLog2: 0 | 1 | 2): number {
+    const count = this.#count;
     const ends = this.#ends;
+    target[offset] = sizeLog2;
     let at = offset + HEADER_SIZE;
-    if (entrySize === 1) {
+    if (sizeLog2 === 0) {
       for (let i = 0; i < count; i++) target[at++] = ends[i] as number;
-    } else if (entrySize === 2) {
+    } else if (sizeLog2 === 1) {
       for (let i = 0; i < count; i++) {
         const end = ends[i] as number;
         target[at++] = end & 0xff;
@@ -286,8 +349,7 @@ export class BinaryTupleBuilder {
         target[at++] = end >>> 24;
       }
     }
-    target.set(this.#values.subarray(0, valueSize), valueBase);
-    return length;
+    return at;
   }
 
   #proceed(): this {
@@ -296,7 +358,7 @@ export class BinaryTupleBuilder {
       grown.set(this.#ends);
       this.#ends = grown;
     }
-    this.#ends[this.#count++] = this.#pos;
+    this.#ends[this.#count++] = this.#pos - this.#base;
     return this;
   }
 
@@ -317,6 +379,15 @@ export class BinaryTupleBuilder {
     return this.#proceed();
   }
 
+  /** A safe integer as 8 little-endian two's complement bytes, from its 32-bit halves; room is ensured. */
+  #putInt64Number(value: number): void {
+    // floor keeps the low half in 0..2^32-1 for negative values too, so high * 2^32 + low is exact.
+    const high = Math.floor(value / TWO_POW_32);
+    this.#view.setUint32(this.#pos, value - high * TWO_POW_32, true);
+    this.#view.setInt32(this.#pos + 4, high, true);
+    this.#pos += 8;
+  }
+
   /** A 32-bit integer in 1, 2 or 4 little-endian bytes, whichever is the smallest that holds it. */
   #putSmallInt(value: number): void {
     this.#ensure(4);
@@ -333,68 +404,14 @@ export class BinaryTupleBuilder {
     this.#pos = pos;
   }
 
-  /** `value` as Java's `BigInteger.toByteArray()`: the fewest big-endian bytes that keep its sign bit. */
-  #putBigEndianTwosComplement(value: bigint): void {
-    if (value >= INT32_MIN_BIG && value <= INT32_MAX_BIG) {
-      let n = Number(value);
-      let length = 4;
-      if (n >= -128 && n <= 127) length = 1;
-      else if (n >= SHORT_MIN && n <= SHORT_MAX) length = 2;
-      else if (n >= -8388608 && n <= 8388607) length = 3;
-      this.#ensure(length);
-      const values = this.#values;
-      for (let i = this.#pos + length - 1; i >= this.#pos; i--) {
-        values[i] = n & 0xff;
-        n >>= 8;
-      }
-      this.#pos += length;
-      return;
-    }
-    // Bits of the magnitude of a non-negative number or of the one's complement of a negative one; one more
-    // bit holds the sign.
-    const magnitude = value < 0n ? -value - 1n : value;
-    const length = (magnitude.toString(2).length >> 3) + 1;
-    const hex = BigInt.asUintN(length * 8, value)
-      .toString(16)
-      .padStart(length * 2, '0');
-    this.#ensure(length);
-    const values = this.#values;
-    for (let i = 0; i < length; i++) values[this.#pos + i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16);
-    this.#pos += length;
-  }
-
   #putDate(value: DateValue): void {
-    const { year, month, day } = value;
-    const problem = dateProblem(year, month, day);
-    if (problem !== undefined) throw notEncodable(`not a valid DATE: ${problem}`);
-    const date = (year << 9) | (month << 5) | day;
     this.#ensure(3);
-    const values = this.#values;
-    values[this.#pos] = date & 0xff;
-    values[this.#pos + 1] = (date >> 8) & 0xff;
-    values[this.#pos + 2] = (date >> 16) & 0xff;
+    writeTupleDate(this.#values, this.#pos, value);
     this.#pos += 3;
   }
 
   #putTime(value: TimeValue): void {
-    const { hour, minute, second, nano } = value;
-    const problem = timeProblem(hour, minute, second, nano);
-    if (problem !== undefined) throw notEncodable(`not a valid TIME: ${problem}`);
     this.#ensure(6);
-    const view = this.#view;
-    if (nano % 1000 !== 0) {
-      // hour << 42 | minute << 36 | second << 30 | nanos: the low 32 bits, then the high 16.
-      view.setUint32(this.#pos, (((second & 3) << 30) | nano) >>> 0, true);
-      view.setUint16(this.#pos + 4, (hour << 10) | (minute << 4) | (second >> 2), true);
-      this.#pos += 6;
-    } else if (nano % 1_000_000 !== 0) {
-      // hour << 32 | minute << 26 | second << 20 | micros: the low 32 bits, then the hour byte.
-      view.setUint32(this.#pos, ((minute << 26) | (second << 20) | (nano / 1000)) >>> 0, true);
-      this.#values[this.#pos + 4] = hour;
-      this.#pos += 5;
-    } else {
-      view.setUint32(this.#pos, (hour << 22) | (minute << 16) | (second << 10) | (nano / 1_000_000), true);
-      this.#pos += 4;
-    }
+    this.#pos += writeTupleTime(this.#view, this.#pos, value);
   }
 }

@@ -9,16 +9,19 @@
  * Rows are plain objects keyed by column name; their own enumerable properties are read (a `__proto__` column
  * is handled as data, never as the prototype). A property that is not a column is an
  * {@link UnknownColumnError} (its `unknownColumn` flag tells the client to reload the schema once), and takes
- * precedence over any other problem in the row. Values go through {@link normalizeValue}; while encoding, the
- * normalized values of the colocation columns are handed out so the colocation hash is computed from the very
- * values that were written, without checking them twice.
+ * precedence over any other problem in the row. Values go through {@link normalizeValue}, except those in
+ * their type's everyday form (an INT64 number, a TIMESTAMP `Date`, ...), which are written straight into the
+ * tuple with the same bytes and no allocation (see `raw-column-value.ts`); while encoding, the normalized
+ * values of the colocation columns are handed out so the colocation hash is computed from the very values
+ * that were written, without checking them twice. `encodeRowInto` writes the result into the caller's object,
+ * so streaming a row allocates its tuple and little else.
  *
  * One codec per schema version: it precomputes what each row needs and reuses one builder and one reader, so
  * it is not reentrant (it is synchronous, so sharing it within a thread is fine). It does not apply defaults
  * (the server does), compute hashes, or know about the wire around a tuple.
  */
 import { InvalidValueError, ProtocolError } from '../errors/protocol-error.js';
-import { bitmaskTrimmedLength, EMPTY_BITMASK } from '../msgpack/bitmask.js';
+import { bitmaskSet, bitmaskTrimmedLength, createBitmask, EMPTY_BITMASK } from '../msgpack/bitmask.js';
 import { isColumnType } from '../schema/column-types.js';
 import { describeValue } from '../schema/describe-value.js';
 import type { ColumnDef, TableSchema } from '../schema/table-schema.js';
@@ -27,6 +30,7 @@ import type { InternalValue } from '../schema/values.js';
 import { BinaryTupleBuilder } from './binary-tuple-builder.js';
 import { BinaryTupleReader } from './binary-tuple-reader.js';
 import { appendColumnValue, readColumnValue } from './column-value-codec.js';
+import { appendRowValue, planRawColumns, type RawColumnPlan } from './raw-column-value.js';
 import { UnknownColumnError } from './unknown-column-error.js';
 
 /** A full row, encoded. */
@@ -40,10 +44,20 @@ export interface EncodedRow {
   readonly noValueSet: Uint8Array;
 }
 
+/**
+ * Where {@link RowCodec.encodeRowInto} puts a row's encoding: any object with these two fields, e.g. the batch
+ * entry that will carry the row, so no result object is made per row.
+ */
+export interface EncodedRowTarget {
+  tuple: Uint8Array;
+  noValueSet: Uint8Array;
+}
+
 /** A row as the codec reads it: a plain object keyed by column name. */
 type RowObject = Readonly<Record<string, unknown>>;
 
 const EMPTY_TUPLE = new Uint8Array(1);
+const NO_TUPLE = new Uint8Array(0);
 
 function invalidSchema(schema: TableSchema, message: string): ProtocolError {
   return new ProtocolError(
@@ -81,6 +95,11 @@ export class RowCodec {
   readonly #isKey: Uint8Array;
   /** Per schema column: 1 when nullable or with a default, so it may be left unset. */
   readonly #mayBeUnset: Uint8Array;
+  /** Per schema column / key column: how a raw value may skip normalizing (see `raw-column-value.ts`). */
+  readonly #rowPlan: RawColumnPlan;
+  readonly #keyPlan: RawColumnPlan;
+  /** The `noValueSet` bits of the row being encoded; zeroed when a row first needs it. */
+  readonly #unsetBits: Uint8Array;
   /** Per schema column / key column: its slot in colocation order, or -1. */
   readonly #rowColocationSlot: Int32Array;
   readonly #keyColocationSlot: Int32Array;
@@ -121,6 +140,9 @@ export class RowCodec {
     this.#mayBeUnset = Uint8Array.from(columns, (c) =>
       c.nullable === true || c.default !== undefined ? 1 : 0,
     );
+    this.#rowPlan = planRawColumns(columns);
+    this.#keyPlan = planRawColumns(this.#keyColumns);
+    this.#unsetBits = createBitmask(count);
     this.#inherited = Uint8Array.from(this.#names, (name) => (name in Object.prototype ? 1 : 0));
     this.#keyInherited = Uint8Array.from(this.#keyNames, (name) => (name in Object.prototype ? 1 : 0));
 
@@ -149,20 +171,34 @@ export class RowCodec {
    * @throws ProtocolError `INVALID_ROW` when `row` is not an object.
    */
   encodeRow(row: object, colocation?: InternalValue[]): EncodedRow {
+    const encoded: EncodedRowTarget = { tuple: NO_TUPLE, noValueSet: EMPTY_BITMASK };
+    this.encodeRowInto(row, encoded, colocation);
+    return encoded;
+  }
+
+  /**
+   * Encodes a full row as {@link encodeRow} does, into `target`'s `tuple` and `noValueSet` (both set together,
+   * and only when the row encodes), for a caller that keeps the result in an object of its own.
+   *
+   * @throws as {@link encodeRow}; `target` is then left as it was.
+   */
+  encodeRowInto(row: object, target: EncodedRowTarget, colocation?: InternalValue[]): void {
     const record = this.#asRecord(row);
     const columns = this.#columns;
     const names = this.#names;
     const count = columns.length;
     const careful = !isPlainObject(record);
     const builder = this.#builder.reset();
-    let noValueSet: Uint8Array | undefined;
+    const plan = this.#rowPlan;
+    const unsetBits = this.#unsetBits;
+    let unset = false;
     let found = 0;
     try {
       for (let i = 0; i < count; i++) {
-        const column = columns[i] as ColumnDef;
         const name = names[i] as string;
         const raw = careful || this.#inherited[i] === 1 ? ownValue(record, name) : record[name];
         if (raw === undefined) {
+          const column = columns[i] as ColumnDef;
           if (this.#isKey[i] === 1) throw this.#missingKey(column);
           if (this.#mayBeUnset[i] === 0) {
             throw new InvalidValueError(
@@ -170,16 +206,17 @@ export class RowCodec {
               `column "${name}" (${column.type}) is not nullable and has no default: the row must set it`,
             );
           }
-          noValueSet ??= new Uint8Array((count + 7) >> 3);
-          noValueSet[i >> 3] = (noValueSet[i >> 3] as number) | (1 << (i & 7));
+          if (!unset) {
+            unset = true;
+            unsetBits.fill(0);
+          }
+          bitmaskSet(unsetBits, i);
           builder.appendNull();
           continue;
         }
         found++;
-        const value = normalizeValue(column, raw);
         const slot = this.#rowColocationSlot[i] as number;
-        if (slot >= 0 && colocation !== undefined) colocation[slot] = value;
-        appendColumnValue(builder, column, value);
+        appendRowValue(builder, columns[i] as ColumnDef, plan, i, raw, slot, colocation);
       }
     } catch (error) {
       throw this.#unknownColumn(record) ?? error;
@@ -188,9 +225,8 @@ export class RowCodec {
       const unknown = this.#unknownColumn(record);
       if (unknown !== undefined) throw unknown;
     }
-    const tuple = builder.build();
-    if (noValueSet === undefined) return { tuple, noValueSet: EMPTY_BITMASK };
-    return { tuple, noValueSet: noValueSet.subarray(0, bitmaskTrimmedLength(noValueSet)) };
+    target.tuple = builder.build();
+    target.noValueSet = unset ? unsetBits.slice(0, bitmaskTrimmedLength(unsetBits)) : EMPTY_BITMASK;
   }
 
   /**
@@ -209,6 +245,7 @@ export class RowCodec {
     const count = columns.length;
     const careful = !isPlainObject(record);
     const builder = this.#builder.reset();
+    const plan = this.#keyPlan;
     let found = 0;
     try {
       for (let i = 0; i < count; i++) {
@@ -217,10 +254,7 @@ export class RowCodec {
         const raw = careful || this.#keyInherited[i] === 1 ? ownValue(record, name) : record[name];
         if (raw === undefined) throw this.#missingKey(column);
         found++;
-        const value = normalizeValue(column, raw);
-        const slot = this.#keyColocationSlot[i] as number;
-        if (slot >= 0 && colocation !== undefined) colocation[slot] = value;
-        appendColumnValue(builder, column, value);
+        appendRowValue(builder, column, plan, i, raw, this.#keyColocationSlot[i] as number, colocation);
       }
     } catch (error) {
       throw this.#unknownColumn(record) ?? error;
