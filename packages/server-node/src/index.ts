@@ -47,6 +47,7 @@ export {
   ReceiverTransaction,
   type RunInTransactionOptions,
 } from './receiver/receiver-transaction.js';
+export { IngestBatch } from './rows/ingest-batch.js';
 export { MAX_STORED_SCHEMA_VERSION, storedRowTuple, storedRowVersion } from './rows/stored-row.js';
 export {
   type ApplyListener,
@@ -56,7 +57,14 @@ export {
   type MvccPartitionStoreOptions,
 } from './storage/mvcc-partition-store.js';
 export type { PartitionSnapshot } from './storage/partition-snapshot.js';
-export { applyBatch, applyKeyedBatch, type BatchItem, type BatchOp, BatchOps } from './tx/apply-batch.js';
+export {
+  applyBatch,
+  applyKeyedBatch,
+  type BatchItem,
+  type BatchOp,
+  BatchOps,
+  type KeyedRows,
+} from './tx/apply-batch.js';
 export { Transaction } from './tx/transaction.js';
 export { TransactionManager, type TransactionManagerOptions } from './tx/transaction-manager.js';
 export { nextTxState, type TxState, TxStates } from './tx/tx-lifecycle.js';

@@ -51,6 +51,50 @@ describe('KeyTable', () => {
     );
   });
 
+  it('finds and inserts keys given as ranges of a shared buffer, and keeps its own copy of each', () => {
+    const rangeOp = fc.record({
+      remove: fc.boolean(),
+      key: keyArb,
+      offset: fc.integer({ min: 0, max: 20 }),
+      noise: fc.integer({ min: 0, max: 255 }),
+    });
+    fc.assert(
+      fc.property(fc.array(rangeOp, { maxLength: 300 }), (ops) => {
+        const table = new KeyTable();
+        const model = new Map<string, number>();
+        const buffer = new Uint8Array(32);
+        for (const op of ops) {
+          // The key sits among noise bytes, which are overwritten again after every step.
+          buffer.fill(op.noise);
+          buffer.set(op.key, op.offset);
+          const known = model.get(tag(op.key));
+          if (op.remove) {
+            const slot = table.findRange(buffer, op.offset, op.key.length);
+            expect(slot).toBe(known ?? -1);
+            if (slot >= 0) {
+              table.remove(slot);
+              model.delete(tag(op.key));
+            }
+          } else {
+            const slot = table.findOrInsert(buffer, op.offset, op.key.length);
+            if (known !== undefined) expect(slot).toBe(known);
+            else expect([...model.values()]).not.toContain(slot);
+            model.set(tag(op.key), slot);
+          }
+          buffer.fill(op.noise ^ 0xff);
+        }
+        expect(table.size).toBe(model.size);
+        for (const [key, slot] of model) {
+          const bytes = Uint8Array.from(key === '' ? [] : key.split(',').map(Number));
+          expect(table.find(bytes)).toBe(slot);
+          expect([...table.key(slot)]).toEqual([...bytes]);
+          expect(table.ts(slot)).toBe(NO_VERSION);
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+
   it('keeps handed-out row views intact after the row is replaced and the slab compacted', () => {
     const table = new KeyTable();
     const key = Uint8Array.of(7);

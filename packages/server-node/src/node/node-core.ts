@@ -210,7 +210,11 @@ export class NodeCore implements NodeContext, SessionHost, MoveSource {
       snapshot === null
         ? new MvccPartitionStore(options)
         : MvccPartitionStore.fromSnapshot(snapshot, options);
-    store.addApplyListener((key, row, commitTs) => this.#applied(tableId, partition, key, row, commitTs));
+    // Asked once per commit: with no node listener the store makes no per-key views at all.
+    store.addApplyListener(
+      (key, row, commitTs) => this.#applied(tableId, partition, key, row, commitTs),
+      () => this.#applyListeners.length > 0,
+    );
     return store;
   }
 

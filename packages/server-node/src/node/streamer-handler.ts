@@ -20,7 +20,7 @@
  */
 import type { RequestOf, StreamerBatch, StreamerBatchResult, TableSchema } from '@datastreamer/protocol';
 import { ServerError } from '../errors/server-error.js';
-import { applyKeyedBatch } from '../tx/apply-batch.js';
+import { applyKeyedBatch, type KeyedRows } from '../tx/apply-batch.js';
 import type { NodeContext, RequestContext } from './node-context.js';
 import type { PartitionReplica } from './partition-table.js';
 import {
@@ -106,41 +106,37 @@ function applyBatchHere(
   const count = rows.length;
   const deleted = batch.deleted;
   const deletedLength = deleted === null ? 0 : deleted.length;
-  const keys: Uint8Array[] = new Array(count);
-  const stored: (Uint8Array | null)[] = new Array(count);
-  for (let i = 0; i < count; i++) {
-    const row = rows[i] as StreamerBatch['rows'][number];
-    const remove =
-      deleted !== null && i >> 3 < deletedLength && ((deleted[i >> 3] as number) & (1 << (i & 7))) !== 0;
-    if (remove) {
-      ingest.key(shape, row.tuple, i, 'batch', true, keys);
-      stored[i] = null;
-    } else {
-      ingest.put(shape, row.noValueSet, row.tuple, i, 'batch', keys, stored);
+  // Every row is checked and written into one buffer before the first write: a bad row applies nothing.
+  const checked = ingest.batch(count);
+  try {
+    for (let i = 0; i < count; i++) {
+      const row = rows[i] as StreamerBatch['rows'][number];
+      const remove =
+        deleted !== null && i >> 3 < deletedLength && ((deleted[i >> 3] as number) & (1 << (i & 7))) !== 0;
+      if (remove) ingest.removeInto(checked, shape, row.tuple, i, 'batch');
+      else ingest.putInto(checked, shape, row.noValueSet, row.tuple, i, 'batch');
     }
+    commitRows(node, replica, checked);
+  } finally {
+    // The batch's transaction has committed or aborted by now, so its buffer may serve the next batch.
+    checked.release();
   }
-  commitRows(node, replica, keys, stored);
   if (streamId !== null && batchSeq !== null) replica.fence.raise(streamId, batchSeq);
   node.metrics.batches++;
 }
 
 /**
- * Applies `keys` / `rows` (null: remove) in one implicit transaction on `replica` and counts them.
+ * Applies `rows` (checked, see rows/ingest-batch.ts) in one implicit transaction on `replica` and counts them.
  * @throws ServerError `TX_CONFLICT` (counted), nothing applied.
  */
-export function commitRows(
-  node: NodeContext,
-  replica: PartitionReplica,
-  keys: readonly Uint8Array[],
-  rows: readonly (Uint8Array | null)[],
-): void {
+export function commitRows(node: NodeContext, replica: PartitionReplica, rows: KeyedRows): void {
   try {
-    applyKeyedBatch(node.transactions, replica.store, keys, rows);
+    applyKeyedBatch(node.transactions, replica.store, rows);
   } catch (error) {
     if (error instanceof ServerError && error.code === 'TX_CONFLICT') node.metrics.conflicts++;
     throw error;
   }
-  node.metrics.rowsApplied += keys.length;
+  node.metrics.rowsApplied += rows.count;
 }
 
 async function forwardBatch(

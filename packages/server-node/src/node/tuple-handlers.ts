@@ -182,10 +182,13 @@ export function tupleUpsert(
   checkWriteVersion(schema, request.schemaVersion);
   const target = routeOne(node, schema, request.partition, context);
   if (typeof target === 'string') return forwardTo(node, () => node.forwarder.send(target, request));
-  const keys: Uint8Array[] = [];
-  const rows: (Uint8Array | null)[] = [];
-  node.ingest.put(node.shapes.of(schema), request.noValueSet, request.row, 0, 'request', keys, rows);
-  commitRows(node, target, keys, rows);
+  const checked = node.ingest.batch(1);
+  try {
+    node.ingest.putInto(checked, node.shapes.of(schema), request.noValueSet, request.row, 0, 'request');
+    commitRows(node, target, checked);
+  } finally {
+    checked.release();
+  }
   return null;
 }
 

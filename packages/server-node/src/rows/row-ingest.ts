@@ -12,11 +12,15 @@
  * The bytes inside variable-length values (UTF-8, decimal digits) are left to readers: checking them would
  * mean decoding every value on the hot path.
  *
- * Outputs go into caller arrays at an index, so a batch of 1000 rows allocates the two arrays, one key and
- * one stored row per PUT, and nothing else per row. Not reentrant (one layout and writer per instance).
+ * Outputs go either into a batch ({@link RowIngest.putInto}, {@link RowIngest.removeInto}: keys and stored
+ * rows written one after another into the batch's two buffers, nothing allocated per row; see
+ * ingest-batch.ts), or into caller arrays at an index ({@link RowIngest.put}, {@link RowIngest.key}: one key
+ * and one stored row array per PUT, for the single-row and transactional paths that keep rows apart). Not
+ * reentrant (one layout and writer per instance).
  */
 import { ErrorExtensionKeys } from '@datastreamer/protocol';
 import { ServerError } from '../errors/server-error.js';
+import { IngestBatch } from './ingest-batch.js';
 import type { RowShape } from './row-shape.js';
 import { versionPrefixLength, writeVersionPrefix } from './stored-row.js';
 import { TupleLayout } from './tuple-layout.js';
@@ -25,13 +29,95 @@ import { TupleWriter } from './tuple-writer.js';
 /** Says which request a row belongs to in error messages, e.g. `'batch'` gives `row 3 of the batch`. */
 export type RowContext = 'batch' | 'request';
 
+/** Below this many bytes a loop beats `set` (measured on Node 20: `set` of a whole array costs ~10 ns). */
+const SMALL_COPY = 8;
+
 export class RowIngest {
   readonly #layout = new TupleLayout();
   readonly #writer = new TupleWriter();
+  readonly #batch = new IngestBatch();
+
+  /**
+   * A batch for `count` items: this ingest's reusable one, or a fresh one while that one is in use (a
+   * nested request). Call `release()` on it once the transaction that wrote from it has committed or
+   * aborted.
+   */
+  batch(count: number): IngestBatch {
+    const own = this.#batch;
+    return (own.inUse ? new IngestBatch() : own).reset(count);
+  }
+
+  /**
+   * Checks the full row `tuple` (a PUT written with `shape`'s version) and makes it item `index` of `batch`:
+   * its key tuple and its stored row, written into the batch's buffers.
+   *
+   * @throws ServerError `INVALID_ROW` (see the module header); the batch's item is then left unset.
+   */
+  putInto(
+    batch: IngestBatch,
+    shape: RowShape,
+    noValueSet: Uint8Array,
+    tuple: Uint8Array,
+    index: number,
+    context: RowContext,
+  ): void {
+    try {
+      const rewrite = this.#checkRow(shape, noValueSet, tuple, index, context);
+      this.#addKeyColumns(shape);
+      const writer = this.#writer;
+      // Reserve first: reserving may grow the arena into a new buffer, which `keyBytes` then returns.
+      const keyStart = batch.reserveKey(index, writer.byteLength());
+      writer.writeTo(batch.keyBytes, keyStart);
+      const prefix = versionPrefixLength(shape.version);
+      if (rewrite) {
+        this.#addWithDefaults(shape, noValueSet);
+        const start = batch.reserveRow(index, prefix + writer.byteLength());
+        const bytes = batch.rowBytes;
+        writeVersionPrefix(bytes, shape.version, start);
+        writer.writeTo(bytes, start + prefix);
+      } else {
+        const start = batch.reserveRow(index, prefix + tuple.length);
+        const bytes = batch.rowBytes;
+        writeVersionPrefix(bytes, shape.version, start);
+        copyInto(bytes, start + prefix, tuple);
+      }
+    } finally {
+      this.#layout.release();
+    }
+  }
+
+  /**
+   * Checks `tuple` as the key of a REMOVE (a key tuple, or a full row whose value columns are ignored) and
+   * makes it item `index` of `batch`: its key tuple written into the batch's key buffer, no row.
+   *
+   * @throws ServerError `INVALID_ROW` when the tuple is neither, or a key column is NULL or malformed.
+   */
+  removeInto(
+    batch: IngestBatch,
+    shape: RowShape,
+    tuple: Uint8Array,
+    index: number,
+    context: RowContext,
+  ): void {
+    try {
+      if (this.#checkKey(shape, tuple, index, context, true)) {
+        const start = batch.reserveKey(index, tuple.length);
+        copyInto(batch.keyBytes, start, tuple);
+      } else {
+        this.#addKeyColumns(shape);
+        const writer = this.#writer;
+        const keyStart = batch.reserveKey(index, writer.byteLength());
+        writer.writeTo(batch.keyBytes, keyStart);
+      }
+      batch.setRemove(index);
+    } finally {
+      this.#layout.release();
+    }
+  }
 
   /**
    * Checks the full row `tuple` (a PUT written with `shape`'s version) and sets `keys[index]` to its key
-   * tuple and `rows[index]` to its stored row.
+   * tuple and `rows[index]` to its stored row, each a new array.
    *
    * @throws ServerError `INVALID_ROW` (see the module header).
    */
@@ -44,42 +130,23 @@ export class RowIngest {
     keys: Uint8Array[],
     rows: (Uint8Array | null)[],
   ): void {
-    const layout = this.#layout;
-    const count = shape.columnCount;
-    const problem = layout.reset(tuple, count);
-    if (problem !== null) {
-      throw rowError(shape, index, context, `is not a row of ${count} columns: ${problem}`);
-    }
     try {
-      const maskLength = noValueSet.length;
-      if (maskLength > 0) checkMaskFits(shape, noValueSet, index, context);
-      let rewrite = false;
-      for (let c = 0; c < count; c++) {
-        const length = layout.length(c);
-        const unset = c >> 3 < maskLength && ((noValueSet[c >> 3] as number) & (1 << (c & 7))) !== 0;
-        if (unset) {
-          if (shape.isKey[c] === 1) {
-            throw columnError(shape, index, context, c, 'is a key column and must be set');
-          }
-          if (shape.defaults[c] !== null) rewrite = true;
-          else if (shape.nullable[c] === 1) rewrite ||= length !== 0;
-          else
-            throw columnError(shape, index, context, c, 'is not set, and is neither nullable nor defaulted');
-        } else if (length === 0) {
-          if (shape.nullable[c] === 0) {
-            const what = shape.isKey[c] === 1 ? 'is a key column and cannot be NULL' : 'is not nullable';
-            throw columnError(shape, index, context, c, `${what}, but the row holds NULL`);
-          }
-        } else {
-          const wrong = shape.lengthProblem(c, length);
-          if (wrong !== null)
-            throw columnError(shape, index, context, c, `holds a malformed value: ${wrong}`);
-        }
+      const rewrite = this.#checkRow(shape, noValueSet, tuple, index, context);
+      this.#addKeyColumns(shape);
+      keys[index] = this.#writer.build(0);
+      const prefix = versionPrefixLength(shape.version);
+      let stored: Uint8Array;
+      if (rewrite) {
+        this.#addWithDefaults(shape, noValueSet);
+        stored = this.#writer.build(prefix);
+      } else {
+        stored = new Uint8Array(prefix + tuple.length);
+        stored.set(tuple, prefix);
       }
-      keys[index] = this.#keyOf(shape, tuple);
-      rows[index] = rewrite ? this.#withDefaults(shape, noValueSet, tuple) : copyStored(shape, tuple);
+      writeVersionPrefix(stored, shape.version);
+      rows[index] = stored;
     } finally {
-      layout.release();
+      this.#layout.release();
     }
   }
 
@@ -98,34 +165,98 @@ export class RowIngest {
     fullRowAllowed: boolean,
     keys: Uint8Array[],
   ): void {
-    const layout = this.#layout;
     try {
-      const problem = layout.reset(tuple, shape.keyCount);
-      if (problem === null) {
-        for (let k = 0; k < shape.keyCount; k++) {
-          this.#checkKeyElement(shape, index, context, shape.keyIndexes[k] as number, k);
-        }
+      if (this.#checkKey(shape, tuple, index, context, fullRowAllowed)) {
         keys[index] = tuple;
-        return;
+      } else {
+        this.#addKeyColumns(shape);
+        keys[index] = this.#writer.build(0);
       }
-      // A full row can never pass as a key-only tuple (see TupleLayout: its offsets would not end at the end
-      // of the bytes), so trying the key form first is unambiguous.
-      if (
-        fullRowAllowed &&
-        shape.columnCount > shape.keyCount &&
-        layout.reset(tuple, shape.columnCount) === null
-      ) {
-        for (let k = 0; k < shape.keyCount; k++) {
-          const c = shape.keyIndexes[k] as number;
-          this.#checkKeyElement(shape, index, context, c, c);
-        }
-        keys[index] = this.#keyOf(shape, tuple);
-        return;
-      }
-      throw rowError(shape, index, context, `is not a key of ${shape.keyCount} columns: ${problem}`);
     } finally {
-      layout.release();
+      this.#layout.release();
     }
+  }
+
+  /**
+   * Checks the full row `tuple`, leaving the layout on it.
+   *
+   * @returns whether the stored row must be rebuilt (an unset column gets its default, or NULL in place of
+   *   the bytes the client left there).
+   */
+  #checkRow(
+    shape: RowShape,
+    noValueSet: Uint8Array,
+    tuple: Uint8Array,
+    index: number,
+    context: RowContext,
+  ): boolean {
+    const layout = this.#layout;
+    const count = shape.columnCount;
+    const problem = layout.reset(tuple, count);
+    if (problem !== null) {
+      throw rowError(shape, index, context, `is not a row of ${count} columns: ${problem}`);
+    }
+    const maskLength = noValueSet.length;
+    if (maskLength > 0) checkMaskFits(shape, noValueSet, index, context);
+    let rewrite = false;
+    for (let c = 0; c < count; c++) {
+      const length = layout.length(c);
+      const unset = c >> 3 < maskLength && ((noValueSet[c >> 3] as number) & (1 << (c & 7))) !== 0;
+      if (unset) {
+        if (shape.isKey[c] === 1) {
+          throw columnError(shape, index, context, c, 'is a key column and must be set');
+        }
+        if (shape.defaults[c] !== null) rewrite = true;
+        else if (shape.nullable[c] === 1) rewrite ||= length !== 0;
+        else throw columnError(shape, index, context, c, 'is not set, and is neither nullable nor defaulted');
+      } else if (length === 0) {
+        if (shape.nullable[c] === 0) {
+          const what = shape.isKey[c] === 1 ? 'is a key column and cannot be NULL' : 'is not nullable';
+          throw columnError(shape, index, context, c, `${what}, but the row holds NULL`);
+        }
+      } else {
+        const wrong = shape.lengthProblem(c, length);
+        if (wrong !== null) throw columnError(shape, index, context, c, `holds a malformed value: ${wrong}`);
+      }
+    }
+    return rewrite;
+  }
+
+  /**
+   * Checks `tuple` as a key, leaving the layout on it.
+   *
+   * @returns `true` when it is a key tuple (usable as it is), `false` when it is a full row (allowed by
+   *   `fullRowAllowed`) whose key columns must be taken.
+   */
+  #checkKey(
+    shape: RowShape,
+    tuple: Uint8Array,
+    index: number,
+    context: RowContext,
+    fullRowAllowed: boolean,
+  ): boolean {
+    const layout = this.#layout;
+    const problem = layout.reset(tuple, shape.keyCount);
+    if (problem === null) {
+      for (let k = 0; k < shape.keyCount; k++) {
+        this.#checkKeyElement(shape, index, context, shape.keyIndexes[k] as number, k);
+      }
+      return true;
+    }
+    // A full row can never pass as a key-only tuple (see TupleLayout: its offsets would not end at the end
+    // of the bytes), so trying the key form first is unambiguous.
+    if (
+      fullRowAllowed &&
+      shape.columnCount > shape.keyCount &&
+      layout.reset(tuple, shape.columnCount) === null
+    ) {
+      for (let k = 0; k < shape.keyCount; k++) {
+        const c = shape.keyIndexes[k] as number;
+        this.#checkKeyElement(shape, index, context, c, c);
+      }
+      return false;
+    }
+    throw rowError(shape, index, context, `is not a key of ${shape.keyCount} columns: ${problem}`);
   }
 
   /** Checks element `element` of the tuple in the layout as key column `column` (a schema index). */
@@ -142,20 +273,21 @@ export class RowIngest {
     if (wrong !== null) throw columnError(shape, index, context, column, `holds a malformed value: ${wrong}`);
   }
 
-  /** The key tuple of the full row in the layout. */
-  #keyOf(shape: RowShape, tuple: Uint8Array): Uint8Array {
+  /** Starts the writer on the key tuple of the full row in the layout. */
+  #addKeyColumns(shape: RowShape): void {
     const layout = this.#layout;
+    const tuple = layout.bytes;
     const writer = this.#writer.reset();
     for (let k = 0; k < shape.keyCount; k++) {
       const c = shape.keyIndexes[k] as number;
       writer.add(tuple, layout.start(c), layout.end(c));
     }
-    return writer.build(0);
   }
 
-  /** The stored row of the full row in the layout, unset columns replaced by their default or NULL. */
-  #withDefaults(shape: RowShape, noValueSet: Uint8Array, tuple: Uint8Array): Uint8Array {
+  /** Starts the writer on the full row in the layout, unset columns replaced by their default or NULL. */
+  #addWithDefaults(shape: RowShape, noValueSet: Uint8Array): void {
     const layout = this.#layout;
+    const tuple = layout.bytes;
     const writer = this.#writer.reset();
     const maskLength = noValueSet.length;
     for (let c = 0; c < shape.columnCount; c++) {
@@ -163,20 +295,14 @@ export class RowIngest {
       if (unset) writer.addBytes(shape.defaults[c] ?? null);
       else writer.add(tuple, layout.start(c), layout.end(c));
     }
-    const prefix = versionPrefixLength(shape.version);
-    const stored = writer.build(prefix);
-    writeVersionPrefix(stored, shape.version);
-    return stored;
   }
 }
 
-/** The stored row of `tuple` as it is: the version prefix, then one copy of the tuple. */
-function copyStored(shape: RowShape, tuple: Uint8Array): Uint8Array {
-  const prefix = versionPrefixLength(shape.version);
-  const stored = new Uint8Array(prefix + tuple.length);
-  writeVersionPrefix(stored, shape.version);
-  stored.set(tuple, prefix);
-  return stored;
+/** Copies all of `source` into `target` at `at` (room made by the caller). */
+function copyInto(target: Uint8Array, at: number, source: Uint8Array): void {
+  const length = source.length;
+  if (length < SMALL_COPY) for (let i = 0; i < length; i++) target[at + i] = source[i] as number;
+  else target.set(source, at);
 }
 
 function checkMaskFits(shape: RowShape, mask: Uint8Array, index: number, context: RowContext): void {

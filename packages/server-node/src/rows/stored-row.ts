@@ -26,14 +26,17 @@ export function versionPrefixLength(version: number): 1 | 2 {
   return version < 0x80 ? 1 : 2;
 }
 
-/** Writes the prefix of `version` (checked by {@link versionPrefixLength}) at the start of `target`. */
-export function writeVersionPrefix(target: Uint8Array, version: number): void {
+/**
+ * Writes the prefix of `version` (checked by {@link versionPrefixLength}) into `target` at `at` (default 0,
+ * the start of a stored row of its own).
+ */
+export function writeVersionPrefix(target: Uint8Array, version: number, at = 0): void {
   if (version < 0x80) {
-    target[0] = version;
+    target[at] = version;
     return;
   }
-  target[0] = 0x80 | (version >> 8);
-  target[1] = version & 0xff;
+  target[at] = 0x80 | (version >> 8);
+  target[at + 1] = version & 0xff;
 }
 
 /** A stored row holding a copy of `tuple`, written with schema `version`. */

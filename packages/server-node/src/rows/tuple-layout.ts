@@ -17,9 +17,12 @@ const EMPTY = new Uint8Array(1);
 /** The element bounds of one tuple at a time. */
 export class TupleLayout {
   #bytes: Uint8Array = EMPTY;
-  #entrySize = 1;
-  #valueBase = 1;
   #count = 0;
+  /**
+   * `#bounds[i]` is where element `i` starts (absolute), `#bounds[i + 1]` where it ends: read from the offset
+   * table once by `reset`, which has to walk it anyway, so the per-element questions are array reads.
+   */
+  #bounds = new Int32Array(17);
 
   /** The tuple the layout describes. */
   get bytes(): Uint8Array {
@@ -48,50 +51,45 @@ export class TupleLayout {
     if (bytes.length < valueBase) {
       return `${bytes.length} bytes cannot hold the offset table of ${count} elements`;
     }
-    this.#bytes = bytes;
-    this.#entrySize = entrySize;
-    this.#valueBase = valueBase;
+    if (count >= this.#bounds.length) this.#bounds = new Int32Array(count + 1);
+    const bounds = this.#bounds;
+    bounds[0] = valueBase;
     const valueSize = bytes.length - valueBase;
     let previous = 0;
     for (let i = 0; i < count; i++) {
-      const end = this.#offset(i);
+      const end = offsetEntry(bytes, entrySize, i);
       if (end < previous || end > valueSize) {
-        this.#bytes = EMPTY;
         return `element ${i} ends at ${end}, outside ${previous}..${valueSize}`;
       }
+      bounds[i + 1] = valueBase + end;
       previous = end;
     }
     if (previous !== valueSize) {
-      this.#bytes = EMPTY;
       return `the ${count} elements end at ${previous} but the value area has ${valueSize} bytes`;
     }
+    this.#bytes = bytes;
     this.#count = count;
     return null;
   }
 
   /** Absolute offset of element `index`'s first byte (valid after a successful `reset`). */
   start(index: number): number {
-    return this.#valueBase + (index === 0 ? 0 : this.#offset(index - 1));
+    return this.#bounds[index] as number;
   }
 
   /** Absolute offset just past element `index`'s last byte. */
   end(index: number): number {
-    return this.#valueBase + this.#offset(index);
+    return this.#bounds[index + 1] as number;
   }
 
   /** Bytes of element `index`; 0 is NULL. */
   length(index: number): number {
-    return this.end(index) - this.start(index);
+    return (this.#bounds[index + 1] as number) - (this.#bounds[index] as number);
   }
 
   /** Lets go of the tuple, so the layout does not keep a request frame alive. */
   release(): void {
     this.#bytes = EMPTY;
     this.#count = 0;
-  }
-
-  /** The end offset stored in entry `index` of the offset table. */
-  #offset(index: number): number {
-    return offsetEntry(this.#bytes, this.#entrySize, index);
   }
 }

@@ -4,8 +4,8 @@
  * a newer schema, all without decoding a value. The output is Ignite 3's layout with the smallest offset
  * entries that fit (as `BinaryTupleBuilder` writes it), so the bytes equal what a client would encode.
  *
- * The writer is reused: `reset`, `add`/`addNull` per element, `build`. It holds no reference to the sources
- * after `build`. It does not check the element bytes (they come from tuples already checked).
+ * The writer is reused: `reset`, `add`/`addNull` per element, then `build` (a new array) or `writeTo` (into
+ * a caller's buffer, e.g. a batch's). It holds no reference to the sources after either. It does not check the element bytes (they come from tuples already checked).
  */
 
 const EMPTY = new Uint8Array(0);
@@ -51,26 +51,42 @@ export class TupleWriter {
    * (for the caller to fill).
    */
   build(prefix = 0): Uint8Array {
+    const out = new Uint8Array(prefix + this.byteLength());
+    this.writeTo(out, prefix);
+    return out;
+  }
+
+  /** The bytes the tuple of the elements added since `reset` takes. */
+  byteLength(): number {
+    const valueSize = this.#valueSize;
+    return 1 + this.#count * entrySizeOf(valueSize) + valueSize;
+  }
+
+  /**
+   * Writes the tuple of the elements added since `reset` into `out` at `at` ({@link byteLength} bytes, which
+   * the caller has made room for), and starts a new tuple.
+   *
+   * @returns the offset just past the tuple.
+   */
+  writeTo(out: Uint8Array, at: number): number {
     const count = this.#count;
     const valueSize = this.#valueSize;
-    const sizeLog2 = valueSize <= 0xff ? 0 : valueSize <= 0xffff ? 1 : 2;
-    const entrySize = 1 << sizeLog2;
-    const out = new Uint8Array(prefix + 1 + count * entrySize + valueSize);
-    out[prefix] = sizeLog2;
-    let entry = prefix + 1;
-    let at = entry + count * entrySize;
+    const entrySize = entrySizeOf(valueSize);
+    out[at] = entrySize === 1 ? 0 : entrySize === 2 ? 1 : 2;
+    let entry = at + 1;
+    let to = entry + count * entrySize;
     let end = 0;
     const sources = this.#sources;
     for (let i = 0; i < count; i++) {
       const source = sources[i] as Uint8Array;
       const from = this.#starts[i] as number;
-      const to = this.#ends[i] as number;
-      const length = to - from;
+      const until = this.#ends[i] as number;
+      const length = until - from;
       if (length < SMALL_COPY) {
-        for (let b = from; b < to; b++) out[at++] = source[b] as number;
+        for (let b = from; b < until; b++) out[to++] = source[b] as number;
       } else {
-        out.set(source.subarray(from, to), at);
-        at += length;
+        out.set(source.subarray(from, until), to);
+        to += length;
       }
       end += length;
       out[entry] = end & 0xff;
@@ -85,6 +101,11 @@ export class TupleWriter {
     }
     this.#count = 0;
     this.#valueSize = 0;
-    return out;
+    return to;
   }
+}
+
+/** The offset entry size (1, 2 or 4 bytes) of a tuple whose values take `valueSize` bytes. */
+function entrySizeOf(valueSize: number): 1 | 2 | 4 {
+  return valueSize <= 0xff ? 1 : valueSize <= 0xffff ? 2 : 4;
 }

@@ -18,6 +18,13 @@ const FIRST_CHUNK = 1024;
 const OWN_CHUNK_FROM = CHUNK_SPAN >> 2;
 
 export class ByteSlab {
+  /**
+   * The longest run of bytes {@link append} keeps addressable piecewise: a run this long or shorter lands in
+   * one chunk, so a value at `delta` bytes into it is at position `position + delta` (a batch's rows copied
+   * in as one block).
+   */
+  static readonly MAX_BLOCK = CHUNK_SPAN;
+
   #chunks: Uint8Array[] = [];
   #current: Uint8Array = new Uint8Array(0);
   #currentIndex = -1;
@@ -29,7 +36,7 @@ export class ByteSlab {
 
   /**
    * Copies `bytes[start, end)` in and returns its position (read it back with `end - start` as the length).
-   * Never fails: chunks grow as needed.
+   * The bytes land in one chunk. Never fails: chunks grow as needed.
    */
   append(bytes: Uint8Array, start: number, end: number): number {
     const length = end - start;
@@ -69,11 +76,15 @@ export class ByteSlab {
 
   /** Whether the `length` bytes at `position` equal `bytes`. */
   equals(position: number, length: number, bytes: Uint8Array): boolean {
-    if (bytes.length !== length) return false;
+    return bytes.length === length && this.equalsRange(position, length, bytes, 0);
+  }
+
+  /** Whether the `length` bytes at `position` equal the `length` bytes of `bytes` at `start`. */
+  equalsRange(position: number, length: number, bytes: Uint8Array, start: number): boolean {
     if (length === 0) return true;
     const chunk = this.chunkAt(position);
     const offset = position & (CHUNK_SPAN - 1);
-    for (let i = 0; i < length; i++) if (chunk[offset + i] !== bytes[i]) return false;
+    for (let i = 0; i < length; i++) if (chunk[offset + i] !== bytes[start + i]) return false;
     return true;
   }
 

@@ -32,6 +32,15 @@ export function rowAt(table: KeyTable, slot: number, ts: bigint): Uint8Array | n
   return null;
 }
 
+/** Whether `slot` has a committed row as of `ts` ({@link rowAt} is not `null`), without making a view. */
+export function hasRowAt(table: KeyTable, slot: number, ts: bigint): boolean {
+  const newest = table.ts(slot);
+  if (newest === NO_VERSION) return false;
+  if (newest <= ts) return table.hasRow(slot);
+  for (let v = table.older(slot); v !== null; v = v.next) if (v.ts <= ts) return v.row !== null;
+  return false;
+}
+
 /** How many committed versions `slot` holds. */
 export function chainLength(table: KeyTable, slot: number): number {
   if (table.ts(slot) === NO_VERSION) return 0;

@@ -6,8 +6,17 @@
 
 /** The 32-bit hash of `bytes` (any length, 0 included). */
 export function hashKey(bytes: Uint8Array): number {
+  return hashKeyRange(bytes, 0, bytes.length);
+}
+
+/**
+ * The hash of the `length` bytes of `bytes` at `start`: equal to {@link hashKey} of those bytes alone, so a
+ * key inside a larger buffer is hashed without making a view of it.
+ */
+export function hashKeyRange(bytes: Uint8Array, start: number, length: number): number {
   let h = 0x811c9dc5;
-  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ (bytes[i] as number), 0x01000193);
+  const end = start + length;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ (bytes[i] as number), 0x01000193);
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

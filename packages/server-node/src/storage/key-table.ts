@@ -3,7 +3,10 @@
  * has a slot (a small integer); a slot's fields live in one `Int32Array` (stride {@link STRIDE}), its
  * commit timestamp in a `BigInt64Array`, its intent owner in one array, and the key and row bytes in two
  * {@link ByteSlab}s. Keys are found through an open-addressing hash index (linear probing, backward-shift
- * deletion) over {@link hashKey}. So a stored row costs its bytes plus a few words, and no object.
+ * deletion) over {@link hashKeyRange}; each index cell holds the slot and the key's hash side by side, so a
+ * probe compares hashes without touching the slot's fields, and key bytes only on a hash match. Keys are
+ * looked up as byte ranges of any buffer (no view needed), and a write hashes its key once
+ * ({@link KeyTable.findOrInsert}). So a stored row costs its bytes plus a few words, and no object.
  *
  * Versions older than the newest are rare (kept only while a reader may need them) and live as linked
  * objects in a side map. Intent rows are kept by their transaction (see partition-tx.ts), not here.
@@ -13,7 +16,7 @@
  */
 import { ByteSlab } from './byte-slab.js';
 import { type IntentOwner, NO_VERSION, type OlderVersion } from './key-entry.js';
-import { hashKey } from './key-hash.js';
+import { hashKey, hashKeyRange } from './key-hash.js';
 
 /** Fields of a slot in `meta`. */
 const KEY_POS = 0;
@@ -21,22 +24,24 @@ const KEY_LEN = 1;
 const ROW_POS = 2;
 /** Row length, or -1 for no row (a tombstone, or no committed version). */
 const ROW_LEN = 3;
-const HASH = 4;
 /** Index of the slot's intent in its owner's lists (meaningful while the slot has an owner). */
-const INTENT = 5;
-const STRIDE = 6;
+const INTENT = 4;
+const STRIDE = 5;
 /** `KEY_LEN` of a free slot. */
 const FREE = -1;
 /** Grow the index past this load (entries / capacity). */
 const MAX_LOAD = 0.7;
+const EMPTY = new Uint8Array(0);
 
 export class KeyTable {
   #meta = new Int32Array(STRIDE * 8);
   #ts = new BigInt64Array(8);
   #owners: (IntentOwner | null)[] = [];
-  /** Slot + 1 per index cell, 0 when the cell is empty. */
-  #index = new Int32Array(16);
+  /** Two words per cell: slot + 1 (0 when the cell is empty), then the key's hash. */
+  #index = new Int32Array(32);
   #mask = 15;
+  /** Grow the index when `size` would pass this. */
+  #growAt = Math.floor(16 * MAX_LOAD);
   #older = new Map<number, OlderVersion>();
   #free: number[] = [];
   #keys = new ByteSlab();
@@ -48,46 +53,35 @@ export class KeyTable {
 
   /** The slot of `key`, or -1. */
   find(key: Uint8Array): number {
-    const meta = this.#meta;
-    const index = this.#index;
-    const mask = this.#mask;
-    const hash = hashKey(key);
-    const keys = this.#keys;
-    for (let i = hash & mask; ; i = (i + 1) & mask) {
-      const cell = index[i] as number;
-      if (cell === 0) return -1;
-      const base = (cell - 1) * STRIDE;
-      if (
-        meta[base + HASH] === hash &&
-        keys.equals(meta[base + KEY_POS] as number, meta[base + KEY_LEN] as number, key)
-      ) {
-        return cell - 1;
-      }
+    return this.findRange(key, 0, key.length);
+  }
+
+  /** The slot of the key held in the `length` bytes of `bytes` at `start`, or -1. */
+  findRange(bytes: Uint8Array, start: number, length: number): number {
+    const found = this.#lookup(bytes, start, length, hashKeyRange(bytes, start, length));
+    return found >= 0 ? found : -1;
+  }
+
+  /**
+   * The slot of the key held in the `length` bytes of `bytes` at `start`, inserted (with no version and no
+   * intent, the key bytes copied) when absent: one hash and one probe run either way.
+   */
+  findOrInsert(bytes: Uint8Array, start: number, length: number): number {
+    const hash = hashKeyRange(bytes, start, length);
+    const found = this.#lookup(bytes, start, length, hash);
+    if (found >= 0) return found;
+    if (this.size + 1 > this.#growAt) {
+      this.#growIndex();
+      return this.#place(this.#emptyCell(hash), hash, bytes, start, length);
     }
+    return this.#place(~found, hash, bytes, start, length);
   }
 
   /** A new slot for `key` (which must be absent), with no version and no intent. Copies the key bytes. */
   insert(key: Uint8Array): number {
-    if ((this.size + 1) / (this.#mask + 1) > MAX_LOAD) this.#growIndex();
-    const slot = this.#newSlot();
+    if (this.size + 1 > this.#growAt) this.#growIndex();
     const hash = hashKey(key);
-    const base = slot * STRIDE;
-    const meta = this.#meta;
-    meta[base + KEY_POS] = this.#keys.append(key, 0, key.length);
-    meta[base + KEY_LEN] = key.length;
-    meta[base + ROW_POS] = 0;
-    meta[base + ROW_LEN] = -1;
-    meta[base + HASH] = hash;
-    meta[base + INTENT] = 0;
-    this.#ts[slot] = NO_VERSION;
-    this.#owners[slot] = null;
-    const index = this.#index;
-    const mask = this.#mask;
-    let i = hash & mask;
-    while (index[i] !== 0) i = (i + 1) & mask;
-    index[i] = slot + 1;
-    this.size++;
-    return slot;
+    return this.#place(this.#emptyCell(hash), hash, key, 0, key.length);
   }
 
   /** Removes `slot` (its key, version, older versions and intent mark); the slot may be reused. */
@@ -96,18 +90,29 @@ export class KeyTable {
     const base = slot * STRIDE;
     const index = this.#index;
     const mask = this.#mask;
-    let i = (meta[base + HASH] as number) & mask;
-    while (index[i] !== slot + 1) i = (i + 1) & mask;
+    // The hash lives in the index only: recomputing it here (a removal) is cheaper than a word per key.
+    const keyPos = meta[base + KEY_POS] as number;
+    const keyLength = meta[base + KEY_LEN] as number;
+    // An empty key has no bytes in the slab (and maybe no chunk to read them from).
+    const hash =
+      keyLength === 0
+        ? hashKeyRange(EMPTY, 0, 0)
+        : hashKeyRange(this.#keys.chunkAt(keyPos), ByteSlab.offsetOf(keyPos), keyLength);
+    let i = hash & mask;
+    while (index[i << 1] !== slot + 1) i = (i + 1) & mask;
     // Backward-shift deletion: pull later cells of the probe run into the hole when their home allows it.
-    for (let j = (i + 1) & mask; index[j] !== 0; j = (j + 1) & mask) {
-      const home = (meta[((index[j] as number) - 1) * STRIDE + HASH] as number) & mask;
+    for (let j = (i + 1) & mask; index[j << 1] !== 0; j = (j + 1) & mask) {
+      const cellHash = index[(j << 1) + 1] as number;
+      const home = cellHash & mask;
       const between = i <= j ? i < home && home <= j : i < home || home <= j;
       if (between) continue;
-      index[i] = index[j] as number;
+      index[i << 1] = index[j << 1] as number;
+      index[(i << 1) + 1] = cellHash;
       i = j;
     }
-    index[i] = 0;
-    this.#keys.release(meta[base + KEY_LEN] as number);
+    index[i << 1] = 0;
+    index[(i << 1) + 1] = 0;
+    this.#keys.release(keyLength);
     const rowLength = meta[base + ROW_LEN] as number;
     if (rowLength > 0) this.#rows.release(rowLength);
     meta[base + KEY_LEN] = FREE;
@@ -156,6 +161,42 @@ export class KeyTable {
    * previous newest version (if any) is pushed onto the older chain, else its row bytes are released.
    */
   setVersion(slot: number, ts: bigint, row: Uint8Array | null, keepPrevious: boolean): void {
+    if (row === null) this.setVersionRange(slot, ts, EMPTY, 0, -1, keepPrevious);
+    else this.setVersionRange(slot, ts, row, 0, row.length, keepPrevious);
+  }
+
+  /**
+   * {@link setVersion} with the row given as the `length` bytes of `bytes` at `start` (copied), `length` -1
+   * for a tombstone.
+   */
+  setVersionRange(
+    slot: number,
+    ts: bigint,
+    bytes: Uint8Array,
+    start: number,
+    length: number,
+    keepPrevious: boolean,
+  ): void {
+    const position = length > 0 ? this.#rows.append(bytes, start, start + length) : 0;
+    this.setVersionAt(slot, ts, position, length, keepPrevious);
+  }
+
+  /**
+   * Copies `bytes[start, end)` (at most {@link ByteSlab.MAX_BLOCK} bytes) into the row bytes as one block and
+   * returns its position: the row `delta` bytes into the block is then at `position + delta`, for
+   * {@link setVersionAt}. `unused` of its bytes belong to no row and are counted as dead at once.
+   */
+  appendRowBlock(bytes: Uint8Array, start: number, end: number, unused: number): number {
+    const position = this.#rows.append(bytes, start, end);
+    if (unused > 0) this.#rows.release(unused);
+    return position;
+  }
+
+  /**
+   * {@link setVersion} with the row already in the row bytes at `position` (from {@link appendRowBlock}),
+   * `length` -1 for a tombstone.
+   */
+  setVersionAt(slot: number, ts: bigint, position: number, length: number, keepPrevious: boolean): void {
     const meta = this.#meta;
     const base = slot * STRIDE;
     const oldLength = meta[base + ROW_LEN] as number;
@@ -170,12 +211,8 @@ export class KeyTable {
     // The old bytes are dead in the slab either way: a kept previous version holds a view that pins its chunk.
     if (oldLength > 0) this.#rows.release(oldLength);
     this.#ts[slot] = ts;
-    if (row === null) {
-      meta[base + ROW_LEN] = -1;
-    } else {
-      meta[base + ROW_POS] = this.#rows.append(row, 0, row.length);
-      meta[base + ROW_LEN] = row.length;
-    }
+    if (length >= 0) meta[base + ROW_POS] = position;
+    meta[base + ROW_LEN] = length;
   }
 
   /** Makes `slot` have no committed version (its older chain is dropped too). */
@@ -249,6 +286,55 @@ export class KeyTable {
     this.#keys = freshKeys;
   }
 
+  /**
+   * The slot of the key in `bytes[start, start + length)` (hashing to `hash`), or `~cell` of the empty cell
+   * that ends its probe run (always negative).
+   */
+  #lookup(bytes: Uint8Array, start: number, length: number, hash: number): number {
+    const index = this.#index;
+    const mask = this.#mask;
+    const meta = this.#meta;
+    for (let i = hash & mask; ; i = (i + 1) & mask) {
+      const cell = index[i << 1] as number;
+      if (cell === 0) return ~i;
+      if (index[(i << 1) + 1] !== hash) continue;
+      const base = (cell - 1) * STRIDE;
+      if (
+        meta[base + KEY_LEN] === length &&
+        this.#keys.equalsRange(meta[base + KEY_POS] as number, length, bytes, start)
+      ) {
+        return cell - 1;
+      }
+    }
+  }
+
+  /** The empty cell that ends the probe run of `hash`. */
+  #emptyCell(hash: number): number {
+    const index = this.#index;
+    const mask = this.#mask;
+    let i = hash & mask;
+    while (index[i << 1] !== 0) i = (i + 1) & mask;
+    return i;
+  }
+
+  /** Takes a slot for the key in `bytes[start, start + length)`, entered in the empty index cell `cell`. */
+  #place(cell: number, hash: number, bytes: Uint8Array, start: number, length: number): number {
+    const slot = this.#newSlot();
+    const base = slot * STRIDE;
+    const meta = this.#meta;
+    meta[base + KEY_POS] = this.#keys.append(bytes, start, start + length);
+    meta[base + KEY_LEN] = length;
+    meta[base + ROW_POS] = 0;
+    meta[base + ROW_LEN] = -1;
+    meta[base + INTENT] = 0;
+    this.#ts[slot] = NO_VERSION;
+    this.#owners[slot] = null;
+    this.#index[cell << 1] = slot + 1;
+    this.#index[(cell << 1) + 1] = hash;
+    this.size++;
+    return slot;
+  }
+
   #newSlot(): number {
     const reused = this.#free.pop();
     if (reused !== undefined) return reused;
@@ -267,18 +353,21 @@ export class KeyTable {
   }
 
   #growIndex(): void {
+    const old = this.#index;
     const capacity = (this.#mask + 1) * 2;
-    const index = new Int32Array(capacity);
+    const index = new Int32Array(capacity * 2);
     const mask = capacity - 1;
-    const meta = this.#meta;
-    for (let slot = 0; slot < this.#top; slot++) {
-      const base = slot * STRIDE;
-      if (meta[base + KEY_LEN] === FREE) continue;
-      let i = (meta[base + HASH] as number) & mask;
-      while (index[i] !== 0) i = (i + 1) & mask;
-      index[i] = slot + 1;
+    for (let at = 0; at < old.length; at += 2) {
+      const cell = old[at] as number;
+      if (cell === 0) continue;
+      const hash = old[at + 1] as number;
+      let i = hash & mask;
+      while (index[i << 1] !== 0) i = (i + 1) & mask;
+      index[i << 1] = cell;
+      index[(i << 1) + 1] = hash;
     }
     this.#index = index;
     this.#mask = mask;
+    this.#growAt = Math.floor(capacity * MAX_LOAD);
   }
 }

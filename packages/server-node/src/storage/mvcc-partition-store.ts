@@ -1,7 +1,10 @@
 /**
  * The multi-version store of one partition. Keys are encoded key tuples and rows encoded full-row tuples,
- * both `Uint8Array`s, never split into columns. Written bytes are copied in at commit (callers may reuse
- * theirs afterwards, but not while the writing transaction is open); rows read out must not be mutated.
+ * both bytes, never split into columns. A write takes its key and row either as arrays (`write`) or as byte
+ * ranges of larger buffers (`writeRange`, so a whole batch can live in one buffer). A new key's bytes are
+ * copied in at the write; a row is kept as the writer's range until commit copies it in, so callers may reuse
+ * their buffers once the writing transaction has committed or aborted, not before. Rows read out must not be
+ * mutated.
  *
  * - Snapshot reads: a transaction sees what was committed at or before its start timestamp, plus its own
  *   writes; `readAt` and `scan` read the committed state at any timestamp not below the read floor.
@@ -21,21 +24,20 @@
  *   is aborted and its intents vanish. `exportCommitted` / `fromSnapshot` move committed state to a new owner.
  *
  * Layout (see key-table.ts): keys and the newest committed row of each are copied into a few large byte
- * slabs, found through a hash index, with no object per key; older versions and intents are the exceptions
- * that get objects. Rows handed out by reads, scans and exports are views of those immutable bytes. It does
- * not enforce schemas, ownership or locking, and it keeps no log: durability is the simulation's business.
+ * slabs, found through a hash index, with no object per key; older versions are the exception that gets
+ * objects, intents are integers in their transaction (see partition-tx.ts). Rows handed out by reads, scans,
+ * exports and apply listeners are views of those immutable bytes (a read of one's own intent: a view of the
+ * writer's buffer), made on demand. It does not enforce schemas, ownership or locking, and it keeps no log:
+ * durability is the simulation's business.
  */
 import { ServerError } from '../errors/server-error.js';
 import { nextTxState, type TxAction, TxStates, unknownTxState } from '../tx/tx-lifecycle.js';
-import { chainLength, NO_VERSION, type OlderVersion, pruneSlot, rowAt } from './key-entry.js';
+import { type AppliedViews, type ApplyListener, ApplyListeners, notifyApplied } from './apply-listeners.js';
+import { checkIntents, commitIntents, removeIntents } from './intent-steps.js';
+import { chainLength, hasRowAt, pruneSlot, rowAt } from './key-entry.js';
 import { keyHex } from './key-string.js';
 import { KeyTable } from './key-table.js';
-import {
-  checkSnapshotKey,
-  type PartitionSnapshot,
-  type SnapshotKey,
-  type SnapshotVersion,
-} from './partition-snapshot.js';
+import { loadSnapshot, type PartitionSnapshot, snapshotOf } from './partition-snapshot.js';
 import { PartitionTx } from './partition-tx.js';
 
 /** Tells a store the oldest timestamp any reader on the node may still read at. */
@@ -44,11 +46,10 @@ export interface LowWatermarkSource {
   lowWatermark(): bigint | undefined;
 }
 
-/**
- * Called once per key a commit applies, after the whole commit is in place: the key bytes as written, the
- * committed row (`null` for a delete) and the commit timestamp. Positional arguments: no object per row.
- */
-export type ApplyListener = (key: Uint8Array, row: Uint8Array | null, commitTs: bigint) => void;
+export type { ApplyListener } from './apply-listeners.js';
+
+/** The writer's buffer of a delete intent (its range is empty). */
+const NO_ROW = new Uint8Array(0);
 
 /** A key and its row as of a scan's timestamp. */
 export interface CommittedRow {
@@ -71,7 +72,7 @@ export class MvccPartitionStore {
   readonly #table = new KeyTable();
   /** Participants begun here and not finished, in begin order. */
   readonly #open = new Set<PartitionTx>();
-  readonly #listeners: ApplyListener[] = [];
+  readonly #listeners = new ApplyListeners();
   readonly #source: LowWatermarkSource | undefined;
   #readFloor = 0n;
 
@@ -91,22 +92,7 @@ export class MvccPartitionStore {
     options: MvccPartitionStoreOptions = {},
   ): MvccPartitionStore {
     const store = new MvccPartitionStore(options);
-    const table = store.#table;
-    for (const item of snapshot.keys) {
-      checkSnapshotKey(item);
-      if (table.find(item.key) >= 0) {
-        throw new ServerError('INVALID_ARGUMENT', `snapshot key ${keyHex(item.key)} appears twice`);
-      }
-      const slot = table.insert(item.key);
-      const newest = item.versions[0] as SnapshotVersion;
-      table.setVersion(slot, newest.ts, newest.row, false);
-      let chain: OlderVersion | null = null;
-      for (let i = item.versions.length - 1; i >= 1; i--) {
-        const version = item.versions[i] as SnapshotVersion;
-        chain = { ts: version.ts, row: version.row, next: chain };
-      }
-      table.setOlder(slot, chain);
-    }
+    loadSnapshot(store.#table, snapshot);
     store.#readFloor = snapshot.readFloor;
     return store;
   }
@@ -135,14 +121,12 @@ export class MvccPartitionStore {
   /**
    * Calls `listener` for every key applied by later commits.
    *
+   * @param wanted asked once per commit; when it says no, `listener` misses that commit's keys, and when no
+   *   listener wants a commit the store makes no key or row views for it. Default: every commit is wanted.
    * @returns a function that removes the listener.
    */
-  addApplyListener(listener: ApplyListener): () => void {
-    this.#listeners.push(listener);
-    return () => {
-      const i = this.#listeners.indexOf(listener);
-      if (i >= 0) this.#listeners.splice(i, 1);
-    };
+  addApplyListener(listener: ApplyListener, wanted?: () => boolean): () => void {
+    return this.#listeners.add(listener, wanted);
   }
 
   /**
@@ -168,7 +152,7 @@ export class MvccPartitionStore {
     const table = this.#table;
     const slot = table.find(key);
     if (slot < 0) return null;
-    if (table.owner(slot) === ptx) return ptx.rows[table.intentPosition(slot)] ?? null;
+    if (table.owner(slot) === ptx) return ptx.row(table.intentPosition(slot));
     return rowAt(table, slot, ptx.startTs);
   }
 
@@ -185,35 +169,108 @@ export class MvccPartitionStore {
 
   /**
    * Puts an intent for `key`: `row` to upsert, `null` to delete. A second write of the same key by the same
-   * transaction replaces its intent (the last one wins).
+   * transaction replaces its intent (the last one wins). Same as {@link writeRange} over whole arrays.
    *
    * @throws ServerError `TX_CONFLICT` (retryable) when another transaction holds an intent on the key or
    *   committed it after `ptx` started; the store is unchanged. `TX_NOT_ACTIVE` when `ptx` is not PENDING.
    */
   write(ptx: PartitionTx, key: Uint8Array, row: Uint8Array | null): void {
-    this.#enter(ptx, 'write', 0n);
+    if (row === null) this.writeRange(ptx, key, 0, key.length, NO_ROW, 0, -1);
+    else this.writeRange(ptx, key, 0, key.length, row, 0, row.length);
+  }
+
+  /**
+   * Puts an intent for the key in `keyBytes[keyStart, keyStart + keyLength)`: the row in
+   * `rowBytes[rowStart, rowStart + rowLength)` to upsert, or a delete when `rowLength` is -1. The key bytes
+   * are copied at once when the key is new here; the row range is kept as it is until commit copies it, so
+   * `rowBytes` must not change while `ptx` is open. A second write of the same key by the same transaction
+   * replaces its intent (the last one wins).
+   *
+   * @throws ServerError `TX_CONFLICT` (retryable) when another transaction holds an intent on the key or
+   *   committed it after `ptx` started; the store is unchanged. `TX_NOT_ACTIVE` when `ptx` is not PENDING;
+   *   `INVALID_ARGUMENT` for another store's handle.
+   */
+  writeRange(
+    ptx: PartitionTx,
+    keyBytes: Uint8Array,
+    keyStart: number,
+    keyLength: number,
+    rowBytes: Uint8Array,
+    rowStart: number,
+    rowLength: number,
+  ): void {
+    // A write only needs its participant running here; anything else goes through the lifecycle table,
+    // which refuses it with the error naming the state.
+    if (ptx.store !== this || ptx.state !== TxStates.PENDING) this.#enter(ptx, 'write', 0n);
     const table = this.#table;
-    let slot = table.find(key);
-    if (slot < 0) {
-      slot = table.insert(key);
-    } else {
-      const owner = table.owner(slot);
-      if (owner === ptx) {
-        ptx.rows[table.intentPosition(slot)] = row;
-        return;
-      }
-      if (owner !== null) {
-        throw this.#conflict(ptx, key, `transaction ${owner.txId} holds a write intent on it`);
-      }
-      const ts = table.ts(slot);
-      if (ts > ptx.startTs) {
-        throw this.#conflict(ptx, key, `it was committed at ${ts}, after the snapshot at ${ptx.startTs}`);
-      }
+    const slot = table.findOrInsert(keyBytes, keyStart, keyLength);
+    this.#putIntent(ptx, slot, rowBytes, rowStart, rowLength);
+  }
+
+  /**
+   * A streamer REMOVE: deletes the key in `keyBytes[keyStart, keyStart + keyLength)` when `ptx` sees a row
+   * under it (its own intent, else its snapshot), and does nothing when it sees none (no intent, no
+   * conflict, nothing to apply).
+   *
+   * @returns whether a delete intent was put.
+   * @throws as {@link writeRange}, when there is a row to delete.
+   */
+  removeRange(ptx: PartitionTx, keyBytes: Uint8Array, keyStart: number, keyLength: number): boolean {
+    if (ptx.store !== this || ptx.state !== TxStates.PENDING) this.#enter(ptx, 'write', 0n);
+    const table = this.#table;
+    const slot = table.findRange(keyBytes, keyStart, keyLength);
+    if (slot < 0) return false;
+    if (table.owner(slot) === ptx) {
+      const position = table.intentPosition(slot);
+      if (ptx.rowLength(position) < 0) return false;
+      ptx.replace(position, NO_ROW, 0, -1);
+      return true;
     }
-    table.setOwner(slot, ptx, ptx.slots.length);
-    ptx.slots.push(slot);
-    ptx.keys.push(key);
-    ptx.rows.push(row);
+    if (!hasRowAt(table, slot, ptx.startTs)) return false;
+    this.#putIntent(ptx, slot, NO_ROW, 0, -1);
+    return true;
+  }
+
+  /**
+   * The keys `ptx` wrote here and its intent row for each (`null`: delete), in first-write order: what a
+   * two-phase commit records before it prepares. Keys are views of the store's bytes; rows are copies.
+   *
+   * @throws ServerError `INVALID_ARGUMENT` for another store's handle.
+   */
+  intentsOf(ptx: PartitionTx): { keys: Uint8Array[]; rows: (Uint8Array | null)[] } {
+    this.#checkOwnHandle(ptx);
+    const keys: Uint8Array[] = [];
+    const rows: (Uint8Array | null)[] = [];
+    for (let i = 0; i < ptx.writeCount; i++) {
+      keys.push(this.#table.key(ptx.slot(i)));
+      rows.push(ptx.row(i)?.slice() ?? null);
+    }
+    return { keys, rows };
+  }
+
+  /** Puts `ptx`'s intent on `slot` (found or just inserted) after the conflict checks. */
+  #putIntent(
+    ptx: PartitionTx,
+    slot: number,
+    rowBytes: Uint8Array,
+    rowStart: number,
+    rowLength: number,
+  ): void {
+    const table = this.#table;
+    const owner = table.owner(slot);
+    if (owner === ptx) {
+      ptx.replace(table.intentPosition(slot), rowBytes, rowStart, rowLength);
+      return;
+    }
+    if (owner !== null) {
+      throw this.#conflict(ptx, slot, `transaction ${owner.txId} holds a write intent on it`);
+    }
+    // A key just inserted has no version (NO_VERSION is below every start timestamp).
+    const ts = table.ts(slot);
+    if (ts > ptx.startTs) {
+      throw this.#conflict(ptx, slot, `it was committed at ${ts}, after the snapshot at ${ptx.startTs}`);
+    }
+    table.setOwner(slot, ptx, ptx.add(slot, rowBytes, rowStart, rowLength));
   }
 
   /**
@@ -262,7 +319,7 @@ export class MvccPartitionStore {
     const dropped = this.#open.size;
     for (const ptx of this.#open) {
       ptx.state = nextTxState(ptx.state, 'abort', ptx.txId, this.name);
-      this.#removeIntents(ptx);
+      removeIntents(this.#table, ptx);
     }
     this.#open.clear();
     return dropped;
@@ -295,17 +352,7 @@ export class MvccPartitionStore {
 
   /** The committed state (every kept version, no intents) as plain data for {@link fromSnapshot}. */
   exportCommitted(): PartitionSnapshot {
-    const keys: SnapshotKey[] = [];
-    const table = this.#table;
-    for (let slot = 0; slot < table.top; slot++) {
-      if (!table.inUse(slot)) continue;
-      const ts = table.ts(slot);
-      if (ts === NO_VERSION) continue;
-      const versions: SnapshotVersion[] = [{ ts, row: table.row(slot) }];
-      for (let v = table.older(slot); v !== null; v = v.next) versions.push({ ts: v.ts, row: v.row });
-      keys.push({ key: table.key(slot), versions });
-    }
-    return { keys, readFloor: this.#readFloor };
+    return snapshotOf(this.#table, this.#readFloor);
   }
 
   *#scan(ts: bigint): Generator<CommittedRow, void, undefined> {
@@ -319,19 +366,14 @@ export class MvccPartitionStore {
 
   /** Applies `action` to `ptx` through the lifecycle table, then carries out what the new state means. */
   #enter(ptx: PartitionTx, action: TxAction, commitTs: bigint): void {
-    if (ptx.store !== this) {
-      throw new ServerError(
-        'INVALID_ARGUMENT',
-        `transaction ${ptx.txId} was not begun on partition ${this.name}: its handle belongs to another store`,
-      );
-    }
+    this.#checkOwnHandle(ptx);
     const next = nextTxState(ptx.state, action, ptx.txId, this.name);
     switch (next) {
       case TxStates.PENDING:
         // Reads and writes keep the participant running; the table has checked they are allowed.
         return;
       case TxStates.PREPARED:
-        this.#checkIntents(ptx);
+        checkIntents(this.#table, ptx, this.name);
         ptx.state = next;
         return;
       case TxStates.COMMITTED:
@@ -343,85 +385,30 @@ export class MvccPartitionStore {
       case TxStates.ABORTED:
         ptx.state = next;
         this.#open.delete(ptx);
-        this.#removeIntents(ptx);
+        removeIntents(this.#table, ptx);
         return;
       default:
         unknownTxState(next);
     }
   }
 
-  #checkIntents(ptx: PartitionTx): void {
-    // Writes check conflicts eagerly and an intent blocks other writers, so this only fails if the store's
-    // own bookkeeping broke; it is one pointer comparison per written key.
-    const table = this.#table;
-    for (const slot of ptx.slots) {
-      if (table.owner(slot) !== ptx || table.ts(slot) > ptx.startTs) {
-        throw new ServerError(
-          'INTERNAL',
-          `transaction ${ptx.txId} cannot prepare on partition ${this.name}: its intent on a key is gone`,
-        );
-      }
+  #checkOwnHandle(ptx: PartitionTx): void {
+    if (ptx.store !== this) {
+      throw new ServerError(
+        'INVALID_ARGUMENT',
+        `transaction ${ptx.txId} was not begun on partition ${this.name}: its handle belongs to another store`,
+      );
     }
   }
 
   #applyIntents(ptx: PartitionTx, commitTs: bigint): void {
     const w = this.#watermark(commitTs);
-    const table = this.#table;
-    const slots = ptx.slots;
-    const rows = ptx.rows;
-    // The previous newest version is kept only if a reader may still need it (commitTs > w).
-    const keepPrevious = commitTs > w;
-    for (let i = 0; i < slots.length; i++) {
-      const slot = slots[i] as number;
-      const row = rows[i] as Uint8Array | null;
-      table.setOwner(slot, null, 0);
-      table.setVersion(slot, commitTs, row, keepPrevious);
-      // Without older versions, a committed row at or below w needs no pruning; anything else goes through it.
-      if ((keepPrevious || row === null || table.hasOlder) && pruneSlot(table, slot, w)) table.remove(slot);
-    }
-    if (this.#listeners.length > 0) this.#notify(ptx, commitTs);
-    table.compactIfWorthwhile();
-    slots.length = 0;
-    ptx.keys.length = 0;
-    rows.length = 0;
-  }
-
-  #notify(ptx: PartitionTx, commitTs: bigint): void {
-    let failure: unknown;
-    let failed = false;
-    const listeners = this.#listeners.slice();
-    for (let i = 0; i < ptx.slots.length; i++) {
-      // The committed row is the intent row (the store holds a copy of it); `null` reports a delete.
-      const row = ptx.rows[i] as Uint8Array | null;
-      const key = ptx.keys[i] as Uint8Array;
-      for (const listener of listeners) {
-        try {
-          listener(key, row, commitTs);
-        } catch (err) {
-          if (!failed) failure = err;
-          failed = true;
-        }
-      }
-    }
-    if (failed) {
-      throw new ServerError(
-        'INTERNAL',
-        `an apply listener of partition ${this.name} threw; transaction ${ptx.txId} is committed regardless`,
-        { cause: failure },
-      );
-    }
-  }
-
-  #removeIntents(ptx: PartitionTx): void {
-    const table = this.#table;
-    for (const slot of ptx.slots) {
-      if (table.owner(slot) !== ptx) continue;
-      table.setOwner(slot, null, 0);
-      if (table.ts(slot) === NO_VERSION) table.remove(slot);
-    }
-    ptx.slots.length = 0;
-    ptx.keys.length = 0;
-    ptx.rows.length = 0;
+    const listeners = this.#listeners.wanted();
+    const applied: AppliedViews | null = listeners === null ? null : { keys: [], rows: [] };
+    commitIntents(this.#table, ptx, commitTs, w, applied);
+    this.#table.compactIfWorthwhile();
+    if (listeners !== null && applied !== null)
+      notifyApplied(listeners, applied, commitTs, this.name, ptx.txId);
   }
 
   /** `limit` lowered to every reader's start, recorded as the new read floor. */
@@ -444,10 +431,11 @@ export class MvccPartitionStore {
     }
   }
 
-  #conflict(ptx: PartitionTx, key: Uint8Array, why: string): ServerError {
+  #conflict(ptx: PartitionTx, slot: number, why: string): ServerError {
+    const key = keyHex(this.#table.key(slot));
     return new ServerError(
       'TX_CONFLICT',
-      `write-write conflict: transaction ${ptx.txId} cannot write key ${keyHex(key)} on partition ${this.name}: ${why}`,
+      `write-write conflict: transaction ${ptx.txId} cannot write key ${key} on partition ${this.name}: ${why}`,
       { extensions: { txId: ptx.txId } },
     );
   }

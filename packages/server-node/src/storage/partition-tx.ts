@@ -1,13 +1,25 @@
 /**
  * One transaction's share of one partition store: its snapshot timestamp, its lifecycle state (moved only
- * through the table in tx/tx-lifecycle.ts) and its intents, in first-write order (the key's slot in the
- * store, the key bytes as written and the intent row), so commit and abort touch exactly those keys without
- * scanning the partition. Intent rows live here, not in the store, until commit copies them in.
+ * through the table in tx/tx-lifecycle.ts) and its intents, in first-write order, so commit and abort touch
+ * exactly those keys without scanning the partition.
+ *
+ * An intent is the key's slot in the store plus its row as a byte range of a caller's buffer (buffer, start,
+ * length; length -1 for a delete): a whole streamer batch's rows share one buffer, so an intent costs three
+ * integers and a reference, and no object. The key bytes are the store's (the slot's), never kept here. The
+ * buffers are the writers' until commit copies the rows in, so a writer must not change them while the
+ * transaction is open.
  *
  * Handles are created by `MvccPartitionStore.begin` and mutated only by that store; callers read them.
  */
 import { type TxState, TxStates } from '../tx/tx-lifecycle.js';
 import type { IntentOwner } from './key-entry.js';
+
+/** Per intent in `#fields`: the slot, the row's start in its buffer, the row's length (-1: delete). */
+const SLOT = 0;
+const START = 1;
+const LENGTH = 2;
+const STRIDE = 3;
+const EMPTY = new Uint8Array(0);
 
 export class PartitionTx implements IntentOwner {
   /** The transaction's id. */
@@ -18,12 +30,9 @@ export class PartitionTx implements IntentOwner {
   readonly store: object;
   /** Lifecycle state of this participant. Written by the store only. */
   state: TxState = TxStates.PENDING;
-  /** Store slots carrying this transaction's intents. Written by the store only. */
-  readonly slots: number[] = [];
-  /** The key bytes of `slots`, same order (kept for apply events, never copied). Written by the store only. */
-  readonly keys: Uint8Array[] = [];
-  /** The intent rows of `slots`, same order; `null` for a delete. Written by the store only. */
-  readonly rows: (Uint8Array | null)[] = [];
+  #fields = new Int32Array(STRIDE * 4);
+  #buffers: Uint8Array[] = [];
+  #count = 0;
 
   constructor(store: object, txId: string, startTs: bigint) {
     this.store = store;
@@ -33,6 +42,65 @@ export class PartitionTx implements IntentOwner {
 
   /** How many keys this transaction has written on the partition. */
   get writeCount(): number {
-    return this.slots.length;
+    return this.#count;
+  }
+
+  /** The store slot of intent `i` (0 <= i < {@link writeCount}). */
+  slot(i: number): number {
+    return this.#fields[i * STRIDE + SLOT] as number;
+  }
+
+  /** The buffer holding intent `i`'s row (an empty one for a delete). */
+  buffer(i: number): Uint8Array {
+    return this.#buffers[i] as Uint8Array;
+  }
+
+  /** Where intent `i`'s row starts in its {@link buffer}. */
+  rowStart(i: number): number {
+    return this.#fields[i * STRIDE + START] as number;
+  }
+
+  /** The length of intent `i`'s row, -1 for a delete. */
+  rowLength(i: number): number {
+    return this.#fields[i * STRIDE + LENGTH] as number;
+  }
+
+  /** Intent `i`'s row as a new view of its buffer, `null` for a delete. */
+  row(i: number): Uint8Array | null {
+    const length = this.rowLength(i);
+    if (length < 0) return null;
+    const start = this.rowStart(i);
+    return (this.#buffers[i] as Uint8Array).subarray(start, start + length);
+  }
+
+  /** Adds an intent on `slot` (the store's bookkeeping) and returns its position. */
+  add(slot: number, buffer: Uint8Array, start: number, length: number): number {
+    const i = this.#count++;
+    if ((i + 1) * STRIDE > this.#fields.length) {
+      const grown = new Int32Array(this.#fields.length * 2);
+      grown.set(this.#fields);
+      this.#fields = grown;
+    }
+    this.#fields[i * STRIDE + SLOT] = slot;
+    this.#set(i, buffer, start, length);
+    return i;
+  }
+
+  /** Replaces the row of intent `i` (a later write of the same key: the last one wins). */
+  replace(i: number, buffer: Uint8Array, start: number, length: number): void {
+    this.#set(i, buffer, start, length);
+  }
+
+  /** Forgets every intent (after commit or abort), letting go of the writers' buffers. */
+  clear(): void {
+    this.#count = 0;
+    this.#buffers.length = 0;
+  }
+
+  #set(i: number, buffer: Uint8Array, start: number, length: number): void {
+    const fields = this.#fields;
+    fields[i * STRIDE + START] = start;
+    fields[i * STRIDE + LENGTH] = length;
+    this.#buffers[i] = length < 0 ? EMPTY : buffer;
   }
 }

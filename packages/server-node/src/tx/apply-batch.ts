@@ -50,7 +50,7 @@ export function applyBatch(
           break;
         case BatchOps.REMOVE:
           // Absent in this transaction's view (its snapshot, or its own earlier REMOVE): nothing to do.
-          if (partition.read(ptx, item.key) !== null) partition.write(ptx, item.key, null);
+          partition.removeRange(ptx, item.key, 0, item.key.length);
           break;
         default:
           throw new ServerError(
@@ -67,35 +67,55 @@ export function applyBatch(
 }
 
 /**
- * {@link applyBatch} over parallel arrays, for callers that hold a batch as bytes: item `i` upserts `rows[i]`
- * under `keys[i]`, or removes `keys[i]` when `rows[i]` is `null`. Same semantics (one implicit transaction,
- * last operation per key wins, REMOVE of an absent key is a no-op, whole or nothing), and no object per item.
+ * A batch held as bytes: item `i` is the key in `keyBytes[keyStarts[i], keyStarts[i] + keyLengths[i])` and
+ * either the row in `rowBytes[rowStarts[i], rowStarts[i] + rowLengths[i])` to upsert, or a REMOVE when
+ * `rowLengths[i]` is -1. Keys in one buffer and rows in another, so a batch costs no object per item and its
+ * rows can be copied into the store as one block (see rows/ingest-batch.ts, which builds it).
+ */
+export interface KeyedRows {
+  /** Items in the batch (the typed arrays may be longer). */
+  readonly count: number;
+  readonly keyBytes: Uint8Array;
+  readonly rowBytes: Uint8Array;
+  readonly keyStarts: Int32Array;
+  readonly keyLengths: Int32Array;
+  readonly rowStarts: Int32Array;
+  /** -1 for a REMOVE. */
+  readonly rowLengths: Int32Array;
+}
+
+/**
+ * {@link applyBatch} over a batch held as bytes. Same semantics (one implicit transaction, last operation per
+ * key wins, REMOVE of an absent key is a no-op, whole or nothing), and no object per item. The intents point
+ * into `batch.rowBytes` until the commit copies them, which happens before this returns (or the transaction is
+ * aborted), so the caller may reuse the batch as soon as it returns or throws.
  *
  * @returns the commit timestamp.
  * @throws ServerError `TX_CONFLICT` (retryable) as {@link applyBatch}: nothing of the batch is applied.
- *   `INVALID_ARGUMENT` when the arrays differ in length (nothing applied either).
  */
 export function applyKeyedBatch(
   manager: TransactionManager,
   partition: MvccPartitionStore,
-  keys: readonly Uint8Array[],
-  rows: readonly (Uint8Array | null)[],
+  batch: KeyedRows,
 ): bigint {
-  if (keys.length !== rows.length) {
-    throw new ServerError(
-      'INVALID_ARGUMENT',
-      `a keyed batch needs one row slot per key: ${keys.length} keys, ${rows.length} rows`,
-    );
-  }
   const tx = manager.beginImplicit(partition);
   const ptx = tx.enlist(partition, 'write');
+  const keyBytes = batch.keyBytes;
+  const rowBytes = batch.rowBytes;
+  const keyStarts = batch.keyStarts;
+  const keyLengths = batch.keyLengths;
+  const rowStarts = batch.rowStarts;
+  const rowLengths = batch.rowLengths;
   try {
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i] as Uint8Array;
-      const row = rows[i] as Uint8Array | null;
-      if (row !== null) partition.write(ptx, key, row);
-      // Absent in this transaction's view (its snapshot, or its own earlier REMOVE): nothing to do.
-      else if (partition.read(ptx, key) !== null) partition.write(ptx, key, null);
+    for (let i = 0; i < batch.count; i++) {
+      const keyStart = keyStarts[i] as number;
+      const keyLength = keyLengths[i] as number;
+      const rowLength = rowLengths[i] as number;
+      if (rowLength >= 0) {
+        partition.writeRange(ptx, keyBytes, keyStart, keyLength, rowBytes, rowStarts[i] as number, rowLength);
+      } else {
+        partition.removeRange(ptx, keyBytes, keyStart, keyLength);
+      }
     }
   } catch (err) {
     manager.abort(tx);

@@ -162,13 +162,6 @@ function checkEpoch(node: TwoPhaseHost, tx: Transaction, epoch: number): void {
 /** The writes of `tx` on one local partition, read back before prepare (its own intents, last per key). */
 function capture(share: LocalShare, tx: Transaction): PreparedPartition {
   const ptx = tx.participant(share.store);
-  const keys: Uint8Array[] = [];
-  const rows: (Uint8Array | null)[] = [];
-  if (ptx !== undefined) {
-    for (const key of ptx.keys) {
-      keys.push(key);
-      rows.push(share.store.read(ptx, key));
-    }
-  }
+  const { keys, rows } = ptx === undefined ? { keys: [], rows: [] } : share.store.intentsOf(ptx);
   return { tableId: share.tableId, partitionId: share.partitionId, keys, rows };
 }
