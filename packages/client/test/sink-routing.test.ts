@@ -1,3 +1,4 @@
+import { streamerRowArray } from '@datastreamer/protocol';
 import { describe, expect, it } from 'vitest';
 import { SimClock } from '../../sim-cluster/src/clock/sim-clock.js';
 import { DataStreamerItem } from '../src/streamer/data-streamer-item.js';
@@ -131,7 +132,7 @@ describe('TableStreamerSink routing', () => {
     await sink.send(0, entries, 1, never);
     const [request] = cluster.requestsOf('STREAMER_BATCH_SEND');
     expect([...(request?.deleted ?? [])]).toEqual([0b10100]);
-    expect(request?.rows[2]?.noValueSet.length).toBe(0);
+    expect(streamerRowArray(request?.rows ?? [])[2]?.noValueSet.length).toBe(0);
     expect(cluster.batches[0]).toMatchObject({ rows: 5, removes: 2 });
     expect(
       cluster

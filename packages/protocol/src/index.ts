@@ -52,6 +52,7 @@ export {
 // Colocation hash and partitions
 export {
   colocationHash,
+  foldColocationHashes,
   hashValue,
   keyColocationHash,
   NULL_HASH,
@@ -110,6 +111,12 @@ export type {
   StreamerBatchSendRequest,
   StreamerRow,
 } from './messages/streamer-messages.js';
+export {
+  StreamerRowRanges,
+  type StreamerRows,
+  streamerRowArray,
+  streamerRowCount,
+} from './messages/streamer-row-ranges.js';
 export type {
   PartitionKey,
   PartitionRow,
@@ -179,6 +186,7 @@ export { BinaryTupleBuilder } from './tuple/binary-tuple-builder.js';
 export { BinaryTupleFormat, offsetEntry } from './tuple/binary-tuple-format.js';
 export { BinaryTupleReader } from './tuple/binary-tuple-reader.js';
 export { appendColumnValue, readColumnValue } from './tuple/column-value-codec.js';
+export type { ColocationSink } from './tuple/raw-column-value.js';
 export { type EncodedRow, type EncodedRowTarget, RowCodec } from './tuple/row-codec.js';
 export { UnknownColumnError } from './tuple/unknown-column-error.js';
 export { readValue } from './values/read-value.js';

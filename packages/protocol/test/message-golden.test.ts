@@ -9,6 +9,7 @@ import {
 import { OP_NAMES } from '../src/messages/op-codes.js';
 import { decodeRequest, encodeRequestFrame, writeRequest } from '../src/messages/request-codec.js';
 import { decodeResponse, encodeResponseFrame, writeResponse } from '../src/messages/response-codec.js';
+import { StreamerRowRanges } from '../src/messages/streamer-row-ranges.js';
 import { MsgPackWriter } from '../src/msgpack/msgpack-writer.js';
 import * as w from './support/wire-builder.js';
 import {
@@ -29,6 +30,8 @@ function comparable(value: unknown): unknown {
       retryable: value.retryable,
     };
   }
+  // A decoded batch's rows are ranges of the message: they compare by the bytes of each row.
+  if (value instanceof StreamerRowRanges) return comparable(value.toArray());
   if (value instanceof Uint8Array) return w.hex(value);
   if (value instanceof Date || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map(comparable);

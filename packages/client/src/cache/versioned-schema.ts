@@ -1,6 +1,7 @@
 /**
  * One schema version of one table, ready to use: the schema, its row codec, and the partition of the last
- * row or key encoded (computed from the very colocation values the codec wrote, so a value is checked once).
+ * row or key encoded (folded from the value hashes the codec computed while it wrote the colocation columns,
+ * so a value is checked once, and an INT64 key given as a number never becomes a bigint).
  *
  * Like the protocol's `RowCodec` it keeps scratch state between a call and the read that follows it, so it
  * is not reentrant: encode, then read `partition`, with nothing in between (all of it is synchronous).
@@ -8,10 +9,9 @@
  */
 import {
   type ColumnDef,
-  colocationHash,
   type EncodedRow,
   type EncodedRowTarget,
-  type InternalValue,
+  foldColocationHashes,
   partitionFor,
   RowCodec,
   type TableSchema,
@@ -22,9 +22,9 @@ export class VersionedSchema {
   readonly codec: RowCodec;
   /** The key columns' names, in key order. */
   readonly keyNames: readonly string[];
-  readonly #colocationColumns: readonly ColumnDef[];
-  /** Filled by the codec with the colocation values of the row or key being encoded. */
-  readonly #colocation: InternalValue[];
+  /** Filled by the codec with the value hashes of the colocation columns of the row or key being encoded. */
+  readonly #colocationHashes: Int32Array;
+  readonly #partitions: number;
   readonly #keyNameSet: ReadonlySet<string>;
 
   /** @throws ProtocolError `INVALID_SCHEMA` when the schema is inconsistent (see `RowCodec`). */
@@ -33,8 +33,8 @@ export class VersionedSchema {
     this.codec = new RowCodec(schema);
     this.keyNames = schema.keyColumns.map((index) => (schema.columns[index] as ColumnDef).name);
     this.#keyNameSet = new Set(this.keyNames);
-    this.#colocationColumns = schema.colocationColumns.map((index) => schema.columns[index] as ColumnDef);
-    this.#colocation = new Array<InternalValue>(this.#colocationColumns.length).fill(null);
+    this.#colocationHashes = new Int32Array(schema.colocationColumns.length);
+    this.#partitions = schema.partitions;
   }
 
   get version(): number {
@@ -59,7 +59,7 @@ export class VersionedSchema {
    * @throws as `RowCodec.encodeRow` (an `UnknownColumnError`, an `InvalidValueError` naming the column).
    */
   encodeRow(row: object): EncodedRow {
-    return this.codec.encodeRow(row, this.#colocation);
+    return this.codec.encodeRow(row, this.#colocationHashes);
   }
 
   /**
@@ -68,7 +68,7 @@ export class VersionedSchema {
    * @throws as `RowCodec.encodeRowInto`; `target` is then left as it was.
    */
   encodeRowInto(row: object, target: EncodedRowTarget): void {
-    this.codec.encodeRowInto(row, target, this.#colocation);
+    this.codec.encodeRowInto(row, target, this.#colocationHashes);
   }
 
   /**
@@ -76,12 +76,15 @@ export class VersionedSchema {
    * @throws as `RowCodec.encodeKey`.
    */
   encodeKey(key: object): Uint8Array {
-    return this.codec.encodeKey(key, this.#colocation);
+    return this.codec.encodeKey(key, this.#colocationHashes);
   }
 
-  /** The partition of the row or key encoded last. */
+  /**
+   * The partition of the row or key encoded last.
+   * @throws ProtocolError `INVALID_ARGUMENT` when the schema has no colocation column.
+   */
   partition(): number {
-    return partitionFor(colocationHash(this.#colocationColumns, this.#colocation), this.schema.partitions);
+    return partitionFor(foldColocationHashes(this.#colocationHashes), this.#partitions);
   }
 
   /**

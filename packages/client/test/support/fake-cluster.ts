@@ -23,6 +23,7 @@ import {
   type ResultMap,
   RowCodec,
   rowColocationHash,
+  streamerRowArray,
   type TableDefinition,
   type TableInfo,
   type TableSchema,
@@ -315,8 +316,10 @@ export class FakeCluster implements RequestHandler {
       case 'STREAMER_BATCH_SEND': {
         const table = this.#checked(request.tableId, request.schemaVersion);
         let removes = 0;
+        // A decoded batch's rows are ranges of the frame; the fake takes them as row objects.
+        const rows = streamerRowArray(request.rows);
         // Check every row first: a batch is applied whole or not at all.
-        const keys = request.rows.map((row, i) => {
+        const keys = rows.map((row, i) => {
           const removed = request.deleted !== null && bitmaskGet(request.deleted, i);
           if (removed) removes++;
           return removed
@@ -333,7 +336,7 @@ export class FakeCluster implements RequestHandler {
           targetNode: request.targetNode,
           assignmentVersion: request.assignmentVersion,
           schemaVersion: request.schemaVersion,
-          rows: request.rows.length,
+          rows: rows.length,
           removes,
         });
         return { schemaVersion: table.latest.version };

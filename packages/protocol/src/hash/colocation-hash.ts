@@ -167,6 +167,28 @@ export function colocationHash(columns: readonly ColumnDef[], values: readonly I
 }
 
 /**
+ * The colocation hash of a key from its columns' value hashes, already computed (as the row codec does
+ * while it encodes a row): `acc = 0; for each slot: acc = combine(acc, hashes[slot])`, exactly the fold of
+ * {@link colocationHash}, so `foldColocationHashes(Int32Array.from(columns, (c, i) => hashValue(c, values[i])))`
+ * equals `colocationHash(columns, values)`.
+ *
+ * @param hashes the value hashes of the colocation columns, in colocation order
+ * @throws {ProtocolError} `INVALID_ARGUMENT` when there are no hashes (a colocation key needs a column)
+ */
+export function foldColocationHashes(hashes: Int32Array): number {
+  const count = hashes.length;
+  if (count === 0) {
+    throw new ProtocolError(
+      'INVALID_ARGUMENT',
+      'foldColocationHashes: a colocation key needs at least one column',
+    );
+  }
+  let acc = 0;
+  for (let i = 0; i < count; i++) acc = combineHash(acc, hashes[i] as number);
+  return acc;
+}
+
+/**
  * The colocation hash of a full row: `values` holds every column of `schema` in schema order, and the
  * columns listed in `schema.colocationColumns` are hashed in that order.
  *

@@ -22,9 +22,10 @@
  * result payload. `hops` counts forwards so far (a node never forwards a batch whose hops is already 1 or
  * more: it answers NOT_PRIMARY instead, so a batch can never loop).
  *
- * Cost: rows are written straight from the caller's tuple bytes (one copy, into the frame) and decoded rows
- * are views of the received frame. `StreamerRow` is a structural interface, so a client can pass its own
- * buffered entries as rows without building new objects.
+ * Cost: rows are written straight from the caller's tuple bytes (one copy, into the frame). `StreamerRow` is
+ * a structural interface, so a client can pass its own buffered entries as rows without building new objects.
+ * Decoded rows are no objects at all but ranges of the received message (`StreamerRowRanges`, see
+ * streamer-row-ranges.ts); writing such a batch again (forwarding) copies its rows section as one block.
  */
 import { ProtocolError } from '../errors/protocol-error.js';
 import { bitmaskTrimmedLength } from '../msgpack/bitmask.js';
@@ -35,8 +36,9 @@ import type { WireValue } from '../values/wire-value.js';
 import { writeValue } from '../values/write-value.js';
 import type { OpCodec, RequestBase } from './op-codec.js';
 import { OpCodes } from './op-codes.js';
+import { StreamerRowRanges, type StreamerRows } from './streamer-row-ranges.js';
 
-/** One row of a streamer batch. */
+/** One row of a streamer batch as a client builds it (a decoded batch has {@link StreamerRowRanges}). */
 export interface StreamerRow {
   /** Columns the row did not set (defaults apply), as a bit set; empty for REMOVE rows. */
   readonly noValueSet: Uint8Array;
@@ -52,7 +54,11 @@ export interface StreamerBatch {
   /** Bit i set: row i is a REMOVE. `null` when no row is. */
   readonly deleted: Uint8Array | null;
   readonly schemaVersion: number;
-  readonly rows: readonly StreamerRow[];
+  /**
+   * The rows: any `StreamerRow` objects when writing; a decoded batch has `StreamerRowRanges` (ranges of the
+   * received message, no object per row). `streamerRowCount` / `streamerRowArray` read either form.
+   */
+  readonly rows: StreamerRows;
   /** The node the client sent the batch to as the partition's owner. */
   readonly targetNode: string;
   /** The client's assignment version (a long on the wire). */
@@ -121,11 +127,17 @@ function writeStreamerBatch(writer: MsgPackWriter, batch: StreamerBatch): void {
   if (batch.deleted === null) writer.writeNil();
   else writer.writeBitmask(batch.deleted);
   writer.writeInt32(batch.schemaVersion, 'schemaVersion');
-  writer.writeInt32(rows.length);
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i] as StreamerRow;
-    writer.writeBitmask(row.noValueSet);
-    writer.writeBinary(row.tuple);
+  if (rows instanceof StreamerRowRanges) {
+    // Decoded rows were checked on the way in and sit side by side in their message: one copy.
+    writer.writeInt32(rows.count);
+    writer.writeRaw(rows.encoded());
+  } else {
+    writer.writeInt32(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i] as StreamerRow;
+      writer.writeBitmask(row.noValueSet);
+      writer.writeBinary(row.tuple);
+    }
   }
   writer.writeString(batch.targetNode);
   writer.writeInt(batch.assignmentVersion, 'assignmentVersion');
@@ -152,12 +164,7 @@ function readStreamerBatch(reader: MsgPackReader): StreamerBatch {
   // A row takes 5 bytes at least: an empty BITMASK (3) and an empty bin (2).
   const count = reader.readCount('rows', 5);
   if (deleted !== null) checkDeletedFits(reader, deleted, count, deletedAt);
-  const rows: StreamerRow[] = new Array(count);
-  for (let i = 0; i < count; i++) {
-    const noValueSet = reader.readBitmask('noValueSet');
-    const tuple = reader.readBinary('tuple');
-    rows[i] = { noValueSet, tuple };
-  }
+  const rows = StreamerRowRanges.read(reader, count);
   const targetNode = reader.readString('targetNode');
   const assignmentVersion = reader.readSafeInteger('assignmentVersion');
   const streamIdAt = reader.offset;

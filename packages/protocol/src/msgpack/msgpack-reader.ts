@@ -9,7 +9,8 @@
  *
  * A failed read consumes nothing: the position goes back to where the value started, so the reader works
  * normally after any error (and `reset` points it at new bytes). `readBinary` and `readBitmask` return views
- * of the input, not copies.
+ * of the input, not copies; `skipBinary` and `skipBitmask` read the same values without even a view (the
+ * caller keeps the value's offset and length into {@link MsgPackReader.bytes}).
  *
  * It does not decode a value of unknown shape into JavaScript (the value codec does that on top of it).
  */
@@ -51,6 +52,14 @@ export class MsgPackReader {
     this.#bytes = bytes;
     this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.#pos = 0;
+  }
+
+  /**
+   * The bytes being read (what `reset` was given): offsets such as {@link MsgPackReader.offset} count from
+   * their first byte. For callers that keep ranges of the input instead of views.
+   */
+  get bytes(): Uint8Array {
+    return this.#bytes;
   }
 
   /** The offset of the next byte to read. */
@@ -318,6 +327,24 @@ export class MsgPackReader {
     return this.#take(length, field, 'bin', at);
   }
 
+  /**
+   * Reads a `bin` value like {@link MsgPackReader.readBinary} (same checks, same errors) but makes no view:
+   * returns its byte length, and its bytes are the `length` bytes just before {@link MsgPackReader.offset}.
+   * @throws {ProtocolError} `PROTOCOL_ERROR` for another kind or a truncated value.
+   */
+  skipBinary(field: string): number {
+    const at = this.#pos;
+    const format = this.#format(field, 'bin');
+    let length: number;
+    if (format === F.BIN8) length = this.#sized(1, field, 'bin', at);
+    else if (format === F.BIN16) length = this.#sized(2, field, 'bin', at);
+    else if (format === F.BIN32) length = this.#sized(4, field, 'bin', at);
+    else throw this.#mismatch(field, 'bin', format, at);
+    this.#need(length, field, 'bin', at);
+    this.#pos += length;
+    return length;
+  }
+
   /** Reads a bin value, or nil as `null`. */
   readBinaryOrNil(field: string): Uint8Array | null {
     return this.tryReadNil() ? null : this.readBinary(field);
@@ -452,6 +479,20 @@ export class MsgPackReader {
     const at = this.#pos;
     const length = this.#ext(field, MsgPackExtType.BITMASK, 'BITMASK');
     return this.#take(length, field, 'BITMASK', at);
+  }
+
+  /**
+   * Reads a BITMASK extension value like {@link MsgPackReader.readBitmask} (same checks, same errors) but
+   * makes no view: returns its byte length, and its bytes are the `length` bytes just before
+   * {@link MsgPackReader.offset}.
+   * @throws {ProtocolError} `PROTOCOL_ERROR` for another kind or ext type.
+   */
+  skipBitmask(field: string): number {
+    const at = this.#pos;
+    const length = this.#ext(field, MsgPackExtType.BITMASK, 'BITMASK');
+    this.#need(length, field, 'BITMASK', at);
+    this.#pos += length;
+    return length;
   }
 
   /** Reads a BITMASK, or nil as `null`. */

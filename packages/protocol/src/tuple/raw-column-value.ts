@@ -6,8 +6,14 @@
  * `appendColumnValue(builder, column, normalizeValue(column, raw))`, which is what any other value (another
  * form, out of range, invalid) goes through, so every error stays the one the value checks give.
  *
- * It does not read rows or know which columns a row must set (the row codec does).
+ * For the colocation columns it also hands out what the colocation hash needs: the normalized value, or
+ * directly the value's hash (computed from the raw value on the fast path, still with no bigint).
+ *
+ * It does not read rows or know which columns a row must set (the row codec does), nor fold the hashes of
+ * a row's colocation columns into its colocation hash (`foldColocationHashes` does).
  */
+import { hashValue } from '../hash/colocation-hash.js';
+import { hash32Int, hash32LongNumber } from '../hash/murmur3.js';
 import { temporalPrecision, truncateNanos } from '../schema/column-facets.js';
 import type { ColumnDef } from '../schema/table-schema.js';
 import { isWellFormedText, normalizeValue } from '../schema/value-check.js';
@@ -102,9 +108,18 @@ function rawFormOfType(column: ColumnDef): RawForm {
 }
 
 /**
+ * Where the row codec hands out what the colocation hash needs, slot by slot in colocation order:
+ * - an `InternalValue[]` receives each colocation column's normalized value (to hash with `colocationHash`);
+ * - an `Int32Array` receives each colocation column's value hash, `hashValue(column, normalized value)`,
+ *   computed without the normalized value when the raw value takes the fast path (no bigint for an INT64
+ *   number, no instant for a TIMESTAMP `Date`); fold it with `foldColocationHashes`.
+ */
+export type ColocationSink = InternalValue[] | Int32Array;
+
+/**
  * Appends the value `raw` (not `undefined`) that a row sets for `column`, column `index` of `plan`: through
  * the fast path when it can, else normalized. When `slot` is not negative and `colocation` is given,
- * `colocation[slot]` receives the normalized value (for the colocation hash).
+ * `colocation[slot]` receives the normalized value or its hash (see {@link ColocationSink}).
  *
  * @throws InvalidValueError naming the column when the value does not fit it (see `normalizeValue`).
  */
@@ -115,20 +130,56 @@ export function appendRowValue(
   index: number,
   raw: unknown,
   slot: number,
-  colocation: InternalValue[] | undefined,
+  colocation: ColocationSink | undefined,
 ): void {
-  if (slot >= 0 && colocation !== undefined) {
+  if (slot < 0 || colocation === undefined) {
+    if (raw === null && plan.nullable[index] === 1) {
+      builder.appendNull();
+    } else if (!appendRawValue(builder, plan, index, raw)) {
+      appendColumnValue(builder, column, normalizeValue(column, raw));
+    }
+  } else if (colocation instanceof Int32Array) {
+    if (appendRawValue(builder, plan, index, raw)) {
+      colocation[slot] = hashRawValue(column, plan.forms[index] as number, raw);
+    } else {
+      // Null, another input form, or invalid (then `normalizeValue` throws the usual error).
+      const value = normalizeValue(column, raw);
+      colocation[slot] = hashValue(column, value);
+      appendColumnValue(builder, column, value);
+    }
+  } else {
     const value = normalizeValue(column, raw);
     colocation[slot] = value;
     // A number is already checked: written without going through its bigint.
     if (typeof raw !== 'number' || !appendRawValue(builder, plan, index, raw)) {
       appendColumnValue(builder, column, value);
     }
-  } else if (raw === null && plan.nullable[index] === 1) {
-    builder.appendNull();
-  } else if (!appendRawValue(builder, plan, index, raw)) {
-    appendColumnValue(builder, column, normalizeValue(column, raw));
   }
+}
+
+/**
+ * `hashValue(column, normalizeValue(column, raw))` for a raw value that {@link appendRawValue} has just
+ * appended (so it is valid and in its everyday form), without building the internal value where that would
+ * allocate.
+ */
+function hashRawValue(column: ColumnDef, form: number, raw: unknown): number {
+  if (typeof raw === 'number') {
+    switch (form) {
+      case RawForms.int64:
+        return hash32LongNumber(raw);
+      case RawForms.float:
+        return hashValue(column, Math.fround(raw));
+      case RawForms.double:
+        return hashValue(column, raw);
+      default:
+        // INT8, INT16, INT32: normalized as `| 0` (-0 is 0).
+        return hashValue(column, raw | 0);
+    }
+  }
+  // A boolean or a string is its own internal form.
+  if (typeof raw === 'string' || typeof raw === 'boolean') return hashValue(column, raw);
+  // Otherwise a TIMESTAMP `Date`, which `appendDate` has just split: `hashValue` of its instant.
+  return hash32Int(dateNanos, hash32LongNumber(dateSeconds));
 }
 
 /**
@@ -183,6 +234,13 @@ export function appendRawValue(
   }
 }
 
+/**
+ * The parts of the TIMESTAMP last appended by {@link appendDate}, for its colocation hash: registers rather
+ * than a result object, so the fast path allocates nothing.
+ */
+let dateSeconds = 0;
+let dateNanos = 0;
+
 /** A TIMESTAMP from a `Date`, split as `checkTimestamp` splits it; `false` for an invalid Date. */
 function appendDate(builder: BinaryTupleBuilder, date: Date, precision: number): boolean {
   const ms = date.getTime();
@@ -194,9 +252,11 @@ function appendDate(builder: BinaryTupleBuilder, date: Date, precision: number):
   if (whole === millis) {
     // Whole milliseconds, as a genuine Date always has: truncated as int32 arithmetic, which gives what
     // `truncateNanos` does on the nanoseconds without its floating-point remainder (a libc call).
-    builder.appendTimestampParts(seconds, (whole - (whole % (MILLI_UNITS[precision] ?? 1))) * 1_000_000);
+    dateNanos = (whole - (whole % (MILLI_UNITS[precision] ?? 1))) * 1_000_000;
   } else {
-    builder.appendTimestampParts(seconds, truncateNanos(millis * 1_000_000, precision));
+    dateNanos = truncateNanos(millis * 1_000_000, precision);
   }
+  dateSeconds = seconds;
+  builder.appendTimestampParts(seconds, dateNanos);
   return true;
 }

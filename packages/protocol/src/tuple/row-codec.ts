@@ -11,14 +11,16 @@
  * {@link UnknownColumnError} (its `unknownColumn` flag tells the client to reload the schema once), and takes
  * precedence over any other problem in the row. Values go through {@link normalizeValue}, except those in
  * their type's everyday form (an INT64 number, a TIMESTAMP `Date`, ...), which are written straight into the
- * tuple with the same bytes and no allocation (see `raw-column-value.ts`); while encoding, the normalized
- * values of the colocation columns are handed out so the colocation hash is computed from the very values
+ * tuple with the same bytes and no allocation (see `raw-column-value.ts`). While encoding, the colocation
+ * columns' normalized values, or directly their value hashes (an `Int32Array`, for the streaming hot path:
+ * an INT64 number then needs no bigint), are handed out, so the colocation hash comes from the very values
  * that were written, without checking them twice. `encodeRowInto` writes the result into the caller's object,
  * so streaming a row allocates its tuple and little else.
  *
  * One codec per schema version: it precomputes what each row needs and reuses one builder and one reader, so
  * it is not reentrant (it is synchronous, so sharing it within a thread is fine). It does not apply defaults
- * (the server does), compute hashes, or know about the wire around a tuple.
+ * (the server does), fold value hashes into a colocation hash (`foldColocationHashes` does), or know about
+ * the wire around a tuple.
  */
 import { InvalidValueError, ProtocolError } from '../errors/protocol-error.js';
 import { bitmaskSet, bitmaskTrimmedLength, createBitmask, EMPTY_BITMASK } from '../msgpack/bitmask.js';
@@ -30,7 +32,12 @@ import type { InternalValue } from '../schema/values.js';
 import { BinaryTupleBuilder } from './binary-tuple-builder.js';
 import { BinaryTupleReader } from './binary-tuple-reader.js';
 import { appendColumnValue, readColumnValue } from './column-value-codec.js';
-import { appendRowValue, planRawColumns, type RawColumnPlan } from './raw-column-value.js';
+import {
+  appendRowValue,
+  type ColocationSink,
+  planRawColumns,
+  type RawColumnPlan,
+} from './raw-column-value.js';
 import { UnknownColumnError } from './unknown-column-error.js';
 
 /** A full row, encoded. */
@@ -162,15 +169,17 @@ export class RowCodec {
   }
 
   /**
-   * Encodes a full row. When `colocation` is given, its slots `0..colocationColumns.length - 1` receive the
-   * normalized values of the colocation columns, in colocation order.
+   * Encodes a full row. When `colocation` is given, its slots `0..colocationColumns.length - 1` receive, in
+   * colocation order, the colocation columns' normalized values (an `InternalValue[]`) or their value hashes
+   * (an `Int32Array` of exactly that length, to fold with `foldColocationHashes`): see `ColocationSink`.
    *
+   * @throws ProtocolError `INVALID_ARGUMENT` when `colocation` is an `Int32Array` of another length.
    * @throws UnknownColumnError when the row has a property that is not a column.
    * @throws InvalidValueError naming the column when a key column is missing, a column that is neither
    *   nullable nor defaulted is missing, or a value does not fit its column (see {@link normalizeValue}).
    * @throws ProtocolError `INVALID_ROW` when `row` is not an object.
    */
-  encodeRow(row: object, colocation?: InternalValue[]): EncodedRow {
+  encodeRow(row: object, colocation?: ColocationSink): EncodedRow {
     const encoded: EncodedRowTarget = { tuple: NO_TUPLE, noValueSet: EMPTY_BITMASK };
     this.encodeRowInto(row, encoded, colocation);
     return encoded;
@@ -182,7 +191,8 @@ export class RowCodec {
    *
    * @throws as {@link encodeRow}; `target` is then left as it was.
    */
-  encodeRowInto(row: object, target: EncodedRowTarget, colocation?: InternalValue[]): void {
+  encodeRowInto(row: object, target: EncodedRowTarget, colocation?: ColocationSink): void {
+    if (colocation instanceof Int32Array) this.#checkHashSink(colocation);
     const record = this.#asRecord(row);
     const columns = this.#columns;
     const names = this.#names;
@@ -232,13 +242,15 @@ export class RowCodec {
   /**
    * Encodes the key columns of `key`, in key order. Properties that are value columns are allowed and
    * ignored (a full row can serve as its own key); properties that are not columns are not. When `colocation`
-   * is given, it receives the colocation values as in {@link encodeRow}.
+   * is given, it receives the colocation values or hashes as in {@link encodeRow}.
    *
+   * @throws ProtocolError `INVALID_ARGUMENT` when `colocation` is an `Int32Array` of another length.
    * @throws UnknownColumnError when `key` has a property that is not a column.
    * @throws InvalidValueError naming the column when a key column is missing or its value does not fit.
    * @throws ProtocolError `INVALID_ROW` when `key` is not an object.
    */
-  encodeKey(key: object, colocation?: InternalValue[]): Uint8Array {
+  encodeKey(key: object, colocation?: ColocationSink): Uint8Array {
+    if (colocation instanceof Int32Array) this.#checkHashSink(colocation);
     const record = this.#asRecord(key);
     const columns = this.#keyColumns;
     const names = this.#keyNames;
@@ -330,6 +342,17 @@ export class RowCodec {
       );
     }
     return row as RowObject;
+  }
+
+  /** A typed array drops writes past its end, so a short one would fold into a wrong hash without a word. */
+  #checkHashSink(hashes: Int32Array): void {
+    const slots = this.colocationInKey.length;
+    if (hashes.length !== slots) {
+      throw new ProtocolError(
+        'INVALID_ARGUMENT',
+        `table "${this.schema.tableName}" has ${slots} colocation columns: the colocation hash array has ${hashes.length} slots`,
+      );
+    }
   }
 
   #missingKey(column: ColumnDef): InvalidValueError {

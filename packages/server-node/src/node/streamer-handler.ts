@@ -5,7 +5,8 @@
  * A plain batch, in order: the table exists; the partition is one of its partitions; the batch was written
  * with the latest schema version (else `SCHEMA_VERSION_MISMATCH` with the expected version, and the client
  * re-encodes and resends); then the owner. When this node owns and serves the partition, every row is checked
- * and turned into key + stored row (rows stay tuples, see rows/row-ingest.ts), then the whole batch is applied
+ * and turned into key + stored row (rows stay tuples, see rows/row-ingest.ts; a decoded batch's rows are read
+ * straight from the received message, see `StreamerRowRanges`), then the whole batch is applied
  * in ONE implicit transaction with the last operation per key winning, and committed; routing and commit
  * happen in one synchronous step, so a partition that moved away is never written here. A fenced batch
  * (`streamId` + `batchSeq`) whose seq is not above the highest the partition applied for its stream is a stale
@@ -18,8 +19,19 @@
  *
  * Receiver batches are handled in receiver/receiver-batch-handler.ts.
  */
-import type { RequestOf, StreamerBatch, StreamerBatchResult, TableSchema } from '@datastreamer/protocol';
+import {
+  type RequestOf,
+  type StreamerBatch,
+  type StreamerBatchResult,
+  type StreamerRow,
+  StreamerRowRanges,
+  streamerRowCount,
+  type TableSchema,
+} from '@datastreamer/protocol';
 import { ServerError } from '../errors/server-error.js';
+import type { IngestBatch } from '../rows/ingest-batch.js';
+import type { RowIngest } from '../rows/row-ingest.js';
+import type { RowShape } from '../rows/row-shape.js';
 import { applyKeyedBatch, type KeyedRows } from '../tx/apply-batch.js';
 import type { NodeContext, RequestContext } from './node-context.js';
 import type { PartitionReplica } from './partition-table.js';
@@ -103,19 +115,11 @@ function applyBatchHere(
   const shape = node.shapes.of(schema);
   const ingest = node.ingest;
   const rows = batch.rows;
-  const count = rows.length;
-  const deleted = batch.deleted;
-  const deletedLength = deleted === null ? 0 : deleted.length;
   // Every row is checked and written into one buffer before the first write: a bad row applies nothing.
-  const checked = ingest.batch(count);
+  const checked = ingest.batch(streamerRowCount(rows));
   try {
-    for (let i = 0; i < count; i++) {
-      const row = rows[i] as StreamerBatch['rows'][number];
-      const remove =
-        deleted !== null && i >> 3 < deletedLength && ((deleted[i >> 3] as number) & (1 << (i & 7))) !== 0;
-      if (remove) ingest.removeInto(checked, shape, row.tuple, i, 'batch');
-      else ingest.putInto(checked, shape, row.noValueSet, row.tuple, i, 'batch');
-    }
+    if (rows instanceof StreamerRowRanges) ingestRanges(ingest, checked, shape, rows, batch.deleted);
+    else ingestArray(ingest, checked, shape, rows, batch.deleted);
     commitRows(node, replica, checked);
   } finally {
     // The batch's transaction has committed or aborted by now, so its buffer may serve the next batch.
@@ -123,6 +127,55 @@ function applyBatchHere(
   }
   if (streamId !== null && batchSeq !== null) replica.fence.raise(streamId, batchSeq);
   node.metrics.batches++;
+}
+
+/**
+ * Checks every row of a decoded batch into `checked`, reading each straight from the received message.
+ * @throws ServerError `INVALID_ROW` naming the row and column.
+ */
+function ingestRanges(
+  ingest: RowIngest,
+  checked: IngestBatch,
+  shape: RowShape,
+  rows: StreamerRowRanges,
+  deleted: Uint8Array | null,
+): void {
+  const bytes = rows.bytes;
+  const count = rows.count;
+  for (let i = 0; i < count; i++) {
+    if (isRemove(deleted, i)) {
+      ingest.removeRangeInto(checked, shape, bytes, rows.tupleStart(i), rows.tupleEnd(i), i, 'batch');
+    } else {
+      const maskStart = rows.maskStart(i);
+      const maskEnd = rows.maskEnd(i);
+      const tupleStart = rows.tupleStart(i);
+      const tupleEnd = rows.tupleEnd(i);
+      ingest.putRangeInto(checked, shape, bytes, maskStart, maskEnd, tupleStart, tupleEnd, i, 'batch');
+    }
+  }
+}
+
+/**
+ * Checks every row of a batch given as row objects (one built in this process rather than decoded).
+ * @throws ServerError `INVALID_ROW` naming the row and column.
+ */
+function ingestArray(
+  ingest: RowIngest,
+  checked: IngestBatch,
+  shape: RowShape,
+  rows: readonly StreamerRow[],
+  deleted: Uint8Array | null,
+): void {
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i] as StreamerRow;
+    if (isRemove(deleted, i)) ingest.removeInto(checked, shape, row.tuple, i, 'batch');
+    else ingest.putInto(checked, shape, row.noValueSet, row.tuple, i, 'batch');
+  }
+}
+
+/** Whether bit `i` of the batch's `deleted` mask is set (bits past its end are 0). */
+function isRemove(deleted: Uint8Array | null, i: number): boolean {
+  return deleted !== null && i >> 3 < deleted.length && ((deleted[i >> 3] as number) & (1 << (i & 7))) !== 0;
 }
 
 /**

@@ -14,9 +14,7 @@
  * Bad rows fail with the protocol's `InvalidValueError` naming the column, before anything is written.
  */
 import {
-  type ColumnDef,
-  colocationHash,
-  type InternalValue,
+  foldColocationHashes,
   type PartitionKey,
   type PartitionRow,
   partitionFor,
@@ -34,11 +32,10 @@ import { checkAlive, ReceiverTransaction } from './receiver-transaction.js';
 /** A decoded row: every column by name. */
 export type PlainRow = Record<string, unknown>;
 
-/** A schema version's codec and the scratch its colocation values go to. */
+/** A schema version's codec and the scratch the value hashes of its colocation columns go to. */
 interface SchemaCodec {
   readonly codec: RowCodec;
-  readonly colocationColumns: readonly ColumnDef[];
-  readonly colocation: InternalValue[];
+  readonly colocationHashes: Int32Array;
 }
 
 // Schemas are immutable per version, so a codec can be shared by every receiver call of the process. The
@@ -48,11 +45,9 @@ const codecs = new WeakMap<TableSchema, SchemaCodec>();
 function codecOf(schema: TableSchema): SchemaCodec {
   let entry = codecs.get(schema);
   if (entry === undefined) {
-    const colocationColumns = schema.colocationColumns.map((i) => schema.columns[i] as ColumnDef);
     entry = {
       codec: new RowCodec(schema),
-      colocationColumns,
-      colocation: new Array<InternalValue>(colocationColumns.length).fill(null),
+      colocationHashes: new Int32Array(schema.colocationColumns.length),
     };
     codecs.set(schema, entry);
   }
@@ -60,7 +55,7 @@ function codecOf(schema: TableSchema): SchemaCodec {
 }
 
 function partitionOf(schema: TableSchema, entry: SchemaCodec): number {
-  return partitionFor(colocationHash(entry.colocationColumns, entry.colocation), schema.partitions);
+  return partitionFor(foldColocationHashes(entry.colocationHashes), schema.partitions);
 }
 
 /** The tuple ops' view of the embedded API: a client of this very node (so other owners get the request). */
@@ -279,7 +274,7 @@ export class TableAccess {
     const entry = codecOf(schema);
     const items: PartitionKey[] = new Array(keys.length);
     for (let i = 0; i < keys.length; i++) {
-      const key = entry.codec.encodeKey(keys[i] as object, entry.colocation);
+      const key = entry.codec.encodeKey(keys[i] as object, entry.colocationHashes);
       items[i] = { partition: partitionOf(schema, entry), key };
     }
     return items;
@@ -289,7 +284,7 @@ export class TableAccess {
     const entry = codecOf(schema);
     const items: PartitionRow[] = new Array(rows.length);
     for (let i = 0; i < rows.length; i++) {
-      const encoded = entry.codec.encodeRow(rows[i] as object, entry.colocation);
+      const encoded = entry.codec.encodeRow(rows[i] as object, entry.colocationHashes);
       items[i] = {
         partition: partitionOf(schema, entry),
         noValueSet: encoded.noValueSet,

@@ -14,7 +14,8 @@
  *
  * Outputs go either into a batch ({@link RowIngest.putInto}, {@link RowIngest.removeInto}: keys and stored
  * rows written one after another into the batch's two buffers, nothing allocated per row; see
- * ingest-batch.ts), or into caller arrays at an index ({@link RowIngest.put}, {@link RowIngest.key}: one key
+ * ingest-batch.ts; the `...RangeInto` variants read the row from a range of a larger buffer, such as a
+ * decoded streamer batch's message, instead of from arrays of its own), or into caller arrays at an index ({@link RowIngest.put}, {@link RowIngest.key}: one key
  * and one stored row array per PUT, for the single-row and transactional paths that keep rows apart). Not
  * reentrant (one layout and writer per instance).
  */
@@ -61,8 +62,45 @@ export class RowIngest {
     index: number,
     context: RowContext,
   ): void {
+    this.#putInto(batch, shape, noValueSet, 0, noValueSet.length, tuple, index, context);
+  }
+
+  /**
+   * {@link RowIngest.putInto} for a row whose `noValueSet` is `bytes[maskStart..maskEnd)` and whose tuple is
+   * `bytes[tupleStart..tupleEnd)` (a decoded streamer batch's rows, read from its message): same checks,
+   * same errors, same output.
+   *
+   * @throws ServerError `INVALID_ROW` (see the module header); the batch's item is then left unset.
+   */
+  putRangeInto(
+    batch: IngestBatch,
+    shape: RowShape,
+    bytes: Uint8Array,
+    maskStart: number,
+    maskEnd: number,
+    tupleStart: number,
+    tupleEnd: number,
+    index: number,
+    context: RowContext,
+  ): void {
+    // The layout reads a tuple from its own array: one short-lived view here, not one kept per decoded row.
+    const tuple = bytes.subarray(tupleStart, tupleEnd);
+    this.#putInto(batch, shape, bytes, maskStart, maskEnd - maskStart, tuple, index, context);
+  }
+
+  /** The mask is `mask[maskStart..maskStart + maskLength)`. */
+  #putInto(
+    batch: IngestBatch,
+    shape: RowShape,
+    mask: Uint8Array,
+    maskStart: number,
+    maskLength: number,
+    tuple: Uint8Array,
+    index: number,
+    context: RowContext,
+  ): void {
     try {
-      const rewrite = this.#checkRow(shape, noValueSet, tuple, index, context);
+      const rewrite = this.#checkRow(shape, mask, maskStart, maskLength, tuple, index, context);
       this.#addKeyColumns(shape);
       const writer = this.#writer;
       // Reserve first: reserving may grow the arena into a new buffer, which `keyBytes` then returns.
@@ -70,7 +108,7 @@ export class RowIngest {
       writer.writeTo(batch.keyBytes, keyStart);
       const prefix = versionPrefixLength(shape.version);
       if (rewrite) {
-        this.#addWithDefaults(shape, noValueSet);
+        this.#addWithDefaults(shape, mask, maskStart, maskLength);
         const start = batch.reserveRow(index, prefix + writer.byteLength());
         const bytes = batch.rowBytes;
         writeVersionPrefix(bytes, shape.version, start);
@@ -116,6 +154,25 @@ export class RowIngest {
   }
 
   /**
+   * {@link RowIngest.removeInto} for a tuple that is `bytes[tupleStart..tupleEnd)`: same checks, same
+   * errors, same output.
+   *
+   * @throws ServerError `INVALID_ROW` when the tuple is neither a key nor a full row, or a key column is NULL
+   *   or malformed.
+   */
+  removeRangeInto(
+    batch: IngestBatch,
+    shape: RowShape,
+    bytes: Uint8Array,
+    tupleStart: number,
+    tupleEnd: number,
+    index: number,
+    context: RowContext,
+  ): void {
+    this.removeInto(batch, shape, bytes.subarray(tupleStart, tupleEnd), index, context);
+  }
+
+  /**
    * Checks the full row `tuple` (a PUT written with `shape`'s version) and sets `keys[index]` to its key
    * tuple and `rows[index]` to its stored row, each a new array.
    *
@@ -131,13 +188,14 @@ export class RowIngest {
     rows: (Uint8Array | null)[],
   ): void {
     try {
-      const rewrite = this.#checkRow(shape, noValueSet, tuple, index, context);
+      const maskLength = noValueSet.length;
+      const rewrite = this.#checkRow(shape, noValueSet, 0, maskLength, tuple, index, context);
       this.#addKeyColumns(shape);
       keys[index] = this.#writer.build(0);
       const prefix = versionPrefixLength(shape.version);
       let stored: Uint8Array;
       if (rewrite) {
-        this.#addWithDefaults(shape, noValueSet);
+        this.#addWithDefaults(shape, noValueSet, 0, maskLength);
         stored = this.#writer.build(prefix);
       } else {
         stored = new Uint8Array(prefix + tuple.length);
@@ -178,14 +236,17 @@ export class RowIngest {
   }
 
   /**
-   * Checks the full row `tuple`, leaving the layout on it.
+   * Checks the full row `tuple` whose `noValueSet` is `mask[maskStart..maskStart + maskLength)`, leaving the
+   * layout on it.
    *
    * @returns whether the stored row must be rebuilt (an unset column gets its default, or NULL in place of
    *   the bytes the client left there).
    */
   #checkRow(
     shape: RowShape,
-    noValueSet: Uint8Array,
+    mask: Uint8Array,
+    maskStart: number,
+    maskLength: number,
     tuple: Uint8Array,
     index: number,
     context: RowContext,
@@ -196,12 +257,11 @@ export class RowIngest {
     if (problem !== null) {
       throw rowError(shape, index, context, `is not a row of ${count} columns: ${problem}`);
     }
-    const maskLength = noValueSet.length;
-    if (maskLength > 0) checkMaskFits(shape, noValueSet, index, context);
+    if (maskLength > 0) checkMaskFits(shape, mask, maskStart, maskLength, index, context);
     let rewrite = false;
     for (let c = 0; c < count; c++) {
       const length = layout.length(c);
-      const unset = c >> 3 < maskLength && ((noValueSet[c >> 3] as number) & (1 << (c & 7))) !== 0;
+      const unset = c >> 3 < maskLength && ((mask[maskStart + (c >> 3)] as number) & (1 << (c & 7))) !== 0;
       if (unset) {
         if (shape.isKey[c] === 1) {
           throw columnError(shape, index, context, c, 'is a key column and must be set');
@@ -284,14 +344,16 @@ export class RowIngest {
     }
   }
 
-  /** Starts the writer on the full row in the layout, unset columns replaced by their default or NULL. */
-  #addWithDefaults(shape: RowShape, noValueSet: Uint8Array): void {
+  /**
+   * Starts the writer on the full row in the layout, the columns unset in `mask[maskStart..maskStart +
+   * maskLength)` replaced by their default or NULL.
+   */
+  #addWithDefaults(shape: RowShape, mask: Uint8Array, maskStart: number, maskLength: number): void {
     const layout = this.#layout;
     const tuple = layout.bytes;
     const writer = this.#writer.reset();
-    const maskLength = noValueSet.length;
     for (let c = 0; c < shape.columnCount; c++) {
-      const unset = c >> 3 < maskLength && ((noValueSet[c >> 3] as number) & (1 << (c & 7))) !== 0;
+      const unset = c >> 3 < maskLength && ((mask[maskStart + (c >> 3)] as number) & (1 << (c & 7))) !== 0;
       if (unset) writer.addBytes(shape.defaults[c] ?? null);
       else writer.add(tuple, layout.start(c), layout.end(c));
     }
@@ -305,11 +367,19 @@ function copyInto(target: Uint8Array, at: number, source: Uint8Array): void {
   else target.set(source, at);
 }
 
-function checkMaskFits(shape: RowShape, mask: Uint8Array, index: number, context: RowContext): void {
-  let length = mask.length;
-  while (length > 0 && mask[length - 1] === 0) length--;
+/** Checks that no bit of `mask[maskStart..maskStart + maskLength)` marks a column past the last one. */
+function checkMaskFits(
+  shape: RowShape,
+  mask: Uint8Array,
+  maskStart: number,
+  maskLength: number,
+  index: number,
+  context: RowContext,
+): void {
+  let length = maskLength;
+  while (length > 0 && mask[maskStart + length - 1] === 0) length--;
   if (length === 0) return;
-  const highest = (length - 1) * 8 + (31 - Math.clz32(mask[length - 1] as number));
+  const highest = (length - 1) * 8 + (31 - Math.clz32(mask[maskStart + length - 1] as number));
   if (highest >= shape.columnCount) {
     throw rowError(
       shape,

@@ -1,0 +1,252 @@
+/**
+ * A decoded streamer batch hands the node each row as ranges of the received message (`StreamerRowRanges`),
+ * and `RowIngest.putRangeInto` / `removeRangeInto` read them there. Risks covered: a range variant reading
+ * bytes next to the row (the message holds other rows and fields around it), or checking, defaulting or
+ * refusing a row otherwise than the array form does (the INVALID_ROW message names the row and column).
+ */
+import { RowCodec, type TableSchema } from '@datastreamer/protocol';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ServerError } from '../src/errors/server-error.js';
+import type { IngestBatch } from '../src/rows/ingest-batch.js';
+import { RowIngest } from '../src/rows/row-ingest.js';
+import { RowShape } from '../src/rows/row-shape.js';
+import { storedRowTuple } from '../src/rows/stored-row.js';
+
+/** Key columns out of order, a defaulted and a nullable column, and more than 8 columns (two mask bytes). */
+const wide: TableSchema = {
+  tableId: 4,
+  tableName: 'Wide',
+  version: 2,
+  columns: [
+    { name: 'Note', type: 'STRING', nullable: true },
+    { name: 'User', type: 'STRING' },
+    { name: 'Secs', type: 'INT32', nullable: true, default: 30 },
+    { name: 'Day', type: 'DATE' },
+    { name: 'A', type: 'INT8', nullable: true },
+    { name: 'B', type: 'INT16', nullable: true },
+    { name: 'C', type: 'INT64', nullable: true },
+    { name: 'D', type: 'BOOLEAN', nullable: true, default: true },
+    { name: 'E', type: 'DOUBLE', nullable: true },
+    { name: 'Track', type: 'INT64' },
+  ],
+  keyColumns: [9, 1, 3],
+  colocationColumns: [9],
+  partitions: 1,
+};
+const shape = new RowShape(wide);
+const codec = new RowCodec(wide);
+
+const value = fc.record(
+  {
+    Note: fc.option(fc.string({ maxLength: 30 }), { nil: null }),
+    User: fc.constantFrom('ann', 'bob'),
+    Secs: fc.option(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), { nil: null }),
+    Day: fc.constantFrom('2024-02-29', '1999-12-31'),
+    A: fc.option(fc.integer({ min: -128, max: 127 }), { nil: null }),
+    D: fc.option(fc.boolean(), { nil: null }),
+    Track: fc.bigInt({ min: 0n, max: 9n }),
+  },
+  // Columns left out are unset: defaults apply, or NULL.
+  { requiredKeys: ['User', 'Day', 'Track'] },
+);
+
+/** `parts` laid out one after another after `lead` junk bytes, with junk between: their offsets and all bytes. */
+function embed(lead: Uint8Array, parts: Uint8Array[]): { bytes: Uint8Array; starts: number[] } {
+  const starts: number[] = [];
+  const chunks: number[] = [...lead];
+  for (const part of parts) {
+    starts.push(chunks.length);
+    chunks.push(...part, 0xff);
+  }
+  // A view at a non-zero offset of a larger buffer, as a frame of a chunk is.
+  const backing = new Uint8Array(chunks.length + 3);
+  backing.set(chunks, 3);
+  return { bytes: backing.subarray(3), starts };
+}
+
+/** The key and stored row item `index` of `batch` holds, as plain arrays. */
+function item(batch: IngestBatch, index: number): { key: number[]; row: number[] | null } {
+  const keyStart = batch.keyStarts[index] ?? -1;
+  const key = [...batch.keyBytes.subarray(keyStart, keyStart + (batch.keyLengths[index] ?? 0))];
+  const rowLength = batch.rowLengths[index] ?? -1;
+  if (rowLength < 0) return { key, row: null };
+  const rowStart = batch.rowStarts[index] ?? -1;
+  return { key, row: [...batch.rowBytes.subarray(rowStart, rowStart + rowLength)] };
+}
+
+function caught(f: () => void): ServerError | undefined {
+  try {
+    f();
+  } catch (error) {
+    if (error instanceof ServerError) return error;
+    throw error;
+  }
+  return undefined;
+}
+
+describe('RowIngest (rows as ranges of a message)', () => {
+  it('writes the same keys and stored rows from ranges as from arrays, defaults spliced in alike', () => {
+    const ingest = new RowIngest();
+    const reference = new RowIngest();
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 9 }),
+        fc.array(fc.tuple(fc.boolean(), value), { minLength: 1, maxLength: 12 }),
+        (lead, items) => {
+          const encoded = items.map(([remove, row], i) => {
+            const full = codec.encodeRow(row);
+            // A REMOVE carries the key alone or the whole row.
+            return remove
+              ? { noValueSet: new Uint8Array(0), tuple: i % 2 === 0 ? codec.encodeKey(row) : full.tuple }
+              : full;
+          });
+          const { bytes, starts } = embed(
+            lead,
+            encoded.flatMap((row) => [row.noValueSet, row.tuple]),
+          );
+          const fromRanges = ingest.batch(items.length);
+          const fromArrays = reference.batch(items.length);
+          encoded.forEach((row, i) => {
+            const maskStart = starts[2 * i] ?? -1;
+            const tupleStart = starts[2 * i + 1] ?? -1;
+            const tupleEnd = tupleStart + row.tuple.length;
+            if (items[i]?.[0] === true) {
+              ingest.removeRangeInto(fromRanges, shape, bytes, tupleStart, tupleEnd, i, 'batch');
+              reference.removeInto(fromArrays, shape, row.tuple, i, 'batch');
+            } else {
+              const maskEnd = maskStart + row.noValueSet.length;
+              ingest.putRangeInto(
+                fromRanges,
+                shape,
+                bytes,
+                maskStart,
+                maskEnd,
+                tupleStart,
+                tupleEnd,
+                i,
+                'batch',
+              );
+              reference.putInto(fromArrays, shape, row.noValueSet, row.tuple, i, 'batch');
+            }
+            expect(item(fromRanges, i)).toEqual(item(fromArrays, i));
+          });
+          expect(fromRanges.count).toBe(fromArrays.count);
+          fromRanges.release();
+          fromArrays.release();
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('refuses bad rows in ranges with the same INVALID_ROW error as the array form', () => {
+    const ingest = new RowIngest();
+    const reference = new RowIngest();
+    const good = codec.encodeRow({ User: 'ann', Day: '2024-02-29', Track: 1n });
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 9 }),
+        fc.oneof(
+          fc.uint8Array({ maxLength: 40 }),
+          // A good row with one byte changed: mostly well-framed rows with a wrong value or length.
+          fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })).map(([at, byte]) => {
+            const bytes = good.tuple.slice();
+            bytes[at % bytes.length] = byte;
+            return bytes;
+          }),
+        ),
+        fc.uint8Array({ maxLength: 3 }),
+        fc.boolean(),
+        fc.nat(999),
+        (lead, tuple, mask, remove, index) => {
+          const { bytes, starts } = embed(lead, [mask, tuple]);
+          const maskStart = starts[0] ?? -1;
+          const tupleStart = starts[1] ?? -1;
+          const fromRanges = ingest.batch(index + 1);
+          const fromArrays = reference.batch(index + 1);
+          const got = caught(() =>
+            remove
+              ? ingest.removeRangeInto(
+                  fromRanges,
+                  shape,
+                  bytes,
+                  tupleStart,
+                  tupleStart + tuple.length,
+                  index,
+                  'batch',
+                )
+              : ingest.putRangeInto(
+                  fromRanges,
+                  shape,
+                  bytes,
+                  maskStart,
+                  maskStart + mask.length,
+                  tupleStart,
+                  tupleStart + tuple.length,
+                  index,
+                  'batch',
+                ),
+          );
+          const expected = caught(() =>
+            remove
+              ? reference.removeInto(fromArrays, shape, tuple, index, 'batch')
+              : reference.putInto(fromArrays, shape, mask, tuple, index, 'batch'),
+          );
+          fromRanges.release();
+          fromArrays.release();
+          expect(got?.code).toBe(expected?.code);
+          expect(got?.message).toBe(expected?.message);
+          expect(got?.extensions).toEqual(expected?.extensions);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('reads the mask from its own range: a set bit next to it marks nothing, a bit inside it does', () => {
+    const ingest = new RowIngest();
+    const row = codec.encodeRow({
+      Note: null,
+      User: 'ann',
+      Secs: 5,
+      Day: '2024-02-29',
+      A: null,
+      B: null,
+      C: null,
+      D: false,
+      E: null,
+      Track: 1n,
+    });
+    expect([...row.noValueSet].every((b) => b === 0)).toBe(true);
+    // Bytes: [0xff] (junk marking every column) [mask: Secs unset] [tuple].
+    const secsUnset = 1 << 2;
+    const bytes = Uint8Array.of(0xff, secsUnset, ...row.tuple);
+    const batch = ingest.batch(2);
+    ingest.putRangeInto(batch, shape, bytes, 1, 1, 2, bytes.length, 0, 'batch');
+    ingest.putRangeInto(batch, shape, bytes, 1, 2, 2, bytes.length, 1, 'batch');
+    const stored = (i: number) => {
+      const start = batch.rowStarts[i] ?? -1;
+      return codec.decodeRow(
+        storedRowTuple(batch.rowBytes.subarray(start, start + (batch.rowLengths[i] ?? 0))),
+      );
+    };
+    expect(stored(0)).toMatchObject({ Secs: 5, D: false });
+    expect(stored(1)).toMatchObject({ Secs: 30, D: false });
+    batch.release();
+    // A key column marked unset inside the range is refused, naming the row and the column.
+    const userUnset = Uint8Array.of(0xff, 1 << 1, ...row.tuple);
+    const refused = ingest.batch(8);
+    const error = caught(() =>
+      ingest.putRangeInto(refused, shape, userUnset, 1, 2, 2, userUnset.length, 7, 'batch'),
+    );
+    refused.release();
+    expect(error).toMatchObject({
+      code: 'INVALID_ROW',
+      extensions: { column: 'User' },
+      message: expect.stringContaining(
+        'row 7 of the batch for table "Wide" (schema version 2): column "User"',
+      ),
+    });
+  });
+});
