@@ -187,7 +187,7 @@ export { BinaryTupleFormat, offsetEntry } from './tuple/binary-tuple-format.js';
 export { BinaryTupleReader } from './tuple/binary-tuple-reader.js';
 export { appendColumnValue, readColumnValue } from './tuple/column-value-codec.js';
 export type { ColocationSink } from './tuple/raw-column-value.js';
-export { type EncodedRow, type EncodedRowTarget, RowCodec } from './tuple/row-codec.js';
+export { type EncodedRow, type EncodedRowTarget, RowCodec, type StagedRowTarget } from './tuple/row-codec.js';
 export { UnknownColumnError } from './tuple/unknown-column-error.js';
 export { readValue } from './values/read-value.js';
 export { decodeValue, encodeValue } from './values/value-codec.js';

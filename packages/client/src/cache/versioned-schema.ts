@@ -4,7 +4,8 @@
  * so a value is checked once, and an INT64 key given as a number never becomes a bigint).
  *
  * Like the protocol's `RowCodec` it keeps scratch state between a call and the read that follows it, so it
- * is not reentrant: encode, then read `partition`, with nothing in between (all of it is synchronous).
+ * is not reentrant: encode (or stage), then read `partition` (and write the staged tuple), with nothing in
+ * between (all of it is synchronous).
  * It does not load schemas (the schema cache does) or send anything.
  */
 import {
@@ -14,6 +15,7 @@ import {
   foldColocationHashes,
   partitionFor,
   RowCodec,
+  type StagedRowTarget,
   type TableSchema,
 } from '@datastreamer/protocol';
 
@@ -69,6 +71,32 @@ export class VersionedSchema {
    */
   encodeRowInto(row: object, target: EncodedRowTarget): void {
     this.codec.encodeRowInto(row, target, this.#colocationHashes);
+  }
+
+  /**
+   * Encodes a full row into the codec: `target.noValueSet` is set and the tuple's length returned; its
+   * partition is then {@link partition} and {@link writeStagedTuple} writes the tuple where the caller wants.
+   * @throws as `RowCodec.stageRow`; `target` is then left as it was.
+   */
+  stageRow(row: object, target: StagedRowTarget): number {
+    return this.codec.stageRow(row, target, this.#colocationHashes);
+  }
+
+  /**
+   * Encodes the key columns of `key` into the codec and returns the tuple's length; its partition is then
+   * {@link partition} and {@link writeStagedTuple} writes the tuple.
+   * @throws as `RowCodec.stageKey`.
+   */
+  stageKey(key: object): number {
+    return this.codec.stageKey(key, this.#colocationHashes);
+  }
+
+  /**
+   * Writes the tuple of the last `stageRow` / `stageKey` into `target` at `offset`; returns its length.
+   * @throws as `RowCodec.writeStagedTuple` when `target` has too little room after `offset`.
+   */
+  writeStagedTuple(target: Uint8Array, offset: number): number {
+    return this.codec.writeStagedTuple(target, offset);
   }
 
   /**

@@ -8,9 +8,11 @@
  *   `DataStreamerItem`s or bare rows (PUT); in key-value mode, `[key, value]` pairs (a REMOVE needs only
  *   `[key]`). A bad item throws an error naming the column. A property the cached schema does not know
  *   starts a reload of the latest schema and the item waits, unencoded, for `send`, which encodes it with the
- *   reloaded schema or fails the batch if it still does not fit ("reload once").
+ *   reloaded schema or fails the batch if it still does not fit ("reload once"). The tuple is written into
+ *   the partition's current byte chunk and the entry keeps a view of it (see `tuple-chunks.ts`): a buffered
+ *   row then costs the GC one small view object, not an array with its own buffer and backing store.
  * - `send`: every entry is encoded with one schema version (the latest known; entries encoded with an older
- *   one are re-encoded from their source row). The batch goes to the connection of the partition's primary
+ *   one are re-encoded from their source row, into fresh chunk bytes: other entries' bytes are never touched). The batch goes to the connection of the partition's primary
  *   per the assignment cache (refreshed when a response flagged a change), or to any open connection when
  *   that one is down (the node forwards). A `SCHEMA_VERSION_MISMATCH` answer makes it load the version the
  *   node expects, re-encode the same source rows and resend, within the same call.
@@ -39,6 +41,7 @@ import { pairSource } from './key-value-mapping.js';
 import { expectedSchemaVersion, isUnknownColumnError, MAX_SCHEMA_ROUNDS } from './schema-errors.js';
 import { nextStreamId } from './stream-id.js';
 import type { TableContext } from './table-context.js';
+import { TupleChunks, tupleView } from './tuple-chunks.js';
 
 /** How source items are read: rows (record view) or `[key, value]` pairs (key-value view). */
 export type TableSinkMode = 'record' | 'keyValue';
@@ -86,6 +89,8 @@ export class TableStreamerSink<T> implements StreamerSink<T, TableStreamerEntry>
   readonly #streamId: string;
   /** Per partition, the seq of the batch sent last (0: none yet). */
   readonly #batchSeqs: number[] = [];
+  /** Where encoded tuples are kept: a view per entry into per-partition chunks, not an array per row. */
+  readonly #chunks = new TupleChunks();
 
   constructor(context: TableContext, tableId: number, tableName: string, mode: TableSinkMode) {
     this.#context = context;
@@ -116,8 +121,7 @@ export class TableStreamerSink<T> implements StreamerSink<T, TableStreamerEntry>
       this.#mode === 'record' ? this.#rowSource(payload, remove) : pairSource(schema, payload, remove);
     const entry = new TableStreamerEntry(remove, source);
     try {
-      this.#encode(schema, entry);
-      out.partition = schema.partition();
+      out.partition = this.#encode(schema, entry, -1);
     } catch (error) {
       if (!isUnknownColumnError(error)) throw error;
       // The cached schema may be stale: reload it once; `send` encodes the entry with what comes back. The
@@ -147,7 +151,7 @@ export class TableStreamerSink<T> implements StreamerSink<T, TableStreamerEntry>
       this.#reloadFailed = false;
     }
     let schema = this.#current();
-    this.#encodeAll(schema, entries);
+    this.#encodeAll(schema, entries, partition);
     for (let round = 1; ; round++) {
       const assignment = await context.assignments.get(this.#tableId);
       const owner = assignment.owners[partition] ?? null;
@@ -179,7 +183,7 @@ export class TableStreamerSink<T> implements StreamerSink<T, TableStreamerEntry>
         );
         schema = await context.schemas.version(this.#tableId, expected);
         this.#adopt(schema);
-        this.#encodeAll(schema, entries);
+        this.#encodeAll(schema, entries, partition);
       }
     }
   }
@@ -201,22 +205,34 @@ export class TableStreamerSink<T> implements StreamerSink<T, TableStreamerEntry>
     return payload;
   }
 
-  #encode(schema: VersionedSchema, entry: TableStreamerEntry): void {
+  /**
+   * Encodes `entry` with `schema` into its partition's chunk and returns the partition: `partition`, or when
+   * it is -1 the one computed from the key just encoded. `entry` is left as it was when encoding throws.
+   */
+  #encode(schema: VersionedSchema, entry: TableStreamerEntry, partition: number): number {
+    let length: number;
     if (entry.remove) {
-      entry.tuple = schema.encodeKey(entry.source);
+      length = schema.stageKey(entry.source);
       entry.noValueSet = EMPTY_BITMASK;
     } else {
-      schema.encodeRowInto(entry.source, entry);
+      length = schema.stageRow(entry.source, entry);
     }
+    const target = partition < 0 ? schema.partition() : partition;
+    const chunks = this.#chunks;
+    const chunk = chunks.reserve(target, length);
+    const offset = chunks.offset;
+    schema.writeStagedTuple(chunk, offset);
+    entry.tuple = tupleView(chunk, offset, length);
     entry.schemaVersion = schema.version;
+    return target;
   }
 
-  /** Brings every entry to `schema`'s version (entries already there are left alone). */
-  #encodeAll(schema: VersionedSchema, entries: readonly TableStreamerEntry[]): void {
+  /** Brings every entry of `partition`'s batch to `schema`'s version (entries already there are left alone). */
+  #encodeAll(schema: VersionedSchema, entries: readonly TableStreamerEntry[], partition: number): void {
     const version = schema.version;
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i] as TableStreamerEntry;
-      if (entry.schemaVersion !== version) this.#encode(schema, entry);
+      if (entry.schemaVersion !== version) this.#encode(schema, entry, partition);
     }
   }
 

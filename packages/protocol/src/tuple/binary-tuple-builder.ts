@@ -41,6 +41,8 @@ const SHORT_MAX = 32767;
 const TWO_POW_32 = 2 ** 32;
 /** The widest offset-table entry, in bytes. */
 const MAX_ENTRY_SIZE = 4;
+/** Up to this many bytes, `buildInto` copies with a loop rather than through a subarray view. */
+const SHORT_COPY = 128;
 
 const HEADER_SIZE = BinaryTupleFormat.headerSize;
 const VARLEN_EMPTY_BYTE = BinaryTupleFormat.varlenEmptyByte;
@@ -318,6 +320,14 @@ export class BinaryTupleBuilder {
     const length = HEADER_SIZE + (this.#count << sizeLog2) + valueSize;
     if (!(offset >= 0 && offset + length <= target.length)) {
       throw notEncodable(`a ${length}-byte tuple does not fit at offset ${offset} of ${target.length} bytes`);
+    }
+    const start = this.#base - HEADER_SIZE - (this.#count << sizeLog2);
+    if (start >= 0 && length <= SHORT_COPY) {
+      // A row-sized tuple: header and table written in place, then one byte loop (no subarray view per row).
+      const values = this.#values;
+      this.#writeTable(values, start, sizeLog2);
+      for (let i = 0; i < length; i++) target[offset + i] = values[start + i] as number;
+      return length;
     }
     target.set(this.#values.subarray(this.#base, this.#pos), this.#writeTable(target, offset, sizeLog2));
     return length;

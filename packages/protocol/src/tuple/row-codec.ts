@@ -15,7 +15,9 @@
  * columns' normalized values, or directly their value hashes (an `Int32Array`, for the streaming hot path:
  * an INT64 number then needs no bigint), are handed out, so the colocation hash comes from the very values
  * that were written, without checking them twice. `encodeRowInto` writes the result into the caller's object,
- * so streaming a row allocates its tuple and little else.
+ * so streaming a row allocates its tuple and little else; `stageRow` / `stageKey` then `writeStagedTuple`
+ * allocate not even the tuple: the caller writes it into a buffer of its own (the streamer packs a
+ * partition's tuples into shared chunks).
  *
  * One codec per schema version: it precomputes what each row needs and reuses one builder and one reader, so
  * it is not reentrant (it is synchronous, so sharing it within a thread is fine). It does not apply defaults
@@ -57,6 +59,11 @@ export interface EncodedRow {
  */
 export interface EncodedRowTarget {
   tuple: Uint8Array;
+  noValueSet: Uint8Array;
+}
+
+/** Where {@link RowCodec.stageRow} puts a row's `noValueSet` (its tuple stays in the codec until written). */
+export interface StagedRowTarget {
   noValueSet: Uint8Array;
 }
 
@@ -192,6 +199,48 @@ export class RowCodec {
    * @throws as {@link encodeRow}; `target` is then left as it was.
    */
   encodeRowInto(row: object, target: EncodedRowTarget, colocation?: ColocationSink): void {
+    const noValueSet = this.#appendRow(row, colocation);
+    target.tuple = this.#builder.build();
+    target.noValueSet = noValueSet;
+  }
+
+  /**
+   * Encodes a full row as {@link encodeRowInto} does, but keeps the tuple in the codec instead of copying it
+   * into an array of its own: `target.noValueSet` is set (only when the row encodes), and the tuple, whose
+   * length is returned, is written out by {@link writeStagedTuple} wherever the caller chose, e.g. a slot of
+   * a larger buffer picked from the colocation hashes this call handed out. The staged tuple lasts until the
+   * codec's next call.
+   *
+   * @throws as {@link encodeRow}; `target` is then left as it was.
+   */
+  stageRow(row: object, target: StagedRowTarget, colocation?: ColocationSink): number {
+    target.noValueSet = this.#appendRow(row, colocation);
+    return this.#builder.byteLength;
+  }
+
+  /**
+   * Encodes the key columns of `key` as {@link encodeKey} does, keeping the tuple in the codec (see
+   * {@link stageRow}), and returns its length.
+   *
+   * @throws as {@link encodeKey}.
+   */
+  stageKey(key: object, colocation?: ColocationSink): number {
+    this.#appendKey(key, colocation);
+    return this.#builder.byteLength;
+  }
+
+  /**
+   * Writes the tuple of the last {@link stageRow} or {@link stageKey} into `target` at `offset`, byte for byte
+   * what {@link encodeRow} or {@link encodeKey} would have returned, and returns its length.
+   *
+   * @throws ProtocolError `VALUE_NOT_ENCODABLE` when `target` has less room than that after `offset`.
+   */
+  writeStagedTuple(target: Uint8Array, offset: number): number {
+    return this.#builder.buildInto(target, offset);
+  }
+
+  /** Appends a full row's elements to the builder and returns its `noValueSet`. */
+  #appendRow(row: object, colocation: ColocationSink | undefined): Uint8Array {
     if (colocation instanceof Int32Array) this.#checkHashSink(colocation);
     const record = this.#asRecord(row);
     const columns = this.#columns;
@@ -235,8 +284,7 @@ export class RowCodec {
       const unknown = this.#unknownColumn(record);
       if (unknown !== undefined) throw unknown;
     }
-    target.tuple = builder.build();
-    target.noValueSet = unset ? unsetBits.slice(0, bitmaskTrimmedLength(unsetBits)) : EMPTY_BITMASK;
+    return unset ? unsetBits.slice(0, bitmaskTrimmedLength(unsetBits)) : EMPTY_BITMASK;
   }
 
   /**
@@ -250,6 +298,12 @@ export class RowCodec {
    * @throws ProtocolError `INVALID_ROW` when `key` is not an object.
    */
   encodeKey(key: object, colocation?: ColocationSink): Uint8Array {
+    this.#appendKey(key, colocation);
+    return this.#builder.build();
+  }
+
+  /** Appends the key columns of `key` to the builder. */
+  #appendKey(key: object, colocation: ColocationSink | undefined): void {
     if (colocation instanceof Int32Array) this.#checkHashSink(colocation);
     const record = this.#asRecord(key);
     const columns = this.#keyColumns;
@@ -275,7 +329,6 @@ export class RowCodec {
       const unknown = this.#unknownColumn(record);
       if (unknown !== undefined) throw unknown;
     }
-    return builder.build();
   }
 
   /**
