@@ -140,6 +140,75 @@ describe('RowIngest (rows as ranges of a message)', () => {
     );
   });
 
+  it('copies long rows and keys alike when the buffers grow and the rows come from more than one message', () => {
+    // Notes long enough for 2-byte offset entries; up to 40 such rows grow the batch's 4 KiB row buffer.
+    const long = value.chain((row) =>
+      // A repeated character rather than a random string: a failure then shrinks in a few steps.
+      fc
+        .tuple(fc.integer({ min: 100, max: 300 }), fc.constantFrom('a', 'ß', '€'))
+        .map(([n, c]) => ({ ...row, Note: c.repeat(n) })),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.boolean(), long), { minLength: 1, maxLength: 40, size: 'max' }),
+        fc.uint8Array({ maxLength: 5 }),
+        fc.uint8Array({ maxLength: 5 }),
+        (items, leadA, leadB) => {
+          // Fresh ones each run: their batches start with small buffers, so rows grow them every time.
+          const ingest = new RowIngest();
+          const reference = new RowIngest();
+          const encoded = items.map(([remove, row]) => {
+            const full = codec.encodeRow(row);
+            return remove ? { noValueSet: new Uint8Array(0), tuple: codec.encodeKey(row) } : full;
+          });
+          // Even rows in one message, odd rows in another: the batch switches between them row by row.
+          const messages = [leadA, leadB].map((lead, m) =>
+            embed(
+              lead,
+              encoded.filter((_, i) => i % 2 === m).flatMap((row) => [row.noValueSet, row.tuple]),
+            ),
+          );
+          // Twice: the second round reuses the released batch with the same messages as before.
+          for (let round = 0; round < 2; round++) {
+            const fromRanges = ingest.batch(items.length);
+            const fromArrays = reference.batch(items.length);
+            encoded.forEach((row, i) => {
+              const { bytes, starts } = messages[i % 2] as { bytes: Uint8Array; starts: number[] };
+              const at = 2 * (i >> 1);
+              const maskStart = starts[at] ?? -1;
+              const tupleStart = starts[at + 1] ?? -1;
+              const tupleEnd = tupleStart + row.tuple.length;
+              if (items[i]?.[0] === true) {
+                ingest.removeRangeInto(fromRanges, shape, bytes, tupleStart, tupleEnd, i, 'batch');
+                reference.removeInto(fromArrays, shape, row.tuple, i, 'batch');
+              } else {
+                const maskEnd = maskStart + row.noValueSet.length;
+                ingest.putRangeInto(
+                  fromRanges,
+                  shape,
+                  bytes,
+                  maskStart,
+                  maskEnd,
+                  tupleStart,
+                  tupleEnd,
+                  i,
+                  'batch',
+                );
+                reference.putInto(fromArrays, shape, row.noValueSet, row.tuple, i, 'batch');
+              }
+            });
+            // Compared once all rows are in: growing a buffer must carry the earlier rows over.
+            for (let i = 0; i < items.length; i++) expect(item(fromRanges, i)).toEqual(item(fromArrays, i));
+            fromRanges.release();
+            fromArrays.release();
+          }
+        },
+      ),
+      // Shrinking 40 long rows takes minutes: a failure stops it after 5 s with the smallest case found by then.
+      { numRuns: 60, interruptAfterTimeLimit: 5000, markInterruptAsFailure: true },
+    );
+  });
+
   it('refuses bad rows in ranges with the same INVALID_ROW error as the array form', () => {
     const ingest = new RowIngest();
     const reference = new RowIngest();

@@ -22,11 +22,30 @@ const FIRST_BYTES = 4096;
  */
 const KEEP_BYTES = 1 << 20;
 const FIRST_ITEMS = 64;
+const NO_BYTES = new Uint8Array(0);
+const NO_VIEW = new DataView(NO_BYTES.buffer);
+
+/** A DataView of exactly the bytes of `bytes`, so both index alike. */
+function dataViewOf(bytes: Uint8Array): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
 
 /** A growable byte buffer written front to back. */
 class GrowableBytes {
   bytes = new Uint8Array(FIRST_BYTES);
   used = 0;
+  /** A DataView of `bytes`, made when first asked for after `bytes` was replaced. */
+  #view: DataView | null = null;
+
+  /** {@link bytes} as a DataView (read it after `reserve`: growing replaces both). */
+  view(): DataView {
+    let view = this.#view;
+    if (view === null) {
+      view = dataViewOf(this.bytes);
+      this.#view = view;
+    }
+    return view;
+  }
 
   /** Claims `length` bytes at the end and returns where they start (read `bytes` afterwards). */
   reserve(length: number): number {
@@ -38,6 +57,7 @@ class GrowableBytes {
       const grown = new Uint8Array(capacity);
       grown.set(this.bytes.subarray(0, start));
       this.bytes = grown;
+      this.#view = null;
     }
     this.used = end;
     return start;
@@ -45,7 +65,10 @@ class GrowableBytes {
 
   clear(): void {
     this.used = 0;
-    if (this.bytes.length > KEEP_BYTES) this.bytes = new Uint8Array(FIRST_BYTES);
+    if (this.bytes.length > KEEP_BYTES) {
+      this.bytes = new Uint8Array(FIRST_BYTES);
+      this.#view = null;
+    }
   }
 }
 
@@ -59,6 +82,9 @@ export class IngestBatch implements KeyedRows {
   #rowLengths = new Int32Array(FIRST_ITEMS);
   /** Set from `reset` to `release`. */
   #inUse = false;
+  /** The buffer rows were last copied from (a received message) and a DataView of it, until `release`. */
+  #source: Uint8Array = NO_BYTES;
+  #sourceView: DataView = NO_VIEW;
 
   /** The buffer holding every key (replaced when it grows: read it once filling is done). */
   get keyBytes(): Uint8Array {
@@ -118,6 +144,9 @@ export class IngestBatch implements KeyedRows {
   release(): void {
     this.#inUse = false;
     this.#count = 0;
+    // The batch is kept for the next request: it must not keep this one's message alive.
+    this.#source = NO_BYTES;
+    this.#sourceView = NO_VIEW;
     this.#keys.clear();
     this.#rows.clear();
   }
@@ -144,9 +173,44 @@ export class IngestBatch implements KeyedRows {
     return start;
   }
 
+  /**
+   * Copies `source[from..to)` into {@link keyBytes} at `at` (claimed with {@link reserveKey}). For rows read
+   * from ranges of one message: see {@link copyToRows}.
+   */
+  copyToKeys(at: number, source: Uint8Array, from: number, to: number): void {
+    copyRange(this.#keys.view(), at, this.#viewOf(source), from, to);
+  }
+
+  /**
+   * Copies `source[from..to)` into {@link rowBytes} at `at` (claimed with {@link reserveRow}). Made for
+   * rows read from ranges of one message: the copy goes four bytes a step through DataViews (about twice as
+   * fast as a byte loop, and faster than `set` of a view below ~100 bytes, on Node 20), and the message's
+   * DataView is made once and kept until {@link release}.
+   */
+  copyToRows(at: number, source: Uint8Array, from: number, to: number): void {
+    copyRange(this.#rows.view(), at, this.#viewOf(source), from, to);
+  }
+
+  #viewOf(source: Uint8Array): DataView {
+    if (source !== this.#source) {
+      this.#source = source;
+      this.#sourceView = dataViewOf(source);
+    }
+    return this.#sourceView;
+  }
+
   /** Item `index` is a REMOVE of its key. */
   setRemove(index: number): void {
     this.#rowStarts[index] = 0;
     this.#rowLengths[index] = -1;
   }
+}
+
+/** Copies `source[from..to)` into `target` at `at` (room made by the caller). */
+function copyRange(target: DataView, at: number, source: DataView, from: number, to: number): void {
+  const shift = at - from;
+  let i = from;
+  // Unaligned 4-byte reads and writes are fine for a DataView; the byte order only has to agree.
+  for (const last = to - 4; i <= last; i += 4) target.setUint32(i + shift, source.getUint32(i, true), true);
+  for (; i < to; i++) target.setUint8(i + shift, source.getUint8(i));
 }

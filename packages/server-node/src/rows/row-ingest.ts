@@ -14,10 +14,11 @@
  *
  * Outputs go either into a batch ({@link RowIngest.putInto}, {@link RowIngest.removeInto}: keys and stored
  * rows written one after another into the batch's two buffers, nothing allocated per row; see
- * ingest-batch.ts; the `...RangeInto` variants read the row from a range of a larger buffer, such as a
- * decoded streamer batch's message, instead of from arrays of its own), or into caller arrays at an index ({@link RowIngest.put}, {@link RowIngest.key}: one key
- * and one stored row array per PUT, for the single-row and transactional paths that keep rows apart). Not
- * reentrant (one layout and writer per instance).
+ * ingest-batch.ts), or into caller arrays at an index ({@link RowIngest.put}, {@link RowIngest.key}: one key
+ * and one stored row array per PUT, for the single-row and transactional paths that keep rows apart). The
+ * `...RangeInto` variants read the row in place from a range of a larger buffer (a decoded streamer batch's
+ * message), making no view of it: the layout, the key columns and the row copy all read the range.
+ * Not reentrant (one layout and writer per instance).
  */
 import { ErrorExtensionKeys } from '@datastreamer/protocol';
 import { ServerError } from '../errors/server-error.js';
@@ -62,7 +63,7 @@ export class RowIngest {
     index: number,
     context: RowContext,
   ): void {
-    this.#putInto(batch, shape, noValueSet, 0, noValueSet.length, tuple, index, context);
+    this.#putInto(batch, shape, noValueSet, 0, noValueSet.length, tuple, 0, tuple.length, index, context);
   }
 
   /**
@@ -83,12 +84,21 @@ export class RowIngest {
     index: number,
     context: RowContext,
   ): void {
-    // The layout reads a tuple from its own array: one short-lived view here, not one kept per decoded row.
-    const tuple = bytes.subarray(tupleStart, tupleEnd);
-    this.#putInto(batch, shape, bytes, maskStart, maskEnd - maskStart, tuple, index, context);
+    this.#putInto(
+      batch,
+      shape,
+      bytes,
+      maskStart,
+      maskEnd - maskStart,
+      bytes,
+      tupleStart,
+      tupleEnd,
+      index,
+      context,
+    );
   }
 
-  /** The mask is `mask[maskStart..maskStart + maskLength)`. */
+  /** The mask is `mask[maskStart..maskStart + maskLength)`, the tuple `tuple[tupleStart..tupleEnd)`. */
   #putInto(
     batch: IngestBatch,
     shape: RowShape,
@@ -96,11 +106,23 @@ export class RowIngest {
     maskStart: number,
     maskLength: number,
     tuple: Uint8Array,
+    tupleStart: number,
+    tupleEnd: number,
     index: number,
     context: RowContext,
   ): void {
     try {
-      const rewrite = this.#checkRow(shape, mask, maskStart, maskLength, tuple, index, context);
+      const rewrite = this.#checkRow(
+        shape,
+        mask,
+        maskStart,
+        maskLength,
+        tuple,
+        tupleStart,
+        tupleEnd,
+        index,
+        context,
+      );
       this.#addKeyColumns(shape);
       const writer = this.#writer;
       // Reserve first: reserving may grow the arena into a new buffer, which `keyBytes` then returns.
@@ -114,10 +136,13 @@ export class RowIngest {
         writeVersionPrefix(bytes, shape.version, start);
         writer.writeTo(bytes, start + prefix);
       } else {
-        const start = batch.reserveRow(index, prefix + tuple.length);
+        const start = batch.reserveRow(index, prefix + tupleEnd - tupleStart);
         const bytes = batch.rowBytes;
         writeVersionPrefix(bytes, shape.version, start);
-        copyInto(bytes, start + prefix, tuple);
+        // A tuple that is its own array goes in with one `set`; a range of a message through the batch's
+        // DataViews, with no view of the range made.
+        if (tupleStart === 0 && tupleEnd === tuple.length) copyInto(bytes, start + prefix, tuple);
+        else batch.copyToRows(start + prefix, tuple, tupleStart, tupleEnd);
       }
     } finally {
       this.#layout.release();
@@ -137,20 +162,7 @@ export class RowIngest {
     index: number,
     context: RowContext,
   ): void {
-    try {
-      if (this.#checkKey(shape, tuple, index, context, true)) {
-        const start = batch.reserveKey(index, tuple.length);
-        copyInto(batch.keyBytes, start, tuple);
-      } else {
-        this.#addKeyColumns(shape);
-        const writer = this.#writer;
-        const keyStart = batch.reserveKey(index, writer.byteLength());
-        writer.writeTo(batch.keyBytes, keyStart);
-      }
-      batch.setRemove(index);
-    } finally {
-      this.#layout.release();
-    }
+    this.removeRangeInto(batch, shape, tuple, 0, tuple.length, index, context);
   }
 
   /**
@@ -169,7 +181,21 @@ export class RowIngest {
     index: number,
     context: RowContext,
   ): void {
-    this.removeInto(batch, shape, bytes.subarray(tupleStart, tupleEnd), index, context);
+    try {
+      if (this.#checkKey(shape, bytes, tupleStart, tupleEnd, index, context, true)) {
+        const start = batch.reserveKey(index, tupleEnd - tupleStart);
+        if (tupleStart === 0 && tupleEnd === bytes.length) copyInto(batch.keyBytes, start, bytes);
+        else batch.copyToKeys(start, bytes, tupleStart, tupleEnd);
+      } else {
+        this.#addKeyColumns(shape);
+        const writer = this.#writer;
+        const keyStart = batch.reserveKey(index, writer.byteLength());
+        writer.writeTo(batch.keyBytes, keyStart);
+      }
+      batch.setRemove(index);
+    } finally {
+      this.#layout.release();
+    }
   }
 
   /**
@@ -189,7 +215,17 @@ export class RowIngest {
   ): void {
     try {
       const maskLength = noValueSet.length;
-      const rewrite = this.#checkRow(shape, noValueSet, 0, maskLength, tuple, index, context);
+      const rewrite = this.#checkRow(
+        shape,
+        noValueSet,
+        0,
+        maskLength,
+        tuple,
+        0,
+        tuple.length,
+        index,
+        context,
+      );
       this.#addKeyColumns(shape);
       keys[index] = this.#writer.build(0);
       const prefix = versionPrefixLength(shape.version);
@@ -224,7 +260,7 @@ export class RowIngest {
     keys: Uint8Array[],
   ): void {
     try {
-      if (this.#checkKey(shape, tuple, index, context, fullRowAllowed)) {
+      if (this.#checkKey(shape, tuple, 0, tuple.length, index, context, fullRowAllowed)) {
         keys[index] = tuple;
       } else {
         this.#addKeyColumns(shape);
@@ -236,8 +272,8 @@ export class RowIngest {
   }
 
   /**
-   * Checks the full row `tuple` whose `noValueSet` is `mask[maskStart..maskStart + maskLength)`, leaving the
-   * layout on it.
+   * Checks the full row `tuple[tupleStart..tupleEnd)` whose `noValueSet` is `mask[maskStart..maskStart +
+   * maskLength)`, leaving the layout on it.
    *
    * @returns whether the stored row must be rebuilt (an unset column gets its default, or NULL in place of
    *   the bytes the client left there).
@@ -248,20 +284,23 @@ export class RowIngest {
     maskStart: number,
     maskLength: number,
     tuple: Uint8Array,
+    tupleStart: number,
+    tupleEnd: number,
     index: number,
     context: RowContext,
   ): boolean {
     const layout = this.#layout;
     const count = shape.columnCount;
-    const problem = layout.reset(tuple, count);
+    const problem = layout.resetRange(tuple, tupleStart, tupleEnd, count);
     if (problem !== null) {
       throw rowError(shape, index, context, `is not a row of ${count} columns: ${problem}`);
     }
-    if (maskLength > 0) checkMaskFits(shape, mask, maskStart, maskLength, index, context);
+    // Trailing zero bytes mark nothing: a mask of zeros (every column set) then costs no test per column.
+    const marked = maskLength > 0 ? markedLength(shape, mask, maskStart, maskLength, index, context) : 0;
     let rewrite = false;
     for (let c = 0; c < count; c++) {
       const length = layout.length(c);
-      const unset = c >> 3 < maskLength && ((mask[maskStart + (c >> 3)] as number) & (1 << (c & 7))) !== 0;
+      const unset = c >> 3 < marked && ((mask[maskStart + (c >> 3)] as number) & (1 << (c & 7))) !== 0;
       if (unset) {
         if (shape.isKey[c] === 1) {
           throw columnError(shape, index, context, c, 'is a key column and must be set');
@@ -283,7 +322,7 @@ export class RowIngest {
   }
 
   /**
-   * Checks `tuple` as a key, leaving the layout on it.
+   * Checks `tuple[tupleStart..tupleEnd)` as a key, leaving the layout on it.
    *
    * @returns `true` when it is a key tuple (usable as it is), `false` when it is a full row (allowed by
    *   `fullRowAllowed`) whose key columns must be taken.
@@ -291,12 +330,14 @@ export class RowIngest {
   #checkKey(
     shape: RowShape,
     tuple: Uint8Array,
+    tupleStart: number,
+    tupleEnd: number,
     index: number,
     context: RowContext,
     fullRowAllowed: boolean,
   ): boolean {
     const layout = this.#layout;
-    const problem = layout.reset(tuple, shape.keyCount);
+    const problem = layout.resetRange(tuple, tupleStart, tupleEnd, shape.keyCount);
     if (problem === null) {
       for (let k = 0; k < shape.keyCount; k++) {
         this.#checkKeyElement(shape, index, context, shape.keyIndexes[k] as number, k);
@@ -308,7 +349,7 @@ export class RowIngest {
     if (
       fullRowAllowed &&
       shape.columnCount > shape.keyCount &&
-      layout.reset(tuple, shape.columnCount) === null
+      layout.resetRange(tuple, tupleStart, tupleEnd, shape.columnCount) === null
     ) {
       for (let k = 0; k < shape.keyCount; k++) {
         const c = shape.keyIndexes[k] as number;
@@ -367,18 +408,21 @@ function copyInto(target: Uint8Array, at: number, source: Uint8Array): void {
   else target.set(source, at);
 }
 
-/** Checks that no bit of `mask[maskStart..maskStart + maskLength)` marks a column past the last one. */
-function checkMaskFits(
+/**
+ * The length of `mask[maskStart..maskStart + maskLength)` without its trailing zero bytes, having checked
+ * that no bit marks a column past the last one.
+ */
+function markedLength(
   shape: RowShape,
   mask: Uint8Array,
   maskStart: number,
   maskLength: number,
   index: number,
   context: RowContext,
-): void {
+): number {
   let length = maskLength;
   while (length > 0 && mask[maskStart + length - 1] === 0) length--;
-  if (length === 0) return;
+  if (length === 0) return 0;
   const highest = (length - 1) * 8 + (31 - Math.clz32(mask[maskStart + length - 1] as number));
   if (highest >= shape.columnCount) {
     throw rowError(
@@ -388,6 +432,7 @@ function checkMaskFits(
       `marks column ${highest} as not set, but schema version ${shape.version} has ${shape.columnCount} columns`,
     );
   }
+  return length;
 }
 
 function where(shape: RowShape, index: number, context: RowContext): string {
