@@ -33,13 +33,15 @@ import { denormalizeValue, normalizeValue } from '../schema/value-check.js';
 import type { InternalValue } from '../schema/values.js';
 import { BinaryTupleBuilder } from './binary-tuple-builder.js';
 import { BinaryTupleReader } from './binary-tuple-reader.js';
-import { appendColumnValue, readColumnValue } from './column-value-codec.js';
+import { appendColumnValue } from './column-value-codec.js';
 import {
   appendRowValue,
   type ColocationSink,
   planRawColumns,
   type RawColumnPlan,
 } from './raw-column-value.js';
+import { decodeObject, decodeValues } from './row-decoding.js';
+import { countProperties, isPlainObject, ownValue, type RowObject } from './row-object.js';
 import { UnknownColumnError } from './unknown-column-error.js';
 
 /** A full row, encoded. */
@@ -66,9 +68,6 @@ export interface EncodedRowTarget {
 export interface StagedRowTarget {
   noValueSet: Uint8Array;
 }
-
-/** A row as the codec reads it: a plain object keyed by column name. */
-type RowObject = Readonly<Record<string, unknown>>;
 
 const EMPTY_TUPLE = new Uint8Array(1);
 const NO_TUPLE = new Uint8Array(0);
@@ -357,7 +356,7 @@ export class RowCodec {
    * @throws ProtocolError `PROTOCOL_ERROR` when the tuple is malformed or does not fit the schema.
    */
   decodeRow(tuple: Uint8Array): Record<string, unknown> {
-    return this.#decodeObject(this.#columns, this.#names, this.#inherited, tuple);
+    return decodeObject(this.#reader, this.#columns, this.#names, this.#inherited, tuple);
   }
 
   /**
@@ -366,7 +365,7 @@ export class RowCodec {
    * @throws ProtocolError `PROTOCOL_ERROR` when the tuple is malformed or does not fit the key.
    */
   decodeKey(tuple: Uint8Array): Record<string, unknown> {
-    return this.#decodeObject(this.#keyColumns, this.#keyNames, this.#keyInherited, tuple);
+    return decodeObject(this.#reader, this.#keyColumns, this.#keyNames, this.#keyInherited, tuple);
   }
 
   /**
@@ -375,7 +374,7 @@ export class RowCodec {
    * @throws ProtocolError `PROTOCOL_ERROR` when the tuple is malformed or does not fit the schema.
    */
   decodeRowValues(tuple: Uint8Array): InternalValue[] {
-    return this.#decodeValues(this.#columns, tuple);
+    return decodeValues(this.#reader, this.#columns, tuple);
   }
 
   /**
@@ -384,7 +383,7 @@ export class RowCodec {
    * @throws ProtocolError `PROTOCOL_ERROR` when the tuple is malformed or does not fit the key.
    */
   decodeKeyValues(tuple: Uint8Array): InternalValue[] {
-    return this.#decodeValues(this.#keyColumns, tuple);
+    return decodeValues(this.#reader, this.#keyColumns, tuple);
   }
 
   #asRecord(row: object): RowObject {
@@ -438,54 +437,4 @@ export class RowCodec {
     }
     return builder.build();
   }
-
-  #decodeValues(columns: readonly ColumnDef[], tuple: Uint8Array): InternalValue[] {
-    const reader = this.#reader.reset(tuple, columns.length);
-    const values: InternalValue[] = new Array(columns.length);
-    for (let i = 0; i < columns.length; i++) values[i] = readColumnValue(reader, i, columns[i] as ColumnDef);
-    return values;
-  }
-
-  #decodeObject(
-    columns: readonly ColumnDef[],
-    names: readonly string[],
-    inherited: Uint8Array,
-    tuple: Uint8Array,
-  ): Record<string, unknown> {
-    const reader = this.#reader.reset(tuple, columns.length);
-    const out: Record<string, unknown> = {};
-    for (let i = 0; i < columns.length; i++) {
-      const column = columns[i] as ColumnDef;
-      const value = denormalizeValue(column, readColumnValue(reader, i, column));
-      if (inherited[i] === 1) {
-        // A plain assignment to `__proto__` would set the prototype; define the property as data instead.
-        Object.defineProperty(out, names[i] as string, {
-          value,
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
-      } else {
-        out[names[i] as string] = value;
-      }
-    }
-    return out;
-  }
-}
-
-/** Whether only `Object.prototype` (or nothing) stands behind `record`, so a read finds own data or nothing. */
-function isPlainObject(record: RowObject): boolean {
-  const proto: unknown = Object.getPrototypeOf(record);
-  return proto === Object.prototype || proto === null;
-}
-
-function ownValue(record: RowObject, name: string): unknown {
-  return Object.hasOwn(record, name) ? record[name] : undefined;
-}
-
-/** The number of enumerable string-keyed properties, counted without allocating. */
-function countProperties(record: RowObject): number {
-  let count = 0;
-  for (const _property in record) count++;
-  return count;
 }

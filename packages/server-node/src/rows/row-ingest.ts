@@ -20,16 +20,14 @@
  * message), making no view of it: the layout, the key columns and the row copy all read the range.
  * Not reentrant (one layout and writer per instance).
  */
-import { ErrorExtensionKeys } from '@datastreamer/protocol';
-import { ServerError } from '../errors/server-error.js';
 import { IngestBatch } from './ingest-batch.js';
+import { columnError, markedLength, type RowContext, rowError } from './ingest-errors.js';
 import type { RowShape } from './row-shape.js';
 import { versionPrefixLength, writeVersionPrefix } from './stored-row.js';
 import { TupleLayout } from './tuple-layout.js';
 import { TupleWriter } from './tuple-writer.js';
 
-/** Says which request a row belongs to in error messages, e.g. `'batch'` gives `row 3 of the batch`. */
-export type RowContext = 'batch' | 'request';
+export type { RowContext } from './ingest-errors.js';
 
 /** Below this many bytes a loop beats `set` (measured on Node 20: `set` of a whole array costs ~10 ns). */
 const SMALL_COPY = 8;
@@ -406,55 +404,4 @@ function copyInto(target: Uint8Array, at: number, source: Uint8Array): void {
   const length = source.length;
   if (length < SMALL_COPY) for (let i = 0; i < length; i++) target[at + i] = source[i] as number;
   else target.set(source, at);
-}
-
-/**
- * The length of `mask[maskStart..maskStart + maskLength)` without its trailing zero bytes, having checked
- * that no bit marks a column past the last one.
- */
-function markedLength(
-  shape: RowShape,
-  mask: Uint8Array,
-  maskStart: number,
-  maskLength: number,
-  index: number,
-  context: RowContext,
-): number {
-  let length = maskLength;
-  while (length > 0 && mask[maskStart + length - 1] === 0) length--;
-  if (length === 0) return 0;
-  const highest = (length - 1) * 8 + (31 - Math.clz32(mask[maskStart + length - 1] as number));
-  if (highest >= shape.columnCount) {
-    throw rowError(
-      shape,
-      index,
-      context,
-      `marks column ${highest} as not set, but schema version ${shape.version} has ${shape.columnCount} columns`,
-    );
-  }
-  return length;
-}
-
-function where(shape: RowShape, index: number, context: RowContext): string {
-  const table = `table "${shape.schema.tableName}" (schema version ${shape.version})`;
-  return context === 'batch'
-    ? `row ${index} of the batch for ${table}`
-    : `row ${index} of the request for ${table}`;
-}
-
-function rowError(shape: RowShape, index: number, context: RowContext, what: string): ServerError {
-  return new ServerError('INVALID_ROW', `${where(shape, index, context)} ${what}`);
-}
-
-function columnError(
-  shape: RowShape,
-  index: number,
-  context: RowContext,
-  column: number,
-  what: string,
-): ServerError {
-  const name = shape.columnName(column);
-  return new ServerError('INVALID_ROW', `${where(shape, index, context)}: column "${name}" ${what}`, {
-    extensions: { [ErrorExtensionKeys.column]: name },
-  });
 }
