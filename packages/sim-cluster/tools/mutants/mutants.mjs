@@ -69,9 +69,9 @@ export const mutants = [
     patches: [
       {
         file: 'packages/server-node/src/tx/apply-batch.ts',
-        find: '    for (let i = 0; i < keys.length; i++) {\n      const key = keys[i] as Uint8Array;\n',
+        find: '    for (let i = 0; i < batch.count; i++) {\n      const keyStart = keyStarts[i] as number;\n',
         replace:
-          '    for (let i = keys.length - 1; i >= 0; i--) {\n      const key = keys[i] as Uint8Array;\n',
+          '    for (let i = batch.count - 1; i >= 0; i--) {\n      const keyStart = keyStarts[i] as number;\n',
       },
     ],
   },
