@@ -75,6 +75,45 @@ function item(batch: IngestBatch, index: number): { key: number[]; row: number[]
   return { key, row: [...batch.rowBytes.subarray(rowStart, rowStart + rowLength)] };
 }
 
+/** Two ingests and their batches: one reads rows as ranges of a message, the reference reads arrays. */
+interface BothIngests {
+  readonly ingest: RowIngest;
+  readonly fromRanges: IngestBatch;
+  readonly reference: RowIngest;
+  readonly fromArrays: IngestBatch;
+}
+
+/** Ingests `row` as item `index` both ways: from its ranges in `bytes`, and from its own arrays. */
+function ingestBoth(
+  both: BothIngests,
+  row: { readonly noValueSet: Uint8Array; readonly tuple: Uint8Array },
+  index: number,
+  remove: boolean,
+  bytes: Uint8Array,
+  maskStart: number,
+  tupleStart: number,
+): void {
+  const tupleEnd = tupleStart + row.tuple.length;
+  if (remove) {
+    both.ingest.removeRangeInto(both.fromRanges, shape, bytes, tupleStart, tupleEnd, index, 'batch');
+    both.reference.removeInto(both.fromArrays, shape, row.tuple, index, 'batch');
+    return;
+  }
+  const maskEnd = maskStart + row.noValueSet.length;
+  both.ingest.putRangeInto(
+    both.fromRanges,
+    shape,
+    bytes,
+    maskStart,
+    maskEnd,
+    tupleStart,
+    tupleEnd,
+    index,
+    'batch',
+  );
+  both.reference.putInto(both.fromArrays, shape, row.noValueSet, row.tuple, index, 'batch');
+}
+
 function caught(f: () => void): ServerError | undefined {
   try {
     f();
@@ -108,27 +147,9 @@ describe('RowIngest (rows as ranges of a message)', () => {
           const fromRanges = ingest.batch(items.length);
           const fromArrays = reference.batch(items.length);
           encoded.forEach((row, i) => {
-            const maskStart = starts[2 * i] ?? -1;
-            const tupleStart = starts[2 * i + 1] ?? -1;
-            const tupleEnd = tupleStart + row.tuple.length;
-            if (items[i]?.[0] === true) {
-              ingest.removeRangeInto(fromRanges, shape, bytes, tupleStart, tupleEnd, i, 'batch');
-              reference.removeInto(fromArrays, shape, row.tuple, i, 'batch');
-            } else {
-              const maskEnd = maskStart + row.noValueSet.length;
-              ingest.putRangeInto(
-                fromRanges,
-                shape,
-                bytes,
-                maskStart,
-                maskEnd,
-                tupleStart,
-                tupleEnd,
-                i,
-                'batch',
-              );
-              reference.putInto(fromArrays, shape, row.noValueSet, row.tuple, i, 'batch');
-            }
+            const [maskStart, tupleStart] = [starts[2 * i] ?? -1, starts[2 * i + 1] ?? -1];
+            const target = { ingest, fromRanges, reference, fromArrays };
+            ingestBoth(target, row, i, items[i]?.[0] === true, bytes, maskStart, tupleStart);
             expect(item(fromRanges, i)).toEqual(item(fromArrays, i));
           });
           expect(fromRanges.count).toBe(fromArrays.count);
@@ -175,27 +196,9 @@ describe('RowIngest (rows as ranges of a message)', () => {
             encoded.forEach((row, i) => {
               const { bytes, starts } = messages[i % 2] as { bytes: Uint8Array; starts: number[] };
               const at = 2 * (i >> 1);
-              const maskStart = starts[at] ?? -1;
-              const tupleStart = starts[at + 1] ?? -1;
-              const tupleEnd = tupleStart + row.tuple.length;
-              if (items[i]?.[0] === true) {
-                ingest.removeRangeInto(fromRanges, shape, bytes, tupleStart, tupleEnd, i, 'batch');
-                reference.removeInto(fromArrays, shape, row.tuple, i, 'batch');
-              } else {
-                const maskEnd = maskStart + row.noValueSet.length;
-                ingest.putRangeInto(
-                  fromRanges,
-                  shape,
-                  bytes,
-                  maskStart,
-                  maskEnd,
-                  tupleStart,
-                  tupleEnd,
-                  i,
-                  'batch',
-                );
-                reference.putInto(fromArrays, shape, row.noValueSet, row.tuple, i, 'batch');
-              }
+              const [maskStart, tupleStart] = [starts[at] ?? -1, starts[at + 1] ?? -1];
+              const target = { ingest, fromRanges, reference, fromArrays };
+              ingestBoth(target, row, i, items[i]?.[0] === true, bytes, maskStart, tupleStart);
             });
             // Compared once all rows are in: growing a buffer must carry the earlier rows over.
             for (let i = 0; i < items.length; i++) expect(item(fromRanges, i)).toEqual(item(fromArrays, i));
