@@ -9,7 +9,6 @@ import { type Clock, RowCodec, type TableSchema } from '@datastreamer/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HybridClock } from '../src/clock/hlc.js';
-import { ServerError } from '../src/errors/server-error.js';
 import { IngestBatch } from '../src/rows/ingest-batch.js';
 import { RowIngest } from '../src/rows/row-ingest.js';
 import { RowShape } from '../src/rows/row-shape.js';
@@ -20,6 +19,7 @@ import { MvccPartitionStore } from '../src/storage/mvcc-partition-store.js';
 import { applyKeyedBatch } from '../src/tx/apply-batch.js';
 import { TransactionManager } from '../src/tx/transaction-manager.js';
 import { sendBatch } from './support/batches.js';
+import { caughtOrNone } from './support/caught.js';
 import { TableRows, TestCluster } from './support/test-cluster.js';
 
 /** Key columns in the middle and at the end, in a key order of their own; a defaulted and a nullable column. */
@@ -86,16 +86,6 @@ function readBack(s: ReturnType<typeof store>, key: object): Record<string, unkn
   return row === null ? null : codec.decodeRow(storedRowTuple(row));
 }
 
-function caught(f: () => void): ServerError | undefined {
-  try {
-    f();
-  } catch (error) {
-    if (error instanceof ServerError) return error;
-    throw error;
-  }
-  return undefined;
-}
-
 describe('RowIngest (batch form)', () => {
   it('writes the same key and stored row bytes as the array form, item by item, into a reused batch', () => {
     const ingest = new RowIngest();
@@ -145,12 +135,12 @@ describe('RowIngest (batch form)', () => {
         fc.nat(999),
         (bytes, mask, remove, index) => {
           const batch = ingest.batch(index + 1);
-          const got = caught(() =>
+          const got = caughtOrNone(() =>
             remove
               ? ingest.removeInto(batch, shape, bytes, index, 'batch')
               : ingest.putInto(batch, shape, mask, bytes, index, 'batch'),
           );
-          const expected = caught(() =>
+          const expected = caughtOrNone(() =>
             remove
               ? reference.key(shape, bytes, index, 'batch', true, [])
               : reference.put(shape, mask, bytes, index, 'batch', [], []),
@@ -173,7 +163,7 @@ describe('RowIngest (batch form)', () => {
       if (c === 2) writer.add(Uint8Array.of(1, 2, 3), 0, 3);
       else writer.add(good, layout.start(c), layout.end(c));
     }
-    const error = caught(() =>
+    const error = caughtOrNone(() =>
       ingest.putInto(ingest.batch(8), shape, new Uint8Array(0), writer.build(), 7, 'batch'),
     );
     expect(error).toMatchObject({
@@ -288,7 +278,7 @@ describe('applyKeyedBatch', () => {
       const encoded = codec.encodeRow(value);
       ingest.putInto(batch, shape, encoded.noValueSet, encoded.tuple, i, 'batch');
     });
-    expect(caught(() => applyKeyedBatch(s.tm, s.partition, batch))?.code).toBe('TX_CONFLICT');
+    expect(caughtOrNone(() => applyKeyedBatch(s.tm, s.partition, batch))?.code).toBe('TX_CONFLICT');
     batch.release();
     expect(s.applied).toEqual([]);
     expect(s.partition.keyCount).toBe(1);

@@ -1,21 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ServerError } from '../src/errors/server-error.js';
 import { keyFromString, keyHex, keyToString } from '../src/storage/key-string.js';
 import { MvccPartitionStore } from '../src/storage/mvcc-partition-store.js';
+import { caught } from './support/caught.js';
 
 const k = (...bytes: number[]) => Uint8Array.from(bytes);
 const row = (...bytes: number[]) => Uint8Array.from(bytes);
-
-function caught(f: () => unknown): ServerError {
-  try {
-    f();
-  } catch (err) {
-    if (err instanceof ServerError) return err;
-    throw err;
-  }
-  throw new Error('expected a ServerError, nothing was thrown');
-}
 
 /** Commits `writes` in one transaction started at `startTs` and committed at `commitTs`. */
 function commitAt(

@@ -7,11 +7,11 @@
 import { RowCodec, type TableSchema } from '@datastreamer/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ServerError } from '../src/errors/server-error.js';
 import type { IngestBatch } from '../src/rows/ingest-batch.js';
 import { RowIngest } from '../src/rows/row-ingest.js';
 import { RowShape } from '../src/rows/row-shape.js';
 import { storedRowTuple } from '../src/rows/stored-row.js';
+import { caughtOrNone } from './support/caught.js';
 
 /** Key columns out of order, a defaulted and a nullable column, and more than 8 columns (two mask bytes). */
 const wide: TableSchema = {
@@ -112,16 +112,6 @@ function ingestBoth(
     'batch',
   );
   both.reference.putInto(both.fromArrays, shape, row.noValueSet, row.tuple, index, 'batch');
-}
-
-function caught(f: () => void): ServerError | undefined {
-  try {
-    f();
-  } catch (error) {
-    if (error instanceof ServerError) return error;
-    throw error;
-  }
-  return undefined;
 }
 
 describe('RowIngest (rows as ranges of a message)', () => {
@@ -237,7 +227,7 @@ describe('RowIngest (rows as ranges of a message)', () => {
           const tupleStart = starts[1] ?? -1;
           const fromRanges = ingest.batch(index + 1);
           const fromArrays = reference.batch(index + 1);
-          const got = caught(() =>
+          const got = caughtOrNone(() =>
             remove
               ? ingest.removeRangeInto(
                   fromRanges,
@@ -260,7 +250,7 @@ describe('RowIngest (rows as ranges of a message)', () => {
                   'batch',
                 ),
           );
-          const expected = caught(() =>
+          const expected = caughtOrNone(() =>
             remove
               ? reference.removeInto(fromArrays, shape, tuple, index, 'batch')
               : reference.putInto(fromArrays, shape, mask, tuple, index, 'batch'),
@@ -309,7 +299,7 @@ describe('RowIngest (rows as ranges of a message)', () => {
     // A key column marked unset inside the range is refused, naming the row and the column.
     const userUnset = Uint8Array.of(0xff, 1 << 1, ...row.tuple);
     const refused = ingest.batch(8);
-    const error = caught(() =>
+    const error = caughtOrNone(() =>
       ingest.putRangeInto(refused, shape, userUnset, 1, 2, 2, userUnset.length, 7, 'batch'),
     );
     refused.release();

@@ -1,7 +1,6 @@
 import type { Clock } from '@datastreamer/protocol';
 import { describe, expect, it } from 'vitest';
 import { HybridClock } from '../src/clock/hlc.js';
-import { ServerError } from '../src/errors/server-error.js';
 import { MvccPartitionStore } from '../src/storage/mvcc-partition-store.js';
 import type { PartitionTx } from '../src/storage/partition-tx.js';
 import type { Transaction } from '../src/tx/transaction.js';
@@ -15,6 +14,7 @@ import {
   type TxState,
   TxStates,
 } from '../src/tx/tx-lifecycle.js';
+import { caught } from './support/caught.js';
 
 const standingClock: Clock = {
   now: () => 0,
@@ -38,16 +38,6 @@ const LEGAL = new Set([
   'PREPARED commit COMMITTED',
   'PREPARED abort ABORTED',
 ]);
-
-function caught(f: () => unknown): ServerError {
-  try {
-    f();
-  } catch (err) {
-    if (err instanceof ServerError) return err;
-    throw err;
-  }
-  throw new Error('expected a ServerError, nothing was thrown');
-}
 
 /** A participant with an intent, driven into `state` through the store's own API. */
 function participantIn(state: TxState): { store: MvccPartitionStore; ptx: PartitionTx } {

@@ -1,10 +1,10 @@
 import type { Clock } from '@datastreamer/protocol';
 import { describe, expect, it } from 'vitest';
 import { HybridClock } from '../src/clock/hlc.js';
-import { ServerError } from '../src/errors/server-error.js';
 import { MvccPartitionStore } from '../src/storage/mvcc-partition-store.js';
 import { TransactionManager } from '../src/tx/transaction-manager.js';
 import { formatTxId } from '../src/tx/tx-id.js';
+import { caught } from './support/caught.js';
 
 const k = (n: number) => Uint8Array.of(n);
 const row = (n: number) => Uint8Array.of(n, 0xee);
@@ -26,16 +26,6 @@ function node(nodeId = 3) {
   for (const p of [p0, p1])
     p.addApplyListener((key, value, ts) => applied.push(`${p.name}:${key[0]}=${value?.[0]}@${ts}`));
   return { physical, hlc, tm, p0, p1, applied };
-}
-
-function caught(f: () => unknown): ServerError {
-  try {
-    f();
-  } catch (err) {
-    if (err instanceof ServerError) return err;
-    throw err;
-  }
-  throw new Error('expected a ServerError, nothing was thrown');
 }
 
 describe('TransactionManager', () => {
