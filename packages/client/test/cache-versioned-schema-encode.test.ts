@@ -37,19 +37,27 @@ const rowArb = fc.record(
   { requiredKeys: ['UserId', 'EventId', 'EventTime'] },
 );
 
-describe('VersionedSchema.encodeRowInto', () => {
-  it('writes what encodeRow returns into the target, with the same partition', () => {
-    const encodeInto = new VersionedSchema(SCHEMA);
+/** Stages `row` in `schema` and writes the tuple out at a non-zero offset, as the streamer sink does. */
+function staged(schema: VersionedSchema, row: object, target: { noValueSet: Uint8Array }): Uint8Array {
+  const length = schema.stageRow(row, target);
+  const chunk = new Uint8Array(length + 7);
+  expect(schema.writeStagedTuple(chunk, 7)).toBe(length);
+  return chunk.subarray(7);
+}
+
+describe('VersionedSchema.stageRow', () => {
+  it('stages what encodeRow returns, with the same partition', () => {
+    const stager = new VersionedSchema(SCHEMA);
     const encode = new VersionedSchema(SCHEMA);
-    const target = { tuple: new Uint8Array(0), noValueSet: new Uint8Array(0) };
+    const target = { noValueSet: new Uint8Array(0) };
     fc.assert(
       fc.property(rowArb, (row) => {
-        encodeInto.encodeRowInto(row, target);
+        const tuple = staged(stager, row, target);
         const expected = encode.encodeRow(row);
-        expect(target.tuple).toEqual(expected.tuple);
+        expect(tuple).toEqual(expected.tuple);
         expect(target.noValueSet).toEqual(expected.noValueSet);
-        expect(encodeInto.partition()).toBe(encode.partition());
-        expect(encodeInto.partition()).toBe(encode.keyPartition(row));
+        expect(stager.partition()).toBe(encode.partition());
+        expect(stager.partition()).toBe(encode.keyPartition(row));
       }),
       { numRuns: 300 },
     );
@@ -57,14 +65,14 @@ describe('VersionedSchema.encodeRowInto', () => {
 
   it('leaves the target as it was when the row does not encode', () => {
     const schema = new VersionedSchema(SCHEMA);
-    const target = { tuple: new Uint8Array([1]), noValueSet: new Uint8Array([2]) };
+    const target = { noValueSet: new Uint8Array([2]) };
     const before = { ...target };
-    expect(() => schema.encodeRowInto({ UserId: 1, EventId: 1.5, EventTime: new Date(0) }, target)).toThrow(
+    expect(() => schema.stageRow({ UserId: 1, EventId: 1.5, EventTime: new Date(0) }, target)).toThrow(
       /EventId/,
     );
-    expect(() =>
-      schema.encodeRowInto({ UserId: 1, EventId: 1, EventTime: new Date(0), X: 1 }, target),
-    ).toThrow(/X/);
+    expect(() => schema.stageRow({ UserId: 1, EventId: 1, EventTime: new Date(0), X: 1 }, target)).toThrow(
+      /X/,
+    );
     expect(target).toEqual(before);
   });
 });

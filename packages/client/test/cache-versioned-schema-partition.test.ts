@@ -80,10 +80,10 @@ describe('VersionedSchema.partition', () => {
         (partitions, colocation, rows) => {
           const schema = schemaOf(partitions, colocation);
           const versioned = new VersionedSchema(schema);
-          const target = { tuple: new Uint8Array(0), noValueSet: new Uint8Array(0) };
+          const target = { noValueSet: new Uint8Array(0) };
           for (const row of rows) {
             const expected = referencePartition(schema, row);
-            versioned.encodeRowInto(row, target);
+            versioned.stageRow(row, target);
             expect(versioned.partition()).toBe(expected);
             versioned.encodeRow(row);
             expect(versioned.partition()).toBe(expected);

@@ -11,7 +11,6 @@
 import {
   type ColumnDef,
   type EncodedRow,
-  type EncodedRowTarget,
   foldColocationHashes,
   partitionFor,
   RowCodec,
@@ -62,15 +61,6 @@ export class VersionedSchema {
    */
   encodeRow(row: object): EncodedRow {
     return this.codec.encodeRow(row, this.#colocationHashes);
-  }
-
-  /**
-   * Encodes a full row into `target`'s `tuple` and `noValueSet` (no result object per row); its partition is
-   * then {@link partition}.
-   * @throws as `RowCodec.encodeRowInto`; `target` is then left as it was.
-   */
-  encodeRowInto(row: object, target: EncodedRowTarget): void {
-    this.codec.encodeRowInto(row, target, this.#colocationHashes);
   }
 
   /**

@@ -12,9 +12,10 @@
  *   the partition's current byte chunk and the entry keeps a view of it (see `tuple-chunks.ts`): a buffered
  *   row then costs the GC one small view object, not an array with its own buffer and backing store.
  * - `send`: every entry is encoded with one schema version (the latest known; entries encoded with an older
- *   one are re-encoded from their source row, into fresh chunk bytes: other entries' bytes are never touched). The batch goes to the connection of the partition's primary
- *   per the assignment cache (refreshed when a response flagged a change), or to any open connection when
- *   that one is down (the node forwards). A `SCHEMA_VERSION_MISMATCH` answer makes it load the version the
+ *   one are re-encoded from their source row, into fresh chunk bytes: other entries' bytes are never
+ *   touched). The batch goes to the connection of the partition's primary per the assignment cache
+ *   (refreshed when a response flagged a change), or to any open connection when that one is down (the node
+ *   forwards). A `SCHEMA_VERSION_MISMATCH` answer makes it load the version the
  *   node expects, re-encode the same source rows and resend, within the same call.
  * - fencing: the sink draws a stream id (from the context's `Rng`) and numbers each partition's batches 1, 2,
  *   3, ...; every attempt of one batch carries the same number, so the node applies a batch at most once and
