@@ -87,6 +87,30 @@ export type {
 export { OP_NAMES, OpCodes, type OpName, opNameFromCode } from './messages/op-codes.js';
 export type { KeyedRow, PartitionTransferRequest } from './messages/partition-transfer-message.js';
 export {
+  type RaftConfig,
+  type RaftEntry,
+  type RaftEntryKind,
+  RaftEntryKinds,
+  type RaftLease,
+  type RaftSnapshotMeta,
+  readRaftEntry,
+  readRaftSnapshotMeta,
+  writeRaftEntry,
+  writeRaftSnapshotMeta,
+} from './messages/raft-entry.js';
+export type {
+  RaftAppendArgs,
+  RaftAppendRequest,
+  RaftAppendResult,
+  RaftEnvelope,
+  RaftSnapshotArgs,
+  RaftSnapshotRequest,
+  RaftSnapshotResult,
+  RaftVoteArgs,
+  RaftVoteRequest,
+  RaftVoteResult,
+} from './messages/raft-messages.js';
+export {
   decodeRequest,
   encodeRequestFrame,
   writeRequest,

@@ -16,6 +16,14 @@ import type {
 import type { ErrorStructure } from './error-structure.js';
 import type { OpName } from './op-codes.js';
 import type { PartitionTransferRequest } from './partition-transfer-message.js';
+import type {
+  RaftAppendRequest,
+  RaftAppendResult,
+  RaftSnapshotRequest,
+  RaftSnapshotResult,
+  RaftVoteRequest,
+  RaftVoteResult,
+} from './raft-messages.js';
 import type { TableInfo } from './schema-codec.js';
 import type {
   BatchForwardRequest,
@@ -69,6 +77,9 @@ export interface RequestMap {
   TX_STATE_GET: TxStateGetRequest;
   TX_ROWS_GET: TxRowsGetRequest;
   TX_ROWS_WRITE: TxRowsWriteRequest;
+  RAFT_VOTE: RaftVoteRequest;
+  RAFT_APPEND: RaftAppendRequest;
+  RAFT_SNAPSHOT: RaftSnapshotRequest;
 }
 
 /** The result of each op (`null`: the response has no payload). */
@@ -96,6 +107,9 @@ export interface ResultMap {
   TX_STATE_GET: TxStateResult;
   TX_ROWS_GET: readonly (RowResult | null)[];
   TX_ROWS_WRITE: null;
+  RAFT_VOTE: RaftVoteResult;
+  RAFT_APPEND: RaftAppendResult;
+  RAFT_SNAPSHOT: RaftSnapshotResult;
 }
 
 /** The request of op `K`. */
