@@ -18,6 +18,7 @@ import {
   type Request,
   type SeededRng,
 } from '@datastreamer/protocol';
+import type { Disk } from '../../../src/disk/disk.js';
 import { MemoryDisk } from '../../../src/disk/memory-disk.js';
 import { RaftNode } from '../../../src/raft/raft-node.js';
 import type { RaftNodeOptions } from '../../../src/raft/raft-options.js';
@@ -47,6 +48,8 @@ export interface RaftHarnessOptions {
   readonly syncLatencyMs?: { readonly min: number; readonly max: number };
   /** Round-trip every message through the wire codecs. Default true. */
   readonly wire?: boolean;
+  /** What the replicas see of their disk (a test may plant a faulty one). Default: the disk itself. */
+  readonly wrapDisk?: (disk: MemoryDisk) => Disk;
 }
 
 interface Replica {
@@ -261,7 +264,7 @@ export class RaftHarness {
       group: 'g',
       clock: this.clock,
       rng: this.#rng.child(`raft-${id}-${incarnation}`),
-      disk: replica.disk,
+      disk: this.#options.wrapDisk?.(replica.disk) ?? replica.disk,
       stateMachine: sm,
       send: (to, request) => this.#send(id, incarnation, to, request),
       probe: this.checker,
