@@ -1,29 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { ProtocolError } from '../src/errors/protocol-error.js';
 import { decodeRequest, decodeResponse, writeRequest } from '../src/index.js';
 import { MessageDecodeError } from '../src/messages/message-decode-error.js';
 import type { RaftEntry } from '../src/messages/raft-entry.js';
 import { readRaftEntry, writeRaftEntry } from '../src/messages/raft-entry.js';
 import { MsgPackReader } from '../src/msgpack/msgpack-reader.js';
 import { MsgPackWriter } from '../src/msgpack/msgpack-writer.js';
+import { caught } from './support/caught.js';
 import * as w from './support/wire-builder.js';
-
-function thrown(run: () => unknown): ProtocolError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ProtocolError) return error;
-    throw error;
-  }
-  throw new Error('expected a ProtocolError');
-}
 
 const vote = (term: number[]): number[] =>
   w.cat(w.int(230), w.int(1), w.str('g'), w.str('n1'), term, w.int(3), w.int(1), w.bool(false));
 
 describe('Raft messages', () => {
   it('rejects a negative term on decode, naming the field', () => {
-    const error = thrown(() => decodeRequest(w.u8(vote(w.int(-1)))));
+    const error = caught(() => decodeRequest(w.u8(vote(w.int(-1)))));
     expect(error).toBeInstanceOf(MessageDecodeError);
     expect(error.code).toBe('PROTOCOL_ERROR');
     expect(error.message).toContain('term: -1');
@@ -38,7 +28,7 @@ describe('Raft messages', () => {
     const writer = new MsgPackWriter();
     writer.writeNil();
     for (const prevLogIndex of [-1, 1.5]) {
-      const error = thrown(() =>
+      const error = caught(() =>
         writeRequest(writer, {
           op: 'RAFT_APPEND',
           requestId: 1,
@@ -59,7 +49,7 @@ describe('Raft messages', () => {
   });
 
   it('rejects an entry of an unknown kind', () => {
-    const error = thrown(() => readRaftEntry(new MsgPackReader(w.u8(w.cat(w.int(1), w.int(9))))));
+    const error = caught(() => readRaftEntry(new MsgPackReader(w.u8(w.cat(w.int(1), w.int(9))))));
     expect(error.code).toBe('PROTOCOL_ERROR');
     expect(error.message).toContain('unknown Raft entry kind 9');
   });
@@ -79,7 +69,7 @@ describe('Raft messages', () => {
       w.int(1),
       w.int(1),
     );
-    const error = thrown(() => decodeRequest(w.u8(bytes)));
+    const error = caught(() => decodeRequest(w.u8(bytes)));
     expect(error.code).toBe('PROTOCOL_ERROR');
     expect(error.message).toContain('entries');
   });
@@ -100,7 +90,7 @@ describe('Raft messages', () => {
 
   it('reads a vote result whose preVote flag is missing as a protocol error', () => {
     const bytes = w.cat(w.int(1), w.int(0), w.int(0), w.int(3), w.bool(true));
-    const error = thrown(() => decodeResponse(w.u8(bytes), () => 'RAFT_VOTE'));
+    const error = caught(() => decodeResponse(w.u8(bytes), () => 'RAFT_VOTE'));
     expect(error.code).toBe('PROTOCOL_ERROR');
     expect(error.message).toContain('preVote');
   });

@@ -1,5 +1,5 @@
 /**
- * A deterministic Raft test bench: replicas of one group on a step clock, a simulated network between them
+ * A deterministic Raft test bench: replicas of one group on a manual clock run event by event, a simulated network between them
  * (random delays, drops, directed cuts), a simulated disk per replica, and crash / restart / destroy. One
  * seed drives everything. Every message goes through the protocol's codecs, and after every step the
  * safety checker looks at every live replica.
@@ -24,8 +24,8 @@ import { RaftNode } from '../../../src/raft/raft-node.js';
 import type { RaftNodeOptions } from '../../../src/raft/raft-options.js';
 import { RaftSafetyChecker } from '../../../src/raft/raft-safety-checker.js';
 import type { RaftOp, RaftRequest, RaftResultOf } from '../../../src/raft/raft-types.js';
+import { ManualClock } from '../manual-clock.js';
 import { command, LogStateMachine } from './log-state-machine.js';
-import { StepClock } from './step-clock.js';
 
 /** Raft options the harness passes to every replica unless a test overrides them. */
 export const HARNESS_RAFT = {
@@ -71,7 +71,7 @@ export interface TrackedProposal {
 }
 
 export class RaftHarness {
-  readonly clock = new StepClock(0);
+  readonly clock = new ManualClock(0);
   readonly checker: RaftSafetyChecker;
   readonly trace: string[] = [];
   readonly proposals: TrackedProposal[] = [];
