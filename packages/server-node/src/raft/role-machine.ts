@@ -63,10 +63,13 @@ export class RoleMachine {
   #heartbeatTimer: TimerHandle | undefined;
   #receiving: SnapshotReceiver | undefined;
   #stopped = false;
+  /** The term of the last role change reported (a new term is a change even in the same role). */
+  #reportedTerm: number;
 
   /** Starts as a follower that has just heard from a leader (so a restarted replica waits before voting). */
   constructor(ctx: RoleContext) {
     this.#ctx = ctx;
+    this.#reportedTerm = ctx.state.term;
     this.#heardFromLeaderAt = ctx.clock.now();
     this.#armElectionTimer();
   }
@@ -274,7 +277,7 @@ export class RoleMachine {
 
   // ----- Following ------------------------------------------------------------------------------------
 
-  /** Checks the term of a leader's request; returns false (after refusing) when it is stale. */
+  /** Checks the term of a leader's request and follows its sender; false when it is stale (to refuse). */
   #followLeader(args: RaftAppendArgs | RaftSnapshotArgs): boolean {
     if (args.term < this.#term) return false;
     if (args.term === this.#term && this.#role === 'leader') {
@@ -332,9 +335,10 @@ export class RoleMachine {
   }
 
   #setRole(role: RaftRole, leaderId: string | undefined): void {
-    const changed = role !== this.#role || leaderId !== this.#leaderId;
+    const changed = role !== this.#role || leaderId !== this.#leaderId || this.#term !== this.#reportedTerm;
     this.#role = role;
     this.#leaderId = leaderId;
+    this.#reportedTerm = this.#term;
     if (!changed) return;
     this.#ctx.logger.debug({ role, term: this.#term, leader: leaderId }, 'role changed');
     this.#ctx.onRoleChange?.({ role, term: this.#term, leaderId });
