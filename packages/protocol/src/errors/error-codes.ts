@@ -65,6 +65,11 @@ export const ErrorCodes = {
   PRODUCER_FENCED: { id: 29, retryable: false },
   /** One item is larger than a batch may be (`pageBytes`): it can never be sent. */
   ROW_TOO_LARGE: { id: 30, retryable: false },
+  /**
+   * A Raft membership change cannot start yet: the previous one is not committed, the leader has not
+   * committed an entry of its own term, or the learner to promote has not caught up.
+   */
+  MEMBERSHIP_CHANGE_NOT_READY: { id: 35, retryable: true },
 } as const satisfies Record<string, { readonly id: number; readonly retryable: boolean }>;
 
 /** The name of an error code, e.g. `'SCHEMA_VERSION_MISMATCH'`. */

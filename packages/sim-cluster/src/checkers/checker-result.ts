@@ -11,6 +11,7 @@ export const CheckerNames = {
   finalState: 'finalState',
   liveness: 'liveness',
   exactOutcomes: 'exactOutcomes',
+  linearizable: 'linearizable',
 } as const;
 
 export type CheckerName = (typeof CheckerNames)[keyof typeof CheckerNames];
