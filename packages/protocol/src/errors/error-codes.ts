@@ -70,6 +70,12 @@ export const ErrorCodes = {
    * committed an entry of its own term, or the learner to promote has not caught up.
    */
   MEMBERSHIP_CHANGE_NOT_READY: { id: 35, retryable: true },
+  /**
+   * A streamer batch came before its turn: the partition has not applied the producer's previous batch of
+   * that epoch yet (a client with several batches of a partition under way, whose earlier one is being
+   * retried). Sent again, it applies once the earlier one did.
+   */
+  OUT_OF_ORDER_BATCH: { id: 40, retryable: true },
 } as const satisfies Record<string, { readonly id: number; readonly retryable: boolean }>;
 
 /** The name of an error code, e.g. `'SCHEMA_VERSION_MISMATCH'`. */

@@ -57,7 +57,7 @@ export function runFenced(
   if (producer === null) return runOnce(node, replica, receiver, batch, tableName);
   const admission = replica.fence.admit(producer);
   switch (admission.kind) {
-    case 'fenced':
+    case 'refused':
       node.metrics.fencedBatches++;
       throw admission.error;
     case 'duplicate':
@@ -101,7 +101,7 @@ async function runOnce(
     if (batch.transactional === true)
       return await runInBatchTransaction(node, replica, receiver, batch, tableName);
     const result = await runReceiver(node, receiver, batch, tableName, undefined);
-    if (producer !== null) recordOnCurrentOwner(node, batch, producer, result.results);
+    if (producer !== null) recordOnCurrentOwner(node, batch, producer, result.results, tableName);
     node.metrics.batches++;
     return result;
   } finally {
@@ -112,15 +112,28 @@ async function runOnce(
   }
 }
 
-/** A non-transactional run ended: the fence of the partition's replica here (if it still is here) records it. */
+/**
+ * A non-transactional run ended: the fence of the partition's replica here records it.
+ * @throws ServerError `PARTITION_MOVED` (retryable) when the partition left this node while the receiver ran:
+ *   the fence it was handed to never saw this batch, so the batch must run again there (a receiver without a
+ *   batch transaction runs at least once), or that fence would refuse the producer's next batch as out of turn.
+ */
 function recordOnCurrentOwner(
   node: NodeContext,
   batch: ReceiverBatch,
   producer: BatchProducer,
   results: BatchResults,
+  tableName: string,
 ): void {
   const route = node.route(batch.tableId, batch.partitionId);
-  if (route.kind === 'local') route.replica.fence.record(producer, results);
+  if (route.kind !== 'local') {
+    throw new ServerError(
+      'PARTITION_MOVED',
+      `partition ${batch.partitionId} of table "${tableName}" left ${node.name} while its receiver ran; the ` +
+        'batch runs again on the new owner',
+    );
+  }
+  route.replica.fence.record(producer, results);
 }
 
 /** The transactional run: the receiver inside one transaction, committed with the fence record. */
@@ -154,7 +167,7 @@ async function runInBatchTransaction(
         }
         if (producer === null) return undefined;
         const admission = replica.fence.admit(producer);
-        if (admission.kind === 'fenced') return admission.error;
+        if (admission.kind === 'refused') return admission.error;
         if (admission.kind === 'duplicate') {
           applied = admission.results ?? null;
           return new AlreadyApplied();
