@@ -172,6 +172,7 @@ export {
 export { describeValue } from './schema/describe-value.js';
 export type { ColumnDef, TableSchema } from './schema/table-schema.js';
 export { denormalizeValue, normalizeValue } from './schema/value-check.js';
+export { storedValueProblem } from './schema/value-fit.js';
 export type {
   DateTimeValue,
   DateValue,
@@ -186,6 +187,12 @@ export { BinaryTupleBuilder } from './tuple/binary-tuple-builder.js';
 export { BinaryTupleFormat, offsetEntry } from './tuple/binary-tuple-format.js';
 export { BinaryTupleReader } from './tuple/binary-tuple-reader.js';
 export { appendColumnValue, readColumnValue } from './tuple/column-value-codec.js';
+export {
+  ELEMENT_LENGTHS,
+  type ElementChecks,
+  elementProblem,
+  planElementChecks,
+} from './tuple/element-check.js';
 export type { ColocationSink } from './tuple/raw-column-value.js';
 export { type EncodedRow, type EncodedRowTarget, RowCodec, type StagedRowTarget } from './tuple/row-codec.js';
 export { UnknownColumnError } from './tuple/unknown-column-error.js';
