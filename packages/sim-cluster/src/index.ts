@@ -21,6 +21,7 @@ export {
   type LivenessOptions,
   type PerKeyOrderOptions,
   type RowFunctions,
+  type StoredRowsOptions,
 } from './checkers/check-options.js';
 export { CheckerError } from './checkers/checker-error.js';
 export { type CheckerName, CheckerNames, type CheckerResult } from './checkers/checker-result.js';
@@ -34,6 +35,13 @@ export {
 } from './checkers/final-state.js';
 export { type LivenessResult, type LivenessViolation, liveness } from './checkers/liveness.js';
 export { type OrderViolation, type PerKeyOrderResult, perKeyOrder } from './checkers/per-key-order.js';
+export {
+  judgeStoredRows,
+  type StoredRowsResult,
+  type StoredSchemas,
+  type StoredVersion,
+  type UndecodableRow,
+} from './checkers/stored-rows.js';
 export {
   DEFAULT_MAX_EVENTS,
   DEFAULT_MAX_VIRTUAL_TIME_MS,

@@ -1,6 +1,7 @@
 /**
- * All four checkers over one history, as one verdict: what `cluster.check(...)` returns. The history is
- * indexed once and the key timelines built once for the three checkers that read applies.
+ * All the checkers over one history, as one verdict: what `cluster.check(...)` returns. The history is
+ * indexed once and the key timelines built once for the three checkers that read applies; the stored-rows
+ * checker judges the stores' versions given with the options (`stored`).
  *
  * It adds no judgement of its own: the verdict is valid when every checker is.
  */
@@ -18,6 +19,7 @@ import { HistoryIndex } from './history-index.js';
 import { buildKeyTimelines } from './key-timelines.js';
 import { type LivenessResult, type LivenessViolation, liveness } from './liveness.js';
 import { judgePerKeyOrder, type OrderViolation, type PerKeyOrderResult } from './per-key-order.js';
+import { judgeStoredRows, type StoredRowsResult, type UndecodableRow } from './stored-rows.js';
 
 /** The judgement of a whole run. */
 export interface Verdict {
@@ -37,16 +39,20 @@ export interface Verdict {
   readonly finalStateMismatches: readonly FinalStateMismatch[];
   /** Streams that did not settle within the bound after heal (`liveness`). */
   readonly unsettled: readonly LivenessViolation[];
+  /** Stored versions no reader could return (`storedRows`). */
+  readonly undecodableRows: readonly UndecodableRow[];
   readonly atLeastOnce: AtLeastOnceResult;
   readonly perKeyOrder: PerKeyOrderResult;
   readonly finalState: FinalStateResult;
   readonly liveness: LivenessResult;
-  /** The four reports, one after the other. */
+  readonly storedRows: StoredRowsResult;
+  /** The reports, one after the other. */
   readonly report: string;
 }
 
 /**
- * Runs `atLeastOnce`, `perKeyOrder`, `finalState` and `liveness` over `history`.
+ * Runs `atLeastOnce`, `perKeyOrder`, `finalState` and `liveness` over `history`, and `storedRows` over
+ * `options.stored`.
  *
  * @param options `key` and `seq` are required; see {@link CheckOptions} for the rest and their defaults.
  * @throws CheckerError `INVALID_ARGUMENT` for a bad option, a user function that throws or gives an
@@ -63,8 +69,10 @@ export function check<Row extends object = HistoryRow>(
   const perKeyOrder = judgePerKeyOrder(timelines);
   const finalState = judgeFinalState(index, timelines, options.rows);
   const live = liveness(history, options);
+  const stored = options.stored;
+  const storedRows = judgeStoredRows(stored?.versions ?? [], stored?.schemas ?? NO_SCHEMAS);
   return {
-    valid: atLeastOnce.valid && perKeyOrder.valid && finalState.valid && live.valid,
+    valid: atLeastOnce.valid && perKeyOrder.valid && finalState.valid && live.valid && storedRows.valid,
     lost: atLeastOnce.lost,
     unexpected: atLeastOnce.unexpected,
     duplicated: atLeastOnce.duplicated,
@@ -72,10 +80,17 @@ export function check<Row extends object = HistoryRow>(
     reordered: perKeyOrder.violations,
     finalStateMismatches: finalState.mismatches,
     unsettled: live.violations,
+    undecodableRows: storedRows.undecodable,
     atLeastOnce,
     perKeyOrder,
     finalState,
     liveness: live,
-    report: [atLeastOnce.report, perKeyOrder.report, finalState.report, live.report].join('\n'),
+    storedRows,
+    // The stored-rows line only when stores were given: without them it judged nothing.
+    report: [atLeastOnce.report, perKeyOrder.report, finalState.report, live.report]
+      .concat(stored === undefined ? [] : [storedRows.report])
+      .join('\n'),
   };
 }
+
+const NO_SCHEMAS = { schema: () => undefined, latest: () => undefined };

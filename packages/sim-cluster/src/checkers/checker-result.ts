@@ -10,6 +10,7 @@ export const CheckerNames = {
   perKeyOrder: 'perKeyOrder',
   finalState: 'finalState',
   liveness: 'liveness',
+  storedRows: 'storedRows',
 } as const;
 
 export type CheckerName = (typeof CheckerNames)[keyof typeof CheckerNames];

@@ -29,6 +29,7 @@ import { ClusterNode, LocalControlPlane, type MoveReport } from '@datastreamer/s
 import type { Verdict } from '../checkers/check.js';
 import { check as checkHistory } from '../checkers/check.js';
 import type { CheckOptions } from '../checkers/check-options.js';
+import { judgeStoredRows, type StoredRowsResult } from '../checkers/stored-rows.js';
 import { SimClock } from '../clock/sim-clock.js';
 import { SimClusterError } from '../errors/sim-cluster-error.js';
 import { canonicalKey } from '../history/canonical-key.js';
@@ -43,7 +44,7 @@ import {
   type SimClusterOptions,
 } from './sim-cluster-options.js';
 import { keyColumnNames, streamItemKey } from './stream-item-key.js';
-import { type PlainRow, RowDecoders } from './table-reader.js';
+import { type PlainRow, RowDecoders, storedVersions } from './table-reader.js';
 
 /** What `connect` takes: a subset of nodes, and client options other than transport and endpoints. */
 export interface ConnectOptions extends Omit<ClientOptions, 'transport' | 'endpoints' | 'clock' | 'rng'> {
@@ -306,24 +307,23 @@ export class SimCluster implements AsyncDisposable {
     return this.readTableNow(table);
   }
 
-  /** `readTable`, synchronously. */
+  /** `readTable`, synchronously. @throws ProtocolError for a stored row that does not decode. */
   readTableNow(table: string): PlainRow[] {
-    const schema = this.#schemaOf(table);
-    const rows: PlainRow[] = [];
-    for (let p = 0; p < schema.partitions; p++) {
-      const owner = this.controlPlane.placement.owner(schema.tableId, p);
-      const node = owner === undefined ? undefined : this.#nodes.get(owner);
-      const store = node?.localPartition(schema.tableId, p);
-      if (node === undefined || store === undefined) continue;
-      for (const { row } of store.scan(node.clock.now()))
-        rows.push(this.#decoders.storedRow(schema.tableId, row));
-    }
-    return rows;
+    return this.#readTable(table, false);
   }
 
   /**
-   * Runs the checkers (at-least-once, per-key order, final state, liveness) over the history. The final
-   * table is read directly unless `options.rows` is given.
+   * Runs the stored-rows checker alone (with either history mode): every committed version every node keeps
+   * decodes with its schema version and fits its columns.
+   */
+  checkStoredRows(): StoredRowsResult {
+    return judgeStoredRows(storedVersions(this.#nodes.values()), this.controlPlane.catalog);
+  }
+
+  /**
+   * Runs the checkers (at-least-once, per-key order, final state, liveness, stored rows) over the history
+   * and the stores. The final table is read directly unless `options.rows` is given (rows that do not decode
+   * left out: the stored-rows checker reports them).
    * @throws SimClusterError `INVALID_ARGUMENT` when the cluster was started with `history: 'off'`.
    */
   check<Row extends object = HistoryRow>(options: CheckOptions<Row>): Verdict {
@@ -333,11 +333,14 @@ export class SimCluster implements AsyncDisposable {
         "cannot check: the cluster was started with history: 'off', so no applies or stream events were recorded",
       );
     }
-    let resolved = options;
+    let resolved: CheckOptions<Row> = {
+      ...options,
+      stored: { versions: storedVersions(this.#nodes.values()), schemas: this.controlPlane.catalog },
+    };
     if (options.rows === undefined) {
       const table = options.table ?? this.#onlyTable();
       if (table !== undefined)
-        resolved = { ...options, table, rows: this.readTableNow(table) as unknown as Row[] };
+        resolved = { ...resolved, table, rows: this.#readTable(table, true) as unknown as Row[] };
     }
     return checkHistory(this.history, resolved);
   }
@@ -371,16 +374,46 @@ export class SimCluster implements AsyncDisposable {
     return name;
   }
 
+  /** The committed rows of `table`; with `skipUndecodable`, rows that do not decode are left out. */
+  #readTable(table: string, skipUndecodable: boolean): PlainRow[] {
+    const schema = this.#schemaOf(table);
+    const rows: PlainRow[] = [];
+    for (let p = 0; p < schema.partitions; p++) {
+      const owner = this.controlPlane.placement.owner(schema.tableId, p);
+      const node = owner === undefined ? undefined : this.#nodes.get(owner);
+      const store = node?.localPartition(schema.tableId, p);
+      if (node === undefined || store === undefined) continue;
+      for (const { row } of store.scan(node.clock.now())) {
+        try {
+          rows.push(this.#decoders.storedRow(schema.tableId, row));
+        } catch (error) {
+          if (!skipUndecodable) throw error;
+        }
+      }
+    }
+    return rows;
+  }
+
   #recordApplies(name: string, node: ClusterNode): void {
     node.onApply((tableId, partition, key, row, commitTs, version) => {
       const schema = this.controlPlane.catalog.latest(tableId);
       if (schema === undefined) return;
+      let decodedKey: string;
+      let decodedRow: HistoryRow | null;
+      try {
+        decodedKey = canonicalKey(this.#decoders.key(tableId, key));
+        decodedRow = row === null ? null : this.#decoders.row(tableId, version, row);
+      } catch (error) {
+        // A row no reader can return is the stored-rows checker's finding, not a failure of the commit.
+        this.#log.warn({ node: name, table: schema.tableName, partition, err: error }, 'undecodable apply');
+        return;
+      }
       this.history.recordApply({
         node: name,
         table: schema.tableName,
         partition,
-        key: canonicalKey(this.#decoders.key(tableId, key)),
-        row: row === null ? null : this.#decoders.row(tableId, version, row),
+        key: decodedKey,
+        row: decodedRow,
         commitTs,
       });
     });
