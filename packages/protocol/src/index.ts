@@ -20,6 +20,7 @@ export { FrameDecoder, type FrameDecoderOptions } from './frame/frame-decoder.js
 export { beginFrame, endFrame } from './frame/frame-encoder.js';
 export { DEFAULT_MAX_FRAME_SIZE, FRAME_HEADER_SIZE, MAX_FRAME_SIZE_LIMIT } from './frame/frame-limits.js';
 export {
+  AUTHN_TYPE_BASIC,
   answerHandshake,
   checkHandshakeResponse,
   decodeHandshakeRequest,
@@ -27,11 +28,14 @@ export {
   encodeHandshakeRequest,
   encodeHandshakeResponse,
   type HandshakeAccepted,
+  HandshakeExtensionKeys,
+  type HandshakeExtensions,
   type HandshakeRejected,
   type HandshakeRequest,
   type HandshakeResponse,
   type HandshakeResult,
   type LocalPeer,
+  MAX_HANDSHAKE_EXTENSIONS,
   writeHandshakeRequest,
   writeHandshakeResponse,
 } from './frame/handshake.js';
@@ -59,6 +63,7 @@ export {
   rowColocationHash,
 } from './hash/colocation-hash.js';
 export { partitionFor } from './hash/partition.js';
+export type { NodeAuthenticateRequest } from './messages/auth-messages.js';
 export type {
   ColumnAddRequest,
   HeartbeatRequest,

@@ -58,6 +58,16 @@ export const ErrorCodes = {
   CALLBACK_FAILED: { id: 27, retryable: false },
   /** A source that cannot be paused (an Observable) outran its bounded buffer (`maxBufferedItems`). */
   BUFFER_OVERFLOW: { id: 28, retryable: false },
+  /**
+   * Credentials were missing or wrong (a client's user name and password, a node peer's proof of the
+   * cluster secret): the connection is refused and closed. Retrying with the same credentials cannot help.
+   */
+  AUTHENTICATION_FAILED: { id: 31, retryable: false },
+  /**
+   * A hybrid-clock timestamp from a peer lies further ahead of this node's physical clock than its
+   * `maxClockOffsetMs`, or a node's stored clock high-water mark does: refused before it touches the clock.
+   */
+  CLOCK_OFFSET_EXCEEDED: { id: 32, retryable: false },
 } as const satisfies Record<string, { readonly id: number; readonly retryable: boolean }>;
 
 /** The name of an error code, e.g. `'SCHEMA_VERSION_MISMATCH'`. */

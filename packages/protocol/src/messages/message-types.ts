@@ -3,6 +3,7 @@
  * response envelope around a result or an error.
  */
 import type { TableSchema } from '../schema/table-schema.js';
+import type { NodeAuthenticateRequest } from './auth-messages.js';
 import type {
   ColumnAddRequest,
   HeartbeatRequest,
@@ -69,6 +70,7 @@ export interface RequestMap {
   TX_STATE_GET: TxStateGetRequest;
   TX_ROWS_GET: TxRowsGetRequest;
   TX_ROWS_WRITE: TxRowsWriteRequest;
+  NODE_AUTHENTICATE: NodeAuthenticateRequest;
 }
 
 /** The result of each op (`null`: the response has no payload). */
@@ -96,6 +98,7 @@ export interface ResultMap {
   TX_STATE_GET: TxStateResult;
   TX_ROWS_GET: readonly (RowResult | null)[];
   TX_ROWS_WRITE: null;
+  NODE_AUTHENTICATE: null;
 }
 
 /** The request of op `K`. */

@@ -2,6 +2,7 @@
  * The codec of every op, by op name. The request and response codecs look ops up here; the mapped type
  * makes a missing op a compile error.
  */
+import { nodeAuthenticateCodec } from './auth-messages.js';
 import {
   columnAddCodec,
   heartbeatCodec,
@@ -59,6 +60,7 @@ const OP_CODECS: OpCodecTable = {
   TX_STATE_GET: txStateGetCodec,
   TX_ROWS_GET: txRowsGetCodec,
   TX_ROWS_WRITE: txRowsWriteCodec,
+  NODE_AUTHENTICATE: nodeAuthenticateCodec,
 };
 
 /**

@@ -32,6 +32,8 @@ export const OpCodes = {
   TX_STATE_GET: 223,
   TX_ROWS_GET: 224,
   TX_ROWS_WRITE: 225,
+  // Ours: integrity.
+  NODE_AUTHENTICATE: 240,
 } as const;
 
 /** The name of an op, e.g. `'STREAMER_BATCH_SEND'`. */

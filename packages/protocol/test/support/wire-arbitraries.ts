@@ -215,6 +215,7 @@ const payloads: { [K in OpName]: fc.Arbitrary<Omit<RequestMap[K], 'op' | 'reques
     schemaVersion: int32,
     rows: fc.array(keyedRow, { maxLength: 5 }),
   }),
+  NODE_AUTHENTICATE: fc.record({ proof: bytes }),
 };
 
 /** A random request of op `op`. */
@@ -264,6 +265,7 @@ export const results: { [K in OpName]: fc.Arbitrary<ResultMap[K]> } = {
   }),
   TX_ROWS_GET: fc.array(rowResult, { maxLength: 5 }),
   TX_ROWS_WRITE: fc.constant(null),
+  NODE_AUTHENTICATE: fc.constant(null),
 };
 
 const header = fc.record({
