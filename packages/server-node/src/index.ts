@@ -4,8 +4,15 @@
  * handlers a client streams into. See README.md for the storage and transaction model.
  */
 
+export type { AuthenticationOptions, UserCredentials } from './auth/authenticator.js';
+export { peerProof } from './auth/peer-proof.js';
 export { Catalog, type CatalogListener, type CatalogOptions, MAX_PARTITIONS } from './catalog/catalog.js';
-export { HybridClock, type HybridTimestamp } from './clock/hlc.js';
+export {
+  DEFAULT_MAX_CLOCK_OFFSET_MS,
+  HybridClock,
+  type HybridClockOptions,
+  type HybridTimestamp,
+} from './clock/hlc.js';
 export {
   ServerError,
   type ServerErrorCode,

@@ -192,4 +192,34 @@ describe('ClusterNode value validation on write', () => {
       /not valid UTF-8/,
     );
   });
+
+  it("refuses a peer's transaction write holding a bad value, or a row under another key, writing nothing", async () => {
+    const { cluster, rows } = setup();
+    const peer = await cluster.client('node-1', { name: 'node-9', peerType: 'node' });
+    const write = (key: object, tuple: Uint8Array) =>
+      peer.send('TX_ROWS_WRITE', {
+        txId: '123e4567-e89b-12d3-a456-426614174000',
+        coordinator: 'node-9',
+        startTimestamp: cluster.node('node-1').clock.now(),
+        tableId: rows.tableId,
+        partitionId: 0,
+        schemaVersion: rows.version,
+        rows: [
+          { key: rows.key({ Id: 1n, Code: 'c1' }), row: rows.put(play(1)).tuple },
+          { key: rows.key(key), row: tuple },
+        ],
+      });
+    const bad = corrupt(rows, play(2), 'Flag', [7]).tuple;
+    await expectRefused(
+      write({ Id: 2n, Code: 'c2' }, bad),
+      'Flag',
+      'row 1 of the request',
+      /BOOLEAN holds 7/,
+    );
+    const elsewhere = await write({ Id: 3n, Code: 'c3' }, rows.put(play(2)).tuple);
+    expect(elsewhere.kind === 'error' && elsewhere.error.message).toMatch(
+      /row 1 of the request .* is written under a key that is not its own/,
+    );
+    expect(cluster.node('node-1').localPartition(rows.tableId, 0)?.openTransactionCount ?? 0).toBe(0);
+  });
 });

@@ -16,6 +16,7 @@ import {
 import type { NodeContext, RequestContext } from './node-context.js';
 import {
   batchForward,
+  nodeAuthenticateAgain,
   txAbort,
   txCommit,
   txPrepare,
@@ -67,6 +68,7 @@ const HANDLERS: { readonly [K in OpName]: Handler<K> } = {
   TX_STATE_GET: txStateGet,
   TX_ROWS_GET: txRowsGet,
   TX_ROWS_WRITE: txRowsWrite,
+  NODE_AUTHENTICATE: nodeAuthenticateAgain,
 };
 
 /**
