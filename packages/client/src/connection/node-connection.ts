@@ -10,11 +10,18 @@
  *   When the client closes it, they fail with `CLOSED`.
  * - Responses that carry the assignment-changed flag are reported to `onAssignmentVersion`, error responses
  *   included, so the partition-assignment cache hears of every topology change.
+ * - Dead connections: when no whole message has arrived for `heartbeatIntervalMs`, a HEARTBEAT is sent; when
+ *   its answer does not come within `heartbeatTimeoutMs` the connection is taken for dead (a peer that stopped
+ *   sending, or a frame whose length prefix promises bytes that never come) and closed as lost: pending
+ *   requests fail with `CONNECTION_LOST`, and the pool reconnects.
+ * - Credentials, when given, travel in the handshake as Ignite 3's basic authentication extensions; a node's
+ *   `AUTHENTICATION_FAILED` rejection fails `open` as it came (not retryable).
  *
  * Errors the node answers with are rejected as the protocol's decoded `ProtocolError` (code, message,
  * extensions such as `expected-schema-ver`). It does not reconnect (the pool does) or retry anything.
  */
 import {
+  AUTHN_TYPE_BASIC,
   type Clock,
   type Connection,
   checkHandshakeResponse,
@@ -23,6 +30,8 @@ import {
   encodeHandshakeRequest,
   encodeRequestFrame,
   FrameDecoder,
+  HandshakeExtensionKeys,
+  type HandshakeExtensions,
   type Logger,
   MessageDecodeError,
   type OpName,
@@ -36,6 +45,7 @@ import {
   type TimerHandle,
   type Transport,
 } from '@datastreamer/protocol';
+import type { BasicCredentials } from '../client/client-options.js';
 import { ClientError } from '../errors/client-error.js';
 import { PendingRequest, PendingRequests } from './pending-requests.js';
 
@@ -53,7 +63,15 @@ export interface NodeConnectionOptions {
   readonly onAssignmentVersion?: ((version: number) => void) | undefined;
   /** Called once when the connection closes, with the reason (`undefined`: closed by the client). */
   readonly onClose?: ((connection: NodeConnection, error: ClientError | undefined) => void) | undefined;
+  /** Sent in the handshake (basic authentication). Default: none. */
+  readonly credentials?: BasicCredentials | undefined;
+  /** Quiet time before a heartbeat, in ms; 0 (the default): no heartbeats. */
+  readonly heartbeatIntervalMs?: number | undefined;
+  /** How long a heartbeat may wait for its answer, in ms (> 0). Default 5000. */
+  readonly heartbeatTimeoutMs?: number | undefined;
 }
+
+const DEFAULT_HEARTBEAT_TIMEOUT_MS = 5_000;
 
 /** Per-request options. */
 export interface RequestOptions {
@@ -96,6 +114,9 @@ export class NodeConnection {
   #handshake:
     | { readonly resolve: () => void; readonly reject: (error: unknown) => void; timer: TimerHandle }
     | undefined;
+  /** When the last whole message arrived (a partial frame does not count: it may never complete). */
+  #lastReceivedAt = 0;
+  #heartbeatTimer: TimerHandle | undefined;
 
   private constructor(endpoint: string, raw: Connection, options: NodeConnectionOptions) {
     this.endpoint = endpoint;
@@ -256,12 +277,14 @@ export class NodeConnection {
       close: (error) => this.#onTransportClose(error),
     });
     try {
+      const extensions = credentialExtensions(this.#options.credentials);
       this.#raw.send(
         encodeHandshakeRequest({
           version: PROTOCOL_VERSION,
           peerType: 'client',
           features: SUPPORTED_FEATURES,
           name: this.#options.name ?? this.#raw.local,
+          ...(extensions === undefined ? {} : { extensions }),
         }),
       );
     } catch (error) {
@@ -292,6 +315,7 @@ export class NodeConnection {
       this.#onBrokenStream(error);
       return;
     }
+    if (frames.length > 0) this.#lastReceivedAt = this.#options.clock.now();
     for (const frame of frames) {
       switch (this.#state) {
         case 'handshaking':
@@ -317,6 +341,7 @@ export class NodeConnection {
       this.#handshake = undefined;
       handshake.timer.cancel();
       this.#logger.debug({ node: result.nodeName }, 'connected');
+      this.#scheduleHeartbeat(this.#options.heartbeatIntervalMs ?? 0);
       handshake.resolve();
     } catch (error) {
       this.#failHandshake(error);
@@ -396,6 +421,42 @@ export class NodeConnection {
     this.#shutdown(lost, () => lost);
   }
 
+  /** Arms the heartbeat check `delayMs` from now (nothing when heartbeats are off). */
+  #scheduleHeartbeat(delayMs: number): void {
+    const interval = this.#options.heartbeatIntervalMs ?? 0;
+    if (interval <= 0 || this.#state !== 'open') return;
+    this.#heartbeatTimer = this.#options.clock.setTimer(delayMs, () => this.#heartbeat());
+  }
+
+  /**
+   * Sends a heartbeat when nothing arrived for a whole interval; its answer (or any other message) shows
+   * the connection alive. No answer within the timeout: the connection is dead and is closed as lost.
+   */
+  #heartbeat(): void {
+    if (this.#state !== 'open') return;
+    const interval = this.#options.heartbeatIntervalMs ?? 0;
+    const quietFor = this.#options.clock.now() - this.#lastReceivedAt;
+    if (quietFor < interval) {
+      this.#scheduleHeartbeat(interval - quietFor);
+      return;
+    }
+    const timeoutMs = this.#options.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
+    this.request('HEARTBEAT', {}, { timeoutMs }).then(
+      () => this.#scheduleHeartbeat(interval),
+      (error: unknown) => {
+        if (!(error instanceof ClientError) || error.code !== 'REQUEST_TIMEOUT') return;
+        const lost = new ClientError(
+          'CONNECTION_LOST',
+          `the connection to ${this.#describe()} is dead: no message for ${quietFor} ms and no answer to a ` +
+            `heartbeat within heartbeatTimeoutMs (${timeoutMs} ms)`,
+          { cause: error },
+        );
+        this.#logger.warn({ node: this.#nodeName, quietForMs: quietFor }, 'dead connection');
+        this.#shutdown(lost, () => lost);
+      },
+    );
+  }
+
   /** Closes once; fails every pending request with `failure()`; tells `onClose` why (`reason`). */
   #shutdown(reason: ClientError | undefined, failure: () => ClientError): void {
     switch (this.#state) {
@@ -408,6 +469,7 @@ export class NodeConnection {
         break;
     }
     this.#state = 'closed';
+    this.#heartbeatTimer?.cancel();
     this.#raw.close();
     const pending = this.#pending.drain();
     if (pending.length > 0) {
@@ -418,4 +480,14 @@ export class NodeConnection {
       this.#logger.info({ node: this.#nodeName, pending: pending.length }, 'connection lost');
     this.#options.onClose?.(this, reason);
   }
+}
+
+/** The handshake extensions of `credentials` (Ignite 3's basic authentication), or none. */
+function credentialExtensions(credentials: BasicCredentials | undefined): HandshakeExtensions | undefined {
+  if (credentials === undefined) return undefined;
+  return new Map([
+    [HandshakeExtensionKeys.authnType, AUTHN_TYPE_BASIC],
+    [HandshakeExtensionKeys.authnIdentity, credentials.username],
+    [HandshakeExtensionKeys.authnSecret, credentials.password],
+  ]);
 }
