@@ -61,6 +61,7 @@ export { type ClusterClock, type ConnectOptions, SimCluster } from './cluster/si
 export {
   type HistoryMode,
   HistoryModes,
+  type SimAuthOptions,
   type SimClusterOptions,
   type SimReceiver,
 } from './cluster/sim-cluster-options.js';

@@ -22,6 +22,7 @@ import {
   entropySeed,
   type Logger,
   RealClock,
+  type Rng,
   type SeededRng,
   silentLogger,
 } from '@datastreamer/protocol';
@@ -71,6 +72,8 @@ export class SimCluster implements AsyncDisposable {
   /** The last stream id given out per client name. */
   readonly #streamIds = new Map<string, number>();
   readonly #decoders: RowDecoders;
+  /** What the nodes prove to each other (see `SimClusterOptions.auth`). */
+  readonly #clusterSecret: string;
   #nextNode = 1;
   #nextClient = 1;
   #stopped = false;
@@ -94,6 +97,7 @@ export class SimCluster implements AsyncDisposable {
       baseDelayMs: options.networkDelayMs ?? (options.clock === 'real' ? [0, 0] : [1, 1]),
     });
     this.history = new History({ clock: this.clock });
+    this.#clusterSecret = options.auth.clusterSecret ?? secretFrom(this.#rng.child('cluster-secret'));
     this.#decoders = new RowDecoders(this.controlPlane.catalog);
     this.network.onEvent((event) => {
       this.history.recordFault(event);
@@ -267,12 +271,21 @@ export class SimCluster implements AsyncDisposable {
     this.history.recordTopology({ kind: 'crash', node: name });
   }
 
-  /** Restarts a crashed node; it serves the partitions it still owns. */
+  /**
+   * Restarts a crashed node; it serves the partitions it still owns.
+   * @throws ServerError `CLOCK_OFFSET_EXCEEDED` when the node refuses to start (its kept clock mark is absurd);
+   *   it then stays down.
+   */
   async restartNode(name: string): Promise<void> {
     this.#checkRunning();
     const node = this.node(name);
     this.network.up(name);
-    node.restart();
+    try {
+      node.restart();
+    } catch (error) {
+      this.network.down(name);
+      throw error;
+    }
     if (!this.network.isListening(name)) this.network.listen(name, (connection) => node.accept(connection));
     this.history.recordTopology({ kind: 'restart', node: name });
   }
@@ -366,6 +379,11 @@ export class SimCluster implements AsyncDisposable {
       clock: this.clock,
       transport: this.network.transport(name),
       logger: this.#options.logger ?? silentLogger,
+      rng: this.#rng.child(name),
+      authentication: {
+        clusterSecret: this.#clusterSecret,
+        ...(this.#options.auth.users === undefined ? {} : { users: this.#options.auth.users }),
+      },
     });
     if (this.#options.history === 'full') this.#recordApplies(name, node);
     this.network.listen(name, (connection) => node.accept(connection));
@@ -447,4 +465,11 @@ export class SimCluster implements AsyncDisposable {
   #checkRunning(): void {
     if (this.#stopped) throw new SimClusterError('CLOSED', 'the cluster was stopped');
   }
+}
+
+/** 32 random bytes from `rng`, in hex: the default cluster secret, a function of the seed. */
+function secretFrom(rng: Rng): string {
+  let hex = '';
+  for (let i = 0; i < 8; i++) hex += rng.nextUint32().toString(16).padStart(8, '0');
+  return hex;
 }
