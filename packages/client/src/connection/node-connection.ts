@@ -21,33 +21,28 @@
  * extensions such as `expected-schema-ver`). It does not reconnect (the pool does) or retry anything.
  */
 import {
-  AUTHN_TYPE_BASIC,
   type Clock,
   type Connection,
   checkHandshakeResponse,
   decodeHandshakeResponse,
   decodeResponse,
-  encodeHandshakeRequest,
   encodeRequestFrame,
   FrameDecoder,
-  HandshakeExtensionKeys,
-  type HandshakeExtensions,
   type Logger,
   MessageDecodeError,
   type OpName,
-  PROTOCOL_VERSION,
   ProtocolError,
   type Request,
-  type RequestMap,
   type Response,
-  type ResultMap,
-  SUPPORTED_FEATURES,
   type TimerHandle,
   type Transport,
 } from '@datastreamer/protocol';
 import type { BasicCredentials } from '../client/client-options.js';
 import { ClientError } from '../errors/client-error.js';
+import { clientHandshake } from './client-handshake.js';
+import { Heartbeat } from './heartbeat.js';
 import { PendingRequest, PendingRequests } from './pending-requests.js';
+import type { Reply, RequestOptions, RequestPayload } from './requester.js';
 
 /** What a {@link NodeConnection} needs; the pool passes the client's resolved options. */
 export interface NodeConnectionOptions {
@@ -73,27 +68,7 @@ export interface NodeConnectionOptions {
 
 const DEFAULT_HEARTBEAT_TIMEOUT_MS = 5_000;
 
-/** Per-request options. */
-export interface RequestOptions {
-  /** Overrides the connection's default timeout, in ms (> 0). */
-  readonly timeoutMs?: number;
-  /** Aborting it fails the request with `CANCELLED` and drops the answer when it comes. */
-  readonly signal?: AbortSignal;
-}
-
-/** A request's payload: the request without its op (given apart) and its id (the connection assigns it). */
-export type RequestPayload<K extends OpName> = Omit<RequestMap[K], 'op' | 'requestId'>;
-
-/** A successful answer. */
-export interface Reply<K extends OpName> {
-  readonly result: ResultMap[K];
-  /** The node that answered (its handshake name). */
-  readonly node: string;
-  /** The request's size on the wire, length prefix included. */
-  readonly bytes: number;
-  /** Present when the response carried the assignment-changed flag: the node's assignment version. */
-  readonly assignmentVersion: number | undefined;
-}
+export type { Reply, RequestOptions, RequestPayload } from './requester.js';
 
 /** Where a connection is in its life; it only moves forward. */
 export type NodeConnectionState = 'handshaking' | 'open' | 'closed';
@@ -114,9 +89,8 @@ export class NodeConnection {
   #handshake:
     | { readonly resolve: () => void; readonly reject: (error: unknown) => void; timer: TimerHandle }
     | undefined;
-  /** When the last whole message arrived (a partial frame does not count: it may never complete). */
-  #lastReceivedAt = 0;
-  #heartbeatTimer: TimerHandle | undefined;
+  /** Watches for a dead connection once open (see heartbeat.ts). */
+  #heartbeat: Heartbeat | undefined;
 
   private constructor(endpoint: string, raw: Connection, options: NodeConnectionOptions) {
     this.endpoint = endpoint;
@@ -277,16 +251,7 @@ export class NodeConnection {
       close: (error) => this.#onTransportClose(error),
     });
     try {
-      const extensions = credentialExtensions(this.#options.credentials);
-      this.#raw.send(
-        encodeHandshakeRequest({
-          version: PROTOCOL_VERSION,
-          peerType: 'client',
-          features: SUPPORTED_FEATURES,
-          name: this.#options.name ?? this.#raw.local,
-          ...(extensions === undefined ? {} : { extensions }),
-        }),
-      );
+      this.#raw.send(clientHandshake(this.#options.name ?? this.#raw.local, this.#options.credentials));
     } catch (error) {
       this.#failHandshake(
         new ClientError('NODE_UNAVAILABLE', `could not send the handshake to ${this.endpoint}`, {
@@ -315,7 +280,7 @@ export class NodeConnection {
       this.#onBrokenStream(error);
       return;
     }
-    if (frames.length > 0) this.#lastReceivedAt = this.#options.clock.now();
+    if (frames.length > 0) this.#heartbeat?.received();
     for (const frame of frames) {
       switch (this.#state) {
         case 'handshaking':
@@ -341,7 +306,7 @@ export class NodeConnection {
       this.#handshake = undefined;
       handshake.timer.cancel();
       this.#logger.debug({ node: result.nodeName }, 'connected');
-      this.#scheduleHeartbeat(this.#options.heartbeatIntervalMs ?? 0);
+      this.#startHeartbeat();
       handshake.resolve();
     } catch (error) {
       this.#failHandshake(error);
@@ -421,40 +386,23 @@ export class NodeConnection {
     this.#shutdown(lost, () => lost);
   }
 
-  /** Arms the heartbeat check `delayMs` from now (nothing when heartbeats are off). */
-  #scheduleHeartbeat(delayMs: number): void {
-    const interval = this.#options.heartbeatIntervalMs ?? 0;
-    if (interval <= 0 || this.#state !== 'open') return;
-    this.#heartbeatTimer = this.#options.clock.setTimer(delayMs, () => this.#heartbeat());
-  }
-
-  /**
-   * Sends a heartbeat when nothing arrived for a whole interval; its answer (or any other message) shows
-   * the connection alive. No answer within the timeout: the connection is dead and is closed as lost.
-   */
-  #heartbeat(): void {
-    if (this.#state !== 'open') return;
-    const interval = this.#options.heartbeatIntervalMs ?? 0;
-    const quietFor = this.#options.clock.now() - this.#lastReceivedAt;
-    if (quietFor < interval) {
-      this.#scheduleHeartbeat(interval - quietFor);
-      return;
-    }
+  #startHeartbeat(): void {
     const timeoutMs = this.#options.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
-    this.request('HEARTBEAT', {}, { timeoutMs }).then(
-      () => this.#scheduleHeartbeat(interval),
-      (error: unknown) => {
-        if (!(error instanceof ClientError) || error.code !== 'REQUEST_TIMEOUT') return;
+    this.#heartbeat = new Heartbeat({
+      clock: this.#options.clock,
+      intervalMs: this.#options.heartbeatIntervalMs ?? 0,
+      timeoutMs,
+      probe: (ms) => this.request('HEARTBEAT', {}, { timeoutMs: ms }),
+      onDead: (quietFor) => {
         const lost = new ClientError(
           'CONNECTION_LOST',
           `the connection to ${this.#describe()} is dead: no message for ${quietFor} ms and no answer to a ` +
             `heartbeat within heartbeatTimeoutMs (${timeoutMs} ms)`,
-          { cause: error },
         );
         this.#logger.warn({ node: this.#nodeName, quietForMs: quietFor }, 'dead connection');
         this.#shutdown(lost, () => lost);
       },
-    );
+    });
   }
 
   /** Closes once; fails every pending request with `failure()`; tells `onClose` why (`reason`). */
@@ -469,7 +417,7 @@ export class NodeConnection {
         break;
     }
     this.#state = 'closed';
-    this.#heartbeatTimer?.cancel();
+    this.#heartbeat?.stop();
     this.#raw.close();
     const pending = this.#pending.drain();
     if (pending.length > 0) {
@@ -480,14 +428,4 @@ export class NodeConnection {
       this.#logger.info({ node: this.#nodeName, pending: pending.length }, 'connection lost');
     this.#options.onClose?.(this, reason);
   }
-}
-
-/** The handshake extensions of `credentials` (Ignite 3's basic authentication), or none. */
-function credentialExtensions(credentials: BasicCredentials | undefined): HandshakeExtensions | undefined {
-  if (credentials === undefined) return undefined;
-  return new Map([
-    [HandshakeExtensionKeys.authnType, AUTHN_TYPE_BASIC],
-    [HandshakeExtensionKeys.authnIdentity, credentials.username],
-    [HandshakeExtensionKeys.authnSecret, credentials.password],
-  ]);
 }

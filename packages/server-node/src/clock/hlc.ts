@@ -167,6 +167,24 @@ export class HybridClock {
     return physicalMillis(this.#latest) - physicalMillis(this.#physical());
   }
 
+  /**
+   * Checks the kept high-water mark before a node serves with it.
+   * @param refusal what the error starts with, e.g. `node-1 refuses to start`.
+   * @throws ServerError `CLOCK_OFFSET_EXCEEDED` when the mark is more than `maxOffsetMs` ahead of the
+   *   physical clock (the clock went back, or the mark is corrupt), saying by how much.
+   */
+  checkHighWater(refusal: string): void {
+    const ahead = this.aheadOfPhysicalMs();
+    if (ahead <= this.#maxOffsetMs) return;
+    throw new ServerError(
+      'CLOCK_OFFSET_EXCEEDED',
+      `${refusal}: its stored clock high-water mark (${physicalMillis(this.#latest)} ms since the epoch) is ` +
+        `${ahead} ms ahead of its physical clock, more than maxClockOffsetMs (${this.#maxOffsetMs} ms). ` +
+        'The physical clock went back or the mark is corrupt; serving would hand out timestamps that order ' +
+        'before ones already given.',
+    );
+  }
+
   /** The latest timestamp returned or seen, without moving the clock ({@link MIN_TIMESTAMP} at first). */
   current(): HybridTimestamp {
     return this.#latest;

@@ -39,7 +39,7 @@ import {
   type Transport,
 } from '@datastreamer/protocol';
 import { type AuthenticationOptions, Authenticator } from '../auth/authenticator.js';
-import { DEFAULT_MAX_CLOCK_OFFSET_MS, HybridClock, physicalMillis } from '../clock/hlc.js';
+import { DEFAULT_MAX_CLOCK_OFFSET_MS, HybridClock } from '../clock/hlc.js';
 import { ServerError } from '../errors/server-error.js';
 import type { ControlPlane } from '../placement/control-plane.js';
 import type { DataStreamerReceiver } from '../receiver/data-streamer-receiver.js';
@@ -291,18 +291,7 @@ export class ClusterNode implements PartitionHandOverTarget {
   restart(): void {
     if (this.#state === NodeStates.RUNNING) return;
     const core = this.#core;
-    const hlc = core.hlc;
-    const ahead = hlc.aheadOfPhysicalMs();
-    if (ahead > hlc.maxOffsetMs) {
-      const mark = physicalMillis(hlc.current());
-      throw new ServerError(
-        'CLOCK_OFFSET_EXCEEDED',
-        `${core.name} refuses to start: its stored clock high-water mark (${mark} ms since the epoch) is ` +
-          `${ahead} ms ahead of its physical clock, more than maxClockOffsetMs (${hlc.maxOffsetMs} ms). ` +
-          'The physical clock went back or the mark is corrupt; serving would hand out timestamps that ' +
-          'order before ones already given.',
-      );
-    }
+    core.hlc.checkHighWater(`${core.name} refuses to start`);
     core.resetTransactions();
     // Prepared transactions are back as intents before the node serves; then what the log decided goes out.
     core.participants.recover((txId) => core.txLog.decision(txId)?.commitTs ?? null);

@@ -2,7 +2,7 @@
  * The options of `SimCluster.start`, their defaults, and their validation: a bad option is a
  * `SimClusterError` naming it, before anything starts.
  */
-import type { Logger } from '@datastreamer/protocol';
+import type { Logger, Rng } from '@datastreamer/protocol';
 import type { ClusterNode, UserCredentials } from '@datastreamer/server-node';
 import { SimClusterError } from '../errors/sim-cluster-error.js';
 import type { DelayRange } from '../network/network-faults.js';
@@ -188,4 +188,11 @@ function checkAuth(auth: unknown): SimAuthOptions {
     }
   }
   return auth as SimAuthOptions;
+}
+
+/** 32 random bytes from `rng`, in hex: the default cluster secret, a function of the seed. */
+export function defaultClusterSecret(rng: Rng): string {
+  let hex = '';
+  for (let i = 0; i < 8; i++) hex += rng.nextUint32().toString(16).padStart(8, '0');
+  return hex;
 }

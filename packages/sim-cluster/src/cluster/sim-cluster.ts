@@ -22,7 +22,6 @@ import {
   entropySeed,
   type Logger,
   RealClock,
-  type Rng,
   type SeededRng,
   silentLogger,
 } from '@datastreamer/protocol';
@@ -37,15 +36,17 @@ import { canonicalKey } from '../history/canonical-key.js';
 import { History } from '../history/history.js';
 import type { HistoryRow } from '../history/history-event.js';
 import { SimNetwork } from '../network/sim-network.js';
+import { recordApplies } from './apply-recording.js';
 import { recordedStream, type StreamRecording, type StreamTarget } from './recorded-stream.js';
 import {
+  defaultClusterSecret,
   type HistoryMode,
   type ResolvedSimClusterOptions,
   resolveSimClusterOptions,
   type SimClusterOptions,
 } from './sim-cluster-options.js';
 import { keyColumnNames, streamItemKey } from './stream-item-key.js';
-import { type PlainRow, RowDecoders, storedVersions } from './table-reader.js';
+import { committedRows, type PlainRow, RowDecoders, storedVersions } from './table-reader.js';
 
 /** What `connect` takes: a subset of nodes, and client options other than transport and endpoints. */
 export interface ConnectOptions extends Omit<ClientOptions, 'transport' | 'endpoints' | 'clock' | 'rng'> {
@@ -97,7 +98,8 @@ export class SimCluster implements AsyncDisposable {
       baseDelayMs: options.networkDelayMs ?? (options.clock === 'real' ? [0, 0] : [1, 1]),
     });
     this.history = new History({ clock: this.clock });
-    this.#clusterSecret = options.auth.clusterSecret ?? secretFrom(this.#rng.child('cluster-secret'));
+    this.#clusterSecret =
+      options.auth.clusterSecret ?? defaultClusterSecret(this.#rng.child('cluster-secret'));
     this.#decoders = new RowDecoders(this.controlPlane.catalog);
     this.network.onEvent((event) => {
       this.history.recordFault(event);
@@ -385,7 +387,14 @@ export class SimCluster implements AsyncDisposable {
         ...(this.#options.auth.users === undefined ? {} : { users: this.#options.auth.users }),
       },
     });
-    if (this.#options.history === 'full') this.#recordApplies(name, node);
+    if (this.#options.history === 'full') {
+      recordApplies(node, name, {
+        history: this.history,
+        catalog: this.controlPlane.catalog,
+        decoders: this.#decoders,
+        log: this.#log,
+      });
+    }
     this.network.listen(name, (connection) => node.accept(connection));
     this.#nodes.set(name, node);
     this.#log.debug({ node: name }, 'node started');
@@ -394,46 +403,10 @@ export class SimCluster implements AsyncDisposable {
 
   /** The committed rows of `table`; with `skipUndecodable`, rows that do not decode are left out. */
   #readTable(table: string, skipUndecodable: boolean): PlainRow[] {
-    const schema = this.#schemaOf(table);
-    const rows: PlainRow[] = [];
-    for (let p = 0; p < schema.partitions; p++) {
-      const owner = this.controlPlane.placement.owner(schema.tableId, p);
-      const node = owner === undefined ? undefined : this.#nodes.get(owner);
-      const store = node?.localPartition(schema.tableId, p);
-      if (node === undefined || store === undefined) continue;
-      for (const { row } of store.scan(node.clock.now())) {
-        try {
-          rows.push(this.#decoders.storedRow(schema.tableId, row));
-        } catch (error) {
-          if (!skipUndecodable) throw error;
-        }
-      }
-    }
-    return rows;
-  }
-
-  #recordApplies(name: string, node: ClusterNode): void {
-    node.onApply((tableId, partition, key, row, commitTs, version) => {
-      const schema = this.controlPlane.catalog.latest(tableId);
-      if (schema === undefined) return;
-      let decodedKey: string;
-      let decodedRow: HistoryRow | null;
-      try {
-        decodedKey = canonicalKey(this.#decoders.key(tableId, key));
-        decodedRow = row === null ? null : this.#decoders.row(tableId, version, row);
-      } catch (error) {
-        // A row no reader can return is the stored-rows checker's finding, not a failure of the commit.
-        this.#log.warn({ node: name, table: schema.tableName, partition, err: error }, 'undecodable apply');
-        return;
-      }
-      this.history.recordApply({
-        node: name,
-        table: schema.tableName,
-        partition,
-        key: decodedKey,
-        row: decodedRow,
-        commitTs,
-      });
+    const nodes = this.#nodes;
+    return committedRows(this.#schemaOf(table), this.controlPlane.placement, (name) => nodes.get(name), {
+      decoders: this.#decoders,
+      skipUndecodable,
     });
   }
 
@@ -465,11 +438,4 @@ export class SimCluster implements AsyncDisposable {
   #checkRunning(): void {
     if (this.#stopped) throw new SimClusterError('CLOSED', 'the cluster was stopped');
   }
-}
-
-/** 32 random bytes from `rng`, in hex: the default cluster secret, a function of the seed. */
-function secretFrom(rng: Rng): string {
-  let hex = '';
-  for (let i = 0; i < 8; i++) hex += rng.nextUint32().toString(16).padStart(8, '0');
-  return hex;
 }

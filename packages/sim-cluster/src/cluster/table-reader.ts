@@ -11,7 +11,13 @@ import {
   RowCodec,
   type TableSchema,
 } from '@datastreamer/protocol';
-import { type Catalog, type ClusterNode, storedRowTuple, storedRowVersion } from '@datastreamer/server-node';
+import {
+  type Catalog,
+  type ClusterNode,
+  type Placement,
+  storedRowTuple,
+  storedRowVersion,
+} from '@datastreamer/server-node';
 import type { StoredVersion } from '../checkers/stored-rows.js';
 
 export type PlainRow = Record<string, unknown>;
@@ -86,4 +92,32 @@ export function* storedVersions(nodes: Iterable<ClusterNode>): Generator<StoredV
       }
     }
   }
+}
+
+/**
+ * The committed rows of the table of `schema` as its owners hold them now, in partition order, as plain
+ * objects of the latest schema; with `skipUndecodable`, rows that do not decode are left out (else their
+ * error is thrown).
+ */
+export function committedRows(
+  schema: TableSchema,
+  placement: Placement,
+  nodeNamed: (name: string) => ClusterNode | undefined,
+  how: { readonly decoders: RowDecoders; readonly skipUndecodable: boolean },
+): PlainRow[] {
+  const rows: PlainRow[] = [];
+  for (let p = 0; p < schema.partitions; p++) {
+    const owner = placement.owner(schema.tableId, p);
+    const node = owner === undefined ? undefined : nodeNamed(owner);
+    const store = node?.localPartition(schema.tableId, p);
+    if (node === undefined || store === undefined) continue;
+    for (const { row } of store.scan(node.clock.now())) {
+      try {
+        rows.push(how.decoders.storedRow(schema.tableId, row));
+      } catch (error) {
+        if (!how.skipUndecodable) throw error;
+      }
+    }
+  }
+  return rows;
 }
