@@ -92,6 +92,16 @@ export type {
 export { OP_NAMES, OpCodes, type OpName, opNameFromCode } from './messages/op-codes.js';
 export type { KeyedRow, PartitionTransferRequest } from './messages/partition-transfer-message.js';
 export {
+  type BatchProducer,
+  checkProducerId,
+  MAX_PRODUCER_ID_LENGTH,
+  type ProducerRegisterRequest,
+  type ProducerRegisterResult,
+  type StreamerSeal,
+  type StreamerSealRequest,
+  type StreamerSealResult,
+} from './messages/producer-messages.js';
+export {
   decodeRequest,
   encodeRequestFrame,
   writeRequest,
@@ -203,6 +213,7 @@ export { type EncodedRow, type EncodedRowTarget, RowCodec, type StagedRowTarget 
 export { UnknownColumnError } from './tuple/unknown-column-error.js';
 export { readValue } from './values/read-value.js';
 export { decodeValue, encodeValue } from './values/value-codec.js';
+export { type ValueKind, ValueKinds, valueKind } from './values/value-kind.js';
 // Value codec (receiver payloads, arguments, results)
 export { DEFAULT_MAX_VALUE_DEPTH, type WireValue } from './values/wire-value.js';
 export { writeValue } from './values/write-value.js';

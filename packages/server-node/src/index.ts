@@ -47,13 +47,13 @@ export {
   EmbeddedTable,
   EmbeddedTables,
 } from './receiver/embedded-tables.js';
-export { ReceiverRegistry, receiverRegistryOf } from './receiver/receiver-registry.js';
 export {
   DEFAULT_TX_ATTEMPTS,
   EmbeddedTransactions,
-  ReceiverTransaction,
   type RunInTransactionOptions,
-} from './receiver/receiver-transaction.js';
+} from './receiver/embedded-transactions.js';
+export { ReceiverRegistry, receiverRegistryOf } from './receiver/receiver-registry.js';
+export { ReceiverTransaction } from './receiver/receiver-transaction.js';
 export { IngestBatch } from './rows/ingest-batch.js';
 export { MAX_STORED_SCHEMA_VERSION, storedRowTuple, storedRowVersion } from './rows/stored-row.js';
 export {

@@ -26,6 +26,13 @@ export {
 export { CheckerError } from './checkers/checker-error.js';
 export { type CheckerName, CheckerNames, type CheckerResult } from './checkers/checker-result.js';
 export {
+  type ExactOutcomeKind,
+  ExactOutcomeKinds,
+  type ExactOutcomesResult,
+  type ExactOutcomeViolation,
+  exactOutcomes,
+} from './checkers/exact-outcomes.js';
+export {
   type ExpectedState,
   type FinalStateMismatch,
   type FinalStateMismatchKind,
@@ -120,6 +127,7 @@ export { HistoryError } from './history/history-error.js';
 export {
   type AckEvent,
   type ApplyEvent,
+  type ApplyOrigin,
   type EventOf,
   type FailEvent,
   type FaultEvent,

@@ -207,6 +207,7 @@ export class NodeConnection {
       this.#pending.add(pending, options.timeoutMs ?? this.#options.requestTimeoutMs, signal, this.#describe);
       try {
         this.#raw.send(frame);
+        options.onSent?.();
       } catch (error) {
         this.#pending.take(requestId);
         pending.reject(

@@ -11,6 +11,11 @@ export interface RequestOptions {
   readonly timeoutMs?: number;
   /** Aborting it fails the request with `CANCELLED` and drops the answer when it comes. */
   readonly signal?: AbortSignal;
+  /**
+   * Called once the request's frame was handed to the transport: from then on the node may act on it even
+   * if no answer comes. Not called when the request fails before that (closed connection, encoding error).
+   */
+  readonly onSent?: () => void;
 }
 
 /** A request's payload: the request without its op (given apart) and its id (the connection assigns it). */

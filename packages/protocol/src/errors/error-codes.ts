@@ -59,6 +59,13 @@ export const ErrorCodes = {
   /** A source that cannot be paused (an Observable) outran its bounded buffer (`maxBufferedItems`). */
   BUFFER_OVERFLOW: { id: 28, retryable: false },
   /**
+   * A batch or seal of a producer's epoch that can no longer apply: a newer epoch of the same producer
+   * started (another run took over), or this epoch was sealed on the partition.
+   */
+  PRODUCER_FENCED: { id: 29, retryable: false },
+  /** One item is larger than a batch may be (`pageBytes`): it can never be sent. */
+  ROW_TOO_LARGE: { id: 30, retryable: false },
+  /**
    * Credentials were missing or wrong (a client's user name and password, a node peer's proof of the
    * cluster secret): the connection is refused and closed. Retrying with the same credentials cannot help.
    */

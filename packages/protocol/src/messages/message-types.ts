@@ -17,6 +17,12 @@ import type {
 import type { ErrorStructure } from './error-structure.js';
 import type { OpName } from './op-codes.js';
 import type { PartitionTransferRequest } from './partition-transfer-message.js';
+import type {
+  ProducerRegisterRequest,
+  ProducerRegisterResult,
+  StreamerSealRequest,
+  StreamerSealResult,
+} from './producer-messages.js';
 import type { TableInfo } from './schema-codec.js';
 import type {
   BatchForwardRequest,
@@ -62,6 +68,8 @@ export interface RequestMap {
   STREAMER_WITH_RECEIVER_BATCH_SEND: ReceiverBatchSendRequest;
   TABLE_CREATE: TableCreateRequest;
   COLUMN_ADD: ColumnAddRequest;
+  PRODUCER_REGISTER: ProducerRegisterRequest;
+  STREAMER_SEAL: StreamerSealRequest;
   BATCH_FORWARD: BatchForwardRequest;
   PARTITION_TRANSFER: PartitionTransferRequest;
   TX_PREPARE: TxPrepareRequest;
@@ -90,6 +98,8 @@ export interface ResultMap {
   STREAMER_WITH_RECEIVER_BATCH_SEND: ReceiverBatchResult;
   TABLE_CREATE: TableSchema;
   COLUMN_ADD: TableSchema;
+  PRODUCER_REGISTER: ProducerRegisterResult;
+  STREAMER_SEAL: StreamerSealResult;
   BATCH_FORWARD: ForwardedBatchResult;
   PARTITION_TRANSFER: null;
   TX_PREPARE: null;

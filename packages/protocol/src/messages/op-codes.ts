@@ -23,6 +23,9 @@ export const OpCodes = {
   // Ours: catalog changes.
   TABLE_CREATE: 200,
   COLUMN_ADD: 201,
+  // Ours: producers (exact stream outcomes).
+  PRODUCER_REGISTER: 202,
+  STREAMER_SEAL: 203,
   // Ours: node to node.
   BATCH_FORWARD: 210,
   PARTITION_TRANSFER: 211,

@@ -134,8 +134,7 @@ const STREAMER_BATCH = {
   ],
   targetNode: 'node-2',
   assignmentVersion: 5,
-  streamId: '6f1c2e3a-9b8d-4c7e-a5f4-0123456789ab',
-  batchSeq: 300,
+  producer: { producerId: 'album-import', epoch: 3, batchSeq: 300 },
 } as const;
 
 const STREAMER_BATCH_BYTES = cat(
@@ -150,7 +149,8 @@ const STREAMER_BATCH_BYTES = cat(
   bin(KEY_BYTES),
   str('node-2'),
   int(5),
-  uuid('6f1c2e3a-9b8d-4c7e-a5f4-0123456789ab'),
+  str('album-import'),
+  int(3),
   int(300),
 );
 
@@ -164,6 +164,8 @@ const RECEIVER_BATCH = {
   receiveResults: true,
   arg: { minPlays: 2 },
   payloads: [{ trackId: 42, at: new Date(1_700_000_000_000) }, 'skip'],
+  producer: { producerId: 'stats', epoch: 1, batchSeq: 2 },
+  transactional: true,
 } as const;
 
 const RECEIVER_BATCH_BYTES = cat(
@@ -183,7 +185,23 @@ const RECEIVER_BATCH_BYTES = cat(
   str('at'),
   timestamp(1_700_000_000_000),
   str('skip'),
+  str('stats'),
+  int(1),
+  int(2),
+  bool(true),
 );
+
+const SEAL = {
+  op: 'STREAMER_SEAL',
+  tableId: 7,
+  partitionId: 3,
+  targetNode: 'node-2',
+  assignmentVersion: 5,
+  producerId: 'album-import',
+  epoch: 3,
+} as const;
+
+const SEAL_BYTES = cat(int(7), int(3), str('node-2'), int(5), str('album-import'), int(3));
 
 const TX_PARTITIONS_BYTES = cat(int(2), int(7), int(3), int(7), int(4));
 const TX_PARTITIONS = [
@@ -275,6 +293,21 @@ export const GOLDEN_REQUESTS: readonly GoldenRequest[] = [
       column: { name: 'Metadata', type: 'STRING', nullable: true },
     },
     bytes: cat(int(201), int(7), str('TrackEvents'), METADATA_COLUMN),
+  },
+  {
+    name: 'PRODUCER_REGISTER request',
+    request: {
+      op: 'PRODUCER_REGISTER',
+      requestId: 30,
+      producerId: 'album-import',
+      runId: '6f1c2e3a-9b8d-4c7e-a5f4-0123456789ab',
+    },
+    bytes: cat(int(202), int(30), str('album-import'), uuid('6f1c2e3a-9b8d-4c7e-a5f4-0123456789ab')),
+  },
+  {
+    name: 'STREAMER_SEAL request',
+    request: { ...SEAL, requestId: 31 },
+    bytes: cat(int(203), int(31), SEAL_BYTES),
   },
   {
     name: 'TUPLE_UPSERT request',
@@ -370,8 +403,7 @@ export const GOLDEN_REQUESTS: readonly GoldenRequest[] = [
       rows: [{ noValueSet: new Uint8Array(0), tuple: ROW }],
       targetNode: 'node-1',
       assignmentVersion: 70000,
-      streamId: null,
-      batchSeq: null,
+      producer: null,
     },
     bytes: cat(
       int(62),
@@ -385,6 +417,7 @@ export const GOLDEN_REQUESTS: readonly GoldenRequest[] = [
       bin(ROW_BYTES),
       str('node-1'),
       int(70000),
+      nil(),
       nil(),
       nil(),
     ),
@@ -403,6 +436,11 @@ export const GOLDEN_REQUESTS: readonly GoldenRequest[] = [
     name: 'BATCH_FORWARD request of a receiver batch',
     request: { op: 'BATCH_FORWARD', requestId: 17, hops: 0, origin: 'node-1', batch: RECEIVER_BATCH },
     bytes: cat(int(210), int(17), int(0), str('node-1'), int(66), RECEIVER_BATCH_BYTES),
+  },
+  {
+    name: 'BATCH_FORWARD request of a seal',
+    request: { op: 'BATCH_FORWARD', requestId: 32, hops: 0, origin: 'node-1', batch: SEAL },
+    bytes: cat(int(210), int(32), int(0), str('node-1'), int(203), SEAL_BYTES),
   },
   {
     name: 'PARTITION_TRANSFER request',
@@ -591,6 +629,18 @@ export const GOLDEN_RESPONSES: readonly GoldenResponse[] = [
     bytes: ok(7, SCHEMA_V2_BYTES),
   },
   {
+    name: 'PRODUCER_REGISTER response',
+    op: 'PRODUCER_REGISTER',
+    response: okResponse('PRODUCER_REGISTER', 30, { epoch: 4 }),
+    bytes: ok(30, int(4)),
+  },
+  {
+    name: 'STREAMER_SEAL response',
+    op: 'STREAMER_SEAL',
+    response: okResponse('STREAMER_SEAL', 31, { appliedSeq: 299 }),
+    bytes: ok(31, int(299)),
+  },
+  {
     name: 'TUPLE_UPSERT response',
     op: 'TUPLE_UPSERT',
     response: okResponse('TUPLE_UPSERT', 8, null),
@@ -672,6 +722,12 @@ export const GOLDEN_RESPONSES: readonly GoldenResponse[] = [
     op: 'BATCH_FORWARD',
     response: okResponse('BATCH_FORWARD', 17, { op: 'STREAMER_WITH_RECEIVER_BATCH_SEND', results: ['done'] }),
     bytes: ok(17, int(66), int(1), str('done')),
+  },
+  {
+    name: 'BATCH_FORWARD response of a seal',
+    op: 'BATCH_FORWARD',
+    response: okResponse('BATCH_FORWARD', 32, { op: 'STREAMER_SEAL', appliedSeq: 299 }),
+    bytes: ok(32, int(203), int(299)),
   },
   {
     name: 'PARTITION_TRANSFER response',

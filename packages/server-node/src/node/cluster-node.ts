@@ -45,7 +45,6 @@ import type { ControlPlane } from '../placement/control-plane.js';
 import type { DataStreamerReceiver } from '../receiver/data-streamer-receiver.js';
 import { type ReceiverRegistry, receiverRegistryOf } from '../receiver/receiver-registry.js';
 import type { MvccPartitionStore } from '../storage/mvcc-partition-store.js';
-import type { PartitionSnapshot } from '../storage/partition-snapshot.js';
 import type { TransactionManager } from '../tx/transaction-manager.js';
 import type { TwoPhaseCommitHooks } from '../tx/tx-coordinator.js';
 import type { TxLog } from '../tx/tx-log.js';
@@ -58,6 +57,7 @@ import {
   movePartition,
   type NodeRegistry,
   nodeRegistryOf,
+  type PartitionHandOver,
   type PartitionHandOverTarget,
 } from './partition-move.js';
 
@@ -325,12 +325,12 @@ export class ClusterNode implements PartitionHandOverTarget {
   receivePartition(
     tableId: number,
     partition: number,
-    snapshot: PartitionSnapshot,
+    handOver: PartitionHandOver,
     newestTimestamp: bigint,
   ): void {
     if (!this.isRunning)
       throw new ServerError('NODE_UNAVAILABLE', `${this.name} is down and cannot take partitions`);
-    this.#core.installReplica(tableId, partition, snapshot, newestTimestamp);
+    this.#core.installReplica(tableId, partition, handOver, newestTimestamp);
     this.#core.metrics.partitionsMovedIn++;
   }
 

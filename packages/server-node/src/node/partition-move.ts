@@ -6,8 +6,8 @@
  * 2. fence: the source's replica goes `MOVING`, so no write is applied to it from here on;
  * 3. running transactions on the partition are aborted (their intents dropped; their commit will fail with
  *    `TX_NOT_ACTIVE`). Implicit transactions never span an await, so only explicit ones can be caught here;
- * 4. export the committed state (every kept version with its commit timestamp, and the streamer batch fence,
- *    see batch-fence.ts) and hand it to the target,
+ * 4. export the committed state (every kept version with its commit timestamp, and the producer fence, see
+ *    producer-fence.ts) and hand it to the target,
  *    which moves its hybrid clock past the newest timestamp in it, so its later commits order after the old
  *    owner's;
  * 5. `placement.setOwner`, then the source drops its replica.
@@ -26,7 +26,15 @@ import type { Logger } from '@datastreamer/protocol';
 import { ServerError } from '../errors/server-error.js';
 import type { Placement } from '../placement/placement.js';
 import type { PartitionSnapshot } from '../storage/partition-snapshot.js';
-import { type PartitionReplica, ReplicaStates } from './partition-table.js';
+import type { PartitionReplica } from './partition-table.js';
+import { ReplicaStates } from './partition-table.js';
+import type { ProducerFenceEntry } from './producer-fence.js';
+
+/** What a partition's new owner receives: the committed state and the producer fence that guards it. */
+export interface PartitionHandOver {
+  readonly store: PartitionSnapshot;
+  readonly fence: readonly ProducerFenceEntry[];
+}
 
 /** A node as the other side of a hand-over sees it. */
 export interface PartitionHandOverTarget {
@@ -35,12 +43,12 @@ export interface PartitionHandOverTarget {
   readonly isRunning: boolean;
   /**
    * Installs the committed state of a partition it is about to own.
-   * @param newestTimestamp the newest commit timestamp (or read floor) in `snapshot`.
+   * @param newestTimestamp the newest commit timestamp (or read floor) in `handOver.store`.
    */
   receivePartition(
     tableId: number,
     partition: number,
-    snapshot: PartitionSnapshot,
+    handOver: PartitionHandOver,
     newestTimestamp: bigint,
   ): void;
 }
@@ -149,9 +157,14 @@ export function movePartition(
   let aborted: number;
   try {
     aborted = replica.store.dropIntents();
-    // The batch fence travels with the data it guards: a stale attempt reaching the new owner is refused too.
-    snapshot = { ...replica.store.exportCommitted(), batchFence: replica.fence.entries() };
-    target.receivePartition(tableId, partition, snapshot, newestTimestamp(snapshot));
+    snapshot = replica.store.exportCommitted();
+    // The fence travels with the data it guards: a stale attempt reaching the new owner is refused too.
+    target.receivePartition(
+      tableId,
+      partition,
+      { store: snapshot, fence: replica.fence.entries() },
+      newestTimestamp(snapshot),
+    );
     placement.setOwner(tableId, partition, target.name);
   } catch (error) {
     replica.state = ReplicaStates.SERVING;

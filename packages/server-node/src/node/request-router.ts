@@ -25,6 +25,7 @@ import {
   txStateGet,
   unsupportedNodeOp,
 } from './node-handlers.js';
+import { producerRegister, streamerSeal } from './producer-handlers.js';
 import { streamerBatchSend } from './streamer-handler.js';
 import {
   tupleDelete,
@@ -52,6 +53,8 @@ const HANDLERS: { readonly [K in OpName]: Handler<K> } = {
   PARTITION_ASSIGNMENT_GET: partitionAssignmentGet,
   TABLE_CREATE: tableCreate,
   COLUMN_ADD: columnAdd,
+  PRODUCER_REGISTER: producerRegister,
+  STREAMER_SEAL: streamerSeal,
   TUPLE_GET: tupleGet,
   TUPLE_GET_ALL: tupleGetAll,
   TUPLE_UPSERT: tupleUpsert,

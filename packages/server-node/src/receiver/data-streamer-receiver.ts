@@ -5,7 +5,7 @@
  * transactions. It declares types only.
  */
 import type { EmbeddedTables } from './embedded-tables.js';
-import type { EmbeddedTransactions } from './receiver-transaction.js';
+import type { EmbeddedTransactions } from './embedded-transactions.js';
 
 /** What a receiver sees of the cluster: the same table views a client has, and transactions. */
 export interface EmbeddedIgnite {

@@ -1,7 +1,7 @@
 /**
  * All the checkers over one history, as one verdict: what `cluster.check(...)` returns. The history is
- * indexed once and the key timelines built once for the three checkers that read applies; the stored-rows
- * checker judges the stores' versions given with the options (`stored`).
+ * indexed once and the key timelines built once for the checkers that read applies; the stored-rows checker
+ * judges the stores' versions given with the options (`stored`).
  *
  * It adds no judgement of its own: the verdict is valid when every checker is.
  */
@@ -14,6 +14,11 @@ import {
   type UnexpectedApply,
 } from './at-least-once.js';
 import { type CheckOptions, validateOptions } from './check-options.js';
+import {
+  type ExactOutcomesResult,
+  type ExactOutcomeViolation,
+  judgeExactOutcomes,
+} from './exact-outcomes.js';
 import { type FinalStateMismatch, type FinalStateResult, judgeFinalState } from './final-state.js';
 import { HistoryIndex } from './history-index.js';
 import { buildKeyTimelines } from './key-timelines.js';
@@ -39,20 +44,23 @@ export interface Verdict {
   readonly finalStateMismatches: readonly FinalStateMismatch[];
   /** Streams that did not settle within the bound after heal (`liveness`). */
   readonly unsettled: readonly LivenessViolation[];
+  /** Failed streams whose report was not true, and resumes overwritten by their past (`exactOutcomes`). */
+  readonly inexact: readonly ExactOutcomeViolation[];
   /** Stored versions no reader could return (`storedRows`). */
   readonly undecodableRows: readonly UndecodableRow[];
   readonly atLeastOnce: AtLeastOnceResult;
   readonly perKeyOrder: PerKeyOrderResult;
   readonly finalState: FinalStateResult;
   readonly liveness: LivenessResult;
+  readonly exactOutcomes: ExactOutcomesResult;
   readonly storedRows: StoredRowsResult;
   /** The reports, one after the other. */
   readonly report: string;
 }
 
 /**
- * Runs `atLeastOnce`, `perKeyOrder`, `finalState` and `liveness` over `history`, and `storedRows` over
- * `options.stored`.
+ * Runs `atLeastOnce`, `perKeyOrder`, `finalState`, `liveness` and `exactOutcomes` over `history`, and
+ * `storedRows` over `options.stored`.
  *
  * @param options `key` and `seq` are required; see {@link CheckOptions} for the rest and their defaults.
  * @throws CheckerError `INVALID_ARGUMENT` for a bad option, a user function that throws or gives an
@@ -69,10 +77,17 @@ export function check<Row extends object = HistoryRow>(
   const perKeyOrder = judgePerKeyOrder(timelines);
   const finalState = judgeFinalState(index, timelines, options.rows);
   const live = liveness(history, options);
+  const exact = judgeExactOutcomes(index, timelines);
   const stored = options.stored;
   const storedRows = judgeStoredRows(stored?.versions ?? [], stored?.schemas ?? NO_SCHEMAS);
   return {
-    valid: atLeastOnce.valid && perKeyOrder.valid && finalState.valid && live.valid && storedRows.valid,
+    valid:
+      atLeastOnce.valid &&
+      perKeyOrder.valid &&
+      finalState.valid &&
+      live.valid &&
+      exact.valid &&
+      storedRows.valid,
     lost: atLeastOnce.lost,
     unexpected: atLeastOnce.unexpected,
     duplicated: atLeastOnce.duplicated,
@@ -80,14 +95,16 @@ export function check<Row extends object = HistoryRow>(
     reordered: perKeyOrder.violations,
     finalStateMismatches: finalState.mismatches,
     unsettled: live.violations,
+    inexact: exact.violations,
     undecodableRows: storedRows.undecodable,
     atLeastOnce,
     perKeyOrder,
     finalState,
     liveness: live,
+    exactOutcomes: exact,
     storedRows,
     // The stored-rows line only when stores were given: without them it judged nothing.
-    report: [atLeastOnce.report, perKeyOrder.report, finalState.report, live.report]
+    report: [atLeastOnce.report, perKeyOrder.report, finalState.report, live.report, exact.report]
       .concat(stored === undefined ? [] : [storedRows.report])
       .join('\n'),
   };

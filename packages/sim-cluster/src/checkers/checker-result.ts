@@ -10,6 +10,7 @@ export const CheckerNames = {
   perKeyOrder: 'perKeyOrder',
   finalState: 'finalState',
   liveness: 'liveness',
+  exactOutcomes: 'exactOutcomes',
   storedRows: 'storedRows',
 } as const;
 

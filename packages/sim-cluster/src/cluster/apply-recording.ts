@@ -20,7 +20,7 @@ export interface ApplyRecording {
 
 /** Records every commit of `node` (called `name`) into `to.history`. */
 export function recordApplies(node: ClusterNode, name: string, to: ApplyRecording): void {
-  node.onApply((tableId, partition, key, row, commitTs, version) => {
+  node.onApply((tableId, partition, key, row, commitTs, version, origin) => {
     const schema = to.catalog.latest(tableId);
     if (schema === undefined) return;
     let decodedKey: string;
@@ -39,6 +39,9 @@ export function recordApplies(node: ClusterNode, name: string, to: ApplyRecordin
       key: decodedKey,
       row: decodedRow,
       commitTs,
+      ...(origin === null
+        ? {}
+        : { batch: { producerId: origin.producerId, epoch: origin.epoch, batchSeq: origin.batchSeq } }),
     });
   });
 }
