@@ -120,22 +120,10 @@ async function challenged(cluster: TestCluster, name = 'node-9') {
   return { peer, challenge };
 }
 
-function table(cluster: TestCluster) {
-  return cluster.table({
-    name: 'Plays',
-    columns: [
-      { name: 'Id', type: 'INT32' },
-      { name: 'Track', type: 'STRING' },
-    ],
-    primaryKey: ['Id'],
-    partitions: 1,
-  });
-}
-
 describe('ClusterNode node peer authentication', () => {
   it('serves node ops to a peer that proves the cluster secret over its challenge', async () => {
     const cluster = new TestCluster(['node-1']);
-    table(cluster);
+    cluster.plays();
     const { peer, challenge } = await challenged(cluster);
     expect(challenge).toHaveLength(16);
     const proof = peerProof(new TextEncoder().encode(TEST_CLUSTER_SECRET), 'node-9', 'node-1', challenge);
@@ -149,7 +137,7 @@ describe('ClusterNode node peer authentication', () => {
 
   it('refuses a wrong secret, a proof for another challenge, and a missing proof, closing each connection', async () => {
     const cluster = new TestCluster(['node-1']);
-    const rows = table(cluster);
+    const rows = cluster.plays();
     const wrongSecret = await challenged(cluster);
     const guessed = peerProof(new TextEncoder().encode('guess'), 'node-9', 'node-1', wrongSecret.challenge);
     const first = await wrongSecret.peer.send('NODE_AUTHENTICATE', { proof: guessed });
@@ -206,7 +194,7 @@ describe('ClusterNode node peer authentication', () => {
   it('fails forwarding between nodes that do not share a secret with AUTHENTICATION_FAILED, not a retry loop', async () => {
     const cluster = new TestCluster(['node-1']);
     cluster.addNode('node-2', { authentication: { clusterSecret: 'another secret' } });
-    const rows = table(cluster);
+    const rows = cluster.plays();
     const owner = cluster.controlPlane.placement.owner(rows.tableId, 0);
     const client = await cluster.client(owner === 'node-1' ? 'node-2' : 'node-1');
     const response = await client.send('TUPLE_GET', {

@@ -14,21 +14,7 @@ import { TestCluster } from './support/test-cluster.js';
 
 function setup() {
   const cluster = new TestCluster(['node-1']);
-  const rows = cluster.table({
-    name: 'Plays',
-    columns: [
-      { name: 'Id', type: 'INT32' },
-      { name: 'Track', type: 'STRING' },
-    ],
-    primaryKey: ['Id'],
-    partitions: 1,
-  });
-  const target = {
-    partition: 0,
-    targetNode: 'node-1',
-    assignmentVersion: cluster.controlPlane.placement.version,
-  };
-  return { cluster, rows, target, node: cluster.node('node-1') };
+  return { cluster, rows: cluster.plays(), target: cluster.target(), node: cluster.node('node-1') };
 }
 
 function rowsGet(tableId: number, startTimestamp: bigint) {
@@ -68,7 +54,7 @@ describe('ClusterNode clock bounds', () => {
 
   it('takes a peer timestamp within maxClockOffsetMs, and honours a larger configured bound', async () => {
     const cluster = new TestCluster(['node-1'], { maxClockOffsetMs: 60_000 });
-    const rows = cluster.table({ name: 'T', columns: [{ name: 'Id', type: 'INT32' }], primaryKey: ['Id'] });
+    const rows = cluster.plays();
     const peer = await cluster.client('node-1', { name: 'node-9', peerType: 'node' });
     const ahead = hybridTimestamp(cluster.clock.now() + 59_000);
     await expect(peer.call('TX_ROWS_GET', rowsGet(rows.tableId, ahead))).resolves.toEqual([]);

@@ -64,6 +64,27 @@ export class TestCluster {
     return new TableRows(this.controlPlane.createTable(definition));
   }
 
+  /** The small table many node tests use: `Plays` (Id INT32 key, Track STRING) in one partition. */
+  plays(): TableRows {
+    return this.table({
+      name: 'Plays',
+      columns: [
+        { name: 'Id', type: 'INT32' },
+        { name: 'Track', type: 'STRING' },
+      ],
+      primaryKey: ['Id'],
+      partitions: 1,
+    });
+  }
+
+  /** Where a batch for `partition` goes when `node` owns it, at the placement's current version. */
+  target(
+    partition = 0,
+    node = 'node-1',
+  ): { partition: number; targetNode: string; assignmentVersion: number } {
+    return { partition, targetNode: node, assignmentVersion: this.controlPlane.placement.version };
+  }
+
   /** The latest row helper of a table (after columns were added). */
   rowsOf(tableId: number): TableRows {
     const schema = this.controlPlane.catalog.latest(tableId);
