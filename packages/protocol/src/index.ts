@@ -102,6 +102,30 @@ export {
   type StreamerSealResult,
 } from './messages/producer-messages.js';
 export {
+  type RaftConfig,
+  type RaftEntry,
+  type RaftEntryKind,
+  RaftEntryKinds,
+  type RaftLease,
+  type RaftSnapshotMeta,
+  readRaftEntry,
+  readRaftSnapshotMeta,
+  writeRaftEntry,
+  writeRaftSnapshotMeta,
+} from './messages/raft-entry.js';
+export type {
+  RaftAppendArgs,
+  RaftAppendRequest,
+  RaftAppendResult,
+  RaftEnvelope,
+  RaftSnapshotArgs,
+  RaftSnapshotRequest,
+  RaftSnapshotResult,
+  RaftVoteArgs,
+  RaftVoteRequest,
+  RaftVoteResult,
+} from './messages/raft-messages.js';
+export {
   decodeRequest,
   encodeRequestFrame,
   writeRequest,

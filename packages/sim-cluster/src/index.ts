@@ -40,6 +40,17 @@ export {
   type FinalStateResult,
   finalState,
 } from './checkers/final-state.js';
+export {
+  DEFAULT_MAX_STEPS_PER_KEY,
+  type LinearizabilityViolation,
+  type LinearizableOptions,
+  type LinearizableResult,
+  linearizable,
+  type RegisterOperation,
+  type RegisterOperationKind,
+  RegisterOperationKinds,
+  type UndecidedKey,
+} from './checkers/linearizable.js';
 export { type LivenessResult, type LivenessViolation, liveness } from './checkers/liveness.js';
 export { type OrderViolation, type PerKeyOrderResult, perKeyOrder } from './checkers/per-key-order.js';
 export {

@@ -66,6 +66,11 @@ export const ErrorCodes = {
   /** One item is larger than a batch may be (`pageBytes`): it can never be sent. */
   ROW_TOO_LARGE: { id: 30, retryable: false },
   /**
+   * A Raft membership change cannot start yet: the previous one is not committed, the leader has not
+   * committed an entry of its own term, or the learner to promote has not caught up.
+   */
+  MEMBERSHIP_CHANGE_NOT_READY: { id: 35, retryable: true },
+  /**
    * Credentials were missing or wrong (a client's user name and password, a node peer's proof of the
    * cluster secret): the connection is refused and closed. Retrying with the same credentials cannot help.
    */

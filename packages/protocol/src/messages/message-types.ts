@@ -23,6 +23,14 @@ import type {
   StreamerSealRequest,
   StreamerSealResult,
 } from './producer-messages.js';
+import type {
+  RaftAppendRequest,
+  RaftAppendResult,
+  RaftSnapshotRequest,
+  RaftSnapshotResult,
+  RaftVoteRequest,
+  RaftVoteResult,
+} from './raft-messages.js';
 import type { TableInfo } from './schema-codec.js';
 import type {
   BatchForwardRequest,
@@ -78,6 +86,9 @@ export interface RequestMap {
   TX_STATE_GET: TxStateGetRequest;
   TX_ROWS_GET: TxRowsGetRequest;
   TX_ROWS_WRITE: TxRowsWriteRequest;
+  RAFT_VOTE: RaftVoteRequest;
+  RAFT_APPEND: RaftAppendRequest;
+  RAFT_SNAPSHOT: RaftSnapshotRequest;
   NODE_AUTHENTICATE: NodeAuthenticateRequest;
 }
 
@@ -108,6 +119,9 @@ export interface ResultMap {
   TX_STATE_GET: TxStateResult;
   TX_ROWS_GET: readonly (RowResult | null)[];
   TX_ROWS_WRITE: null;
+  RAFT_VOTE: RaftVoteResult;
+  RAFT_APPEND: RaftAppendResult;
+  RAFT_SNAPSHOT: RaftSnapshotResult;
   NODE_AUTHENTICATE: null;
 }
 

@@ -17,6 +17,7 @@ import type { OpCodec } from './op-codec.js';
 import type { OpName } from './op-codes.js';
 import { partitionTransferCodec } from './partition-transfer-message.js';
 import { producerRegisterCodec, streamerSealCodec } from './producer-messages.js';
+import { raftAppendCodec, raftSnapshotCodec, raftVoteCodec } from './raft-messages.js';
 import { batchForwardCodec, receiverBatchSendCodec, streamerBatchSendCodec } from './streamer-messages.js';
 import {
   tupleDeleteAllCodec,
@@ -63,6 +64,9 @@ const OP_CODECS: OpCodecTable = {
   TX_STATE_GET: txStateGetCodec,
   TX_ROWS_GET: txRowsGetCodec,
   TX_ROWS_WRITE: txRowsWriteCodec,
+  RAFT_VOTE: raftVoteCodec,
+  RAFT_APPEND: raftAppendCodec,
+  RAFT_SNAPSHOT: raftSnapshotCodec,
   NODE_AUTHENTICATE: nodeAuthenticateCodec,
 };
 

@@ -35,6 +35,10 @@ export const OpCodes = {
   TX_STATE_GET: 223,
   TX_ROWS_GET: 224,
   TX_ROWS_WRITE: 225,
+  // Ours: Raft replication between the replicas of a group.
+  RAFT_VOTE: 230,
+  RAFT_APPEND: 231,
+  RAFT_SNAPSHOT: 232,
   // Ours: integrity.
   NODE_AUTHENTICATE: 240,
 } as const;

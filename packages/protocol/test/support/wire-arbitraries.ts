@@ -14,6 +14,14 @@ import { type TxState, TxStates } from '../../src/messages/tx-messages.js';
 import { COLUMN_TYPE_NAMES } from '../../src/schema/column-types.js';
 import type { ColumnDef, TableSchema } from '../../src/schema/table-schema.js';
 import type { WireValue } from '../../src/values/wire-value.js';
+import {
+  raftAppendArgs,
+  raftAppendResult,
+  raftSnapshotArgs,
+  raftSnapshotResult,
+  raftVoteArgs,
+  raftVoteResult,
+} from './raft-arbitraries.js';
 
 const int32 = fc.integer();
 const safe = fc.maxSafeInteger();
@@ -234,6 +242,9 @@ const payloads: { [K in OpName]: fc.Arbitrary<Omit<RequestMap[K], 'op' | 'reques
     schemaVersion: int32,
     rows: fc.array(keyedRow, { maxLength: 5 }),
   }),
+  RAFT_VOTE: raftVoteArgs,
+  RAFT_APPEND: raftAppendArgs,
+  RAFT_SNAPSHOT: raftSnapshotArgs,
   NODE_AUTHENTICATE: fc.record({ proof: bytes }),
 };
 
@@ -287,6 +298,9 @@ export const results: { [K in OpName]: fc.Arbitrary<ResultMap[K]> } = {
   }),
   TX_ROWS_GET: fc.array(rowResult, { maxLength: 5 }),
   TX_ROWS_WRITE: fc.constant(null),
+  RAFT_VOTE: raftVoteResult,
+  RAFT_APPEND: raftAppendResult,
+  RAFT_SNAPSHOT: raftSnapshotResult,
   NODE_AUTHENTICATE: fc.constant(null),
 };
 

@@ -7,8 +7,6 @@
 
 import { ProtocolError } from '../../src/errors/protocol-error.js';
 import type { HandshakeRequest, HandshakeResponse } from '../../src/frame/handshake.js';
-import type { Request, Response } from '../../src/messages/message-types.js';
-import type { OpName } from '../../src/messages/op-codes.js';
 import type { TableSchema } from '../../src/schema/table-schema.js';
 import {
   type Bytes,
@@ -24,20 +22,10 @@ import {
   timestamp,
   uuid,
 } from './wire-builder.js';
+import { type GoldenRequest, type GoldenResponse, HLC, ok, okResponse } from './wire-golden-envelope.js';
+import { GOLDEN_RAFT_REQUESTS, GOLDEN_RAFT_RESPONSES } from './wire-golden-raft.js';
 
-export interface GoldenRequest {
-  readonly name: string;
-  readonly request: Request;
-  readonly bytes: Bytes;
-}
-
-export interface GoldenResponse {
-  readonly name: string;
-  /** The op of the request this answers (what the client looks up by request id). */
-  readonly op: OpName;
-  readonly response: Response;
-  readonly bytes: Bytes;
-}
+export type { GoldenRequest, GoldenResponse };
 
 // ---------------------------------------------------------------------------------------------------------
 // Sample data. Tuples are real BinaryTuples (WIRE.md): KEY is (INT32 33), ROW is (INT32 33, INT32 -71).
@@ -52,8 +40,7 @@ const ROW_BYTES = [...ROW];
 export const TRACE_ID = '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0';
 export const TX_ID = '123e4567-e89b-12d3-a456-426614174000';
 
-/** A hybrid-logical-clock time: physical milliseconds << 16 | logical counter (over 2^53, so a uint64). */
-export const HLC = (1_700_000_000_000n << 16n) | 3n;
+export { HLC };
 export const COMMIT_TS = (1_700_000_000_123n << 16n) | 1n;
 /** A node's handshake challenge (16 bytes from its Rng) and a proof over it (32 bytes of HMAC-SHA256). */
 const NONCE = [
@@ -559,24 +546,17 @@ export const GOLDEN_REQUESTS: readonly GoldenRequest[] = [
       nil(),
     ),
   },
+  ...GOLDEN_RAFT_REQUESTS,
   {
     name: 'NODE_AUTHENTICATE request',
-    request: { op: 'NODE_AUTHENTICATE', requestId: 25, proof: Uint8Array.from(PROOF) },
-    bytes: cat(int(240), int(25), bin(PROOF)),
+    request: { op: 'NODE_AUTHENTICATE', requestId: 40, proof: Uint8Array.from(PROOF) },
+    bytes: cat(int(240), int(40), bin(PROOF)),
   },
 ];
 
 // ---------------------------------------------------------------------------------------------------------
 // Responses: `requestId: long, flags: int, observableTimestamp: long, [assignmentVersion: long],
 // error | payload`.
-
-function ok(requestId: number, ...payload: Bytes[]): Bytes {
-  return cat(int(requestId), int(0), int(HLC), ...payload);
-}
-
-function okResponse<K extends OpName>(op: K, requestId: number, result: unknown): Response {
-  return { kind: 'ok', op, requestId, observableTimestamp: HLC, result } as Response;
-}
 
 export const GOLDEN_RESPONSES: readonly GoldenResponse[] = [
   { name: 'HEARTBEAT response', op: 'HEARTBEAT', response: okResponse('HEARTBEAT', 1, null), bytes: ok(1) },
@@ -767,11 +747,12 @@ export const GOLDEN_RESPONSES: readonly GoldenResponse[] = [
     response: okResponse('TX_ROWS_WRITE', 24, null),
     bytes: ok(24),
   },
+  ...GOLDEN_RAFT_RESPONSES,
   {
     name: 'NODE_AUTHENTICATE response',
     op: 'NODE_AUTHENTICATE',
-    response: okResponse('NODE_AUTHENTICATE', 25, null),
-    bytes: ok(25),
+    response: okResponse('NODE_AUTHENTICATE', 40, null),
+    bytes: ok(40),
   },
   {
     name: 'assignment-changed response',

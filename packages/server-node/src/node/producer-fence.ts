@@ -4,8 +4,11 @@
  * whether that epoch is sealed, and the results of its last few receiver batches. It decides whether an
  * attempt may apply:
  *
- * - an epoch older than the producer's newest (here, or as the cluster registered it) is fenced: a newer run
- *   took over, and a late attempt of the old one must never overwrite what the new one wrote;
+ * - an epoch older than the newest this partition saw of the producer is fenced: a newer run took over here,
+ *   and a late attempt of the old one must never overwrite what the new one wrote. (The partition decides
+ *   alone, not the cluster's registry: a registration can itself arrive late, after a newer run registered,
+ *   and must not fence that run. A late attempt that lands before the newer run reaches the partition writes
+ *   older values the newer run then overwrites, since a resume re-sends whatever was not known applied.);
  * - a sealed epoch is fenced: its run failed, sealed the partition and reported what applied, so nothing of it
  *   may apply afterwards;
  * - a sequence at or below the highest applied is a duplicate: that batch, or a later one of the partition,
@@ -16,9 +19,9 @@
  * is handed to a new owner with the partition's snapshot. It does not apply batches nor decide ownership.
  *
  * Memory is bounded: at most {@link PRODUCER_FENCE_CAPACITY} producers per partition, the least recently used
- * evicted first, and {@link RESULTS_KEPT} result lists per producer. An evicted producer is still fenced by
- * the epoch the cluster registered (a newer run fences an older one everywhere); what eviction loses is the
- * duplicate check of the evicted epoch, and only after that many other producers wrote to the partition since.
+ * evicted first, and {@link RESULTS_KEPT} result lists per producer. What eviction loses is the fence of the
+ * evicted producer, and only after that many other producers wrote to the partition since its last batch: a
+ * message of it held in the network that long would apply.
  */
 import type { BatchProducer } from '@datastreamer/protocol';
 import { ServerError } from '../errors/server-error.js';
@@ -83,15 +86,9 @@ export class ProducerFence {
     }
   }
 
-  /**
-   * Whether an attempt of `producer` may apply (see the module header).
-   * @param registered the producer's newest epoch as the cluster registered it, if known.
-   */
-  admit(producer: BatchProducer, registered: number | undefined): Admission {
+  /** Whether an attempt of `producer` may apply (see the module header). */
+  admit(producer: BatchProducer): Admission {
     const { producerId, epoch, batchSeq } = producer;
-    if (registered !== undefined && epoch < registered) {
-      return fenced(producerId, epoch, `the cluster registered epoch ${registered} since`);
-    }
     const entry = this.#producers.get(producerId);
     if (entry === undefined || epoch > entry.epoch) return APPLY;
     if (epoch < entry.epoch) {

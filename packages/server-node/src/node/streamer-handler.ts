@@ -133,7 +133,7 @@ function admitted(
   producer: BatchProducer,
   schema: TableSchema,
 ): boolean {
-  const admission = replica.fence.admit(producer, node.controlPlane.producers.epochOf(producer.producerId));
+  const admission = replica.fence.admit(producer);
   switch (admission.kind) {
     case 'apply':
       return true;

@@ -1,13 +1,14 @@
 /**
  * The producers' epochs, cluster-wide: every streamer run of a producer registers and gets the producer's next
- * epoch (1, 2, 3, ...), so a newer run fences every attempt of an older one on every node (Kafka's producer
- * epochs). Control-plane state: durable (it survives any node's crash) and the same for every node.
+ * epoch (1, 2, 3, ...), higher than any run of it before, so wherever a newer run writes, the partition fences
+ * the older runs' attempts (Kafka's producer epochs). Control-plane state: durable (it survives any node's
+ * crash) and the same for every node. It only numbers runs: partitions fence by the epochs their batches
+ * carry, never by asking it, since a registration may itself arrive late (after a newer run registered).
  *
  * A run names itself (`runId`), so registering is idempotent per run: the same run registering again (its
- * request retried after a timeout, or delivered twice) gets its epoch back. Without that, a duplicate would
- * bump the epoch and fence the very run that registered. The newest {@link RUNS_REMEMBERED} runs of each
- * producer are remembered; a registration of an older run than those (only a message held far longer than
- * any run lasts) gets a new epoch.
+ * request retried after a timeout, or delivered twice) gets its epoch back rather than burning another. The
+ * newest {@link RUNS_REMEMBERED} runs of each producer are remembered; an older run registering again gets a
+ * new epoch, which is harmless (it only skips a number).
  *
  * Memory: per producer id ever registered, its epoch and up to 16 run ids. Ids are names the caller chooses
  * (or one per run by default), so a cluster serving endless default-id streams keeps an entry per stream. It

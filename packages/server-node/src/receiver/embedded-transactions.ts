@@ -11,6 +11,9 @@ import { ReceiverTransaction } from './receiver-transaction.js';
 /** Default number of runs of a transaction function that keeps hitting write-write conflicts. */
 export const DEFAULT_TX_ATTEMPTS = 3;
 const MAX_TX_ATTEMPTS = 100;
+/** The wait before the second run after a conflict, doubled for each run after it, up to the maximum. */
+const CONFLICT_BACKOFF_MS = 2;
+const MAX_CONFLICT_BACKOFF_MS = 200;
 
 /** Options of {@link EmbeddedTransactions.runInTransaction}. */
 export interface RunInTransactionOptions {
@@ -37,8 +40,8 @@ export class EmbeddedTransactions {
   /**
    * Runs `work` in a new transaction: commits when it resolves (and resolves with its value), aborts when it
    * throws or rejects (and rejects with that error). A write-write conflict, raised by a write or by the
-   * commit, runs `work` again in a new transaction, up to `maxAttempts` runs (default 3), then rejects with
-   * the `TX_CONFLICT` error. In a transactional receiver, `work` runs in the batch's transaction instead (its
+   * commit, runs `work` again in a new transaction after a short wait (2 ms, doubled each time, at most 200 ms,
+   * on the node's clock), up to `maxAttempts` runs (default 3), then rejects with the `TX_CONFLICT` error. In a transactional receiver, `work` runs in the batch's transaction instead (its
    * effects commit, or not, with the batch).
    *
    * @throws ServerError `INVALID_ARGUMENT` for a bad option; `NODE_UNAVAILABLE` when the node crashed
@@ -71,7 +74,14 @@ export class EmbeddedTransactions {
         const conflict = error instanceof ServerError && error.code === 'TX_CONFLICT';
         if (conflict) this.#node.metrics.conflicts++;
         if (!conflict || attempt >= attempts) throw error;
-        this.#node.log.debug({ txId: tx.id, attempt }, 'receiver transaction conflicted, running it again');
+        // The other writer may need a round trip or two to finish (a two-phase commit whose decision is on its
+        // way): wait a little longer each time rather than spending every run at once.
+        const delayMs = Math.min(CONFLICT_BACKOFF_MS * 2 ** (attempt - 1), MAX_CONFLICT_BACKOFF_MS);
+        this.#node.log.debug(
+          { txId: tx.id, attempt, delayMs },
+          'receiver transaction conflicted, running it again',
+        );
+        await this.#node.clock.sleep(delayMs);
       }
     }
   }

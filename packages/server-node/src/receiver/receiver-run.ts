@@ -12,12 +12,14 @@
  *   `tx` and every `runInTransaction` joins it, and after the receiver returned it commits together with the
  *   fence record, in the step that commits (two-phase when it spans nodes). A retry of a batch that committed
  *   finds it in the fence and is answered from it; one that did not commit runs again from scratch. So its
- *   effects happen exactly once. A transaction error (`TX_CONFLICT`, `PARTITION_MOVED`, `NODE_UNAVAILABLE`)
- *   fails the batch with that retryable code (nothing of it committed), so the client runs it again.
+ *   effects happen exactly once.
  *
  * Answer: `null` results unless the client asked for them (`receiveResults`); else the returned array (or
- * none). A receiver that throws, rejects, returns something other than an array or nothing, or returns a
- * result the value codec cannot carry fails the batch with `RECEIVER_FAILED` "Streamer receiver failed:
+ * none). A receiver that throws a retryable transaction error (`TX_CONFLICT`, `PARTITION_MOVED`,
+ * `NODE_UNAVAILABLE`: the cluster moved under it, not a fault of its own) fails the batch with that code, so
+ * the client runs the batch again (transactional: nothing of it committed; otherwise at least once, as ever).
+ * A receiver that throws anything else, rejects, returns something other than an array or nothing, or returns
+ * a result the value codec cannot carry fails the batch with `RECEIVER_FAILED` "Streamer receiver failed:
  * <message>" (not retried by the client: a non-transactional receiver's writes are its own, and stay).
  */
 import {
@@ -36,7 +38,7 @@ import { EmbeddedTables } from './embedded-tables.js';
 import { EmbeddedTransactions } from './embedded-transactions.js';
 import { checkAlive, ReceiverTransaction } from './receiver-transaction.js';
 
-/** Codes a transactional receiver's batch fails with as themselves: nothing committed, the client retries. */
+/** Codes a receiver's batch fails with as themselves: the cluster moved under it; the client retries. */
 const RETRYABLE_TX_CODES: ReadonlySet<string> = new Set([
   'TX_CONFLICT',
   'PARTITION_MOVED',
@@ -53,7 +55,7 @@ export function runFenced(
 ): ReceiverBatchResult | Promise<ReceiverBatchResult> {
   const producer = batch.producer ?? null;
   if (producer === null) return runOnce(node, replica, receiver, batch, tableName);
-  const admission = replica.fence.admit(producer, node.controlPlane.producers.epochOf(producer.producerId));
+  const admission = replica.fence.admit(producer);
   switch (admission.kind) {
     case 'fenced':
       node.metrics.fencedBatches++;
@@ -151,10 +153,7 @@ async function runInBatchTransaction(
           );
         }
         if (producer === null) return undefined;
-        const admission = replica.fence.admit(
-          producer,
-          node.controlPlane.producers.epochOf(producer.producerId),
-        );
+        const admission = replica.fence.admit(producer);
         if (admission.kind === 'fenced') return admission.error;
         if (admission.kind === 'duplicate') {
           applied = admission.results ?? null;
@@ -197,8 +196,7 @@ async function runReceiver(
     returned = await receiver(batch.payloads, context, batch.arg ?? null);
   } catch (error) {
     checkAlive(node, epoch);
-    if (ambient !== undefined && error instanceof ServerError && RETRYABLE_TX_CODES.has(error.code))
-      throw error;
+    if (error instanceof ServerError && RETRYABLE_TX_CODES.has(error.code)) throw error;
     throw receiverFailed(batch, errorMessage(error), error);
   }
   checkAlive(node, epoch);

@@ -11,6 +11,7 @@ export const CheckerNames = {
   finalState: 'finalState',
   liveness: 'liveness',
   exactOutcomes: 'exactOutcomes',
+  linearizable: 'linearizable',
   storedRows: 'storedRows',
 } as const;
 

@@ -13,13 +13,15 @@
  * - Reported applied, yet not applied. An item of S neither acknowledged nor in `failedItems` was reported
  *   applied (its batch's answer was lost; the seal said it applied): (P, E) must have written its key at or
  *   after it: for a PUT, a row of that key with a seq at least its own, or a tombstone committed after its
- *   submit (a later REMOVE of the same batch may have won); for a REMOVE, any write of the key after its
- *   submit. (Acknowledged items are `atLeastOnce`'s to judge.)
+ *   submit (a later REMOVE of the same batch may have won); for a REMOVE that follows a row (P, E) wrote of
+ *   the key, a tombstone or a row of a later item after that row (a REMOVE of an absent key writes nothing,
+ *   so one without such a row is not judged). (Acknowledged items are `atLeastOnce`'s to judge.)
  *
  * For every producer with two streams or more (a resume), whose last stream (the highest epoch) resolved:
  * - Final state. Each key only that producer's streams submitted ends as the last stream's last item of that
- *   key left it: the key's last apply in commit order is a row with that item's seq, or a tombstone when that
- *   item is a REMOVE. A late attempt of a failed run landing after the resume would break it.
+ *   key left it: the key's last apply in commit order is a row with that item's seq, or, when that item is a
+ *   REMOVE, a tombstone or no apply at all. A late attempt of a failed run landing after the resume would
+ *   break it.
  */
 import { formatEvent } from '../history/format-event.js';
 import type {
@@ -266,11 +268,22 @@ function reportedButNotApplied<Row extends object>(
   submit: SubmitEvent,
   applies: readonly ApplyEvent[],
 ): ExactOutcomeViolation | undefined {
-  const written = applies.some((a) => {
-    if (a.key !== submit.key || a.n < submit.n) return false;
-    if (submit.op === 'REMOVE' || !hasRow(a)) return true;
-    return index.seqOf(a) >= submit.seq;
-  });
+  let written: boolean;
+  if (submit.op === 'PUT') {
+    written = applies.some(
+      (a) => a.key === submit.key && a.n > submit.n && (!hasRow(a) || index.seqOf(a) >= submit.seq),
+    );
+  } else {
+    // A REMOVE of an absent key writes nothing, so a REMOVE is judged only after a row its run wrote of the
+    // key before it: then it must be followed by a tombstone, or by a row of a later item of its batch.
+    const before = applies
+      .filter((a) => a.key === submit.key && hasRow(a) && index.seqOf(a) < submit.seq)
+      .at(-1);
+    if (before === undefined) return undefined;
+    written = applies.some(
+      (a) => a.key === submit.key && a.n > before.n && (!hasRow(a) || index.seqOf(a) > submit.seq),
+    );
+  }
   if (written) return undefined;
   return {
     kind: ExactOutcomeKinds.reportedButNotApplied,
@@ -320,9 +333,11 @@ function judgeResumes<Row extends object>(
       keys++;
       const entries = timelines.byKey.get(key) ?? [];
       const final = entries.at(-1)?.apply;
+      // A REMOVE of a key that never existed writes nothing: no apply at all is its end state too.
       const ok =
-        final !== undefined &&
-        (item.op === 'REMOVE' ? !hasRow(final) : hasRow(final) && index.seqOf(final) === item.seq);
+        item.op === 'REMOVE'
+          ? final === undefined || !hasRow(final)
+          : final !== undefined && hasRow(final) && index.seqOf(final) === item.seq;
       if (ok) continue;
       violations.push({
         kind: ExactOutcomeKinds.resumeOverwritten,

@@ -24,6 +24,7 @@ const PACKAGE = 'packages/sim-cluster';
 const SUITE = [
   'test/property-at-least-once-order.test.ts',
   'test/property-races.test.ts',
+  'test/property-exact-outcomes.test.ts',
   'test/property-corrupted-batches.test.ts',
 ];
 const CAUGHT = /scenario property failed|race property failed|stored-rows property failed/;
