@@ -194,7 +194,6 @@ export { MsgPackReader } from './msgpack/msgpack-reader.js';
 export { MsgPackWriter, type MsgPackWriterOptions } from './msgpack/msgpack-writer.js';
 // Runtime seams
 export type { Clock, TimerHandle } from './runtime/clock.js';
-export { clockScheduler } from './runtime/clock-scheduler.js';
 export { type LogFn, type Logger, silentLogger } from './runtime/logger.js';
 export { RealClock, realClock } from './runtime/real-clock.js';
 export type { Rng } from './runtime/rng.js';
