@@ -39,9 +39,20 @@ export interface ScenarioContext {
   readonly logger: Logger;
 }
 
-/** Client settings for an in-process cluster: it answers in milliseconds, so a lost request is given up soon. */
-export function clientTimeouts(faulty: boolean) {
+/**
+ * The demo's one user. Authentication is on in the demo, as in a real deployment: every client gives these
+ * credentials in its handshake (Ignite 3's basic authentication), and the nodes prove a cluster secret drawn
+ * from the seed to each other.
+ */
+export const DEMO_USER = { username: 'demo', password: 'album-release' } as const;
+
+/**
+ * Client settings for an in-process cluster: the demo user's credentials, and timeouts for a cluster that
+ * answers in milliseconds, so a lost request is given up soon.
+ */
+export function clientOptions(faulty: boolean) {
   return {
+    auth: DEMO_USER,
     requestTimeoutMs: faulty ? 1_000 : 10_000,
     connectTimeoutMs: 1_000,
     reconnect: { initialMs: 50, multiplier: 2, maxMs: 500, jitter: 0.5 },
@@ -49,13 +60,21 @@ export function clientTimeouts(faulty: boolean) {
 }
 
 /**
- * Starts the scenario's cluster on the real clock, with the run's nodes, partitions, seed and logger, and the
- * history mode of a run of `events` events (see `history-mode.ts`).
+ * Starts the scenario's cluster on the real clock, with the run's nodes, partitions, seed and logger, the
+ * history mode of a run of `events` events (see `history-mode.ts`), and authentication on (`DEMO_USER`).
  */
 export function startCluster(ctx: ScenarioContext, events: number): Promise<SimCluster> {
   const { nodes, partitions, seed } = ctx.options;
   const history = historyModeFor(ctx.options.history, events);
-  return SimCluster.start({ nodes, partitions, seed, clock: 'real', logger: ctx.logger, history });
+  return SimCluster.start({
+    nodes,
+    partitions,
+    seed,
+    clock: 'real',
+    logger: ctx.logger,
+    history,
+    auth: { users: [DEMO_USER] },
+  });
 }
 
 /**

@@ -9,7 +9,7 @@ import type { DataStreamerSummary } from '@datastreamer/client';
 import { albumReleaseEvents } from '@datastreamer/sim-cluster';
 import { type FaultProfileName, startFaults } from '../faults/fault-profiles.js';
 import {
-  clientTimeouts,
+  clientOptions,
   metered,
   partitionMap,
   recordView,
@@ -57,7 +57,7 @@ export async function runAlbumRelease(
   ctx.meter.begin(name, count);
   const cluster = await startCluster(ctx, count);
   try {
-    const client = await cluster.connect(clientTimeouts(profile !== 'none'));
+    const client = await cluster.connect(clientOptions(profile !== 'none'));
     await client.catalog.createTable(trackEventsTable(partitions));
     const view = await recordView<TrackEvent>(client, 'TrackEvents');
     const map = partitionMap(cluster, 'TrackEvents');

@@ -44,7 +44,7 @@ export class PullObservable<T> extends Observable<T> {
  *   iterable or a `ReadableStream` (an Observable or a `StreamerPublisher` is named as such: pass them to
  *   `streamData` as they are).
  */
-export function fromPull<T>(source: PullSource<T>): PullObservable<T> {
+export function fromPull<T>(source: PullSource<T> | PullObservable<T>): PullObservable<T> {
   const value: unknown = source;
   if (value instanceof PullObservable) return value as PullObservable<T>;
   if (isObservable(value) || value instanceof StreamerPublisher) {
@@ -72,5 +72,5 @@ export function fromPull<T>(source: PullSource<T>): PullObservable<T> {
       `fromPull: the source must be an Iterable, AsyncIterable, ReadableStream or object-mode Readable; got ${kind}`,
     );
   }
-  return new PullObservable(source);
+  return new PullObservable(source as PullSource<T>);
 }

@@ -71,6 +71,16 @@ export const ErrorCodes = {
    */
   MEMBERSHIP_CHANGE_NOT_READY: { id: 35, retryable: true },
   /**
+   * Credentials were missing or wrong (a client's user name and password, a node peer's proof of the
+   * cluster secret): the connection is refused and closed. Retrying with the same credentials cannot help.
+   */
+  AUTHENTICATION_FAILED: { id: 31, retryable: false },
+  /**
+   * A hybrid-clock timestamp from a peer lies further ahead of this node's physical clock than its
+   * `maxClockOffsetMs`, or a node's stored clock high-water mark does: refused before it touches the clock.
+   */
+  CLOCK_OFFSET_EXCEEDED: { id: 32, retryable: false },
+  /**
    * A streamer batch came before its turn: the partition has not applied the producer's previous batch of
    * that epoch yet (a client with several batches of a partition under way, whose earlier one is being
    * retried). Sent again, it applies once the earlier one did.

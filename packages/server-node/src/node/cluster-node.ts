@@ -14,7 +14,14 @@
  *   (the participants are aborted, their handles refuse further use), the node-to-node links.
  * While crashed the node refuses connections (closes them) and takes no partitions; `restart()` serves again
  * with a new transaction manager over the same stores, after re-installing every prepared transaction of its
- * log as intents; it then resolves them (tx/tx-participant.ts) and re-sends its logged decisions.
+ * log as intents; it then resolves them (tx/tx-participant.ts) and re-sends its logged decisions. A node whose
+ * kept clock high-water mark is further ahead of its physical clock than `maxClockOffsetMs` refuses to
+ * restart (`CLOCK_OFFSET_EXCEEDED`): it could only have got there from a clock that went back, or a poisoned
+ * mark, and serving would hand out timestamps nobody else can follow.
+ *
+ * Who may connect: clients with credentials when `authentication.users` is set (else anyone), node peers that
+ * prove the `authentication.clusterSecret` (auth/authenticator.ts); timestamps from peers are bounded by
+ * `maxClockOffsetMs` (clock/hlc.ts).
  *
  * Partitions: see partition-table.ts (which replicas a node holds) and partition-move.ts (how one moves).
  * Requests: connection-session.ts (framing, handshake, answers), request-router.ts (which handler), and the
@@ -23,12 +30,16 @@
 import {
   type Clock,
   type Connection,
+  createRng,
+  entropySeed,
   type Logger,
   ProtocolFeatures,
+  type Rng,
   silentLogger,
   type Transport,
 } from '@datastreamer/protocol';
-import { HybridClock } from '../clock/hlc.js';
+import { type AuthenticationOptions, Authenticator } from '../auth/authenticator.js';
+import { DEFAULT_MAX_CLOCK_OFFSET_MS, HybridClock } from '../clock/hlc.js';
 import { ServerError } from '../errors/server-error.js';
 import type { ControlPlane } from '../placement/control-plane.js';
 import type { DataStreamerReceiver } from '../receiver/data-streamer-receiver.js';
@@ -80,6 +91,19 @@ export interface ClusterNodeOptions {
    * (`receiverRegistryOf`), so every node of a cluster runs the same receivers.
    */
   readonly receivers?: ReceiverRegistry;
+  /**
+   * Who may connect: `users` (clients must give one's user name and password in the handshake; default
+   * none, so clients need no credentials) and `clusterSecret` (node peers must prove it; default none, so
+   * the node admits no node peer and can open no link to one).
+   */
+  readonly authentication?: AuthenticationOptions;
+  /** Randomness of the handshake challenges to node peers. Default: seeded from the platform's entropy. */
+  readonly rng?: Rng;
+  /**
+   * How far ahead of this node's physical clock a timestamp from a peer may be, in ms: one further ahead is
+   * refused with `CLOCK_OFFSET_EXCEEDED` before it touches the hybrid clock. Default 500.
+   */
+  readonly maxClockOffsetMs?: number;
 }
 
 /** Lifecycle of a node. */
@@ -139,7 +163,19 @@ export class ClusterNode implements PartitionHandOverTarget {
       16,
     );
     const log = (options.logger ?? silentLogger).child({ component: 'node', node: name });
-    const hlc = new HybridClock(options.clock);
+    const maxOffsetMs = checkInteger(
+      'maxClockOffsetMs',
+      options.maxClockOffsetMs,
+      DEFAULT_MAX_CLOCK_OFFSET_MS,
+      1,
+      2 ** 31 - 1,
+    );
+    const hlc = new HybridClock(options.clock, { maxOffsetMs });
+    const auth = new Authenticator(
+      name,
+      (options.rng ?? createRng(entropySeed())).child('auth'),
+      options.authentication,
+    );
     const forwarder = new Forwarder({
       name,
       transport: options.transport,
@@ -149,6 +185,7 @@ export class ClusterNode implements PartitionHandOverTarget {
       features: NODE_FEATURES,
       maxFrameSize,
       timeoutMs: forwardTimeoutMs,
+      auth,
     });
     this.#core = new NodeCore({
       name,
@@ -161,6 +198,7 @@ export class ClusterNode implements PartitionHandOverTarget {
       maxForwardHops,
       features: NODE_FEATURES,
       receivers: options.receivers ?? receiverRegistryOf(options.controlPlane),
+      auth,
     });
     this.#registry = options.registry ?? nodeRegistryOf(options.controlPlane);
     this.#registry.register(this);
@@ -247,10 +285,16 @@ export class ClusterNode implements PartitionHandOverTarget {
     core.log.info({ abortedTransactions: aborted, partitions: core.partitions.size }, 'node crashed');
   }
 
-  /** Serves again after a crash, with the committed data it kept. Does nothing on a running node. */
+  /**
+   * Serves again after a crash, with the committed data it kept. Does nothing on a running node.
+   *
+   * @throws ServerError `CLOCK_OFFSET_EXCEEDED` when the kept clock high-water mark is more than
+   *   `maxClockOffsetMs` ahead of the physical clock; the node stays down.
+   */
   restart(): void {
     if (this.#state === NodeStates.RUNNING) return;
     const core = this.#core;
+    core.hlc.checkHighWater(`${core.name} refuses to start`);
     core.resetTransactions();
     // Prepared transactions are back as intents before the node serves; then what the log decided goes out.
     core.participants.recover((txId) => core.txLog.decision(txId)?.commitTs ?? null);

@@ -8,6 +8,7 @@
  * partition) gets an empty store on first use: that is when the node "becomes owner" of it.
  */
 import type { BatchProducer, Clock, Logger, OpName, Request } from '@datastreamer/protocol';
+import type { Authenticator } from '../auth/authenticator.js';
 import type { HybridClock } from '../clock/hlc.js';
 import type { ControlPlane } from '../placement/control-plane.js';
 import type { Placement } from '../placement/placement.js';
@@ -59,6 +60,7 @@ export interface NodeCoreOptions {
   readonly maxForwardHops: number;
   readonly features: Uint8Array;
   readonly receivers: ReceiverRegistry;
+  readonly auth: Authenticator;
 }
 
 const UNOWNED: Route = { kind: 'unowned' };
@@ -75,6 +77,7 @@ export class NodeCore implements NodeContext, SessionHost, MoveSource {
   readonly maxForwardHops: number;
   readonly features: Uint8Array;
   readonly receivers: ReceiverRegistry;
+  readonly auth: Authenticator;
   /** Kept across crashes, like the partition stores: the node's simulated disk. */
   readonly txLog = new TxLog();
   readonly participants: TxParticipants;
@@ -114,6 +117,7 @@ export class NodeCore implements NodeContext, SessionHost, MoveSource {
     this.maxForwardHops = options.maxForwardHops;
     this.features = options.features;
     this.receivers = options.receivers;
+    this.auth = options.auth;
     this.#traceIds = new TraceIds(options.name);
     this.#nodeId = nameHash(options.name);
     this.#transactions = this.#newTransactionManager();

@@ -6,7 +6,10 @@
  *   and forwarded again only while `hops + 1 < maxForwardHops` (default 1: never), else `NOT_PRIMARY`.
  * - TX_ROWS_GET / TX_ROWS_WRITE / TX_PREPARE / TX_COMMIT / TX_ABORT: this node as a participant of a
  *   transaction another node coordinates (tx/tx-participant.ts); TX_STATE_GET: this node as the coordinator
- *   (tx/tx-coordinator.ts). A prepare's "no" vote is its error answer.
+ *   (tx/tx-coordinator.ts). A prepare's "no" vote is its error answer. The rows of TX_ROWS_WRITE pass the
+ *   checks a client's rows pass (rows/row-ingest.ts) before any is written.
+ * - NODE_AUTHENTICATE: served by the connection as a node peer's first request (connection-session.ts); sent
+ *   again later, it is a `PROTOCOL_ERROR`.
  * - PARTITION_TRANSFER: not served by this version, answered `UNSUPPORTED_PROTOCOL` with a message saying so.
  *   Partitions move through the in-process node registry (partition-move.ts), which carries each key's
  *   versions with their commit timestamps.
@@ -89,6 +92,15 @@ export function txRowsWrite(
   context: RequestContext,
 ): null {
   requireNodePeer(request.op, context);
+  // A peer's rows are checked as a client's are, before any is written (an unknown version is the
+  // participant's INVALID_SCHEMA).
+  const schema = node.controlPlane.catalog.schema(request.tableId, request.schemaVersion);
+  if (schema !== undefined) {
+    const shape = node.shapes.of(schema);
+    request.rows.forEach((row, i) => {
+      node.ingest.checkWrite(shape, row.key, row.row, i);
+    });
+  }
   const keys = request.rows.map((row) => row.key);
   const rows = request.rows.map((row) => row.row);
   node.participants.write(
@@ -137,6 +149,18 @@ export function txStateGet(
 ): TxStateResult {
   requireNodePeer(request.op, context);
   return node.coordinator.stateOf(request.txId);
+}
+
+/** NODE_AUTHENTICATE after the connection was open: the proof is given once, before anything else. */
+export function nodeAuthenticateAgain(
+  _node: NodeContext,
+  request: RequestOf<'NODE_AUTHENTICATE'>,
+  context: RequestContext,
+): never {
+  throw new ServerError(
+    'PROTOCOL_ERROR',
+    `${request.op} is served only as a node peer's first request; ${context.remote} is already past it`,
+  );
 }
 
 /** An op this node version does not serve. */

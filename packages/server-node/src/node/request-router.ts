@@ -17,6 +17,7 @@ import {
 import type { NodeContext, RequestContext } from './node-context.js';
 import {
   batchForward,
+  nodeAuthenticateAgain,
   txAbort,
   txCommit,
   txPrepare,
@@ -84,6 +85,7 @@ const HANDLERS: { readonly [K in OpName]: Handler<K> } = {
   RAFT_VOTE: raftNotServed,
   RAFT_APPEND: raftNotServed,
   RAFT_SNAPSHOT: raftNotServed,
+  NODE_AUTHENTICATE: nodeAuthenticateAgain,
 };
 
 /**

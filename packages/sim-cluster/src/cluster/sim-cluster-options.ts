@@ -2,8 +2,8 @@
  * The options of `SimCluster.start`, their defaults, and their validation: a bad option is a
  * `SimClusterError` naming it, before anything starts.
  */
-import type { Logger } from '@datastreamer/protocol';
-import type { ClusterNode } from '@datastreamer/server-node';
+import type { Logger, Rng } from '@datastreamer/protocol';
+import type { ClusterNode, UserCredentials } from '@datastreamer/server-node';
 import { SimClusterError } from '../errors/sim-cluster-error.js';
 import type { DelayRange } from '../network/network-faults.js';
 
@@ -38,6 +38,19 @@ export interface SimClusterOptions {
    * For runs too large for a full history (about 4 KB of heap per event).
    */
   readonly history?: HistoryMode;
+  /**
+   * Authentication. `users`: clients must connect with one of them (`cluster.connect({ auth: { username,
+   * password } })`, sent as Ignite 3's basic authentication); default none, so clients need no credentials.
+   * `clusterSecret`: what the nodes prove to each other; default 32 bytes drawn from the seed (node peers
+   * always authenticate).
+   */
+  readonly auth?: SimAuthOptions;
+}
+
+/** See {@link SimClusterOptions.auth}. */
+export interface SimAuthOptions {
+  readonly users?: readonly UserCredentials[];
+  readonly clusterSecret?: string;
 }
 
 /** What `SimCluster` records: see {@link SimClusterOptions.history}. */
@@ -54,6 +67,7 @@ export interface ResolvedSimClusterOptions {
   readonly maxVirtualTimeMs: number | undefined;
   readonly receivers: Readonly<Record<string, SimReceiver>>;
   readonly history: HistoryMode;
+  readonly auth: SimAuthOptions;
 }
 
 function integerIn(name: string, value: unknown, min: number, max: number): number {
@@ -83,6 +97,7 @@ export function resolveSimClusterOptions(options: unknown): ResolvedSimClusterOp
     'maxVirtualTimeMs',
     'receivers',
     'history',
+    'auth',
   ];
   for (const name of Object.keys(o)) {
     if (!known.includes(name)) {
@@ -128,6 +143,7 @@ export function resolveSimClusterOptions(options: unknown): ResolvedSimClusterOp
     }
   }
   return {
+    auth: checkAuth(o.auth),
     nodes: integerIn('nodes', o.nodes ?? 3, 1, 64),
     partitions: integerIn('partitions', o.partitions ?? 16, 1, 65_535),
     seed: o.seed,
@@ -138,4 +154,45 @@ export function resolveSimClusterOptions(options: unknown): ResolvedSimClusterOp
     receivers,
     history,
   };
+}
+
+/** Checks the shape of `auth` (the nodes check each user); never quotes a password. */
+function checkAuth(auth: unknown): SimAuthOptions {
+  if (auth === undefined) return {};
+  if (typeof auth !== 'object' || auth === null || Array.isArray(auth)) {
+    throw new SimClusterError('INVALID_ARGUMENT', 'option auth must be an object { users?, clusterSecret? }');
+  }
+  const { users, clusterSecret, ...rest } = auth as Record<string, unknown>;
+  const unknown = Object.keys(rest)[0];
+  if (unknown !== undefined) {
+    throw new SimClusterError(
+      'INVALID_ARGUMENT',
+      `unknown option auth.${unknown} (known: users, clusterSecret)`,
+    );
+  }
+  if (clusterSecret !== undefined && (typeof clusterSecret !== 'string' || clusterSecret.length === 0)) {
+    throw new SimClusterError('INVALID_ARGUMENT', 'option auth.clusterSecret must be a non-empty string');
+  }
+  if (users !== undefined) {
+    const valid =
+      Array.isArray(users) &&
+      users.every((user: unknown) => {
+        const { username, password } = (user ?? {}) as { username?: unknown; password?: unknown };
+        return typeof username === 'string' && username.length > 0 && typeof password === 'string';
+      });
+    if (!valid) {
+      throw new SimClusterError(
+        'INVALID_ARGUMENT',
+        'option auth.users must be an array of { username: a non-empty string, password: a string }',
+      );
+    }
+  }
+  return auth as SimAuthOptions;
+}
+
+/** 32 random bytes from `rng`, in hex: the default cluster secret, a function of the seed. */
+export function defaultClusterSecret(rng: Rng): string {
+  let hex = '';
+  for (let i = 0; i < 8; i++) hex += rng.nextUint32().toString(16).padStart(8, '0');
+  return hex;
 }

@@ -29,21 +29,24 @@ import { ClusterNode, LocalControlPlane, type MoveReport } from '@datastreamer/s
 import type { Verdict } from '../checkers/check.js';
 import { check as checkHistory } from '../checkers/check.js';
 import type { CheckOptions } from '../checkers/check-options.js';
+import { judgeStoredRows, type StoredRowsResult } from '../checkers/stored-rows.js';
 import { SimClock } from '../clock/sim-clock.js';
 import { SimClusterError } from '../errors/sim-cluster-error.js';
 import { canonicalKey } from '../history/canonical-key.js';
 import { History } from '../history/history.js';
 import type { HistoryRow } from '../history/history-event.js';
 import { SimNetwork } from '../network/sim-network.js';
+import { recordApplies } from './apply-recording.js';
 import { recordedStream, type StreamRecording, type StreamTarget } from './recorded-stream.js';
 import {
+  defaultClusterSecret,
   type HistoryMode,
   type ResolvedSimClusterOptions,
   resolveSimClusterOptions,
   type SimClusterOptions,
 } from './sim-cluster-options.js';
 import { keyColumnNames, streamItemKey } from './stream-item-key.js';
-import { type PlainRow, RowDecoders } from './table-reader.js';
+import { committedRows, type PlainRow, RowDecoders, storedVersions } from './table-reader.js';
 
 /** What `connect` takes: a subset of nodes, and client options other than transport and endpoints. */
 export interface ConnectOptions extends Omit<ClientOptions, 'transport' | 'endpoints' | 'clock' | 'rng'> {
@@ -70,6 +73,8 @@ export class SimCluster implements AsyncDisposable {
   /** The last stream id given out per client name. */
   readonly #streamIds = new Map<string, number>();
   readonly #decoders: RowDecoders;
+  /** What the nodes prove to each other (see `SimClusterOptions.auth`). */
+  readonly #clusterSecret: string;
   #nextNode = 1;
   #nextClient = 1;
   #stopped = false;
@@ -93,6 +98,8 @@ export class SimCluster implements AsyncDisposable {
       baseDelayMs: options.networkDelayMs ?? (options.clock === 'real' ? [0, 0] : [1, 1]),
     });
     this.history = new History({ clock: this.clock });
+    this.#clusterSecret =
+      options.auth.clusterSecret ?? defaultClusterSecret(this.#rng.child('cluster-secret'));
     this.#decoders = new RowDecoders(this.controlPlane.catalog);
     this.network.onEvent((event) => {
       this.history.recordFault(event);
@@ -266,12 +273,21 @@ export class SimCluster implements AsyncDisposable {
     this.history.recordTopology({ kind: 'crash', node: name });
   }
 
-  /** Restarts a crashed node; it serves the partitions it still owns. */
+  /**
+   * Restarts a crashed node; it serves the partitions it still owns.
+   * @throws ServerError `CLOCK_OFFSET_EXCEEDED` when the node refuses to start (its kept clock mark is absurd);
+   *   it then stays down.
+   */
   async restartNode(name: string): Promise<void> {
     this.#checkRunning();
     const node = this.node(name);
     this.network.up(name);
-    node.restart();
+    try {
+      node.restart();
+    } catch (error) {
+      this.network.down(name);
+      throw error;
+    }
     if (!this.network.isListening(name)) this.network.listen(name, (connection) => node.accept(connection));
     this.history.recordTopology({ kind: 'restart', node: name });
   }
@@ -306,24 +322,23 @@ export class SimCluster implements AsyncDisposable {
     return this.readTableNow(table);
   }
 
-  /** `readTable`, synchronously. */
+  /** `readTable`, synchronously. @throws ProtocolError for a stored row that does not decode. */
   readTableNow(table: string): PlainRow[] {
-    const schema = this.#schemaOf(table);
-    const rows: PlainRow[] = [];
-    for (let p = 0; p < schema.partitions; p++) {
-      const owner = this.controlPlane.placement.owner(schema.tableId, p);
-      const node = owner === undefined ? undefined : this.#nodes.get(owner);
-      const store = node?.localPartition(schema.tableId, p);
-      if (node === undefined || store === undefined) continue;
-      for (const { row } of store.scan(node.clock.now()))
-        rows.push(this.#decoders.storedRow(schema.tableId, row));
-    }
-    return rows;
+    return this.#readTable(table, false);
   }
 
   /**
-   * Runs the checkers (at-least-once, per-key order, final state, liveness) over the history. The final
-   * table is read directly unless `options.rows` is given.
+   * Runs the stored-rows checker alone (with either history mode): every committed version every node keeps
+   * decodes with its schema version and fits its columns.
+   */
+  checkStoredRows(): StoredRowsResult {
+    return judgeStoredRows(storedVersions(this.#nodes.values()), this.controlPlane.catalog);
+  }
+
+  /**
+   * Runs the checkers (at-least-once, per-key order, final state, liveness, stored rows) over the history
+   * and the stores. The final table is read directly unless `options.rows` is given (rows that do not decode
+   * left out: the stored-rows checker reports them).
    * @throws SimClusterError `INVALID_ARGUMENT` when the cluster was started with `history: 'off'`.
    */
   check<Row extends object = HistoryRow>(options: CheckOptions<Row>): Verdict {
@@ -333,11 +348,14 @@ export class SimCluster implements AsyncDisposable {
         "cannot check: the cluster was started with history: 'off', so no applies or stream events were recorded",
       );
     }
-    let resolved = options;
+    let resolved: CheckOptions<Row> = {
+      ...options,
+      stored: { versions: storedVersions(this.#nodes.values()), schemas: this.controlPlane.catalog },
+    };
     if (options.rows === undefined) {
       const table = options.table ?? this.#onlyTable();
       if (table !== undefined)
-        resolved = { ...options, table, rows: this.readTableNow(table) as unknown as Row[] };
+        resolved = { ...resolved, table, rows: this.#readTable(table, true) as unknown as Row[] };
     }
     return checkHistory(this.history, resolved);
   }
@@ -363,29 +381,32 @@ export class SimCluster implements AsyncDisposable {
       clock: this.clock,
       transport: this.network.transport(name),
       logger: this.#options.logger ?? silentLogger,
+      rng: this.#rng.child(name),
+      authentication: {
+        clusterSecret: this.#clusterSecret,
+        ...(this.#options.auth.users === undefined ? {} : { users: this.#options.auth.users }),
+      },
     });
-    if (this.#options.history === 'full') this.#recordApplies(name, node);
+    if (this.#options.history === 'full') {
+      recordApplies(node, name, {
+        history: this.history,
+        catalog: this.controlPlane.catalog,
+        decoders: this.#decoders,
+        log: this.#log,
+      });
+    }
     this.network.listen(name, (connection) => node.accept(connection));
     this.#nodes.set(name, node);
     this.#log.debug({ node: name }, 'node started');
     return name;
   }
 
-  #recordApplies(name: string, node: ClusterNode): void {
-    node.onApply((tableId, partition, key, row, commitTs, version, origin) => {
-      const schema = this.controlPlane.catalog.latest(tableId);
-      if (schema === undefined) return;
-      this.history.recordApply({
-        node: name,
-        table: schema.tableName,
-        partition,
-        key: canonicalKey(this.#decoders.key(tableId, key)),
-        row: row === null ? null : this.#decoders.row(tableId, version, row),
-        commitTs,
-        ...(origin === null
-          ? {}
-          : { batch: { producerId: origin.producerId, epoch: origin.epoch, batchSeq: origin.batchSeq } }),
-      });
+  /** The committed rows of `table`; with `skipUndecodable`, rows that do not decode are left out. */
+  #readTable(table: string, skipUndecodable: boolean): PlainRow[] {
+    const nodes = this.#nodes;
+    return committedRows(this.#schemaOf(table), this.controlPlane.placement, (name) => nodes.get(name), {
+      decoders: this.#decoders,
+      skipUndecodable,
     });
   }
 

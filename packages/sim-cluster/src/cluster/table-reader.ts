@@ -1,7 +1,8 @@
 /**
  * Reads a table's committed rows straight out of the partition stores, with no network and no faults: what
  * `cluster.readTable` and the final-state checker see. Rows written under an older schema version are
- * upgraded to the latest one (a column added later gets its default, or null).
+ * upgraded to the latest one (a column added later gets its default, or null). `storedVersions` hands every
+ * committed version of every store, still bytes, to the stored-rows checker.
  */
 import {
   type ColumnDef,
@@ -10,7 +11,14 @@ import {
   RowCodec,
   type TableSchema,
 } from '@datastreamer/protocol';
-import { type Catalog, storedRowTuple, storedRowVersion } from '@datastreamer/server-node';
+import {
+  type Catalog,
+  type ClusterNode,
+  type Placement,
+  storedRowTuple,
+  storedRowVersion,
+} from '@datastreamer/server-node';
+import type { StoredVersion } from '../checkers/stored-rows.js';
 
 export type PlainRow = Record<string, unknown>;
 
@@ -69,4 +77,47 @@ function fillAddedColumns(row: PlainRow, latest: TableSchema, written: TableSche
         ? null
         : denormalizeValue(column, normalizeValue(column, column.default));
   }
+}
+
+/** Every committed version (tombstones left out) of every partition each of `nodes` holds, crashed or not. */
+export function* storedVersions(nodes: Iterable<ClusterNode>): Generator<StoredVersion, void, undefined> {
+  for (const node of nodes) {
+    for (const [tableId, partition] of node.heldPartitions()) {
+      const store = node.localPartition(tableId, partition);
+      if (store === undefined) continue;
+      for (const { key, versions } of store.exportCommitted().keys) {
+        for (const { ts, row } of versions) {
+          if (row !== null) yield { node: node.name, tableId, partition, key, ts, row };
+        }
+      }
+    }
+  }
+}
+
+/**
+ * The committed rows of the table of `schema` as its owners hold them now, in partition order, as plain
+ * objects of the latest schema; with `skipUndecodable`, rows that do not decode are left out (else their
+ * error is thrown).
+ */
+export function committedRows(
+  schema: TableSchema,
+  placement: Placement,
+  nodeNamed: (name: string) => ClusterNode | undefined,
+  how: { readonly decoders: RowDecoders; readonly skipUndecodable: boolean },
+): PlainRow[] {
+  const rows: PlainRow[] = [];
+  for (let p = 0; p < schema.partitions; p++) {
+    const owner = placement.owner(schema.tableId, p);
+    const node = owner === undefined ? undefined : nodeNamed(owner);
+    const store = node?.localPartition(schema.tableId, p);
+    if (node === undefined || store === undefined) continue;
+    for (const { row } of store.scan(node.clock.now())) {
+      try {
+        rows.push(how.decoders.storedRow(schema.tableId, row));
+      } catch (error) {
+        if (!how.skipUndecodable) throw error;
+      }
+    }
+  }
+  return rows;
 }
