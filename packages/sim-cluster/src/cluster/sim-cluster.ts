@@ -35,6 +35,7 @@ import { canonicalKey } from '../history/canonical-key.js';
 import { History } from '../history/history.js';
 import type { HistoryRow } from '../history/history-event.js';
 import { SimNetwork } from '../network/sim-network.js';
+import { type CheckedView, isCheckedView, type RowOfView } from './checked-view.js';
 import { recordedStream, type StreamRecording, type StreamTarget } from './recorded-stream.js';
 import {
   type HistoryMode,
@@ -175,19 +176,23 @@ export class SimCluster implements AsyncDisposable {
    * is `view.streamData(source, options)` after the same argument checks.
    *
    * @param recording the client, the per-key sequence number of an item (`seq`), and optionally its key
-   *   (default: read from the table's key columns) and producer (default: the client).
+   *   (default: read from the table's key columns) and producer (default: the client). Its functions take
+   *   the source's items as typed (`S`: a bare row for an array of rows), not every item the view accepts.
    * @returns the outcome of `streamData`, unchanged.
    * @throws (rejects) SimClusterError `INVALID_ARGUMENT` for a client this cluster did not connect, a table
    *   that does not exist, or a `StreamerPublisher` source; `CLOSED` after `stop()`.
    */
-  stream<T>(
+  stream<T, S extends T = T>(
     view: StreamTarget<T>,
-    source: StreamerSource<T>,
-    recording: StreamRecording<T>,
+    source: StreamerSource<S>,
+    recording: StreamRecording<NoInfer<S>>,
     options?: DataStreamerOptions,
   ): Promise<DataStreamerSummary> {
+    // The items recorded are the source's, so everything below works on `S`; the view streams them because
+    // `S` extends what it accepts.
+    const target: StreamTarget<S> = view;
     let client: string;
-    let canonical: (item: T) => string;
+    let canonical: (item: S) => string;
     try {
       this.#checkRunning();
       client = typeof recording.client === 'string' ? recording.client : this.clientName(recording.client);
@@ -202,12 +207,12 @@ export class SimCluster implements AsyncDisposable {
     } catch (error) {
       return Promise.reject(error);
     }
-    if (this.#options.history === 'off') return view.streamData(source, options);
+    if (this.#options.history === 'off') return target.streamData(source, options);
     const stream = (this.#streamIds.get(client) ?? 0) + 1;
     this.#streamIds.set(client, stream);
     const { producer } = recording;
     return recordedStream(
-      view,
+      target,
       source,
       {
         history: this.history,
@@ -324,9 +329,24 @@ export class SimCluster implements AsyncDisposable {
   /**
    * Runs the checkers (at-least-once, per-key order, final state, liveness) over the history. The final
    * table is read directly unless `options.rows` is given.
+   *
+   * `check(view, options)` judges the view's table, and types the rows of `key` and `seq` from the view
+   * (a record view's row; a key-value view's key and value columns together).
    * @throws SimClusterError `INVALID_ARGUMENT` when the cluster was started with `history: 'off'`.
    */
-  check<Row extends object = HistoryRow>(options: CheckOptions<Row>): Verdict {
+  check<Row extends object = HistoryRow>(options: CheckOptions<Row>): Verdict;
+  check<View extends CheckedView>(view: View, options: Omit<CheckOptions<RowOfView<View>>, 'table'>): Verdict;
+  check(
+    viewOrOptions: CheckedView | CheckOptions<object>,
+    viewOptions?: Omit<CheckOptions<object>, 'table'>,
+  ): Verdict {
+    let options: CheckOptions<object>;
+    if (isCheckedView(viewOrOptions)) {
+      if (viewOptions === undefined) {
+        throw new SimClusterError('INVALID_ARGUMENT', 'check(view, options) needs the options (key and seq)');
+      }
+      options = { ...viewOptions, table: viewOrOptions.tableName };
+    } else options = viewOrOptions;
     if (this.#options.history === 'off') {
       throw new SimClusterError(
         'INVALID_ARGUMENT',
@@ -336,8 +356,7 @@ export class SimCluster implements AsyncDisposable {
     let resolved = options;
     if (options.rows === undefined) {
       const table = options.table ?? this.#onlyTable();
-      if (table !== undefined)
-        resolved = { ...options, table, rows: this.readTableNow(table) as unknown as Row[] };
+      if (table !== undefined) resolved = { ...options, table, rows: this.readTableNow(table) };
     }
     return checkHistory(this.history, resolved);
   }
