@@ -55,6 +55,7 @@ export {
   HistoryModes,
   type SimClusterOptions,
   type SimReceiver,
+  type TypedReceiver,
 } from './cluster/sim-cluster-options.js';
 export { keyColumnNames, type StreamItemShape, streamItemKey } from './cluster/stream-item-key.js';
 export type { PlainRow } from './cluster/table-reader.js';
