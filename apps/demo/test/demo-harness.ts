@@ -2,6 +2,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { inProcessEngine } from '../src/cli/demo-engine.js';
 import { type CliFlags, demoProgram } from '../src/cli/demo-program.js';
 import { runDemo } from '../src/cli/run-demo.js';
 import type { ScenarioSummary } from '../src/run/scenario-summary.js';
@@ -27,17 +28,12 @@ export async function parseFlags(
   return parsed;
 }
 
-/** Runs the demo in this process with `--json` and returns the exit code, the summary and stderr. */
+/** Runs the demo in this thread with `--json` and returns the exit code, the summary and stderr. */
 export async function runJson(args: readonly string[]) {
   const { scenario, flags } = await parseFlags([...args, '--json']);
   const out = captureStream();
   const err = captureStream();
-  const run = runDemo(
-    scenario,
-    flags,
-    { stdout: out.stream, stderr: err.stream, env: {} },
-    { requested: false },
-  );
+  const run = runDemo(scenario, flags, { stdout: out.stream, stderr: err.stream, env: {} }, inProcessEngine);
   const code = await run.done;
   return { code, json: JSON.parse(out.text()) as ScenarioSummary, stderr: err.text() };
 }
