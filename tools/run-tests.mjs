@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// `pnpm test`: lint, typecheck and every package's tests through turbo, then the line CI reads,
-// `tests: N passed, M failed` (tools/count-tests.mjs), as the very last line. Turbo runs as many tasks at once
-// as the machine has cores (each vitest run then uses one worker per core it is given): its default of 10
-// made 2 cores switch between a dozen processes. Exits 1 when a task failed or any test failed, else 0.
+// `pnpm test`: lint and typecheck of the whole workspace (one Biome run, one tsc program: the per-package
+// tasks would check each package's sibling sources again and again) and every package's tests, through
+// turbo, then the line CI reads, `tests: N passed, M failed` (tools/count-tests.mjs), as the very last line.
+// Turbo runs as many tasks at once as the machine has cores (each vitest run then uses one worker per core it
+// is given): its default of 10 made 2 cores switch between a dozen processes. Exits 1 when a task failed or
+// any test failed, else 0.
 //
 //   node tools/run-tests.mjs [extra turbo arguments, e.g. --force or --filter=@datastreamer/client]
 
@@ -25,8 +27,8 @@ const turbo = spawnSync(
   [
     join(root, 'node_modules', 'turbo', 'bin', 'turbo'),
     'run',
-    'lint',
-    'typecheck',
+    'lint:all',
+    'typecheck:all',
     'test',
     '--continue',
     `--concurrency=${concurrency}`,
