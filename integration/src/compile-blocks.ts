@@ -1,8 +1,9 @@
 /**
  * Compiles TypeScript code blocks of Markdown with the repository's strict settings, each block as its own
  * module, in one `tsc` run, and maps every error back to the Markdown file and line it came from. The blocks
- * resolve packages as a test in `integration/` does (the workspace packages through their sources). It
- * neither runs the blocks nor decides which blocks to compile.
+ * resolve the workspace packages as their users do, through the built declarations (`dist/`, which the caller
+ * builds first), so only the blocks themselves are checked, not every package's sources again. It neither
+ * runs the blocks nor decides which blocks to compile.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,14 +19,20 @@ export interface BlockError {
 }
 
 /**
- * The repository's settings (`tsconfig.base.json`), minus the unused-name checks: a snippet may show a value
- * without using it, which says nothing about whether it compiles.
+ * The repository's settings (`tsconfig.base.json`), minus the unused-name checks (a snippet may show a value
+ * without using it, which says nothing about whether it compiles) and the source condition (packages resolve
+ * to their published `types`).
  */
 function tsconfig(workDir: string): string {
   return JSON.stringify(
     {
       extends: relative(workDir, join(ROOT, 'tsconfig.base.json')),
-      compilerOptions: { noEmit: true, noUnusedLocals: false, noUnusedParameters: false },
+      compilerOptions: {
+        noEmit: true,
+        noUnusedLocals: false,
+        noUnusedParameters: false,
+        customConditions: [],
+      },
       include: ['*.ts'],
     },
     null,

@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pnpmCommand, ROOT } from './repository-root.js';
+import { pnpmCommand, ROOT, TURBO } from './repository-root.js';
 
 /** The published packages, each after the packages it depends on. */
 export const PUBLISHED = ['protocol', 'server-node', 'client', 'sim-cluster'] as const;
@@ -21,6 +21,17 @@ export function run(command: readonly string[], cwd: string, env: NodeJS.Process
     throw new Error(`${command.join(' ')} (in ${cwd}) exited with ${result.status}:\n${output}`);
   }
   return output;
+}
+
+/**
+ * Builds the published packages (`dist/`, what their `exports` name outside the workspace) through turbo, so
+ * a build the packing or another test already made is a cache hit.
+ */
+export function buildPublished(): void {
+  const filters = PUBLISHED.map((name) => `--filter=@datastreamer/${name}`);
+  run([...TURBO, 'run', 'build', ...filters, '--output-logs=errors-only'], ROOT, {
+    TURBO_TELEMETRY_DISABLED: '1',
+  });
 }
 
 /** Packs every published package into `destination`; returns the tarballs' paths, in {@link PUBLISHED} order. */

@@ -4,6 +4,12 @@ import { fileURLToPath } from 'node:url';
 /** The repository root (the folder above `integration/`). */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
+/** turbo of the workspace, as a command. */
+export const TURBO = [
+  process.execPath,
+  fileURLToPath(new URL('../../node_modules/turbo/bin/turbo', import.meta.url)),
+];
+
 /** `tsc` of the workspace, as a command: node and the compiler's script. */
 export const TSC = [
   process.execPath,

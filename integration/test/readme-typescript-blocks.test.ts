@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileBlocks } from '../src/compile-blocks.js';
 import { codeBlocks, isTypeScript, repositoryBlocks } from '../src/markdown-blocks.js';
+import { buildPublished } from '../src/pack-and-install.js';
 import { ROOT } from '../src/repository-root.js';
 
 describe('TypeScript blocks of the Markdown', () => {
@@ -20,9 +21,10 @@ describe('TypeScript blocks of the Markdown', () => {
     ]) {
       expect(files, `${readme} has no ts block`).toContain(readme);
     }
+    buildPublished();
     const errors = compileBlocks(blocks, join(ROOT, 'integration', '.blocks'));
     expect(errors.map((e) => `${e.where}: ${e.message}`).join('\n')).toBe('');
-  });
+  }, 300_000);
 
   it('points a failing block at its Markdown file and line', () => {
     const markdown = [
