@@ -4,9 +4,8 @@ import type { PreparedItem } from '../src/streamer/streamer-sink.js';
 import { type TableStreamerEntry, TableStreamerSink } from '../src/table/table-streamer-sink.js';
 import { EVENTS, startFixture } from './support/client-fixture.js';
 import { FakeCluster } from './support/fake-cluster.js';
+import { openSink, preparedSlot, sendOnce } from './support/sink-calls.js';
 import { openTableContext } from './support/table-context-fixture.js';
-
-const never = new AbortController().signal;
 
 describe('Partition assignment cache', () => {
   it('refetches an assignment after a response flags a newer version, and not before', async () => {
@@ -35,17 +34,17 @@ describe('Partition assignment cache', () => {
     const events = cluster.createTable(EVENTS);
     const context = await openTableContext(cluster, clock);
     const sink = new TableStreamerSink<object>(context, events.tableId, 'Events', 'record');
-    await sink.open(never);
-    const out: PreparedItem<TableStreamerEntry> = { partition: -1, entry: undefined };
+    await openSink(sink);
+    const out: PreparedItem<TableStreamerEntry> = preparedSlot();
     const batch = (id: bigint): TableStreamerEntry[] => {
       sink.prepare({ EventId: id, Name: 'x' }, out);
       return [out.entry as TableStreamerEntry];
     };
-    expect(await sink.send(0, batch(1n), 1, never)).toMatchObject({ node: 'node-1', rerouted: false });
+    expect(await sendOnce(sink, 0, batch(1n))).toMatchObject({ node: 'node-1', rerouted: false });
     cluster.setOwner('Events', 0, 'node-2');
     // The client still believes node-1 owns it; the node applies it and flags the change.
-    expect(await sink.send(0, batch(2n), 1, never)).toMatchObject({ node: 'node-1', rerouted: true });
-    expect(await sink.send(0, batch(3n), 1, never)).toMatchObject({ node: 'node-2', rerouted: false });
+    expect(await sendOnce(sink, 0, batch(2n))).toMatchObject({ node: 'node-1', rerouted: true });
+    expect(await sendOnce(sink, 0, batch(3n))).toMatchObject({ node: 'node-2', rerouted: false });
     expect(cluster.batches.map((b) => [b.node, b.targetNode, b.assignmentVersion])).toEqual([
       ['node-1', 'node-1', 1],
       ['node-1', 'node-1', 1],

@@ -5,10 +5,10 @@ import type { PreparedItem } from '../src/streamer/streamer-sink.js';
 import { type TableStreamerEntry, TableStreamerSink } from '../src/table/table-streamer-sink.js';
 import { EVENTS, startFixture } from './support/client-fixture.js';
 import { FakeCluster } from './support/fake-cluster.js';
+import { openSink, preparedSlot, sendOnce } from './support/sink-calls.js';
 import { openTableContext } from './support/table-context-fixture.js';
 
 const EXTRA = { name: 'Extra', type: 'STRING', nullable: true, default: 'none' } as const;
-const never = new AbortController().signal;
 
 async function sinkSetup() {
   const clock = new SimClock();
@@ -16,7 +16,7 @@ async function sinkSetup() {
   const events = cluster.createTable(EVENTS);
   const context = await openTableContext(cluster, clock);
   const sink = new TableStreamerSink(context, events.tableId, 'Events', 'record');
-  await sink.open(never);
+  await openSink(sink);
   const dispose = () => {
     context.pool.close();
     clock.stop();
@@ -25,7 +25,7 @@ async function sinkSetup() {
 }
 
 function prepare(sink: TableStreamerSink<object>, items: readonly object[]): TableStreamerEntry[] {
-  const out: PreparedItem<TableStreamerEntry> = { partition: -1, entry: undefined };
+  const out: PreparedItem<TableStreamerEntry> = preparedSlot();
   return items.map((item) => {
     sink.prepare(item, out);
     return out.entry as TableStreamerEntry;
@@ -40,7 +40,7 @@ describe('Schema cache and reloads in the streamer sink', () => {
       { EventId: 2n, Name: 'b', Duration: 3 },
     ]);
     cluster.addColumn('Events', EXTRA);
-    await sink.send(0, entries, 1, never);
+    await sendOnce(sink, 0, entries);
     const sent = cluster.requestsOf('STREAMER_BATCH_SEND');
     expect(sent.map((request) => request.schemaVersion)).toEqual([1, 2]);
     expect(cluster.requestsOf('SCHEMAS_GET').at(-1)?.versions).toEqual([2]);
@@ -49,7 +49,7 @@ describe('Schema cache and reloads in the streamer sink', () => {
       { EventId: 2n, Name: 'b', Duration: 3, Extra: 'none' },
     ]);
     // Later items are encoded for the new version straight away.
-    await sink.send(0, prepare(sink, [{ EventId: 3n, Name: 'c' }]), 1, never);
+    await sendOnce(sink, 0, prepare(sink, [{ EventId: 3n, Name: 'c' }]));
     expect(cluster.requestsOf('STREAMER_BATCH_SEND').map((request) => request.schemaVersion)).toEqual([
       1, 2, 2,
     ]);
@@ -65,7 +65,7 @@ describe('Schema cache and reloads in the streamer sink', () => {
       { EventId: 2n, Name: 'b', Extra: 'set' },
       { EventId: 3n, Name: 'c', Extra: 'too' },
     ]);
-    await sink.send(0, entries, 1, never);
+    await sendOnce(sink, 0, entries);
     expect(cluster.requestsOf('SCHEMAS_GET').length).toBe(loads + 1);
     expect(cluster.requestsOf('STREAMER_BATCH_SEND').map((request) => request.schemaVersion)).toEqual([2]);
     expect(
@@ -89,7 +89,7 @@ describe('Schema cache and reloads in the streamer sink', () => {
     }
     const entries = prepare(sink, [{ EventId: 1n, Name: 'a', Extra: 'set' }]);
     await clock.sleep(1);
-    await sink.send(0, entries, 1, never);
+    await sendOnce(sink, 0, entries);
     expect(refused).toBe(2);
     expect(cluster.rows('Events')).toEqual([{ EventId: 1n, Name: 'a', Duration: 7, Extra: 'set' }]);
     dispose();
@@ -99,7 +99,7 @@ describe('Schema cache and reloads in the streamer sink', () => {
     const { cluster, sink, dispose } = await sinkSetup();
     const loads = cluster.requestsOf('SCHEMAS_GET').length;
     const entries = prepare(sink, [{ EventId: 1n, Name: 'a', Colour: 'red' }]);
-    const failure = await sink.send(0, entries, 1, never).catch((e: unknown) => e);
+    const failure = await sendOnce(sink, 0, entries).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(UnknownColumnError);
     expect(failure).toMatchObject({ column: 'Colour', retryable: false });
     expect(cluster.requestsOf('SCHEMAS_GET').length).toBe(loads + 1);

@@ -7,6 +7,7 @@ import type { PreparedItem } from '../src/streamer/streamer-sink.js';
 import { type TableStreamerEntry, TableStreamerSink } from '../src/table/table-streamer-sink.js';
 import { EVENTS } from './support/client-fixture.js';
 import { FakeCluster } from './support/fake-cluster.js';
+import { openSink, preparedSlot } from './support/sink-calls.js';
 import { openTableContext } from './support/table-context-fixture.js';
 
 /** `TrackEvents`-like, colocated by a key column that is not the first column. */
@@ -85,9 +86,9 @@ describe('TableStreamerSink entries', () => {
     const context = await openTableContext(cluster, clock);
     try {
       const sink = new TableStreamerSink(context, events.tableId, 'Events', 'record');
-      await sink.open(new AbortController().signal);
+      await openSink(sink);
       const schema = await context.schemas.latest(events.tableId);
-      const out: PreparedItem<TableStreamerEntry> = { partition: -1, entry: undefined };
+      const out: PreparedItem<TableStreamerEntry> = preparedSlot();
       for (const row of [
         { EventId: 1, Name: 'a' },
         { EventId: 2n, Name: 'b', Duration: 3 },

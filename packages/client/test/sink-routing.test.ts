@@ -6,6 +6,7 @@ import type { PreparedItem } from '../src/streamer/streamer-sink.js';
 import { type TableStreamerEntry, TableStreamerSink } from '../src/table/table-streamer-sink.js';
 import { EVENTS, PLAYS } from './support/client-fixture.js';
 import { FakeCluster } from './support/fake-cluster.js';
+import { openSink, preparedSlot, sendOnce } from './support/sink-calls.js';
 import { openTableContext } from './support/table-context-fixture.js';
 
 async function setup(partitions = 8) {
@@ -22,7 +23,7 @@ async function setup(partitions = 8) {
 }
 
 function prepareAll<T>(sink: TableStreamerSink<T>, items: readonly T[]) {
-  const out: PreparedItem<TableStreamerEntry> = { partition: -1, entry: undefined };
+  const out: PreparedItem<TableStreamerEntry> = preparedSlot();
   const byPartition = new Map<number, TableStreamerEntry[]>();
   for (const item of items) {
     sink.prepare(item, out);
@@ -33,21 +34,19 @@ function prepareAll<T>(sink: TableStreamerSink<T>, items: readonly T[]) {
   return byPartition;
 }
 
-const never = new AbortController().signal;
-
 describe('TableStreamerSink routing', () => {
   it("opens with the table's partition count", async () => {
     const { context, events, dispose } = await setup(8);
     const sink = new TableStreamerSink(context, events.tableId, 'Events', 'record');
-    expect(await sink.open(never)).toEqual({ partitions: 8 });
+    expect(await openSink(sink)).toMatchObject({ partitions: 8, epoch: 1 });
     dispose();
   });
 
   it('puts each item in the partition of its colocation key', async () => {
     const { cluster, context, plays, dispose } = await setup(8);
     const sink = new TableStreamerSink(context, plays.tableId, 'Plays', 'record');
-    await sink.open(never);
-    const out: PreparedItem<TableStreamerEntry> = { partition: -1, entry: undefined };
+    await openSink(sink);
+    const out: PreparedItem<TableStreamerEntry> = preparedSlot();
     for (let user = 0; user < 40; user++) {
       const row = { TrackId: `t${user % 3}`, UserId: user, Score: user / 2 };
       sink.prepare(row, out);
@@ -62,10 +61,10 @@ describe('TableStreamerSink routing', () => {
   it("sends each batch to its partition's primary, naming it as the target", async () => {
     const { cluster, context, events, dispose } = await setup(8);
     const sink = new TableStreamerSink(context, events.tableId, 'Events', 'record');
-    await sink.open(never);
+    await openSink(sink);
     const rows = Array.from({ length: 64 }, (_, i) => ({ EventId: BigInt(i), Name: `e${i}` }));
     for (const [partition, entries] of prepareAll(sink, rows)) {
-      const ack = await sink.send(partition, entries, 1, never);
+      const ack = await sendOnce(sink, partition, entries);
       const owner = cluster.ownerOf('Events', partition);
       expect(ack).toMatchObject({ node: owner, rerouted: false });
       expect(ack.bytes).toBeGreaterThan(entries.length * 5);
@@ -82,13 +81,13 @@ describe('TableStreamerSink routing', () => {
   it("falls back to another connection when the primary's is down", async () => {
     const { clock, cluster, context, events, dispose } = await setup(8);
     const sink = new TableStreamerSink(context, events.tableId, 'Events', 'record');
-    await sink.open(never);
+    await openSink(sink);
     cluster.transport.setReachable('node-2', false);
     cluster.transport.cut('node-2');
     await clock.sleep(1);
     const rows = Array.from({ length: 64 }, (_, i) => ({ EventId: BigInt(i), Name: `e${i}` }));
     for (const [partition, entries] of prepareAll(sink, rows)) {
-      const ack = await sink.send(partition, entries, 1, never);
+      const ack = await sendOnce(sink, partition, entries);
       const owner = cluster.ownerOf('Events', partition);
       expect(ack.node).toBe(owner);
       expect(ack.rerouted).toBe(owner !== 'node-1');
@@ -102,7 +101,7 @@ describe('TableStreamerSink routing', () => {
   it('fails with a retryable error when no connection is open', async () => {
     const { clock, cluster, context, events, dispose } = await setup(4);
     const sink = new TableStreamerSink(context, events.tableId, 'Events', 'record');
-    await sink.open(never);
+    await openSink(sink);
     const batches = prepareAll(sink, [{ EventId: 1n, Name: 'x' }]);
     for (const node of ['node-1', 'node-2']) {
       cluster.transport.setReachable(node, false);
@@ -110,7 +109,7 @@ describe('TableStreamerSink routing', () => {
     }
     await clock.sleep(1);
     const [partition, entries] = [...batches][0] ?? [0, []];
-    expect(await sink.send(partition, entries, 1, never).catch((e: unknown) => e)).toMatchObject({
+    expect(await sendOnce(sink, partition, entries).catch((e: unknown) => e)).toMatchObject({
       code: 'NODE_UNAVAILABLE',
       retryable: true,
     });
@@ -120,7 +119,7 @@ describe('TableStreamerSink routing', () => {
   it('marks REMOVE rows in the batch and sends their key only', async () => {
     const { cluster, context, events, dispose } = await setup(1);
     const sink = new TableStreamerSink(context, events.tableId, 'Events', 'record');
-    await sink.open(never);
+    await openSink(sink);
     const items = [
       DataStreamerItem.of({ EventId: 1n, Name: 'a' }),
       { EventId: 2n, Name: 'b' },
@@ -129,7 +128,7 @@ describe('TableStreamerSink routing', () => {
       DataStreamerItem.removed({ EventId: 9n, Name: 'ignored' }),
     ];
     const entries = prepareAll(sink, items).get(0) ?? [];
-    await sink.send(0, entries, 1, never);
+    await sendOnce(sink, 0, entries);
     const [request] = cluster.requestsOf('STREAMER_BATCH_SEND');
     expect([...(request?.deleted ?? [])]).toEqual([0b10100]);
     expect(streamerRowArray(request?.rows ?? [])[2]?.noValueSet.length).toBe(0);
@@ -146,18 +145,16 @@ describe('TableStreamerSink routing', () => {
   it('reads key-value pairs in key-value mode', async () => {
     const { cluster, context, events, dispose } = await setup(1);
     const sink = new TableStreamerSink(context, events.tableId, 'Events', 'keyValue');
-    await sink.open(never);
+    await openSink(sink);
     const entries =
       prepareAll(sink, [
         [{ EventId: 1n }, { Name: 'a' }],
         [{ EventId: 2n }, { Name: 'b', Duration: 1 }],
         DataStreamerItem.removed([{ EventId: 1n }]),
       ]).get(0) ?? [];
-    await sink.send(0, entries, 1, never);
+    await sendOnce(sink, 0, entries);
     expect(cluster.rows('Events')).toEqual([{ EventId: 2n, Name: 'b', Duration: 1 }]);
-    expect(() => sink.prepare({ EventId: 1n } as never, { partition: -1, entry: undefined })).toThrow(
-      /\[key, value\]/,
-    );
+    expect(() => sink.prepare({ EventId: 1n } as never, preparedSlot())).toThrow(/\[key, value\]/);
     dispose();
   });
 });

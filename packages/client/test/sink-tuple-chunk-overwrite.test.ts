@@ -8,9 +8,8 @@ import type { PreparedItem } from '../src/streamer/streamer-sink.js';
 import { type TableStreamerEntry, TableStreamerSink } from '../src/table/table-streamer-sink.js';
 import { DEFAULT_TUPLE_CHUNK_SIZE, TupleChunks, tupleView } from '../src/table/tuple-chunks.js';
 import { FakeCluster } from './support/fake-cluster.js';
+import { openSink, preparedSlot, sendOnce } from './support/sink-calls.js';
 import { openTableContext } from './support/table-context-fixture.js';
-
-const never = new AbortController().signal;
 
 /** `TrackEvents`-like: six columns, colocated by the user. */
 const TRACK_EVENTS: TableDefinition = {
@@ -55,7 +54,7 @@ async function setup(partitions: number) {
   const table = cluster.createTable(TRACK_EVENTS);
   const context = await openTableContext(cluster, clock);
   const sink = new TableStreamerSink(context, table.tableId, 'TrackEvents', 'record');
-  await sink.open(never);
+  await openSink(sink);
   const dispose = () => {
     context.pool.close();
     clock.stop();
@@ -65,7 +64,7 @@ async function setup(partitions: number) {
 
 /** Prepares every item and groups the entries by partition, keeping each entry's source in order. */
 function prepareAll(sink: TableStreamerSink<unknown>, items: readonly unknown[]) {
-  const out: PreparedItem<TableStreamerEntry> = { partition: -1, entry: undefined };
+  const out: PreparedItem<TableStreamerEntry> = preparedSlot();
   const byPartition = new Map<number, TableStreamerEntry[]>();
   const all: TableStreamerEntry[] = [];
   for (const item of items) {
@@ -176,7 +175,7 @@ describe('TableStreamerSink tuple chunks', () => {
     const before = others.map(([, list]) => list.map((entry) => entry.tuple.slice()));
 
     cluster.addColumn('TrackEvents', { name: 'Extra', type: 'STRING', nullable: true, default: 'none' });
-    await sink.send(partition, entries, 1, never);
+    await sendOnce(sink, partition, entries);
     expect(cluster.requestsOf('STREAMER_BATCH_SEND').map((r) => r.schemaVersion)).toEqual([1, 2]);
 
     const v2 = new VersionedSchema((await context.schemas.version(table.tableId, 2)).schema);
@@ -214,8 +213,7 @@ describe('TableStreamerSink tuple chunks', () => {
               rows: batch,
               targetNode: 'node-1',
               assignmentVersion: 1,
-              streamId: null,
-              batchSeq: null,
+              producer: null,
             });
           expect(frame(entries)).toEqual(frame(plain));
         }

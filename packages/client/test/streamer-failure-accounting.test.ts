@@ -174,7 +174,7 @@ describe('DataStreamer failure accounting', () => {
     expect(sink.calls.map((call) => call.at)).toEqual([0, 1000, 2000]);
   });
 
-  it('on abort rejects at once with CANCELLED, reporting every unacknowledged item, in flight included', async () => {
+  it('on abort abandons the batches in flight, seals their partitions and reports exactly what did not apply', async () => {
     const clock = simClock();
     const gate = new Gate();
     const sink = new FakeSink<TestItem>({
@@ -187,16 +187,20 @@ describe('DataStreamer failure accounting', () => {
     const done = streamData(sink, list, { clock, pageSize: 5, signal: controller.signal });
     await clock.sleep(100);
     expect(sink.calls).toHaveLength(2);
+    const abortedAt = clock.now();
     controller.abort(new Error('user pressed ctrl-c'));
     const error = await failureOf(done);
+    expect(clock.now() - abortedAt).toBeLessThan(10);
     expect(error.code).toBe('CANCELLED');
     expect(error.cause).toEqual(new Error('user pressed ctrl-c'));
     expect(sink.calls.every((call) => call.signal.aborted)).toBe(true);
-    // Bound 2 * 5: ten items taken, none applied.
+    // Both partitions had a batch of unknown outcome: both were sealed, and neither had applied it.
+    expect([...sink.sealed].sort()).toEqual([0, 1]);
+    // Bound 2 * 5: ten items taken, none applied, none in doubt.
     expect(ids(error.failedItems)).toEqual(ids(list.slice(0, 10)));
-    gate.open();
-    await clock.sleep(100);
-    expect(sink.applied).toHaveLength(10); // the stalled sink applied them after all: the documented overlap
+    expect(error.inDoubtItems).toEqual([]);
+    expect(error).toMatchObject({ epoch: 1 });
+    expect(typeof error.producerId).toBe('string');
   });
 
   it('rejects without opening the sink when the signal is already aborted', async () => {

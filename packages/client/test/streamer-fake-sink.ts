@@ -1,13 +1,17 @@
 /**
  * Test support for the streamer tests: a fake `StreamerSink` that records every attempt (partition, items,
- * attempt number, virtual time), applies a batch only when its attempt resolves, and notices two batches of
- * one partition in flight at once. Responses are scripted per attempt. Plus small helpers: a gate to stall
- * the sink, a settled-state probe for promises, and a counting source.
+ * attempt number, batch number, virtual time), applies a batch only when its attempt resolves (or when a test
+ * says an attempt applied although its answer was lost), notices two batches of one partition in flight at
+ * once, and answers seals with the highest batch number applied per partition. Responses and seals are
+ * scripted. Plus small helpers: a gate to stall the sink, a settled-state probe for promises, and a counting
+ * source.
  */
 import { type Clock, InvalidValueError } from '@datastreamer/protocol';
 import { SimClock } from '../../sim-cluster/src/clock/sim-clock.js';
+import { ClientError } from '../src/errors/client-error.js';
 import type {
   BatchAck,
+  BatchAttempt,
   PreparedItem,
   StreamerSink,
   StreamerTopology,
@@ -29,6 +33,8 @@ export interface SendCall<T> {
   readonly partition: number;
   readonly items: readonly T[];
   readonly attempt: number;
+  /** The batch's number within its partition, as the core numbered it. */
+  readonly batchSeq: number;
   /** Virtual time at which the attempt started. */
   readonly at: number;
   readonly signal: AbortSignal;
@@ -44,6 +50,12 @@ export interface FakeSinkOptions<T, R> {
   /** Virtual ms each attempt takes before the responder is asked. Default 10. */
   readonly latencyMs?: number;
   readonly respond?: Responder<T, R>;
+  /** Bytes an item takes in a batch. Default 10. */
+  readonly bytesOf?: (item: T) => number;
+  /** Scripts a seal: resolve with the applied batch number, or throw. Default: what the fake applied. */
+  readonly seal?: (partition: number, applied: number) => Promise<number> | number;
+  /** Whether an attempt counts as sent (it left). Default: every attempt. */
+  readonly sent?: (call: SendCall<T>) => boolean;
 }
 
 /** Items the default partitioning and refusal read: `key` and `bad` when present. */
@@ -57,6 +69,10 @@ export class FakeSink<T, R = never> implements StreamerSink<T, T, R> {
   prepared = 0;
   /** How often a send started while the same partition already had one in flight. */
   overlaps = 0;
+  /** Partitions sealed, in order. */
+  readonly sealed: number[] = [];
+  /** Per partition, the highest batch number applied. */
+  readonly #appliedSeq = new Map<number, number>();
   readonly #busy = new Set<number>();
   readonly #options: FakeSinkOptions<T, R>;
   readonly partitions: number;
@@ -72,7 +88,19 @@ export class FakeSink<T, R = never> implements StreamerSink<T, T, R> {
 
   async open(): Promise<StreamerTopology> {
     this.opened++;
-    return { partitions: this.partitions };
+    return { partitions: this.partitions, epoch: 1, requestTimeoutMs: 1000 };
+  }
+
+  /** Marks `call`'s batch applied (e.g. its answer is then lost: the responder throws after this). */
+  markApplied(call: SendCall<T>): void {
+    if ((this.#appliedSeq.get(call.partition) ?? 0) < call.batchSeq)
+      this.#appliedSeq.set(call.partition, call.batchSeq);
+  }
+
+  async seal(partition: number): Promise<number> {
+    this.sealed.push(partition);
+    const applied = this.#appliedSeq.get(partition) ?? 0;
+    return this.#options.seal === undefined ? applied : await this.#options.seal(partition, applied);
   }
 
   prepare(item: T, out: PreparedItem<T>): void {
@@ -83,35 +111,61 @@ export class FakeSink<T, R = never> implements StreamerSink<T, T, R> {
     }
     out.partition = this.#options.partitionOf?.(item) ?? Number(keyed.key) % this.partitions;
     out.entry = item;
+    out.bytes = this.#options.bytesOf?.(item) ?? 10;
   }
 
-  async send(
-    partition: number,
-    entries: readonly T[],
-    attempt: number,
-    signal: AbortSignal,
-  ): Promise<BatchAck<R>> {
+  async send(batch: BatchAttempt<T>): Promise<BatchAck<R>> {
+    const { partition, entries, attempt, batchSeq, signal } = batch;
     const call: SendCall<T> = {
       partition,
       items: [...entries],
       attempt,
+      batchSeq,
       at: this.#options.clock.now(),
       signal,
     };
     this.calls.push(call);
+    if (this.#options.sent?.(call) ?? true) batch.sent();
     if (this.#busy.has(partition)) {
       this.overlaps++;
     }
     this.#busy.add(partition);
     try {
-      await this.#options.clock.sleep(this.#options.latencyMs ?? 10);
-      const ack = await this.#options.respond?.(call);
+      // Like a connection's request: a cancelled stream stops waiting at once, whatever the node does.
+      const ack = await untilAborted(signal, async () => {
+        await this.#options.clock.sleep(this.#options.latencyMs ?? 10);
+        return this.#options.respond?.(call);
+      });
       this.appliedBatches.push(call);
+      this.markApplied(call);
       return { node: 'node-1', bytes: call.items.length * 10, ...ack };
     } finally {
       this.#busy.delete(partition);
     }
   }
+}
+
+/** `work()`, or a `CANCELLED` rejection as soon as `signal` aborts. */
+function untilAborted<V>(signal: AbortSignal, work: () => Promise<V>): Promise<V> {
+  return new Promise<V>((resolve, reject) => {
+    const onAbort = () =>
+      reject(new ClientError('CANCELLED', 'the attempt was cancelled', { cause: signal.reason }));
+    if (signal.aborted) {
+      onAbort();
+      return;
+    }
+    signal.addEventListener('abort', onAbort, { once: true });
+    work().then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 /** A latch: `wait()` resolves once `open()` was called. */

@@ -11,9 +11,9 @@ describe('PartitionLane', () => {
     const due: number[] = [];
     const lane = new PartitionLane<string, string>(3, clock, 100, (l) => due.push(l.partition));
     clock.advance(10);
-    lane.append('a', 'A', 0);
+    lane.append('a', 'A', 0, 1);
     clock.advance(50);
-    lane.append('b', 'B', 1);
+    lane.append('b', 'B', 1, 1);
     clock.advance(49);
     expect(lane.overdue).toBe(false);
     expect(due).toEqual([]);
@@ -24,7 +24,7 @@ describe('PartitionLane', () => {
 
   it('never is overdue, and sets no timer, with auto-flush off', () => {
     const lane = new PartitionLane<string, string>(0, clock, 0, () => {});
-    lane.append('a', 'A', 0);
+    lane.append('a', 'A', 0, 1);
     expect(clock.pendingEvents).toBe(0);
     clock.advance(1_000_000);
     expect(lane.overdue).toBe(false);
@@ -33,10 +33,10 @@ describe('PartitionLane', () => {
   it('cancels the timer when sealed and restarts the age with the next buffer', () => {
     const due: number[] = [];
     const lane = new PartitionLane<string, string>(1, clock, 100, (l) => due.push(l.partition));
-    lane.append('a', 'A', 0);
+    lane.append('a', 'A', 0, 1);
     clock.advance(60);
     lane.seal();
-    lane.append('b', 'B', 1);
+    lane.append('b', 'B', 1, 1);
     clock.advance(60);
     expect(due).toEqual([]);
     expect(lane.overdue).toBe(false);
@@ -45,9 +45,9 @@ describe('PartitionLane', () => {
 
   it('sends pages in order, one at a time, and reuses an applied page', () => {
     const lane = new PartitionLane<string, string>(0, clock, 0, () => {});
-    lane.append('a', 'A', 0);
+    lane.append('a', 'A', 0, 1);
     lane.seal();
-    lane.append('b', 'B', 1);
+    lane.append('b', 'B', 1, 1);
     lane.seal();
     const first = lane.startNext();
     expect(first?.items).toEqual(['a']);
@@ -56,7 +56,7 @@ describe('PartitionLane', () => {
     expect(lane.startNext()?.items).toEqual(['b']);
     lane.finishInFlight(false);
     expect(lane.busy).toBe(false);
-    lane.append('c', 'C', 2);
+    lane.append('c', 'C', 2, 1);
     lane.seal();
     expect(lane.open).toBe(first);
     expect(first?.size).toBe(0);
@@ -65,13 +65,13 @@ describe('PartitionLane', () => {
   it('hands its unsent items to the failed items, which come back in source order', () => {
     const lane = new PartitionLane<string, string>(0, clock, 100, () => {});
     const failed = new FailedItems<string>();
-    lane.append('b', 'B', 5);
+    lane.append('b', 'B', 5, 1);
     lane.seal();
-    lane.append('c', 'C', 9);
+    lane.append('c', 'C', 9, 1);
     failed.add('a', 2);
     lane.discardUnsent(failed);
     failed.add('z', 0);
-    expect(failed.inSourceOrder()).toEqual(['z', 'a', 'b', 'c']);
+    expect(failed.inSourceOrder()).toEqual({ failed: ['z', 'a', 'b', 'c'], inDoubt: [] });
     expect(lane.open.size).toBe(0);
     expect(lane.waiting).toEqual([]);
     expect(clock.pendingEvents).toBe(0);

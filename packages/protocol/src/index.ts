@@ -87,6 +87,40 @@ export type {
 export { OP_NAMES, OpCodes, type OpName, opNameFromCode } from './messages/op-codes.js';
 export type { KeyedRow, PartitionTransferRequest } from './messages/partition-transfer-message.js';
 export {
+  type BatchProducer,
+  checkProducerId,
+  MAX_PRODUCER_ID_LENGTH,
+  type ProducerRegisterRequest,
+  type ProducerRegisterResult,
+  type StreamerSeal,
+  type StreamerSealRequest,
+  type StreamerSealResult,
+} from './messages/producer-messages.js';
+export {
+  type RaftConfig,
+  type RaftEntry,
+  type RaftEntryKind,
+  RaftEntryKinds,
+  type RaftLease,
+  type RaftSnapshotMeta,
+  readRaftEntry,
+  readRaftSnapshotMeta,
+  writeRaftEntry,
+  writeRaftSnapshotMeta,
+} from './messages/raft-entry.js';
+export type {
+  RaftAppendArgs,
+  RaftAppendRequest,
+  RaftAppendResult,
+  RaftEnvelope,
+  RaftSnapshotArgs,
+  RaftSnapshotRequest,
+  RaftSnapshotResult,
+  RaftVoteArgs,
+  RaftVoteRequest,
+  RaftVoteResult,
+} from './messages/raft-messages.js';
+export {
   decodeRequest,
   encodeRequestFrame,
   writeRequest,
@@ -155,7 +189,6 @@ export { MsgPackReader } from './msgpack/msgpack-reader.js';
 export { MsgPackWriter, type MsgPackWriterOptions } from './msgpack/msgpack-writer.js';
 // Runtime seams
 export type { Clock, TimerHandle } from './runtime/clock.js';
-export { clockScheduler } from './runtime/clock-scheduler.js';
 export { type LogFn, type Logger, silentLogger } from './runtime/logger.js';
 export { RealClock, realClock } from './runtime/real-clock.js';
 export type { Rng } from './runtime/rng.js';
@@ -191,6 +224,7 @@ export { type EncodedRow, type EncodedRowTarget, RowCodec, type StagedRowTarget 
 export { UnknownColumnError } from './tuple/unknown-column-error.js';
 export { readValue } from './values/read-value.js';
 export { decodeValue, encodeValue } from './values/value-codec.js';
+export { type ValueKind, ValueKinds, valueKind } from './values/value-kind.js';
 // Value codec (receiver payloads, arguments, results)
 export { DEFAULT_MAX_VALUE_DEPTH, type WireValue } from './values/wire-value.js';
 export { writeValue } from './values/write-value.js';

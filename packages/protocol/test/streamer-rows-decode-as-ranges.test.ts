@@ -105,14 +105,24 @@ function referenceDecode(body: Uint8Array): StreamerRow[] | string {
     }
     reader.readString('targetNode');
     reader.readSafeInteger('assignmentVersion');
-    const streamIdAt = reader.offset;
-    const streamId = reader.tryReadNil() ? null : reader.readUuid('streamId');
+    const producerAt = reader.offset;
+    const producerId = reader.tryReadNil() ? null : reader.readString('producerId');
+    const epoch = reader.tryReadNil() ? null : reader.readSafeInteger('epoch');
     const batchSeq = reader.tryReadNil() ? null : reader.readSafeInteger('batchSeq');
-    if ((streamId === null) !== (batchSeq === null)) {
+    const set = [producerId, epoch, batchSeq].filter((field) => field !== null).length;
+    if (set !== 0 && set !== 3) {
       throw reader.error(
-        `streamId at offset ${streamIdAt}: streamId and batchSeq must be both nil or both set`,
+        `producer at offset ${producerAt}: producerId, epoch and batchSeq must be all nil or all set`,
       );
     }
+    if (producerId !== null && (producerId.length === 0 || producerId.length > 256)) {
+      throw reader.error(
+        `producerId at offset ${producerAt}: expected 1..256 characters, got ${producerId.length}`,
+      );
+    }
+    if (epoch !== null && epoch < 1) throw reader.error(`epoch: expected an integer >= 1, got ${epoch}`);
+    if (batchSeq !== null && batchSeq < 1)
+      throw reader.error(`batchSeq: expected an integer >= 1, got ${batchSeq}`);
     reader.expectEnd('STREAMER_BATCH_SEND request');
     return rows;
   } catch (error) {

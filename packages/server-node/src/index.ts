@@ -1,11 +1,15 @@
 /**
  * @datastreamer/server-node: one cluster node. MVCC partition storage on hybrid-logical-clock timestamps,
  * transactions, the catalog and placement (held by a control plane all nodes share), and the request
- * handlers a client streams into. See README.md for the storage and transaction model.
+ * handlers a client streams into. See README.md for the storage and transaction model. Also the Raft core
+ * (a replica of a replication group) and the node's simulated disk, not wired into the node yet
+ * (docs/REPLICATION.md).
  */
 
 export { Catalog, type CatalogListener, type CatalogOptions, MAX_PARTITIONS } from './catalog/catalog.js';
 export { HybridClock, type HybridTimestamp } from './clock/hlc.js';
+export type { Disk, DiskStats } from './disk/disk.js';
+export { DEFAULT_SYNC_LATENCY_MS, MemoryDisk, type MemoryDiskOptions } from './disk/memory-disk.js';
 export {
   ServerError,
   type ServerErrorCode,
@@ -28,6 +32,32 @@ export {
   type PlacementListener,
   type TableAssignment,
 } from './placement/placement.js';
+export type { MembershipChange } from './raft/membership.js';
+export { type LeaseRecord, type Proposal, RaftNode } from './raft/raft-node.js';
+export { RAFT_DEFAULTS, type RaftNodeOptions } from './raft/raft-options.js';
+export {
+  entryDigest,
+  RaftSafetyChecker,
+  type RaftSafetyCheckerOptions,
+  type RaftSafetyRule,
+  RaftSafetyRules,
+  RaftSafetyViolation,
+} from './raft/raft-safety-checker.js';
+export type {
+  AppliedCommand,
+  FollowerProgress,
+  RaftNodeView,
+  RaftOp,
+  RaftProbe,
+  RaftRequest,
+  RaftRequestOf,
+  RaftResultOf,
+  RaftRole,
+  RaftRoleChange,
+  RaftSend,
+  RaftStateMachine,
+} from './raft/raft-types.js';
+export { RaftRoles } from './raft/raft-types.js';
 export type {
   DataStreamerReceiver,
   EmbeddedIgnite,
@@ -40,13 +70,13 @@ export {
   EmbeddedTable,
   EmbeddedTables,
 } from './receiver/embedded-tables.js';
-export { ReceiverRegistry, receiverRegistryOf } from './receiver/receiver-registry.js';
 export {
   DEFAULT_TX_ATTEMPTS,
   EmbeddedTransactions,
-  ReceiverTransaction,
   type RunInTransactionOptions,
-} from './receiver/receiver-transaction.js';
+} from './receiver/embedded-transactions.js';
+export { ReceiverRegistry, receiverRegistryOf } from './receiver/receiver-registry.js';
+export { ReceiverTransaction } from './receiver/receiver-transaction.js';
 export { IngestBatch } from './rows/ingest-batch.js';
 export { MAX_STORED_SCHEMA_VERSION, storedRowTuple, storedRowVersion } from './rows/stored-row.js';
 export {

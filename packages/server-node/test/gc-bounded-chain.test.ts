@@ -4,6 +4,7 @@ import { HybridClock } from '../src/clock/hlc.js';
 import { MvccPartitionStore } from '../src/storage/mvcc-partition-store.js';
 import { applyBatch } from '../src/tx/apply-batch.js';
 import { TransactionManager } from '../src/tx/transaction-manager.js';
+import { caught } from './support/caught.js';
 
 const KEY = Uint8Array.of(0x2a, 0x00, 0x01);
 const OTHER = Uint8Array.of(0x2b);
@@ -86,6 +87,8 @@ describe('MvccPartitionStore garbage collection', () => {
     store.prepare(b);
     store.commit(b, 4n);
     expect(() => store.begin('late', 2n)).toThrow(/below the read floor 4/);
+    // A snapshot too old is a conflict: the transaction runs again with a newer one.
+    expect(caught(() => store.begin('late', 2n)).code).toBe('TX_CONFLICT');
   });
 
   it('drops a deleted key entirely when no reader can see its older versions', () => {

@@ -155,4 +155,32 @@ describe('two-phase commit across nodes', () => {
     await settled();
     expect(node1.transactionLog.openDecisions()).toEqual([]);
   });
+
+  it('moves a participant partition only once its prepared transaction is decided, keeping its writes', async () => {
+    const { cluster, node1, node2, send, both, settled, a, b } = await setup();
+    const stats = cluster.rowsOf(cluster.controlPlane.catalog.latest('Stats')?.tableId ?? -1);
+    const partition = stats.partitionOf({ Id: b });
+    let move: Promise<unknown> | undefined;
+    node1.setTwoPhaseCommitHooks({
+      afterPrepare: () => {
+        move = node2.movePartition(stats.tableId, partition, 'node-3');
+      },
+    });
+    expect(await send('x')).toMatchObject({ kind: 'ok' });
+    node1.setTwoPhaseCommitHooks({});
+    for (
+      let i = 0;
+      i < 20 && cluster.controlPlane.placement.owner(stats.tableId, partition) !== 'node-3';
+      i++
+    ) {
+      cluster.clock.advance(10);
+      await settled();
+    }
+    await move;
+    expect(cluster.controlPlane.placement.owner(stats.tableId, partition)).toBe('node-3');
+    expect(both()).toEqual([
+      { Id: a, Track: 'x' },
+      { Id: b, Count: 7n },
+    ]);
+  });
 });

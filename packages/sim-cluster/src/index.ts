@@ -25,6 +25,13 @@ export {
 export { CheckerError } from './checkers/checker-error.js';
 export { type CheckerName, CheckerNames, type CheckerResult } from './checkers/checker-result.js';
 export {
+  type ExactOutcomeKind,
+  ExactOutcomeKinds,
+  type ExactOutcomesResult,
+  type ExactOutcomeViolation,
+  exactOutcomes,
+} from './checkers/exact-outcomes.js';
+export {
   type ExpectedState,
   type FinalStateMismatch,
   type FinalStateMismatchKind,
@@ -32,6 +39,17 @@ export {
   type FinalStateResult,
   finalState,
 } from './checkers/final-state.js';
+export {
+  DEFAULT_MAX_STEPS_PER_KEY,
+  type LinearizabilityViolation,
+  type LinearizableOptions,
+  type LinearizableResult,
+  linearizable,
+  type RegisterOperation,
+  type RegisterOperationKind,
+  RegisterOperationKinds,
+  type UndecidedKey,
+} from './checkers/linearizable.js';
 export { type LivenessResult, type LivenessViolation, liveness } from './checkers/liveness.js';
 export { type OrderViolation, type PerKeyOrderResult, perKeyOrder } from './checkers/per-key-order.js';
 export {
@@ -112,6 +130,7 @@ export { HistoryError } from './history/history-error.js';
 export {
   type AckEvent,
   type ApplyEvent,
+  type ApplyOrigin,
   type EventOf,
   type FailEvent,
   type FaultEvent,

@@ -5,7 +5,7 @@
 
 import { canonicalKey } from '../src/history/canonical-key.js';
 import { History } from '../src/history/history.js';
-import type { ApplyEvent, ItemOp, SubmitEvent } from '../src/history/history-event.js';
+import type { ApplyEvent, ApplyOrigin, ItemOp, SubmitEvent } from '../src/history/history-event.js';
 
 export interface TestRow {
   readonly id: number;
@@ -59,8 +59,11 @@ export class RunBuilder {
     return this.submit(client, stream, index, 'REMOVE', id, seq);
   }
 
-  /** Records a raw apply (bypassing the model): a row `{ id, seq, by }`, or a tombstone when `seq` is null. */
-  apply(id: number, seq: number | null, by = 'client-1', commitTs?: bigint): ApplyEvent {
+  /**
+   * Records a raw apply (bypassing the model): a row `{ id, seq, by }`, or a tombstone when `seq` is null;
+   * `batch` names the streamer batch that wrote it.
+   */
+  apply(id: number, seq: number | null, by = 'client-1', commitTs?: bigint, batch?: ApplyOrigin): ApplyEvent {
     this.tick();
     const ts = commitTs ?? this.#nextTs();
     const row = seq === null ? null : { id, seq, by };
@@ -73,11 +76,15 @@ export class RunBuilder {
       key: canonicalKey(id),
       row,
       commitTs: ts,
+      ...(batch === undefined ? {} : { batch }),
     });
   }
 
-  /** Commits the items `indexes` of a stream as one batch, as the server would (see the header). */
-  commit(client: string, stream: number, indexes: readonly number[]): void {
+  /**
+   * Commits the items `indexes` of a stream as one batch, as the server would (see the header), as the batch
+   * `batch` (producer, epoch, number) when given.
+   */
+  commit(client: string, stream: number, indexes: readonly number[], batch?: ApplyOrigin): void {
     const last = new Map<number, SubmitEvent>();
     for (const index of indexes) {
       const submit = this.#submit(client, stream, index);
@@ -87,8 +94,8 @@ export class RunBuilder {
     }
     const ts = this.#nextTs();
     for (const [id, submit] of last) {
-      if (submit.op === 'PUT') this.apply(id, submit.seq, submit.producer ?? client, ts);
-      else if (this.table.has(id)) this.apply(id, null, client, ts);
+      if (submit.op === 'PUT') this.apply(id, submit.seq, submit.producer ?? client, ts, batch);
+      else if (this.table.has(id)) this.apply(id, null, client, ts, batch);
     }
   }
 
@@ -103,18 +110,32 @@ export class RunBuilder {
     this.ack(client, stream, indexes);
   }
 
-  fail(client: string, stream: number, indexes: readonly number[]): void {
+  /** Records failed items; `inDoubt`, the subset reported in doubt. */
+  fail(client: string, stream: number, indexes: readonly number[], inDoubt: readonly number[] = []): void {
     this.tick();
-    this.history.recordFail({ client, stream, indexes: [...indexes], code: 'NODE_UNAVAILABLE' });
+    this.history.recordFail({
+      client,
+      stream,
+      indexes: [...indexes],
+      code: 'NODE_UNAVAILABLE',
+      ...(inDoubt.length === 0 ? {} : { inDoubt: [...inDoubt] }),
+    });
   }
 
-  settle(client: string, stream: number, outcome: 'resolved' | 'rejected'): void {
+  /** Records a stream's end; `run` names the producer and epoch it wrote as. */
+  settle(
+    client: string,
+    stream: number,
+    outcome: 'resolved' | 'rejected',
+    run?: { readonly producerId: string; readonly epoch: number },
+  ): void {
     this.tick();
     this.history.recordSettled({
       client,
       stream,
       outcome,
       ...(outcome === 'rejected' ? { code: 'NODE_UNAVAILABLE' as const } : {}),
+      ...(run === undefined ? {} : { producerId: run.producerId, epoch: run.epoch }),
     });
   }
 

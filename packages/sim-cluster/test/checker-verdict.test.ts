@@ -195,8 +195,9 @@ describe('check', () => {
       reordered: [],
       finalStateMismatches: [],
       unsettled: [],
+      inexact: [],
     });
-    expect(good.report.split('\n').filter((line) => /^\w+: passed/.test(line))).toHaveLength(4);
+    expect(good.report.split('\n').filter((line) => /^\w+: passed/.test(line))).toHaveLength(5);
 
     const run = goodRun();
     run.apply(1, 1);

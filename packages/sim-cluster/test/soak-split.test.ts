@@ -39,7 +39,7 @@ describe('scenarioSeed', () => {
     const seeds = new Set(Array.from({ length: 1000 }, (_, k) => scenarioSeed(9, k)));
     expect(seeds.size).toBe(1000);
     expect(scenarioSeed(10, 3)).not.toBe(scenarioSeed(9, 3));
-    expect([scenarioShape(0), scenarioShape(1)]).toEqual(['default', 'dense']);
+    expect([0, 1, 2, 3].map(scenarioShape)).toEqual(['default', 'dense', 'resume', 'default']);
   });
 });
 

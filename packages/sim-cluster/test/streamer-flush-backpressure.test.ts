@@ -91,11 +91,12 @@ describe('DataStreamer flushing and backpressure', () => {
       },
     });
 
-    // The node holds the first (full) batch for a second; a fourth item, then a fifth long after the fourth
-    // is overdue, wait in the open buffer meanwhile.
+    // Once the stream opened (it took the first item), the node holds the first (full) batch for a second; a
+    // fourth item, then a fifth long after the fourth is overdue, wait in the open buffer meanwhile.
+    await publisher.submit(itemRow(0));
     cluster.pauseNode('node-1', 1000);
     const pausedAt = cluster.clock.now();
-    for (let i = 0; i < 4; i++) await publisher.submit(itemRow(i));
+    for (let i = 1; i < 4; i++) await publisher.submit(itemRow(i));
     await cluster.clock.sleep(500);
     expect(tap.count('STREAMER_BATCH_SEND')).toBe(1);
     await publisher.submit(itemRow(4));
@@ -117,12 +118,16 @@ describe('DataStreamer flushing and backpressure', () => {
     const client = await cluster.connect();
     const view = (await createTable(client, itemsTable('Items', 4))).recordView<ItemRow>();
     const source = new CountingSource(Array.from({ length: 1000 }, (_, i) => itemRow(i)));
+    // The stream opens (registers its producer) before it pulls: the first pull stalls the whole cluster, so
+    // every batch meets a paused node.
+    const stalling = (function* () {
+      for (const node of cluster.nodes) cluster.pauseNode(node, 20_000);
+      yield* source;
+    })();
     const [pageSize, perPartitionParallelOperations, partitions] = [10, 2, 4];
     const bound = partitions * pageSize * perPartitionParallelOperations;
 
-    await view.streamData([]); // Loads the schema and the assignment, so the pause holds only batches.
-    for (const node of cluster.nodes) cluster.pauseNode(node, 20_000);
-    const done = view.streamData(source, {
+    const done = view.streamData(stalling, {
       pageSize,
       perPartitionParallelOperations,
       autoFlushInterval: 500,

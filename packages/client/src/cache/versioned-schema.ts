@@ -74,11 +74,12 @@ export class VersionedSchema {
 
   /**
    * Encodes the key columns of `key` into the codec and returns the tuple's length; its partition is then
-   * {@link partition} and {@link writeStagedTuple} writes the tuple.
-   * @throws as `RowCodec.stageKey`.
+   * {@link partition} and {@link writeStagedTuple} writes the tuple. Every other property is ignored, columns
+   * or not (a streamer REMOVE reads only the key).
+   * @throws as `RowCodec.stageKey` (an `InvalidValueError` naming a missing or invalid key column).
    */
   stageKey(key: object): number {
-    return this.codec.stageKey(key, this.#colocationHashes);
+    return this.codec.stageKey(key, this.#colocationHashes, true);
   }
 
   /**

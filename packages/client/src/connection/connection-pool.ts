@@ -115,6 +115,11 @@ export class ConnectionPool implements Requester {
     return this.#open;
   }
 
+  /** How long a request may go unanswered before it fails with `REQUEST_TIMEOUT`, in ms. */
+  get requestTimeoutMs(): number {
+    return this.#options.requestTimeoutMs;
+  }
+
   /** Whether `close` was called. */
   get isClosed(): boolean {
     return this.#closed;
@@ -124,6 +129,11 @@ export class ConnectionPool implements Requester {
   byNode(node: string): NodeConnection | undefined {
     const connection = this.#byNode.get(node);
     return connection?.isOpen === true ? connection : undefined;
+  }
+
+  /** Every open connection, in the order they opened. */
+  openConnections(): NodeConnection[] {
+    return this.#open.filter((connection) => connection.isOpen);
   }
 
   /** Some open connection (round robin, so fallback load spreads), or `undefined` when none is open. */

@@ -61,6 +61,11 @@ export interface RequestOptions {
   readonly timeoutMs?: number;
   /** Aborting it fails the request with `CANCELLED` and drops the answer when it comes. */
   readonly signal?: AbortSignal;
+  /**
+   * Called once the request's frame was handed to the transport: from then on the node may act on it even
+   * if no answer comes. Not called when the request fails before that (closed connection, encoding error).
+   */
+  readonly onSent?: () => void;
 }
 
 /** A request's payload: the request without its op (given apart) and its id (the connection assigns it). */
@@ -212,6 +217,7 @@ export class NodeConnection {
       this.#pending.add(pending, options.timeoutMs ?? this.#options.requestTimeoutMs, signal, this.#describe);
       try {
         this.#raw.send(frame);
+        options.onSent?.();
       } catch (error) {
         this.#pending.take(requestId);
         pending.reject(

@@ -7,17 +7,33 @@
  *
  * Payloads and the argument go through the protocol's value codec: anything it cannot carry (and a null
  * payload) is refused here, before sending, with an error naming where it is (`payload.tags: Map is not
- * encodable`); a bad argument fails the stream before the source is pulled. A throwing `keyFn` or `payloadFn`
- * fails the stream with that error and the item among the failed items (the core does that for `prepare`).
+ * encodable`); a bad argument fails the stream before the source is pulled. All payloads of a stream are of
+ * one kind (strings, numbers, maps, ...), as Ignite 3 requires of a batch: the first payload sets it and a
+ * payload of another kind is refused, naming both. A throwing `keyFn` or `payloadFn` fails the stream with
+ * that error and the item among the failed items (the core does that for `prepare`).
  *
- * It does not buffer, order, retry or account for failed items: the streamer core does.
+ * Batches are fenced by producer like plain ones (see table-streamer-sink.ts); with `receiverTransaction:
+ * 'batch'` the node runs the receiver in one transaction with the fence update (exactly-once effects).
+ *
+ * It does not buffer, order, number, retry or account for failed items: the streamer core does.
  */
-import { describeValue, encodeValue, ProtocolError } from '@datastreamer/protocol';
+import { describeValue, encodeValue, ProtocolError, type ValueKind, valueKind } from '@datastreamer/protocol';
 import type { VersionedSchema } from '../cache/versioned-schema.js';
 import type { RequestPayload } from '../connection/node-connection.js';
 import { ClientError } from '../errors/client-error.js';
-import type { BatchAck, PreparedItem, StreamerSink, StreamerTopology } from '../streamer/streamer-sink.js';
+import type {
+  BatchAck,
+  BatchAttempt,
+  PreparedItem,
+  SinkOpening,
+  StreamerSink,
+  StreamerTopology,
+} from '../streamer/streamer-sink.js';
+import { registerProducer, routeToPrimary, sealPartition } from '../table/partition-route.js';
 import type { TableContext } from '../table/table-context.js';
+
+/** What a payload adds to a batch besides its encoded bytes (none: the value codec writes it whole). */
+const PAYLOAD_FRAMING_BYTES = 0;
 
 /**
  * How a view streams into a receiver: `view.streamData(source, { receiver, keyFn, payloadFn, arg }, options)`.
@@ -83,28 +99,51 @@ export class ReceiverStreamerSink<T, Result> implements StreamerSink<T, unknown,
   readonly #tableId: number;
   readonly #descriptor: ReceiverDescriptor<T, unknown, unknown>;
   readonly #receiveResults: boolean;
+  readonly #transactional: boolean;
   #schema: VersionedSchema | undefined;
+  /** The kind of the stream's first payload: every payload must be of it. */
+  #kind: ValueKind | undefined;
+  #producerId = '';
+  #epoch = 0;
 
-  /** @throws ClientError `INVALID_ARGUMENT` naming a bad descriptor field. */
-  constructor(context: TableContext, tableId: number, descriptor: ReceiverDescriptor<T, unknown, unknown>) {
+  /**
+   * @param transactional run each batch in one transaction with its fence update (`receiverTransaction:
+   *   'batch'`).
+   * @throws ClientError `INVALID_ARGUMENT` naming a bad descriptor field.
+   */
+  constructor(
+    context: TableContext,
+    tableId: number,
+    descriptor: ReceiverDescriptor<T, unknown, unknown>,
+    transactional = false,
+  ) {
     checkReceiverDescriptor(descriptor as ReceiverDescriptor<unknown, unknown, unknown>);
     this.#context = context;
     this.#tableId = tableId;
     this.#descriptor = descriptor;
     this.#receiveResults = descriptor.receiveResults ?? true;
+    this.#transactional = transactional;
   }
 
   /**
-   * Checks the argument is encodable, then loads the table's latest schema and its assignment.
+   * Checks the argument is encodable, then loads the table's latest schema and its assignment, and registers
+   * the run's producer.
    * @throws ProtocolError `VALUE_NOT_ENCODABLE` naming the part of `arg` that cannot travel.
    */
-  async open(_signal: AbortSignal): Promise<StreamerTopology> {
+  async open(opening: SinkOpening): Promise<StreamerTopology> {
     const arg = this.#descriptor.arg;
     if (arg !== undefined) encodeValue(arg, 'arg');
-    const schema = await this.#context.schemas.latest(this.#tableId);
+    const context = this.#context;
+    const schema = await context.schemas.latest(this.#tableId);
     this.#schema = schema;
-    await this.#context.assignments.get(this.#tableId);
-    return { partitions: schema.partitions };
+    await context.assignments.get(this.#tableId);
+    this.#epoch = await registerProducer(context, opening);
+    this.#producerId = opening.producerId;
+    return {
+      partitions: schema.partitions,
+      epoch: this.#epoch,
+      requestTimeoutMs: context.pool.requestTimeoutMs,
+    };
   }
 
   prepare(item: T, out: PreparedItem<unknown>): void {
@@ -128,22 +167,25 @@ export class ReceiverStreamerSink<T, Result> implements StreamerSink<T, unknown,
         `payload: a receiver payload must not be ${String(payload)}`,
       );
     }
+    const kind = valueKind(payload);
+    this.#kind ??= kind;
+    if (kind !== this.#kind) {
+      throw new ClientError(
+        'INVALID_ARGUMENT',
+        `payload: a ${kind}, but the stream's first payload was a ${this.#kind}; the payloads of a receiver ` +
+          'stream must all be of one kind (a batch carries one kind of item)',
+      );
+    }
     // Encoded once to check it, so an unencodable payload fails this item before anything is sent.
-    encodeValue(payload, 'payload');
+    const encoded = encodeValue(payload, 'payload');
     out.partition = partition;
     out.entry = payload;
+    out.bytes = encoded.length + PAYLOAD_FRAMING_BYTES;
   }
 
-  async send(
-    partition: number,
-    entries: readonly unknown[],
-    _attempt: number,
-    signal: AbortSignal,
-  ): Promise<BatchAck<Result>> {
-    const context = this.#context;
-    const assignment = await context.assignments.get(this.#tableId);
-    const owner = assignment.owners[partition] ?? null;
-    const connection = context.pool.pick(owner);
+  async send(batch: BatchAttempt<unknown>): Promise<BatchAck<Result>> {
+    const { partition, entries, batchSeq, signal } = batch;
+    const { assignment, owner, connection } = await routeToPrimary(this.#context, this.#tableId, partition);
     const payload: RequestPayload<'STREAMER_WITH_RECEIVER_BATCH_SEND'> = {
       tableId: this.#tableId,
       partitionId: partition,
@@ -154,8 +196,13 @@ export class ReceiverStreamerSink<T, Result> implements StreamerSink<T, unknown,
       arg: this.#descriptor.arg ?? null,
       // A copy: the core reuses `entries` once this call settles.
       payloads: entries.slice(),
+      producer: { producerId: this.#producerId, epoch: this.#epoch, batchSeq },
+      transactional: this.#transactional,
     };
-    const reply = await connection.request('STREAMER_WITH_RECEIVER_BATCH_SEND', payload, { signal });
+    const reply = await connection.request('STREAMER_WITH_RECEIVER_BATCH_SEND', payload, {
+      signal,
+      onSent: batch.sent,
+    });
     const results = reply.result.results;
     return {
       node: owner ?? connection.nodeName,
@@ -163,5 +210,15 @@ export class ReceiverStreamerSink<T, Result> implements StreamerSink<T, unknown,
       rerouted: connection.nodeName !== owner || reply.assignmentVersion !== undefined,
       ...(results === null || !this.#receiveResults ? {} : { results: results as readonly Result[] }),
     };
+  }
+
+  /** Seals the run's epoch on `partition`; resolves with the highest batch number it applied. */
+  seal(partition: number): Promise<number> {
+    return sealPartition(this.#context, {
+      tableId: this.#tableId,
+      partition,
+      producerId: this.#producerId,
+      epoch: this.#epoch,
+    });
   }
 }

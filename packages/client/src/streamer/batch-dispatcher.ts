@@ -1,9 +1,11 @@
 /**
  * The sending half of the streamer: one lane per partition, each with its open buffer, the pages sealed
- * behind it and at most one batch in flight. It decides when a buffer leaves (full, overdue, or the source
- * ended), keeps a partition's batches strictly one after another (which is what keeps per-key order), sends
- * them with retries and reports each applied batch (`onBatch`, receiver results). It does not pull the
- * source or decide how the stream ends: it tells the stream when a batch settled or failed.
+ * behind it and at most one batch in flight. It decides when a buffer leaves (full by items or bytes,
+ * overdue, or the source ended), keeps a partition's batches strictly one after another and numbered (which
+ * is what keeps per-key order, with the node's fence), sends them with retries and reports each applied batch
+ * (`onBatch`, receiver results). It does not pull the source or decide how the stream ends: it tells the
+ * stream when a batch settled or failed. A batch that failed after an attempt left is kept as the lane's
+ * `unsettled` batch: only the seal the stream sends before rejecting can tell whether it applied.
  *
  * Auto-flush is by age: a lane's open buffer is sealed once its OLDEST item is `autoFlushInterval` old, so a
  * steady trickle cannot starve it. Never while the lane has a batch in flight or waiting: the age is checked
@@ -21,9 +23,9 @@ import type { StreamerBatchInfo } from './streamer-summary.js';
 
 /**
  * `filling`: the source is open. `draining`: it ended, every buffer is sealed. `stopped`: the stream failed,
- * nothing more is sent, batches in flight settle. `abandoned`: cancelled, outcomes in flight are ignored.
+ * nothing more is sent, batches in flight settle.
  */
-type DispatchMode = 'filling' | 'draining' | 'stopped' | 'abandoned';
+type DispatchMode = 'filling' | 'draining' | 'stopped';
 
 /** What the dispatcher works with; one per stream. */
 export interface BatchDispatcherDeps<T, Entry, Result> {
@@ -41,26 +43,47 @@ export interface BatchDispatcherDeps<T, Entry, Result> {
   readonly settled: () => void;
 }
 
+/** A batch whose outcome stayed unknown: the seal of its partition decides it. */
+export interface UnsettledBatch<T, Entry> {
+  readonly partition: number;
+  readonly batchSeq: number;
+  readonly page: StreamPage<T, Entry>;
+}
+
 export class BatchDispatcher<T, Entry, Result> {
   readonly #deps: BatchDispatcherDeps<T, Entry, Result>;
   readonly #lanes: (PartitionLane<T, Entry> | undefined)[];
   #mode: DispatchMode = 'filling';
-  #inFlight = 0;
+  /** Batches whose outcome is not known yet (attempts, backoff). */
+  #sending = 0;
+  /** Batches acknowledged whose `onBatch` is still running. */
+  #reporting = 0;
 
   constructor(deps: BatchDispatcherDeps<T, Entry, Result>) {
     this.#deps = deps;
     this.#lanes = new Array<PartitionLane<T, Entry> | undefined>(deps.partitions).fill(undefined);
   }
 
-  /** Batches in flight (at most one per partition). */
+  /** Batches in flight (at most one per partition), acknowledged ones still reporting included. */
   get inFlight(): number {
-    return this.#inFlight;
+    return this.#sending + this.#reporting;
   }
 
-  /** Adds an item to its partition's open buffer; true when the buffer is now full (`seal` it then). */
-  append(partition: number, item: T, entry: Entry, seq: number): boolean {
+  /** Batches whose outcome is not known yet. */
+  get sending(): number {
+    return this.#sending;
+  }
+
+  /**
+   * Adds an item of `bytes` bytes to its partition's open buffer (sealing the buffer first when the item
+   * would take it past `pageBytes`); true when the buffer is now full (`seal` it then).
+   */
+  append(partition: number, item: T, entry: Entry, seq: number, bytes: number): boolean {
+    const { pageSize, pageBytes } = this.#deps.options;
     const lane = this.#lanes[partition] ?? this.#openLane(partition);
-    return lane.append(item, entry, seq) >= this.#deps.options.pageSize;
+    const open = lane.open;
+    if (open.size > 0 && open.bytes + bytes > pageBytes) this.#seal(lane);
+    return lane.append(item, entry, seq, bytes) >= pageSize || lane.open.bytes >= pageBytes;
   }
 
   /** Seals the partition's open buffer; it is sent as soon as the partition's previous batch finished. */
@@ -83,7 +106,7 @@ export class BatchDispatcher<T, Entry, Result> {
 
   /** The stream failed: nothing more is sent; buffers and waiting pages go to the failed items. */
   stop(): void {
-    if (this.#mode === 'stopped' || this.#mode === 'abandoned') {
+    if (this.#mode === 'stopped') {
       return;
     }
     this.#mode = 'stopped';
@@ -92,18 +115,16 @@ export class BatchDispatcher<T, Entry, Result> {
     }
   }
 
-  /**
-   * The stream was cancelled: batches in flight and not acknowledged are reported failed now (their outcome
-   * is unknown) and whatever they do later is ignored.
-   */
-  abandon(): void {
-    this.stop();
-    this.#mode = 'abandoned';
+  /** The batches whose outcome stayed unknown, one per partition at most (once nothing is in flight). */
+  unsettled(): UnsettledBatch<T, Entry>[] {
+    const out: UnsettledBatch<T, Entry>[] = [];
     for (const lane of this.#lanes) {
-      if (lane?.inFlight !== undefined && !lane.inFlightAcked) {
-        this.#deps.failed.addPage(lane.inFlight);
+      const unsettled = lane?.unsettled;
+      if (lane !== undefined && unsettled !== undefined) {
+        out.push({ partition: lane.partition, batchSeq: unsettled.batchSeq, page: unsettled.page });
       }
     }
+    return out;
   }
 
   #openLane(partition: number): PartitionLane<T, Entry> {
@@ -124,7 +145,7 @@ export class BatchDispatcher<T, Entry, Result> {
   #sendNext(lane: PartitionLane<T, Entry>): void {
     const page = lane.startNext();
     if (page !== undefined) {
-      this.#inFlight++;
+      this.#sending++;
       void this.#send(lane, page);
     }
   }
@@ -132,21 +153,25 @@ export class BatchDispatcher<T, Entry, Result> {
   async #send(lane: PartitionLane<T, Entry>, page: StreamPage<T, Entry>): Promise<void> {
     const { sink, sender, stats, options, failed } = this.#deps;
     const startedAt = options.clock.now();
-    const outcome = await sendBatch(sink, lane.partition, page.entries, sender);
-    if (this.#isAbandoned()) {
-      return;
-    }
+    const batchSeq = lane.inFlightSeq;
+    const outcome = await sendBatch(
+      sink,
+      { partition: lane.partition, entries: page.entries, batchSeq },
+      sender,
+    );
+    this.#sending--;
     if (!outcome.ok) {
-      this.#inFlight--;
-      failed.addPage(page);
+      // Sent and unanswered: it may have applied; the seal decides. Never sent: certainly not applied.
+      if (outcome.sent) lane.unsettled = { page, batchSeq };
+      else failed.addPage(page);
       lane.finishInFlight(false);
       const context = `a batch of ${page.size} items for partition ${lane.partition} failed after ${outcome.attempts} attempt(s)`;
       this.#deps.fail(streamFailure(outcome.error, 'INTERNAL', context));
       this.#deps.settled();
       return;
     }
+    this.#reporting++;
     const ack = outcome.ack;
-    lane.inFlightAcked = true;
     stats.applied(page.size, ack);
     const info: StreamerBatchInfo = {
       partition: lane.partition,
@@ -163,6 +188,10 @@ export class BatchDispatcher<T, Entry, Result> {
       if (ack.results !== undefined) {
         this.#deps.onResults?.(ack.results, info);
       }
+    } catch (error) {
+      this.#deps.fail(streamFailure(error, 'CALLBACK_FAILED', 'a subscriber of the results threw'));
+    }
+    try {
       const progress = options.onBatch?.(info);
       if (progress !== undefined) {
         await progress;
@@ -170,11 +199,8 @@ export class BatchDispatcher<T, Entry, Result> {
     } catch (error) {
       this.#deps.fail(streamFailure(error, 'CALLBACK_FAILED', 'onBatch threw'));
     }
-    if (this.#isAbandoned()) {
-      return;
-    }
     // Only now do the items free room and the partition's next batch leave: `onBatch` may slow the stream.
-    this.#inFlight--;
+    this.#reporting--;
     stats.buffered -= page.size;
     lane.finishInFlight(true);
     if (this.#mode === 'filling' || this.#mode === 'draining') {
@@ -185,11 +211,6 @@ export class BatchDispatcher<T, Entry, Result> {
       }
     }
     this.#deps.settled();
-  }
-
-  // A method, not an inline comparison: the mode changes under awaits TypeScript cannot see into.
-  #isAbandoned(): boolean {
-    return this.#mode === 'abandoned';
   }
 
   readonly #onOverdue = (lane: PartitionLane<T, Entry>): void => {

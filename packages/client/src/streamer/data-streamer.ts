@@ -10,23 +10,26 @@
  * every buffer is below `pageSize`, `buffered < partitions * pageSize <= bound`, so the loop pulls until
  * some buffer fills and is sent.
  *
- * Failure (an item refused by `prepare`, a source error, a batch failing for good, a throwing `onBatch`):
- * the first error wins. The source is cancelled, no further batch or retry starts, and the stream waits for
- * the batches in flight to settle (one that succeeds is applied, and reported) and for a source read in
- * progress to return (an async source may be producing an item for it). It then rejects with a
- * `DataStreamerError` whose `failedItems` are every taken item not applied, in source order: the failed
- * batch, the pages behind it, every open buffer, what the loop had read, and what a push source still held.
- * Cancellation (the signal, or `abort`) does not wait: it rejects at once and reports the batches in flight
- * and not yet acknowledged as failed, though the cluster may still apply them (retrying them is safe); an
- * item a read in progress delivers after that is logged, not reported.
+ * Failure (an item refused by `prepare`, an item over `pageBytes`, a source error, a batch failing for good,
+ * a throwing `onBatch`, cancellation): the first error wins. The source is cancelled, no further batch or
+ * retry starts, and the stream waits for the batches in flight to settle (one that succeeds is applied, and
+ * reported; on cancellation their requests are abandoned at once) and for a source read in progress to
+ * return (an async source may be producing an item for it; it is waited for at most one request timeout).
+ * Then it seals its epoch at every partition where a batch's outcome is unknown (an attempt left and no
+ * answer came): the sink's seal answers what the partition applied and no more of this run applies there.
+ * It then rejects with a `DataStreamerError` whose `failedItems` are every taken item not known to be applied,
+ * in source order (the failed batch unless its seal said it applied, the pages behind it, every open buffer,
+ * what the loop had read, what a push source still held), and whose `inDoubtItems` are those of batches whose
+ * partition could not be sealed.
  */
 import { setMaxListeners } from 'node:events';
 import type { Logger } from '@datastreamer/protocol';
 import { ClientError } from '../errors/client-error.js';
 import type { DataStreamerError } from '../errors/data-streamer-error.js';
-import { BatchDispatcher } from './batch-dispatcher.js';
+import { BatchDispatcher, type UnsettledBatch } from './batch-dispatcher.js';
 import type { BatchSenderContext } from './batch-sender.js';
 import { FailedItems } from './failed-items.js';
+import { nextRunId } from './producer-id.js';
 import { openSink } from './sink-opener.js';
 import { openSourceReader, type StreamerSource } from './sources/open-source-reader.js';
 import type { SourceReader } from './sources/source-reader.js';
@@ -39,6 +42,7 @@ import {
 import type { PreparedItem, StreamerSink } from './streamer-sink.js';
 import { StreamerStats } from './streamer-stats.js';
 import type { DataStreamerSummary, StreamerBatchInfo, StreamerGauge } from './streamer-summary.js';
+import { DEFAULT_SETTLE_TIMEOUT_MS } from './streamer-timeouts.js';
 
 /** What the core needs besides the options; receiver mode uses it to route results. */
 export interface DataStreamerHooks<Result> {
@@ -77,7 +81,7 @@ export class DataStreamer<T, Entry, Result = never> {
   #pageTaken = 0;
   /** Whether a source read is in progress: a failing stream settles only once it returned. */
   #reading = false;
-  readonly #slot: PreparedItem<Entry> = { partition: -1, entry: undefined };
+  readonly #slot: PreparedItem<Entry> = { partition: -1, entry: undefined, bytes: 0 };
   #resolve: (summary: DataStreamerSummary) => void = () => {};
   #reject: (error: DataStreamerError<T>) => void = () => {};
   readonly #done = new Promise<DataStreamerSummary>((resolve, reject) => {
@@ -94,6 +98,14 @@ export class DataStreamer<T, Entry, Result = never> {
   /** The next item's position in the source. */
   #nextSeq = 0;
   #startedAt = 0;
+  /** The run's epoch, once the sink registered the producer. */
+  #epoch: number | undefined;
+  /** How long a failing stream waits for a read in progress (the sink's request timeout). */
+  #settleTimeoutMs = DEFAULT_SETTLE_TIMEOUT_MS;
+  /** A failing stream stopped waiting for the read in progress (it took longer than `#settleTimeoutMs`). */
+  #readGivenUp = false;
+  /** The seals of a failing stream started (they run once). */
+  #sealing = false;
 
   /**
    * @param options see {@link DataStreamerOptions}; validated here, before anything is pulled or sent.
@@ -136,8 +148,9 @@ export class DataStreamer<T, Entry, Result = never> {
   }
 
   /**
-   * Cancels the stream, as the `signal` option aborting does: `run()` rejects at once with code `CANCELLED`
-   * (or with the earlier error if the stream was already failing). Does nothing once the stream ended.
+   * Cancels the stream, as the `signal` option aborting does: requests in flight are abandoned, partitions
+   * with batches of unknown outcome are sealed, and `run()` rejects with code `CANCELLED` (or with the earlier
+   * error if the stream was already failing). Does nothing once the stream ended.
    */
   abort(reason: unknown = new ClientError('CANCELLED', 'the data stream was cancelled')): void {
     const failure: StreamFailure = { cause: reason, code: 'CANCELLED', context: 'cancelled' };
@@ -150,10 +163,6 @@ export class DataStreamer<T, Entry, Result = never> {
     }
     this.#cancel.abort(reason);
     this.#fail(failure);
-    if (!this.#isEnded()) {
-      this.#dispatcher?.abandon();
-      this.#finish();
-    }
   }
 
   async #start(): Promise<void> {
@@ -170,13 +179,23 @@ export class DataStreamer<T, Entry, Result = never> {
     this.#startedAt = this.#options.clock.now();
     let partitions: number;
     try {
-      ({ partitions } = await openSink(this.#sink, this.#senderContext()));
+      const producer = { producerId: this.#options.producerId, runId: nextRunId(this.#options.rng) };
+      const topology = await openSink(this.#sink, producer, this.#senderContext());
+      partitions = topology.partitions;
       if (!Number.isSafeInteger(partitions) || partitions <= 0) {
         throw new ClientError(
           'INTERNAL',
           `the sink reported ${partitions} partitions; expected an integer > 0`,
         );
       }
+      if (!Number.isSafeInteger(topology.epoch) || topology.epoch < 1) {
+        throw new ClientError(
+          'INTERNAL',
+          `the sink reported epoch ${topology.epoch}; expected an integer >= 1`,
+        );
+      }
+      this.#epoch = topology.epoch;
+      this.#settleTimeoutMs = topology.requestTimeoutMs ?? DEFAULT_SETTLE_TIMEOUT_MS;
     } catch (error) {
       this.#fail(streamFailure(error, 'INTERNAL', 'opening the stream failed'));
       return;
@@ -260,11 +279,15 @@ export class DataStreamer<T, Entry, Result = never> {
     }
   }
 
-  /** Hands the items just read to their lanes; an item that `prepare` refuses fails the stream. */
+  /**
+   * Hands the items just read to their lanes; an item that `prepare` refuses, or that is larger than a batch
+   * may be, fails the stream.
+   */
   #acceptPage(dispatcher: BatchDispatcher<T, Entry, Result>): void {
     const page = this.#page;
     const slot = this.#slot;
     const partitions = this.#stats.partitions;
+    const pageBytes = this.#options.pageBytes;
     try {
       while (this.#pageTaken < page.length && this.#state === 'streaming') {
         const item = page[this.#pageTaken] as T;
@@ -276,7 +299,14 @@ export class DataStreamer<T, Entry, Result = never> {
             `the sink put an item in partition ${partition} of ${partitions}`,
           );
         }
-        const full = dispatcher.append(partition, item, slot.entry as Entry, this.#nextSeq++);
+        if (slot.bytes > pageBytes) {
+          throw new ClientError(
+            'ROW_TOO_LARGE',
+            `item ${this.#nextSeq} of the source (its position, from 0) takes ${slot.bytes} bytes in a batch, ` +
+              `more than pageBytes (${pageBytes}): it can never be sent`,
+          );
+        }
+        const full = dispatcher.append(partition, item, slot.entry as Entry, this.#nextSeq++, slot.bytes);
         slot.entry = undefined;
         // Counted as taken before sealing: whatever sending sets off, the item is now the lane's.
         this.#pageTaken++;
@@ -317,6 +347,18 @@ export class DataStreamer<T, Entry, Result = never> {
     }
     this.#dispatcher?.stop();
     this.#logger.warn({ code: failure.code, context: failure.context }, 'data stream failing');
+    if (this.#reading) {
+      // An async source may never deliver: wait for the read in progress at most one request timeout.
+      this.#options.clock.setTimer(this.#settleTimeoutMs, () => {
+        if (!this.#reading) return;
+        this.#readGivenUp = true;
+        this.#logger.warn(
+          { waitedMs: this.#settleTimeoutMs },
+          'a source read was still in progress when the failing stream ended; an item it delivers later is not reported',
+        );
+        this.#onBatchSettled();
+      });
+    }
     this.#wakePump();
     this.#onBatchSettled();
   }
@@ -325,10 +367,10 @@ export class DataStreamer<T, Entry, Result = never> {
   #takeUnsentPage(): void {
     const page = this.#page;
     const late = page.length - this.#pageTaken;
-    if (this.#isEnded() && late > 0) {
-      this.#logger.warn(
+    if ((this.#isEnded() || this.#sealing) && late > 0) {
+      this.#logger.error(
         { items: late },
-        'the source delivered items after the stream was cancelled; not reported',
+        'the source delivered items after the failing stream stopped waiting for it; they are not reported',
       );
     } else {
       for (let i = this.#pageTaken; i < page.length; i++) {
@@ -339,6 +381,37 @@ export class DataStreamer<T, Entry, Result = never> {
     this.#pageTaken = 0;
   }
 
+  /**
+   * Seals every partition with a batch of unknown outcome, then ends the failing stream: a batch its seal
+   * says applied is not reported, one it says did not is failed, one whose seal failed is failed and in doubt.
+   */
+  async #sealThenFinish(): Promise<void> {
+    this.#sealing = true;
+    const unsettled = this.#dispatcher?.unsettled() ?? [];
+    await Promise.all(unsettled.map((batch) => this.#settle(batch)));
+    this.#finish();
+  }
+
+  async #settle(batch: UnsettledBatch<T, Entry>): Promise<void> {
+    let appliedSeq: number;
+    try {
+      appliedSeq = await this.#sink.seal(batch.partition);
+    } catch (error) {
+      this.#logger.warn(
+        { partition: batch.partition, batchSeq: batch.batchSeq, items: batch.page.size, err: error },
+        'the partition could not be sealed: the batch is in doubt',
+      );
+      this.#failed.addPage(batch.page, true);
+      return;
+    }
+    if (appliedSeq >= batch.batchSeq) {
+      // It applied; only its answer was lost. Its items are not failed.
+      this.#stats.buffered -= batch.page.size;
+    } else {
+      this.#failed.addPage(batch.page);
+    }
+  }
+
   #finish(): void {
     if (this.#isEnded()) {
       return;
@@ -346,10 +419,14 @@ export class DataStreamer<T, Entry, Result = never> {
     this.#state = 'ended';
     this.#options.signal?.removeEventListener('abort', this.#onSignalAbort);
     const failure = this.#failure;
+    const producerId = this.#options.producerId;
     if (failure === undefined) {
-      this.#resolve(this.#stats.summary(this.#options.clock.now() - this.#startedAt));
+      const durationMs = this.#options.clock.now() - this.#startedAt;
+      this.#resolve(this.#stats.summary(durationMs, producerId, this.#epoch as number));
     } else {
-      this.#reject(dataStreamerError(failure, this.#failed.inSourceOrder()));
+      this.#reject(
+        dataStreamerError(failure, this.#failed.inSourceOrder(), { producerId, epoch: this.#epoch }),
+      );
     }
   }
 
@@ -379,11 +456,16 @@ export class DataStreamer<T, Entry, Result = never> {
           this.#finish();
         }
         return;
-      case 'failing':
-        if ((this.#dispatcher?.inFlight ?? 0) === 0 && !this.#reading) {
-          this.#finish();
+      case 'failing': {
+        if (this.#sealing) return;
+        const dispatcher = this.#dispatcher;
+        // A cancelled stream does not wait for `onBatch` of batches already acknowledged (they applied).
+        const pending = this.#cancel.signal.aborted ? dispatcher?.sending : dispatcher?.inFlight;
+        if ((pending ?? 0) === 0 && (!this.#reading || this.#readGivenUp)) {
+          void this.#sealThenFinish();
         }
         return;
+      }
       default:
         return;
     }

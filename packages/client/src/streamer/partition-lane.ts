@@ -1,9 +1,10 @@
 /**
- * One partition's share of the stream: the open buffer being filled, the pages sealed and waiting, and the
- * one batch in flight. Batches of a partition leave strictly one after another (the next is sent only once
- * the previous one finished), which is what keeps per-key order. The lane keeps the state and its buffer's
- * age (an auto-flush timer armed at the buffer's first, oldest, item); the core decides when to seal and
- * send.
+ * One partition's share of the stream: the open buffer being filled, the pages sealed and waiting, the one
+ * batch in flight, and (once the stream fails) a batch whose outcome stayed unknown. Batches of a partition
+ * leave strictly one after another (the next is sent only once the previous one finished), which is what
+ * keeps per-key order, and are numbered 1, 2, 3, ... (`batchSeq`, the node's fence). The lane keeps the state
+ * and its buffer's age (an auto-flush timer armed at the buffer's first, oldest, item); the dispatcher
+ * decides when to seal and send.
  */
 import type { Clock, TimerHandle } from '@datastreamer/protocol';
 import type { FailedItems } from './failed-items.js';
@@ -17,8 +18,15 @@ export class PartitionLane<T, Entry> {
   readonly waiting: StreamPage<T, Entry>[] = [];
   /** The batch being sent (attempts and backoff included, and `onBatch` once acknowledged). */
   inFlight: StreamPage<T, Entry> | undefined;
-  /** Whether the batch in flight was acknowledged (it is applied; only `onBatch` is pending). */
-  inFlightAcked = false;
+  /** The batch number of the batch in flight (the last one started). */
+  inFlightSeq = 0;
+  /** Whether an attempt of the batch in flight left: from then on it may apply without an answer. */
+  inFlightSent = false;
+  /**
+   * A batch that failed after an attempt left (its outcome unknown), kept for the seal that decides whether
+   * it applied.
+   */
+  unsettled: { readonly page: StreamPage<T, Entry>; readonly batchSeq: number } | undefined;
   readonly #clock: Clock;
   readonly #autoFlushInterval: number;
   /** Clock time of the open buffer's first (oldest) item. */
@@ -61,8 +69,8 @@ export class PartitionLane<T, Entry> {
     );
   }
 
-  /** Adds an item to the open buffer; returns the buffer's new size. */
-  append(item: T, entry: Entry, seq: number): number {
+  /** Adds an item of `bytes` bytes to the open buffer; returns the buffer's new size. */
+  append(item: T, entry: Entry, seq: number, bytes: number): number {
     const open = this.open;
     if (open.size === 0) {
       this.#openedAt = this.#clock.now();
@@ -70,7 +78,7 @@ export class PartitionLane<T, Entry> {
         this.#timer = this.#clock.setTimer(this.#autoFlushInterval, this.#onTimer);
       }
     }
-    open.push(item, entry, seq);
+    open.push(item, entry, seq, bytes);
     return open.size;
   }
 
@@ -82,11 +90,12 @@ export class PartitionLane<T, Entry> {
     this.#spare = undefined;
   }
 
-  /** Takes the oldest waiting page as the batch in flight; undefined when none waits. */
+  /** Takes the oldest waiting page as the batch in flight, with the next batch number; undefined if none. */
   startNext(): StreamPage<T, Entry> | undefined {
     const page = this.waiting.shift();
     this.inFlight = page;
-    this.inFlightAcked = false;
+    this.inFlightSent = false;
+    if (page !== undefined) this.inFlightSeq++;
     return page;
   }
 
@@ -94,7 +103,6 @@ export class PartitionLane<T, Entry> {
   finishInFlight(recycle: boolean): void {
     const page = this.inFlight;
     this.inFlight = undefined;
-    this.inFlightAcked = false;
     if (recycle && page !== undefined && this.#spare === undefined) {
       page.clear();
       this.#spare = page;

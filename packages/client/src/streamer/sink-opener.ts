@@ -1,9 +1,9 @@
 /**
- * Opens the sink of a stream (the table's schema and partition assignment), retrying a retryable failure
- * (a lost connection, a request timeout, a node not available) under the stream's retry policy, as a batch
- * would be: a stream must not fail on the one request a dropped message or a restarting node cost it, when
- * every batch after it would have been retried. Retries here are not batch retries and are not counted in
- * the summary. It does not check what the sink reports (the core does).
+ * Opens the sink of a stream (the table's schema and partition assignment, the producer's registration),
+ * retrying a retryable failure (a lost connection, a request timeout, a node not available) under the stream's
+ * retry policy, as a batch would be: a stream must not fail on the one request a dropped message or a
+ * restarting node cost it, when every batch after it would have been retried. Retries here are not batch
+ * retries and are not counted in the summary. It does not check what the sink reports (the core does).
  */
 
 import type { BatchSenderContext } from './batch-sender.js';
@@ -18,11 +18,12 @@ import type { StreamerSink, StreamerTopology } from './streamer-sink.js';
  */
 export async function openSink<T, Entry, Result>(
   sink: StreamerSink<T, Entry, Result>,
+  producer: { readonly producerId: string; readonly runId: string },
   context: BatchSenderContext,
 ): Promise<StreamerTopology> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await sink.open(context.sendSignal);
+      return await sink.open({ signal: context.sendSignal, ...producer });
     } catch (error) {
       const exhausted = context.retryLimit >= 0 && attempt > context.retryLimit;
       if (exhausted || context.stopSignal.aborted || !isRetryableError(error)) throw error;

@@ -3,9 +3,10 @@
  * batches) and `streamResults` (an Observable of receiver results). The table views wrap these with their
  * own sink. Neither adds behaviour of its own beyond adapting the outcome.
  */
-import { Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 import { ClientError } from '../errors/client-error.js';
 import { DataStreamer } from './data-streamer.js';
+import { ReceiverResults } from './receiver-results.js';
 import type { StreamerSource } from './sources/open-source-reader.js';
 import type { DataStreamerOptions } from './streamer-options.js';
 import type { StreamerSink } from './streamer-sink.js';
@@ -36,7 +37,8 @@ export function streamData<T, Entry, Result = never>(
  * processed; an error is the stream's `DataStreamerError` (or an `InvalidOptionError`). Each batch's results
  * arrive together and in order; batches of one partition in the order they were sent, batches of different
  * partitions in the order they were acknowledged. Results are not backpressured: a slow consumer should
- * buffer them itself. A consumer that throws does not stop the stream (RxJS reports such errors apart).
+ * buffer them itself. A subscriber whose `next` throws fails the stream with `CALLBACK_FAILED`, reported to
+ * its `error` (see receiver-results.ts for piped chains).
  *
  * @example
  * ```ts
@@ -48,11 +50,12 @@ export function streamResults<T, Entry, Result>(
   source: StreamerSource<T>,
   options?: DataStreamerOptions,
 ): Observable<Result> {
-  return new Observable<Result>((subscriber) => {
+  return new ReceiverResults<Result>((subscriber, consumer) => {
     const streamer = new DataStreamer(sink, source, options, {
       onResults: (results) => {
         for (const result of results) {
           subscriber.next(result);
+          consumer.rethrow();
         }
       },
     });

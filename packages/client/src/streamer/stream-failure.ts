@@ -5,6 +5,7 @@
  */
 import type { ErrorCode } from '@datastreamer/protocol';
 import { DataStreamerError } from '../errors/data-streamer-error.js';
+import type { FailedItemsReport } from './failed-items.js';
 import { errorCodeOf } from './retry-policy.js';
 
 /** The error that ended a stream, with what was happening. */
@@ -23,11 +24,20 @@ export function streamFailure(cause: unknown, fallback: ErrorCode, context: stri
 /** The caller's error for `failure`: its message names what failed and repeats the cause's message. */
 export function dataStreamerError<T>(
   failure: StreamFailure,
-  failedItems: readonly T[],
+  report: FailedItemsReport<T>,
+  producer: { readonly producerId: string; readonly epoch: number | undefined },
 ): DataStreamerError<T> {
   const detail = failure.cause instanceof Error ? failure.cause.message : String(failure.cause);
-  return new DataStreamerError(failure.code, `data stream failed: ${failure.context}: ${detail}`, {
-    cause: failure.cause,
-    failedItems,
-  });
+  const doubt = report.inDoubt.length === 0 ? '' : ` (${report.inDoubt.length} of them in doubt)`;
+  return new DataStreamerError(
+    failure.code,
+    `data stream failed: ${failure.context}: ${detail}; ${report.failed.length} item(s) not applied${doubt}`,
+    {
+      cause: failure.cause,
+      failedItems: report.failed,
+      inDoubtItems: report.inDoubt,
+      producerId: producer.producerId,
+      ...(producer.epoch === undefined ? {} : { epoch: producer.epoch }),
+    },
+  );
 }

@@ -12,20 +12,24 @@ export class StreamPage<T, Entry> {
   readonly entries: Entry[] = [];
   /** Each item's position in the source (0, 1, 2, ...), to report failed items in source order. */
   readonly seqs: number[] = [];
+  /** The items' size on the wire, as the sink reported it (bounded by `pageBytes`). */
+  bytes = 0;
 
   get size(): number {
     return this.items.length;
   }
 
-  push(item: T, entry: Entry, seq: number): void {
+  push(item: T, entry: Entry, seq: number, bytes: number): void {
     this.items.push(item);
     this.entries.push(entry);
     this.seqs.push(seq);
+    this.bytes += bytes;
   }
 
   clear(): void {
     this.items.length = 0;
     this.entries.length = 0;
     this.seqs.length = 0;
+    this.bytes = 0;
   }
 }

@@ -7,14 +7,17 @@
 import {
   type Clock,
   createRng,
+  DEFAULT_MAX_FRAME_SIZE,
   entropySeed,
   type Logger,
+  MAX_PRODUCER_ID_LENGTH,
   type Rng,
   realClock,
   silentLogger,
 } from '@datastreamer/protocol';
 import { z } from 'zod';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
+import { nextProducerId } from './producer-id.js';
 import type { StreamerBatchInfo } from './streamer-summary.js';
 
 /** Exponential backoff between attempts of one batch. */
@@ -32,10 +35,33 @@ export interface RetryBackoffOptions {
   readonly jitter?: number;
 }
 
+/** How a receiver batch's effects are applied (receiver streams only). */
+export type ReceiverTransactionMode = 'none' | 'batch';
+
 /** Options of `streamData`; every one is optional. */
 export interface DataStreamerOptions {
   /** Items per batch, an integer > 0. Default 1000. */
   readonly pageSize?: number;
+  /**
+   * Most bytes a batch may carry (its items' encoded size), an integer in 1..`MAX_PAGE_BYTES` (the frame
+   * limit less room for the envelope). A batch is sent before it would grow past it, so large rows make
+   * smaller batches; one item larger than this fails the stream with `ROW_TOO_LARGE` naming its position.
+   * Default 4 MiB.
+   */
+  readonly pageBytes?: number;
+  /**
+   * Names the producer across runs and clients, 1..256 characters. Each run registers and gets the
+   * producer's next epoch; a node refuses any attempt of an older epoch, so resuming a failed stream with the
+   * same id can never be overwritten by the failed run's late attempts. Default: a fresh id per run.
+   */
+  readonly producerId?: string;
+  /**
+   * Receiver streams only. `'none'`: the receiver runs at least once per batch (a retried batch may run it
+   * again) and its writes are its own. `'batch'`: the node runs the receiver inside one transaction that its
+   * table operations join, committed with the batch's fence update, so its effects happen exactly once and a
+   * retried batch that committed is answered with its first run's results. Default `'none'`.
+   */
+  readonly receiverTransaction?: ReceiverTransactionMode;
   /**
    * Pages the source may run ahead per partition, an integer > 0. Batches of one partition are still sent
    * one after another (that keeps per-key order); this only raises the buffer bound. Default 1.
@@ -58,8 +84,9 @@ export interface DataStreamerOptions {
    */
   readonly maxBufferedItems?: number;
   /**
-   * Cancels the stream: it rejects at once with code `CANCELLED`, without waiting for batches in flight;
-   * their items are among the failed items although the cluster may still apply them. Default: none.
+   * Cancels the stream: requests in flight are abandoned, the partitions where a batch's outcome is unknown
+   * are sealed (so it can no longer apply, and its outcome becomes known), and the stream rejects with code
+   * `CANCELLED` and exact `failedItems` (those it could not seal are also in `inDoubtItems`). Default: none.
    */
   readonly signal?: AbortSignal;
   /**
@@ -79,6 +106,9 @@ export interface DataStreamerOptions {
 /** The options with every default applied. */
 export interface ResolvedStreamerOptions {
   readonly pageSize: number;
+  readonly pageBytes: number;
+  readonly producerId: string;
+  readonly receiverTransaction: ReceiverTransactionMode;
   readonly perPartitionParallelOperations: number;
   readonly autoFlushInterval: number;
   readonly retryLimit: number;
@@ -91,9 +121,14 @@ export interface ResolvedStreamerOptions {
   readonly logger: Logger;
 }
 
+/** The largest `pageBytes`: the default frame limit, less room for a batch's envelope and framing. */
+export const MAX_PAGE_BYTES = DEFAULT_MAX_FRAME_SIZE - 64 * 1024;
+
 /** The documented defaults. */
 export const StreamerDefaults = {
   pageSize: 1000,
+  pageBytes: 4 * 1024 * 1024,
+  receiverTransaction: 'none',
   perPartitionParallelOperations: 1,
   autoFlushInterval: 5000,
   retryLimit: 16,
@@ -138,6 +173,17 @@ const backoffSchema = z
 
 const optionsSchema = z.strictObject({
   pageSize: integerAbove0().optional(),
+  pageBytes: integerAbove0()
+    .max(MAX_PAGE_BYTES, {
+      error: `must be an integer in 1..${MAX_PAGE_BYTES} (the frame limit less its envelope)`,
+    })
+    .optional(),
+  producerId: z
+    .string({ error: `must be a string of 1..${MAX_PRODUCER_ID_LENGTH} characters` })
+    .min(1, { error: `must be a string of 1..${MAX_PRODUCER_ID_LENGTH} characters` })
+    .max(MAX_PRODUCER_ID_LENGTH, { error: `must be a string of 1..${MAX_PRODUCER_ID_LENGTH} characters` })
+    .optional(),
+  receiverTransaction: z.enum(['none', 'batch'], { error: "must be 'none' or 'batch'" }).optional(),
   perPartitionParallelOperations: integerAbove0().optional(),
   autoFlushInterval: number('a finite number of ms (<= 0 turns auto-flush off)').optional(),
   retryLimit: z
@@ -183,7 +229,7 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 
 /**
  * Validates `options` and applies the defaults ({@link StreamerDefaults}; clock: the platform clock; rng:
- * seeded from entropy; logger: silent).
+ * seeded from entropy; logger: silent; producerId: a fresh id drawn from the rng's id stream).
  *
  * @throws InvalidOptionError naming the first bad option (dotted path for `retryBackoff` fields), or an
  *   unknown option name, or `options` itself when it is not an object.
@@ -209,8 +255,12 @@ export function resolveStreamerOptions(options: unknown = {}): ResolvedStreamerO
   const data = parsed.data;
   const backoff = data.retryBackoff ?? {};
   const defaults = StreamerDefaults.retryBackoff;
+  const rng = data.rng ?? createRng(entropySeed());
   return {
     pageSize: data.pageSize ?? StreamerDefaults.pageSize,
+    pageBytes: data.pageBytes ?? StreamerDefaults.pageBytes,
+    producerId: data.producerId ?? nextProducerId(rng),
+    receiverTransaction: data.receiverTransaction ?? StreamerDefaults.receiverTransaction,
     perPartitionParallelOperations:
       data.perPartitionParallelOperations ?? StreamerDefaults.perPartitionParallelOperations,
     autoFlushInterval: data.autoFlushInterval ?? StreamerDefaults.autoFlushInterval,
@@ -225,7 +275,7 @@ export function resolveStreamerOptions(options: unknown = {}): ResolvedStreamerO
     signal: data.signal,
     onBatch: data.onBatch,
     clock: data.clock ?? realClock,
-    rng: data.rng ?? createRng(entropySeed()),
+    rng,
     logger: data.logger ?? silentLogger,
   };
 }

@@ -1,25 +1,68 @@
 /**
  * The seam between the streamer core and what it streams into. The core owns flow (buffers, backpressure,
- * ordering, retries, failure accounting); the sink owns meaning (schemas, row encoding, partitioning,
- * connections, the wire). A table view implements it for plain batches; the receiver path implements it for
- * receiver batches. Nothing here talks to the network itself.
+ * ordering, retries, batch numbering, failure accounting); the sink owns meaning (schemas, row encoding,
+ * partitioning, producer registration, connections, the wire). A table view implements it for plain batches;
+ * the receiver path implements it for receiver batches. Nothing here talks to the network itself.
  */
+
+/** What the core tells the sink when the stream opens. */
+export interface SinkOpening {
+  /** Aborts when the caller cancels the stream. */
+  readonly signal: AbortSignal;
+  /** The producer this run writes as (the `producerId` option, or a fresh id). */
+  readonly producerId: string;
+  /** This run's own id (a UUID): registering it again gets the same epoch. */
+  readonly runId: string;
+}
 
 /** What the sink learned when the stream opened. */
 export interface StreamerTopology {
   /** The table's partition count (a positive integer): the core keeps one buffer per partition. */
   readonly partitions: number;
+  /**
+   * The producer's epoch for this run, as the cluster registered it (>= 1). Every batch attempt carries it,
+   * so a later run of the same producer fences this one's late attempts.
+   */
+  readonly epoch: number;
+  /**
+   * How long one request may go unanswered, in ms (the client's request timeout): it bounds how long a
+   * failing stream waits for a source read in progress. Default 30000.
+   */
+  readonly requestTimeoutMs?: number;
 }
 
 /**
  * Where `prepare` writes its answer. The core passes the same object for every item (no allocation per
- * item): set both fields on every call and keep no reference to it.
+ * item): set every field on every call and keep no reference to it.
  */
 export interface PreparedItem<Entry> {
   /** The item's partition, an integer in `[0, partitions)`. */
   partition: number;
   /** The item in the form `send` needs (e.g. its encoded tuple); the core stores it in the batch. */
   entry: Entry | undefined;
+  /** What the item adds to a batch on the wire, in bytes (its encoded form plus its framing, roughly). */
+  bytes: number;
+}
+
+/** One attempt to send one batch of one partition. */
+export interface BatchAttempt<Entry> {
+  readonly partition: number;
+  /** The batch's items, in source order; do not mutate it or keep it after settling (the core reuses it). */
+  readonly entries: readonly Entry[];
+  /** 1 for the first attempt, then 2, 3, ... */
+  readonly attempt: number;
+  /**
+   * The batch's number within this run and partition (1, 2, 3, ...): every attempt of one batch carries the
+   * same number, so the node applies it at most once and never after a later batch of the partition.
+   */
+  readonly batchSeq: number;
+  /** Aborts when the caller cancels the stream: drop the request then. */
+  readonly signal: AbortSignal;
+  /**
+   * Call it once the request left (its frame was handed to a connection): from then on the batch may apply
+   * even if no answer comes, so a failing stream seals the partition to learn whether it did.
+   */
+  readonly sent: () => void;
 }
 
 /** A batch's acknowledgement: it was applied (one transaction) on `node`. */
@@ -51,32 +94,35 @@ export interface BatchAck<Result> {
  */
 export interface StreamerSink<T, Entry, Result = never> {
   /**
-   * Called once, before the source is pulled: load the schema and the partition count. A rejection ends
-   * the stream (nothing was taken from the source); it is not retried by the core.
+   * Called once, before the source is pulled: load the schema and the partition count, and register the
+   * producer for this run (its epoch). A rejection ends the stream (nothing was taken from the source); a
+   * retryable one is retried under the stream's retry policy.
    */
-  open(signal: AbortSignal): Promise<StreamerTopology>;
+  open(opening: SinkOpening): Promise<StreamerTopology>;
 
   /**
    * Called once per item, in source order, when the item is taken from the source: validate and encode it
-   * and say its partition, writing both into `out`. Throw a typed error for a bad item (e.g. the protocol's
-   * `InvalidValueError` naming the column): the stream fails with that item among its failed items. This is
-   * the hot path: allocate no more than the entry itself.
+   * and say its partition and size, writing them into `out`. Throw a typed error for a bad item (e.g. the
+   * protocol's `InvalidValueError` naming the column): the stream fails with that item among its failed
+   * items. This is the hot path: allocate no more than the entry itself.
    */
   prepare(item: T, out: PreparedItem<Entry>): void;
 
   /**
-   * One attempt to send one batch of one partition (`attempt` is 1 for the first, then 2, 3, ...). Resolve
-   * once the batch is applied. Otherwise reject with an error carrying `code` (an `ErrorCodes` name) and
-   * `retryable` (a `ProtocolError` or `ClientError`): a retryable one is sent again after a backoff, up to
-   * `retryLimit`; any other fails the stream (an error without a code counts as `INTERNAL`). Resolve the
-   * target node afresh on every call: a retry must follow a moved partition. `entries` is in source order;
-   * do not mutate it or keep it after settling (the core reuses the array). `signal` aborts when the caller
-   * cancels the stream: drop the request then.
+   * One attempt to send one batch. Resolve once the batch is applied (or the node says it was: a duplicate).
+   * Otherwise reject with an error carrying `code` (an `ErrorCodes` name) and `retryable` (a `ProtocolError`
+   * or `ClientError`): a retryable one is sent again after a backoff, up to `retryLimit`; any other fails the
+   * stream (an error without a code counts as `INTERNAL`). Resolve the target node afresh on every call: a
+   * retry must follow a moved partition.
    */
-  send(
-    partition: number,
-    entries: readonly Entry[],
-    attempt: number,
-    signal: AbortSignal,
-  ): Promise<BatchAck<Result>>;
+  send(attempt: BatchAttempt<Entry>): Promise<BatchAck<Result>>;
+
+  /**
+   * Seals this run's epoch on `partition`: afterwards nothing more of it applies there. Resolves with the
+   * highest batch number of this run the partition applied (0: none), which makes the outcome of batches
+   * whose answer never came certain. Called only while the stream fails, for partitions with such batches;
+   * reject when the partition could not be reached in a bounded time (a few request timeouts): the core
+   * then reports those items in doubt.
+   */
+  seal(partition: number): Promise<number>;
 }

@@ -39,8 +39,10 @@ export class StreamerStats {
     return { bufferedItems: this.buffered, peakBufferedItems: this.peak, bufferBound: this.bound };
   }
 
-  summary(durationMs: number): DataStreamerSummary {
+  summary(durationMs: number, producerId: string, epoch: number): DataStreamerSummary {
     return {
+      producerId,
+      epoch,
       items: this.items,
       batches: this.batches,
       retries: this.retries,

@@ -58,4 +58,8 @@ export interface DataStreamerSummary extends StreamerGauge {
   readonly partitions: number;
   /** Partitions that received at least one item. */
   readonly partitionsUsed: number;
+  /** The producer the run wrote as (the `producerId` option, or the fresh id drawn for it). */
+  readonly producerId: string;
+  /** The run's epoch: a later run of the same producer gets a higher one and fences this one. */
+  readonly epoch: number;
 }

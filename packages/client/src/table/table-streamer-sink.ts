@@ -13,16 +13,15 @@
  *   row then costs the GC one small view object, not an array with its own buffer and backing store.
  * - `send`: every entry is encoded with one schema version (the latest known; entries encoded with an older
  *   one are re-encoded from their source row, into fresh chunk bytes: other entries' bytes are never
- *   touched). The batch goes to the connection of the partition's primary per the assignment cache
- *   (refreshed when a response flagged a change), or to any open connection when that one is down (the node
- *   forwards). A `SCHEMA_VERSION_MISMATCH` answer makes it load the version the
- *   node expects, re-encode the same source rows and resend, within the same call.
- * - fencing: the sink draws a stream id (from the context's `Rng`) and numbers each partition's batches 1, 2,
- *   3, ...; every attempt of one batch carries the same number, so the node applies a batch at most once and
- *   never after a later batch of the partition (a late attempt that timed out here is acknowledged there but
- *   not applied). This relies on the core sending a partition's next batch only after the previous one ended.
+ *   touched). The batch goes to the partition's primary (partition-route.ts). A `SCHEMA_VERSION_MISMATCH`
+ *   answer makes it load the version the node expects, re-encode the same source rows and resend, within the
+ *   same call.
+ * - producer: `open` registers the run's producer (its epoch); every attempt carries the producer id, the
+ *   epoch and the batch number the core gave it, so the node applies a batch at most once, never after a
+ *   later batch of the partition, and never once a later run of the producer started or this epoch was
+ *   sealed there. `seal` seals the epoch on a partition (partition-route.ts).
  *
- * It does not buffer, order, retry or account for failed items: the streamer core does.
+ * It does not buffer, order, number, retry or account for failed items: the streamer core does.
  */
 import {
   bitmaskSet,
@@ -37,10 +36,17 @@ import type { VersionedSchema } from '../cache/versioned-schema.js';
 import type { RequestPayload } from '../connection/node-connection.js';
 import { ClientError } from '../errors/client-error.js';
 import { DataStreamerItem, StreamerOperationTypes } from '../streamer/data-streamer-item.js';
-import type { BatchAck, PreparedItem, StreamerSink, StreamerTopology } from '../streamer/streamer-sink.js';
+import type {
+  BatchAck,
+  BatchAttempt,
+  PreparedItem,
+  SinkOpening,
+  StreamerSink,
+  StreamerTopology,
+} from '../streamer/streamer-sink.js';
 import { pairSource } from './key-value-mapping.js';
+import { registerProducer, routeToPrimary, sealPartition } from './partition-route.js';
 import { expectedSchemaVersion, isUnknownColumnError, MAX_SCHEMA_ROUNDS } from './schema-errors.js';
-import { nextStreamId } from './stream-id.js';
 import type { TableContext } from './table-context.js';
 import { TupleChunks, tupleView } from './tuple-chunks.js';
 
@@ -50,6 +56,9 @@ export type TableSinkMode = 'record' | 'keyValue';
 /** Marks an entry that no schema could encode yet (it waits for a schema reload). */
 const UNENCODED = -1;
 const NO_TUPLE = new Uint8Array(0);
+
+/** What a row adds to a batch besides its tuple and `noValueSet` bytes: their MessagePack headers. */
+export const ROW_FRAMING_BYTES = 8;
 
 /**
  * One item as a batch carries it: its encoded tuple (a {@link StreamerRow}, so a batch's entries go on the
@@ -86,10 +95,9 @@ export class TableStreamerSink<T> implements StreamerSink<T, TableStreamerEntry>
   #reload: Promise<void> | undefined;
   /** The last reload failed (e.g. the connection dropped): entries waiting for it have not been checked. */
   #reloadFailed = false;
-  /** This run's id in every batch (the node's fence key). */
-  readonly #streamId: string;
-  /** Per partition, the seq of the batch sent last (0: none yet). */
-  readonly #batchSeqs: number[] = [];
+  /** The run's producer id and epoch, once `open` registered it. */
+  #producerId = '';
+  #epoch = 0;
   /** Where encoded tuples are kept: a view per entry into per-partition chunks, not an array per row. */
   readonly #chunks = new TupleChunks();
 
@@ -98,15 +106,24 @@ export class TableStreamerSink<T> implements StreamerSink<T, TableStreamerEntry>
     this.#tableId = tableId;
     this.#tableName = tableName;
     this.#mode = mode;
-    this.#streamId = nextStreamId(context.rng);
   }
 
-  /** Loads the latest schema (its partition count sizes the streamer's buffers) and the assignment. */
-  async open(_signal: AbortSignal): Promise<StreamerTopology> {
-    const schema = await this.#context.schemas.latest(this.#tableId);
+  /**
+   * Loads the latest schema (its partition count sizes the streamer's buffers) and the assignment, and
+   * registers the run's producer.
+   */
+  async open(opening: SinkOpening): Promise<StreamerTopology> {
+    const context = this.#context;
+    const schema = await context.schemas.latest(this.#tableId);
     this.#schema = schema;
-    await this.#context.assignments.get(this.#tableId);
-    return { partitions: schema.partitions };
+    await context.assignments.get(this.#tableId);
+    this.#epoch = await registerProducer(context, opening);
+    this.#producerId = opening.producerId;
+    return {
+      partitions: schema.partitions,
+      epoch: this.#epoch,
+      requestTimeoutMs: context.pool.requestTimeoutMs,
+    };
   }
 
   prepare(item: T, out: PreparedItem<TableStreamerEntry>): void {
@@ -131,18 +148,12 @@ export class TableStreamerSink<T> implements StreamerSink<T, TableStreamerEntry>
       this.#startReload();
     }
     out.entry = entry;
+    // An entry waiting for the reload counts its framing only: its size is known once it is encoded.
+    out.bytes = entry.tuple.length + entry.noValueSet.length + ROW_FRAMING_BYTES;
   }
 
-  async send(
-    partition: number,
-    entries: readonly TableStreamerEntry[],
-    attempt: number,
-    signal: AbortSignal,
-  ): Promise<BatchAck<never>> {
-    // A retry is the same batch: it keeps the seq, so the node applies whichever attempt arrives first only.
-    const previous = this.#batchSeqs[partition] ?? 0;
-    const batchSeq = attempt === 1 || previous === 0 ? previous + 1 : previous;
-    this.#batchSeqs[partition] = batchSeq;
+  async send(batch: BatchAttempt<TableStreamerEntry>): Promise<BatchAck<never>> {
+    const { partition, entries, batchSeq, signal } = batch;
     if (this.#reload !== undefined) await this.#reload;
     const context = this.#context;
     if (this.#reloadFailed && entries.some((entry) => entry.schemaVersion === UNENCODED)) {
@@ -154,9 +165,7 @@ export class TableStreamerSink<T> implements StreamerSink<T, TableStreamerEntry>
     let schema = this.#current();
     this.#encodeAll(schema, entries, partition);
     for (let round = 1; ; round++) {
-      const assignment = await context.assignments.get(this.#tableId);
-      const owner = assignment.owners[partition] ?? null;
-      const connection = context.pool.pick(owner);
+      const { assignment, owner, connection } = await routeToPrimary(context, this.#tableId, partition);
       const payload: RequestPayload<'STREAMER_BATCH_SEND'> = {
         tableId: this.#tableId,
         partitionId: partition,
@@ -165,11 +174,13 @@ export class TableStreamerSink<T> implements StreamerSink<T, TableStreamerEntry>
         rows: entries,
         targetNode: owner ?? connection.nodeName,
         assignmentVersion: assignment.assignmentVersion,
-        streamId: this.#streamId,
-        batchSeq,
+        producer: { producerId: this.#producerId, epoch: this.#epoch, batchSeq },
       };
       try {
-        const reply = await connection.request('STREAMER_BATCH_SEND', payload, { signal });
+        const reply = await connection.request('STREAMER_BATCH_SEND', payload, {
+          signal,
+          onSent: batch.sent,
+        });
         return {
           node: owner ?? connection.nodeName,
           bytes: reply.bytes,
@@ -187,6 +198,16 @@ export class TableStreamerSink<T> implements StreamerSink<T, TableStreamerEntry>
         this.#encodeAll(schema, entries, partition);
       }
     }
+  }
+
+  /** Seals the run's epoch on `partition`; resolves with the highest batch number it applied. */
+  seal(partition: number): Promise<number> {
+    return sealPartition(this.#context, {
+      tableId: this.#tableId,
+      partition,
+      producerId: this.#producerId,
+      epoch: this.#epoch,
+    });
   }
 
   #current(): VersionedSchema {

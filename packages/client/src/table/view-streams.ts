@@ -2,9 +2,11 @@
  * What both views' `streamData` do once they know their sink mode: a receiver descriptor runs the receiver
  * form (an Observable of results), anything else the plain streamer into the table (a Promise of the
  * summary). Either way the stream runs on the client's clock, random stream and logger unless the options
- * say otherwise.
+ * say otherwise. `receiverTransaction: 'batch'` is for receiver streams only: a plain stream given it is
+ * refused (its batches are one transaction each already).
  */
 import { type Observable, throwError } from 'rxjs';
+import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import {
   isReceiverDescriptor,
   type ReceiverDescriptor,
@@ -35,12 +37,30 @@ export function viewStreamData<T, Result>(
         context,
         rows.tableId,
         second as ReceiverDescriptor<T, unknown, unknown>,
+        receiverTransaction(third) === 'batch',
       );
     } catch (error) {
       return throwError(() => error);
     }
     return streamResults(sink, source, withClientDefaults(context, third));
   }
+  const options = second as DataStreamerOptions | undefined;
+  if (receiverTransaction(options) === 'batch') {
+    return Promise.reject(
+      new InvalidOptionError(
+        'receiverTransaction',
+        "invalid data streamer option 'receiverTransaction': 'batch' applies to receiver streams only " +
+          '(a plain batch is one transaction already)',
+      ),
+    );
+  }
   const sink = new TableStreamerSink<T>(context, rows.tableId, rows.tableName, mode);
-  return streamData(sink, source, withClientDefaults(context, second as DataStreamerOptions | undefined));
+  return streamData(sink, source, withClientDefaults(context, options));
+}
+
+/** The `receiverTransaction` option as given (validated later, with the others), if readable. */
+function receiverTransaction(options: unknown): unknown {
+  return typeof options === 'object' && options !== null
+    ? (options as DataStreamerOptions).receiverTransaction
+    : undefined;
 }

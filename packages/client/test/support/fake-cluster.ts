@@ -7,7 +7,9 @@
  * request (anything but the latest is a `SCHEMA_VERSION_MISMATCH` naming the latest), and the partition the
  * client computed for every row and key (a wrong one is an `INTERNAL` error, so a hashing bug fails tests).
  * Unset columns get their default, as on a real node. Batches for partitions a node does not own are
- * applied anyway (a real node would forward them). No transactions, no MVCC, no time.
+ * applied anyway (a real node would forward them). No transactions, no MVCC, no time. Producers are fenced
+ * as a real node fences them (epochs per producer, per partition the highest batch applied and whether its
+ * epoch is sealed), so the client's seal and resume paths meet real answers.
  */
 import {
   bitmaskGet,
@@ -120,6 +122,14 @@ export class FakeCluster implements RequestHandler {
   readonly #partitions: number;
   readonly #byName = new Map<string, FakeTable>();
   readonly #byId = new Map<number, FakeTable>();
+  /** Every producer's newest registered epoch. */
+  readonly #epochs = new Map<string, number>();
+  /** Each run's epoch, by `producerId/runId`: a run registering again gets its epoch back. */
+  readonly #runs = new Map<string, number>();
+  /** Per `tableId/partition/producerId`: the newest epoch seen there, its highest batch applied, sealed. */
+  readonly #fences = new Map<string, { epoch: number; seq: number; sealed: boolean }>();
+  /** Seals served, in order. */
+  readonly seals: { readonly partition: number; readonly producerId: string; readonly epoch: number }[] = [];
   #nextTableId = 7;
 
   constructor(options: FakeClusterOptions = {}) {
@@ -313,8 +323,49 @@ export class FakeCluster implements RequestHandler {
         const table = this.#checked(request.tableId, request.schemaVersion);
         return request.keys.map((k) => this.#remove(table, request.schemaVersion, k.partition, k.key));
       }
+      case 'PRODUCER_REGISTER': {
+        const run = `${request.producerId}/${request.runId}`;
+        const known = this.#runs.get(run);
+        if (known !== undefined) return { epoch: known };
+        const epoch = (this.#epochs.get(request.producerId) ?? 0) + 1;
+        this.#epochs.set(request.producerId, epoch);
+        this.#runs.set(run, epoch);
+        return { epoch };
+      }
+      case 'STREAMER_SEAL': {
+        this.#tableById(request.tableId);
+        const where = `${request.tableId}/${request.partitionId}/${request.producerId}`;
+        const fence = this.#fences.get(where);
+        if (fence !== undefined && fence.epoch > request.epoch) {
+          throw new ProtocolError('PRODUCER_FENCED', `epoch ${request.epoch} was superseded`);
+        }
+        const appliedSeq = fence !== undefined && fence.epoch === request.epoch ? fence.seq : 0;
+        this.#fences.set(where, { epoch: request.epoch, seq: appliedSeq, sealed: true });
+        this.seals.push({
+          partition: request.partitionId,
+          producerId: request.producerId,
+          epoch: request.epoch,
+        });
+        return { appliedSeq };
+      }
       case 'STREAMER_BATCH_SEND': {
         const table = this.#checked(request.tableId, request.schemaVersion);
+        const producer = request.producer ?? null;
+        const where =
+          producer === null ? '' : `${request.tableId}/${request.partitionId}/${producer.producerId}`;
+        const fence = this.#fences.get(where);
+        if (producer !== null) {
+          const registered = this.#epochs.get(producer.producerId) ?? 0;
+          const stale = fence !== undefined && producer.epoch < fence.epoch;
+          const sealed = fence?.epoch === producer.epoch && fence.sealed && producer.batchSeq > fence.seq;
+          if (producer.epoch < registered || stale || sealed) {
+            throw new ProtocolError('PRODUCER_FENCED', `epoch ${producer.epoch} is fenced`);
+          }
+          // A duplicate of an applied batch: answered as applied, not applied again.
+          if (fence?.epoch === producer.epoch && producer.batchSeq <= fence.seq) {
+            return { schemaVersion: table.latest.version };
+          }
+        }
         let removes = 0;
         // A decoded batch's rows are ranges of the frame; the fake takes them as row objects.
         const rows = streamerRowArray(request.rows);
@@ -330,6 +381,14 @@ export class FakeCluster implements RequestHandler {
           if (entry.row === undefined) table.rows.delete(entry.key);
           else table.rows.set(entry.key, { version: request.schemaVersion, tuple: entry.row });
         });
+        if (producer !== null) {
+          const same = fence?.epoch === producer.epoch;
+          this.#fences.set(where, {
+            epoch: producer.epoch,
+            seq: producer.batchSeq,
+            sealed: same && fence.sealed,
+          });
+        }
         this.batches.push({
           node,
           partitionId: request.partitionId,

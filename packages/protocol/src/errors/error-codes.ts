@@ -58,6 +58,18 @@ export const ErrorCodes = {
   CALLBACK_FAILED: { id: 27, retryable: false },
   /** A source that cannot be paused (an Observable) outran its bounded buffer (`maxBufferedItems`). */
   BUFFER_OVERFLOW: { id: 28, retryable: false },
+  /**
+   * A batch or seal of a producer's epoch that can no longer apply: a newer epoch of the same producer
+   * started (another run took over), or this epoch was sealed on the partition.
+   */
+  PRODUCER_FENCED: { id: 29, retryable: false },
+  /** One item is larger than a batch may be (`pageBytes`): it can never be sent. */
+  ROW_TOO_LARGE: { id: 30, retryable: false },
+  /**
+   * A Raft membership change cannot start yet: the previous one is not committed, the leader has not
+   * committed an entry of its own term, or the learner to promote has not caught up.
+   */
+  MEMBERSHIP_CHANGE_NOT_READY: { id: 35, retryable: true },
 } as const satisfies Record<string, { readonly id: number; readonly retryable: boolean }>;
 
 /** The name of an error code, e.g. `'SCHEMA_VERSION_MISMATCH'`. */

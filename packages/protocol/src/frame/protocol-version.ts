@@ -24,6 +24,8 @@ export const ProtocolFeatures = {
   BATCH_FORWARDING: 1,
   /** The peer speaks the node-to-node ops (partition transfer, two-phase commit, remote tx rows). */
   NODE_TO_NODE: 2,
+  /** The node fences streamer batches by producer and epoch, and seals epochs (ops 202, 203). */
+  PRODUCER_FENCING: 3,
 } as const;
 
 export type ProtocolFeature = keyof typeof ProtocolFeatures;

@@ -16,6 +16,20 @@ import type {
 import type { ErrorStructure } from './error-structure.js';
 import type { OpName } from './op-codes.js';
 import type { PartitionTransferRequest } from './partition-transfer-message.js';
+import type {
+  ProducerRegisterRequest,
+  ProducerRegisterResult,
+  StreamerSealRequest,
+  StreamerSealResult,
+} from './producer-messages.js';
+import type {
+  RaftAppendRequest,
+  RaftAppendResult,
+  RaftSnapshotRequest,
+  RaftSnapshotResult,
+  RaftVoteRequest,
+  RaftVoteResult,
+} from './raft-messages.js';
 import type { TableInfo } from './schema-codec.js';
 import type {
   BatchForwardRequest,
@@ -61,6 +75,8 @@ export interface RequestMap {
   STREAMER_WITH_RECEIVER_BATCH_SEND: ReceiverBatchSendRequest;
   TABLE_CREATE: TableCreateRequest;
   COLUMN_ADD: ColumnAddRequest;
+  PRODUCER_REGISTER: ProducerRegisterRequest;
+  STREAMER_SEAL: StreamerSealRequest;
   BATCH_FORWARD: BatchForwardRequest;
   PARTITION_TRANSFER: PartitionTransferRequest;
   TX_PREPARE: TxPrepareRequest;
@@ -69,6 +85,9 @@ export interface RequestMap {
   TX_STATE_GET: TxStateGetRequest;
   TX_ROWS_GET: TxRowsGetRequest;
   TX_ROWS_WRITE: TxRowsWriteRequest;
+  RAFT_VOTE: RaftVoteRequest;
+  RAFT_APPEND: RaftAppendRequest;
+  RAFT_SNAPSHOT: RaftSnapshotRequest;
 }
 
 /** The result of each op (`null`: the response has no payload). */
@@ -88,6 +107,8 @@ export interface ResultMap {
   STREAMER_WITH_RECEIVER_BATCH_SEND: ReceiverBatchResult;
   TABLE_CREATE: TableSchema;
   COLUMN_ADD: TableSchema;
+  PRODUCER_REGISTER: ProducerRegisterResult;
+  STREAMER_SEAL: StreamerSealResult;
   BATCH_FORWARD: ForwardedBatchResult;
   PARTITION_TRANSFER: null;
   TX_PREPARE: null;
@@ -96,6 +117,9 @@ export interface ResultMap {
   TX_STATE_GET: TxStateResult;
   TX_ROWS_GET: readonly (RowResult | null)[];
   TX_ROWS_WRITE: null;
+  RAFT_VOTE: RaftVoteResult;
+  RAFT_APPEND: RaftAppendResult;
+  RAFT_SNAPSHOT: RaftSnapshotResult;
 }
 
 /** The request of op `K`. */

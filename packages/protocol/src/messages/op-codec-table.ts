@@ -15,6 +15,8 @@ import type { RequestMap, ResultMap } from './message-types.js';
 import type { OpCodec } from './op-codec.js';
 import type { OpName } from './op-codes.js';
 import { partitionTransferCodec } from './partition-transfer-message.js';
+import { producerRegisterCodec, streamerSealCodec } from './producer-messages.js';
+import { raftAppendCodec, raftSnapshotCodec, raftVoteCodec } from './raft-messages.js';
 import { batchForwardCodec, receiverBatchSendCodec, streamerBatchSendCodec } from './streamer-messages.js';
 import {
   tupleDeleteAllCodec,
@@ -51,6 +53,8 @@ const OP_CODECS: OpCodecTable = {
   STREAMER_WITH_RECEIVER_BATCH_SEND: receiverBatchSendCodec,
   TABLE_CREATE: tableCreateCodec,
   COLUMN_ADD: columnAddCodec,
+  PRODUCER_REGISTER: producerRegisterCodec,
+  STREAMER_SEAL: streamerSealCodec,
   BATCH_FORWARD: batchForwardCodec,
   PARTITION_TRANSFER: partitionTransferCodec,
   TX_PREPARE: txPrepareCodec,
@@ -59,6 +63,9 @@ const OP_CODECS: OpCodecTable = {
   TX_STATE_GET: txStateGetCodec,
   TX_ROWS_GET: txRowsGetCodec,
   TX_ROWS_WRITE: txRowsWriteCodec,
+  RAFT_VOTE: raftVoteCodec,
+  RAFT_APPEND: raftAppendCodec,
+  RAFT_SNAPSHOT: raftSnapshotCodec,
 };
 
 /**

@@ -23,6 +23,9 @@ export const OpCodes = {
   // Ours: catalog changes.
   TABLE_CREATE: 200,
   COLUMN_ADD: 201,
+  // Ours: producers (exact stream outcomes).
+  PRODUCER_REGISTER: 202,
+  STREAMER_SEAL: 203,
   // Ours: node to node.
   BATCH_FORWARD: 210,
   PARTITION_TRANSFER: 211,
@@ -32,6 +35,10 @@ export const OpCodes = {
   TX_STATE_GET: 223,
   TX_ROWS_GET: 224,
   TX_ROWS_WRITE: 225,
+  // Ours: Raft replication between the replicas of a group.
+  RAFT_VOTE: 230,
+  RAFT_APPEND: 231,
+  RAFT_SNAPSHOT: 232,
 } as const;
 
 /** The name of an op, e.g. `'STREAMER_BATCH_SEND'`. */

@@ -3,31 +3,32 @@
  *
  * STREAMER_BATCH_SEND (62), Ignite 3's layout then ours appended:
  * `tableId: int, partitionId: int, deleted: BITMASK | nil, schemaVersion: int, count: int,
- * (noValueSet: BITMASK, tuple: bin)*, targetNode: str, assignmentVersion: long, streamId: uuid | nil,
- * batchSeq: long | nil`.
+ * (noValueSet: BITMASK, tuple: bin)*, targetNode: str, assignmentVersion: long, producerId: str | nil,
+ * epoch: long | nil, batchSeq: long | nil`.
  * Bit i of `deleted` set: row i is a REMOVE and its tuple holds the key columns in key order; otherwise the
  * row is a PUT with every column in schema order. `targetNode` is the node the client believes owns the
- * partition under `assignmentVersion` (so a node can forward, and tell a stale client). `streamId` and
- * `batchSeq` fence stale attempts: a streamer run's id and the batch's number within its partition (1, 2, ...,
- * the same for every attempt of one batch); a node applies a batch only if its seq is above the highest it
- * applied for that stream and partition. Both are nil (unfenced) or both are set. Result:
- * `schemaVersion: int`, the server's latest schema version of the table.
+ * partition under `assignmentVersion` (so a node can forward, and tell a stale client). The producer fields
+ * (see producer-messages.ts) fence attempts: a node applies a batch only if its epoch is the producer's
+ * newest, the epoch is not sealed there, and its seq is above the highest the partition applied for that
+ * producer and epoch. All three nil: unfenced. Result: `schemaVersion: int`, the server's latest schema
+ * version of the table.
  *
  * STREAMER_WITH_RECEIVER_BATCH_SEND (66), ours (Ignite packs receiver data into a BinaryTuple; we use the
  * value codec): `tableId: int, partitionId: int, targetNode: str, assignmentVersion: long, receiver: str,
- * receiveResults: bool, arg: value, count: int, payload: value*`. Result: `nil` or `count: int, value*`.
+ * receiveResults: bool, arg: value, count: int, payload: value*, producerId: str | nil, epoch: long | nil,
+ * batchSeq: long | nil, transactional: bool`. `transactional`: run the receiver in one transaction with the
+ * batch's fence update (exactly-once effects). Result: `nil` or `count: int, value*`.
  *
- * BATCH_FORWARD (210), node to node: `hops: int, origin: str, innerOp: int (62 or 66), inner payload` where
- * the inner payload is exactly the inner op's request payload. Result: `innerOp: int`, then the inner op's
- * result payload. `hops` counts forwards so far (a node never forwards a batch whose hops is already 1 or
- * more: it answers NOT_PRIMARY instead, so a batch can never loop).
+ * BATCH_FORWARD (210), node to node: `hops: int, origin: str, innerOp: int (62, 66 or 203), inner payload`
+ * where the inner payload is exactly the inner op's request payload (203: STREAMER_SEAL). Result:
+ * `innerOp: int`, then the inner op's result payload. `hops` counts forwards so far (a node never forwards a
+ * batch whose hops is already 1 or more: it answers NOT_PRIMARY instead, so a batch can never loop).
  *
  * Cost: rows are written straight from the caller's tuple bytes (one copy, into the frame). `StreamerRow` is
  * a structural interface, so a client can pass its own buffered entries as rows without building new objects.
  * Decoded rows are no objects at all but ranges of the received message (`StreamerRowRanges`, see
  * streamer-row-ranges.ts); writing such a batch again (forwarding) copies its rows section as one block.
  */
-import { ProtocolError } from '../errors/protocol-error.js';
 import { bitmaskTrimmedLength } from '../msgpack/bitmask.js';
 import type { MsgPackReader } from '../msgpack/msgpack-reader.js';
 import type { MsgPackWriter } from '../msgpack/msgpack-writer.js';
@@ -36,6 +37,17 @@ import type { WireValue } from '../values/wire-value.js';
 import { writeValue } from '../values/write-value.js';
 import type { OpCodec, RequestBase } from './op-codec.js';
 import { OpCodes } from './op-codes.js';
+import {
+  type BatchProducer,
+  readBatchProducer,
+  readSealResult,
+  readStreamerSeal,
+  type StreamerSeal,
+  type StreamerSealResult,
+  writeBatchProducer,
+  writeSealResult,
+  writeStreamerSeal,
+} from './producer-messages.js';
 import { StreamerRowRanges, type StreamerRows } from './streamer-row-ranges.js';
 
 /** One row of a streamer batch as a client builds it (a decoded batch has {@link StreamerRowRanges}). */
@@ -63,13 +75,8 @@ export interface StreamerBatch {
   readonly targetNode: string;
   /** The client's assignment version (a long on the wire). */
   readonly assignmentVersion: number;
-  /**
-   * The streamer run that sent the batch, as a UUID; `null` or absent: unfenced (applied every time it
-   * arrives). Set together with `batchSeq`.
-   */
-  readonly streamId?: string | null;
-  /** The batch's number within its stream and partition (1, 2, ...; a retry keeps it); with `streamId`. */
-  readonly batchSeq?: number | null;
+  /** Who sent it and its number (see producer-messages.ts); `null` or absent: unfenced. */
+  readonly producer?: BatchProducer | null;
 }
 
 /** The payload of STREAMER_WITH_RECEIVER_BATCH_SEND. */
@@ -86,6 +93,13 @@ export interface ReceiverBatch {
   /** Passed to every receiver call; `undefined` travels as nil and arrives as `null`. */
   readonly arg: unknown;
   readonly payloads: readonly unknown[];
+  /** Who sent it and its number (see producer-messages.ts); `null` or absent: unfenced. */
+  readonly producer?: BatchProducer | null;
+  /**
+   * Run the receiver in one transaction that its table operations join, committed with the batch's fence
+   * update (exactly-once effects). Default false: at-least-once, the receiver's writes are its own.
+   */
+  readonly transactional?: boolean;
 }
 
 export interface StreamerBatchSendRequest extends StreamerBatch {
@@ -101,8 +115,8 @@ export interface BatchForwardRequest extends RequestBase<'BATCH_FORWARD'> {
   readonly hops: number;
   /** The node that received the batch from the client. */
   readonly origin: string;
-  /** The batch as the client sent it (a decoded request can be passed as it is). */
-  readonly batch: StreamerBatch | ReceiverBatch;
+  /** The batch (or seal) as the client sent it (a decoded request can be passed as it is). */
+  readonly batch: StreamerBatch | ReceiverBatch | StreamerSeal;
 }
 
 export interface StreamerBatchResult {
@@ -118,7 +132,11 @@ export interface ReceiverBatchResult {
 /** The result of a forwarded batch: the inner op's result, tagged with the inner op. */
 export type ForwardedBatchResult =
   | ({ readonly op: 'STREAMER_BATCH_SEND' } & StreamerBatchResult)
-  | ({ readonly op: 'STREAMER_WITH_RECEIVER_BATCH_SEND' } & ReceiverBatchResult);
+  | ({ readonly op: 'STREAMER_WITH_RECEIVER_BATCH_SEND' } & ReceiverBatchResult)
+  | ({ readonly op: 'STREAMER_SEAL' } & StreamerSealResult);
+
+/** The ops BATCH_FORWARD can carry. */
+type ForwardableOp = ForwardedBatchResult['op'];
 
 function writeStreamerBatch(writer: MsgPackWriter, batch: StreamerBatch): void {
   const rows = batch.rows;
@@ -141,18 +159,7 @@ function writeStreamerBatch(writer: MsgPackWriter, batch: StreamerBatch): void {
   }
   writer.writeString(batch.targetNode);
   writer.writeInt(batch.assignmentVersion, 'assignmentVersion');
-  const streamId = batch.streamId ?? null;
-  const batchSeq = batch.batchSeq ?? null;
-  if ((streamId === null) !== (batchSeq === null)) {
-    throw new ProtocolError(
-      'INVALID_ARGUMENT',
-      `streamId and batchSeq: set both or neither, got streamId ${JSON.stringify(streamId)} and batchSeq ${batchSeq}`,
-    );
-  }
-  if (streamId === null) writer.writeNil();
-  else writer.writeUuid(streamId, 'streamId');
-  if (batchSeq === null) writer.writeNil();
-  else writer.writeInt(batchSeq, 'batchSeq');
+  writeBatchProducer(writer, batch.producer);
 }
 
 function readStreamerBatch(reader: MsgPackReader): StreamerBatch {
@@ -167,14 +174,7 @@ function readStreamerBatch(reader: MsgPackReader): StreamerBatch {
   const rows = StreamerRowRanges.read(reader, count);
   const targetNode = reader.readString('targetNode');
   const assignmentVersion = reader.readSafeInteger('assignmentVersion');
-  const streamIdAt = reader.offset;
-  const streamId = reader.tryReadNil() ? null : reader.readUuid('streamId');
-  const batchSeq = reader.tryReadNil() ? null : reader.readSafeInteger('batchSeq');
-  if ((streamId === null) !== (batchSeq === null)) {
-    throw reader.error(
-      `streamId at offset ${streamIdAt}: streamId and batchSeq must be both nil or both set`,
-    );
-  }
+  const producer = readBatchProducer(reader);
   return {
     op: 'STREAMER_BATCH_SEND',
     tableId,
@@ -184,8 +184,7 @@ function readStreamerBatch(reader: MsgPackReader): StreamerBatch {
     rows,
     targetNode,
     assignmentVersion,
-    streamId,
-    batchSeq,
+    producer,
   };
 }
 
@@ -214,6 +213,8 @@ function writeReceiverBatch(writer: MsgPackWriter, batch: ReceiverBatch): void {
   const payloads = batch.payloads;
   writer.writeInt32(payloads.length);
   for (let i = 0; i < payloads.length; i++) writeValue(writer, payloads[i], `payload[${i}]`);
+  writeBatchProducer(writer, batch.producer);
+  writer.writeBool(batch.transactional === true);
 }
 
 function readReceiverBatch(reader: MsgPackReader): ReceiverBatch {
@@ -227,6 +228,8 @@ function readReceiverBatch(reader: MsgPackReader): ReceiverBatch {
   const count = reader.readCount('payloads');
   const payloads: WireValue[] = new Array(count);
   for (let i = 0; i < count; i++) payloads[i] = readValue(reader, 'payload');
+  const producer = readBatchProducer(reader);
+  const transactional = reader.readBool('transactional');
   return {
     op: 'STREAMER_WITH_RECEIVER_BATCH_SEND',
     tableId,
@@ -237,6 +240,8 @@ function readReceiverBatch(reader: MsgPackReader): ReceiverBatch {
     receiveResults,
     arg,
     payloads,
+    producer,
+    transactional,
   };
 }
 
@@ -280,13 +285,14 @@ export const receiverBatchSendCodec: OpCodec<ReceiverBatchSendRequest, ReceiverB
   readResult: readReceiverResult,
 };
 
-/** Reads the inner op code of a forwarded batch or its result; only 62 and 66 can be forwarded. */
-function readInnerOp(reader: MsgPackReader): 'STREAMER_BATCH_SEND' | 'STREAMER_WITH_RECEIVER_BATCH_SEND' {
+/** Reads the inner op code of a forwarded batch or its result; only 62, 66 and 203 can be forwarded. */
+function readInnerOp(reader: MsgPackReader): ForwardableOp {
   const at = reader.offset;
   const code = reader.readInt32('innerOp');
   if (code === OpCodes.STREAMER_BATCH_SEND) return 'STREAMER_BATCH_SEND';
   if (code === OpCodes.STREAMER_WITH_RECEIVER_BATCH_SEND) return 'STREAMER_WITH_RECEIVER_BATCH_SEND';
-  throw reader.error(`innerOp: op ${code} at offset ${at} cannot be forwarded (only 62 and 66)`);
+  if (code === OpCodes.STREAMER_SEAL) return 'STREAMER_SEAL';
+  throw reader.error(`innerOp: op ${code} at offset ${at} cannot be forwarded (only 62, 66 and 203)`);
 }
 
 export const batchForwardCodec: OpCodec<BatchForwardRequest, ForwardedBatchResult> = {
@@ -296,23 +302,35 @@ export const batchForwardCodec: OpCodec<BatchForwardRequest, ForwardedBatchResul
     const batch = request.batch;
     writer.writeInt32(OpCodes[batch.op]);
     if (batch.op === 'STREAMER_BATCH_SEND') writeStreamerBatch(writer, batch);
-    else writeReceiverBatch(writer, batch);
+    else if (batch.op === 'STREAMER_WITH_RECEIVER_BATCH_SEND') writeReceiverBatch(writer, batch);
+    else writeStreamerSeal(writer, batch);
   },
   readRequest(reader, requestId) {
     const hops = reader.readInt32('hops');
     const origin = reader.readString('origin');
+    const inner = readInnerOp(reader);
     const batch =
-      readInnerOp(reader) === 'STREAMER_BATCH_SEND' ? readStreamerBatch(reader) : readReceiverBatch(reader);
+      inner === 'STREAMER_BATCH_SEND'
+        ? readStreamerBatch(reader)
+        : inner === 'STREAMER_WITH_RECEIVER_BATCH_SEND'
+          ? readReceiverBatch(reader)
+          : readStreamerSeal(reader);
     return { op: 'BATCH_FORWARD', requestId, hops, origin, batch };
   },
   writeResult(writer, result) {
     writer.writeInt32(OpCodes[result.op]);
     if (result.op === 'STREAMER_BATCH_SEND') writeStreamerResult(writer, result);
-    else writeReceiverResult(writer, result);
+    else if (result.op === 'STREAMER_WITH_RECEIVER_BATCH_SEND') writeReceiverResult(writer, result);
+    else writeSealResult(writer, result);
   },
   readResult(reader) {
-    return readInnerOp(reader) === 'STREAMER_BATCH_SEND'
-      ? { op: 'STREAMER_BATCH_SEND', ...readStreamerResult(reader) }
-      : { op: 'STREAMER_WITH_RECEIVER_BATCH_SEND', ...readReceiverResult(reader) };
+    switch (readInnerOp(reader)) {
+      case 'STREAMER_BATCH_SEND':
+        return { op: 'STREAMER_BATCH_SEND', ...readStreamerResult(reader) };
+      case 'STREAMER_WITH_RECEIVER_BATCH_SEND':
+        return { op: 'STREAMER_WITH_RECEIVER_BATCH_SEND', ...readReceiverResult(reader) };
+      default:
+        return { op: 'STREAMER_SEAL', ...readSealResult(reader) };
+    }
   },
 };

@@ -219,12 +219,13 @@ export class RowCodec {
 
   /**
    * Encodes the key columns of `key` as {@link encodeKey} does, keeping the tuple in the codec (see
-   * {@link stageRow}), and returns its length.
+   * {@link stageRow}), and returns its length. With `onlyKeyColumns`, properties that are not columns are
+   * ignored too (a streamer REMOVE reads the key columns and nothing else).
    *
-   * @throws as {@link encodeKey}.
+   * @throws as {@link encodeKey} (no `UnknownColumnError` with `onlyKeyColumns`).
    */
-  stageKey(key: object, colocation?: ColocationSink): number {
-    this.#appendKey(key, colocation);
+  stageKey(key: object, colocation?: ColocationSink, onlyKeyColumns = false): number {
+    this.#appendKey(key, colocation, onlyKeyColumns);
     return this.#builder.byteLength;
   }
 
@@ -301,8 +302,8 @@ export class RowCodec {
     return this.#builder.build();
   }
 
-  /** Appends the key columns of `key` to the builder. */
-  #appendKey(key: object, colocation: ColocationSink | undefined): void {
+  /** Appends the key columns of `key` to the builder; other columns are allowed, unknown ones only if `lenient`. */
+  #appendKey(key: object, colocation: ColocationSink | undefined, lenient = false): void {
     if (colocation instanceof Int32Array) this.#checkHashSink(colocation);
     const record = this.#asRecord(key);
     const columns = this.#keyColumns;
@@ -322,9 +323,9 @@ export class RowCodec {
         appendRowValue(builder, column, plan, i, raw, this.#keyColocationSlot[i] as number, colocation);
       }
     } catch (error) {
-      throw this.#unknownColumn(record) ?? error;
+      throw (lenient ? undefined : this.#unknownColumn(record)) ?? error;
     }
-    if (found !== countProperties(record)) {
+    if (!lenient && found !== countProperties(record)) {
       const unknown = this.#unknownColumn(record);
       if (unknown !== undefined) throw unknown;
     }

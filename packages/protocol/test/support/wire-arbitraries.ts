@@ -14,6 +14,14 @@ import { type TxState, TxStates } from '../../src/messages/tx-messages.js';
 import { COLUMN_TYPE_NAMES } from '../../src/schema/column-types.js';
 import type { ColumnDef, TableSchema } from '../../src/schema/table-schema.js';
 import type { WireValue } from '../../src/values/wire-value.js';
+import {
+  raftAppendArgs,
+  raftAppendResult,
+  raftSnapshotArgs,
+  raftSnapshotResult,
+  raftVoteArgs,
+  raftVoteResult,
+} from './raft-arbitraries.js';
 
 const int32 = fc.integer();
 const safe = fc.maxSafeInteger();
@@ -106,15 +114,27 @@ const rowResult = fc.option(fc.record({ schemaVersion: int32, row: bytes }), { n
 const keyedRow = fc.record({ key: bytes, row: fc.option(bytes, { nil: null }) });
 const txPartitions = fc.array(fc.record({ tableId: int32, partitionId: int32 }), { maxLength: 4 });
 
-/** A batch's fence: both set (a streamer run's batch) or both nil (unfenced). */
-const batchFence = fc.oneof(
-  fc.record({ streamId: uuid, batchSeq: safe }),
-  fc.constant({ streamId: null, batchSeq: null }),
-);
+const positive = fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER });
+const producerId = fc.string({ minLength: 1, maxLength: 40 });
+
+/** A batch's producer fields: all set (a streamer run's batch) or `null` (unfenced). */
+const batchProducer = fc.option(fc.record({ producerId, epoch: positive, batchSeq: positive }), {
+  nil: null,
+});
+
+const streamerSeal = fc.record({
+  op: fc.constant('STREAMER_SEAL' as const),
+  tableId: int32,
+  partitionId: int32,
+  targetNode: text,
+  assignmentVersion: safe,
+  producerId,
+  epoch: positive,
+});
 
 const streamerBatch: fc.Arbitrary<StreamerBatch> = fc
-  .tuple(fc.array(fc.record({ noValueSet: bitmask, tuple: bytes }), { maxLength: 12 }), batchFence)
-  .chain(([rows, fence]) =>
+  .tuple(fc.array(fc.record({ noValueSet: bitmask, tuple: bytes }), { maxLength: 12 }), batchProducer)
+  .chain(([rows, producer]) =>
     fc.record({
       op: fc.constant('STREAMER_BATCH_SEND' as const),
       tableId: int32,
@@ -131,8 +151,7 @@ const streamerBatch: fc.Arbitrary<StreamerBatch> = fc
       rows: fc.constant(rows),
       targetNode: text,
       assignmentVersion: safe,
-      streamId: fc.constant(fence.streamId),
-      batchSeq: fc.constant(fence.batchSeq),
+      producer: fc.constant(producer),
     }),
   );
 
@@ -146,6 +165,8 @@ const receiverBatch: fc.Arbitrary<ReceiverBatch> = fc.record({
   receiveResults: fc.boolean(),
   arg: wireValue,
   payloads: fc.array(wireValue, { maxLength: 5 }),
+  producer: batchProducer,
+  transactional: fc.boolean(),
 });
 
 /** The payload fields of each op's request (everything but `op` and `requestId`). */
@@ -186,7 +207,13 @@ const payloads: { [K in OpName]: fc.Arbitrary<Omit<RequestMap[K], 'op' | 'reques
   STREAMER_WITH_RECEIVER_BATCH_SEND: receiverBatch.map(({ op: _op, ...batch }) => batch),
   TABLE_CREATE: fc.record({ definition: tableDefinition }),
   COLUMN_ADD: fc.record({ tableName: text, column: columnDef }),
-  BATCH_FORWARD: fc.record({ hops: int32, origin: text, batch: fc.oneof(streamerBatch, receiverBatch) }),
+  PRODUCER_REGISTER: fc.record({ producerId, runId: uuid }),
+  STREAMER_SEAL: streamerSeal.map(({ op: _op, ...seal }) => seal),
+  BATCH_FORWARD: fc.record({
+    hops: int32,
+    origin: text,
+    batch: fc.oneof(streamerBatch, receiverBatch, streamerSeal),
+  }),
   PARTITION_TRANSFER: fc.record({
     tableId: int32,
     partitionId: int32,
@@ -215,6 +242,9 @@ const payloads: { [K in OpName]: fc.Arbitrary<Omit<RequestMap[K], 'op' | 'reques
     schemaVersion: int32,
     rows: fc.array(keyedRow, { maxLength: 5 }),
   }),
+  RAFT_VOTE: raftVoteArgs,
+  RAFT_APPEND: raftAppendArgs,
+  RAFT_SNAPSHOT: raftSnapshotArgs,
 };
 
 /** A random request of op `op`. */
@@ -247,8 +277,11 @@ export const results: { [K in OpName]: fc.Arbitrary<ResultMap[K]> } = {
   }),
   TABLE_CREATE: tableSchema,
   COLUMN_ADD: tableSchema,
+  PRODUCER_REGISTER: fc.record({ epoch: positive }),
+  STREAMER_SEAL: fc.record({ appliedSeq: fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }) }),
   BATCH_FORWARD: fc.oneof(
     fc.record({ op: fc.constant('STREAMER_BATCH_SEND' as const), schemaVersion: int32 }),
+    fc.record({ op: fc.constant('STREAMER_SEAL' as const), appliedSeq: fc.nat() }),
     fc.record({
       op: fc.constant('STREAMER_WITH_RECEIVER_BATCH_SEND' as const),
       results: fc.option(fc.array(wireValue, { maxLength: 4 }), { nil: null }),
@@ -264,6 +297,9 @@ export const results: { [K in OpName]: fc.Arbitrary<ResultMap[K]> } = {
   }),
   TX_ROWS_GET: fc.array(rowResult, { maxLength: 5 }),
   TX_ROWS_WRITE: fc.constant(null),
+  RAFT_VOTE: raftVoteResult,
+  RAFT_APPEND: raftAppendResult,
+  RAFT_SNAPSHOT: raftSnapshotResult,
 };
 
 const header = fc.record({

@@ -7,8 +7,6 @@
 
 import { ProtocolError } from '../../src/errors/protocol-error.js';
 import type { HandshakeRequest, HandshakeResponse } from '../../src/frame/handshake.js';
-import type { Request, Response } from '../../src/messages/message-types.js';
-import type { OpName } from '../../src/messages/op-codes.js';
 import type { TableSchema } from '../../src/schema/table-schema.js';
 import {
   type Bytes,
@@ -24,20 +22,10 @@ import {
   timestamp,
   uuid,
 } from './wire-builder.js';
+import { type GoldenRequest, type GoldenResponse, HLC, ok, okResponse } from './wire-golden-envelope.js';
+import { GOLDEN_RAFT_REQUESTS, GOLDEN_RAFT_RESPONSES } from './wire-golden-raft.js';
 
-export interface GoldenRequest {
-  readonly name: string;
-  readonly request: Request;
-  readonly bytes: Bytes;
-}
-
-export interface GoldenResponse {
-  readonly name: string;
-  /** The op of the request this answers (what the client looks up by request id). */
-  readonly op: OpName;
-  readonly response: Response;
-  readonly bytes: Bytes;
-}
+export type { GoldenRequest, GoldenResponse };
 
 // ---------------------------------------------------------------------------------------------------------
 // Sample data. Tuples are real BinaryTuples (WIRE.md): KEY is (INT32 33), ROW is (INT32 33, INT32 -71).
@@ -52,8 +40,7 @@ const ROW_BYTES = [...ROW];
 export const TRACE_ID = '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0';
 export const TX_ID = '123e4567-e89b-12d3-a456-426614174000';
 
-/** A hybrid-logical-clock time: physical milliseconds << 16 | logical counter (over 2^53, so a uint64). */
-export const HLC = (1_700_000_000_000n << 16n) | 3n;
+export { HLC };
 export const COMMIT_TS = (1_700_000_000_123n << 16n) | 1n;
 
 const EVENTS_V1: TableSchema = {
@@ -129,8 +116,7 @@ const STREAMER_BATCH = {
   ],
   targetNode: 'node-2',
   assignmentVersion: 5,
-  streamId: '6f1c2e3a-9b8d-4c7e-a5f4-0123456789ab',
-  batchSeq: 300,
+  producer: { producerId: 'album-import', epoch: 3, batchSeq: 300 },
 } as const;
 
 const STREAMER_BATCH_BYTES = cat(
@@ -145,7 +131,8 @@ const STREAMER_BATCH_BYTES = cat(
   bin(KEY_BYTES),
   str('node-2'),
   int(5),
-  uuid('6f1c2e3a-9b8d-4c7e-a5f4-0123456789ab'),
+  str('album-import'),
+  int(3),
   int(300),
 );
 
@@ -159,6 +146,8 @@ const RECEIVER_BATCH = {
   receiveResults: true,
   arg: { minPlays: 2 },
   payloads: [{ trackId: 42, at: new Date(1_700_000_000_000) }, 'skip'],
+  producer: { producerId: 'stats', epoch: 1, batchSeq: 2 },
+  transactional: true,
 } as const;
 
 const RECEIVER_BATCH_BYTES = cat(
@@ -178,7 +167,23 @@ const RECEIVER_BATCH_BYTES = cat(
   str('at'),
   timestamp(1_700_000_000_000),
   str('skip'),
+  str('stats'),
+  int(1),
+  int(2),
+  bool(true),
 );
+
+const SEAL = {
+  op: 'STREAMER_SEAL',
+  tableId: 7,
+  partitionId: 3,
+  targetNode: 'node-2',
+  assignmentVersion: 5,
+  producerId: 'album-import',
+  epoch: 3,
+} as const;
+
+const SEAL_BYTES = cat(int(7), int(3), str('node-2'), int(5), str('album-import'), int(3));
 
 const TX_PARTITIONS_BYTES = cat(int(2), int(7), int(3), int(7), int(4));
 const TX_PARTITIONS = [
@@ -270,6 +275,21 @@ export const GOLDEN_REQUESTS: readonly GoldenRequest[] = [
       column: { name: 'Metadata', type: 'STRING', nullable: true },
     },
     bytes: cat(int(201), int(7), str('TrackEvents'), METADATA_COLUMN),
+  },
+  {
+    name: 'PRODUCER_REGISTER request',
+    request: {
+      op: 'PRODUCER_REGISTER',
+      requestId: 30,
+      producerId: 'album-import',
+      runId: '6f1c2e3a-9b8d-4c7e-a5f4-0123456789ab',
+    },
+    bytes: cat(int(202), int(30), str('album-import'), uuid('6f1c2e3a-9b8d-4c7e-a5f4-0123456789ab')),
+  },
+  {
+    name: 'STREAMER_SEAL request',
+    request: { ...SEAL, requestId: 31 },
+    bytes: cat(int(203), int(31), SEAL_BYTES),
   },
   {
     name: 'TUPLE_UPSERT request',
@@ -365,8 +385,7 @@ export const GOLDEN_REQUESTS: readonly GoldenRequest[] = [
       rows: [{ noValueSet: new Uint8Array(0), tuple: ROW }],
       targetNode: 'node-1',
       assignmentVersion: 70000,
-      streamId: null,
-      batchSeq: null,
+      producer: null,
     },
     bytes: cat(
       int(62),
@@ -380,6 +399,7 @@ export const GOLDEN_REQUESTS: readonly GoldenRequest[] = [
       bin(ROW_BYTES),
       str('node-1'),
       int(70000),
+      nil(),
       nil(),
       nil(),
     ),
@@ -398,6 +418,11 @@ export const GOLDEN_REQUESTS: readonly GoldenRequest[] = [
     name: 'BATCH_FORWARD request of a receiver batch',
     request: { op: 'BATCH_FORWARD', requestId: 17, hops: 0, origin: 'node-1', batch: RECEIVER_BATCH },
     bytes: cat(int(210), int(17), int(0), str('node-1'), int(66), RECEIVER_BATCH_BYTES),
+  },
+  {
+    name: 'BATCH_FORWARD request of a seal',
+    request: { op: 'BATCH_FORWARD', requestId: 32, hops: 0, origin: 'node-1', batch: SEAL },
+    bytes: cat(int(210), int(32), int(0), str('node-1'), int(203), SEAL_BYTES),
   },
   {
     name: 'PARTITION_TRANSFER request',
@@ -516,19 +541,12 @@ export const GOLDEN_REQUESTS: readonly GoldenRequest[] = [
       nil(),
     ),
   },
+  ...GOLDEN_RAFT_REQUESTS,
 ];
 
 // ---------------------------------------------------------------------------------------------------------
 // Responses: `requestId: long, flags: int, observableTimestamp: long, [assignmentVersion: long],
 // error | payload`.
-
-function ok(requestId: number, ...payload: Bytes[]): Bytes {
-  return cat(int(requestId), int(0), int(HLC), ...payload);
-}
-
-function okResponse<K extends OpName>(op: K, requestId: number, result: unknown): Response {
-  return { kind: 'ok', op, requestId, observableTimestamp: HLC, result } as Response;
-}
 
 export const GOLDEN_RESPONSES: readonly GoldenResponse[] = [
   { name: 'HEARTBEAT response', op: 'HEARTBEAT', response: okResponse('HEARTBEAT', 1, null), bytes: ok(1) },
@@ -579,6 +597,18 @@ export const GOLDEN_RESPONSES: readonly GoldenResponse[] = [
     op: 'COLUMN_ADD',
     response: okResponse('COLUMN_ADD', 7, EVENTS_V2),
     bytes: ok(7, SCHEMA_V2_BYTES),
+  },
+  {
+    name: 'PRODUCER_REGISTER response',
+    op: 'PRODUCER_REGISTER',
+    response: okResponse('PRODUCER_REGISTER', 30, { epoch: 4 }),
+    bytes: ok(30, int(4)),
+  },
+  {
+    name: 'STREAMER_SEAL response',
+    op: 'STREAMER_SEAL',
+    response: okResponse('STREAMER_SEAL', 31, { appliedSeq: 299 }),
+    bytes: ok(31, int(299)),
   },
   {
     name: 'TUPLE_UPSERT response',
@@ -664,6 +694,12 @@ export const GOLDEN_RESPONSES: readonly GoldenResponse[] = [
     bytes: ok(17, int(66), int(1), str('done')),
   },
   {
+    name: 'BATCH_FORWARD response of a seal',
+    op: 'BATCH_FORWARD',
+    response: okResponse('BATCH_FORWARD', 32, { op: 'STREAMER_SEAL', appliedSeq: 299 }),
+    bytes: ok(32, int(203), int(299)),
+  },
+  {
     name: 'PARTITION_TRANSFER response',
     op: 'PARTITION_TRANSFER',
     response: okResponse('PARTITION_TRANSFER', 18, null),
@@ -701,6 +737,7 @@ export const GOLDEN_RESPONSES: readonly GoldenResponse[] = [
     response: okResponse('TX_ROWS_WRITE', 24, null),
     bytes: ok(24),
   },
+  ...GOLDEN_RAFT_RESPONSES,
   {
     name: 'assignment-changed response',
     op: 'STREAMER_BATCH_SEND',

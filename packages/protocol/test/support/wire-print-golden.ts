@@ -1,16 +1,20 @@
 /**
  * Prints every golden message as the Markdown blocks docs/PROTOCOL.md carries, from the independent
  * builder's bytes (never the production writer): one line per MessagePack value, `hex  # what it is`, with
- * the envelope's fields named. Regenerate the blocks after a deliberate format change with
+ * the envelope's fields named. After a deliberate format change,
  *
- *   npx tsx packages/protocol/test/support/wire-print-golden.ts
+ *   pnpm --filter @datastreamer/protocol golden:print            # prints every block
+ *   pnpm --filter @datastreamer/protocol golden:print --write    # rewrites the blocks in docs/PROTOCOL.md
  *
- * and paste each over the block with the same `golden:` marker; `message-golden-doc.test.ts` checks that
- * the document's bytes and the golden table agree.
+ * `--write` replaces each block under a `<!-- golden: NAME -->` marker the document has; a new message needs
+ * its marker placed by hand first. `message-golden-doc.test.ts` checks that the document's bytes and the
+ * golden table agree.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { type Bytes, u8 } from './wire-builder.js';
 import { dumpMsgPack } from './wire-dump.js';
 import { type GoldenKind, goldenBodies } from './wire-golden.js';
+import { RAFT_PAYLOAD_LABELS } from './wire-golden-raft.js';
 
 const ERROR_FIELDS = [
   'error.traceId',
@@ -23,7 +27,9 @@ const ERROR_FIELDS = [
 
 const TX_PARTITIONS = ['count', 'tableId', 'partitionId', 'tableId', 'partitionId'];
 const STREAMER_BATCH = ['tableId', 'partitionId', 'deleted', 'schemaVersion', 'count'];
-const STREAMER_TAIL = ['targetNode', 'assignmentVersion', 'streamId', 'batchSeq'];
+const PRODUCER = ['producerId', 'epoch', 'batchSeq'];
+const STREAMER_TAIL = ['targetNode', 'assignmentVersion', ...PRODUCER];
+const SEAL = ['tableId', 'partitionId', 'targetNode', 'assignmentVersion', 'producerId', 'epoch'];
 const RECEIVER_BATCH = [
   'tableId',
   'partitionId',
@@ -35,6 +41,8 @@ const RECEIVER_BATCH = [
   'count',
   'payload 0',
   'payload 1',
+  ...PRODUCER,
+  'transactional',
 ];
 const column = (name: string): string[] =>
   ['name', 'type', 'nullable', 'default', 'precision', 'scale'].map((field) => `${name}.${field}`);
@@ -134,6 +142,9 @@ export const PAYLOAD_LABELS: Readonly<Record<string, readonly string[]>> = {
     ...STREAMER_TAIL,
   ],
   'BATCH_FORWARD request of a receiver batch': ['hops', 'origin', 'innerOp', ...RECEIVER_BATCH],
+  'BATCH_FORWARD request of a seal': ['hops', 'origin', 'innerOp', ...SEAL],
+  'PRODUCER_REGISTER request': ['producerId', 'runId'],
+  'STREAMER_SEAL request': SEAL,
   'PARTITION_TRANSFER request': [
     'tableId',
     'partitionId',
@@ -179,10 +190,14 @@ export const PAYLOAD_LABELS: Readonly<Record<string, readonly string[]>> = {
   'STREAMER_WITH_RECEIVER_BATCH_SEND response without results': ['no results'],
   'BATCH_FORWARD response of a streamer batch': ['innerOp', 'schemaVersion (latest)'],
   'BATCH_FORWARD response of a receiver batch': ['innerOp', 'count', 'result 0'],
+  'BATCH_FORWARD response of a seal': ['innerOp', 'appliedSeq'],
+  'PRODUCER_REGISTER response': ["epoch (the run's)"],
+  'STREAMER_SEAL response': ['appliedSeq'],
   'TX_STATE_GET response': ['state (COMMITTED)', 'commitTimestamp'],
   'TX_STATE_GET response for a pending transaction': ['state (PENDING)', 'commitTimestamp'],
   'TX_ROWS_GET response': ['count', 'schemaVersion', 'row', 'no such row'],
   'assignment-changed response': ['schemaVersion (latest)'],
+  ...RAFT_PAYLOAD_LABELS,
 };
 
 /** Names of the leading top-level values of a body of `kind`. */
@@ -217,7 +232,32 @@ export function goldenBlock(name: string, kind: GoldenKind, bytes: Bytes): strin
   return [`<!-- golden: ${name} -->`, '```text', ...dumpMsgPack(u8(bytes), labels), '```'].join('\n');
 }
 
+/** Rewrites every marked block of the document at `path`; returns the names it has no marker for. */
+function writeBlocks(path: URL): string[] {
+  let doc = readFileSync(path, 'utf8');
+  const missing: string[] = [];
+  for (const [name, { bytes, kind }] of goldenBodies()) {
+    // The block may be empty (a new marker): the closing fence is the first line that is just ```.
+    const marker = `<!-- golden: ${name} -->\n\`\`\`text\n`;
+    const start = doc.indexOf(marker);
+    const end = start < 0 ? -1 : doc.indexOf('\n```', start + marker.length - 1);
+    if (end < 0) {
+      missing.push(name);
+      continue;
+    }
+    doc = doc.slice(0, start) + goldenBlock(name, kind, bytes) + doc.slice(end + 4);
+  }
+  writeFileSync(path, doc);
+  return missing;
+}
+
 if (process.argv[1]?.endsWith('wire-print-golden.ts')) {
-  for (const [name, { bytes, kind }] of goldenBodies())
-    process.stdout.write(`${goldenBlock(name, kind, bytes)}\n\n`);
+  if (process.argv.includes('--write')) {
+    const missing = writeBlocks(new URL('../../../../docs/PROTOCOL.md', import.meta.url));
+    for (const name of missing) process.stderr.write(`no marker in docs/PROTOCOL.md for: ${name}\n`);
+    process.exitCode = missing.length === 0 ? 0 : 1;
+  } else {
+    for (const [name, { bytes, kind }] of goldenBodies())
+      process.stdout.write(`${goldenBlock(name, kind, bytes)}\n\n`);
+  }
 }

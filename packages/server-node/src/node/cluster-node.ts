@@ -34,7 +34,6 @@ import type { ControlPlane } from '../placement/control-plane.js';
 import type { DataStreamerReceiver } from '../receiver/data-streamer-receiver.js';
 import { type ReceiverRegistry, receiverRegistryOf } from '../receiver/receiver-registry.js';
 import type { MvccPartitionStore } from '../storage/mvcc-partition-store.js';
-import type { PartitionSnapshot } from '../storage/partition-snapshot.js';
 import type { TransactionManager } from '../tx/transaction-manager.js';
 import type { TwoPhaseCommitHooks } from '../tx/tx-coordinator.js';
 import type { TxLog } from '../tx/tx-log.js';
@@ -47,8 +46,12 @@ import {
   movePartition,
   type NodeRegistry,
   nodeRegistryOf,
+  type PartitionHandOver,
   type PartitionHandOverTarget,
 } from './partition-move.js';
+
+/** The longest a move waits for a prepared transaction on its partition to be decided, in ms. */
+export const MOVE_WAIT_MS = 10_000;
 
 export interface ClusterNodeOptions {
   /** The node's name: its endpoint on the transport and its name in the placement, e.g. `node-1`. */
@@ -260,8 +263,13 @@ export class ClusterNode implements PartitionHandOverTarget {
    * Hands partition `partition` of table `tableId` to node `toNode` (see partition-move.ts). Atomic: when the
    * promise resolves, the new owner holds every committed write and this node applies none any more.
    *
+   * A partition holding a PREPARED transaction (a two-phase commit waiting for its decision) is not moved
+   * until that transaction is decided: the partition promised to commit it, and a move would drop its writes.
+   * The move waits for that on the node's clock, a little longer each time, up to {@link MOVE_WAIT_MS}.
+   *
    * @throws ServerError `NODE_UNAVAILABLE` when this node or the target is down or the target is unknown;
-   *   `INVALID_ARGUMENT` when this node does not own the partition; nothing changed hands then.
+   *   `INVALID_ARGUMENT` when this node does not own the partition; `PARTITION_MOVED` (retryable) when a
+   *   prepared transaction stayed undecided for {@link MOVE_WAIT_MS}; nothing changed hands then.
    */
   async movePartition(tableId: number, partition: number, toNode: string): Promise<MoveReport> {
     if (!this.isRunning)
@@ -269,6 +277,23 @@ export class ClusterNode implements PartitionHandOverTarget {
     const target = this.#registry.get(toNode);
     if (target === undefined)
       throw new ServerError('NODE_UNAVAILABLE', `no node named "${toNode}" is registered`);
+    for (let waitedMs = 0, stepMs = 1; this.#core.partitions.get(tableId, partition)?.store.hasPrepared(); ) {
+      if (waitedMs >= MOVE_WAIT_MS) {
+        throw new ServerError(
+          'PARTITION_MOVED',
+          `partition ${partition} of table ${tableId} holds a prepared transaction still undecided after ` +
+            `${MOVE_WAIT_MS} ms; not moved, retry`,
+        );
+      }
+      await this.#core.clock.sleep(stepMs);
+      waitedMs += stepMs;
+      stepMs = Math.min(stepMs * 2, 100);
+      if (!this.isRunning)
+        throw new ServerError(
+          'NODE_UNAVAILABLE',
+          `${this.name} went down before it could move the partition`,
+        );
+    }
     const report = movePartition(this.#core, target, tableId, partition);
     if (report.from !== report.to) this.#core.metrics.partitionsMovedOut++;
     return report;
@@ -281,12 +306,12 @@ export class ClusterNode implements PartitionHandOverTarget {
   receivePartition(
     tableId: number,
     partition: number,
-    snapshot: PartitionSnapshot,
+    handOver: PartitionHandOver,
     newestTimestamp: bigint,
   ): void {
     if (!this.isRunning)
       throw new ServerError('NODE_UNAVAILABLE', `${this.name} is down and cannot take partitions`);
-    this.#core.installReplica(tableId, partition, snapshot, newestTimestamp);
+    this.#core.installReplica(tableId, partition, handOver, newestTimestamp);
     this.#core.metrics.partitionsMovedIn++;
   }
 

@@ -3,7 +3,7 @@
  * on. Handlers are plain functions of these, so each group of ops lives in its own file without a cycle back
  * to the node.
  */
-import type { Clock, Logger, PeerType } from '@datastreamer/protocol';
+import type { BatchProducer, Clock, Logger, PeerType } from '@datastreamer/protocol';
 import type { HybridClock } from '../clock/hlc.js';
 import type { ControlPlane } from '../placement/control-plane.js';
 import type { ReceiverRegistry } from '../receiver/receiver-registry.js';
@@ -63,6 +63,11 @@ export interface NodeContext {
    * never apply a write for a partition the node no longer owns.
    */
   route(tableId: number, partition: number): Route;
+  /**
+   * Runs `commit` (a synchronous commit) telling the node's apply listeners that its writes come from
+   * `origin`'s streamer batch (`null`: not from one). Returns what `commit` returns.
+   */
+  applying<T>(origin: BatchProducer | null, commit: () => T): T;
 }
 
 /** The connection a request arrived on. */

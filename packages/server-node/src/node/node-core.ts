@@ -7,7 +7,7 @@
  * owner at the moment it commits. A partition this node owns but holds no replica of (a new table's
  * partition) gets an empty store on first use: that is when the node "becomes owner" of it.
  */
-import type { Clock, Logger, OpName, Request } from '@datastreamer/protocol';
+import type { BatchProducer, Clock, Logger, OpName, Request } from '@datastreamer/protocol';
 import type { HybridClock } from '../clock/hlc.js';
 import type { ControlPlane } from '../placement/control-plane.js';
 import type { Placement } from '../placement/placement.js';
@@ -22,20 +22,21 @@ import { TransactionManager } from '../tx/transaction-manager.js';
 import { TxCoordinator } from '../tx/tx-coordinator.js';
 import { TxLog } from '../tx/tx-log.js';
 import { TxParticipants } from '../tx/tx-participant.js';
-import { BatchFence } from './batch-fence.js';
 import type { ConnectionSession, SessionHost } from './connection-session.js';
 import type { Forwarder } from './forwarding.js';
 import type { NodeContext, RequestContext, Route } from './node-context.js';
 import { NodeMetrics } from './node-metrics.js';
-import type { MoveSource } from './partition-move.js';
+import type { MoveSource, PartitionHandOver } from './partition-move.js';
 import { PartitionReplica, PartitionTable, ReplicaStates } from './partition-table.js';
+import { ProducerFence } from './producer-fence.js';
 import { dispatch, type Outcome } from './request-router.js';
 import { nameHash, TraceIds } from './trace-ids.js';
 
 /**
  * Called once per key at commit: table, partition, key tuple, row tuple (`null` for a delete), commit
- * timestamp, and the schema version the row tuple is written with (0 for a delete). Key and row are views of
- * the node's buffers: copy them to keep them.
+ * timestamp, the schema version the row tuple is written with (0 for a delete), and the producer whose
+ * streamer batch wrote it (`null` for any other write). Key and row are views of the node's buffers: copy them
+ * to keep them.
  */
 export type NodeApplyListener = (
   tableId: number,
@@ -44,6 +45,7 @@ export type NodeApplyListener = (
   row: Uint8Array | null,
   commitTs: bigint,
   schemaVersion: number,
+  origin: BatchProducer | null,
 ) => void;
 
 export interface NodeCoreOptions {
@@ -88,6 +90,8 @@ export class NodeCore implements NodeContext, SessionHost, MoveSource {
   readonly #traceIds: TraceIds;
   readonly #nodeId: number;
   readonly #applyListeners: NodeApplyListener[] = [];
+  /** The producer of the streamer batch being committed now (see `applying`). */
+  #origin: BatchProducer | null = null;
   /** Stores ask this for the low watermark, so a new manager after a restart takes over without new stores. */
   // Remote transactions' snapshots (running or prepared here) hold old versions back too.
   readonly #watermark: LowWatermarkSource = {
@@ -180,14 +184,21 @@ export class NodeCore implements NodeContext, SessionHost, MoveSource {
   installReplica(
     tableId: number,
     partition: number,
-    snapshot: PartitionSnapshot,
+    handOver: PartitionHandOver,
     newestTimestamp: bigint,
   ): void {
     if (newestTimestamp > this.hlc.current()) this.hlc.update(newestTimestamp);
-    const fence = new BatchFence(snapshot.batchFence);
-    this.partitions.set(
-      new PartitionReplica(tableId, partition, this.#newStore(tableId, partition, snapshot), fence),
-    );
+    const store = this.#newStore(tableId, partition, handOver.store);
+    this.partitions.set(new PartitionReplica(tableId, partition, store, new ProducerFence(handOver.fence)));
+  }
+
+  applying<T>(origin: BatchProducer | null, commit: () => T): T {
+    this.#origin = origin;
+    try {
+      return commit();
+    } finally {
+      this.#origin = null;
+    }
   }
 
   /** Adds a listener for every key committed on this node; returns the function that removes it. */
@@ -231,7 +242,7 @@ export class NodeCore implements NodeContext, SessionHost, MoveSource {
     const version = row === null ? 0 : storedRowVersion(row);
     for (const listener of listeners.slice()) {
       try {
-        listener(tableId, partition, key, tuple, commitTs, version);
+        listener(tableId, partition, key, tuple, commitTs, version, this.#origin);
       } catch (error) {
         // The commit is done; a failing observer must not turn it into an error for the client.
         this.log.error({ tableId, partition, err: error }, 'an apply listener threw');

@@ -1,8 +1,8 @@
 /**
  * Handlers of the node-to-node ops. Only a peer that shook hands as a node may send them.
  *
- * - BATCH_FORWARD: a batch another node could not apply itself (plain or for a receiver). It is handled like
- *   the batch it carries,
+ * - BATCH_FORWARD: a batch (plain or for a receiver) or a seal another node could not serve itself. It is
+ *   handled like the batch or seal it carries,
  *   and forwarded again only while `hops + 1 < maxForwardHops` (default 1: never), else `NOT_PRIMARY`.
  * - TX_ROWS_GET / TX_ROWS_WRITE / TX_PREPARE / TX_COMMIT / TX_ABORT: this node as a participant of a
  *   transaction another node coordinates (tx/tx-participant.ts); TX_STATE_GET: this node as the coordinator
@@ -21,6 +21,7 @@ import type {
 import { ServerError } from '../errors/server-error.js';
 import { handleReceiverBatch } from '../receiver/receiver-batch-handler.js';
 import type { NodeContext, RequestContext } from './node-context.js';
+import { handleSeal } from './producer-handlers.js';
 import { handleStreamerBatch } from './streamer-handler.js';
 
 /** @throws ServerError `PROTOCOL_ERROR` when a client sends a node-to-node op. */
@@ -43,6 +44,13 @@ export function batchForward(
   const batch = request.batch;
   const next = request.hops + 1;
   const budget = request.hops >= 0 && next < node.maxForwardHops ? next : null;
+  if (batch.op === 'STREAMER_SEAL') {
+    const outcome = handleSeal(node, batch, budget, request.origin);
+    if (outcome instanceof Promise) {
+      return outcome.then((result) => ({ op: 'STREAMER_SEAL', appliedSeq: result.appliedSeq }));
+    }
+    return { op: 'STREAMER_SEAL', appliedSeq: outcome.appliedSeq };
+  }
   if (batch.op === 'STREAMER_WITH_RECEIVER_BATCH_SEND') {
     const outcome = handleReceiverBatch(node, batch, budget, request.origin);
     if (outcome instanceof Promise) {

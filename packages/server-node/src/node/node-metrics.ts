@@ -11,8 +11,12 @@ export interface NodeMetricsSnapshot {
   readonly requests: number;
   /** Streamer batches applied by this node (as the owner), each one transaction. */
   readonly batches: number;
-  /** Streamer batch attempts acknowledged without being applied: the batch fence found them stale. */
+  /** Streamer batch attempts acknowledged without being applied: the producer fence found them duplicates. */
   readonly staleBatches: number;
+  /** Streamer batch attempts refused with `PRODUCER_FENCED`: an older or sealed epoch of their producer. */
+  readonly fencedBatches: number;
+  /** Seals served (STREAMER_SEAL on a partition this node owns). */
+  readonly seals: number;
   /** Rows (streamer items and single-row writes) in transactions this node committed. */
   readonly rowsApplied: number;
   /** Writes refused with a write-write conflict (`TX_CONFLICT`). */
@@ -34,6 +38,8 @@ export class NodeMetrics {
   requests = 0;
   batches = 0;
   staleBatches = 0;
+  fencedBatches = 0;
+  seals = 0;
   rowsApplied = 0;
   conflicts = 0;
   forwards = 0;
@@ -54,6 +60,8 @@ export class NodeMetrics {
       requests: this.requests,
       batches: this.batches,
       staleBatches: this.staleBatches,
+      fencedBatches: this.fencedBatches,
+      seals: this.seals,
       rowsApplied: this.rowsApplied,
       conflicts: this.conflicts,
       forwards: this.forwards,

@@ -4,13 +4,14 @@
  *
  * 1. check: the source owns the partition, the target is a running member;
  * 2. fence: the source's replica goes `MOVING`, so no write is applied to it from here on;
- * 3. running transactions on the partition are aborted (their intents dropped; their commit will fail with
- *    `TX_NOT_ACTIVE`). Implicit transactions never span an await, so only explicit ones can be caught here;
- * 4. export the committed state (every kept version with its commit timestamp, and the streamer batch fence,
- *    see batch-fence.ts) and hand it to the target,
+ * 3. export the committed state (every kept version with its commit timestamp, and the producer fence, see
+ *    producer-fence.ts) and hand it to the target,
  *    which moves its hybrid clock past the newest timestamp in it, so its later commits order after the old
  *    owner's;
- * 5. `placement.setOwner`, then the source drops its replica.
+ * 4. `placement.setOwner`;
+ * 5. running transactions on the partition are aborted (their intents dropped; their commit fails with
+ *    `PARTITION_MOVED`, retryable, as the partition is no longer here). Implicit transactions never span an
+ *    await, so only explicit ones can be caught here. Then the source drops its replica.
  *
  * All of it runs in one call with no await, so no request interleaves: a batch handled before the move is
  * committed and travels with the state; one handled after it is routed to the new owner (forwarded, or
@@ -26,7 +27,15 @@ import type { Logger } from '@datastreamer/protocol';
 import { ServerError } from '../errors/server-error.js';
 import type { Placement } from '../placement/placement.js';
 import type { PartitionSnapshot } from '../storage/partition-snapshot.js';
-import { type PartitionReplica, ReplicaStates } from './partition-table.js';
+import type { PartitionReplica } from './partition-table.js';
+import { ReplicaStates } from './partition-table.js';
+import type { ProducerFenceEntry } from './producer-fence.js';
+
+/** What a partition's new owner receives: the committed state and the producer fence that guards it. */
+export interface PartitionHandOver {
+  readonly store: PartitionSnapshot;
+  readonly fence: readonly ProducerFenceEntry[];
+}
 
 /** A node as the other side of a hand-over sees it. */
 export interface PartitionHandOverTarget {
@@ -35,12 +44,12 @@ export interface PartitionHandOverTarget {
   readonly isRunning: boolean;
   /**
    * Installs the committed state of a partition it is about to own.
-   * @param newestTimestamp the newest commit timestamp (or read floor) in `snapshot`.
+   * @param newestTimestamp the newest commit timestamp (or read floor) in `handOver.store`.
    */
   receivePartition(
     tableId: number,
     partition: number,
-    snapshot: PartitionSnapshot,
+    handOver: PartitionHandOver,
     newestTimestamp: bigint,
   ): void;
 }
@@ -146,17 +155,23 @@ export function movePartition(
   }
   replica.state = ReplicaStates.MOVING;
   let snapshot: PartitionSnapshot;
-  let aborted: number;
   try {
-    aborted = replica.store.dropIntents();
-    // The batch fence travels with the data it guards: a stale attempt reaching the new owner is refused too.
-    snapshot = { ...replica.store.exportCommitted(), batchFence: replica.fence.entries() };
-    target.receivePartition(tableId, partition, snapshot, newestTimestamp(snapshot));
+    snapshot = replica.store.exportCommitted();
+    // The fence travels with the data it guards: a stale attempt reaching the new owner is refused too.
+    target.receivePartition(
+      tableId,
+      partition,
+      { store: snapshot, fence: replica.fence.entries() },
+      newestTimestamp(snapshot),
+    );
     placement.setOwner(tableId, partition, target.name);
   } catch (error) {
+    // Nothing changed hands and no transaction was touched: they go on as if the move never started.
     replica.state = ReplicaStates.SERVING;
     throw error;
   }
+  // Only once the hand-over cannot fail any more: a rolled-back move must not have aborted anyone.
+  const aborted = replica.store.dropIntents();
   source.releaseReplica(tableId, partition);
   source.log.info({ ...report, keys: snapshot.keys.length, abortedTransactions: aborted }, 'partition moved');
   return { ...report, keys: snapshot.keys.length, abortedTransactions: aborted };

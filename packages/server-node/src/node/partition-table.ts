@@ -3,13 +3,13 @@
  * A node holds a replica only for a partition it owns (created when it becomes the owner of a new table's
  * partition, installed when a partition is handed to it) or is handing over (`MOVING`, the fence: no write
  * is applied while it is set). The table is the simulated disk's index: it survives a crash together with the
- * stores' committed versions and each replica's batch fence (batch-fence.ts).
+ * stores' committed versions and each replica's producer fence (producer-fence.ts).
  *
  * It does not decide ownership (the control plane's placement does) nor create stores (the node does, with
  * its watermark source and apply hook).
  */
 import type { MvccPartitionStore } from '../storage/mvcc-partition-store.js';
-import { BatchFence } from './batch-fence.js';
+import { ProducerFence } from './producer-fence.js';
 
 /** Lifecycle of a replica. */
 export const ReplicaStates = {
@@ -21,17 +21,33 @@ export const ReplicaStates = {
 
 export type ReplicaState = (typeof ReplicaStates)[keyof typeof ReplicaStates];
 
+/** A receiver batch being run on a replica: which attempt, and its outcome once it settles. */
+export interface RunningBatch {
+  readonly epoch: number;
+  readonly batchSeq: number;
+  /** A transactional run commits with its fence check: a seal need not wait for it. */
+  readonly transactional: boolean;
+  /** Settles when the run ends (never rejects: the run's own caller sees its error). */
+  readonly done: Promise<void>;
+}
+
 /** One partition held by this node. */
 export class PartitionReplica {
   readonly tableId: number;
   readonly partition: number;
   readonly store: MvccPartitionStore;
-  /** The highest streamer batch applied per stream: partition state, kept and handed over like `store`. */
-  readonly fence: BatchFence;
+  /** What each producer's batches did here: partition state, kept and handed over like `store`. */
+  readonly fence: ProducerFence;
+  /**
+   * Receiver batches running here now, by producer id: a duplicate attempt waits for the run in progress
+   * instead of running the receiver again, and a seal waits for it to finish. Not durable (a crash ends the
+   * runs too).
+   */
+  readonly running = new Map<string, RunningBatch>();
   state: ReplicaState = ReplicaStates.SERVING;
 
-  /** @param fence the partition's batch fence; default an empty one (a new partition). */
-  constructor(tableId: number, partition: number, store: MvccPartitionStore, fence = new BatchFence()) {
+  /** @param fence the partition's producer fence; default an empty one (a new partition). */
+  constructor(tableId: number, partition: number, store: MvccPartitionStore, fence = new ProducerFence()) {
     this.tableId = tableId;
     this.partition = partition;
     this.store = store;

@@ -3,6 +3,7 @@
  * here decoded and typed; the handler returns its result, or a promise of it when it had to ask another node.
  */
 import type { OpName, Request, RequestOf, ResultOf } from '@datastreamer/protocol';
+import { ServerError } from '../errors/server-error.js';
 import { receiverBatchSend } from '../receiver/receiver-batch-handler.js';
 import {
   columnAdd,
@@ -24,6 +25,7 @@ import {
   txStateGet,
   unsupportedNodeOp,
 } from './node-handlers.js';
+import { producerRegister, streamerSeal } from './producer-handlers.js';
 import { streamerBatchSend } from './streamer-handler.js';
 import {
   tupleDelete,
@@ -34,6 +36,8 @@ import {
   tupleUpsertAll,
 } from './tuple-handlers.js';
 
+type RaftOp = 'RAFT_VOTE' | 'RAFT_APPEND' | 'RAFT_SNAPSHOT';
+
 /** A handler's answer: the op's result, now or later. */
 export type Outcome<K extends OpName> = ResultOf<K> | Promise<ResultOf<K>>;
 
@@ -43,6 +47,13 @@ type Handler<K extends OpName> = (
   context: RequestContext,
 ) => Outcome<K>;
 
+function raftNotServed(_node: NodeContext, request: RequestOf<RaftOp>): never {
+  throw new ServerError(
+    'UNSUPPORTED_PROTOCOL',
+    `${request.op} is not served by this node: it runs no Raft groups`,
+  );
+}
+
 const HANDLERS: { readonly [K in OpName]: Handler<K> } = {
   HEARTBEAT: heartbeat,
   TABLES_GET: tablesGet,
@@ -51,6 +62,8 @@ const HANDLERS: { readonly [K in OpName]: Handler<K> } = {
   PARTITION_ASSIGNMENT_GET: partitionAssignmentGet,
   TABLE_CREATE: tableCreate,
   COLUMN_ADD: columnAdd,
+  PRODUCER_REGISTER: producerRegister,
+  STREAMER_SEAL: streamerSeal,
   TUPLE_GET: tupleGet,
   TUPLE_GET_ALL: tupleGetAll,
   TUPLE_UPSERT: tupleUpsert,
@@ -67,6 +80,10 @@ const HANDLERS: { readonly [K in OpName]: Handler<K> } = {
   TX_STATE_GET: txStateGet,
   TX_ROWS_GET: txRowsGet,
   TX_ROWS_WRITE: txRowsWrite,
+  // Raft groups (src/raft/) are not wired into the node yet: a peer that sends their ops gets a clear refusal.
+  RAFT_VOTE: raftNotServed,
+  RAFT_APPEND: raftNotServed,
+  RAFT_SNAPSHOT: raftNotServed,
 };
 
 /**

@@ -8,9 +8,10 @@
  * and turned into key + stored row (rows stay tuples, see rows/row-ingest.ts; a decoded batch's rows are read
  * straight from the received message, see `StreamerRowRanges`), then the whole batch is applied
  * in ONE implicit transaction with the last operation per key winning, and committed; routing and commit
- * happen in one synchronous step, so a partition that moved away is never written here. A fenced batch
- * (`streamId` + `batchSeq`) whose seq is not above the highest the partition applied for its stream is a stale
- * attempt: it is answered as applied but not applied (see batch-fence.ts). When another node
+ * happen in one synchronous step, so a partition that moved away is never written here. A batch that names its
+ * producer goes through the partition's producer fence first (producer-fence.ts), in that same step: an
+ * attempt of an older or sealed epoch is refused with `PRODUCER_FENCED`; one whose seq is not above the
+ * highest the partition applied for its producer and epoch is answered as applied but not applied. When another node
  * owns it, the batch is forwarded (`BATCH_FORWARD`) while hops remain, else answered `NOT_PRIMARY`
  * (retryable). The answer is the table's latest schema version.
  *
@@ -20,6 +21,7 @@
  * Receiver batches are handled in receiver/receiver-batch-handler.ts.
  */
 import {
+  type BatchProducer,
   type RequestOf,
   type StreamerBatch,
   type StreamerBatchResult,
@@ -99,19 +101,10 @@ function applyBatchHere(
   schema: TableSchema,
   batch: StreamerBatch,
 ): void {
-  const streamId = batch.streamId ?? null;
-  const batchSeq = batch.batchSeq ?? null;
-  // The fence check, the commit and the raise run in one synchronous step with the routing, so no other
-  // batch of the partition interleaves. A stale attempt is answered as applied: its rows (or newer ones of
-  // the same stream) are committed already.
-  if (streamId !== null && batchSeq !== null && !replica.fence.admits(streamId, batchSeq)) {
-    node.log.debug(
-      { table: schema.tableId, partition: batch.partitionId, streamId, batchSeq },
-      'stale streamer batch attempt acknowledged without applying it',
-    );
-    node.metrics.staleBatches++;
-    return;
-  }
+  const producer = batch.producer ?? null;
+  // The fence check, the commit and the record run in one synchronous step with the routing, so no other
+  // batch of the partition interleaves.
+  if (producer !== null && !admitted(node, replica, producer, schema)) return;
   const shape = node.shapes.of(schema);
   const ingest = node.ingest;
   const rows = batch.rows;
@@ -120,13 +113,43 @@ function applyBatchHere(
   try {
     if (rows instanceof StreamerRowRanges) ingestRanges(ingest, checked, shape, rows, batch.deleted);
     else ingestArray(ingest, checked, shape, rows, batch.deleted);
-    commitRows(node, replica, checked);
+    commitRows(node, replica, checked, producer);
   } finally {
     // The batch's transaction has committed or aborted by now, so its buffer may serve the next batch.
     checked.release();
   }
-  if (streamId !== null && batchSeq !== null) replica.fence.raise(streamId, batchSeq);
+  if (producer !== null) replica.fence.record(producer);
   node.metrics.batches++;
+}
+
+/**
+ * Asks the partition's producer fence about an attempt: true to apply it; false for a duplicate (answered as
+ * applied: its rows, or newer ones of the same producer, are committed already).
+ * @throws ServerError `PRODUCER_FENCED` for an attempt of an older or sealed epoch.
+ */
+function admitted(
+  node: NodeContext,
+  replica: PartitionReplica,
+  producer: BatchProducer,
+  schema: TableSchema,
+): boolean {
+  const admission = replica.fence.admit(producer);
+  switch (admission.kind) {
+    case 'apply':
+      return true;
+    case 'duplicate':
+      node.log.debug(
+        { table: schema.tableId, partition: replica.partition, ...producer },
+        'duplicate streamer batch attempt acknowledged without applying it',
+      );
+      node.metrics.staleBatches++;
+      return false;
+    case 'fenced':
+      node.metrics.fencedBatches++;
+      throw admission.error;
+    default:
+      throw new ServerError('INTERNAL', `unknown admission ${JSON.stringify(admission satisfies never)}`);
+  }
 }
 
 /**
@@ -180,11 +203,17 @@ function isRemove(deleted: Uint8Array | null, i: number): boolean {
 
 /**
  * Applies `rows` (checked, see rows/ingest-batch.ts) in one implicit transaction on `replica` and counts them.
+ * @param origin the streamer batch's producer, told to apply listeners; `null` for other writes.
  * @throws ServerError `TX_CONFLICT` (counted), nothing applied.
  */
-export function commitRows(node: NodeContext, replica: PartitionReplica, rows: KeyedRows): void {
+export function commitRows(
+  node: NodeContext,
+  replica: PartitionReplica,
+  rows: KeyedRows,
+  origin: BatchProducer | null = null,
+): void {
   try {
-    applyKeyedBatch(node.transactions, replica.store, rows);
+    node.applying(origin, () => applyKeyedBatch(node.transactions, replica.store, rows));
   } catch (error) {
     if (error instanceof ServerError && error.code === 'TX_CONFLICT') node.metrics.conflicts++;
     throw error;

@@ -1,16 +1,19 @@
 /**
- * The control plane: the state every node of a cluster must agree on, the catalog and the placement. In one
- * process it is one shared object; the interface is what a networked implementation (a replicated
- * metastorage) would have to provide.
+ * The control plane: the state every node of a cluster must agree on, the catalog, the placement and the
+ * producers' epochs. In one process it is one shared object; the interface is what a networked
+ * implementation (a replicated metastorage) would have to provide.
  */
 import type { TableDefinition, TableSchema } from '@datastreamer/protocol';
 import { Catalog, type CatalogOptions } from '../catalog/catalog.js';
 import { ServerError } from '../errors/server-error.js';
 import { Placement } from './placement.js';
+import { ProducerRegistry } from './producer-registry.js';
 
 export interface ControlPlane {
   readonly catalog: Catalog;
   readonly placement: Placement;
+  /** Every producer's newest epoch (see producer-registry.ts). */
+  readonly producers: ProducerRegistry;
   /**
    * Creates a table and places its partitions, both or neither.
    * @throws ServerError as `Catalog.createTable`, or `NODE_UNAVAILABLE` when no node can own partitions.
@@ -22,6 +25,7 @@ export interface ControlPlane {
 export class LocalControlPlane implements ControlPlane {
   readonly catalog: Catalog;
   readonly placement = new Placement();
+  readonly producers = new ProducerRegistry();
 
   constructor(options: CatalogOptions = {}) {
     this.catalog = new Catalog(options);

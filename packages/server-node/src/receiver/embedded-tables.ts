@@ -14,11 +14,16 @@ import { type PlainRow, TableAccess } from './table-access.js';
 export class EmbeddedTables {
   readonly #node: NodeContext;
   readonly #epoch: number;
+  readonly #ambient: ReceiverTransaction | undefined;
 
-  /** @internal Made per receiver call. */
-  constructor(node: NodeContext, epoch: number) {
+  /**
+   * @internal Made per receiver call.
+   * @param ambient a transactional receiver's batch transaction: view calls without a `tx` join it.
+   */
+  constructor(node: NodeContext, epoch: number, ambient?: ReceiverTransaction) {
     this.#node = node;
     this.#epoch = epoch;
+    this.#ambient = ambient;
   }
 
   /**
@@ -37,7 +42,7 @@ export class EmbeddedTables {
     const schema = this.#node.controlPlane.catalog.latest(name);
     return schema === undefined
       ? null
-      : new EmbeddedTable(new TableAccess(this.#node, this.#epoch, schema.tableId, schema.tableName));
+      : new EmbeddedTable(new TableAccess(this.#node, this.#epoch, schema, this.#ambient));
   }
 }
 
@@ -65,7 +70,8 @@ export class EmbeddedTable {
 
 /**
  * Rows as plain objects keyed by column name. Every method takes an optional `tx` from
- * `runInTransaction`; without one, each call is its own transaction (per owning node).
+ * `runInTransaction`; without one, each call is its own transaction (per owning node), or, in a
+ * transactional receiver (`receiverTransaction: 'batch'`), part of the batch's transaction.
  */
 export class EmbeddedRecordView<Row extends object = PlainRow> {
   readonly #access: TableAccess;

@@ -1,6 +1,6 @@
 /**
- * Explicit transactions for receivers: `ctx.ignite.transactions.runInTransaction(async (tx) => ...)` and the
- * `ReceiverTransaction` handle that view methods take as their optional `tx`.
+ * A receiver's transaction: the `ReceiverTransaction` handle that view methods take as their optional `tx`
+ * (made by `runInTransaction`, see embedded-transactions.ts, or for a whole batch of a transactional receiver).
  *
  * - Scope: a transaction is coordinated by the node that runs the receiver and may touch any partitions of
  *   any tables. Partitions of this node are read and written in place; partitions another node owns are read
@@ -25,13 +25,9 @@ import { storedRowOf, storedRowTuple, storedRowVersion } from '../rows/stored-ro
 import type { MvccPartitionStore } from '../storage/mvcc-partition-store.js';
 import type { Transaction } from '../tx/transaction.js';
 import type { TransactionManager } from '../tx/transaction-manager.js';
-import { abortTwoPhase, commitTwoPhase, type LocalShare } from '../tx/two-phase-commit.js';
+import { abortTwoPhase, type CommitGuard, commitTwoPhase, type LocalShare } from '../tx/two-phase-commit.js';
 import { type TxState, TxStates } from '../tx/tx-lifecycle.js';
 import { asServerError } from '../tx/tx-participant.js';
-
-/** Default number of runs of a transaction function that keeps hitting write-write conflicts. */
-export const DEFAULT_TX_ATTEMPTS = 3;
-const MAX_TX_ATTEMPTS = 100;
 
 /** Where a touched partition belongs, to check at commit that it is still where it was. */
 interface TouchedPartition {
@@ -223,11 +219,12 @@ export class ReceiverTransaction {
   /**
    * @internal Commits: checks the node is alive and every touched partition is still where it was, then
    * commits, in one step when the transaction stayed on this node, else by two-phase commit. On any failure
-   * the transaction is aborted everywhere and nothing applied.
+   * the transaction is aborted everywhere and nothing applied. `guard` (a transactional receiver's batch
+   * fence) is asked in the step that commits, and may refuse.
    * @throws ServerError `NODE_UNAVAILABLE`, `PARTITION_MOVED`, `TX_NOT_ACTIVE`, `TX_CONFLICT`, or a
    *   participant's "no" vote.
    */
-  async commit(): Promise<void> {
+  async commit(guard?: CommitGuard): Promise<void> {
     try {
       checkAlive(this.#node, this.#epoch);
       for (const [store, where] of this.#touched) {
@@ -247,15 +244,29 @@ export class ReceiverTransaction {
       throw error;
     }
     if (this.#remote.size === 0) {
-      // Synchronous from the checks to the commit: ownership cannot change in between.
+      // Synchronous from the checks to the commit: ownership (and the guard's answer) cannot change between.
+      const refused = guard?.check();
+      if (refused !== undefined) {
+        await this.abort();
+        throw refused;
+      }
       this.#manager.commit(this.#tx);
+      guard?.committed();
     } else {
       this.#finishing = true;
       const local: LocalShare[] = [];
       for (const [store, where] of this.#touched) {
         local.push({ tableId: where.tableId, partitionId: where.partition, store });
       }
-      await commitTwoPhase(this.#node, this.#manager, this.#tx, local, this.#participants(), this.#epoch);
+      await commitTwoPhase(
+        this.#node,
+        this.#manager,
+        this.#tx,
+        local,
+        this.#participants(),
+        this.#epoch,
+        guard,
+      );
     }
     this.#node.metrics.rowsApplied += this.#writeCount();
   }
@@ -313,64 +324,6 @@ function movedAway(txId: string, tableName: string, partition: number, from: str
     `transaction ${txId}: partition ${partition} of table "${tableName}" moved away from ${from} while the ` +
       'transaction ran; nothing was committed',
   );
-}
-
-/** Options of {@link EmbeddedTransactions.runInTransaction}. */
-export interface RunInTransactionOptions {
-  /** Runs of the function in all when it keeps hitting `TX_CONFLICT` (1..100). Default 3. */
-  readonly maxAttempts?: number;
-}
-
-/** `ctx.ignite.transactions`. */
-export class EmbeddedTransactions {
-  readonly #node: NodeContext;
-  readonly #epoch: number;
-
-  /** @internal Made per receiver call. */
-  constructor(node: NodeContext, epoch: number) {
-    this.#node = node;
-    this.#epoch = epoch;
-  }
-
-  /**
-   * Runs `work` in a new transaction: commits when it resolves (and resolves with its value), aborts when it
-   * throws or rejects (and rejects with that error). A write-write conflict, raised by a write or by the
-   * commit, runs `work` again in a new transaction, up to `maxAttempts` runs (default 3), then rejects with
-   * the `TX_CONFLICT` error.
-   *
-   * @throws ServerError `INVALID_ARGUMENT` for a bad option; `NODE_UNAVAILABLE` when the node crashed
-   *   meanwhile (nothing committed, or a two-phase commit the restart finishes); `TX_CONFLICT`;
-   *   `PARTITION_MOVED`; a participant's "no" vote; whatever `work` throws.
-   */
-  async runInTransaction<T>(
-    work: (tx: ReceiverTransaction) => T | Promise<T>,
-    options: RunInTransactionOptions = {},
-  ): Promise<T> {
-    if (typeof work !== 'function') {
-      throw new ServerError('INVALID_ARGUMENT', 'runInTransaction: expected a function (tx) => ...');
-    }
-    const attempts = options.maxAttempts ?? DEFAULT_TX_ATTEMPTS;
-    if (!Number.isInteger(attempts) || attempts < 1 || attempts > MAX_TX_ATTEMPTS) {
-      throw new ServerError(
-        'INVALID_ARGUMENT',
-        `runInTransaction: maxAttempts must be an integer in 1..${MAX_TX_ATTEMPTS}, got ${String(attempts)}`,
-      );
-    }
-    for (let attempt = 1; ; attempt++) {
-      const tx = new ReceiverTransaction(this.#node, this.#epoch);
-      try {
-        const value = await work(tx);
-        await tx.commit();
-        return value;
-      } catch (error) {
-        await tx.abort();
-        const conflict = error instanceof ServerError && error.code === 'TX_CONFLICT';
-        if (conflict) this.#node.metrics.conflicts++;
-        if (!conflict || attempt >= attempts) throw error;
-        this.#node.log.debug({ txId: tx.id, attempt }, 'receiver transaction conflicted, running it again');
-      }
-    }
-  }
 }
 
 /**

@@ -9,7 +9,8 @@
  *   multi-row write spanning nodes is atomic per node, not across nodes).
  * - With a transaction, every key goes through the `ReceiverTransaction`: keys of this node's partitions are
  *   read and written in place, the others are grouped per partition and sent to their owners, one request
- *   per partition and call, in partition order of first appearance.
+ *   per partition and call, in partition order of first appearance. A transactional receiver's calls without
+ *   a transaction of their own join the batch's transaction (the ambient one).
  *
  * Bad rows fail with the protocol's `InvalidValueError` naming the column, before anything is written.
  */
@@ -96,12 +97,20 @@ export class TableAccess {
   readonly #epoch: number;
   readonly tableId: number;
   readonly tableName: string;
+  /** The batch's transaction of a transactional receiver: calls without their own `tx` join it. */
+  readonly #ambient: ReceiverTransaction | undefined;
 
-  constructor(node: NodeContext, epoch: number, tableId: number, tableName: string) {
+  constructor(
+    node: NodeContext,
+    epoch: number,
+    table: { readonly tableId: number; readonly tableName: string },
+    ambient?: ReceiverTransaction,
+  ) {
     this.#node = node;
     this.#epoch = epoch;
-    this.tableId = tableId;
-    this.tableName = tableName;
+    this.#ambient = ambient;
+    this.tableId = table.tableId;
+    this.tableName = table.tableName;
   }
 
   /** The latest schema. @throws ServerError `TABLE_NOT_FOUND` when the table is gone. */
@@ -114,7 +123,8 @@ export class TableAccess {
    * @throws InvalidValueError naming a key column that is missing or invalid; ServerError as the tuple ops or
    *   the transaction.
    */
-  async get(keys: readonly object[], tx: ReceiverTransaction | undefined): Promise<(PlainRow | null)[]> {
+  async get(keys: readonly object[], given: ReceiverTransaction | undefined): Promise<(PlainRow | null)[]> {
+    const tx = given ?? this.#ambient;
     const schema = this.#begin(tx);
     const items = this.#encodeKeys(schema, keys);
     if (tx !== undefined) {
@@ -156,7 +166,8 @@ export class TableAccess {
    * @throws InvalidValueError naming the column of the first bad row (nothing written); ServerError as
    *   {@link get}.
    */
-  async upsert(rows: readonly object[], tx: ReceiverTransaction | undefined): Promise<void> {
+  async upsert(rows: readonly object[], given: ReceiverTransaction | undefined): Promise<void> {
+    const tx = given ?? this.#ambient;
     const schema = this.#begin(tx);
     const items = this.#encodeRows(schema, rows);
     if (tx !== undefined) {
@@ -197,7 +208,8 @@ export class TableAccess {
    * Deletes the rows under `keys`; for each, whether there was one.
    * @throws as {@link get}.
    */
-  async delete(keys: readonly object[], tx: ReceiverTransaction | undefined): Promise<boolean[]> {
+  async delete(keys: readonly object[], given: ReceiverTransaction | undefined): Promise<boolean[]> {
+    const tx = given ?? this.#ambient;
     const schema = this.#begin(tx);
     const items = this.#encodeKeys(schema, keys);
     if (tx !== undefined) {

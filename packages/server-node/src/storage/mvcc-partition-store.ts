@@ -132,10 +132,19 @@ export class MvccPartitionStore {
   /**
    * Enlists transaction `txId` on this partition with snapshot timestamp `startTs`.
    *
-   * @throws ServerError `INVALID_ARGUMENT` when `startTs` is below the read floor.
+   * @throws ServerError `TX_CONFLICT` (retryable) when `startTs` is below the read floor: a transaction begun
+   *   on another node, before this partition collected versions its snapshot needs, reaches it only now. Its
+   *   snapshot is too old here; it must run again with a newer one, as after a write-write conflict.
    */
   begin(txId: string, startTs: bigint): PartitionTx {
-    this.#checkReadable(startTs, `transaction ${txId}`);
+    if (startTs < this.#readFloor) {
+      throw new ServerError(
+        'TX_CONFLICT',
+        `transaction ${txId} at ${startTs} on partition ${this.name} is below the read floor ${this.#readFloor}: ` +
+          'versions its snapshot needs may have been garbage-collected; run it again with a newer snapshot',
+        { extensions: { txId } },
+      );
+    }
     const ptx = new PartitionTx(this, txId, startTs);
     this.#open.add(ptx);
     return ptx;
@@ -271,6 +280,12 @@ export class MvccPartitionStore {
       throw this.#conflict(ptx, slot, `it was committed at ${ts}, after the snapshot at ${ptx.startTs}`);
     }
     table.setOwner(slot, ptx, ptx.add(slot, rowBytes, rowStart, rowLength));
+  }
+
+  /** Whether a transaction is PREPARED here: the partition promised to commit it if told to. */
+  hasPrepared(): boolean {
+    for (const ptx of this.#open) if (ptx.state === TxStates.PREPARED) return true;
+    return false;
   }
 
   /**

@@ -26,11 +26,6 @@ export interface PartitionSnapshot {
   readonly keys: readonly SnapshotKey[];
   /** Reads below this timestamp were refused by the exporting store (versions may have been collected). */
   readonly readFloor: bigint;
-  /**
-   * The partition's streamer batch fence as `[streamId, batchSeq]` pairs, least recently used first (see
-   * node/batch-fence.ts); set by a partition move, absent from a bare store export.
-   */
-  readonly batchFence?: readonly (readonly [string, number])[];
 }
 
 /**

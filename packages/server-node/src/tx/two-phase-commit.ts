@@ -29,6 +29,17 @@ import type { TxCoordinator } from './tx-coordinator.js';
 import type { PreparedPartition, TxDecision, TxLog } from './tx-log.js';
 import { asServerError } from './tx-participant.js';
 
+/**
+ * What must hold for a transaction to commit beyond its own writes (a transactional receiver's batch fence),
+ * decided in the very synchronous step that commits, so nothing interleaves between the check and the commit.
+ */
+export interface CommitGuard {
+  /** Right before the commit decision: an error refuses the commit (the transaction aborts), else `undefined`. */
+  check(): Error | undefined;
+  /** In the same synchronous step as the commit decision (two-phase: as it is logged). */
+  committed(): void;
+}
+
 /** One of this node's partitions a transaction touched. */
 export interface LocalShare extends TxPartition {
   readonly store: MvccPartitionStore;
@@ -48,6 +59,7 @@ export interface TwoPhaseHost {
  * Commits `tx` on this node's `local` partitions and on the `remote` participants (node -> partitions).
  *
  * @param epoch the node's epoch when the transaction began: a crash since then stops the procedure.
+ * @param guard decides, as the decision is taken, whether the transaction may commit (see {@link CommitGuard}).
  * @returns the commit timestamp.
  * @throws the first "no" vote's error (e.g. `TX_CONFLICT`, `TX_NOT_ACTIVE`, `NODE_UNAVAILABLE`) after
  *   aborting everywhere; ServerError `NODE_UNAVAILABLE` when this node crashed before it could tell anyone
@@ -60,6 +72,7 @@ export async function commitTwoPhase(
   local: readonly LocalShare[],
   remote: ReadonlyMap<string, readonly TxPartition[]>,
   epoch: number,
+  guard?: CommitGuard,
 ): Promise<bigint> {
   let prepared: PreparedPartition[];
   try {
@@ -91,8 +104,10 @@ export async function commitTwoPhase(
   node.coordinator.hooks.afterPrepare?.(tx.id);
   checkEpoch(node, tx, epoch);
   const no = votes.find((vote) => vote.status === 'rejected');
-  const commitTs = no === undefined ? node.hlc.now() : null;
+  const refused = no === undefined ? guard?.check() : undefined;
+  const commitTs = no === undefined && refused === undefined ? node.hlc.now() : null;
   const decision = record(node, tx.id, remote, commitTs);
+  if (commitTs !== null) guard?.committed();
   node.coordinator.hooks.afterDecision?.(tx.id);
   checkEpoch(node, tx, epoch);
   try {
@@ -103,6 +118,7 @@ export async function commitTwoPhase(
   }
   await node.coordinator.deliver(decision);
   if (no !== undefined) throw asServerError(no.reason);
+  if (refused !== undefined) throw refused;
   return commitTs as bigint;
 }
 

@@ -20,7 +20,9 @@
  * it; a tombstone needs a REMOVE of the key submitted before it. Rows listed as `preexisting` are expected.
  *
  * Unaccounted. Once a stream settled: if it resolved, every item it submitted must have been acknowledged
- * before; if it rejected, acknowledged or reported failed before. Streams that never settled are left to
+ * before; if it rejected without naming its epoch, acknowledged or reported failed before. A rejected stream
+ * that names its epoch reports an item neither acknowledged nor failed as applied (its batch's answer was
+ * lost, its seal said it applied): `exactOutcomes` judges those. Streams that never settled are left to
  * `liveness`.
  *
  * Duplicates: row applies of one (producer, key, seq) beyond the first, plus, per key, tombstones beyond the
@@ -298,7 +300,12 @@ function findUnaccounted<Row extends object>(
           : failed !== undefined
             ? `the stream resolved but ${describeItem(submit)} was reported failed (#${failed}), never acknowledged`
             : `the stream resolved but ${describeItem(submit)} was never acknowledged`;
-    } else if (settled.outcome === 'rejected' && !ackedInTime && !failedInTime) {
+    } else if (
+      settled.outcome === 'rejected' &&
+      !ackedInTime &&
+      !failedInTime &&
+      settled.epoch === undefined
+    ) {
       reason =
         acked !== undefined || failed !== undefined
           ? `the stream rejected before ${describeItem(submit)} was acknowledged or reported failed`

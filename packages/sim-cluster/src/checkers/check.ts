@@ -1,6 +1,6 @@
 /**
- * All four checkers over one history, as one verdict: what `cluster.check(...)` returns. The history is
- * indexed once and the key timelines built once for the three checkers that read applies.
+ * All five checkers over one history, as one verdict: what `cluster.check(...)` returns. The history is
+ * indexed once and the key timelines built once for the checkers that read applies.
  *
  * It adds no judgement of its own: the verdict is valid when every checker is.
  */
@@ -13,6 +13,11 @@ import {
   type UnexpectedApply,
 } from './at-least-once.js';
 import { type CheckOptions, validateOptions } from './check-options.js';
+import {
+  type ExactOutcomesResult,
+  type ExactOutcomeViolation,
+  judgeExactOutcomes,
+} from './exact-outcomes.js';
 import { type FinalStateMismatch, type FinalStateResult, judgeFinalState } from './final-state.js';
 import { HistoryIndex } from './history-index.js';
 import { buildKeyTimelines } from './key-timelines.js';
@@ -37,16 +42,19 @@ export interface Verdict {
   readonly finalStateMismatches: readonly FinalStateMismatch[];
   /** Streams that did not settle within the bound after heal (`liveness`). */
   readonly unsettled: readonly LivenessViolation[];
+  /** Failed streams whose report was not true, and resumes overwritten by their past (`exactOutcomes`). */
+  readonly inexact: readonly ExactOutcomeViolation[];
   readonly atLeastOnce: AtLeastOnceResult;
   readonly perKeyOrder: PerKeyOrderResult;
   readonly finalState: FinalStateResult;
   readonly liveness: LivenessResult;
-  /** The four reports, one after the other. */
+  readonly exactOutcomes: ExactOutcomesResult;
+  /** The five reports, one after the other. */
   readonly report: string;
 }
 
 /**
- * Runs `atLeastOnce`, `perKeyOrder`, `finalState` and `liveness` over `history`.
+ * Runs `atLeastOnce`, `perKeyOrder`, `finalState`, `liveness` and `exactOutcomes` over `history`.
  *
  * @param options `key` and `seq` are required; see {@link CheckOptions} for the rest and their defaults.
  * @throws CheckerError `INVALID_ARGUMENT` for a bad option, a user function that throws or gives an
@@ -63,8 +71,9 @@ export function check<Row extends object = HistoryRow>(
   const perKeyOrder = judgePerKeyOrder(timelines);
   const finalState = judgeFinalState(index, timelines, options.rows);
   const live = liveness(history, options);
+  const exact = judgeExactOutcomes(index, timelines);
   return {
-    valid: atLeastOnce.valid && perKeyOrder.valid && finalState.valid && live.valid,
+    valid: atLeastOnce.valid && perKeyOrder.valid && finalState.valid && live.valid && exact.valid,
     lost: atLeastOnce.lost,
     unexpected: atLeastOnce.unexpected,
     duplicated: atLeastOnce.duplicated,
@@ -72,10 +81,12 @@ export function check<Row extends object = HistoryRow>(
     reordered: perKeyOrder.violations,
     finalStateMismatches: finalState.mismatches,
     unsettled: live.violations,
+    inexact: exact.violations,
     atLeastOnce,
     perKeyOrder,
     finalState,
     liveness: live,
-    report: [atLeastOnce.report, perKeyOrder.report, finalState.report, live.report].join('\n'),
+    exactOutcomes: exact,
+    report: [atLeastOnce.report, perKeyOrder.report, finalState.report, live.report, exact.report].join('\n'),
   };
 }

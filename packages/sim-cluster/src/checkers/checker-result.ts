@@ -10,6 +10,8 @@ export const CheckerNames = {
   perKeyOrder: 'perKeyOrder',
   finalState: 'finalState',
   liveness: 'liveness',
+  exactOutcomes: 'exactOutcomes',
+  linearizable: 'linearizable',
 } as const;
 
 export type CheckerName = (typeof CheckerNames)[keyof typeof CheckerNames];

@@ -99,7 +99,7 @@ export function recordedStream<T>(
   }
   return target.streamData(recorded, recorder.chainOptions(options)).then(
     (summary) => {
-      recorder.settled(undefined);
+      recorder.settled(undefined, summary);
       return summary;
     },
     (error: unknown) => {
@@ -180,12 +180,31 @@ class StreamRecorder<T> implements TakenItemSink<T> {
     return options === undefined ? { onBatch } : { ...options, onBatch };
   }
 
-  settled(code: ErrorCode | undefined): void {
+  /** Records the stream's end, with the producer and epoch its summary or error names. */
+  settled(
+    code: ErrorCode | undefined,
+    run: { readonly producerId?: string | undefined; readonly epoch?: number | undefined } = {},
+  ): void {
     const spec = this.#spec;
+    const producer = {
+      ...(run.producerId === undefined ? {} : { producerId: run.producerId }),
+      ...(run.epoch === undefined ? {} : { epoch: run.epoch }),
+    };
     if (code === undefined) {
-      spec.history.recordSettled({ client: spec.client, stream: spec.stream, outcome: 'resolved' });
+      spec.history.recordSettled({
+        client: spec.client,
+        stream: spec.stream,
+        outcome: 'resolved',
+        ...producer,
+      });
     } else {
-      spec.history.recordSettled({ client: spec.client, stream: spec.stream, outcome: 'rejected', code });
+      spec.history.recordSettled({
+        client: spec.client,
+        stream: spec.stream,
+        outcome: 'rejected',
+        code,
+        ...producer,
+      });
     }
   }
 
@@ -197,11 +216,13 @@ class StreamRecorder<T> implements TakenItemSink<T> {
       const indexes = this.#failedIndexes(error.failedItems);
       const spec = this.#spec;
       if (indexes.placed.length > 0) {
+        const inDoubt = this.#inDoubtIndexes(error, indexes.placed);
         spec.history.recordFail({
           client: spec.client,
           stream: spec.stream,
           indexes: indexes.placed,
           code: code ?? 'INTERNAL',
+          ...(inDoubt.length === 0 ? {} : { inDoubt }),
         });
       }
       if (indexes.unplaced > 0) {
@@ -213,8 +234,22 @@ class StreamRecorder<T> implements TakenItemSink<T> {
         );
       }
     }
-    this.settled(code ?? 'INTERNAL');
+    this.settled(code ?? 'INTERNAL', error instanceof DataStreamerError ? error : {});
     return result;
+  }
+
+  /** The source indexes of the error's `inDoubtItems`, among the placed failed items (same objects, in order). */
+  #inDoubtIndexes(error: DataStreamerError<T>, placed: readonly number[]): number[] {
+    const doubt = error.inDoubtItems;
+    const out: number[] = [];
+    let next = 0;
+    for (const index of placed) {
+      if (next < doubt.length && this.#items[index] === doubt[next]) {
+        out.push(index);
+        next++;
+      }
+    }
+    return out;
   }
 
   /**

@@ -391,7 +391,7 @@ export class SimCluster implements AsyncDisposable {
   }
 
   #recordApplies(name: string, node: ClusterNode): void {
-    node.onApply((tableId, partition, key, row, commitTs, version) => {
+    node.onApply((tableId, partition, key, row, commitTs, version, origin) => {
       const schema = this.controlPlane.catalog.latest(tableId);
       if (schema === undefined) return;
       this.history.recordApply({
@@ -401,6 +401,9 @@ export class SimCluster implements AsyncDisposable {
         key: canonicalKey(this.#decoders.key(tableId, key)),
         row: row === null ? null : this.#decoders.row(tableId, version, row),
         commitTs,
+        ...(origin === null
+          ? {}
+          : { batch: { producerId: origin.producerId, epoch: origin.epoch, batchSeq: origin.batchSeq } }),
       });
     });
   }

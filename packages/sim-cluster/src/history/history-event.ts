@@ -101,6 +101,15 @@ export interface FailEvent extends EventBase {
   readonly stream: number;
   readonly indexes: readonly number[];
   readonly code: ErrorCode;
+  /** The subset of `indexes` reported in doubt (`inDoubtItems`); absent when none is. */
+  readonly inDoubt?: readonly number[];
+}
+
+/** The streamer batch a commit belonged to: its producer, the run's epoch and the batch's number. */
+export interface ApplyOrigin {
+  readonly producerId: string;
+  readonly epoch: number;
+  readonly batchSeq: number;
 }
 
 /** A commit in a partition's MVCC store wrote one key: a row, or a tombstone (`row: null`). */
@@ -114,6 +123,8 @@ export interface ApplyEvent extends EventBase {
   readonly row: HistoryRow | null;
   /** The commit's hybrid timestamp. */
   readonly commitTs: bigint;
+  /** The streamer batch that wrote it; absent for any other write. */
+  readonly batch?: ApplyOrigin;
 }
 
 /** A fault was injected or cleared (`kind: 'heal'` for the network's heal); `details` as reported. */
@@ -138,6 +149,10 @@ export interface SettledEvent extends EventBase {
   readonly outcome: StreamOutcome;
   /** The error code of a rejected stream, when known. */
   readonly code?: ErrorCode;
+  /** The producer the run wrote as, when the stream reported it. */
+  readonly producerId?: string;
+  /** The run's epoch, when the stream reported it (a stream that failed before registering has none). */
+  readonly epoch?: number;
 }
 
 /** Every event a history holds. */

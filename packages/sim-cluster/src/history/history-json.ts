@@ -12,6 +12,7 @@
 import { type ErrorCode, ErrorCodes } from '@datastreamer/protocol';
 import { HistoryError } from './history-error.js';
 import {
+  type ApplyOrigin,
   type HistoryEvent,
   HistoryEventTypes,
   type HistoryRow,
@@ -67,6 +68,7 @@ function eventToJson(event: HistoryEvent): { [field: string]: JsonValue } {
         stream: event.stream,
         indexes: [...event.indexes],
         code: event.code,
+        ...(event.inDoubt === undefined ? {} : { inDoubt: [...event.inDoubt] }),
       };
     case 'apply':
       return {
@@ -79,6 +81,15 @@ function eventToJson(event: HistoryEvent): { [field: string]: JsonValue } {
         key: event.key,
         row: event.row === null ? null : encodeJsonValue(event.row, `event ${n} row`),
         commitTs: event.commitTs.toString(),
+        ...(event.batch === undefined
+          ? {}
+          : {
+              batch: {
+                producerId: event.batch.producerId,
+                epoch: event.batch.epoch,
+                batchSeq: event.batch.batchSeq,
+              },
+            }),
       };
     case 'fault':
     case 'topology':
@@ -98,6 +109,8 @@ function eventToJson(event: HistoryEvent): { [field: string]: JsonValue } {
         stream: event.stream,
         outcome: event.outcome,
         ...(event.code === undefined ? {} : { code: event.code }),
+        ...(event.producerId === undefined ? {} : { producerId: event.producerId }),
+        ...(event.epoch === undefined ? {} : { epoch: event.epoch }),
       };
   }
 }
@@ -155,7 +168,7 @@ export function decodeEvent(line: string, lineNumber: number): HistoryEvent {
         indexes: r.indexes('indexes'),
       };
     case 'fail':
-      r.only(['type', 'n', 'atMs', 'client', 'stream', 'indexes', 'code']);
+      r.only(['type', 'n', 'atMs', 'client', 'stream', 'indexes', 'code', 'inDoubt']);
       return {
         type,
         n,
@@ -164,9 +177,10 @@ export function decodeEvent(line: string, lineNumber: number): HistoryEvent {
         stream: r.integer('stream'),
         indexes: r.indexes('indexes'),
         code: r.errorCode('code'),
+        ...(r.has('inDoubt') ? { inDoubt: r.indexes('inDoubt') } : {}),
       };
     case 'apply':
-      r.only(['type', 'n', 'atMs', 'node', 'table', 'partition', 'key', 'row', 'commitTs']);
+      r.only(['type', 'n', 'atMs', 'node', 'table', 'partition', 'key', 'row', 'commitTs', 'batch']);
       return {
         type,
         n,
@@ -177,6 +191,7 @@ export function decodeEvent(line: string, lineNumber: number): HistoryEvent {
         key: r.string('key'),
         row: r.row('row'),
         commitTs: r.bigint('commitTs'),
+        ...(r.has('batch') ? { batch: r.origin('batch') } : {}),
       };
     case 'fault':
       r.only(['type', 'n', 'atMs', 'kind', 'details']);
@@ -185,7 +200,7 @@ export function decodeEvent(line: string, lineNumber: number): HistoryEvent {
       r.only(['type', 'n', 'atMs', 'kind', 'details']);
       return { type, n, atMs, kind: r.oneOf('kind', TopologyKinds), details: r.record('details') };
     case 'settled': {
-      r.only(['type', 'n', 'atMs', 'client', 'stream', 'outcome', 'code']);
+      r.only(['type', 'n', 'atMs', 'client', 'stream', 'outcome', 'code', 'producerId', 'epoch']);
       const code = r.has('code') ? r.errorCode('code') : undefined;
       return {
         type,
@@ -195,6 +210,8 @@ export function decodeEvent(line: string, lineNumber: number): HistoryEvent {
         stream: r.integer('stream'),
         outcome: r.oneOf('outcome', StreamOutcomes),
         ...(code === undefined ? {} : { code }),
+        ...(r.has('producerId') ? { producerId: r.string('producerId') } : {}),
+        ...(r.has('epoch') ? { epoch: r.integer('epoch') } : {}),
       };
     }
   }
@@ -286,6 +303,20 @@ class LineReader {
 
   record(field: string): Readonly<Record<string, unknown>> {
     return this.#object(field, this.#get(field));
+  }
+
+  /** An apply's origin: `{ producerId, epoch, batchSeq }`, nothing else. */
+  origin(field: string): ApplyOrigin {
+    const value = this.#get(field);
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      this.#fail(field, 'an object', value);
+    const inner = new LineReader(value as Record<string, unknown>, `${this.#where}: ${field}`);
+    inner.only(['producerId', 'epoch', 'batchSeq']);
+    return {
+      producerId: inner.string('producerId'),
+      epoch: inner.integer('epoch'),
+      batchSeq: inner.integer('batchSeq'),
+    };
   }
 
   #object(field: string, value: unknown): Record<string, unknown> {

@@ -161,6 +161,7 @@ export class History implements HistoryLike {
       stream: fail.stream,
       indexes: fail.indexes,
       code: fail.code,
+      ...(fail.inDoubt === undefined || fail.inDoubt.length === 0 ? {} : { inDoubt: fail.inDoubt }),
     });
   }
 
@@ -176,6 +177,7 @@ export class History implements HistoryLike {
       key: apply.key,
       row: apply.row,
       commitTs: apply.commitTs,
+      ...(apply.batch === undefined ? {} : { batch: apply.batch }),
     });
   }
 
@@ -212,6 +214,8 @@ export class History implements HistoryLike {
       outcome: settled.outcome,
     };
     if (settled.code !== undefined) event.code = settled.code;
+    if (settled.producerId !== undefined) event.producerId = settled.producerId;
+    if (settled.epoch !== undefined) event.epoch = settled.epoch;
     return this.#push(event);
   }
 

@@ -40,7 +40,13 @@ export function scenarioTable(name: string = SCENARIO_TABLE, partitions?: number
   };
 }
 
-/** The streamer items of `stream`, as streamed by `producer`, with their per-key sequence numbers. */
+/** A `Seq` the table refuses (over INT32's range): the poison item carries it. */
+export const POISON_SEQ = 2 ** 31;
+
+/**
+ * The streamer items of `stream`, as streamed by `producer`, with their per-key sequence numbers (the item at
+ * `stream.poisonAt`, a PUT whatever its op, carries {@link POISON_SEQ}, which the table refuses).
+ */
 export function streamItems(stream: ScenarioStream, producer: string): ScenarioStreamItem[] {
   const seqs = new Map<number, number>();
   const out: ScenarioStreamItem[] = new Array(stream.items.length);
@@ -50,11 +56,20 @@ export function streamItems(stream: ScenarioStream, producer: string): ScenarioS
     seqs.set(key, seq);
     const Id = BigInt(key);
     out[i] =
-      op === 'PUT'
-        ? DataStreamerItem.of<ScenarioRow>({ Id, Seq: seq, Producer: producer })
-        : DataStreamerItem.removed<Partial<ScenarioRow>>({ Id, Seq: seq });
+      i === stream.poisonAt
+        ? DataStreamerItem.of<ScenarioRow>({ Id, Seq: POISON_SEQ, Producer: producer })
+        : op === 'PUT'
+          ? DataStreamerItem.of<ScenarioRow>({ Id, Seq: seq, Producer: producer })
+          : DataStreamerItem.removed<Partial<ScenarioRow>>({ Id, Seq: seq });
   }
   return out;
+}
+
+/** `item` as another producer streams it: same op, key and seq, its rows naming `producer`. */
+export function resumedAs(item: ScenarioStreamItem, producer: string): ScenarioStreamItem {
+  const payload = item.payload;
+  if (item.operationType === 'REMOVE') return DataStreamerItem.removed<Partial<ScenarioRow>>({ ...payload });
+  return DataStreamerItem.of<ScenarioRow>({ ...(payload as ScenarioRow), Producer: producer });
 }
 
 /** The sequence number a scenario item carries. */

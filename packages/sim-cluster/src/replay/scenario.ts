@@ -39,6 +39,23 @@ export interface ScenarioStreamOptions {
   };
 }
 
+/**
+ * What happens when a stream fails: it is resumed, as the client README says, with its `failedItems`
+ * followed by the rest of its source (the items it never took).
+ */
+export interface ScenarioResume {
+  /** The resuming client: the stream's own, or another one (connected to every node). */
+  readonly client: 'same' | 'other';
+  /**
+   * `same`: the resume writes as the failed run's producer (its new epoch fences the failed run's late
+   * attempts); `new`: as another producer (only safe for what the failed run did not report in doubt), whose
+   * rows name another history producer.
+   */
+  readonly producer: 'same' | 'new';
+  /** Virtual ms between the failure and the resume. Default 0. */
+  readonly afterMs?: number;
+}
+
 /** One `streamData` call, by its own client. */
 export interface ScenarioStream {
   /** The nodes its client connects to. Default: every node. */
@@ -47,6 +64,14 @@ export interface ScenarioStream {
   readonly startAtMs?: number;
   readonly options?: ScenarioStreamOptions;
   readonly items: readonly ScenarioItem[];
+  /** The stream's `producerId` option. Default: the streamer's own (a fresh id), or `p-<index>` with `resume`. */
+  readonly producerId?: string;
+  /** Cancels the stream (its `signal`) this many virtual ms after it started. Default: never. */
+  readonly cancelAtMs?: number;
+  /** The item at this index is one the table refuses (a `Seq` that is not an INT32): the stream fails there. */
+  readonly poisonAt?: number;
+  /** Resumes the stream when it fails. Default: it is not resumed. */
+  readonly resume?: ScenarioResume;
 }
 
 /** What is streamed, into which table. */
@@ -82,6 +107,11 @@ export interface Scenario {
   readonly workload: ScenarioWorkload;
   /** The fault plan, relative to the start of the fault phase. Default none. */
   readonly faults?: FaultPlan;
+  /**
+   * The fault phase lasts at least this long (virtual ms) before heal, even when the plan's last step comes
+   * sooner: cuts and clogs stay in place meanwhile. Default 0 (heal right after the last step).
+   */
+  readonly faultPhaseMs?: number;
   readonly swarm?: ScenarioSwarm;
   /** How long after heal every stream must settle (virtual ms). Default the checkers' 60 s. */
   readonly livenessBoundMs?: number;
@@ -136,7 +166,33 @@ function optionalNumber(field: string, value: unknown, min: number, integer: boo
 
 function checkStream(where: string, stream: unknown): void {
   if (!isRecord(stream)) fail(where, 'an object { items, nodes?, startAtMs?, options? }', stream);
-  only(where, stream, ['items', 'nodes', 'startAtMs', 'options']);
+  only(where, stream, [
+    'items',
+    'nodes',
+    'startAtMs',
+    'options',
+    'producerId',
+    'cancelAtMs',
+    'poisonAt',
+    'resume',
+  ]);
+  const producerId = field(stream, 'producerId');
+  if (producerId !== undefined && (typeof producerId !== 'string' || producerId === '')) {
+    fail(`${where}.producerId`, 'a non-empty string', producerId);
+  }
+  optionalNumber(`${where}.cancelAtMs`, field(stream, 'cancelAtMs'), 0, false);
+  optionalNumber(`${where}.poisonAt`, field(stream, 'poisonAt'), 0, true);
+  const resume = field(stream, 'resume');
+  if (resume !== undefined) {
+    if (!isRecord(resume)) fail(`${where}.resume`, 'an object { client, producer, afterMs? }', resume);
+    only(`${where}.resume`, resume, ['client', 'producer', 'afterMs']);
+    const client = field(resume, 'client');
+    if (client !== 'same' && client !== 'other') fail(`${where}.resume.client`, "'same' or 'other'", client);
+    const producer = field(resume, 'producer');
+    if (producer !== 'same' && producer !== 'new')
+      fail(`${where}.resume.producer`, "'same' or 'new'", producer);
+    optionalNumber(`${where}.resume.afterMs`, field(resume, 'afterMs'), 0, false);
+  }
   const nodes = field(stream, 'nodes');
   if (
     nodes !== undefined &&
@@ -196,6 +252,7 @@ export function validateScenario(scenario: unknown): Scenario {
     'client',
     'workload',
     'faults',
+    'faultPhaseMs',
     'swarm',
     'livenessBoundMs',
     'fastCheck',
@@ -256,6 +313,7 @@ export function validateScenario(scenario: unknown): Scenario {
     }
   }
   optionalNumber('livenessBoundMs', field(scenario, 'livenessBoundMs'), 1, false);
+  optionalNumber('faultPhaseMs', field(scenario, 'faultPhaseMs'), 0, false);
   const fastCheck = field(scenario, 'fastCheck');
   if (fastCheck !== undefined) {
     if (!isRecord(fastCheck)) fail('fastCheck', 'an object { seed, path? }', fastCheck);

@@ -14,7 +14,7 @@ import fc from 'fast-check';
 import type { SimCluster } from '../../src/cluster/sim-cluster.js';
 import type { Fault, FaultPlan, FaultStep } from '../../src/faults/fault.js';
 import { describeFailure, dumpScenario } from '../../src/replay/dump-scenario.js';
-import { runScenario, type ScenarioResult } from '../../src/replay/run-scenario.js';
+import { runScenario, type ScenarioResult, type StreamResult } from '../../src/replay/run-scenario.js';
 import type {
   Scenario,
   ScenarioItem,
@@ -25,6 +25,9 @@ import { SCENARIO_TABLE } from '../../src/replay/scenario-workload.js';
 
 /** The nodes every generated scenario starts with. */
 export const PROPERTY_NODES = ['node-1', 'node-2', 'node-3'] as const;
+
+/** How long the fault phase of a fail-and-resume scenario lasts at least, in virtual ms. */
+export const RESUME_FAULT_PHASE_MS = 1000;
 
 /** Virtual ms after heal within which every stream must settle (the liveness bound of these runs). */
 export const PROPERTY_LIVENESS_BOUND_MS = 60_000;
@@ -129,6 +132,109 @@ export function scenarioArb(size: ScenarioSize = {}): fc.Arbitrary<Scenario> {
   );
 }
 
+/**
+ * Scenarios that fail and resume (issue 13): streams with small retry limits (0-2) and short request timeouts,
+ * some cancelled at a random time or holding a poison item the table refuses, each on its own keys; when one
+ * fails it is resumed with its failed items and the rest of its source, by its own client or another one, as
+ * the same producer or a new one, with unlimited retries. The plan (cuts, clogs, pauses, crashes, moves,
+ * drops) runs, then heal lets every held message arrive: late attempts of a failed run meet the resume.
+ */
+export function resumeScenarioArb(size: ScenarioSize = {}): fc.Arbitrary<Scenario> {
+  const maxStreams = size.maxStreams ?? 3;
+  const maxItems = size.maxItems ?? 40;
+  const shape = fc.record({
+    streams: fc.integer({ min: 1, max: maxStreams }),
+    partitions: fc.constantFrom(2, 4, 8),
+    keys: fc.integer({ min: 1, max: 6 }),
+  });
+  const failingOptions: fc.Arbitrary<ScenarioStreamOptions> = fc.record({
+    pageSize: fc.integer({ min: 1, max: 6 }),
+    perPartitionParallelOperations: fc.integer({ min: 1, max: 2 }),
+    autoFlushInterval: fc.constantFrom(0, 5, 20),
+    retryLimit: fc.integer({ min: 0, max: 2 }),
+    retryBackoff: fc.record({
+      initialMs: fc.constantFrom(5, 20),
+      multiplier: fc.constant(2),
+      maxMs: fc.constantFrom(50, 200),
+    }),
+  });
+  const resumable = (index: number, keys: number): fc.Arbitrary<ScenarioStream> =>
+    fc
+      .record({
+        startAtMs: fc.integer({ min: 0, max: 60 }),
+        options: failingOptions,
+        items: fc.array(
+          fc.record({
+            op: fc.oneof(
+              { weight: 4, arbitrary: fc.constant('PUT' as const) },
+              fc.constant('REMOVE' as const),
+            ),
+            // Each stream on keys of its own, so a resume's final writes can be judged key by key.
+            key: fc.integer({ min: 0, max: keys - 1 }).map((k) => index * 100 + k),
+          }),
+          { minLength: 1, maxLength: maxItems },
+        ),
+        cancelAtMs: fc.option(fc.integer({ min: 0, max: 150 }), { nil: undefined }),
+        poison: fc.option(fc.nat(), { nil: undefined }),
+        resume: fc.record({
+          client: fc.constantFrom('same' as const, 'other' as const),
+          producer: fc.oneof(
+            { weight: 3, arbitrary: fc.constant('same' as const) },
+            fc.constant('new' as const),
+          ),
+          afterMs: fc.integer({ min: 0, max: 50 }),
+        }),
+      })
+      .map(
+        ({ cancelAtMs, poison, ...stream }): ScenarioStream => ({
+          ...stream,
+          ...(cancelAtMs === undefined ? {} : { cancelAtMs }),
+          ...(poison === undefined ? {} : { poisonAt: poison % stream.items.length }),
+        }),
+      );
+  return shape.chain(({ streams, partitions, keys }) =>
+    fc
+      .record({
+        seed: fc.noShrink(fc.integer({ min: 0, max: 0x7fff_ffff })),
+        requestTimeoutMs: fc.constantFrom(50, 100, 300),
+        streams: fc.tuple(...Array.from({ length: streams }, (_, i) => resumable(i, keys))),
+        // A link of a stream's client to a node held for a while, early: attempts on it outlive the stream
+        // and arrive after its seal or its resume (the late attempts the fences must refuse).
+        held: fc.record({
+          atMs: fc.integer({ min: 0, max: 60 }),
+          fault: fc.record({
+            kind: fc.constant('clog' as const),
+            target: fc.tuple(fc.constantFrom(...streamClients(streams)), fc.constantFrom(...PROPERTY_NODES)),
+            ms: fc.integer({ min: 200, max: 1000 }),
+          }),
+        }),
+        faults: faultPlanArb(
+          {
+            nodes: PROPERTY_NODES,
+            // The resuming client (after the stream clients) is a target too.
+            clients: streamClients(streams + 1),
+            tables: [{ name: SCENARIO_TABLE, partitions }],
+            maxHoldMs: 1000,
+          },
+          { maxSteps: size.maxSteps ?? 6, maxAtMs: size.maxAtMs ?? 150 },
+        ).map(withoutReorder),
+      })
+      .map(
+        (drawn): Scenario => ({
+          version: 1,
+          seed: drawn.seed,
+          cluster: { nodes: PROPERTY_NODES.length, partitions, networkDelayMs: [1, 3] },
+          client: { requestTimeoutMs: drawn.requestTimeoutMs },
+          workload: { partitions, streams: drawn.streams },
+          faults: [drawn.held, ...drawn.faults],
+          // Cuts and clogs stay in place for a while: seals meet them, and held attempts arrive after resumes.
+          faultPhaseMs: RESUME_FAULT_PHASE_MS,
+          livenessBoundMs: PROPERTY_LIVENESS_BOUND_MS,
+        }),
+      ),
+  );
+}
+
 /** One judged run: the result and the cluster it ran on (stopped, its counters still readable). */
 export interface JudgedRun {
   readonly scenario: Scenario;
@@ -144,12 +250,17 @@ export interface JudgedRun {
  */
 function unresolvedUnlimited(scenario: Scenario, result: ScenarioResult): string[] {
   const out: string[] = [];
+  const gaveUp = (what: string, outcome: StreamResult): void => {
+    const error = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
+    out.push(`${outcome.client} (${what}) ended ${outcome.outcome}: ${error}`);
+  };
   scenario.workload.streams.forEach((stream, i) => {
     const outcome = result.streams[i];
-    if (stream.options?.retryLimit === -1 && outcome !== undefined && outcome.outcome !== 'resolved') {
-      const error = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
-      out.push(`${outcome.client} (retryLimit -1) ended ${outcome.outcome}: ${error}`);
-    }
+    if (outcome === undefined) return;
+    if (stream.options?.retryLimit === -1 && outcome.outcome !== 'resolved') gaveUp('retryLimit -1', outcome);
+    // A resume retries without limit: after heal nothing stops it.
+    if (outcome.resumed !== undefined && outcome.resumed.outcome !== 'resolved')
+      gaveUp('resume', outcome.resumed);
   });
   return out;
 }

@@ -192,3 +192,74 @@ export function formatTally(tally: Tally): string {
     `recovery: ${pairs(tally.recovery)}`,
   ].join('\n');
 }
+
+/** What the fail-and-resume scenarios exercised (issue 13): each must happen somewhere in the suite. */
+export interface ExactTally {
+  runs: number;
+  /** Streams that failed, by why: retries spent or a refusal, cancelled, a poison item. */
+  failed: number;
+  cancelled: number;
+  poisoned: number;
+  /** Resumes by the same producer / a new one, and how many of them resolved. */
+  resumedSame: number;
+  resumedNew: number;
+  resumesResolved: number;
+  /** Partitions sealed by failing streams (nodes' `seals`). */
+  seals: number;
+  /** Attempts refused as fenced (an older or sealed epoch): late attempts meeting a resume or a seal. */
+  fencedAttempts: number;
+  /** Items a failed stream reported applied though unacknowledged (its seal said so). */
+  appliedBySeal: number;
+  /** Items reported in doubt (their partition could not be sealed). */
+  inDoubt: number;
+}
+
+export function emptyExactTally(): ExactTally {
+  return {
+    runs: 0,
+    failed: 0,
+    cancelled: 0,
+    poisoned: 0,
+    resumedSame: 0,
+    resumedNew: 0,
+    resumesResolved: 0,
+    seals: 0,
+    fencedAttempts: 0,
+    appliedBySeal: 0,
+    inDoubt: 0,
+  };
+}
+
+/** Adds what `run` did to `tally`. */
+export function tallyExactRun(tally: ExactTally, run: JudgedRun): void {
+  const { result, cluster, scenario } = run;
+  tally.runs++;
+  result.streams.forEach((stream, i) => {
+    if (stream.outcome !== 'rejected') return;
+    tally.failed++;
+    const code = (stream.error as { readonly code?: unknown } | undefined)?.code;
+    if (code === 'CANCELLED') tally.cancelled++;
+    if (code === 'INVALID_ROW') tally.poisoned++;
+    if (stream.resumed !== undefined) {
+      if (scenario.workload.streams[i]?.resume?.producer === 'new') tally.resumedNew++;
+      else tally.resumedSame++;
+      if (stream.resumed.outcome === 'resolved') tally.resumesResolved++;
+    }
+  });
+  for (const event of result.history.events) {
+    if (event.type === 'fail') tally.inDoubt += event.inDoubt?.length ?? 0;
+  }
+  tally.appliedBySeal += result.verdict.exactOutcomes.counts.reportedApplied;
+  for (const name of cluster.nodes) {
+    const metrics = cluster.node(name).metrics();
+    tally.seals += metrics.seals;
+    tally.fencedAttempts += metrics.fencedBatches;
+  }
+}
+
+/** The counters of an exact tally that stayed at zero. */
+export function missingExact(tally: ExactTally): string[] {
+  return Object.entries(tally)
+    .filter(([, count]) => count === 0)
+    .map(([name]) => name);
+}

@@ -28,18 +28,19 @@ export const mutants = [
       {
         file: 'packages/client/src/table/table-streamer-sink.ts',
         find: '  readonly #mode: TableSinkMode;\n',
-        replace: '  readonly #mode: TableSinkMode;\n  readonly lastConnection = new Map();\n',
+        replace: '  readonly #mode: TableSinkMode;\n  readonly lastRoute = new Map();\n',
       },
       {
         file: 'packages/client/src/table/table-streamer-sink.ts',
-        find: '      const connection = context.pool.pick(owner);\n',
+        find: '      const { assignment, owner, connection } = await routeToPrimary(context, this.#tableId, partition);\n',
         replace:
-          '      const connection =\n' +
           // The pool's own CLOSED check is kept, so the bug shows during the run, not after the client closed.
-          '        attempt > 1 && this.lastConnection.has(partition) && !context.pool.isClosed\n' +
-          '          ? this.lastConnection.get(partition)\n' +
-          '          : context.pool.pick(owner);\n' +
-          '      this.lastConnection.set(partition, connection);\n',
+          '      const route =\n' +
+          '        batch.attempt > 1 && this.lastRoute.has(partition) && !context.pool.isClosed\n' +
+          '          ? this.lastRoute.get(partition)\n' +
+          '          : await routeToPrimary(context, this.#tableId, partition);\n' +
+          '      this.lastRoute.set(partition, route);\n' +
+          '      const { assignment, owner, connection } = route;\n',
       },
     ],
   },
@@ -77,12 +78,34 @@ export const mutants = [
   },
   {
     name: 'failed-items-dropped',
-    bug: "a batch that fails for good is dropped instead of reported in the stream error's failed items",
+    bug: 'a batch that failed for good and that its seal says did not apply is dropped from the failed items',
     patches: [
       {
-        file: 'packages/client/src/streamer/batch-dispatcher.ts',
-        find: '      this.#inFlight--;\n      failed.addPage(page);\n      lane.finishInFlight(false);\n',
-        replace: '      this.#inFlight--;\n      lane.finishInFlight(false);\n',
+        file: 'packages/client/src/streamer/data-streamer.ts',
+        find: '    } else {\n      this.#failed.addPage(batch.page);\n    }\n',
+        replace: '    }\n',
+      },
+    ],
+  },
+  {
+    name: 'newer-epoch-not-newer',
+    bug: "a partition does not see a newer epoch as newer: a resumed run's batches are taken for duplicates",
+    patches: [
+      {
+        file: 'packages/server-node/src/node/producer-fence.ts',
+        find: '    if (entry === undefined || epoch > entry.epoch) return APPLY;\n',
+        replace: '    if (entry === undefined) return APPLY;\n',
+      },
+    ],
+  },
+  {
+    name: 'seal-skipped',
+    bug: 'a failing stream does not seal: it reports every batch of unknown outcome as not applied',
+    patches: [
+      {
+        file: 'packages/client/src/streamer/data-streamer.ts',
+        find: '      appliedSeq = await this.#sink.seal(batch.partition);\n',
+        replace: '      appliedSeq = 0;\n',
       },
     ],
   },

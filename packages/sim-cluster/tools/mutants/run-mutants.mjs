@@ -20,7 +20,11 @@ import { copyWorkspace } from './workspace-copy.mjs';
 const ROOT = resolve(fileURLToPath(new URL('../../../..', import.meta.url)));
 const PACKAGE = 'packages/sim-cluster';
 /** The property suite the mutants are judged by: the default suite, default budget. */
-const SUITE = ['test/property-at-least-once-order.test.ts', 'test/property-races.test.ts'];
+const SUITE = [
+  'test/property-at-least-once-order.test.ts',
+  'test/property-races.test.ts',
+  'test/property-exact-outcomes.test.ts',
+];
 const CAUGHT = /scenario property failed|race property failed/;
 const USAGE =
   'usage: run-mutants.mjs [--only name,...] [--jobs N] [--keep] [--ref <commit> [--overlay <path>]...] [--no-baseline] [--timeout <s>]';

@@ -9,8 +9,12 @@
  */
 import { createRng } from '@datastreamer/protocol';
 
-/** The two shapes a soak alternates between (by index): the default one, and dense early faults. */
-export type SoakShape = 'default' | 'dense';
+/**
+ * The shapes a soak cycles through (by index): the default one, dense early faults, and streams that fail and
+ * resume.
+ */
+export const SoakShapes = ['default', 'dense', 'resume'] as const;
+export type SoakShape = (typeof SoakShapes)[number];
 
 export interface SoakOptions {
   /** Scenarios in the whole soak (every shard together). */
@@ -105,7 +109,7 @@ export function scenarioSeed(base: number, index: number): number {
   return Number(createRng(base).child(`soak-scenario-${index}`).seed & 0x7fff_ffffn);
 }
 
-/** The shape of scenario `index`: even indexes the default one, odd indexes dense early faults. */
+/** The shape of scenario `index`: the shapes in turn, a third of the scenarios each. */
 export function scenarioShape(index: number): SoakShape {
-  return index % 2 === 0 ? 'default' : 'dense';
+  return SoakShapes[index % SoakShapes.length] ?? 'default';
 }

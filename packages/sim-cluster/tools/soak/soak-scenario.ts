@@ -4,8 +4,19 @@
  * does. The result names the history hash of the first run, so two runs of a soak can show they judged the
  * same scenarios. It does not decide which indexes run where (soak.ts does).
  */
-import { checkScenarioProperty, scenarioArb } from '../../test/support/property-scenario.js';
-import { emptyTally, type Tally, tallyRun } from '../../test/support/property-tally.js';
+import {
+  checkScenarioProperty,
+  resumeScenarioArb,
+  scenarioArb,
+} from '../../test/support/property-scenario.js';
+import {
+  type ExactTally,
+  emptyExactTally,
+  emptyTally,
+  type Tally,
+  tallyExactRun,
+  tallyRun,
+} from '../../test/support/property-tally.js';
 import { type SoakShape, scenarioSeed, scenarioShape } from './soak-plan.js';
 
 /** How one scenario went. Plain data: it crosses from a worker thread. */
@@ -20,11 +31,14 @@ export interface ScenarioOutcome {
   readonly failure?: string;
   /** What the runs of this scenario did (shrinking runs included). */
   readonly tally: Tally;
+  /** For a `resume` scenario, how its streams failed and resumed. */
+  readonly exact: ExactTally;
 }
 
 const ARBS = {
   default: scenarioArb({ maxItems: 100 }),
   dense: scenarioArb({ maxItems: 100, maxSteps: 10, maxAtMs: 40 }),
+  resume: resumeScenarioArb({ maxItems: 60 }),
 } as const;
 
 /** Runs scenario `index` of the soak seeded `base`. */
@@ -36,6 +50,7 @@ export async function runSoakScenario(
   const seed = scenarioSeed(base, index);
   const shape = scenarioShape(index);
   const tally = emptyTally();
+  const exact = emptyExactTally();
   let historyHash = '';
   let failure: string | undefined;
   try {
@@ -46,10 +61,11 @@ export async function runSoakScenario(
       onRun: (run) => {
         if (historyHash === '') historyHash = run.result.historyHash;
         tallyRun(tally, run);
+        if (shape === 'resume') tallyExactRun(exact, run);
       },
     });
   } catch (error) {
     failure = error instanceof Error ? error.message : String(error);
   }
-  return { index, seed, shape, historyHash, tally, ...(failure === undefined ? {} : { failure }) };
+  return { index, seed, shape, historyHash, tally, exact, ...(failure === undefined ? {} : { failure }) };
 }

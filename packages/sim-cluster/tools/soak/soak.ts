@@ -8,7 +8,13 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { emptyTally, formatTally, type Tally } from '../../test/support/property-tally.js';
+import {
+  type ExactTally,
+  emptyExactTally,
+  emptyTally,
+  formatTally,
+  type Tally,
+} from '../../test/support/property-tally.js';
 import { parseSoakArgs, SOAK_USAGE, type SoakOptions, SoakUsageError, shardRange } from './soak-plan.js';
 import type { ScenarioOutcome } from './soak-scenario.js';
 import type { SoakJob } from './soak-worker.js';
@@ -41,12 +47,18 @@ async function runAll(options: SoakOptions, base: number, from: number, to: numb
   return replies.sort((a, b) => a.index - b.index);
 }
 
+/** Adds every count of `from` into `into` (the same keys). */
+function addCounts<T extends object>(into: T, from: T): void {
+  const target = into as Record<string, number>;
+  for (const [k, v] of Object.entries(from as Record<string, number>)) target[k] = (target[k] ?? 0) + v;
+}
+
 function addTally(into: Tally, from: Tally): void {
   into.runs += from.runs;
   into.resolved += from.resolved;
   into.rejected += from.rejected;
-  for (const [k, v] of Object.entries(from.faults)) into.faults[k as keyof Tally['faults']] += v;
-  for (const [k, v] of Object.entries(from.recovery)) into.recovery[k as keyof Tally['recovery']] += v;
+  addCounts(into.faults, from.faults);
+  addCounts(into.recovery, from.recovery);
 }
 
 async function main(): Promise<number> {
@@ -67,10 +79,14 @@ async function main(): Promise<number> {
   const replies = await runAll(options, base, from, to);
   const seconds = (performance.now() - started) / 1000;
   const tally = emptyTally();
+  const exact: ExactTally = emptyExactTally();
   const failed: WorkerReply[] = [];
   for (const reply of replies) {
     if ('crashed' in reply || reply.failure !== undefined) failed.push(reply);
-    if ('tally' in reply) addTally(tally, reply.tally);
+    if ('tally' in reply) {
+      addTally(tally, reply.tally);
+      addCounts(exact, reply.exact);
+    }
   }
   if (options.json) {
     console.log(JSON.stringify({ base, shard: options.shard, from, to, seconds, scenarios: replies }));
@@ -79,7 +95,7 @@ async function main(): Promise<number> {
       const why = 'crashed' in reply ? `crashed: ${reply.crashed}` : reply.failure;
       console.error(`\nscenario ${reply.index} failed\n${why}`);
     }
-    console.log(`${formatTally(tally)}`);
+    console.log(`${formatTally(tally)}\nexact outcomes: ${JSON.stringify(exact)}`);
     console.log(
       `soak: ${replies.length} scenarios (${where}, base seed ${base}) in ${seconds.toFixed(1)} s on ` +
         `${options.workers} worker(s): ${failed.length} failed` +

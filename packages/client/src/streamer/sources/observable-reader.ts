@@ -4,8 +4,13 @@
  * naming that option (RxJS's own buffers are unbounded; this one is not). An Observable error also fails
  * the stream at once. Items still queued then are handed back by `cancel`, so the core reports them as
  * failed; items emitted after the streamer stopped are not taken. Subscribes on the first read.
+ *
+ * The subscription goes through `takeUntil` on a stop signal, so stopping reaches the source even while it
+ * is still inside `subscribe`: a synchronous source (`while (!subscriber.closed) subscriber.next(...)`) sees
+ * its subscriber closed at the overflow and stops, where a plain `subscribe` would hand the subscription
+ * back only after the source returned, which such a source never does.
  */
-import type { Observable, Subscription } from 'rxjs';
+import { type Observable, Subject, type Subscription, takeUntil } from 'rxjs';
 import { ClientError } from '../../errors/client-error.js';
 import type { SourceReader, SourceReaderHooks } from './source-reader.js';
 
@@ -17,6 +22,8 @@ export class ObservableReader<T> implements SourceReader<T> {
   #queue: T[] = [];
   #head = 0;
   #subscription: Subscription | undefined;
+  /** Emits once when the reader stops: `takeUntil` then unsubscribes from the source, synchronously. */
+  readonly #stop$ = new Subject<void>();
   #subscribed = false;
   #completed = false;
   #stopped = false;
@@ -31,12 +38,12 @@ export class ObservableReader<T> implements SourceReader<T> {
   read(into: T[], max: number): number | Promise<number> {
     if (!this.#subscribed) {
       this.#subscribed = true;
-      const subscription = this.#source.subscribe({
+      const subscription = this.#source.pipe(takeUntil(this.#stop$)).subscribe({
         next: this.#onNext,
         error: this.#onError,
         complete: this.#onComplete,
       });
-      // A synchronous source may have failed the stream before `subscribe` returned.
+      // A synchronous source may have failed the stream before `subscribe` returned (it stopped already).
       if (this.#stopped) {
         subscription.unsubscribe();
       } else {
@@ -60,6 +67,8 @@ export class ObservableReader<T> implements SourceReader<T> {
       return [];
     }
     this.#stopped = true;
+    this.#stop$.next();
+    this.#stop$.complete();
     this.#subscription?.unsubscribe();
     this.#subscription = undefined;
     const leftovers = this.#queue.slice(this.#head);

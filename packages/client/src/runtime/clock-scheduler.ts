@@ -13,7 +13,7 @@
  * which on virtual time is exact and on real time drifts by the callback latency.
  */
 import { type SchedulerAction, type SchedulerLike, Subscription } from 'rxjs';
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock, TimerHandle } from '@datastreamer/protocol';
 
 type Work<T> = (this: SchedulerAction<T>, state?: T) => void;
 

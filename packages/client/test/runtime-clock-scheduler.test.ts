@@ -16,9 +16,8 @@ import {
   toArray,
 } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import type { Clock, TimerHandle } from '../src/runtime/clock.js';
+import { type Clock, realClock, type TimerHandle } from '@datastreamer/protocol';
 import { clockScheduler } from '../src/runtime/clock-scheduler.js';
-import { realClock } from '../src/runtime/real-clock.js';
 
 interface Pending {
   readonly due: number;

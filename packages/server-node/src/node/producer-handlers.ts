@@ -1,0 +1,122 @@
+/**
+ * The producer ops: PRODUCER_REGISTER (a streamer run's next epoch, from the control plane's registry) and
+ * STREAMER_SEAL (no more of an epoch applies on a partition; the answer says what did).
+ *
+ * A seal is routed like a streamer batch: the owner seals its replica's producer fence in the same synchronous
+ * step as the routing, so a batch of that epoch handled after it is refused, and one handled before it is
+ * counted. A non-transactional receiver batch of that epoch still running on the partition is waited for, so
+ * the answer counts it once it recorded (or not, if it failed). Another owner: forwarded (`BATCH_FORWARD`)
+ * while hops remain, else `NOT_PRIMARY`. A partition moving or unowned: the retryable errors a batch gets.
+ */
+import type {
+  ProducerRegisterResult,
+  RequestOf,
+  StreamerSeal,
+  StreamerSealResult,
+} from '@datastreamer/protocol';
+import { ServerError } from '../errors/server-error.js';
+import type { NodeContext, RequestContext } from './node-context.js';
+import type { PartitionReplica } from './partition-table.js';
+import { checkPartition, latestSchema, noOwner, notPrimary, partitionMoving } from './request-checks.js';
+import type { ForwardBudget } from './streamer-handler.js';
+
+/** PRODUCER_REGISTER: the producer's next epoch. @throws ServerError `INVALID_ARGUMENT` for a bad id. */
+export function producerRegister(
+  node: NodeContext,
+  request: RequestOf<'PRODUCER_REGISTER'>,
+): ProducerRegisterResult {
+  return { epoch: node.controlPlane.producers.register(request.producerId, request.runId) };
+}
+
+/** STREAMER_SEAL from a client (forwarded once at most by default) or a node (never forwarded). */
+export function streamerSeal(
+  node: NodeContext,
+  request: RequestOf<'STREAMER_SEAL'>,
+  context: RequestContext,
+): StreamerSealResult | Promise<StreamerSealResult> {
+  const budget = context.peer === 'client' && node.maxForwardHops > 0 ? 0 : null;
+  return handleSeal(node, request, budget, node.name);
+}
+
+/**
+ * Checks, routes and serves (or forwards) a seal.
+ * @throws ServerError `TABLE_NOT_FOUND`, `INVALID_ARGUMENT`, `PRODUCER_FENCED` (a newer epoch wrote to the
+ *   partition since), `NOT_PRIMARY`, `PARTITION_MOVED`, `NODE_UNAVAILABLE`.
+ */
+export function handleSeal(
+  node: NodeContext,
+  seal: StreamerSeal,
+  budget: ForwardBudget,
+  origin: string,
+): StreamerSealResult | Promise<StreamerSealResult> {
+  const schema = latestSchema(node, seal.tableId);
+  checkPartition(schema, seal.partitionId);
+  const route = node.route(seal.tableId, seal.partitionId);
+  switch (route.kind) {
+    case 'local':
+      return sealHere(node, route.replica, seal);
+    case 'remote':
+      if (budget === null) throw notPrimary(node, schema, seal.partitionId, route.owner);
+      return forwardSeal(node, route.owner, seal, budget, origin);
+    case 'moving':
+      throw partitionMoving(node, schema, seal.partitionId);
+    case 'unowned':
+      throw noOwner(schema, seal.partitionId);
+    default:
+      throw new ServerError('INTERNAL', `unknown route ${JSON.stringify(route satisfies never)}`);
+  }
+}
+
+function sealHere(
+  node: NodeContext,
+  replica: PartitionReplica,
+  seal: StreamerSeal,
+): StreamerSealResult | Promise<StreamerSealResult> {
+  node.metrics.seals++;
+  const appliedSeq = replica.fence.seal(seal.producerId, seal.epoch);
+  node.log.debug(
+    {
+      table: seal.tableId,
+      partition: seal.partitionId,
+      producer: seal.producerId,
+      epoch: seal.epoch,
+      appliedSeq,
+    },
+    'producer epoch sealed',
+  );
+  const running = replica.running.get(seal.producerId);
+  // A transactional run checks the fence as it commits, so the seal already decided it: not applied.
+  if (running === undefined || running.epoch !== seal.epoch || running.transactional) return { appliedSeq };
+  // A non-transactional receiver run of this epoch began before the seal: its outcome belongs in the answer.
+  return running.done.then(() => {
+    const route = node.route(seal.tableId, seal.partitionId);
+    if (route.kind !== 'local') {
+      throw new ServerError(
+        'PARTITION_MOVED',
+        `partition ${seal.partitionId} of table ${seal.tableId} left ${node.name} while the seal waited; retry`,
+      );
+    }
+    return { appliedSeq: route.replica.fence.seal(seal.producerId, seal.epoch) };
+  });
+}
+
+async function forwardSeal(
+  node: NodeContext,
+  owner: string,
+  seal: StreamerSeal,
+  hops: number,
+  origin: string,
+): Promise<StreamerSealResult> {
+  node.metrics.forwards++;
+  const result = await node.forwarder.send(owner, {
+    op: 'BATCH_FORWARD',
+    requestId: 0,
+    hops,
+    origin,
+    batch: seal,
+  });
+  if (result.op !== 'STREAMER_SEAL') {
+    throw new ServerError('INTERNAL', `${owner} answered a forwarded seal with a ${result.op} result`);
+  }
+  return { appliedSeq: result.appliedSeq };
+}

@@ -1,0 +1,205 @@
+/**
+ * The `linearizable` checker: single-key get / upsert / delete operations, each with the virtual times of
+ * its invocation and completion, must look as if each took effect at one instant between the two, in an
+ * order where every get reads the latest upsert (or nothing after a delete). That is what a stale read from
+ * a deposed primary, or a write acknowledged and then lost, breaks.
+ *
+ * Keys are independent registers, so the history is split per key and each key is searched on its own
+ * (P-compositionality): Wing & Gong's search with Lowe's memoisation (linearizability-search.ts). An
+ * operation that never completed (a timeout, a lost connection) may or may not have taken effect; an
+ * operation known to have failed must be left out by the caller. Every key starts absent.
+ *
+ * It takes its own input type for now (`RegisterOperation`): the cluster's history does not record single-key
+ * operations yet. Values are compared as strings: give each row a canonical text.
+ */
+import { CheckerError } from './checker-error.js';
+import { buildReport, type CheckerResult } from './checker-result.js';
+import { type Model, searchLinearization, type TimedOperation } from './linearizability-search.js';
+
+export const RegisterOperationKinds = {
+  get: 'get',
+  upsert: 'upsert',
+  delete: 'delete',
+} as const;
+
+export type RegisterOperationKind = keyof typeof RegisterOperationKinds;
+
+/** One client operation on one key. */
+export interface RegisterOperation {
+  /** Who ran it (a client, or a client's worker), for the report. */
+  readonly process: string;
+  readonly key: string;
+  readonly kind: RegisterOperationKind;
+  /**
+   * upsert: the value written. get: the value read, `null` when the key was absent (required once the get
+   * completed; ignored while it did not). delete: unused.
+   */
+  readonly value?: string | null;
+  /** delete: whether a row was there to delete, when the answer says so. Default: not checked. */
+  readonly deleted?: boolean;
+  readonly invokeMs: number;
+  /** When the answer arrived; absent when none did (it may or may not have taken effect). */
+  readonly completeMs?: number;
+}
+
+/** A key whose operations admit no linearization. */
+export interface LinearizabilityViolation {
+  readonly key: string;
+  /** The key's operations, by invocation time. */
+  readonly operations: readonly RegisterOperation[];
+  /** Completed operations outside the largest set the search could linearize: where to look first. */
+  readonly stuck: readonly RegisterOperation[];
+  readonly reason: string;
+}
+
+/** A key the search could not decide within its budget. */
+export interface UndecidedKey {
+  readonly key: string;
+  readonly operations: number;
+  readonly steps: number;
+}
+
+export interface LinearizableResult extends CheckerResult<'linearizable'> {
+  readonly violations: readonly LinearizabilityViolation[];
+  readonly undecided: readonly UndecidedKey[];
+  readonly keys: number;
+  readonly operations: number;
+}
+
+export interface LinearizableOptions {
+  /** Model steps the search may take per key before it gives up (the key is then undecided). Default 1,000,000. */
+  readonly maxStepsPerKey?: number;
+}
+
+export const DEFAULT_MAX_STEPS_PER_KEY = 1_000_000;
+
+/** The register a key is: its value, or `null` while absent. */
+const REGISTER: Model<string | null, RegisterOperation> = {
+  init: null,
+  step(state, op) {
+    switch (op.kind) {
+      case 'get':
+        // A get without an answer tells nothing; one with an answer must read the current value.
+        return op.completeMs === undefined || op.value === state ? state : undefined;
+      case 'upsert':
+        return op.value ?? null;
+      case 'delete':
+        return op.completeMs === undefined || op.deleted === undefined || op.deleted === (state !== null)
+          ? null
+          : undefined;
+    }
+  },
+  stateKey: (state) => (state === null ? '-' : `=${state}`),
+};
+
+function invalid(index: number, op: RegisterOperation, why: string): CheckerError {
+  return new CheckerError('INVALID_ARGUMENT', `linearizable: operation ${index} (${describe(op)}) ${why}`);
+}
+
+function validate(operations: readonly RegisterOperation[]): void {
+  operations.forEach((op, i) => {
+    if (!Object.hasOwn(RegisterOperationKinds, op.kind)) throw invalid(i, op, `has an unknown kind`);
+    if (typeof op.key !== 'string') throw invalid(i, op, 'needs a string key');
+    if (!Number.isFinite(op.invokeMs)) throw invalid(i, op, 'needs a finite invokeMs');
+    if (op.completeMs !== undefined && !(Number.isFinite(op.completeMs) && op.completeMs >= op.invokeMs)) {
+      throw invalid(i, op, 'completes before it was invoked');
+    }
+    if (op.kind === 'upsert' && typeof op.value !== 'string') throw invalid(i, op, 'writes no string value');
+    if (op.kind === 'get' && op.completeMs !== undefined && op.value === undefined) {
+      throw invalid(i, op, 'completed without the value it read (null for absent)');
+    }
+  });
+}
+
+function describe(op: RegisterOperation): string {
+  const answer =
+    op.kind === 'get'
+      ? ` -> ${op.value === null ? 'absent' : (op.value ?? '?')}`
+      : op.kind === 'upsert'
+        ? ` ${op.value}`
+        : op.deleted === undefined
+          ? ''
+          : ` -> ${op.deleted ? 'deleted' : 'absent'}`;
+  const span = `[${op.invokeMs}ms, ${op.completeMs === undefined ? 'never completed' : `${op.completeMs}ms`}]`;
+  return `${op.process} ${op.kind} ${op.key}${answer} ${span}`;
+}
+
+/**
+ * Judges whether `operations` are linearizable, key by key.
+ *
+ * @param options.maxStepsPerKey default {@link DEFAULT_MAX_STEPS_PER_KEY}.
+ * @throws CheckerError `INVALID_ARGUMENT` for a malformed operation (unknown kind, completion before
+ *   invocation, an upsert without a value, a completed get without the value it read) or a bad option.
+ */
+export function linearizable(
+  operations: readonly RegisterOperation[],
+  options: LinearizableOptions = {},
+): LinearizableResult {
+  const maxSteps = options.maxStepsPerKey ?? DEFAULT_MAX_STEPS_PER_KEY;
+  if (!Number.isSafeInteger(maxSteps) || maxSteps < 1) {
+    throw new CheckerError(
+      'INVALID_ARGUMENT',
+      `linearizable: maxStepsPerKey must be a positive integer, got ${maxSteps}`,
+    );
+  }
+  validate(operations);
+  const byKey = new Map<string, RegisterOperation[]>();
+  for (const op of operations) {
+    const list = byKey.get(op.key);
+    if (list === undefined) byKey.set(op.key, [op]);
+    else list.push(op);
+  }
+  const violations: LinearizabilityViolation[] = [];
+  const undecided: UndecidedKey[] = [];
+  for (const [key, list] of byKey) {
+    const ops = [...list].sort((a, b) => a.invokeMs - b.invokeMs);
+    const timed: TimedOperation<RegisterOperation>[] = ops.map((op) => ({
+      op,
+      invokeMs: op.invokeMs,
+      completeMs: op.completeMs,
+    }));
+    const outcome = searchLinearization(REGISTER, timed, maxSteps);
+    if (outcome.kind === 'undecided') {
+      undecided.push({ key, operations: ops.length, steps: outcome.steps });
+    } else if (outcome.kind === 'violation') {
+      const placed = new Set(outcome.best);
+      const stuck = ops.filter((op, i) => !placed.has(i) && op.completeMs !== undefined);
+      violations.push({
+        key,
+        operations: ops,
+        stuck,
+        reason:
+          `key ${key}: no order of its ${ops.length} operations fits a register; at best ${placed.size} fit, ` +
+          `and ${stuck.length} completed operations could not be placed`,
+      });
+    }
+  }
+  const valid = violations.length === 0 && undecided.length === 0;
+  const summary =
+    `${violations.length} keys not linearizable, ${undecided.length} undecided, over ${byKey.size} keys ` +
+    `and ${operations.length} operations`;
+  const report = buildReport('linearizable', valid, summary, [
+    {
+      title: 'not linearizable',
+      findings: violations.map((v) => [
+        v.reason,
+        ...v.stuck.slice(0, 10).map((op) => `could not place: ${describe(op)}`),
+      ]),
+    },
+    {
+      title: 'undecided (search budget spent)',
+      findings: undecided.map((u) => [
+        `key ${u.key}: ${u.operations} operations, gave up after ${u.steps} steps`,
+      ]),
+    },
+  ]);
+  return {
+    checker: 'linearizable',
+    valid,
+    report,
+    violations,
+    undecided,
+    keys: byKey.size,
+    operations: operations.length,
+  };
+}
