@@ -13,10 +13,10 @@ export type { EndpointStatus } from './connection/connection-pool.js';
 export { ClientError, type ClientErrorOptions } from './errors/client-error.js';
 export { DataStreamerError, type DataStreamerErrorOptions } from './errors/data-streamer-error.js';
 export { InvalidOptionError } from './errors/invalid-option-error.js';
-// RxJS on the injected clock
-export { clockScheduler } from './runtime/clock-scheduler.js';
 // Receivers (user code on the nodes)
 export type { ReceiverDescriptor } from './receiver/receiver-streamer-sink.js';
+// RxJS on the injected clock
+export { clockScheduler } from './runtime/clock-scheduler.js';
 export { DataStreamer, type DataStreamerHooks } from './streamer/data-streamer.js';
 // The data streamer
 export {

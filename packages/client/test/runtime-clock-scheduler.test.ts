@@ -1,6 +1,8 @@
 // RxJS time operators must run on the injected clock, or the simulation's virtual time would not reach them:
 // a `bufferTime` flush or a `timeout` would wait for real time, or never fire. These tests drive the
 // scheduler with a minimal hand-stepped clock, so every emission is checked at an exact time.
+
+import { type Clock, realClock, type TimerHandle } from '@datastreamer/protocol';
 import {
   bufferTime,
   delay,
@@ -16,7 +18,6 @@ import {
   toArray,
 } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { type Clock, realClock, type TimerHandle } from '@datastreamer/protocol';
 import { clockScheduler } from '../src/runtime/clock-scheduler.js';
 
 interface Pending {
