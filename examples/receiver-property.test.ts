@@ -1,12 +1,13 @@
 // Run: pnpm --filter @datastreamer/examples exec vitest run receiver-property
 //
-// A property test of your own receiver. The receiver keeps each user's latest play; it runs on the nodes,
-// once per batch, at least once (a batch whose answer was lost may run again, and a late attempt may run
-// after a newer batch). fast-check generates fault plans, streamer options and plays; whatever it picks, once
-// the faults heal and the stream completes, the table must hold each user's latest play. Shrinking finds
-// the smallest plan that breaks it. Faults land in the first 10 virtual ms, while the plays are in flight.
-// (Make the receiver count plays per user instead, and this test fails within a few runs: a batch whose
-// answer was dropped runs again, and counts twice. Keeping a maximum is safe to repeat.)
+// A property test of your own receiver. The receiver keeps each user's latest play. It runs on the nodes, at
+// least once per batch: a repeated attempt of a batch that ran is answered from its first run, but a crash
+// between the receiver's writes and the batch's fence record makes a retry run it again. Keeping a maximum is
+// safe to repeat (a counter is not: give such a receiver `receiverTransaction: 'batch'`, which commits its
+// writes with the fence record). fast-check generates fault plans, streamer options and plays; whatever it
+// picks, once the faults heal and the stream completes, the table must hold each user's latest play.
+// Shrinking finds the smallest plan that breaks it. Faults land in the first 10 virtual ms, while the plays
+// are in flight.
 import type { DataStreamerReceiver } from '@datastreamer/server-node';
 import { healCluster, runSchedule, SimCluster } from '@datastreamer/sim-cluster';
 import { faultPlanArb, streamerOptionsArb } from '@datastreamer/sim-cluster/testing';

@@ -1,11 +1,13 @@
 // Run: node --conditions=@datastreamer/source --import tsx examples/resume-after-failure.ts
 //
 // Resume a stream that failed. With few retries and a node down, batches for that node's partitions fail for
-// good and the stream rejects with a DataStreamerError. Its `failedItems` are exactly the source items that
-// were not applied, in source order (batches in flight are awaited first, so nothing applied is reported),
-// and the source is not pulled past what was taken. So resuming is: the failed items, then the rest of the
-// source, in a new stream, once the node is back. Per key the last write still wins: a failed item's later
-// writes to the same key are failed too (they are queued behind it in the same partition).
+// good and the stream rejects with a DataStreamerError. Before rejecting it seals its run on the partitions
+// where a batch's outcome was unknown, so `failedItems` are exactly the source items not known to be applied,
+// in source order (`inDoubtItems`, the few whose partition could not be sealed, are among them), and the
+// source is not pulled past what was taken. Resuming is: the failed items, then the rest of the source, in a
+// new stream of the same `producerId`, once the node is back. Its newer epoch makes every partition refuse the
+// failed run's late attempts, and per key the last write still wins: a failed item's later writes to the same
+// key are failed too (they are queued behind it in the same partition).
 import { DataStreamerError } from '@datastreamer/client';
 import { SimCluster } from '@datastreamer/sim-cluster';
 
@@ -38,16 +40,18 @@ try {
     }
   }
 
+  const producerId = 'balance-import'; // the same producer for the run and its resume
   cluster.crashNode('node-2'); // its partitions are unavailable until it restarts
   let failed: readonly Balance[] = [];
   try {
-    await balances.streamData(updates(0), { pageSize: 40, retryLimit: 2 });
+    await balances.streamData(updates(0), { producerId, pageSize: 40, retryLimit: 2 });
     throw new Error('the stream was expected to fail with node-2 down');
   } catch (error) {
     if (!(error instanceof DataStreamerError)) throw error;
     failed = error.failedItems as readonly Balance[];
     console.log(
-      `failed (${error.code}): ${failed.length} items not applied, ${produced} taken from the source`,
+      `failed (${error.code}): ${failed.length} items not applied (${error.inDoubtItems.length} in doubt), ` +
+        `${produced} taken from the source`,
     );
   }
 
@@ -57,7 +61,7 @@ try {
     yield* failed;
     yield* updates(from);
   }
-  const resumed = await balances.streamData(resume(), { pageSize: 40 });
+  const resumed = await balances.streamData(resume(), { producerId, pageSize: 40 });
   console.log(`resumed: ${resumed.items} items applied`);
 
   // Every account ends with its last update: round ROUNDS - 1.

@@ -128,7 +128,10 @@ describe('the verifying phase', () => {
   const steps: VerifyStep[] = [
     { name: 'stream completed', state: 'done', check: { name: 'stream completed', ok: true, detail: '' } },
     { name: 'produced vs stored', state: 'running', done: 120_000, total: 200_000 },
-    { name: 'checkers (at-least-once, per-key order, final state, liveness)', state: 'pending' },
+    {
+      name: 'checkers (at-least-once, per-key order, final state, liveness, exact outcomes)',
+      state: 'pending',
+    },
   ];
 
   it('shows each step, the running one with how far it got, and the time since verifying began', () => {

@@ -20,7 +20,7 @@ import {
 import { Verification } from './verification.js';
 
 /** The name of the step that runs the four checkers. */
-export const CHECKERS_STEP = 'checkers (at-least-once, per-key order, final state, liveness)';
+export const CHECKERS_STEP = 'checkers (at-least-once, per-key order, final state, liveness, exact outcomes)';
 
 /** The name of the step that records the streams' outcome. */
 export const STREAM_STEP = 'stream completed';
