@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ScenarioNames } from '../src/scenarios/scenario.js';
-import { collect, parseFlags, spawnDemo } from './demo-harness.js';
+import { collect, parseFlags, refusal, spawnDemo } from './demo-harness.js';
 
 /** `--help`, run once for the tests that read it. */
 let helpRun: ReturnType<typeof collect> | undefined;
@@ -41,9 +41,8 @@ describe('demo command line', () => {
   });
 
   it('refuses an unknown scenario and a bad value with exit code 2, naming them', async () => {
-    const unknown = await collect(spawnDemo(['encore']));
-    expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('unknown scenario');
+    expect(await refusal(['encore'])).toContain('unknown scenario');
+    expect(await refusal(['album-release', '--clock', 'sundial'])).toContain('--clock');
     const nodes = await collect(spawnDemo(['album-release', '--nodes', '0']));
     expect(nodes.code).toBe(2);
     expect(nodes.stderr).toContain('--nodes');

@@ -28,6 +28,23 @@ export async function parseFlags(
   return parsed;
 }
 
+/**
+ * Parses `args` as the CLI does and returns what it wrote to stderr for a refused argument (the CLI then
+ * exits with code 2; one spawned test checks that mapping, the others read the message here).
+ */
+export async function refusal(args: readonly string[]): Promise<string> {
+  let stderr = '';
+  const program = demoProgram(async () => undefined)
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => (stderr += text), writeOut: () => undefined });
+  try {
+    await program.parseAsync(['node', 'demo', ...args]);
+  } catch {
+    return stderr;
+  }
+  throw new Error(`the arguments were accepted: ${args.join(' ')}`);
+}
+
 /** Runs the demo in this thread with `--json` and returns the exit code, the summary and stderr. */
 export async function runJson(args: readonly string[]) {
   const { scenario, flags } = await parseFlags([...args, '--json']);
