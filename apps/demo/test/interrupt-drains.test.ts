@@ -18,17 +18,19 @@ function waitFor(child: ChildProcess, pattern: RegExp): Promise<void> {
   });
 }
 
-/** Starts a run far too long to finish during the test, and waits until events are acknowledged. */
-async function startLongRun(): Promise<{ child: ChildProcess; done: ReturnType<typeof collect> }> {
+/** Starts a run far too long to finish during the test, and waits for `pattern` on its stderr. */
+async function startLongRun(
+  pattern: RegExp,
+): Promise<{ child: ChildProcess; done: ReturnType<typeof collect> }> {
   const child = spawnDemo(['album-release', '--events', '400000', '--json', '--partitions', '8']);
   const done = collect(child);
-  await waitFor(child, /acked [1-9]/);
+  await waitFor(child, pattern);
   return { child, done };
 }
 
 describe('Ctrl-C during a run', () => {
   it('stops the producer and prints a partial summary saying what was not verified, exit code 130', async () => {
-    const { child, done } = await startLongRun();
+    const { child, done } = await startLongRun(/acked [1-9]/);
     child.kill('SIGINT');
     const { code, stdout, stderr } = await done;
     expect(stderr).toContain('Ctrl-C');
@@ -43,7 +45,7 @@ describe('Ctrl-C during a run', () => {
   });
 
   it('aborts at once on a second Ctrl-C, without a summary', async () => {
-    const { child, done } = await startLongRun();
+    const { child, done } = await startLongRun(/\[album-release\] started/);
     child.kill('SIGINT');
     await waitFor(child, /Ctrl-C again aborts/);
     child.kill('SIGINT');
