@@ -34,9 +34,14 @@ export function buildPublished(): void {
   });
 }
 
-/** Packs every published package into `destination`; returns the tarballs' paths, in {@link PUBLISHED} order. */
+/**
+ * Packs every published package into `destination`; returns the tarballs' paths, in {@link PUBLISHED} order.
+ * Each pack runs the package's `prepack` (a turbo build); the four are built first in one turbo run, which
+ * builds the two middle ones side by side, so each prepack then finds its build in the cache.
+ */
 export function packPublished(destination: string): string[] {
   mkdirSync(destination, { recursive: true });
+  buildPublished();
   const pnpm = pnpmCommand();
   for (const name of PUBLISHED) {
     run([...pnpm, 'pack', '--pack-destination', destination], join(ROOT, 'packages', name), {
