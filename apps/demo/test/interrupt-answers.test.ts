@@ -7,7 +7,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { DemoEngine } from '../src/cli/demo-engine.js';
 import { ExitCodes, KILL_AFTER_MS, runDemo } from '../src/cli/run-demo.js';
 import { WHOLE_VERIFICATION } from '../src/cli/run-state.js';
-import type { EngineEvent } from '../src/run/engine-events.js';
+import type { EngineEvent, VerifyStep } from '../src/run/engine-events.js';
 import type { ScenarioSummary } from '../src/run/scenario-summary.js';
 import { DRAIN_GRACE_MS } from '../src/run/stop-control.js';
 import { captureStream, parseFlags } from './demo-harness.js';
@@ -58,6 +58,13 @@ const stats = {
   reroutes: 0,
 };
 
+/** A finished verification step whose check `ok` or not. */
+const doneStep = (name: string, ok: boolean): VerifyStep => ({
+  name,
+  state: 'done',
+  check: { name, ok, detail: ok ? 'held' : 'failed' },
+});
+
 async function interruptAfter(events: readonly EngineEvent[]) {
   vi.useFakeTimers();
   try {
@@ -95,16 +102,8 @@ describe('Ctrl-C', () => {
         type: 'verify',
         scenario: 'album-release',
         steps: [
-          {
-            name: 'stream completed',
-            state: 'done',
-            check: { name: 'stream completed', ok: true, detail: 'ok' },
-          },
-          {
-            name: 'produced = stored',
-            state: 'done',
-            check: { name: 'produced = stored', ok: true, detail: 'x' },
-          },
+          doneStep('stream completed', true),
+          doneStep('produced = stored', true),
           { name: 'checkers', state: 'running' },
           { name: 'last', state: 'pending' },
         ],
@@ -139,14 +138,7 @@ describe('Ctrl-C', () => {
       {
         type: 'verify',
         scenario: 'album-release',
-        steps: [
-          {
-            name: 'stream completed',
-            state: 'done',
-            check: { name: 'stream completed', ok: false, detail: 'x' },
-          },
-          { name: 'checkers', state: 'running' },
-        ],
+        steps: [doneStep('stream completed', false), { name: 'checkers', state: 'running' }],
       },
     ]);
     expect(summary.verdict).toBe('INVALID');
