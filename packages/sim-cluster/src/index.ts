@@ -82,6 +82,7 @@ export {
   type SimAuthOptions,
   type SimClusterOptions,
   type SimReceiver,
+  type TypedReceiver,
 } from './cluster/sim-cluster-options.js';
 export { keyColumnNames, type StreamItemShape, streamItemKey } from './cluster/stream-item-key.js';
 export type { PlainRow } from './cluster/table-reader.js';

@@ -9,7 +9,7 @@
  * delays, a node crash and restart, a partition moved mid-stream, a network cut and its heal). It does not
  * judge anything.
  */
-import { applyFault, type Fault, type SimCluster } from '@datastreamer/sim-cluster';
+import { applyFault, type Fault, SimClock, type SimCluster } from '@datastreamer/sim-cluster';
 import type { RunMeter } from '../run/run-meter.js';
 
 export const FaultProfileNames = ['none', 'flaky', 'chaos'] as const;
@@ -100,6 +100,10 @@ export function startFaults(
   let applied = 0;
   let refused = 0;
   const wake = new AbortController();
+  // How often the driver looks at the stream's progress. On virtual time a stream of thousands of events
+  // takes a few virtual ms (only waits cost time there), so it looks every virtual ms; on the real clock
+  // every 20 ms is often enough and cheap.
+  const pollMs = cluster.clock instanceof SimClock ? 1 : 20;
   const run = (async () => {
     let lastAt = meter.elapsedMs();
     for (const step of plan) {
@@ -109,7 +113,7 @@ export function startFaults(
         const waited = meter.elapsedMs() - lastAt;
         if (share >= step.share && waited >= (step.holdMs ?? 0)) break;
         if (step.afterMs !== undefined && waited >= step.afterMs) break;
-        await cluster.clock.sleep(20, wake.signal).catch(() => undefined);
+        await cluster.clock.sleep(pollMs, wake.signal).catch(() => undefined);
       }
       try {
         await applyFault(cluster, step.fault);

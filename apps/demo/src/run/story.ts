@@ -1,25 +1,26 @@
 /**
  * Runs one scenario, or the full story (every scenario in turn, each at its story size on a fresh cluster),
- * showing each through the progress reporter and handing each summary to `onSummary` as it ends. A stop
- * request ends the scenario running (it drains) and skips the rest. It prints nothing itself.
+ * reporting each through `emit`: its start, its progress while it streams, its verification, and its
+ * summary. A stop request ends the scenario running (see stop-control.ts) and skips the rest. This is what
+ * the demo's worker thread runs; it prints nothing itself.
  */
 import type { Logger } from '@datastreamer/protocol';
 import { type ScenarioName, ScenarioNames } from '../scenarios/scenario.js';
 import { scenarios } from '../scenarios/scenarios.js';
-import type { ProgressReporter } from '../view/progress-reporter.js';
+import type { EngineSink } from './engine-events.js';
 import { historyModeFor } from './history-mode.js';
 import { checkHeapFor } from './memory-guard.js';
-import type { RunMeter } from './run-meter.js';
-import type { DemoOptions, StopRequest } from './scenario-context.js';
+import { ProgressFeed } from './progress-feed.js';
+import { RunMeter } from './run-meter.js';
+import type { DemoOptions } from './scenario-context.js';
 import type { ScenarioSummary } from './scenario-summary.js';
+import type { StopRequest } from './stop-control.js';
 
 export interface StoryRun {
   readonly options: DemoOptions;
-  readonly meter: RunMeter;
   readonly stop: StopRequest;
   readonly logger: Logger;
-  readonly reporter: ProgressReporter;
-  readonly onSummary: (summary: ScenarioSummary) => void;
+  readonly emit: EngineSink;
 }
 
 /**
@@ -33,6 +34,9 @@ export async function runStory(
 ): Promise<ScenarioSummary[]> {
   const names = scenario === undefined ? ScenarioNames : [scenario];
   const summaries: ScenarioSummary[] = [];
+  // The meter reads each scenario's cluster clock once it starts (RunMeter.useClock); until then, real time.
+  const meter = new RunMeter(() => performance.now());
+  const feed = new ProgressFeed(run.emit);
   for (const name of names) {
     if (run.stop.requested) break;
     const s = scenarios[name];
@@ -43,15 +47,19 @@ export async function runStory(
     const events = options.events ?? s.defaultEvents;
     // Only a full history has to fit the heap; with it off (auto above the threshold) any size runs.
     if (historyModeFor(options.history, events) === 'full') checkHeapFor(name, events);
-    run.meter.onBegin = () => run.reporter.start(run.meter);
+    meter.onBegin = () => {
+      run.emit({ type: 'scenario', scenario: meter.scenario, target: meter.target });
+      feed.start(meter);
+    };
+    meter.onEnd = () => feed.stop();
     try {
-      const summary = await s.run({ options, meter: run.meter, stop: run.stop, logger: run.logger });
+      const summary = await s.run({ options, meter, stop: run.stop, logger: run.logger, emit: run.emit });
       summaries.push(summary);
-      run.reporter.stop();
-      run.onSummary(summary);
+      run.emit({ type: 'summary', summary });
     } finally {
-      run.meter.onBegin = undefined;
-      run.reporter.stop();
+      meter.onBegin = undefined;
+      meter.onEnd = undefined;
+      feed.stop();
     }
   }
   return summaries;

@@ -3,12 +3,19 @@
  * `SimClusterError` naming it, before anything starts.
  */
 import type { Logger, Rng } from '@datastreamer/protocol';
-import type { ClusterNode, UserCredentials } from '@datastreamer/server-node';
+import type { ClusterNode, ReceiverContext, UserCredentials } from '@datastreamer/server-node';
 import { SimClusterError } from '../errors/sim-cluster-error.js';
 import type { DelayRange } from '../network/network-faults.js';
 
 /** A receiver as the nodes run it (see server-node's `DataStreamerReceiver`). */
 export type SimReceiver = Parameters<ClusterNode['deployReceiver']>[1];
+
+/**
+ * A receiver as `start({ receivers })` takes it: typed for its own payloads, argument and results
+ * (`DataStreamerReceiver<Play, Arg, Result>`), so it needs no cast. The node hands it what the client sent,
+ * decoded; those types are the receiver's promise about its clients, which nothing checks on the way in.
+ */
+export type TypedReceiver = (page: readonly never[], context: ReceiverContext, arg: never) => unknown;
 
 export interface SimClusterOptions {
   /** Nodes at the start, named `node-1`, `node-2`, ... (1..64). Default 3. */
@@ -30,7 +37,7 @@ export interface SimClusterOptions {
   /** Virtual-time cap that turns a livelock into an error (virtual clock only). Default one hour. */
   readonly maxVirtualTimeMs?: number;
   /** Receivers deployed on every node before the cluster serves, by name. Default: none. */
-  readonly receivers?: Readonly<Record<string, SimReceiver>>;
+  readonly receivers?: Readonly<Record<string, TypedReceiver>>;
   /**
    * `'full'` (default): every applied row (decoded) and every recorded stream's submits and acks go into
    * the history, for `check`. `'off'`: none of them are recorded (the nodes' apply hook is not subscribed,
@@ -142,6 +149,8 @@ export function resolveSimClusterOptions(options: unknown): ResolvedSimClusterOp
       );
     }
   }
+  // Every value is a function (checked above); what it declares about its payloads is the user's promise.
+  const deployable = receivers as Readonly<Record<string, SimReceiver>>;
   return {
     auth: checkAuth(o.auth),
     nodes: integerIn('nodes', o.nodes ?? 3, 1, 64),
@@ -151,7 +160,7 @@ export function resolveSimClusterOptions(options: unknown): ResolvedSimClusterOp
     logger: o.logger,
     networkDelayMs: o.networkDelayMs,
     maxVirtualTimeMs: o.maxVirtualTimeMs,
-    receivers,
+    receivers: deployable,
     history,
   };
 }

@@ -1,9 +1,9 @@
 /**
  * One reading of a running scenario's meter for the view: counts, the recent rate, items held per node and
- * the newest ticker lines. Taking one is cheap (a few numbers, one pass over the partitions); rendering it
- * is `render-frame.ts`'s job.
+ * the newest ticker lines. Plain data (it crosses from the run's worker thread to the view). Taking one is
+ * cheap (a few numbers, one pass over the partitions); rendering it is the view's job.
  */
-import type { RunMeter, TickerEntry } from '../run/run-meter.js';
+import type { RunMeter, TickerEntry } from './run-meter.js';
 
 export interface ProgressSnapshot {
   readonly scenario: string;
@@ -21,6 +21,8 @@ export interface ProgressSnapshot {
   readonly inFlight: readonly (readonly [string, number])[];
   readonly extra: readonly (readonly [string, number])[];
   readonly ticker: readonly TickerEntry[];
+  /** Ticker lines noted since the scenario began (the ticker keeps the newest only). */
+  readonly notes: number;
 }
 
 /** A snapshot of `meter`; `previous` (if any) gives the window of the rate. */
@@ -44,6 +46,7 @@ export function takeSnapshot(meter: RunMeter, previous?: ProgressSnapshot): Prog
     waitMs: meter.waitMs,
     inFlight: [...meter.inFlightByNode()].sort(([a], [b]) => a.localeCompare(b)),
     extra: [...meter.extra],
-    ticker: meter.ticker.slice(-4),
+    ticker: meter.ticker.slice(-8),
+    notes: meter.notes,
   };
 }

@@ -1,9 +1,13 @@
-// fast-check generators of fault plans, for the fault tests and the scenario property of issue 7. Plans only
-// name the nodes they are given (never a node a join adds), so every shrink of a valid plan is still valid;
-// what the cluster refuses at run time (a move whose owner is crashed) runSchedule skips and reports.
-
+/**
+ * fast-check arbitraries of fault plans (`runSchedule`'s plain-data plans): network settings, single faults of
+ * every kind, timed steps and whole plans, naming only the nodes, clients and tables they are given. Plans only
+ * name the nodes present at the start (never a node a join adds), so every shrink of a valid plan is still
+ * valid; what the cluster refuses at run time (a move whose owner is crashed) `runSchedule` skips and
+ * reports. They generate plans; they neither run nor validate them.
+ */
 import fc from 'fast-check';
-import type { Fault, FaultPlan, FaultStep, NetworkSettings } from '../../src/faults/fault.js';
+import type { Fault, FaultPlan, FaultStep, NetworkSettings } from '../faults/fault.js';
+import { FaultPlanError } from '../faults/fault-plan-error.js';
 
 /** What generated faults may name. */
 export interface FaultTargets {
@@ -33,8 +37,33 @@ export const networkSettingsArb: fc.Arbitrary<NetworkSettings> = fc.record(
   { requiredKeys: [] },
 );
 
-/** One fault of any kind, naming only `targets`. */
+/**
+ * Throws unless `targets` names at least one node and only well-formed tables (fast-check's own error would
+ * not say which option was wrong).
+ */
+function checkTargets(targets: FaultTargets): void {
+  if (!Array.isArray(targets.nodes) || targets.nodes.length === 0) {
+    throw new FaultPlanError('fault targets: nodes must name at least one node');
+  }
+  for (const table of targets.tables ?? []) {
+    if (!Number.isInteger(table.partitions) || table.partitions < 1) {
+      throw new FaultPlanError(
+        `fault targets: table ${JSON.stringify(table.name)} needs an integer partitions >= 1, got ${String(table.partitions)}`,
+      );
+    }
+  }
+  const hold = targets.maxHoldMs;
+  if (hold !== undefined && (!Number.isInteger(hold) || hold < 0)) {
+    throw new FaultPlanError(`fault targets: maxHoldMs must be an integer >= 0, got ${String(hold)}`);
+  }
+}
+
+/**
+ * One fault of any kind, naming only `targets`.
+ * @throws FaultPlanError (`INVALID_ARGUMENT`) when `targets` names no node, or a bad table or hold.
+ */
 export function faultArb(targets: FaultTargets): fc.Arbitrary<Fault> {
+  checkTargets(targets);
   const nodes = targets.nodes;
   const endpoints = [...nodes, ...(targets.clients ?? [])];
   const node = fc.constantFrom(...nodes);
