@@ -1,7 +1,7 @@
 /**
  * @datastreamer/protocol: everything client and server share. Column types and table schemas, value checks,
  * the BinaryTuple codec, the colocation hash and partition function, frames and message codecs, error codes,
- * the value codec for receiver data, and the runtime seams (`Clock`, `Transport`, `Logger`, `Rng`).
+ * the value codec for receiver data, and the runtime seams (`Clock`, `Transport`, `Logger`, `Rng`, `Buggify`).
  *
  * It does not open sockets, keep state between calls, or know about tables beyond their schemas.
  */
@@ -193,6 +193,13 @@ export { MsgPackReader } from './msgpack/msgpack-reader.js';
 // MessagePack
 export { MsgPackWriter, type MsgPackWriterOptions } from './msgpack/msgpack-writer.js';
 // Runtime seams
+export {
+  type Buggify,
+  type BuggifyPoint,
+  BuggifyPoints,
+  buggifyPointNames,
+  neverBuggify,
+} from './runtime/buggify.js';
 export type { Clock, TimerHandle } from './runtime/clock.js';
 export { type LogFn, type Logger, silentLogger } from './runtime/logger.js';
 export { RealClock, realClock } from './runtime/real-clock.js';

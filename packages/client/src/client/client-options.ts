@@ -5,10 +5,12 @@
  * open connections; the client does.
  */
 import {
+  type Buggify,
   type Clock,
   createRng,
   entropySeed,
   type Logger,
+  neverBuggify,
   type Rng,
   realClock,
   silentLogger,
@@ -83,6 +85,11 @@ export interface ClientOptions {
    * client.
    */
   readonly heartbeatTimeoutMs?: number;
+  /**
+   * Fault points inside the client (simulation only; see protocol's `Buggify`): a simulated cluster on
+   * virtual time passes its own. Default: none ever fires.
+   */
+  readonly buggify?: Buggify;
 }
 
 /** The options with every default applied. */
@@ -98,6 +105,7 @@ export interface ResolvedClientOptions {
   readonly reconnect: Required<ReconnectOptions> | null;
   readonly name: string | undefined;
   readonly auth: BasicCredentials | undefined;
+  readonly buggify: Buggify;
   /** 0: off. */
   readonly heartbeatIntervalMs: number;
   readonly heartbeatTimeoutMs: number;
@@ -181,6 +189,11 @@ const optionsSchema = z.strictObject(
       .optional(),
     heartbeatIntervalMs: nonNegativeMs().optional(),
     heartbeatTimeoutMs: positiveMs().optional(),
+    buggify: z
+      .custom<Buggify>((value) => typeof value === 'function', {
+        error: 'must be a function (point) => boolean',
+      })
+      .optional(),
   },
   { error: 'must be an object { transport, endpoints, ... }' },
 );
@@ -211,6 +224,7 @@ export function resolveClientOptions(options: unknown): ResolvedClientOptions {
     clock: data.clock ?? realClock,
     logger: data.logger ?? silentLogger,
     rng: data.rng ?? createRng(entropySeed()),
+    buggify: data.buggify ?? neverBuggify,
     requestTimeoutMs: data.requestTimeoutMs ?? ClientDefaults.requestTimeoutMs,
     connectTimeoutMs: data.connectTimeoutMs ?? ClientDefaults.connectTimeoutMs,
     reconnect:

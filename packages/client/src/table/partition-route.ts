@@ -73,6 +73,7 @@ export async function registerProducer(
     epoch: reply.result.epoch,
     requestTimeoutMs,
     attemptTimeoutMs: requestTimeoutMs * REQUESTS_PER_ATTEMPT,
+    ...(context.buggify === undefined ? {} : { buggify: context.buggify }),
   };
 }
 

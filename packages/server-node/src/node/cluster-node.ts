@@ -28,11 +28,13 @@
  * handlers by group (catalog-handlers.ts, tuple-handlers.ts, streamer-handler.ts, node-handlers.ts).
  */
 import {
+  type Buggify,
   type Clock,
   type Connection,
   createRng,
   entropySeed,
   type Logger,
+  neverBuggify,
   ProtocolFeatures,
   type Rng,
   silentLogger,
@@ -104,6 +106,8 @@ export interface ClusterNodeOptions {
    * refused with `CLOCK_OFFSET_EXCEEDED` before it touches the hybrid clock. Default 500.
    */
   readonly maxClockOffsetMs?: number;
+  /** Fault points (simulation only; see protocol's `Buggify`). Default: none ever fires. */
+  readonly buggify?: Buggify;
 }
 
 /** Lifecycle of a node. */
@@ -199,6 +203,7 @@ export class ClusterNode implements PartitionHandOverTarget {
       features: NODE_FEATURES,
       receivers: options.receivers ?? receiverRegistryOf(options.controlPlane),
       auth,
+      buggify: options.buggify ?? neverBuggify,
     });
     this.#registry = options.registry ?? nodeRegistryOf(options.controlPlane);
     this.#registry.register(this);

@@ -7,7 +7,7 @@
  * owner at the moment it commits. A partition this node owns but holds no replica of (a new table's
  * partition) gets an empty store on first use: that is when the node "becomes owner" of it.
  */
-import type { BatchProducer, Clock, Logger, OpName, Request } from '@datastreamer/protocol';
+import type { BatchProducer, Buggify, Clock, Logger, OpName, Request } from '@datastreamer/protocol';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { HybridClock } from '../clock/hlc.js';
 import type { ControlPlane } from '../placement/control-plane.js';
@@ -61,6 +61,8 @@ export interface NodeCoreOptions {
   readonly features: Uint8Array;
   readonly receivers: ReceiverRegistry;
   readonly auth: Authenticator;
+  /** Fault points (simulation only). */
+  readonly buggify: Buggify;
 }
 
 const UNOWNED: Route = { kind: 'unowned' };
@@ -86,7 +88,8 @@ export class NodeCore implements NodeContext, SessionHost, MoveSource {
   epoch = 0;
   readonly metrics = new NodeMetrics();
   readonly shapes = new RowShapes();
-  readonly ingest = new RowIngest();
+  readonly ingest: RowIngest;
+  readonly buggify: Buggify;
   readonly upgrade = new RowUpgrade();
   readonly partitions = new PartitionTable();
   readonly sessions = new Set<ConnectionSession>();
@@ -118,6 +121,8 @@ export class NodeCore implements NodeContext, SessionHost, MoveSource {
     this.features = options.features;
     this.receivers = options.receivers;
     this.auth = options.auth;
+    this.buggify = options.buggify;
+    this.ingest = new RowIngest(options.buggify);
     this.#traceIds = new TraceIds(options.name);
     this.#nodeId = nameHash(options.name);
     this.#transactions = this.#newTransactionManager();

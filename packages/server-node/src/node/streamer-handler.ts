@@ -80,7 +80,10 @@ export function handleStreamerBatch(
   const route = node.route(batch.tableId, batch.partitionId);
   switch (route.kind) {
     case 'local':
+      if (node.buggify('node.refuse-before-apply')) throw overloaded(node, 'node.refuse-before-apply');
       applyBatchHere(node, route.replica, schema, batch);
+      // As if the answer were lost: the batch applied, the client hears a retryable refusal.
+      if (node.buggify('node.refuse-after-apply')) throw overloaded(node, 'node.refuse-after-apply');
       return { schemaVersion: schema.version };
     case 'remote':
       if (budget === null) throw notPrimary(node, schema, batch.partitionId, route.owner);
@@ -237,6 +240,11 @@ async function forwardBatch(
     );
   }
   return { schemaVersion: result.schemaVersion };
+}
+
+/** The retryable refusal a fault point sends (simulation only). */
+function overloaded(node: NodeContext, point: string): ServerError {
+  return new ServerError('OVERLOADED', `node ${node.name} is overloaded (fault point ${point})`);
 }
 
 function unknownRoute(route: never): never {

@@ -4,6 +4,7 @@
  */
 import type { Logger, Rng } from '@datastreamer/protocol';
 import type { ClusterNode, ReceiverContext, UserCredentials } from '@datastreamer/server-node';
+import type { BuggifyOptions } from '../buggify/buggify-run.js';
 import { SimClusterError } from '../errors/sim-cluster-error.js';
 import type { DelayRange } from '../network/network-faults.js';
 
@@ -52,6 +53,11 @@ export interface SimClusterOptions {
    * always authenticate).
    */
   readonly auth?: SimAuthOptions;
+  /**
+   * Fault points inside the code (BUGGIFY, see docs/SIMULATION.md): `true` or options turn them on for this
+   * run, virtual clock only; the seed decides which points are enabled and when they fire. Default off.
+   */
+  readonly buggify?: boolean | BuggifyOptions;
 }
 
 /** See {@link SimClusterOptions.auth}. */
@@ -75,6 +81,8 @@ export interface ResolvedSimClusterOptions {
   readonly receivers: Readonly<Record<string, SimReceiver>>;
   readonly history: HistoryMode;
   readonly auth: SimAuthOptions;
+  /** Undefined: off. */
+  readonly buggify: BuggifyOptions | undefined;
 }
 
 function integerIn(name: string, value: unknown, min: number, max: number): number {
@@ -105,6 +113,7 @@ export function resolveSimClusterOptions(options: unknown): ResolvedSimClusterOp
     'receivers',
     'history',
     'auth',
+    'buggify',
   ];
   for (const name of Object.keys(o)) {
     if (!known.includes(name)) {
@@ -153,6 +162,7 @@ export function resolveSimClusterOptions(options: unknown): ResolvedSimClusterOp
   const deployable = receivers as Readonly<Record<string, SimReceiver>>;
   return {
     auth: checkAuth(o.auth),
+    buggify: checkBuggify(o.buggify, clock),
     nodes: integerIn('nodes', o.nodes ?? 3, 1, 64),
     partitions: integerIn('partitions', o.partitions ?? 16, 1, 65_535),
     seed: o.seed,
@@ -163,6 +173,36 @@ export function resolveSimClusterOptions(options: unknown): ResolvedSimClusterOp
     receivers: deployable,
     history,
   };
+}
+
+/** Checks `buggify`: a boolean or an options object (checked by `BuggifyRun`), on virtual time only. */
+function checkBuggify(buggify: unknown, clock: 'virtual' | 'real'): BuggifyOptions | undefined {
+  if (buggify === undefined || buggify === false) return undefined;
+  if (buggify !== true && (typeof buggify !== 'object' || buggify === null || Array.isArray(buggify))) {
+    throw new SimClusterError(
+      'INVALID_ARGUMENT',
+      `option buggify must be a boolean or { enabledShare?, probability?, enable? }, got ${String(buggify)}`,
+    );
+  }
+  if (clock === 'real') {
+    throw new SimClusterError(
+      'INVALID_ARGUMENT',
+      "option buggify needs clock: 'virtual' (fault points never fire on the real clock)",
+    );
+  }
+  if (buggify === true) return {};
+  const { enabledShare, probability, enable, ...rest } = buggify as Record<string, unknown>;
+  const unknown = Object.keys(rest)[0];
+  if (unknown !== undefined) {
+    throw new SimClusterError(
+      'INVALID_ARGUMENT',
+      `unknown option buggify.${unknown} (known: enabledShare, probability, enable)`,
+    );
+  }
+  if (enable !== undefined && !Array.isArray(enable)) {
+    throw new SimClusterError('INVALID_ARGUMENT', 'option buggify.enable must be an array of point names');
+  }
+  return buggify as BuggifyOptions;
 }
 
 /** Checks the shape of `auth` (the nodes check each user); never quotes a password. */

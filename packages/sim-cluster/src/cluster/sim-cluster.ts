@@ -26,6 +26,7 @@ import {
   silentLogger,
 } from '@datastreamer/protocol';
 import { ClusterNode, LocalControlPlane, type MoveReport } from '@datastreamer/server-node';
+import { BuggifyRun } from '../buggify/buggify-run.js';
 import type { Verdict } from '../checkers/check.js';
 import { check as checkHistory } from '../checkers/check.js';
 import type { CheckOptions } from '../checkers/check-options.js';
@@ -50,7 +51,8 @@ import { keyColumnNames, streamItemKey } from './stream-item-key.js';
 import { committedRows, type PlainRow, RowDecoders, storedVersions } from './table-reader.js';
 
 /** What `connect` takes: a subset of nodes, and client options other than transport and endpoints. */
-export interface ConnectOptions extends Omit<ClientOptions, 'transport' | 'endpoints' | 'clock' | 'rng'> {
+export interface ConnectOptions
+  extends Omit<ClientOptions, 'transport' | 'endpoints' | 'clock' | 'rng' | 'buggify'> {
   /** The nodes to connect to. Default: every running node. */
   readonly nodes?: readonly string[];
 }
@@ -67,6 +69,11 @@ export class SimCluster implements AsyncDisposable {
   readonly controlPlane: LocalControlPlane;
   readonly #options: ResolvedSimClusterOptions;
   readonly #rng: SeededRng;
+  /**
+   * The run's fault points (`start({ buggify })`): which are enabled, and how often each was reached and
+   * fired. Undefined when they are off (always on the real clock).
+   */
+  readonly buggify: BuggifyRun | undefined;
   readonly #log: Logger;
   readonly #nodes = new Map<string, ClusterNode>();
   readonly #clients: Client[] = [];
@@ -102,6 +109,8 @@ export class SimCluster implements AsyncDisposable {
     this.#clusterSecret =
       options.auth.clusterSecret ?? defaultClusterSecret(this.#rng.child('cluster-secret'));
     this.#decoders = new RowDecoders(this.controlPlane.catalog);
+    this.buggify =
+      options.buggify === undefined ? undefined : new BuggifyRun(this.#rng.child('buggify'), options.buggify);
     this.network.onEvent((event) => {
       this.history.recordFault(event);
     });
@@ -160,6 +169,7 @@ export class SimCluster implements AsyncDisposable {
       clock: this.clock,
       rng: this.#rng.child(name),
       logger: clientOptions.logger ?? this.#options.logger ?? silentLogger,
+      ...(this.buggify === undefined ? {} : { buggify: this.buggify.buggify }),
     });
     this.#clients.push(client);
     this.#clientNames.set(client, name);
@@ -401,6 +411,7 @@ export class SimCluster implements AsyncDisposable {
       transport: this.network.transport(name),
       logger: this.#options.logger ?? silentLogger,
       rng: this.#rng.child(name),
+      ...(this.buggify === undefined ? {} : { buggify: this.buggify.buggify }),
       authentication: {
         clusterSecret: this.#clusterSecret,
         ...(this.#options.auth.users === undefined ? {} : { users: this.#options.auth.users }),
