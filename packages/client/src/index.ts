@@ -7,14 +7,13 @@
 
 // Client and options
 export { Client } from './client/client.js';
-export { ClientDefaults, type ClientOptions, type ReconnectOptions } from './client/client-options.js';
+export { ClientDefaults, type ClientOptions } from './client/client-options.js';
+export type { BasicCredentials, ReconnectOptions } from './connection/connection-options.js';
 export type { EndpointStatus } from './connection/connection-pool.js';
 // Errors
 export { ClientError, type ClientErrorOptions } from './errors/client-error.js';
 export { DataStreamerError, type DataStreamerErrorOptions } from './errors/data-streamer-error.js';
 export { InvalidOptionError } from './errors/invalid-option-error.js';
-// Receivers (user code on the nodes)
-export type { ReceiverDescriptor } from './receiver/receiver-streamer-sink.js';
 // RxJS on the injected clock
 export { clockScheduler } from './runtime/clock-scheduler.js';
 export { DataStreamer, type DataStreamerHooks } from './streamer/data-streamer.js';
@@ -39,6 +38,8 @@ export type { DataStreamerSummary, StreamerBatchInfo, StreamerGauge } from './st
 // Catalog, tables and views
 export { Catalog } from './table/catalog.js';
 export { type KeyValueEntry, type KeyValueStreamItem, KeyValueView } from './table/key-value-view.js';
+// Receivers (user code on the nodes)
+export type { ReceiverDescriptor } from './table/receiver-streamer-sink.js';
 export { type RecordStreamItem, RecordView } from './table/record-view.js';
 export { Table } from './table/table.js';
 export type { RowObject } from './table/table-rows.js';

@@ -29,8 +29,8 @@ import type {
   StreamerSink,
   StreamerTopology,
 } from '../streamer/streamer-sink.js';
-import { registerProducer, routeToPrimary, sealPartition } from '../table/partition-route.js';
-import type { TableContext } from '../table/table-context.js';
+import { registerProducer, routeToPrimary, sealPartition } from './partition-route.js';
+import type { TableContext } from './table-context.js';
 
 /** What a payload adds to a batch besides its encoded bytes (none: the value codec writes it whole). */
 const PAYLOAD_FRAMING_BYTES = 0;
