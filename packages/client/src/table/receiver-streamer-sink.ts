@@ -20,7 +20,6 @@
  * It does not buffer, order, number, retry or account for failed items: the streamer core does.
  */
 import { describeValue, encodeValue, ProtocolError, type ValueKind, valueKind } from '@datastreamer/protocol';
-import type { VersionedSchema } from '../cache/versioned-schema.js';
 import { ClientError } from '../errors/client-error.js';
 import type {
   BatchAck,
@@ -102,7 +101,6 @@ export class ReceiverStreamerSink<T, Result> implements StreamerSink<T, unknown,
   readonly #descriptor: ReceiverDescriptor<T, unknown, unknown>;
   readonly #receiveResults: boolean;
   readonly #transactional: boolean;
-  #schema: VersionedSchema | undefined;
   /** The kind of the stream's first payload: every payload must be of it. */
   #kind: ValueKind | undefined;
   readonly #producer: SinkProducer;
@@ -135,14 +133,11 @@ export class ReceiverStreamerSink<T, Result> implements StreamerSink<T, unknown,
   async open(opening: SinkOpening): Promise<StreamerTopology> {
     const arg = this.#descriptor.arg;
     if (arg !== undefined) encodeValue(arg, 'arg');
-    const { schema, topology } = await this.#producer.open(opening);
-    this.#schema = schema;
-    return topology;
+    return this.#producer.open(opening);
   }
 
   prepare(item: T, out: PreparedItem<unknown>): void {
-    const schema = this.#schema;
-    if (schema === undefined) throw new ClientError('INTERNAL', 'the receiver sink was used before open()');
+    const schema = this.#producer.schema;
     const descriptor = this.#descriptor;
     const key = descriptor.keyFn(item);
     if (typeof key !== 'object' || key === null || Array.isArray(key)) {

@@ -113,14 +113,13 @@ export class TableStreamerSink<T> implements StreamerSink<T, TableStreamerEntry>
    * registers the run's producer.
    */
   async open(opening: SinkOpening): Promise<StreamerTopology> {
-    const { schema, topology } = await this.#producer.open(opening);
-    this.#schema = schema;
+    const topology = await this.#producer.open(opening);
+    this.#schema = this.#producer.schema;
     return topology;
   }
 
   prepare(item: T, out: PreparedItem<TableStreamerEntry>): void {
-    const schema = this.#schema;
-    if (schema === undefined) throw new ClientError('INTERNAL', 'the table sink was used before open()');
+    const schema = this.#current();
     let remove = false;
     let payload: unknown = item;
     if (item instanceof DataStreamerItem) {

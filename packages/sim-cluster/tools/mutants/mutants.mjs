@@ -28,20 +28,25 @@ export const mutants = [
       {
         file: 'packages/client/src/table/partition-route.ts',
         find: 'const SEAL_PAUSE_MS = 50;\n',
-        replace: 'const SEAL_PAUSE_MS = 50;\nconst lastRoutes = new WeakMap();\n',
+        replace:
+          'const SEAL_PAUSE_MS = 50;\n' +
+          'const lastRoutes = new WeakMap<TableContext, Map<string, PartitionRoute>>();\n',
+      },
+      {
+        file: 'packages/client/src/table/partition-route.ts',
+        find: '  readonly options?: RequestOptions;\n}\n',
+        replace: '  readonly options?: RequestOptions;\n  readonly retry?: boolean;\n}\n',
       },
       {
         file: 'packages/client/src/table/partition-route.ts',
         find: '    const route = await routeToPrimary(context, tableId, partition);\n',
         replace:
           // The pool's own CLOSED check is kept, so the bug shows during the run, not after the client closed.
-          '    if (!lastRoutes.has(context)) lastRoutes.set(context, new Map());\n' +
-          '    const routes = lastRoutes.get(context);\n' +
+          '    const routes = lastRoutes.get(context) ?? new Map<string, PartitionRoute>();\n' +
+          '    lastRoutes.set(context, routes);\n' +
           "    const key = tableId + '/' + partition;\n" +
-          '    const route =\n' +
-          '      request.retry === true && routes.has(key) && !context.pool.isClosed\n' +
-          '        ? routes.get(key)\n' +
-          '        : await routeToPrimary(context, tableId, partition);\n' +
+          '    const reused = request.retry === true && !context.pool.isClosed ? routes.get(key) : undefined;\n' +
+          '    const route = reused ?? (await routeToPrimary(context, tableId, partition));\n' +
           '    routes.set(key, route);\n',
       },
       {
