@@ -7,7 +7,8 @@ import { runJson } from './demo-harness.js';
 
 describe('--clock virtual', () => {
   it('replays a faulty run: the same seed gives the same history hash and the same numbers', async () => {
-    const args = ['chaos', '--events', '8000', '--partitions', '8', '--seed', '11', '--clock', 'virtual'];
+    // Twice the buffer bound (8 partitions x 1,000): the streamer keeps pulling while faults land mid-stream.
+    const args = ['chaos', '--events', '16000', '--partitions', '8', '--seed', '11', '--clock', 'virtual'];
     const first = await runJson(args);
     const second = await runJson(args);
     expect(first.code).toBe(0);
@@ -20,7 +21,7 @@ describe('--clock virtual', () => {
     const other = await runJson([
       'chaos',
       '--events',
-      '8000',
+      '16000',
       '--partitions',
       '8',
       '--seed',

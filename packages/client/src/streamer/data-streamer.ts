@@ -336,6 +336,7 @@ export class DataStreamer<T, Entry, Result = never> {
   #attempt(partition: number, batch: StreamBatch<T, Entry>, attempt: number): Observable<BatchAck<Result>> {
     return new Observable<BatchAck<Result>>((subscriber) => {
       const abort = new AbortController();
+      let settled = false;
       this.#sink
         .send({
           partition,
@@ -347,12 +348,20 @@ export class DataStreamer<T, Entry, Result = never> {
         })
         .then(
           (ack) => {
+            settled = true;
             subscriber.next(ack);
             subscriber.complete();
           },
-          (error: unknown) => subscriber.error(error),
+          (error: unknown) => {
+            settled = true;
+            subscriber.error(error);
+          },
         );
-      return () => abort.abort();
+      // Only an attempt abandoned before it settled is aborted: aborting builds a DOMException with a stack
+      // trace, too dear to pay on every batch.
+      return () => {
+        if (!settled) abort.abort();
+      };
     });
   }
 

@@ -11,13 +11,20 @@
 /** @type {readonly Mutant[]} */
 export const mutants = [
   {
-    name: 'partition-batches-out-of-order',
-    bug: 'batches of one partition sent out of order: the lane sends its newest waiting page first',
+    name: 'fence-admits-out-of-turn',
+    bug:
+      "a partition applies a run's batch that overtook an earlier one (with several batches of a partition " +
+      'under way): the earlier batch then counts as a duplicate and is never applied',
     patches: [
       {
-        file: 'packages/client/src/streamer/partition-lane.ts',
-        find: 'const page = this.waiting.shift();',
-        replace: 'const page = this.waiting.pop();',
+        file: 'packages/server-node/src/node/producer-fence.ts',
+        find: '      return batchSeq === 1 ? APPLY : outOfOrder(producer, 0);\n',
+        replace: '      return APPLY;\n',
+      },
+      {
+        file: 'packages/server-node/src/node/producer-fence.ts',
+        find: '    return batchSeq === entry.appliedSeq + 1 ? APPLY : outOfOrder(producer, entry.appliedSeq);\n',
+        replace: '    return APPLY;\n',
       },
     ],
   },
@@ -93,9 +100,9 @@ export const mutants = [
     bug: 'a batch that failed for good and that its seal says did not apply is dropped from the failed items',
     patches: [
       {
-        file: 'packages/client/src/streamer/data-streamer.ts',
-        find: '    } else {\n      this.#failed.addPage(batch.page);\n    }\n',
-        replace: '    }\n',
+        file: 'packages/client/src/streamer/unknown-outcomes.ts',
+        find: '          if (batch.batchSeq <= appliedSeq) applied += batch.size;\n          else failed.addBatch(batch);\n',
+        replace: '          if (batch.batchSeq <= appliedSeq) applied += batch.size;\n',
       },
     ],
   },
@@ -105,8 +112,8 @@ export const mutants = [
     patches: [
       {
         file: 'packages/server-node/src/node/producer-fence.ts',
-        find: '    if (entry === undefined || epoch > entry.epoch) return APPLY;\n',
-        replace: '    if (entry === undefined) return APPLY;\n',
+        find: '    if (entry === undefined || epoch > entry.epoch) {\n      return batchSeq === 1',
+        replace: '    if (entry === undefined) {\n      return batchSeq === 1',
       },
     ],
   },
@@ -115,9 +122,9 @@ export const mutants = [
     bug: 'a failing stream does not seal: it reports every batch of unknown outcome as not applied',
     patches: [
       {
-        file: 'packages/client/src/streamer/data-streamer.ts',
-        find: '      appliedSeq = await this.#sink.seal(batch.partition);\n',
-        replace: '      appliedSeq = 0;\n',
+        file: 'packages/client/src/streamer/unknown-outcomes.ts',
+        find: '          appliedSeq = await seal(partition);\n',
+        replace: '          appliedSeq = 0;\n',
       },
     ],
   },
