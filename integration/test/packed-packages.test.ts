@@ -14,6 +14,7 @@ const ESM_CHECK = `
 import * as protocol from '@datastreamer/protocol';
 import * as serverNode from '@datastreamer/server-node';
 import * as client from '@datastreamer/client';
+import * as clientInternal from '@datastreamer/client/internal';
 import * as sim from '@datastreamer/sim-cluster';
 import * as testing from '@datastreamer/sim-cluster/testing';
 import fc from 'fast-check';
@@ -37,6 +38,7 @@ console.log(JSON.stringify({
     protocol: typeof protocol.createRng,
     serverNode: typeof serverNode.ClusterNode,
     client: [typeof client.Client, typeof client.DataStreamerItem, typeof client.DataStreamerError],
+    clientInternal: [typeof clientInternal.DataStreamer, typeof clientInternal.streamData, 'DataStreamer' in client],
     testing: [typeof testing.clusterFixtures.cluster, typeof testing.streamerOptionsArb],
   },
   stored,
@@ -48,6 +50,7 @@ console.log(JSON.stringify({
 /** Uses the public types the way a user's code does; compiles or not. */
 const TYPES_CHECK = `
 import { Client, DataStreamerError, DataStreamerItem, type RecordView } from '@datastreamer/client';
+import type { StreamerSink, StreamerTopology } from '@datastreamer/client/internal';
 import { type Clock, ErrorCodes } from '@datastreamer/protocol';
 import type { DataStreamerReceiver } from '@datastreamer/server-node';
 import { SimCluster } from '@datastreamer/sim-cluster';
@@ -55,6 +58,8 @@ import { type ClusterFixtures, clusterFixtures, faultPlanArb } from '@datastream
 
 interface Row { Id: bigint; Seq: number }
 export const receiver: DataStreamerReceiver<Row, null, number> = async (page) => page.map((r) => r.Seq);
+export const seal: StreamerSink<Row, Row>['seal'] = async () => 0;
+export const topology: StreamerTopology = { partitions: 1, epoch: 1 };
 export async function run(): Promise<boolean> {
   const cluster = await SimCluster.start({ nodes: 2, seed: 1 });
   const c: Client = await cluster.connect();
@@ -93,16 +98,22 @@ describe('The packed packages, installed with npm into a scratch project', () =>
     rmSync(scratch, { recursive: true, force: true });
   });
 
-  it('ship their build, types, README, LICENSE and CHANGELOG, and main/types name files that exist', () => {
+  it('ship their build, types, README, LICENSE and CHANGELOG, and main/types and every export name files that exist', () => {
     for (const name of PUBLISHED) {
       const dir = join(scratch, 'app', 'node_modules', '@datastreamer', name);
       const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
         main: string;
         types: string;
+        exports: Record<string, { types: string; default: string }>;
         dependencies?: Record<string, string>;
       };
       for (const file of [pkg.main, pkg.types, 'README.md', 'LICENSE', 'CHANGELOG.md']) {
         expect(existsSync(join(dir, file)), `${name}: ${file}`).toBe(true);
+      }
+      for (const [subpath, entry] of Object.entries(pkg.exports)) {
+        for (const file of [entry.types, entry.default]) {
+          expect(existsSync(join(dir, file)), `${name} ${subpath}: ${file}`).toBe(true);
+        }
       }
       for (const range of Object.values(pkg.dependencies ?? {})) expect(range).not.toMatch(/^workspace:/);
     }
@@ -116,6 +127,7 @@ describe('The packed packages, installed with npm into a scratch project', () =>
         protocol: 'function',
         serverNode: 'function',
         client: ['function', 'function', 'function'],
+        clientInternal: ['function', 'function', false],
         testing: ['function', 'function'],
       },
       stored: 50,

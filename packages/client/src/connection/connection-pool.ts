@@ -16,8 +16,8 @@
  * It does not decide where a request should go (the caches and views do) and does not retry requests.
  */
 import type { Buggify, Clock, Logger, OpName, Rng, TimerHandle, Transport } from '@datastreamer/protocol';
-import type { BasicCredentials, ReconnectOptions } from '../client/client-options.js';
 import { ClientError } from '../errors/client-error.js';
+import type { BasicCredentials, ReconnectOptions } from './connection-options.js';
 import { NodeConnection, type Reply, type RequestOptions, type RequestPayload } from './node-connection.js';
 import type { Requester } from './requester.js';
 

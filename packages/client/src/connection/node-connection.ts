@@ -39,9 +39,9 @@ import {
   type TimerHandle,
   type Transport,
 } from '@datastreamer/protocol';
-import type { BasicCredentials } from '../client/client-options.js';
 import { ClientError } from '../errors/client-error.js';
 import { clientHandshake } from './client-handshake.js';
+import type { BasicCredentials } from './connection-options.js';
 import { Heartbeat } from './heartbeat.js';
 import { PendingRequest, PendingRequests } from './pending-requests.js';
 import type { Reply, RequestOptions, RequestPayload } from './requester.js';

@@ -33,21 +33,33 @@ export const mutants = [
     bug: 'a retry skips re-resolving the owner: it reuses the connection of the previous attempt',
     patches: [
       {
-        file: 'packages/client/src/table/table-streamer-sink.ts',
-        find: '  readonly #mode: TableSinkMode;\n',
-        replace: '  readonly #mode: TableSinkMode;\n  readonly lastRoute = new Map();\n',
+        file: 'packages/client/src/table/partition-route.ts',
+        find: 'const SEAL_PAUSE_MS = 50;\n',
+        replace:
+          'const SEAL_PAUSE_MS = 50;\n' +
+          'const lastRoutes = new WeakMap<TableContext, Map<string, PartitionRoute>>();\n',
+      },
+      {
+        file: 'packages/client/src/table/partition-route.ts',
+        find: '  readonly options?: RequestOptions;\n}\n',
+        replace: '  readonly options?: RequestOptions;\n  readonly retry?: boolean;\n}\n',
+      },
+      {
+        file: 'packages/client/src/table/partition-route.ts',
+        find: '    const route = await routeToPrimary(context, tableId, partition);\n',
+        replace:
+          // The pool's own CLOSED check is kept, so the bug shows during the run, not after the client closed.
+          '    const routes = lastRoutes.get(context) ?? new Map<string, PartitionRoute>();\n' +
+          '    lastRoutes.set(context, routes);\n' +
+          "    const key = tableId + '/' + partition;\n" +
+          '    const reused = request.retry === true && !context.pool.isClosed ? routes.get(key) : undefined;\n' +
+          '    const route = reused ?? (await routeToPrimary(context, tableId, partition));\n' +
+          '    routes.set(key, route);\n',
       },
       {
         file: 'packages/client/src/table/table-streamer-sink.ts',
-        find: '      const { assignment, owner, connection } = await routeToPrimary(context, this.#tableId, partition);\n',
-        replace:
-          // The pool's own CLOSED check is kept, so the bug shows during the run, not after the client closed.
-          '      const route =\n' +
-          '        batch.attempt > 1 && this.lastRoute.has(partition) && !context.pool.isClosed\n' +
-          '          ? this.lastRoute.get(partition)\n' +
-          '          : await routeToPrimary(context, this.#tableId, partition);\n' +
-          '      this.lastRoute.set(partition, route);\n' +
-          '      const { assignment, owner, connection } = route;\n',
+        find: "      op: 'STREAMER_BATCH_SEND',\n",
+        replace: "      op: 'STREAMER_BATCH_SEND',\n      retry: batch.attempt > 1,\n",
       },
     ],
   },

@@ -5,7 +5,7 @@
  * does not define any schema itself.
  */
 import type { z } from 'zod';
-import { InvalidOptionError } from '../errors/invalid-option-error.js';
+import { InvalidOptionError } from './invalid-option-error.js';
 
 /** `a.b[2].c` from zod's path segments. */
 export function formatOptionPath(path: readonly PropertyKey[]): string {

@@ -12,14 +12,14 @@
  * payload of another kind is refused, naming both. A throwing `keyFn` or `payloadFn` fails the stream with
  * that error and the item among the failed items (the core does that for `prepare`).
  *
- * Batches are fenced by producer like plain ones (see table-streamer-sink.ts); with `receiverTransaction:
- * 'batch'` the node runs the receiver in one transaction with the fence update (exactly-once effects).
+ * Batches go to the primary with `requestPrimary` (partition-route.ts) like every request for a partition;
+ * they carry no schema version, so there is nothing to re-encode. They are fenced by producer like plain
+ * ones (sink-producer.ts, table-streamer-sink.ts); with `receiverTransaction: 'batch'` the node runs the
+ * receiver in one transaction with the fence update (exactly-once effects).
  *
  * It does not buffer, order, number, retry or account for failed items: the streamer core does.
  */
 import { describeValue, encodeValue, ProtocolError, type ValueKind, valueKind } from '@datastreamer/protocol';
-import type { VersionedSchema } from '../cache/versioned-schema.js';
-import type { RequestPayload } from '../connection/node-connection.js';
 import { ClientError } from '../errors/client-error.js';
 import type {
   BatchAck,
@@ -29,8 +29,9 @@ import type {
   StreamerSink,
   StreamerTopology,
 } from '../streamer/streamer-sink.js';
-import { registerProducer, routeToPrimary, sealPartition } from '../table/partition-route.js';
-import type { TableContext } from '../table/table-context.js';
+import { addressOf, batchDelivery, requestPrimary } from './partition-route.js';
+import { SinkProducer } from './sink-producer.js';
+import type { TableContext } from './table-context.js';
 
 /** What a payload adds to a batch besides its encoded bytes (none: the value codec writes it whole). */
 const PAYLOAD_FRAMING_BYTES = 0;
@@ -100,11 +101,9 @@ export class ReceiverStreamerSink<T, Result> implements StreamerSink<T, unknown,
   readonly #descriptor: ReceiverDescriptor<T, unknown, unknown>;
   readonly #receiveResults: boolean;
   readonly #transactional: boolean;
-  #schema: VersionedSchema | undefined;
   /** The kind of the stream's first payload: every payload must be of it. */
   #kind: ValueKind | undefined;
-  #producerId = '';
-  #epoch = 0;
+  readonly #producer: SinkProducer;
 
   /**
    * @param transactional run each batch in one transaction with its fence update (`receiverTransaction:
@@ -123,6 +122,7 @@ export class ReceiverStreamerSink<T, Result> implements StreamerSink<T, unknown,
     this.#descriptor = descriptor;
     this.#receiveResults = descriptor.receiveResults ?? true;
     this.#transactional = transactional;
+    this.#producer = new SinkProducer(context, tableId);
   }
 
   /**
@@ -133,19 +133,11 @@ export class ReceiverStreamerSink<T, Result> implements StreamerSink<T, unknown,
   async open(opening: SinkOpening): Promise<StreamerTopology> {
     const arg = this.#descriptor.arg;
     if (arg !== undefined) encodeValue(arg, 'arg');
-    const context = this.#context;
-    const schema = await context.schemas.latest(this.#tableId);
-    this.#schema = schema;
-    await context.assignments.get(this.#tableId);
-    const topology = await registerProducer(context, opening, schema.partitions);
-    this.#epoch = topology.epoch;
-    this.#producerId = opening.producerId;
-    return topology;
+    return this.#producer.open(opening);
   }
 
   prepare(item: T, out: PreparedItem<unknown>): void {
-    const schema = this.#schema;
-    if (schema === undefined) throw new ClientError('INTERNAL', 'the receiver sink was used before open()');
+    const schema = this.#producer.schema;
     const descriptor = this.#descriptor;
     const key = descriptor.keyFn(item);
     if (typeof key !== 'object' || key === null || Array.isArray(key)) {
@@ -182,40 +174,34 @@ export class ReceiverStreamerSink<T, Result> implements StreamerSink<T, unknown,
 
   async send(batch: BatchAttempt<unknown>): Promise<BatchAck<Result>> {
     const { partition, entries, batchSeq, signal } = batch;
-    const { assignment, owner, connection } = await routeToPrimary(this.#context, this.#tableId, partition);
-    const payload: RequestPayload<'STREAMER_WITH_RECEIVER_BATCH_SEND'> = {
+    const descriptor = this.#descriptor;
+    const sent = await requestPrimary(this.#context, {
+      op: 'STREAMER_WITH_RECEIVER_BATCH_SEND',
       tableId: this.#tableId,
-      partitionId: partition,
-      targetNode: owner ?? connection.nodeName,
-      assignmentVersion: assignment.assignmentVersion,
-      receiver: this.#descriptor.receiver,
-      receiveResults: this.#receiveResults,
-      arg: this.#descriptor.arg ?? null,
-      // A copy: the core reuses `entries` once this call settles.
-      payloads: entries.slice(),
-      producer: { producerId: this.#producerId, epoch: this.#epoch, batchSeq },
-      transactional: this.#transactional,
-    };
-    const reply = await connection.request('STREAMER_WITH_RECEIVER_BATCH_SEND', payload, {
-      signal,
-      onSent: batch.sent,
+      partition,
+      payload: (route) => ({
+        tableId: this.#tableId,
+        partitionId: partition,
+        ...addressOf(route),
+        receiver: descriptor.receiver,
+        receiveResults: this.#receiveResults,
+        arg: descriptor.arg ?? null,
+        // A copy: the core reuses `entries` once this call settles.
+        payloads: entries.slice(),
+        producer: this.#producer.of(batchSeq),
+        transactional: this.#transactional,
+      }),
+      options: { signal, onSent: batch.sent },
     });
-    const results = reply.result.results;
+    const results = sent.reply.result.results;
     return {
-      node: owner ?? connection.nodeName,
-      bytes: reply.bytes,
-      rerouted: connection.nodeName !== owner || reply.assignmentVersion !== undefined,
+      ...batchDelivery(sent),
       ...(results === null || !this.#receiveResults ? {} : { results: results as readonly Result[] }),
     };
   }
 
   /** Seals the run's epoch on `partition`; resolves with the highest batch number it applied. */
   seal(partition: number): Promise<number> {
-    return sealPartition(this.#context, {
-      tableId: this.#tableId,
-      partition,
-      producerId: this.#producerId,
-      epoch: this.#epoch,
-    });
+    return this.#producer.seal(partition);
   }
 }
