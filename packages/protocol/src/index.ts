@@ -15,6 +15,7 @@ export {
   ProtocolError,
   type ProtocolErrorOptions,
 } from './errors/protocol-error.js';
+export { type ErrorStructure, errorStructureOf } from './frame/error-structure.js';
 // Frames and handshake
 export { FrameDecoder, type FrameDecoderOptions } from './frame/frame-decoder.js';
 export { beginFrame, endFrame } from './frame/frame-encoder.js';
@@ -74,7 +75,6 @@ export type {
   TableGetRequest,
   TablesGetRequest,
 } from './messages/catalog-messages.js';
-export { type ErrorStructure, errorStructureOf } from './messages/error-structure.js';
 export { MessageDecodeError, type MessageDecodeErrorOptions } from './messages/message-decode-error.js';
 export type {
   ErrorResponse,
