@@ -14,7 +14,6 @@ export const KNOWN_FOLDER_CYCLES: readonly KnownFolderCycle[] = [
   { pkg: 'client', from: 'client', to: 'connection', reason: ON_CLIENT_BRANCH },
   { pkg: 'client', from: 'client', to: 'table', reason: ON_CLIENT_BRANCH },
   { pkg: 'client', from: 'connection', to: 'client', reason: ON_CLIENT_BRANCH },
-  { pkg: 'client', from: 'receiver', to: 'cache', reason: ON_CLIENT_BRANCH },
   { pkg: 'client', from: 'receiver', to: 'connection', reason: ON_CLIENT_BRANCH },
   { pkg: 'client', from: 'receiver', to: 'table', reason: ON_CLIENT_BRANCH },
   { pkg: 'client', from: 'table', to: 'cache', reason: ON_CLIENT_BRANCH },

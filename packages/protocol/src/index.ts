@@ -150,6 +150,7 @@ export type {
   StreamerBatchSendRequest,
   StreamerRow,
 } from './messages/streamer-messages.js';
+export { type StreamerOperationType, StreamerOperationTypes } from './messages/streamer-operations.js';
 export {
   StreamerRowRanges,
   type StreamerRows,

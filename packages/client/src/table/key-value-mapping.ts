@@ -8,7 +8,7 @@
  * it allocates only the merged row.
  */
 import { describeValue, InvalidValueError, ProtocolError } from '@datastreamer/protocol';
-import type { VersionedSchema } from '../cache/versioned-schema.js';
+import type { VersionedSchema } from '@datastreamer/protocol/internal';
 import type { RowObject } from './table-rows.js';
 
 function checkObject(

@@ -15,7 +15,7 @@
  * not know about key-value pairs (the key-value view maps them to rows first).
  */
 import type { OpName, PartitionKey, PartitionRow, ResultMap, RowResult } from '@datastreamer/protocol';
-import type { VersionedSchema } from '../cache/versioned-schema.js';
+import type { VersionedSchema } from '@datastreamer/protocol/internal';
 import type { RequestPayload } from '../connection/node-connection.js';
 import { ClientError } from '../errors/client-error.js';
 import { expectedSchemaVersion, isUnknownColumnError, MAX_SCHEMA_ROUNDS } from './schema-errors.js';

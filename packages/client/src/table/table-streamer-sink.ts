@@ -32,7 +32,7 @@ import {
   ProtocolError,
   type StreamerRow,
 } from '@datastreamer/protocol';
-import type { VersionedSchema } from '../cache/versioned-schema.js';
+import type { VersionedSchema } from '@datastreamer/protocol/internal';
 import type { RequestPayload } from '../connection/node-connection.js';
 import { ClientError } from '../errors/client-error.js';
 import { DataStreamerItem, StreamerOperationTypes } from '../streamer/data-streamer-item.js';
