@@ -1,5 +1,5 @@
-import { encodeRequestFrame, type StreamerRow, type TableDefinition } from '@datastreamer/protocol';
-import { VersionedSchema } from '@datastreamer/protocol/internal';
+import { encodeRequestFrame, type TableDefinition } from '@datastreamer/protocol';
+import { type StreamerRow, VersionedSchema } from '@datastreamer/protocol/internal';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SimClock } from '../../sim-cluster/src/clock/sim-clock.js';

@@ -116,7 +116,11 @@ describe('VersionedSchema', () => {
     fc.assert(
       fc.property(fc.constantFrom([1], [3, 1, 0]), rowArb, (colocation, row) => {
         const versioned = new VersionedSchema(schemaOf(16, colocation));
-        const key = versioned.encodeKey({ UserId: row.UserId, EventId: row.EventId, EventTime: row.EventTime });
+        const key = versioned.encodeKey({
+          UserId: row.UserId,
+          EventId: row.EventId,
+          EventTime: row.EventTime,
+        });
         const partition = versioned.partition();
         const length = versioned.stageKey({ ...row, NotAColumn: 1 });
         const staged = new Uint8Array(length + 3);
@@ -141,4 +145,3 @@ describe('VersionedSchema', () => {
     expect(() => versioned.encodeKey({ UserId: 1, EventTime: new Date(0) })).toThrow(/EventId/);
   });
 });
-

@@ -17,8 +17,9 @@
  *
  * It does not buffer, order, number, retry or account for failed items: the streamer core does.
  */
-import { describeValue, encodeValue, ProtocolError, type ValueKind, valueKind } from '@datastreamer/protocol';
+import { encodeValue, ProtocolError } from '@datastreamer/protocol';
 import type { VersionedSchema } from '@datastreamer/protocol/internal';
+import { describeValue, type ValueKind, valueKind } from '@datastreamer/protocol/internal';
 import type { RequestPayload } from '../connection/node-connection.js';
 import { ClientError } from '../errors/client-error.js';
 import type {

@@ -13,7 +13,7 @@
  *
  * It does not retry batches (the streamer core does) nor encode anything (the sinks do).
  */
-import type { PartitionAssignment } from '@datastreamer/protocol';
+import type { PartitionAssignment } from '@datastreamer/protocol/internal';
 import type { NodeConnection } from '../connection/node-connection.js';
 import { isRetryableError } from '../streamer/retry-policy.js';
 import type { SinkOpening, StreamerTopology } from '../streamer/streamer-sink.js';

@@ -14,7 +14,8 @@
  *
  * Bad rows fail with the protocol's `InvalidValueError` naming the column, before anything is written.
  */
-import type { PartitionKey, PartitionRow, RowResult, TableSchema } from '@datastreamer/protocol';
+import type { TableSchema } from '@datastreamer/protocol';
+import type { PartitionKey, PartitionRow, RowResult } from '@datastreamer/protocol/internal';
 import { VersionedSchema } from '@datastreamer/protocol/internal';
 import { ServerError } from '../errors/server-error.js';
 import type { NodeContext, RequestContext } from '../node/node-context.js';
