@@ -12,6 +12,7 @@ import { TSC } from '../src/repository-root.js';
 /** Imports every entry point from the installed packages and runs a small stream through the built code. */
 const ESM_CHECK = `
 import * as protocol from '@datastreamer/protocol';
+import * as protocolInternal from '@datastreamer/protocol/internal';
 import * as serverNode from '@datastreamer/server-node';
 import * as client from '@datastreamer/client';
 import * as clientInternal from '@datastreamer/client/internal';
@@ -36,6 +37,7 @@ await cluster.stop();
 console.log(JSON.stringify({
   names: {
     protocol: typeof protocol.createRng,
+    protocolInternal: [typeof protocolInternal.VersionedSchema, typeof protocol.VersionedSchema],
     serverNode: typeof serverNode.ClusterNode,
     client: [typeof client.Client, typeof client.DataStreamerItem, typeof client.DataStreamerError],
     clientInternal: [typeof clientInternal.DataStreamer, typeof clientInternal.streamData, 'DataStreamer' in client],
@@ -51,12 +53,18 @@ console.log(JSON.stringify({
 const TYPES_CHECK = `
 import { Client, DataStreamerError, DataStreamerItem, type RecordView } from '@datastreamer/client';
 import type { StreamerSink, StreamerTopology } from '@datastreamer/client/internal';
-import { type Clock, ErrorCodes } from '@datastreamer/protocol';
+import { type Clock, ErrorCodes, type TableSchema } from '@datastreamer/protocol';
+import { VersionedSchema } from '@datastreamer/protocol/internal';
 import type { DataStreamerReceiver } from '@datastreamer/server-node';
 import { SimCluster } from '@datastreamer/sim-cluster';
 import { type ClusterFixtures, clusterFixtures, faultPlanArb } from '@datastreamer/sim-cluster/testing';
 
 interface Row { Id: bigint; Seq: number }
+export const partitionOf = (schema: TableSchema, key: object): number => {
+  const codec = new VersionedSchema(schema);
+  codec.encodeKey(key);
+  return codec.partition();
+};
 export const receiver: DataStreamerReceiver<Row, null, number> = async (page) => page.map((r) => r.Seq);
 export const seal: StreamerSink<Row, Row>['seal'] = async () => 0;
 export const topology: StreamerTopology = { partitions: 1, epoch: 1 };
@@ -125,6 +133,7 @@ describe('The packed packages, installed with npm into a scratch project', () =>
     expect(JSON.parse(output.trim().split('\n').at(-1) ?? '{}')).toEqual({
       names: {
         protocol: 'function',
+        protocolInternal: ['function', 'undefined'],
         serverNode: 'function',
         client: ['function', 'function', 'function'],
         clientInternal: ['function', 'function', false],

@@ -1,7 +1,7 @@
 import { ProtocolError, type Request } from '@datastreamer/protocol';
+import type { VersionedSchema } from '@datastreamer/protocol/internal';
 import { describe, expect, it } from 'vitest';
 import { SimClock } from '../../sim-cluster/src/clock/sim-clock.js';
-import type { VersionedSchema } from '../src/cache/versioned-schema.js';
 import { ClientError } from '../src/errors/client-error.js';
 import type { PreparedItem } from '../src/streamer/streamer-sink.js';
 import { requestPrimary } from '../src/table/partition-route.js';

@@ -148,8 +148,6 @@ export {
   HistoryEventTypes,
   type HistoryLike,
   type HistoryRow,
-  type ItemOp,
-  ItemOps,
   type SettledEvent,
   type StreamOutcome,
   StreamOutcomes,

@@ -8,9 +8,9 @@ import { fork } from 'node:child_process';
 import type { EngineEvent, EngineSink } from '../run/engine-events.js';
 import type { DemoOptions } from '../run/scenario-context.js';
 import { StopControl } from '../run/stop-control.js';
-import { runStory } from '../run/story.js';
 import type { ScenarioName } from '../scenarios/scenario.js';
 import { demoLogger, type LogLevelName } from './demo-logger.js';
+import { runStory } from './story.js';
 
 /** What a run needs: plain data, so it can be handed to the child process. */
 export interface EngineRequest {

@@ -8,9 +8,10 @@
  */
 import type { EngineEvent } from '../run/engine-events.js';
 import type { DemoOptions } from '../run/scenario-context.js';
-import { formatSummary, type ScenarioSummary } from '../run/scenario-summary.js';
+import type { ScenarioSummary } from '../run/scenario-summary.js';
 import type { ScenarioName } from '../scenarios/scenario.js';
 import { colorEnabled, colors } from '../view/colors.js';
+import { formatSummary } from '../view/format-summary.js';
 import type { OutputStream } from '../view/output-stream.js';
 import { type ProgressMode, ProgressReporter } from '../view/progress-reporter.js';
 import { childProcessEngine, type DemoEngine, type EngineRequest } from './demo-engine.js';

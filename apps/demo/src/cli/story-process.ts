@@ -5,9 +5,9 @@
  * nothing: logs go straight to stderr, everything else through the main process.
  */
 import { StopControl } from '../run/stop-control.js';
-import { runStory } from '../run/story.js';
 import type { EngineRequest, StoryMessage } from './demo-engine.js';
 import { demoLogger } from './demo-logger.js';
+import { runStory } from './story.js';
 
 const send = process.send?.bind(process);
 if (send === undefined) throw new Error('story-process.ts runs as a child process of the demo (with IPC)');

@@ -17,7 +17,7 @@ import {
 } from '../run/scenario-context.js';
 import type { Check, ScenarioSummary } from '../run/scenario-summary.js';
 import { beginVerification, buildSummary, countCheck, redeliveredApplies } from '../run/verify.js';
-import { type TrackEvent, trackEventsByTrackTable, trackStatsTable } from '../tables.js';
+import { type TrackEvent, trackEventsByTrackTable, trackStatsTable } from '../tables/demo-tables.js';
 import { ALBUM_RELEASE_OPTIONS } from './album-release.js';
 import type { Scenario } from './scenario.js';
 import { byEventId, contentCheck } from './track-event-rows.js';

@@ -18,7 +18,7 @@ import {
 } from '../run/scenario-context.js';
 import type { ScenarioSummary } from '../run/scenario-summary.js';
 import { beginVerification, buildSummary, checkerSteps, countCheck, runCheckers } from '../run/verify.js';
-import { type TrackEvent, trackEventsTable } from '../tables.js';
+import { type TrackEvent, trackEventsTable } from '../tables/demo-tables.js';
 import type { Scenario } from './scenario.js';
 import { byEventId, contentCheck } from './track-event-rows.js';
 

@@ -24,7 +24,7 @@ import {
 import type { Check, ScenarioSummary } from '../run/scenario-summary.js';
 import type { StepProgress } from '../run/verification.js';
 import { beginVerification, buildSummary, checkerSteps, countCheck, runCheckers } from '../run/verify.js';
-import { type ListeningRecord, listeningHistoryTable } from '../tables.js';
+import { type ListeningRecord, listeningHistoryTable } from '../tables/demo-tables.js';
 import type { Scenario } from './scenario.js';
 import { PROGRESS_EVERY_ROWS } from './track-event-rows.js';
 

@@ -20,7 +20,7 @@ import {
 import type { Check, ScenarioSummary } from '../run/scenario-summary.js';
 import type { StepProgress } from '../run/verification.js';
 import { beginVerification, buildSummary, countCheck, redeliveredApplies } from '../run/verify.js';
-import { type RealTimeEvent, realTimeEventsTable } from '../tables.js';
+import { type RealTimeEvent, realTimeEventsTable } from '../tables/demo-tables.js';
 import type { Scenario } from './scenario.js';
 import { PROGRESS_EVERY_ROWS } from './track-event-rows.js';
 

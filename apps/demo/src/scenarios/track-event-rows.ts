@@ -6,7 +6,7 @@
 import type { PlainRow } from '@datastreamer/sim-cluster';
 import type { Check } from '../run/scenario-summary.js';
 import type { StepProgress } from '../run/verification.js';
-import type { TrackEvent } from '../tables.js';
+import type { TrackEvent } from '../tables/demo-tables.js';
 
 /** How many rows a comparison handles between two progress reports. */
 export const PROGRESS_EVERY_ROWS = 5_000;

@@ -18,8 +18,9 @@
  *
  * It does not retry connection failures, timeouts or refusals (the streamer core retries batches; a view's
  * caller gets the error, `retryable` set) nor encode anything (the callers do, when asked to).
- */ import type { OpName, PartitionAssignment } from '@datastreamer/protocol';
-import type { VersionedSchema } from '../cache/versioned-schema.js';
+ */
+import type { OpName } from '@datastreamer/protocol';
+import type { PartitionAssignment, VersionedSchema } from '@datastreamer/protocol/internal';
 import type { NodeConnection, Reply, RequestOptions, RequestPayload } from '../connection/node-connection.js';
 import { ClientError } from '../errors/client-error.js';
 import { errorCodeOf, isRetryableError } from '../streamer/retry-policy.js';

@@ -19,7 +19,8 @@
  *
  * It does not buffer, order, number, retry or account for failed items: the streamer core does.
  */
-import { describeValue, encodeValue, ProtocolError, type ValueKind, valueKind } from '@datastreamer/protocol';
+import { encodeValue, ProtocolError } from '@datastreamer/protocol';
+import { describeValue, type ValueKind, valueKind } from '@datastreamer/protocol/internal';
 import { ClientError } from '../errors/client-error.js';
 import type {
   BatchAck,

@@ -6,8 +6,7 @@
  *
  * It does not encode, send batches or retry (the sinks and the streamer core do).
  */
-import type { BatchProducer } from '@datastreamer/protocol';
-import type { VersionedSchema } from '../cache/versioned-schema.js';
+import type { BatchProducer, VersionedSchema } from '@datastreamer/protocol/internal';
 import { ClientError } from '../errors/client-error.js';
 import type { SinkOpening, StreamerTopology } from '../streamer/streamer-sink.js';
 import { assignmentOf, registerProducer, sealPartition } from './partition-route.js';

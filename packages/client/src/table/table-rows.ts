@@ -14,8 +14,8 @@
  * It does not retry connection failures, timeouts or a failed assignment lookup (they reach the caller, with
  * `retryable` set) and does not know about key-value pairs (the key-value view maps them to rows first).
  */
-import type { OpName, PartitionKey, PartitionRow, ResultMap, RowResult } from '@datastreamer/protocol';
-import type { VersionedSchema } from '../cache/versioned-schema.js';
+import type { OpName, ResultMap } from '@datastreamer/protocol';
+import type { PartitionKey, PartitionRow, RowResult, VersionedSchema } from '@datastreamer/protocol/internal';
 import type { RequestPayload } from '../connection/node-connection.js';
 import { ClientError } from '../errors/client-error.js';
 import { requestPrimary } from './partition-route.js';

@@ -23,16 +23,16 @@
  *
  * It does not buffer, order, number, retry or account for failed items: the streamer core does.
  */
+import { ProtocolError } from '@datastreamer/protocol';
+import type { VersionedSchema } from '@datastreamer/protocol/internal';
 import {
   bitmaskSet,
   bitmaskTrimmedLength,
   createBitmask,
   describeValue,
   EMPTY_BITMASK,
-  ProtocolError,
   type StreamerRow,
-} from '@datastreamer/protocol';
-import type { VersionedSchema } from '../cache/versioned-schema.js';
+} from '@datastreamer/protocol/internal';
 import { ClientError } from '../errors/client-error.js';
 import { DataStreamerItem, StreamerOperationTypes } from '../streamer/data-streamer-item.js';
 import type {

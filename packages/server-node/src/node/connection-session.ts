@@ -29,7 +29,6 @@ import {
   decodeRequest,
   encodeHandshakeResponse,
   encodeResponseFrame,
-  errorStructureOf,
   FrameDecoder,
   HandshakeExtensionKeys,
   type HandshakeExtensions,
@@ -44,6 +43,7 @@ import {
   type Request,
   type Response,
 } from '@datastreamer/protocol';
+import { errorStructureOf } from '@datastreamer/protocol/internal';
 import type { Authenticator } from '../auth/authenticator.js';
 import { ServerError } from '../errors/server-error.js';
 import type { RequestContext } from './node-context.js';

@@ -3,7 +3,8 @@
  * on. Handlers are plain functions of these, so each group of ops lives in its own file without a cycle back
  * to the node.
  */
-import type { BatchProducer, Buggify, Clock, Logger, PeerType } from '@datastreamer/protocol';
+import type { Buggify, Clock, Logger, PeerType } from '@datastreamer/protocol';
+import type { BatchProducer } from '@datastreamer/protocol/internal';
 import type { HybridClock } from '../clock/hlc.js';
 import type { ControlPlane } from '../placement/control-plane.js';
 import type { ReceiverRegistry } from '../receiver/receiver-registry.js';

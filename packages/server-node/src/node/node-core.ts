@@ -7,7 +7,8 @@
  * owner at the moment it commits. A partition this node owns but holds no replica of (a new table's
  * partition) gets an empty store on first use: that is when the node "becomes owner" of it.
  */
-import type { BatchProducer, Buggify, Clock, Logger, OpName, Request } from '@datastreamer/protocol';
+import type { Buggify, Clock, Logger, OpName, Request } from '@datastreamer/protocol';
+import type { BatchProducer } from '@datastreamer/protocol/internal';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { HybridClock } from '../clock/hlc.js';
 import type { ControlPlane } from '../placement/control-plane.js';

@@ -21,15 +21,17 @@
  * Receiver batches are handled in receiver/receiver-batch-handler.ts.
  */
 import {
-  type BatchProducer,
   type RequestOf,
-  type StreamerBatch,
-  type StreamerBatchResult,
-  type StreamerRow,
   StreamerRowRanges,
   streamerRowCount,
   type TableSchema,
 } from '@datastreamer/protocol';
+import type {
+  BatchProducer,
+  StreamerBatch,
+  StreamerBatchResult,
+  StreamerRow,
+} from '@datastreamer/protocol/internal';
 import { ServerError } from '../errors/server-error.js';
 import type { IngestBatch } from '../rows/ingest-batch.js';
 import type { RowIngest } from '../rows/row-ingest.js';

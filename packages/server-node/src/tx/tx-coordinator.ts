@@ -11,7 +11,8 @@
  *
  * The commit procedure itself is in two-phase-commit.ts; this module keeps no data across a crash but the log.
  */
-import type { Clock, Logger, TimerHandle, TxStateResult } from '@datastreamer/protocol';
+import type { Clock, Logger, TimerHandle } from '@datastreamer/protocol';
+import type { TxStateResult } from '@datastreamer/protocol/internal';
 import type { Forwarder } from '../node/forwarding.js';
 import type { TxDecision, TxLog } from './tx-log.js';
 

@@ -9,14 +9,13 @@
  * is rejected with its line number and the field at fault. Unknown fields are rejected too, so a round trip
  * is exact. It does not check relations between events (an ack of an item never submitted): checkers do.
  */
-import { type ErrorCode, ErrorCodes } from '@datastreamer/protocol';
+import { type ErrorCode, ErrorCodes, StreamerOperationTypes } from '@datastreamer/protocol';
 import { HistoryError } from './history-error.js';
 import {
   type ApplyOrigin,
   type HistoryEvent,
   HistoryEventTypes,
   type HistoryRow,
-  ItemOps,
   StreamOutcomes,
   TopologyKinds,
 } from './history-event.js';
@@ -148,7 +147,7 @@ export function decodeEvent(line: string, lineNumber: number): HistoryEvent {
         client: r.string('client'),
         stream: r.integer('stream'),
         index: r.integer('index'),
-        op: r.oneOf('op', ItemOps),
+        op: r.oneOf('op', StreamerOperationTypes),
         key: r.string('key'),
         seq: r.finite('seq'),
         ...(table === undefined ? {} : { table }),

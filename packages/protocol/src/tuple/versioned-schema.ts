@@ -1,22 +1,19 @@
 /**
- * One schema version of one table, ready to use: the schema, its row codec, and the partition of the last
- * row or key encoded (folded from the value hashes the codec computed while it wrote the colocation columns,
- * so a value is checked once, and an INT64 key given as a number never becomes a bigint).
+ * The partition-aware codec: one schema version of one table, ready to use: the schema, its row codec, and
+ * the partition of the last row or key encoded (folded from the value hashes the codec computed while it wrote
+ * the colocation columns, so a value is checked once, and an INT64 key given as a number never becomes a
+ * bigint). The client encodes streamer rows and view calls with it, a node its receivers' table calls: one
+ * way to get from a row to its tuple and partition on both sides.
  *
- * Like the protocol's `RowCodec` it keeps scratch state between a call and the read that follows it, so it
+ * Like `RowCodec` it keeps scratch state between a call and the read that follows it, so it
  * is not reentrant: encode (or stage), then read `partition` (and write the staged tuple), with nothing in
  * between (all of it is synchronous).
- * It does not load schemas (the schema cache does) or send anything.
+ * It does not load schemas (the client's schema cache does) or send anything.
  */
-import {
-  type ColumnDef,
-  type EncodedRow,
-  foldColocationHashes,
-  partitionFor,
-  RowCodec,
-  type StagedRowTarget,
-  type TableSchema,
-} from '@datastreamer/protocol';
+import { foldColocationHashes } from '../hash/colocation-hash.js';
+import { partitionFor } from '../hash/partition.js';
+import type { ColumnDef, TableSchema } from '../schema/table-schema.js';
+import { type EncodedRow, RowCodec, type StagedRowTarget } from './row-codec.js';
 
 export class VersionedSchema {
   readonly schema: TableSchema;

@@ -8,6 +8,9 @@
  * the id in the message). Integer extension values decode as a number when they are safe integers, else as a
  * bigint. Extension keys are set as own properties, so a `__proto__` key can never replace a prototype.
  *
+ * It lives with the frames, below messages/, because the handshake (frame/) writes it before any message
+ * exists; error responses (messages/) reuse it.
+ *
  * It does not decide what a server tells a client (stack traces are off unless the server passes one).
  */
 import { type ErrorCode, ErrorCodes, errorCodeFromId } from '../errors/error-codes.js';

@@ -12,7 +12,7 @@ import {
 } from '@datastreamer/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { VersionedSchema } from '../src/cache/versioned-schema.js';
+import { VersionedSchema } from '../src/tuple/versioned-schema.js';
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
@@ -108,5 +108,40 @@ describe('VersionedSchema.partition', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('VersionedSchema', () => {
+  it('stages a key into the same tuple and partition that encodeKey gives, ignoring other properties', () => {
+    fc.assert(
+      fc.property(fc.constantFrom([1], [3, 1, 0]), rowArb, (colocation, row) => {
+        const versioned = new VersionedSchema(schemaOf(16, colocation));
+        const key = versioned.encodeKey({
+          UserId: row.UserId,
+          EventId: row.EventId,
+          EventTime: row.EventTime,
+        });
+        const partition = versioned.partition();
+        const length = versioned.stageKey({ ...row, NotAColumn: 1 });
+        const staged = new Uint8Array(length + 3);
+        expect(versioned.writeStagedTuple(staged, 3)).toBe(length);
+        expect(staged.subarray(3)).toEqual(key);
+        expect(versioned.partition()).toBe(partition);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('names its key columns in key order and tells key columns from the others', () => {
+    const versioned = new VersionedSchema(schemaOf(4, [1]));
+    expect(versioned.keyNames).toEqual(['EventId', 'UserId', 'EventTime']);
+    expect(versioned.isKeyColumn('UserId')).toBe(true);
+    expect(versioned.isKeyColumn('Duration')).toBe(false);
+    expect([versioned.tableId, versioned.version, versioned.partitions]).toEqual([3, 1, 4]);
+  });
+
+  it('rejects a key without its key columns, naming the column', () => {
+    const versioned = new VersionedSchema(schemaOf(4, [1]));
+    expect(() => versioned.encodeKey({ UserId: 1, EventTime: new Date(0) })).toThrow(/EventId/);
   });
 });

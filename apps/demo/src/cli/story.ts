@@ -5,16 +5,16 @@
  * the demo's worker thread runs; it prints nothing itself.
  */
 import type { Logger } from '@datastreamer/protocol';
+import type { EngineSink } from '../run/engine-events.js';
+import { historyModeFor } from '../run/history-mode.js';
+import { checkHeapFor } from '../run/memory-guard.js';
+import { ProgressFeed } from '../run/progress-feed.js';
+import { RunMeter } from '../run/run-meter.js';
+import type { DemoOptions } from '../run/scenario-context.js';
+import type { ScenarioSummary } from '../run/scenario-summary.js';
+import type { StopRequest } from '../run/stop-control.js';
 import { type ScenarioName, ScenarioNames } from '../scenarios/scenario.js';
 import { scenarios } from '../scenarios/scenarios.js';
-import type { EngineSink } from './engine-events.js';
-import { historyModeFor } from './history-mode.js';
-import { checkHeapFor } from './memory-guard.js';
-import { ProgressFeed } from './progress-feed.js';
-import { RunMeter } from './run-meter.js';
-import type { DemoOptions } from './scenario-context.js';
-import type { ScenarioSummary } from './scenario-summary.js';
-import type { StopRequest } from './stop-control.js';
 
 export interface StoryRun {
   readonly options: DemoOptions;
