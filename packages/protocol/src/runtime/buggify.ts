@@ -14,8 +14,8 @@
 /** Every fault point, by name, with what it does when it fires. */
 export const BuggifyPoints = {
   'frame.byte-at-a-time': 'a frame decoder is handed a received chunk one byte at a time',
-  'client.request-timeout-early':
-    "a client request times out after 1 ms instead of the client's requestTimeoutMs",
+  'streamer.attempt-timeout-early':
+    'a batch attempt is abandoned as timed out after 1 ms (its request aborted), then retried',
   'client.schema-reload':
     "the client's schema cache treats a hit as a miss and loads the table's schema again",
   'client.assignment-refresh':

@@ -8,6 +8,7 @@
  * runs them.
  */
 
+import type { BuggifyOptions } from '../buggify/buggify-run.js';
 import type { FaultPlan } from '../faults/fault.js';
 import type { SwarmFaultKind } from '../faults/swarm.js';
 import { SwarmFaultKinds } from '../faults/swarm.js';
@@ -101,6 +102,8 @@ export interface Scenario {
     readonly partitions?: number;
     readonly networkDelayMs?: DelayRange;
     readonly maxVirtualTimeMs?: number;
+    /** Fault points inside the code (`SimCluster.start({ buggify })`). Default off. */
+    readonly buggify?: boolean | BuggifyOptions;
   };
   /** Options of every client. */
   readonly client?: { readonly requestTimeoutMs?: number };
@@ -273,7 +276,13 @@ export function validateScenario(scenario: unknown): Scenario {
   }
   const cluster = field(scenario, 'cluster') ?? {};
   if (!isRecord(cluster)) fail('cluster', 'an object', cluster);
-  only('cluster', cluster, ['nodes', 'partitions', 'networkDelayMs', 'maxVirtualTimeMs']);
+  only('cluster', cluster, ['nodes', 'partitions', 'networkDelayMs', 'maxVirtualTimeMs', 'buggify']);
+  const buggify = field(cluster, 'buggify');
+  if (buggify !== undefined && typeof buggify !== 'boolean') {
+    if (!isRecord(buggify))
+      fail('cluster.buggify', 'a boolean or { enabledShare?, probability?, enable? }', buggify);
+    only('cluster.buggify', buggify, ['enabledShare', 'probability', 'enable']);
+  }
   optionalNumber('cluster.nodes', field(cluster, 'nodes'), 1, true);
   optionalNumber('cluster.partitions', field(cluster, 'partitions'), 1, true);
   const client = field(scenario, 'client') ?? {};

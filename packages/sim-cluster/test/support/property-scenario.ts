@@ -122,7 +122,13 @@ export function scenarioArb(size: ScenarioSize = {}): fc.Arbitrary<Scenario> {
         (drawn): Scenario => ({
           version: 1,
           seed: drawn.seed,
-          cluster: { nodes: PROPERTY_NODES.length, partitions, networkDelayMs: [1, 1 + drawn.delayTail] },
+          cluster: {
+            nodes: PROPERTY_NODES.length,
+            partitions,
+            networkDelayMs: [1, 1 + drawn.delayTail],
+            // Fault points inside the code: each run enables a seed-drawn half of them.
+            buggify: true,
+          },
           client: { requestTimeoutMs: drawn.requestTimeoutMs },
           workload: { partitions, streams: drawn.streams },
           faults: drawn.faults,
@@ -223,7 +229,7 @@ export function resumeScenarioArb(size: ScenarioSize = {}): fc.Arbitrary<Scenari
         (drawn): Scenario => ({
           version: 1,
           seed: drawn.seed,
-          cluster: { nodes: PROPERTY_NODES.length, partitions, networkDelayMs: [1, 3] },
+          cluster: { nodes: PROPERTY_NODES.length, partitions, networkDelayMs: [1, 3], buggify: true },
           client: { requestTimeoutMs: drawn.requestTimeoutMs },
           workload: { partitions, streams: drawn.streams },
           faults: [drawn.held, ...drawn.faults],
