@@ -169,8 +169,7 @@ export const mutants = [
     patches: [
       {
         file: 'packages/protocol/src/frame/frame-decoder.ts',
-        find:
-          '          bodyLength = this.#headerValue;\n          this.#headerBytes = 0;\n          this.#headerValue = 0;\n',
+        find: '          bodyLength = this.#headerValue;\n          this.#headerBytes = 0;\n          this.#headerValue = 0;\n',
         replace: '          bodyLength = this.#headerValue;\n          this.#headerBytes = 0;\n',
       },
     ],
