@@ -28,6 +28,8 @@ export const BuggifyPoints = {
   'node.refuse-after-apply':
     'a node applies and commits a streamer batch, then answers the retryable OVERLOADED instead of the ack',
   'storage.arena-tiny': "a node's batch arena starts at a few bytes, so it grows in the middle of a batch",
+  'storage.gc-every-commit': "a partition store sweeps every key's old versions right after a commit",
+  'tx.conflict': 'a transaction fails its prepare with the retryable TX_CONFLICT and is aborted',
 } as const;
 
 export type BuggifyPoint = keyof typeof BuggifyPoints;
