@@ -70,6 +70,12 @@ export const ErrorCodes = {
    * committed an entry of its own term, or the learner to promote has not caught up.
    */
   MEMBERSHIP_CHANGE_NOT_READY: { id: 35, retryable: true },
+  /**
+   * A replicated partition has no primary that can reach a majority of its replicas right now (an election
+   * or a lease hand-over in progress, or a majority down or cut off): the write was not taken, or its
+   * outcome is unknown; retry once a majority is back.
+   */
+  NO_QUORUM: { id: 36, retryable: true },
 } as const satisfies Record<string, { readonly id: number; readonly retryable: boolean }>;
 
 /** The name of an error code, e.g. `'SCHEMA_VERSION_MISMATCH'`. */

@@ -231,6 +231,7 @@ export const GOLDEN_REQUESTS: readonly GoldenRequest[] = [
         primaryKey: ['EventId'],
         colocateBy: ['EventId'],
         partitions: 16,
+        replicas: 3,
       },
     },
     bytes: cat(
@@ -245,6 +246,7 @@ export const GOLDEN_REQUESTS: readonly GoldenRequest[] = [
       int(1),
       str('EventId'),
       int(16),
+      int(3),
     ),
   },
   {
@@ -262,6 +264,7 @@ export const GOLDEN_REQUESTS: readonly GoldenRequest[] = [
       column('K', 13, false, nil(), nil(), nil()),
       int(1),
       str('K'),
+      nil(),
       nil(),
       nil(),
     ),
