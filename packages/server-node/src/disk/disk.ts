@@ -46,3 +46,17 @@ export interface Disk {
   sync(onDurable: () => void): void;
   readonly stats: DiskStats;
 }
+
+/** A disk that can lose what it holds: the simulation's (`MemoryDisk`). */
+export interface SimulatedDisk extends Disk {
+  /** The process died: every change not yet durable is lost, and syncs in flight never complete. */
+  crash(): void;
+  /** The disk is gone: everything on it is lost, and it refuses any further use. */
+  destroy(): void;
+}
+
+/** Whether `disk` can crash and be destroyed (a `SimulatedDisk`). */
+export function isSimulatedDisk(disk: Disk): disk is SimulatedDisk {
+  const candidate = disk as Partial<SimulatedDisk>;
+  return typeof candidate.crash === 'function' && typeof candidate.destroy === 'function';
+}

@@ -12,7 +12,7 @@
  */
 import type { Clock, Rng, TimerHandle } from '@datastreamer/protocol';
 import { ServerError } from '../errors/server-error.js';
-import type { Disk, DiskStats } from './disk.js';
+import type { DiskStats, SimulatedDisk } from './disk.js';
 import { FileChunks } from './file-chunks.js';
 
 /** The default simulated fsync latency. */
@@ -79,7 +79,7 @@ function checkLatency(latency: MemoryDiskOptions['syncLatencyMs'], rng: Rng | un
   if (rng === undefined) throw bad('a latency range needs an rng to draw from');
 }
 
-export class MemoryDisk implements Disk {
+export class MemoryDisk implements SimulatedDisk {
   readonly #clock: Clock;
   readonly #latency: number | { readonly min: number; readonly max: number };
   readonly #rng: Rng | undefined;

@@ -7,6 +7,7 @@ import type { BatchProducer, Clock, Logger, PeerType } from '@datastreamer/proto
 import type { HybridClock } from '../clock/hlc.js';
 import type { ControlPlane } from '../placement/control-plane.js';
 import type { ReceiverRegistry } from '../receiver/receiver-registry.js';
+import type { ReplicaGroups } from '../replication/replica-groups.js';
 import type { RowIngest } from '../rows/row-ingest.js';
 import type { RowShapes } from '../rows/row-shape.js';
 import type { RowUpgrade } from '../rows/row-upgrade.js';
@@ -27,7 +28,12 @@ export type Route =
   /** This node owns it but is handing it over: writes are refused (retryable) until the move ends. */
   | { readonly kind: 'moving' }
   /** No node owns it (the placement has no owner for it). */
-  | { readonly kind: 'unowned' };
+  | { readonly kind: 'unowned' }
+  /**
+   * A replicated partition whose primary, per the placement, is this node, but which this node cannot serve
+   * now (it lost its lease or its majority, or an election is under way): retryable `NO_QUORUM`.
+   */
+  | { readonly kind: 'noQuorum' };
 
 export interface NodeContext {
   readonly name: string;
@@ -65,9 +71,12 @@ export interface NodeContext {
   route(tableId: number, partition: number): Route;
   /**
    * Runs `commit` (a synchronous commit) telling the node's apply listeners that its writes come from
-   * `origin`'s streamer batch (`null`: not from one). Returns what `commit` returns.
+   * `origin`'s streamer batch (`null`: not from one), and, for a replicated partition, the log index it
+   * applies. Returns what `commit` returns.
    */
-  applying<T>(origin: BatchProducer | null, commit: () => T): T;
+  applying<T>(origin: BatchProducer | null, commit: () => T, logIndex?: number): T;
+  /** The node's replicated partitions (their Raft groups). */
+  readonly replication: ReplicaGroups;
 }
 
 /** The connection a request arrived on. */

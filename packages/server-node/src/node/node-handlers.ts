@@ -7,6 +7,8 @@
  * - TX_ROWS_GET / TX_ROWS_WRITE / TX_PREPARE / TX_COMMIT / TX_ABORT: this node as a participant of a
  *   transaction another node coordinates (tx/tx-participant.ts); TX_STATE_GET: this node as the coordinator
  *   (tx/tx-coordinator.ts). A prepare's "no" vote is its error answer.
+ * - RAFT_VOTE / RAFT_APPEND / RAFT_SNAPSHOT: a message of a replicated partition's Raft group, for this
+ *   node's replica of it (replication/replica-groups.ts); `NOT_PRIMARY` when the node holds none.
  * - PARTITION_TRANSFER: not served by this version, answered `UNSUPPORTED_PROTOCOL` with a message saying so.
  *   Partitions move through the in-process node registry (partition-move.ts), which carries each key's
  *   versions with their commit timestamps.
@@ -15,9 +17,11 @@ import type {
   ForwardedBatchResult,
   OpName,
   RequestOf,
+  ResultOf,
   RowResult,
   TxStateResult,
 } from '@datastreamer/protocol';
+import type { RaftRequestOf } from '../raft/raft-types.js';
 import { ServerError } from '../errors/server-error.js';
 import { handleReceiverBatch } from '../receiver/receiver-batch-handler.js';
 import type { NodeContext, RequestContext } from './node-context.js';
@@ -109,23 +113,31 @@ export function txPrepare(
   node: NodeContext,
   request: RequestOf<'TX_PREPARE'>,
   context: RequestContext,
-): null {
+): null | Promise<null> {
   requireNodePeer(request.op, context);
-  node.participants.prepare(request.txId, request.coordinator, request.partitions);
-  return null;
+  const vote = node.participants.prepare(request.txId, request.coordinator, request.partitions);
+  return vote instanceof Promise ? vote.then(() => null) : null;
 }
 
-/** TX_COMMIT: the coordinator's commit decision. */
-export function txCommit(node: NodeContext, request: RequestOf<'TX_COMMIT'>, context: RequestContext): null {
+/** TX_COMMIT: the coordinator's commit decision, for this node's share and the partitions it serves. */
+export async function txCommit(
+  node: NodeContext,
+  request: RequestOf<'TX_COMMIT'>,
+  context: RequestContext,
+): Promise<null> {
   requireNodePeer(request.op, context);
-  node.participants.commit(request.txId, request.commitTimestamp);
+  await node.participants.finish(request.txId, request.commitTimestamp, request.partitions);
   return null;
 }
 
 /** TX_ABORT: the coordinator's abort decision. */
-export function txAbort(node: NodeContext, request: RequestOf<'TX_ABORT'>, context: RequestContext): null {
+export async function txAbort(
+  node: NodeContext,
+  request: RequestOf<'TX_ABORT'>,
+  context: RequestContext,
+): Promise<null> {
   requireNodePeer(request.op, context);
-  node.participants.abort(request.txId);
+  await node.participants.finish(request.txId, null, request.partitions);
   return null;
 }
 
@@ -137,6 +149,18 @@ export function txStateGet(
 ): TxStateResult {
   requireNodePeer(request.op, context);
   return node.coordinator.stateOf(request.txId);
+}
+
+/** A Raft message for this node's replica of a replicated partition; answered once its answer may go. */
+export function raftRequest<K extends 'RAFT_VOTE' | 'RAFT_APPEND' | 'RAFT_SNAPSHOT'>(
+  node: NodeContext,
+  request: RequestOf<K>,
+  context: RequestContext,
+): Promise<ResultOf<K>> {
+  requireNodePeer(request.op, context);
+  const { requestId: _, ...message } = request;
+  // The op ties each Raft request to its result; TypeScript cannot follow that through the generic.
+  return node.replication.handle(message as unknown as RaftRequestOf<K>) as Promise<ResultOf<K>>;
 }
 
 /** An op this node version does not serve. */

@@ -32,8 +32,9 @@ import {
 import { ServerError } from '../errors/server-error.js';
 import type { NodeContext } from '../node/node-context.js';
 import type { PartitionReplica } from '../node/partition-table.js';
-import type { BatchResults } from '../node/producer-fence.js';
+import type { BatchResults } from '../fence/producer-fence.js';
 import type { DataStreamerReceiver, ReceiverContext } from './data-streamer-receiver.js';
+import { encodeWrite } from '../replication/partition-command.js';
 import { EmbeddedTables } from './embedded-tables.js';
 import { EmbeddedTransactions } from './embedded-transactions.js';
 import { checkAlive, ReceiverTransaction } from './receiver-transaction.js';
@@ -101,7 +102,7 @@ async function runOnce(
     if (batch.transactional === true)
       return await runInBatchTransaction(node, replica, receiver, batch, tableName);
     const result = await runReceiver(node, receiver, batch, tableName, undefined);
-    if (producer !== null) recordOnCurrentOwner(node, batch, producer, result.results);
+    if (producer !== null) await recordOnCurrentOwner(node, batch, producer, result.results);
     node.metrics.batches++;
     return result;
   } finally {
@@ -112,15 +113,24 @@ async function runOnce(
   }
 }
 
-/** A non-transactional run ended: the fence of the partition's replica here (if it still is here) records it. */
-function recordOnCurrentOwner(
+/**
+ * A non-transactional run ended: the fence of the partition's replica here (if it still is here) records it;
+ * on a replicated partition, through its log (a `write` command with no rows).
+ */
+async function recordOnCurrentOwner(
   node: NodeContext,
   batch: ReceiverBatch,
   producer: BatchProducer,
   results: BatchResults,
-): void {
+): Promise<void> {
   const route = node.route(batch.tableId, batch.partitionId);
-  if (route.kind === 'local') route.replica.fence.record(producer, results);
+  if (route.kind !== 'local') return;
+  const group = route.replica.group;
+  if (group === undefined) {
+    route.replica.fence.record(producer, results);
+    return;
+  }
+  await group.propose(encodeWrite(node.hlc.now(), { producer, admit: false, results }));
 }
 
 /** The transactional run: the receiver inside one transaction, committed with the fence record. */
@@ -163,6 +173,21 @@ async function runInBatchTransaction(
       },
       committed: () => {
         if (producer !== null) replica.fence.record(producer, result.results);
+      },
+      ...(producer === null || replica.group === undefined
+        ? {}
+        : {
+            fence: {
+              tableId: batch.tableId,
+              partition: batch.partitionId,
+              group: replica.group,
+              op: { producer, admit: true, results: result.results },
+            },
+          }),
+      duplicate: () => {
+        const admission = producer === null ? undefined : replica.fence.admit(producer);
+        applied = admission?.kind === 'duplicate' ? (admission.results ?? null) : null;
+        return new AlreadyApplied();
       },
     });
   } catch (error) {

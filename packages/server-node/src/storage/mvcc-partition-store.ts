@@ -257,6 +257,11 @@ export class MvccPartitionStore {
     return { keys, rows };
   }
 
+  /** The key of `ptx`'s intent `i` (0 <= i < `ptx.writeCount`), as a view of the store's bytes. */
+  intentKey(ptx: PartitionTx, i: number): Uint8Array {
+    return this.#table.key(ptx.slot(i));
+  }
+
   /** Puts `ptx`'s intent on `slot` (found or just inserted) after the conflict checks. */
   #putIntent(
     ptx: PartitionTx,

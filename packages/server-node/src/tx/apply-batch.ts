@@ -9,6 +9,7 @@
  */
 import { ServerError } from '../errors/server-error.js';
 import type { MvccPartitionStore } from '../storage/mvcc-partition-store.js';
+import type { Transaction } from './transaction.js';
 import type { TransactionManager } from './transaction-manager.js';
 
 /** The operations a streamer item can carry. */
@@ -98,6 +99,22 @@ export function applyKeyedBatch(
   partition: MvccPartitionStore,
   batch: KeyedRows,
 ): bigint {
+  const tx = writeKeyedBatch(manager, partition, batch);
+  return manager.commit(tx);
+}
+
+/**
+ * The first half of {@link applyKeyedBatch}: begins the implicit transaction and writes every item as an
+ * intent, and returns it, open (the caller commits it, or prepares it for a replicated commit). The intents
+ * point into `batch.rowBytes` until the transaction commits or aborts.
+ *
+ * @throws ServerError `TX_CONFLICT` (retryable) as {@link applyBatch}; the transaction is aborted then.
+ */
+export function writeKeyedBatch(
+  manager: TransactionManager,
+  partition: MvccPartitionStore,
+  batch: KeyedRows,
+): Transaction {
   const tx = manager.beginImplicit(partition);
   const ptx = tx.enlist(partition, 'write');
   const keyBytes = batch.keyBytes;
@@ -121,5 +138,5 @@ export function applyKeyedBatch(
     manager.abort(tx);
     throw err;
   }
-  return manager.commit(tx);
+  return tx;
 }

@@ -92,7 +92,7 @@ export const mutants = [
     bug: "a partition does not see a newer epoch as newer: a resumed run's batches are taken for duplicates",
     patches: [
       {
-        file: 'packages/server-node/src/node/producer-fence.ts',
+        file: 'packages/server-node/src/fence/producer-fence.ts',
         find: '    if (entry === undefined || epoch > entry.epoch) return APPLY;\n',
         replace: '    if (entry === undefined) return APPLY;\n',
       },
