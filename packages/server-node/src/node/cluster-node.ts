@@ -44,8 +44,8 @@ import { ServerError } from '../errors/server-error.js';
 import type { ControlPlane } from '../placement/control-plane.js';
 import { RAFT_DEFAULTS } from '../raft/raft-options.js';
 import type { DataStreamerReceiver } from '../receiver/data-streamer-receiver.js';
-import type { GroupMetrics, GroupRaftOptions, PartitionGroup } from '../replication/partition-group.js';
 import { type ReceiverRegistry, receiverRegistryOf } from '../receiver/receiver-registry.js';
+import type { GroupMetrics, GroupRaftOptions, PartitionGroup } from '../replication/partition-group.js';
 import type { MvccPartitionStore } from '../storage/mvcc-partition-store.js';
 import type { TransactionManager } from '../tx/transaction-manager.js';
 import type { TwoPhaseCommitHooks } from '../tx/tx-coordinator.js';
@@ -54,7 +54,6 @@ import { ConnectionSession, SessionStates } from './connection-session.js';
 import { Forwarder } from './forwarding.js';
 import { type NodeApplyListener, NodeCore, type NodeRoleListener } from './node-core.js';
 import type { NodeMetricsSnapshot } from './node-metrics.js';
-import { nameHash } from './trace-ids.js';
 import {
   type MoveReport,
   movePartition,
@@ -63,6 +62,7 @@ import {
   type PartitionHandOver,
   type PartitionHandOverTarget,
 } from './partition-move.js';
+import { nameHash } from './trace-ids.js';
 
 /** The longest a move waits for a prepared transaction on its partition to be decided, in ms. */
 export const MOVE_WAIT_MS = 10_000;

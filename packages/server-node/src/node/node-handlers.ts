@@ -21,8 +21,8 @@ import type {
   RowResult,
   TxStateResult,
 } from '@datastreamer/protocol';
-import type { RaftRequestOf } from '../raft/raft-types.js';
 import { ServerError } from '../errors/server-error.js';
+import type { RaftRequestOf } from '../raft/raft-types.js';
 import { handleReceiverBatch } from '../receiver/receiver-batch-handler.js';
 import type { NodeContext, RequestContext } from './node-context.js';
 import { handleSeal } from './producer-handlers.js';

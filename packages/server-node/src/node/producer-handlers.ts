@@ -16,9 +16,9 @@ import type {
   StreamerSealResult,
 } from '@datastreamer/protocol';
 import { ServerError } from '../errors/server-error.js';
+import { encodeSeal } from '../replication/partition-command.js';
 import type { NodeContext, RequestContext } from './node-context.js';
 import type { PartitionReplica } from './partition-table.js';
-import { encodeSeal } from '../replication/partition-command.js';
 import {
   checkPartition,
   latestSchema,
@@ -85,7 +85,8 @@ function sealHere(
 ): StreamerSealResult | Promise<StreamerSealResult> {
   node.metrics.seals++;
   const sealed = sealOn(replica, seal);
-  if (sealed instanceof Promise) return sealed.then((appliedSeq) => afterSeal(node, replica, seal, appliedSeq));
+  if (sealed instanceof Promise)
+    return sealed.then((appliedSeq) => afterSeal(node, replica, seal, appliedSeq));
   return afterSeal(node, replica, seal, sealed);
 }
 

@@ -18,6 +18,7 @@
 import type { RequestOf, RowResult, TableSchema } from '@datastreamer/protocol';
 import { ServerError } from '../errors/server-error.js';
 import type { RowShape } from '../rows/row-shape.js';
+import { commitLocal } from './local-commit.js';
 import type { NodeContext, RequestContext } from './node-context.js';
 import type { PartitionReplica } from './partition-table.js';
 import {
@@ -31,7 +32,6 @@ import {
   partitionMoving,
 } from './request-checks.js';
 import { commitRows, commitRowsReplicated } from './streamer-handler.js';
-import { commitLocal } from './local-commit.js';
 
 /** Where the items of a multi-row request go. */
 interface Plan {

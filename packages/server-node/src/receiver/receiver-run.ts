@@ -30,11 +30,11 @@ import {
   type ReceiverBatchResult,
 } from '@datastreamer/protocol';
 import { ServerError } from '../errors/server-error.js';
+import type { BatchResults } from '../fence/producer-fence.js';
 import type { NodeContext } from '../node/node-context.js';
 import type { PartitionReplica } from '../node/partition-table.js';
-import type { BatchResults } from '../fence/producer-fence.js';
-import type { DataStreamerReceiver, ReceiverContext } from './data-streamer-receiver.js';
 import { encodeWrite } from '../replication/partition-command.js';
+import type { DataStreamerReceiver, ReceiverContext } from './data-streamer-receiver.js';
 import { EmbeddedTables } from './embedded-tables.js';
 import { EmbeddedTransactions } from './embedded-transactions.js';
 import { checkAlive, ReceiverTransaction } from './receiver-transaction.js';

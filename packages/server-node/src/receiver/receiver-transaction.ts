@@ -21,16 +21,16 @@
 import type { RowResult, TableSchema, TxPartition } from '@datastreamer/protocol';
 import { ServerError } from '../errors/server-error.js';
 import type { NodeContext } from '../node/node-context.js';
+import type { PartitionReplica } from '../node/partition-table.js';
+import { noQuorum } from '../node/request-checks.js';
 import { storedRowOf, storedRowTuple, storedRowVersion } from '../rows/stored-row.js';
 import type { MvccPartitionStore } from '../storage/mvcc-partition-store.js';
+import { commitOnGroup } from '../tx/replicated-commit.js';
 import type { Transaction } from '../tx/transaction.js';
 import type { TransactionManager } from '../tx/transaction-manager.js';
 import { abortTwoPhase, type CommitGuard, commitTwoPhase, type LocalShare } from '../tx/two-phase-commit.js';
 import { type TxState, TxStates } from '../tx/tx-lifecycle.js';
 import { asServerError } from '../tx/tx-participant.js';
-import { noQuorum } from '../node/request-checks.js';
-import type { PartitionReplica } from '../node/partition-table.js';
-import { commitOnGroup } from '../tx/replicated-commit.js';
 
 /** Where a touched partition belongs, to check at commit that it is still where it was. */
 interface TouchedPartition {
@@ -284,7 +284,8 @@ export class ReceiverTransaction {
     const fence = guard?.fence;
     const groups = new Set(local.map((share) => share.group));
     if (fence !== undefined) groups.add(fence.group);
-    const only = local[0] ?? (fence === undefined ? undefined : { store: fence.group.store, group: fence.group });
+    const only =
+      local[0] ?? (fence === undefined ? undefined : { store: fence.group.store, group: fence.group });
     if (this.#remote.size === 0 && groups.size === 1 && only?.group !== undefined) {
       const refused = guard?.check();
       if (refused !== undefined) {

@@ -20,19 +20,18 @@
  * It does not route requests or build commands (the node's handlers do) and does not send bytes (the host's
  * `send` does).
  */
-import type { Clock, Logger, Rng } from '@datastreamer/protocol';
+import type { BatchProducer, Clock, Logger, Rng } from '@datastreamer/protocol';
 import type { HybridClock } from '../clock/hlc.js';
 import type { Disk } from '../disk/disk.js';
 import { ServerError } from '../errors/server-error.js';
-import type { PlacementDriver, PartitionLease } from '../placement/placement-driver.js';
+import type { ProducerFence } from '../fence/producer-fence.js';
+import type { PartitionLease, PlacementDriver } from '../placement/placement-driver.js';
 import { RaftNode } from '../raft/raft-node.js';
 import type { RaftNodeOptions } from '../raft/raft-options.js';
 import type { RaftRoleChange, RaftSend } from '../raft/raft-types.js';
 import type { MvccPartitionStore } from '../storage/mvcc-partition-store.js';
 import type { PartitionSnapshot } from '../storage/partition-snapshot.js';
 import type { PartitionTx } from '../storage/partition-tx.js';
-import type { ProducerFence } from '../fence/producer-fence.js';
-import type { BatchProducer } from '@datastreamer/protocol';
 import type { PreparedRecord } from './partition-command.js';
 import { type CommandOutcome, PartitionStateMachine, writeRows } from './partition-state-machine.js';
 import { ProposalTracker } from './proposal-tracker.js';
@@ -96,7 +95,11 @@ export interface GroupMetrics {
   /** The lease this replica holds (as leader), if any. */
   readonly leaseExpiresAtMs: number | null;
   /** Leader only: each other member's match index and how far it lags the leader's last index. */
-  readonly followers: readonly { readonly member: string; readonly matchIndex: number; readonly lag: number }[];
+  readonly followers: readonly {
+    readonly member: string;
+    readonly matchIndex: number;
+    readonly lag: number;
+  }[];
   /** Snapshots this replica installed from a leader since it started. */
   readonly snapshotInstalls: number;
   readonly prepared: number;
@@ -313,7 +316,11 @@ export class PartitionGroup {
       }
       if (granted !== undefined) {
         const held = this.#lease;
-        if (held === undefined || held.lease.term !== granted.term || held.lease.startMs !== granted.startMs) {
+        if (
+          held === undefined ||
+          held.lease.term !== granted.term ||
+          held.lease.startMs !== granted.startMs
+        ) {
           const { index } = raft.proposeLease({
             holder: granted.holder,
             startMs: granted.startMs,

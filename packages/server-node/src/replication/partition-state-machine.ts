@@ -26,10 +26,10 @@ import type { BatchProducer } from '@datastreamer/protocol';
 import type { HybridClock } from '../clock/hlc.js';
 import { ServerError } from '../errors/server-error.js';
 import { type Admission, ProducerFence } from '../fence/producer-fence.js';
+import type { AppliedCommand, RaftStateMachine } from '../raft/raft-types.js';
 import type { MvccPartitionStore } from '../storage/mvcc-partition-store.js';
 import type { PartitionSnapshot } from '../storage/partition-snapshot.js';
 import type { PartitionTx } from '../storage/partition-tx.js';
-import type { AppliedCommand, RaftStateMachine } from '../raft/raft-types.js';
 import {
   type CommandRows,
   decodeCommand,

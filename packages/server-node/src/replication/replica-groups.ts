@@ -228,7 +228,10 @@ export class ReplicaGroups {
         'finished a prepared transaction its coordinator decided',
       );
     } catch (error) {
-      this.#host.log.debug({ group: group.name, txId: record.txId, err: error }, 'finishing failed, retrying');
+      this.#host.log.debug(
+        { group: group.name, txId: record.txId, err: error },
+        'finishing failed, retrying',
+      );
       if (pending()) this.#resolveLater(group, record, next);
     }
   }

@@ -15,13 +15,7 @@ import { MsgPackReader, MsgPackWriter, readValue, writeValue } from '@datastream
 import { ServerError } from '../errors/server-error.js';
 import type { BatchResults, ProducerFenceEntry } from '../fence/producer-fence.js';
 import type { PartitionSnapshot, SnapshotKey, SnapshotVersion } from '../storage/partition-snapshot.js';
-import {
-  type PreparedRecord,
-  readFence,
-  readRows,
-  writeFenceTo,
-  writeRowsTo,
-} from './partition-command.js';
+import { type PreparedRecord, readFence, readRows, writeFenceTo, writeRowsTo } from './partition-command.js';
 
 const FORMAT = 1;
 

@@ -11,7 +11,7 @@
  * It does not route (the caller found the partition served here).
  */
 import type { HybridClock } from '../clock/hlc.js';
-import { type FenceOp, encodeWrite } from '../replication/partition-command.js';
+import { encodeWrite, type FenceOp } from '../replication/partition-command.js';
 import type { PartitionGroup } from '../replication/partition-group.js';
 import type { CommandOutcome } from '../replication/partition-state-machine.js';
 import type { MvccPartitionStore } from '../storage/mvcc-partition-store.js';

@@ -37,7 +37,7 @@ import type { Transaction } from './transaction.js';
 import type { TransactionManager } from './transaction-manager.js';
 import type { TxCoordinator } from './tx-coordinator.js';
 import { TxStates } from './tx-lifecycle.js';
-import { partitionKey, type PreparedPartition, type TxDecision, type TxLog } from './tx-log.js';
+import { type PreparedPartition, partitionKey, type TxDecision, type TxLog } from './tx-log.js';
 import { asServerError } from './tx-participant.js';
 
 /**

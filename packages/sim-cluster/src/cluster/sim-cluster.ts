@@ -25,7 +25,13 @@ import {
   type SeededRng,
   silentLogger,
 } from '@datastreamer/protocol';
-import { ClusterNode, LocalControlPlane, type MoveReport } from '@datastreamer/server-node';
+import {
+  ClusterNode,
+  type LeaseEvent,
+  LocalControlPlane,
+  MemoryDisk,
+  type MoveReport,
+} from '@datastreamer/server-node';
 import type { Verdict } from '../checkers/check.js';
 import { check as checkHistory } from '../checkers/check.js';
 import type { CheckOptions } from '../checkers/check-options.js';
@@ -70,6 +76,12 @@ export class SimCluster implements AsyncDisposable {
   /** The last stream id given out per client name. */
   readonly #streamIds = new Map<string, number>();
   readonly #decoders: RowDecoders;
+  /**
+   * Per replicated partition, the newest log index whose applies were recorded and the node that recorded
+   * them: every replica applies every entry, and the history keeps each commit once (from the first replica
+   * to apply it).
+   */
+  readonly #recordedUpTo = new Map<string, { index: number; node: string }>();
   #nextNode = 1;
   #nextClient = 1;
   #stopped = false;
@@ -79,13 +91,19 @@ export class SimCluster implements AsyncDisposable {
     this.#rng = createRng(options.seed ?? entropySeed());
     this.seed = this.#rng.seed;
     this.#log = (options.logger ?? silentLogger).child({ component: 'sim-cluster' });
-    this.controlPlane = new LocalControlPlane({ defaultPartitions: options.partitions });
     this.clock =
       options.clock === 'real'
         ? new RealClock()
         : new SimClock(
             options.maxVirtualTimeMs === undefined ? {} : { maxVirtualTimeMs: options.maxVirtualTimeMs },
           );
+    this.controlPlane = new LocalControlPlane({
+      defaultPartitions: options.partitions,
+      defaultReplicas: options.replicas,
+      clock: this.clock,
+      ...(options.replication.leaseMs === undefined ? {} : { leaseMs: options.replication.leaseMs }),
+    });
+    this.controlPlane.leases.subscribe((event) => this.#recordLease(event));
     this.network = new SimNetwork({
       clock: this.clock,
       rng: this.#rng.child('net'),
@@ -242,10 +260,22 @@ export class SimCluster implements AsyncDisposable {
     return name;
   }
 
-  /** Removes a node gracefully: its partitions move to the others first. */
+  /**
+   * Removes a node gracefully: its partitions move to the others first.
+   * @throws SimClusterError `INVALID_ARGUMENT` for the last node, or one holding replicas of a replicated
+   *   table (taking a replica away is a membership change, not supported yet).
+   */
   async removeNode(name: string): Promise<void> {
     this.#checkRunning();
     const node = this.node(name);
+    const hosted = this.controlPlane.placement.replicatedPartitionsOf(name).length;
+    if (hosted > 0) {
+      throw new SimClusterError(
+        'INVALID_ARGUMENT',
+        `cannot remove "${name}": it holds replicas of ${hosted} replicated partitions, and moving a ` +
+          'replica is a membership change, not supported yet',
+      );
+    }
     const rest = this.controlPlane.placement.members.filter((m) => m !== name);
     if (rest.length === 0)
       throw new SimClusterError('INVALID_ARGUMENT', `cannot remove "${name}": it is the last node`);
@@ -255,6 +285,65 @@ export class SimCluster implements AsyncDisposable {
     this.network.down(name);
     this.#nodes.delete(name);
     this.history.recordTopology({ kind: 'leave', node: name });
+  }
+
+  /**
+   * Destroys a node: it crashes and its disk is lost, for good. It is no longer a member (`nodes` leaves it
+   * out, heal does not restart it); its unreplicated partitions go, empty, to the other members (their data
+   * is lost with it); replicated partitions keep serving from the rest of their replicas while a majority of
+   * them is left.
+   * @throws SimClusterError `INVALID_ARGUMENT` for an unknown node or the last one.
+   */
+  destroyNode(name: string): void {
+    this.#checkRunning();
+    const node = this.node(name);
+    if (this.#nodes.size === 1) {
+      throw new SimClusterError('INVALID_ARGUMENT', `cannot destroy "${name}": it is the last node`);
+    }
+    node.destroy();
+    this.network.down(name);
+    this.#nodes.delete(name);
+    this.controlPlane.placement.forgetMember(name);
+    this.history.recordTopology({ kind: 'destroy', node: name });
+  }
+
+  /**
+   * The nodes holding a partition (its Raft group's replicas for a replicated table, the owner otherwise),
+   * the preferred primary first. A destroyed node stays listed until its replica is replaced (not done yet).
+   * @throws SimClusterError `TABLE_NOT_FOUND`, `INVALID_ARGUMENT` for a partition the table does not have.
+   */
+  async replicasOf(table: string, partition: number): Promise<string[]> {
+    const schema = this.#schemaOf(table);
+    const replicas = this.controlPlane.placement.replicasOf(schema.tableId, partition);
+    if (replicas === undefined) throw this.#badPartition(table, schema.partitions, partition);
+    return [...replicas];
+  }
+
+  /**
+   * The node serving a partition as primary: the owner of an unreplicated one; for a replicated one the
+   * replica serving under its lease, waited for (up to `timeoutMs` of cluster time, default 30 s) while
+   * there is none (an election or a lease hand-over under way).
+   * @throws SimClusterError `TABLE_NOT_FOUND`, `INVALID_ARGUMENT` for a bad partition; `NO_QUORUM` when no
+   *   replica served within the timeout.
+   */
+  async primaryOf(table: string, partition: number, timeoutMs = 30_000): Promise<string> {
+    const schema = this.#schemaOf(table);
+    const placement = this.controlPlane.placement;
+    const replicas = placement.replicasOf(schema.tableId, partition);
+    if (replicas === undefined) throw this.#badPartition(table, schema.partitions, partition);
+    if (!placement.isReplicated(schema.tableId)) return placement.owner(schema.tableId, partition) as string;
+    const deadline = this.clock.now() + timeoutMs;
+    for (;;) {
+      const serving = this.#servingReplica(schema.tableId, partition);
+      if (serving !== undefined) return serving;
+      if (this.clock.now() >= deadline) {
+        throw new SimClusterError(
+          'NO_QUORUM',
+          `no replica of partition ${partition} of table "${table}" served as primary within ${timeoutMs} ms`,
+        );
+      }
+      await this.clock.sleep(5);
+    }
   }
 
   /** Crashes a node at once: connections and in-flight work lost, committed data kept. */
@@ -311,14 +400,55 @@ export class SimCluster implements AsyncDisposable {
     const schema = this.#schemaOf(table);
     const rows: PlainRow[] = [];
     for (let p = 0; p < schema.partitions; p++) {
-      const owner = this.controlPlane.placement.owner(schema.tableId, p);
-      const node = owner === undefined ? undefined : this.#nodes.get(owner);
-      const store = node?.localPartition(schema.tableId, p);
-      if (node === undefined || store === undefined) continue;
+      const holder = this.#freshestHolder(schema.tableId, p);
+      if (holder === undefined) continue;
+      const { node, store } = holder;
       for (const { row } of store.scan(node.clock.now()))
         rows.push(this.#decoders.storedRow(schema.tableId, row));
     }
     return rows;
+  }
+
+  /**
+   * Where a partition's committed rows are read: its owner's store, or for a replicated partition the running
+   * replica that applied the most of its log (no replica applied an entry another did not commit).
+   */
+  #freshestHolder(tableId: number, partition: number) {
+    const placement = this.controlPlane.placement;
+    if (!placement.isReplicated(tableId)) {
+      const owner = placement.owner(tableId, partition);
+      const node = owner === undefined ? undefined : this.#nodes.get(owner);
+      const store = node?.localPartition(tableId, partition);
+      return node === undefined || store === undefined ? undefined : { node, store };
+    }
+    let best:
+      | { node: ClusterNode; store: NonNullable<ReturnType<ClusterNode['localPartition']>> }
+      | undefined;
+    let bestApplied = -1;
+    for (const name of placement.replicasOf(tableId, partition) ?? []) {
+      const node = this.#nodes.get(name);
+      const group = node?.replicaGroup(tableId, partition);
+      if (node === undefined || group === undefined || group.raft.lastApplied <= bestApplied) continue;
+      best = { node, store: group.store };
+      bestApplied = group.raft.lastApplied;
+    }
+    return best;
+  }
+
+  /** The running replica serving a replicated partition now, if one does. */
+  #servingReplica(tableId: number, partition: number): string | undefined {
+    for (const name of this.controlPlane.placement.replicasOf(tableId, partition) ?? []) {
+      const node = this.#nodes.get(name);
+      if (node?.replicaGroup(tableId, partition)?.isServing()) return name;
+    }
+    return undefined;
+  }
+
+  #badPartition(table: string, partitions: number, partition: number): SimClusterError {
+    return new SimClusterError(
+      'INVALID_ARGUMENT',
+      `table "${table}" has partitions 0..${partitions - 1}, got ${partition}`,
+    );
   }
 
   /**
@@ -357,12 +487,31 @@ export class SimCluster implements AsyncDisposable {
 
   #startNode(): string {
     const name = `node-${this.#nextNode++}`;
+    const { syncLatencyMs, leaseMs: _, ...raft } = this.#options.replication;
     const node = new ClusterNode({
       name,
       controlPlane: this.controlPlane,
       clock: this.clock,
       transport: this.network.transport(name),
       logger: this.#options.logger ?? silentLogger,
+      disk: new MemoryDisk({
+        clock: this.clock,
+        rng: this.#rng.child(`disk:${name}`),
+        name: `${name}/disk`,
+        ...(syncLatencyMs === undefined ? {} : { syncLatencyMs }),
+      }),
+      rng: this.#rng.child(`raft:${name}`),
+      replication: raft,
+    });
+    node.onRoleChange((tableId, partition, change) => {
+      if (change.role !== 'leader') return;
+      this.history.recordTopology({
+        kind: 'election',
+        table: this.controlPlane.catalog.latest(tableId)?.tableName ?? String(tableId),
+        partition,
+        node: name,
+        term: change.term,
+      });
     });
     if (this.#options.history === 'full') this.#recordApplies(name, node);
     this.network.listen(name, (connection) => node.accept(connection));
@@ -371,10 +520,38 @@ export class SimCluster implements AsyncDisposable {
     return name;
   }
 
+  /** A lease granted or given up, as a topology event. */
+  #recordLease(event: LeaseEvent): void {
+    const { lease } = event;
+    this.history.recordTopology({
+      kind: 'lease',
+      change: event.kind,
+      table: this.controlPlane.catalog.latest(lease.tableId)?.tableName ?? String(lease.tableId),
+      partition: lease.partition,
+      node: lease.holder,
+      term: lease.term,
+      startMs: lease.startMs,
+      expiresAtMs: lease.expiresAtMs,
+    });
+  }
+
   #recordApplies(name: string, node: ClusterNode): void {
-    node.onApply((tableId, partition, key, row, commitTs, version, origin) => {
+    node.onApply((tableId, partition, key, row, commitTs, version, origin, logIndex) => {
       const schema = this.controlPlane.catalog.latest(tableId);
       if (schema === undefined) return;
+      if (logIndex !== null) {
+        // Each replica applies the entry; the history keeps the first replica's applies of each one.
+        const at = `${tableId}/${partition}`;
+        const recorded = this.#recordedUpTo.get(at);
+        if (
+          recorded !== undefined &&
+          (logIndex < recorded.index || (logIndex === recorded.index && recorded.node !== name))
+        ) {
+          return;
+        }
+        if (recorded === undefined || logIndex > recorded.index)
+          this.#recordedUpTo.set(at, { index: logIndex, node: name });
+      }
       this.history.recordApply({
         node: name,
         table: schema.tableName,

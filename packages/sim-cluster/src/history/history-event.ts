@@ -30,6 +30,15 @@ export const TopologyKinds = {
   pause: 'pause',
   move: 'move',
   heal: 'heal',
+  /** A node was destroyed with its disk (it never comes back). */
+  destroy: 'destroy',
+  /** A replica of a replicated partition won an election (`details`: table, partition, node, term). */
+  election: 'election',
+  /**
+   * A replicated partition's lease was granted to a replica (`change: 'granted'`) or given up by its holder
+   * (`'released'`); `details`: table, partition, node, term, startMs, expiresAtMs.
+   */
+  lease: 'lease',
 } as const;
 
 export type TopologyKind = (typeof TopologyKinds)[keyof typeof TopologyKinds];
@@ -134,7 +143,10 @@ export interface FaultEvent extends EventBase {
   readonly details: Readonly<Record<string, unknown>>;
 }
 
-/** A node joined, left, crashed, restarted or paused, a partition moved, or the fault phase ended. */
+/**
+ * A node joined, left, crashed, restarted, paused or was destroyed, a partition moved, a replicated
+ * partition elected a leader or changed its lease, or the fault phase ended.
+ */
 export interface TopologyEvent extends EventBase {
   readonly type: 'topology';
   readonly kind: TopologyKind;
