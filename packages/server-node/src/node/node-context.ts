@@ -19,6 +19,9 @@ import type { Forwarder } from './forwarding.js';
 import type { NodeMetrics } from './node-metrics.js';
 import type { PartitionReplica } from './partition-table.js';
 
+/** What a request does on a partition: reads need less of a replicated partition's primary than writes. */
+export type RoutePurpose = 'read' | 'write';
+
 /** Where a partition's requests go, as this node sees it now. */
 export type Route =
   /** This node owns the partition and serves it. */
@@ -67,8 +70,11 @@ export interface NodeContext {
   /**
    * Where requests for a partition go. Synchronous, so a handler that routes and commits in one call can
    * never apply a write for a partition the node no longer owns.
+   *
+   * @param purpose `'read'` for a committed read that writes nothing (a replicated partition's primary answers
+   *   those until its lease expires, even after it stopped leading); default `'write'`.
    */
-  route(tableId: number, partition: number): Route;
+  route(tableId: number, partition: number, purpose?: RoutePurpose): Route;
   /**
    * Runs `commit` (a synchronous commit) telling the node's apply listeners that its writes come from
    * `origin`'s streamer batch (`null`: not from one), and, for a replicated partition, the log index it

@@ -43,7 +43,7 @@ import { TxLog } from '../tx/tx-log.js';
 import { TxParticipants } from '../tx/tx-participant.js';
 import type { ConnectionSession, SessionHost } from './connection-session.js';
 import type { Forwarder } from './forwarding.js';
-import type { NodeContext, RequestContext, Route } from './node-context.js';
+import type { NodeContext, RequestContext, Route, RoutePurpose } from './node-context.js';
 import { NodeMetrics } from './node-metrics.js';
 import type { MoveSource, PartitionHandOver } from './partition-move.js';
 import { PartitionReplica, PartitionTable, ReplicaStates } from './partition-table.js';
@@ -211,8 +211,10 @@ export class NodeCore implements NodeContext, SessionHost, MoveSource {
     this.sessions.delete(session);
   }
 
-  route(tableId: number, partition: number): Route {
-    if (this.controlPlane.placement.isReplicated(tableId)) return this.#replicatedRoute(tableId, partition);
+  route(tableId: number, partition: number, purpose: RoutePurpose = 'write'): Route {
+    if (this.controlPlane.placement.isReplicated(tableId)) {
+      return this.#replicatedRoute(tableId, partition, purpose);
+    }
     const owner = this.controlPlane.placement.owner(tableId, partition);
     if (owner === undefined) return UNOWNED;
     if (owner !== this.name) return { kind: 'remote', owner };
@@ -221,9 +223,9 @@ export class NodeCore implements NodeContext, SessionHost, MoveSource {
   }
 
   /** A replicated partition: served here while its group is the serving primary (see the module header). */
-  #replicatedRoute(tableId: number, partition: number): Route {
+  #replicatedRoute(tableId: number, partition: number, purpose: RoutePurpose): Route {
     const group = this.replication.get(tableId, partition);
-    if (group?.isServing()) {
+    if (purpose === 'read' ? group?.servesReads() : group?.isServing()) {
       const replica = this.partitions.get(tableId, partition);
       if (replica !== undefined) return { kind: 'local', replica };
     }

@@ -19,7 +19,7 @@ import type { RequestOf, RowResult, TableSchema } from '@datastreamer/protocol';
 import { ServerError } from '../errors/server-error.js';
 import type { RowShape } from '../rows/row-shape.js';
 import { commitLocal } from './local-commit.js';
-import type { NodeContext, RequestContext } from './node-context.js';
+import type { NodeContext, RequestContext, RoutePurpose } from './node-context.js';
 import type { PartitionReplica } from './partition-table.js';
 import {
   checkKeyVersion,
@@ -49,9 +49,10 @@ function routeOne(
   schema: TableSchema,
   partition: number,
   context: RequestContext,
+  purpose: RoutePurpose = 'write',
 ): PartitionReplica | string {
   checkPartition(schema, partition);
-  const route = node.route(schema.tableId, partition);
+  const route = node.route(schema.tableId, partition, purpose);
   switch (route.kind) {
     case 'local':
       return route.replica;
@@ -74,10 +75,12 @@ function plan(
   schema: TableSchema,
   items: readonly { readonly partition: number }[],
   context: RequestContext,
+  purpose: RoutePurpose = 'write',
 ): Plan {
   const result: Plan = { local: [], replicas: [], remote: new Map() };
   for (let i = 0; i < items.length; i++) {
-    const target = routeOne(node, schema, (items[i] as { readonly partition: number }).partition, context);
+    const partition = (items[i] as { readonly partition: number }).partition;
+    const target = routeOne(node, schema, partition, context, purpose);
     if (typeof target === 'string') {
       const indexes = result.remote.get(target);
       if (indexes === undefined) result.remote.set(target, [i]);
@@ -130,7 +133,7 @@ export function tupleGet(
 ): RowResult | null | Promise<RowResult | null> {
   const schema = latestSchema(node, request.tableId);
   checkKeyVersion(schema, request.schemaVersion);
-  const target = routeOne(node, schema, request.partition, context);
+  const target = routeOne(node, schema, request.partition, context, 'read');
   if (typeof target === 'string') return forwardTo(node, () => node.forwarder.send(target, request));
   const shape = node.shapes.of(schema);
   const keys: Uint8Array[] = [];
@@ -146,7 +149,7 @@ export function tupleGetAll(
   const schema = latestSchema(node, request.tableId);
   checkKeyVersion(schema, request.schemaVersion);
   const items = request.keys;
-  const routes = plan(node, schema, items, context);
+  const routes = plan(node, schema, items, context, 'read');
   const results: (RowResult | null)[] = new Array<RowResult | null>(items.length).fill(null);
   if (routes.local.length > 0) {
     const shape = node.shapes.of(schema);

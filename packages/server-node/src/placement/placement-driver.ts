@@ -4,8 +4,8 @@
  * renews it while the same leader of the same term asks again, and records a new holder as the partition's
  * owner in the placement (so clients follow it through the assignment flag). It never grants a lease to a
  * replica while another replica's lease has not expired on the clock: a new lease starts only after the old
- * one ended, either at its expiry or when its holder gave it up (`release`, which a holder calls only once it
- * has stopped serving). That is what makes reads at the leaseholder safe: no two replicas serve at once.
+ * one expired. That is what makes reads at the leaseholder safe: no two replicas serve at once, even when the
+ * old holder is cut off and cannot tell anyone that it stopped.
  *
  * A holder serves while `now < expiresAtMs - margin`, where the margin bounds the clock offset between the
  * driver and the holder (0 in one process, where every node reads the same clock).
@@ -30,11 +30,11 @@ export interface PartitionLease {
   readonly expiresAtMs: number;
 }
 
-/** A lease change the driver reports: a new holder or term (`granted`), or a holder giving it up. */
+/** A lease change the driver reports: a new holder or term (renewals are not reported). */
 export interface LeaseEvent {
-  readonly kind: 'granted' | 'released';
+  readonly kind: 'granted';
   readonly lease: PartitionLease;
-  /** The lease it replaced, for `granted`. */
+  /** The lease it replaced, if any. */
   readonly previous: PartitionLease | undefined;
 }
 
@@ -124,22 +124,7 @@ export class PlacementDriver {
     return lease;
   }
 
-  /**
-   * Ends the lease of `holder` in `term` now, if it is the current one: its holder stopped serving (stepped
-   * down), so another replica may be leased at once instead of after the expiry.
-   */
-  release(tableId: number, partition: number, holder: string, term: number): void {
-    const key = leaseKey(tableId, partition);
-    const current = this.#leases.get(key);
-    const now = this.#clock.now();
-    if (current === undefined || current.holder !== holder || current.term !== term) return;
-    if (current.expiresAtMs <= now) return;
-    const released = { ...current, expiresAtMs: now };
-    this.#leases.set(key, released);
-    this.#emit({ kind: 'released', lease: released, previous: current });
-  }
-
-  /** Calls `listener` at every grant and release; returns the function that removes it. */
+  /** Calls `listener` at every grant; returns the function that removes it. */
   subscribe(listener: LeaseListener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);

@@ -2,17 +2,24 @@
  * One node's replica of one replicated partition: a Raft replica of the partition's group, the state machine
  * it applies into (partition-state-machine.ts), and, while this replica leads, its lease and its proposals.
  *
- * Serving: the replica acts as primary (accepts writes, answers reads) only while it is the Raft leader AND
- * holds the placement driver's lease for its current term AND that lease's record has committed in the
- * group's log (which also means it has applied every entry committed before) AND the lease has not expired
- * (less a clock-offset margin). The leader asks for the lease once it has committed an entry of its term and
- * while a majority answered it recently, renews it on every tick, records each new lease in the log, and gives
- * it up when it stops leading. When it starts serving it holds the writes of every transaction prepared on
- * the partition as intents of its own (so no write can slip under them) and asks their coordinators for their
- * outcomes (`resolvePrepared`).
+ * Primary: the replica holding the placement driver's lease. The leader asks for the lease once it has
+ * committed an entry of its term and while a majority answered it recently, renews it on every tick while
+ * that holds, and records each new lease in the group's log; the lease is active once that record committed
+ * (so the holder has applied every entry committed before it). Then:
  *
- * When it stops leading, every intent on the partition is dropped (running transactions on it are aborted,
- * waiting proposals fail with `NO_QUORUM`: their outcome is unknown), since the next leader's log decides.
+ * - writes (`isServing`) are accepted while this replica is the Raft leader of the lease's term and the lease
+ *   has not expired (less a clock-offset margin);
+ * - reads (`servesReads`) are answered while the lease has not expired, even after the replica stopped
+ *   leading: no other replica can be leased before it expires, so no write is acknowledged anywhere else
+ *   meanwhile, and every acknowledged write applied here. A leader cut off from its majority therefore
+ *   stops writing when it steps down and stops reading at its lease's expiry.
+ *
+ * When it starts serving it holds the writes of every transaction prepared on the partition as intents of its
+ * own (so no write can slip under them) and asks their coordinators for their outcomes (`resolvePrepared`), as
+ * it does for each transaction prepared through it afterwards (its coordinator may crash before telling
+ * anyone). When it stops leading, every intent on the partition is dropped (running transactions on it are
+ * aborted, waiting proposals fail with `NO_QUORUM`: their outcome is unknown), since the next leader's log
+ * decides.
  *
  * A new group's preferred replica (the first of its replicas) campaigns as soon as it is created, so a new
  * table has primaries within a few network round trips.
@@ -129,7 +136,11 @@ export class PartitionGroup {
     this.partition = partition;
     this.replicas = replicas;
     this.name = groupName(tableId, partition);
-    this.#tracker = new ProposalTracker(this.name);
+    // A transaction prepared through this primary is resolved by it too, should its coordinator go quiet.
+    this.#tracker = new ProposalTracker(this.name, (txId) => {
+      const record = this.machine.prepared.get(txId);
+      if (record !== undefined && this.#serving) host.resolvePrepared(this, record);
+    });
     this.machine = new PartitionStateMachine({
       newStore: (snapshot) => host.newStore(tableId, partition, snapshot),
       hlc: host.hlc,
@@ -180,14 +191,17 @@ export class PartitionGroup {
     return this.machine.restores - this.#restoresAtStart;
   }
 
-  /** Whether this replica is the partition's primary right now (see the module header). */
+  /** Whether this replica accepts writes as the partition's primary right now (see the module header). */
   isServing(): boolean {
+    return this.servesReads() && this.raft.role === 'leader' && this.#lease?.lease.term === this.raft.term;
+  }
+
+  /** Whether this replica answers reads as the partition's primary right now: its lease is active. */
+  servesReads(): boolean {
     const held = this.#lease;
     return (
       this.#serving &&
       held !== undefined &&
-      this.raft.role === 'leader' &&
-      held.lease.term === this.raft.term &&
       this.#host.clock.now() < held.lease.expiresAtMs - this.#host.leaseMarginMs
     );
   }
@@ -259,21 +273,20 @@ export class PartitionGroup {
     this.#host.roleChanged(this, change);
   }
 
-  /** No longer leading: give the lease up, drop every intent, fail what waits. */
+  /**
+   * No longer leading: drop every intent and fail what waits. The lease stays until it expires (reads go on
+   * meanwhile): only its expiry lets the placement driver lease another replica.
+   */
   #stepDown(): void {
     this.#tick?.cancel();
     this.#tick = undefined;
-    const held = this.#lease;
-    const wasLeading = held !== undefined || this.#tracker.size > 0 || this.#serving;
-    this.#lease = undefined;
-    this.#serving = false;
-    if (held !== undefined) {
-      this.#host.leases.release(this.tableId, this.partition, this.#host.nodeName, held.lease.term);
-    }
-    if (!wasLeading) return;
+    if (this.#lease === undefined && this.#tracker.size === 0 && this.#tracker.heldCount === 0) return;
     const dropped = this.machine.store.dropIntents();
     this.#tracker.abandon('NO_QUORUM', `${this.#host.nodeName} stopped leading ${this.name}`);
-    this.#host.log.info({ group: this.name, dropped }, 'stopped serving as primary');
+    this.#host.log.info(
+      { group: this.name, dropped },
+      'stopped leading; reads served until the lease expires',
+    );
   }
 
   #armTick(): void {

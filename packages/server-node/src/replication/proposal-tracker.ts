@@ -22,12 +22,17 @@ interface Pending {
 
 export class ProposalTracker implements LocalIntents {
   readonly #group: string;
+  readonly #onHold: (txId: string) => void;
   readonly #pending = new Map<number, Pending>();
   readonly #held = new Map<string, PartitionTx>();
 
-  /** @param group names the group in errors. */
-  constructor(group: string) {
+  /**
+   * @param group names the group in errors.
+   * @param onHold told when a transaction this replica prepared starts waiting for its outcome.
+   */
+  constructor(group: string, onHold: (txId: string) => void = () => {}) {
     this.#group = group;
+    this.#onHold = onHold;
   }
 
   /** Proposals waiting for their entry to apply. */
@@ -70,6 +75,7 @@ export class ProposalTracker implements LocalIntents {
 
   hold(txId: string, ptx: PartitionTx): void {
     this.#held.set(txId, ptx);
+    this.#onHold(txId);
   }
 
   release(txId: string): PartitionTx | undefined {

@@ -153,15 +153,24 @@ export class MvccPartitionStore {
   /**
    * What `ptx` sees for `key`: its own intent if it wrote the key, else the committed row as of its start.
    *
+   * A key another transaction holds PREPARED (committing: its commit timestamp may already be chosen, and
+   * below `ptx`'s start, while its versions are not in place yet) cannot be read: the reader would miss a
+   * commit its snapshot includes, and could then overwrite it. That is a retryable conflict.
+   *
    * @returns the row bytes, or `null` when the key is absent (or deleted) in that view.
-   * @throws ServerError `TX_NOT_ACTIVE` when `ptx` is not PENDING; `INVALID_ARGUMENT` for another store's handle.
+   * @throws ServerError `TX_NOT_ACTIVE` when `ptx` is not PENDING; `INVALID_ARGUMENT` for another store's
+   *   handle; `TX_CONFLICT` (retryable) when another transaction holds the key PREPARED.
    */
   read(ptx: PartitionTx, key: Uint8Array): Uint8Array | null {
     this.#enter(ptx, 'read', 0n);
     const table = this.#table;
     const slot = table.find(key);
     if (slot < 0) return null;
-    if (table.owner(slot) === ptx) return ptx.row(table.intentPosition(slot));
+    const owner = table.owner(slot);
+    if (owner === ptx) return ptx.row(table.intentPosition(slot));
+    if (owner !== null && owner.state === TxStates.PREPARED) {
+      throw this.#conflict(ptx, slot, `transaction ${owner.txId} is committing it`);
+    }
     return rowAt(table, slot, ptx.startTs);
   }
 

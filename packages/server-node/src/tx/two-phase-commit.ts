@@ -167,6 +167,9 @@ async function commitReplicatedTwoPhase(
     });
   }
   const partitions = [...shares, ...remoteList(remote)];
+  // From the first `prepare` on, a partition's primary may ask this node for the outcome: until the decision
+  // it must hear PENDING, never UNKNOWN (which would make it abort).
+  node.coordinator.begin(tx.id);
   try {
     if (shares.some((share) => share.group === undefined)) throw mixedTransaction(tx);
     manager.prepare(tx);

@@ -93,6 +93,8 @@ export function asServerError(error: unknown): unknown {
 export class TxParticipants {
   readonly #node: ParticipantHost;
   readonly #running = new Map<string, Participation>();
+  /** Votes of replicated shares being taken (their `prepare` commands not applied yet), by transaction. */
+  readonly #preparing = new Map<string, Promise<void>>();
   /** Transactions that began before this timestamp and are unknown here may have lost work in a crash. */
   #restartedAt = 0n;
 
@@ -187,7 +189,11 @@ export class TxParticipants {
    */
   prepare(txId: string, coordinator: string, partitions: readonly TxPartition[]): void | Promise<void> {
     if (this.#node.txLog.prepared(txId) !== undefined) return;
+    // A TX_PREPARE delivered twice: the first one's vote, or, once its partitions hold the transaction, yes.
+    const voting = this.#preparing.get(txId);
+    if (voting !== undefined) return voting;
     const participation = this.#running.get(txId);
+    if (participation === undefined && this.#heldByPartitions(txId, partitions)) return;
     if (participation === undefined) {
       throw new ServerError(
         'TX_NOT_ACTIVE',
@@ -219,7 +225,13 @@ export class TxParticipants {
       }
       participation.tx.transition('prepare');
       for (const share of shares) preparePartition(share.store, participation.tx);
-      if (replicated > 0) return this.#prepareReplicated(txId, coordinator, participation);
+      if (replicated > 0) {
+        const vote = this.#prepareReplicated(txId, coordinator, participation).finally(() => {
+          this.#preparing.delete(txId);
+        });
+        this.#preparing.set(txId, vote);
+        return vote;
+      }
     } catch (error) {
       this.#finish(txId, participation, null);
       throw error;
@@ -231,6 +243,15 @@ export class TxParticipants {
       partitions: [...participation.shares.values()].map(preparedPartitionOf),
     });
     this.#schedule(txId, participation, RESOLVE_FIRST_DELAY_MS);
+  }
+
+  /** Whether every one of `partitions` is a replicated partition served here that holds `txId` prepared. */
+  #heldByPartitions(txId: string, partitions: readonly TxPartition[]): boolean {
+    if (partitions.length === 0) return false;
+    return partitions.every(({ tableId, partitionId }) => {
+      const route = this.#node.route(tableId, partitionId);
+      return route.kind === 'local' && route.replica.group?.machine.prepared.has(txId) === true;
+    });
   }
 
   /** Appends each replicated share's `prepare` to its partition's log; see {@link prepare}. */

@@ -390,12 +390,28 @@ export class SimCluster implements AsyncDisposable {
     return report;
   }
 
-  /** The committed rows of a table, read directly from the stores (no network, no faults), in partition order. */
-  async readTable(table: string): Promise<PlainRow[]> {
+  /**
+   * The committed rows of a table, read directly from the stores (no network, no faults), in partition order.
+   * For a replicated table it first waits (up to `timeoutMs` of cluster time per partition, default 30 s)
+   * for each partition to have a serving primary, whose state holds every committed write (a replica that
+   * is not the primary may not know yet that its last entries committed).
+   */
+  async readTable(table: string, timeoutMs = 30_000): Promise<PlainRow[]> {
+    const schema = this.#schemaOf(table);
+    if (this.controlPlane.placement.isReplicated(schema.tableId)) {
+      for (let p = 0; p < schema.partitions; p++) {
+        // Without a primary in time (a majority lost for good), the freshest replica is read.
+        await this.primaryOf(table, p, timeoutMs).catch(() => undefined);
+      }
+    }
     return this.readTableNow(table);
   }
 
-  /** `readTable`, synchronously. */
+  /**
+   * `readTable`, synchronously: a replicated partition is read from its serving primary, or when it has none
+   * (an election under way) from the running replica that applied the most of its log, which may miss
+   * entries committed just before a leader was lost.
+   */
   readTableNow(table: string): PlainRow[] {
     const schema = this.#schemaOf(table);
     const rows: PlainRow[] = [];
@@ -428,7 +444,10 @@ export class SimCluster implements AsyncDisposable {
     for (const name of placement.replicasOf(tableId, partition) ?? []) {
       const node = this.#nodes.get(name);
       const group = node?.replicaGroup(tableId, partition);
-      if (node === undefined || group === undefined || group.raft.lastApplied <= bestApplied) continue;
+      if (node === undefined || group === undefined) continue;
+      // The primary holds every committed write.
+      if (group.isServing()) return { node, store: group.store };
+      if (group.raft.lastApplied <= bestApplied) continue;
       best = { node, store: group.store };
       bestApplied = group.raft.lastApplied;
     }
@@ -520,12 +539,11 @@ export class SimCluster implements AsyncDisposable {
     return name;
   }
 
-  /** A lease granted or given up, as a topology event. */
+  /** A lease granted to a new holder or term, as a topology event. */
   #recordLease(event: LeaseEvent): void {
     const { lease } = event;
     this.history.recordTopology({
       kind: 'lease',
-      change: event.kind,
       table: this.controlPlane.catalog.latest(lease.tableId)?.tableName ?? String(lease.tableId),
       partition: lease.partition,
       node: lease.holder,

@@ -35,8 +35,8 @@ export const TopologyKinds = {
   /** A replica of a replicated partition won an election (`details`: table, partition, node, term). */
   election: 'election',
   /**
-   * A replicated partition's lease was granted to a replica (`change: 'granted'`) or given up by its holder
-   * (`'released'`); `details`: table, partition, node, term, startMs, expiresAtMs.
+   * A replicated partition's lease was granted to a replica, or to its holder for a new term (renewals are
+   * not recorded); `details`: table, partition, node, term, startMs, expiresAtMs.
    */
   lease: 'lease',
 } as const;
