@@ -101,7 +101,9 @@ export class PlacementDriver {
     }
     const key = leaseKey(tableId, partition);
     const current = this.#leases.get(key);
-    const now = this.#clock.now();
+    // Whole milliseconds (a lease is recorded in the group's log as longs), rounded down: a lease is never
+    // granted before the old one's expiry, and never ends later than `leaseMs` after its grant.
+    const now = Math.floor(this.#clock.now());
     if (current !== undefined && current.holder === holder && current.term === term) {
       const renewed = { ...current, expiresAtMs: Math.max(current.expiresAtMs, now + this.#leaseMs) };
       this.#leases.set(key, renewed);

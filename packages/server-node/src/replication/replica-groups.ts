@@ -191,7 +191,11 @@ export class ReplicaGroups {
         group.raft.handleResult(to, request.op, result as RaftResultOf<typeof request.op>);
       },
       (error: unknown) => {
-        this.#host.log.trace({ group: name, to, op: request.op, err: error }, 'a Raft request got no answer');
+        // Unanswered requests are Raft's everyday business (it resends); one that could not even be sent is a bug.
+        const retryable = (error as { readonly retryable?: unknown }).retryable === true;
+        const fields = { group: name, to, op: request.op, err: error };
+        if (retryable) this.#host.log.trace(fields, 'a Raft request got no answer');
+        else this.#host.log.error(fields, 'a Raft request failed');
       },
     );
   }

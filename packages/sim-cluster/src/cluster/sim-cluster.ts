@@ -346,13 +346,18 @@ export class SimCluster implements AsyncDisposable {
     }
   }
 
-  /** Crashes a node at once: connections and in-flight work lost, committed data kept. */
+  /**
+   * Crashes a node at once: connections, in-flight work and its disk's unsynced writes lost, committed data
+   * kept. The topology event counts the disk changes lost (`unsyncedLost`), when there were any.
+   */
   crashNode(name: string): void {
     this.#checkRunning();
     const node = this.node(name);
+    const disk = node.disk;
+    const unsyncedLost = node.isRunning && disk instanceof MemoryDisk ? disk.unsyncedChanges : 0;
     node.crash();
     this.network.down(name);
-    this.history.recordTopology({ kind: 'crash', node: name });
+    this.history.recordTopology({ kind: 'crash', node: name, ...(unsyncedLost > 0 ? { unsyncedLost } : {}) });
   }
 
   /** Restarts a crashed node; it serves the partitions it still owns. */

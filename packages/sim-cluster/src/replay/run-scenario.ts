@@ -102,6 +102,8 @@ export async function runScenario(
     ...(s.cluster?.partitions === undefined ? {} : { partitions: s.cluster.partitions }),
     ...(s.cluster?.networkDelayMs === undefined ? {} : { networkDelayMs: s.cluster.networkDelayMs }),
     ...(s.cluster?.maxVirtualTimeMs === undefined ? {} : { maxVirtualTimeMs: s.cluster.maxVirtualTimeMs }),
+    ...(s.cluster?.replicas === undefined ? {} : { replicas: s.cluster.replicas }),
+    ...(s.cluster?.replication === undefined ? {} : { replication: s.cluster.replication }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
   try {

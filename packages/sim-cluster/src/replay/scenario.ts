@@ -8,6 +8,7 @@
  * runs them.
  */
 
+import type { SimReplicationOptions } from '../cluster/sim-cluster-options.js';
 import type { FaultPlan } from '../faults/fault.js';
 import type { SwarmFaultKind } from '../faults/swarm.js';
 import { SwarmFaultKinds } from '../faults/swarm.js';
@@ -101,6 +102,10 @@ export interface Scenario {
     readonly partitions?: number;
     readonly networkDelayMs?: DelayRange;
     readonly maxVirtualTimeMs?: number;
+    /** Copies of each partition (`SimCluster.start({ replicas })`). Default 1. */
+    readonly replicas?: number;
+    /** Tuning of replicated partitions (`SimCluster.start({ replication })`), checked by the cluster. */
+    readonly replication?: SimReplicationOptions;
   };
   /** Options of every client. */
   readonly client?: { readonly requestTimeoutMs?: number };
@@ -273,9 +278,21 @@ export function validateScenario(scenario: unknown): Scenario {
   }
   const cluster = field(scenario, 'cluster') ?? {};
   if (!isRecord(cluster)) fail('cluster', 'an object', cluster);
-  only('cluster', cluster, ['nodes', 'partitions', 'networkDelayMs', 'maxVirtualTimeMs']);
+  only('cluster', cluster, [
+    'nodes',
+    'partitions',
+    'networkDelayMs',
+    'maxVirtualTimeMs',
+    'replicas',
+    'replication',
+  ]);
   optionalNumber('cluster.nodes', field(cluster, 'nodes'), 1, true);
   optionalNumber('cluster.partitions', field(cluster, 'partitions'), 1, true);
+  optionalNumber('cluster.replicas', field(cluster, 'replicas'), 1, true);
+  const replication = field(cluster, 'replication');
+  if (replication !== undefined && !isRecord(replication)) {
+    fail('cluster.replication', 'an object of replication options', replication);
+  }
   const client = field(scenario, 'client') ?? {};
   if (!isRecord(client)) fail('client', 'an object', client);
   only('client', client, ['requestTimeoutMs']);
