@@ -48,6 +48,7 @@ export {
   type RegisterOperation,
   type RegisterOperationKind,
   RegisterOperationKinds,
+  registerOperations,
   type UndecidedKey,
 } from './checkers/linearizable.js';
 export { type LivenessResult, type LivenessViolation, liveness } from './checkers/liveness.js';
@@ -73,6 +74,7 @@ export {
   HistoryModes,
   type SimClusterOptions,
   type SimReceiver,
+  type SimReplicationOptions,
 } from './cluster/sim-cluster-options.js';
 export { keyColumnNames, type StreamItemShape, streamItemKey } from './cluster/stream-item-key.js';
 export type { PlainRow } from './cluster/table-reader.js';
@@ -119,9 +121,11 @@ export { formatEvent } from './history/format-event.js';
 export {
   type AckRecord,
   type ApplyRecord,
+  type CompleteRecord,
   type FailRecord,
   History,
   type HistoryOptions,
+  type InvokeRecord,
   type SettledRecord,
   type SubmitRecord,
 } from './history/history.js';
@@ -130,6 +134,7 @@ export {
   type AckEvent,
   type ApplyEvent,
   type ApplyOrigin,
+  type CompleteEvent,
   type EventOf,
   type FailEvent,
   type FaultEvent,
@@ -138,8 +143,13 @@ export {
   HistoryEventTypes,
   type HistoryLike,
   type HistoryRow,
+  type InvokeEvent,
   type ItemOp,
   ItemOps,
+  type OperationOutcome,
+  OperationOutcomes,
+  type RegisterKind,
+  RegisterKinds,
   type SettledEvent,
   type StreamOutcome,
   StreamOutcomes,
@@ -208,4 +218,10 @@ export {
   type AlbumReleaseEvent,
   albumReleaseEvents,
 } from './workloads/album-release.js';
+export {
+  REGISTER_TABLE,
+  type RegisterWorkloadOptions,
+  type RegisterWorkloadResult,
+  runRegisterWorkload,
+} from './workloads/register-workload.js';
 export { drawRank, zipfTable } from './workloads/zipf.js';

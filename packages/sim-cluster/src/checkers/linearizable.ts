@@ -9,9 +9,11 @@
  * operation that never completed (a timeout, a lost connection) may or may not have taken effect; an
  * operation known to have failed must be left out by the caller. Every key starts absent.
  *
- * It takes its own input type for now (`RegisterOperation`): the cluster's history does not record single-key
- * operations yet. Values are compared as strings: give each row a canonical text.
+ * Its input is either the operations of a history (the register workload records each operation's `invoke`
+ * and `complete` events, see workloads/register-workload.ts; `registerOperations` pairs them), or a list of
+ * `RegisterOperation`s built by hand. Values are compared as strings: give each row a canonical text.
  */
+import type { HistoryLike, InvokeEvent } from '../history/history-event.js';
 import { CheckerError } from './checker-error.js';
 import { buildReport, type CheckerResult } from './checker-result.js';
 import { type Model, searchLinearization, type TimedOperation } from './linearizability-search.js';
@@ -125,16 +127,67 @@ function describe(op: RegisterOperation): string {
 }
 
 /**
- * Judges whether `operations` are linearizable, key by key.
+ * The single-key operations `history` recorded, each `invoke` paired with its `complete` (by client and op
+ * number): completed with the answer when the outcome is `ok`, never completed otherwise (a timeout, an
+ * error: it may or may not have taken effect). A key is its table's name and the key's text, so keys of
+ * different tables are different registers.
  *
+ * @param table only the operations on this table. Default: every table's.
+ * @throws CheckerError `INVALID_ARGUMENT` for a completion without an invocation, or a second one.
+ */
+export function registerOperations(history: HistoryLike, table?: string): RegisterOperation[] {
+  const invoked = new Map<string, { readonly event: InvokeEvent; index: number }>();
+  const out: RegisterOperation[] = [];
+  for (const event of history.events) {
+    if (event.type === 'invoke') {
+      if (table !== undefined && event.table !== table) continue;
+      invoked.set(`${event.client}#${event.op}`, { event, index: out.length });
+      out.push({
+        process: event.client,
+        key: `${event.table}/${event.key}`,
+        kind: event.kind,
+        invokeMs: event.atMs,
+        ...(event.value === undefined ? {} : { value: event.value }),
+      });
+    } else if (event.type === 'complete') {
+      const id = `${event.client}#${event.op}`;
+      const entry = invoked.get(id);
+      if (entry === undefined) {
+        if (table !== undefined) continue;
+        throw new CheckerError(
+          'INVALID_ARGUMENT',
+          `linearizable: event ${event.n} completes ${id}, which was never invoked (or completed twice)`,
+        );
+      }
+      invoked.delete(id);
+      if (event.outcome !== 'ok') continue;
+      const op = out[entry.index] as RegisterOperation;
+      out[entry.index] = {
+        ...op,
+        completeMs: event.atMs,
+        ...(op.kind === 'get' ? { value: event.value ?? null } : {}),
+        ...(event.deleted === undefined ? {} : { deleted: event.deleted }),
+      };
+    }
+  }
+  return out;
+}
+
+/**
+ * Judges whether the operations are linearizable, key by key.
+ *
+ * @param input a history (its register operations, see {@link registerOperations}) or a list of operations.
  * @param options.maxStepsPerKey default {@link DEFAULT_MAX_STEPS_PER_KEY}.
  * @throws CheckerError `INVALID_ARGUMENT` for a malformed operation (unknown kind, completion before
  *   invocation, an upsert without a value, a completed get without the value it read) or a bad option.
  */
 export function linearizable(
-  operations: readonly RegisterOperation[],
+  input: HistoryLike | readonly RegisterOperation[],
   options: LinearizableOptions = {},
 ): LinearizableResult {
+  const operations = Array.isArray(input)
+    ? (input as readonly RegisterOperation[])
+    : registerOperations(input as HistoryLike);
   const maxSteps = options.maxStepsPerKey ?? DEFAULT_MAX_STEPS_PER_KEY;
   if (!Number.isSafeInteger(maxSteps) || maxSteps < 1) {
     throw new CheckerError(
@@ -152,7 +205,11 @@ export function linearizable(
   const violations: LinearizabilityViolation[] = [];
   const undecided: UndecidedKey[] = [];
   for (const [key, list] of byKey) {
-    const ops = [...list].sort((a, b) => a.invokeMs - b.invokeMs);
+    // A get that never completed changes nothing and constrains nothing: leaving it out of the search (which
+    // would try it at every point after its call) changes no verdict.
+    const ops = list
+      .filter((op) => op.kind !== 'get' || op.completeMs !== undefined)
+      .sort((a, b) => a.invokeMs - b.invokeMs);
     const timed: TimedOperation<RegisterOperation>[] = ops.map((op) => ({
       op,
       invokeMs: op.invokeMs,

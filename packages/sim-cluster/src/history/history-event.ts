@@ -1,7 +1,7 @@
 /**
  * The events a simulated run records, as plain data: what producers submitted, what the client reported
- * (acknowledged batches, failed items, settled streams), what the nodes committed, and which faults and
- * topology changes happened. Each event carries `n`, its position in the history (0, 1, 2, ...), and `atMs`,
+ * (acknowledged batches, failed items, settled streams), what the nodes committed, which faults and topology
+ * changes happened, and the single-key operations of the register workload (invocations and completions). Each event carries `n`, its position in the history (0, 1, 2, ...), and `atMs`,
  * the virtual time it happened at. The history's order is the order things happened in the one simulation
  * thread, so `n` orders cause before effect (a submit before its ack, a commit before its response's ack).
  *
@@ -51,6 +51,24 @@ export const StreamOutcomes = {
 
 export type StreamOutcome = (typeof StreamOutcomes)[keyof typeof StreamOutcomes];
 
+/** The single-key operations of the register workload. */
+export const RegisterKinds = {
+  get: 'get',
+  upsert: 'upsert',
+  delete: 'delete',
+} as const;
+
+export type RegisterKind = (typeof RegisterKinds)[keyof typeof RegisterKinds];
+
+/** How a single-key operation ended: answered, or not (a timeout, a lost connection, an error). */
+export const OperationOutcomes = {
+  ok: 'ok',
+  /** No answer: the operation may or may not have taken effect. */
+  unknown: 'unknown',
+} as const;
+
+export type OperationOutcome = (typeof OperationOutcomes)[keyof typeof OperationOutcomes];
+
 /** The kinds of event, in the order their fields are documented. */
 export const HistoryEventTypes = {
   submit: 'submit',
@@ -60,6 +78,8 @@ export const HistoryEventTypes = {
   fault: 'fault',
   topology: 'topology',
   settled: 'settled',
+  invoke: 'invoke',
+  complete: 'complete',
 } as const;
 
 export type HistoryEventType = (typeof HistoryEventTypes)[keyof typeof HistoryEventTypes];
@@ -167,6 +187,36 @@ export interface SettledEvent extends EventBase {
   readonly epoch?: number;
 }
 
+/** A client began a single-key operation (the register workload's; the `linearizable` checker's input). */
+export interface InvokeEvent extends EventBase {
+  readonly type: 'invoke';
+  /** The client that runs it (a process, in Jepsen's words: one operation at a time). */
+  readonly client: string;
+  /** The operation's number, unique per client. */
+  readonly op: number;
+  readonly table: string;
+  /** The canonical string of the key. */
+  readonly key: string;
+  readonly kind: RegisterKind;
+  /** An upsert's value (as text). */
+  readonly value?: string;
+}
+
+/** A single-key operation ended: its answer, or that none came. */
+export interface CompleteEvent extends EventBase {
+  readonly type: 'complete';
+  readonly client: string;
+  /** The `op` of its invocation. */
+  readonly op: number;
+  readonly outcome: OperationOutcome;
+  /** A get's answer: the value read, `null` for an absent key. */
+  readonly value?: string | null;
+  /** A delete's answer: whether there was a row to delete. */
+  readonly deleted?: boolean;
+  /** Why an operation has no answer, when an error said so. */
+  readonly code?: ErrorCode;
+}
+
 /** Every event a history holds. */
 export type HistoryEvent =
   | SubmitEvent
@@ -175,7 +225,9 @@ export type HistoryEvent =
   | ApplyEvent
   | FaultEvent
   | TopologyEvent
-  | SettledEvent;
+  | SettledEvent
+  | InvokeEvent
+  | CompleteEvent;
 
 /** The event of one type. */
 export type EventOf<T extends HistoryEventType> = Extract<HistoryEvent, { readonly type: T }>;
