@@ -220,6 +220,7 @@ export {
 } from './workloads/album-release.js';
 export {
   REGISTER_TABLE,
+  RegisterWorkload,
   type RegisterWorkloadOptions,
   type RegisterWorkloadResult,
   runRegisterWorkload,

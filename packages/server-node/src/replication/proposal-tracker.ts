@@ -9,6 +9,7 @@
  * unknown outcome (its entry may still commit under the next leader), and every intent is forgotten (the
  * store drops them: `MvccPartitionStore.dropIntents`).
  */
+import { ErrorExtensionKeys } from '@datastreamer/protocol';
 import { ServerError } from '../errors/server-error.js';
 import type { PartitionTx } from '../storage/partition-tx.js';
 import type { CommandOutcome, LocalIntents } from './partition-state-machine.js';
@@ -99,7 +100,9 @@ export class ProposalTracker implements LocalIntents {
     this.#held.clear();
     for (const entry of pending) {
       entry.reject(
-        new ServerError(code, `${reason}; the write may or may not have been applied (${this.#group})`),
+        new ServerError(code, `${reason}; the write may or may not have been applied (${this.#group})`, {
+          extensions: { [ErrorExtensionKeys.inDoubt]: true },
+        }),
       );
     }
   }

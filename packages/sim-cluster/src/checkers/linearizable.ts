@@ -128,16 +128,17 @@ function describe(op: RegisterOperation): string {
 
 /**
  * The single-key operations `history` recorded, each `invoke` paired with its `complete` (by client and op
- * number): completed with the answer when the outcome is `ok`, never completed otherwise (a timeout, an
- * error: it may or may not have taken effect). A key is its table's name and the key's text, so keys of
- * different tables are different registers.
+ * number): completed with the answer when the outcome is `ok`, left out when it is `fail` (refused: it took
+ * no effect), never completed otherwise (it may or may not have taken effect). A key is its table's name and
+ * the key's text, so keys of different tables are different registers.
  *
  * @param table only the operations on this table. Default: every table's.
  * @throws CheckerError `INVALID_ARGUMENT` for a completion without an invocation, or a second one.
  */
 export function registerOperations(history: HistoryLike, table?: string): RegisterOperation[] {
   const invoked = new Map<string, { readonly event: InvokeEvent; index: number }>();
-  const out: RegisterOperation[] = [];
+  // A refused operation's slot is emptied once its completion is read.
+  const out: (RegisterOperation | undefined)[] = [];
   for (const event of history.events) {
     if (event.type === 'invoke') {
       if (table !== undefined && event.table !== table) continue;
@@ -160,6 +161,7 @@ export function registerOperations(history: HistoryLike, table?: string): Regist
         );
       }
       invoked.delete(id);
+      if (event.outcome === 'fail') out[entry.index] = undefined;
       if (event.outcome !== 'ok') continue;
       const op = out[entry.index] as RegisterOperation;
       out[entry.index] = {
@@ -170,7 +172,7 @@ export function registerOperations(history: HistoryLike, table?: string): Regist
       };
     }
   }
-  return out;
+  return out.filter((op): op is RegisterOperation => op !== undefined);
 }
 
 /**

@@ -60,10 +60,12 @@ export const RegisterKinds = {
 
 export type RegisterKind = (typeof RegisterKinds)[keyof typeof RegisterKinds];
 
-/** How a single-key operation ended: answered, or not (a timeout, a lost connection, an error). */
+/** How a single-key operation ended: answered, refused, or not known. */
 export const OperationOutcomes = {
   ok: 'ok',
-  /** No answer: the operation may or may not have taken effect. */
+  /** Refused with an error that says nothing was applied (a conflict, a node that is not the primary). */
+  fail: 'fail',
+  /** No answer, or an error that leaves it open: the operation may or may not have taken effect. */
   unknown: 'unknown',
 } as const;
 
