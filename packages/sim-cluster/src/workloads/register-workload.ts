@@ -112,7 +112,10 @@ export class RegisterWorkload {
    * Checks the options, connects the clients and creates the table when absent.
    * @throws SimClusterError `INVALID_ARGUMENT` for a bad option; the table creation's error.
    */
-  static async prepare(cluster: SimCluster, options: RegisterWorkloadOptions = {}): Promise<RegisterWorkload> {
+  static async prepare(
+    cluster: SimCluster,
+    options: RegisterWorkloadOptions = {},
+  ): Promise<RegisterWorkload> {
     const table = options.table ?? REGISTER_TABLE;
     const clients = integerIn('clients', options.clients ?? 3, 1, 32);
     const keys = integerIn('keys', options.keys ?? 3, 1, 1000);
@@ -235,7 +238,8 @@ async function runOperation(
     }
   } catch (error) {
     const code = (error as { readonly code?: unknown }).code;
-    const known = typeof code === 'string' && Object.hasOwn(ErrorCodes, code) ? (code as ErrorCode) : undefined;
+    const known =
+      typeof code === 'string' && Object.hasOwn(ErrorCodes, code) ? (code as ErrorCode) : undefined;
     history.recordComplete({
       client,
       op,

@@ -109,4 +109,42 @@ export const mutants = [
       },
     ],
   },
+  // The Raft safety rules replication stands on (issue 14): each planted in the core or the leases, each
+  // caught by the replicated properties of the default suite.
+  {
+    name: 'commit-without-majority',
+    bug: 'a Raft leader commits what its own disk holds, without waiting for a majority of the voters',
+    patches: [
+      {
+        file: 'packages/server-node/src/raft/leader-replication.ts',
+        find:
+          '    const index = majorityValue(config, (voter) =>\n' +
+          '      voter === id ? this.#durable : (this.#progress.get(voter)?.match ?? 0),\n' +
+          '    );\n',
+        replace: '    const index = this.#durable;\n',
+      },
+    ],
+  },
+  {
+    name: 'lease-before-expiry',
+    bug: 'the placement driver leases a replica while another replica still holds an unexpired lease',
+    patches: [
+      {
+        file: 'packages/server-node/src/placement/placement-driver.ts',
+        find: '    if (current !== undefined && current.holder !== holder && now < current.expiresAtMs) return undefined;\n',
+        replace: '',
+      },
+    ],
+  },
+  {
+    name: 'read-after-lease-expiry',
+    bug: 'a primary answers reads after its lease expired (it never looks at the clock again)',
+    patches: [
+      {
+        file: 'packages/server-node/src/replication/partition-group.ts',
+        find: '      this.#host.clock.now() < held.lease.expiresAtMs - this.#host.leaseMarginMs\n',
+        replace: '      this.#host.clock.now() >= 0\n',
+      },
+    ],
+  },
 ];
