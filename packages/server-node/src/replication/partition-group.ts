@@ -3,9 +3,9 @@
  * it applies into (partition-state-machine.ts), and, while this replica leads, its lease and its proposals.
  *
  * Primary: the replica holding the placement driver's lease. The leader asks for the lease once it has
- * committed an entry of its term and while a majority answered it recently, renews it on every tick while
- * that holds, and records each new lease in the group's log; the lease is active once that record committed
- * (so the holder has applied every entry committed before it). Then:
+ * committed an entry of its term, renews it on every tick while it leads, and records each new lease in the
+ * group's log; the lease is active once that record committed (so the holder has applied every entry
+ * committed before it). Then:
  *
  * - writes (`isServing`) are accepted while this replica is the Raft leader of the lease's term and the lease
  *   has not expired (less a clock-offset margin);
@@ -317,33 +317,30 @@ export class PartitionGroup {
   #leaseTick(): void {
     const raft = this.raft;
     if (!raft.committedInTerm) return;
-    const now = this.#host.clock.now();
-    const contact = raft.quorumContactAt();
-    const electionMin = this.#host.raft.electionTimeoutMs?.min ?? 300;
-    if (contact !== undefined && now - contact < electionMin / 2) {
-      let granted: PartitionLease | undefined;
-      try {
-        granted = this.#host.leases.acquire(this.tableId, this.partition, this.#host.nodeName, raft.term);
-      } catch (error) {
-        this.#host.log.warn({ group: this.name, err: error }, 'the placement driver refused a lease request');
-      }
-      if (granted !== undefined) {
-        const held = this.#lease;
-        if (
-          held === undefined ||
-          held.lease.term !== granted.term ||
-          held.lease.startMs !== granted.startMs
-        ) {
-          const { index } = raft.proposeLease({
-            holder: granted.holder,
-            startMs: granted.startMs,
-            expiresAtMs: granted.expiresAtMs,
-          });
-          this.#lease = { lease: granted, entryIndex: index };
-          this.#serving = false;
-        } else {
-          held.lease = granted;
-        }
+    // Leading is enough to ask: a leader cut off from its majority steps down within a minimum election
+    // timeout and asks no more, and the driver leases nobody else before its lease ran out anyway.
+    let granted: PartitionLease | undefined;
+    try {
+      granted = this.#host.leases.acquire(this.tableId, this.partition, this.#host.nodeName, raft.term);
+    } catch (error) {
+      this.#host.log.warn({ group: this.name, err: error }, 'the placement driver refused a lease request');
+    }
+    if (granted !== undefined) {
+      const current = this.#lease;
+      if (
+        current === undefined ||
+        current.lease.term !== granted.term ||
+        current.lease.startMs !== granted.startMs
+      ) {
+        const { index } = raft.proposeLease({
+          holder: granted.holder,
+          startMs: granted.startMs,
+          expiresAtMs: granted.expiresAtMs,
+        });
+        this.#lease = { lease: granted, entryIndex: index };
+        this.#serving = false;
+      } else {
+        current.lease = granted;
       }
     }
     const held = this.#lease;

@@ -50,9 +50,9 @@ export interface SimClusterOptions {
 
 /** Tuning of replicated partitions. */
 export interface SimReplicationOptions {
-  /** Raft election timeout range, ms. Default 300..600. */
+  /** Raft election timeout range, ms. Default 300..600 on the virtual clock, 1000..2000 on the real one. */
   readonly electionTimeoutMs?: { readonly min: number; readonly max: number };
-  /** Raft heartbeat interval, ms (below the election timeout's min). Default 50. */
+  /** Raft heartbeat interval, ms (below the election timeout's min). Default 50 (virtual), 100 (real). */
   readonly heartbeatIntervalMs?: number;
   /** A replica snapshots its state every this many applied entries (0: never). Default 4096. */
   readonly snapshotEveryEntries?: number;

@@ -60,6 +60,12 @@ export interface ConnectOptions extends Omit<ClientOptions, 'transport' | 'endpo
 /** A clock with the `sleep` tests use; virtual or real. */
 export type ClusterClock = Clock;
 
+/** Raft timings on the real clock, unless the `replication` option sets them. */
+export const REAL_CLOCK_RAFT = {
+  electionTimeoutMs: { min: 1000, max: 2000 },
+  heartbeatIntervalMs: 100,
+} as const;
+
 export class SimCluster implements AsyncDisposable {
   /** The run's seed: `SimCluster.start({ seed })` with it replays every random choice. */
   readonly seed: bigint;
@@ -511,7 +517,10 @@ export class SimCluster implements AsyncDisposable {
 
   #startNode(): string {
     const name = `node-${this.#nextNode++}`;
-    const { syncLatencyMs, leaseMs: _, ...raft } = this.#options.replication;
+    const { syncLatencyMs, leaseMs: _, ...tuning } = this.#options.replication;
+    // On the real clock a busy event loop delays every message (a streamer keeps a batch per partition in
+    // flight): timeouts as long as a real cluster's keep leaders from stepping down under load.
+    const raft = this.#options.clock === 'real' ? { ...REAL_CLOCK_RAFT, ...tuning } : tuning;
     const node = new ClusterNode({
       name,
       controlPlane: this.controlPlane,
