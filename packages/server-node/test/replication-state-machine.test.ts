@@ -20,6 +20,12 @@ import { ManualClock } from './support/manual-clock.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 
+// The encoders hand out views of one shared buffer (valid until the next encode): the tests keep copies.
+const write = (...args: Parameters<typeof encodeWrite>) => encodeWrite(...args).slice();
+const seal = (...args: Parameters<typeof encodeSeal>) => encodeSeal(...args).slice();
+const prepare = (...args: Parameters<typeof encodePrepare>) => encodePrepare(...args).slice();
+const finish = (...args: Parameters<typeof encodeFinish>) => encodeFinish(...args).slice();
+
 /** A replica's state machine, with what its proposals bind and what the applies answered. */
 class Replica implements LocalIntents {
   readonly machine: PartitionStateMachine;
@@ -108,7 +114,7 @@ describe('PartitionStateMachine', () => {
     ];
     writes.forEach((batch, i) => {
       const source = intents(leader, `tx-${i}`, batch);
-      const command = encodeWrite(leader.hlc.now(), fence(producer(i + 1)), source);
+      const command = write(leader.hlc.now(), fence(producer(i + 1)), source);
       leader.bindings.set(i + 1, source.ptx);
       expect(leader.apply(command)).toMatchObject({ kind: 'applied' });
       expect(follower.apply(command)).toMatchObject({ kind: 'applied' });
@@ -122,10 +128,10 @@ describe('PartitionStateMachine', () => {
   it('asks the fence again as a write applies: a duplicate or a fenced attempt applies nothing, everywhere', () => {
     const replicas = [new Replica(), new Replica()];
     const ts = replicas[0]?.hlc.now() ?? 0n;
-    const first = encodeWrite(ts, fence(producer(1)), intents(new Replica(), 'x', [['k', 'v1']]));
-    const again = encodeWrite(ts + 1n, fence(producer(1)), intents(new Replica(), 'y', [['k', 'v2']]));
-    const older = encodeWrite(ts + 2n, fence(producer(9, 0)), intents(new Replica(), 'z', [['k', 'v3']]));
-    const recordOnly = encodeWrite(ts + 3n, fence(producer(1, 0), false));
+    const first = write(ts, fence(producer(1)), intents(new Replica(), 'x', [['k', 'v1']]));
+    const again = write(ts + 1n, fence(producer(1)), intents(new Replica(), 'y', [['k', 'v2']]));
+    const older = write(ts + 2n, fence(producer(9, 0)), intents(new Replica(), 'z', [['k', 'v3']]));
+    const recordOnly = write(ts + 3n, fence(producer(1, 0), false));
     for (const replica of replicas) {
       expect(replica.apply(first)).toMatchObject({ kind: 'applied' });
       expect(replica.apply(again)).toEqual({ kind: 'duplicate' });
@@ -139,10 +145,10 @@ describe('PartitionStateMachine', () => {
   it('seals an epoch, after which its batches are refused, and refuses a seal older than a newer epoch', () => {
     const replica = new Replica();
     const ts = replica.hlc.now();
-    replica.apply(encodeWrite(ts, fence(producer(4, 2))));
-    expect(replica.apply(encodeSeal('p', 2))).toEqual({ kind: 'sealed', appliedSeq: 4 });
-    expect(replica.apply(encodeWrite(ts + 1n, fence(producer(5, 2))))).toMatchObject({ kind: 'refused' });
-    expect(replica.apply(encodeSeal('p', 1))).toMatchObject({
+    replica.apply(write(ts, fence(producer(4, 2))));
+    expect(replica.apply(seal('p', 2))).toEqual({ kind: 'sealed', appliedSeq: 4 });
+    expect(replica.apply(write(ts + 1n, fence(producer(5, 2))))).toMatchObject({ kind: 'refused' });
+    expect(replica.apply(seal('p', 1))).toMatchObject({
       kind: 'refused',
       error: { code: 'PRODUCER_FENCED' },
     });
@@ -154,8 +160,8 @@ describe('PartitionStateMachine', () => {
     const startTs = leader.hlc.now();
     const held = intents(leader, 't1', [['k', 'v']]);
     leader.bindings.set(1, held.ptx);
-    const commit = encodePrepare('t1', 'node-1', startTs, null, held);
-    const abort = encodePrepare('t2', 'node-1', startTs, null, intents(new Replica(), 't2', [['j', 'w']]));
+    const commit = prepare('t1', 'node-1', startTs, null, held);
+    const abort = prepare('t2', 'node-1', startTs, null, intents(new Replica(), 't2', [['j', 'w']]));
     for (const replica of [leader, follower]) {
       expect(replica.apply(commit)).toEqual({ kind: 'prepared' });
       expect(replica.apply(abort)).toEqual({ kind: 'prepared' });
@@ -163,9 +169,9 @@ describe('PartitionStateMachine', () => {
     }
     const commitTs = leader.hlc.now();
     for (const replica of [leader, follower]) {
-      expect(replica.apply(encodeFinish('t1', commitTs))).toEqual({ kind: 'finished', committed: true });
-      expect(replica.apply(encodeFinish('t2', null))).toEqual({ kind: 'finished', committed: false });
-      expect(replica.apply(encodeFinish('t2', null))).toEqual({ kind: 'finished', committed: undefined });
+      expect(replica.apply(finish('t1', commitTs))).toEqual({ kind: 'finished', committed: true });
+      expect(replica.apply(finish('t2', null))).toEqual({ kind: 'finished', committed: false });
+      expect(replica.apply(finish('t2', null))).toEqual({ kind: 'finished', committed: undefined });
       expect(replica.state()).toMatchObject({ keys: [{ key: '107', ts: commitTs }], prepared: [] });
     }
     expect(leader.held.size).toBe(0);
@@ -174,13 +180,13 @@ describe('PartitionStateMachine', () => {
   it('refuses to prepare a second attempt of a batch while the first one awaits its outcome', () => {
     const replica = new Replica();
     const ts = replica.hlc.now();
-    expect(replica.apply(encodePrepare('t1', 'n', ts, fence(producer(1))))).toEqual({ kind: 'prepared' });
-    expect(replica.apply(encodePrepare('t2', 'n', ts, fence(producer(1))))).toMatchObject({
+    expect(replica.apply(prepare('t1', 'n', ts, fence(producer(1))))).toEqual({ kind: 'prepared' });
+    expect(replica.apply(prepare('t2', 'n', ts, fence(producer(1))))).toMatchObject({
       kind: 'refused',
       error: { code: 'TX_CONFLICT', message: expect.stringContaining('awaits its outcome') },
     });
-    replica.apply(encodeFinish('t1', ts + 1n));
-    expect(replica.apply(encodePrepare('t3', 'n', ts, fence(producer(1))))).toEqual({ kind: 'duplicate' });
+    replica.apply(finish('t1', ts + 1n));
+    expect(replica.apply(prepare('t3', 'n', ts, fence(producer(1))))).toEqual({ kind: 'duplicate' });
   });
 
   it('restores from its snapshot to the same state, for random logs', () => {
@@ -203,12 +209,12 @@ describe('PartitionStateMachine', () => {
           const ts = replica.hlc.now();
           if (o.kind === 'write') {
             const source = intents(new Replica(), 'w', [[`k${o.key}`, o.del ? null : `v${ts}`]]);
-            replica.apply(encodeWrite(ts, fence(producer(o.seq + 1, 2)), source));
-          } else if (o.kind === 'seal') replica.apply(encodeSeal('p', o.epoch));
+            replica.apply(write(ts, fence(producer(o.seq + 1, 2)), source));
+          } else if (o.kind === 'seal') replica.apply(seal('p', o.epoch));
           else if (o.kind === 'prepare') {
             const source = intents(new Replica(), `t${prepared}`, [[`k${o.key}`, 'p']]);
-            replica.apply(encodePrepare(`t${prepared++}`, 'n', ts - 1n, null, source));
-          } else replica.apply(encodeFinish(`t${Math.max(0, prepared - 1)}`, o.commit ? ts : null));
+            replica.apply(prepare(`t${prepared++}`, 'n', ts - 1n, null, source));
+          } else replica.apply(finish(`t${Math.max(0, prepared - 1)}`, o.commit ? ts : null));
         }
         const copy = new Replica();
         copy.machine.restore(replica.machine.snapshot());

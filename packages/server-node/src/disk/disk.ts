@@ -35,6 +35,12 @@ export interface Disk {
   write(path: string, data: Uint8Array): void;
   /** Appends a copy of `data` to `path` (creating the file). */
   append(path: string, data: Uint8Array): void;
+  /**
+   * Appends the bytes of `parts`, in order, to `path` as one change (a crash keeps all of them or none),
+   * keeping the arrays as they are instead of copying them: the caller must never change them afterwards
+   * (a Raft command's bytes, which are immutable, are appended this way without a copy).
+   */
+  appendOwned(path: string, parts: readonly Uint8Array[]): void;
   /** Cuts `path` to its first `length` bytes. */
   truncate(path: string, length: number): void;
   /** Removes `path`; nothing happens if there is no such file. */

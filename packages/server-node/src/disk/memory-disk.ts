@@ -33,7 +33,7 @@ export interface MemoryDiskOptions {
 
 type Change =
   | { readonly kind: 'write'; readonly path: string; readonly data: Uint8Array }
-  | { readonly kind: 'append'; readonly path: string; readonly data: Uint8Array }
+  | { readonly kind: 'append'; readonly path: string; readonly parts: readonly Uint8Array[] }
   | { readonly kind: 'truncate'; readonly path: string; readonly length: number }
   | { readonly kind: 'remove'; readonly path: string };
 
@@ -51,9 +51,12 @@ function applyChange(files: Map<string, FileChunks>, change: Change): void {
       files.set(change.path, FileChunks.of(change.data));
       return;
     case 'append': {
-      const file = files.get(change.path);
-      if (file === undefined) files.set(change.path, FileChunks.of(change.data));
-      else file.append(change.data);
+      let file = files.get(change.path);
+      if (file === undefined) {
+        file = FileChunks.of(new Uint8Array(0));
+        files.set(change.path, file);
+      }
+      for (const part of change.parts) file.append(part);
       return;
     }
     case 'truncate':
@@ -142,7 +145,13 @@ export class MemoryDisk implements SimulatedDisk {
   }
 
   append(path: string, data: Uint8Array): void {
-    this.#issue({ kind: 'append', path, data: data.slice() }, data.length);
+    this.#issue({ kind: 'append', path, parts: [data.slice()] }, data.length);
+  }
+
+  appendOwned(path: string, parts: readonly Uint8Array[]): void {
+    let bytes = 0;
+    for (const part of parts) bytes += part.length;
+    this.#issue({ kind: 'append', path, parts: [...parts] }, bytes);
   }
 
   /** @throws ServerError `INVALID_ARGUMENT` when `length` is negative or beyond the file's end. */

@@ -97,16 +97,21 @@ export interface IntentSource {
   readonly ptx: PartitionTx;
 }
 
+// Commands are encoded into one writer and handed out as views of it: valid until the next encode, so a
+// caller appends each to its log (which copies it) before encoding another.
 const writer = new MsgPackWriter({ initialCapacity: 1024 });
 
-/** A `write` command: `source`'s intents (none when absent) committed at `commitTs`, with `fence`. */
+/**
+ * A `write` command: `source`'s intents (none when absent) committed at `commitTs`, with `fence`. Like every
+ * encoder here it returns a view of a shared buffer, valid until the next command is encoded.
+ */
 export function encodeWrite(commitTs: bigint, fence: FenceOp | null, source?: IntentSource): Uint8Array {
   writer.reset();
   writer.writeInt(KIND_IDS.write);
   writer.writeBigInt(commitTs, 'commitTs');
   writeFence(fence);
   writeIntents(source);
-  return writer.toBytes();
+  return writer.view();
 }
 
 export function encodeSeal(producerId: string, epoch: number): Uint8Array {
@@ -114,7 +119,7 @@ export function encodeSeal(producerId: string, epoch: number): Uint8Array {
   writer.writeInt(KIND_IDS.seal);
   writer.writeString(producerId);
   writer.writeInt(epoch, 'epoch');
-  return writer.toBytes();
+  return writer.view();
 }
 
 /** A `prepare` command: the promise to commit `source`'s intents (and `fence`) when told. */
@@ -132,7 +137,7 @@ export function encodePrepare(
   writer.writeBigInt(startTs, 'startTs');
   writeFence(fence);
   writeIntents(source);
-  return writer.toBytes();
+  return writer.view();
 }
 
 /** A `finish` command: commit the prepared `txId` at `commitTs`, or abort it (`null`). */
@@ -142,7 +147,7 @@ export function encodeFinish(txId: string, commitTs: bigint | null): Uint8Array 
   writer.writeString(txId);
   if (commitTs === null) writer.writeNil();
   else writer.writeBigInt(commitTs, 'commitTs');
-  return writer.toBytes();
+  return writer.view();
 }
 
 /**
@@ -235,7 +240,10 @@ export function readFence(reader: MsgPackReader): FenceOp | null {
   return { producer, admit, results };
 }
 
-/** Writes `source`'s intents as `rows` (no intents: an empty list). */
+/**
+ * Writes `source`'s intents as `rows` (no intents: an empty list), straight into the writer's buffer: keys and
+ * rows are copied byte by byte, with no view made per write (a batch has a thousand).
+ */
 function writeIntents(source: IntentSource | undefined): void {
   if (source === undefined) {
     writeRowsTo(writer, EMPTY_ROWS);
@@ -247,7 +255,7 @@ function writeIntents(source: IntentSource | undefined): void {
   let rowTotal = 0;
   const lengths = new DataView(new ArrayBuffer(count * 8));
   for (let i = 0; i < count; i++) {
-    const keyLength = store.intentKey(ptx, i).length;
+    const keyLength = store.intentKeyLength(ptx, i);
     const rowLength = ptx.rowLength(i);
     lengths.setInt32(i * 8, keyLength, true);
     lengths.setInt32(i * 8 + 4, rowLength, true);
@@ -256,13 +264,22 @@ function writeIntents(source: IntentSource | undefined): void {
   }
   writer.writeInt(count);
   writer.writeBinaryHeader(keyTotal);
-  for (let i = 0; i < count; i++) writer.writeRaw(store.intentKey(ptx, i));
+  let at = writer.reserve(keyTotal);
+  let target = writer.view();
+  for (let i = 0; i < count; i++) {
+    store.copyIntentKey(ptx, i, target, at);
+    at += lengths.getInt32(i * 8, true);
+  }
   writer.writeBinaryHeader(rowTotal);
+  at = writer.reserve(rowTotal);
+  target = writer.view();
   for (let i = 0; i < count; i++) {
     const length = ptx.rowLength(i);
     if (length <= 0) continue;
+    const buffer = ptx.buffer(i);
     const start = ptx.rowStart(i);
-    writer.writeRaw(ptx.buffer(i).subarray(start, start + length));
+    for (let k = 0; k < length; k++) target[at + k] = buffer[start + k] as number;
+    at += length;
   }
   writer.writeBinary(new Uint8Array(lengths.buffer));
 }

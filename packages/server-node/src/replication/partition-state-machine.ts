@@ -216,11 +216,7 @@ export class PartitionStateMachine implements RaftStateMachine {
         store.commit(ptx, commitTs);
         return;
       }
-      if (rows.count === 0) return;
-      const fresh = store.begin(`raft-${index}`, commitTs - 1n);
-      writeRows(store, fresh, rows);
-      store.prepare(fresh);
-      store.commit(fresh, commitTs);
+      if (rows.count > 0) store.applyDecided(rows, commitTs, `raft-${index}`);
     });
     if (fence !== null) this.#fence.record(fence.producer, fence.results);
     const hlc = this.#options.hlc;

@@ -33,6 +33,7 @@
 import { ServerError } from '../errors/server-error.js';
 import { nextTxState, type TxAction, TxStates, unknownTxState } from '../tx/tx-lifecycle.js';
 import { type AppliedViews, type ApplyListener, ApplyListeners, notifyApplied } from './apply-listeners.js';
+import { applyDecidedWrites, type DecidedWrites } from './decided-writes.js';
 import { checkIntents, commitIntents, removeIntents } from './intent-steps.js';
 import { chainLength, hasRowAt, pruneSlot, rowAt } from './key-entry.js';
 import { keyHex } from './key-string.js';
@@ -266,9 +267,14 @@ export class MvccPartitionStore {
     return { keys, rows };
   }
 
-  /** The key of `ptx`'s intent `i` (0 <= i < `ptx.writeCount`), as a view of the store's bytes. */
-  intentKey(ptx: PartitionTx, i: number): Uint8Array {
-    return this.#table.key(ptx.slot(i));
+  /** The length of the key of `ptx`'s intent `i` (0 <= i < `ptx.writeCount`). */
+  intentKeyLength(ptx: PartitionTx, i: number): number {
+    return this.#table.keyLength(ptx.slot(i));
+  }
+
+  /** Copies the key of `ptx`'s intent `i` into `target` from `at` (a command being encoded; no view made). */
+  copyIntentKey(ptx: PartitionTx, i: number, target: Uint8Array, at: number): void {
+    this.#table.copyKey(ptx.slot(i), target, at);
   }
 
   /** Puts `ptx`'s intent on `slot` (found or just inserted) after the conflict checks. */
@@ -294,6 +300,23 @@ export class MvccPartitionStore {
       throw this.#conflict(ptx, slot, `it was committed at ${ts}, after the snapshot at ${ptx.startTs}`);
     }
     table.setOwner(slot, ptx, ptx.add(slot, rowBytes, rowStart, rowLength));
+  }
+
+  /**
+   * Applies `writes`, decided elsewhere, as committed versions at `commitTs` in one step, with no intents
+   * (see decided-writes.ts): a replica applying its partition's log. The apply listeners are told as for a
+   * commit, with `label` as the transaction's name.
+   *
+   * @throws ServerError `INTERNAL` when a key carries an intent or a version at or after `commitTs`;
+   *   `INTERNAL` (after the writes are in place) when an apply listener threw.
+   */
+  applyDecided(writes: DecidedWrites, commitTs: bigint, label: string): void {
+    const w = this.#watermark(commitTs);
+    const listeners = this.#listeners.wanted();
+    const applied: AppliedViews | null = listeners === null ? null : { keys: [], rows: [] };
+    applyDecidedWrites(this.#table, writes, commitTs, w, applied, this.name);
+    this.#table.compactIfWorthwhile();
+    if (listeners !== null && applied !== null) notifyApplied(listeners, applied, commitTs, this.name, label);
   }
 
   /** Whether a transaction is PREPARED here: the partition promised to commit it if told to. */
