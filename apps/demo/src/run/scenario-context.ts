@@ -49,13 +49,22 @@ export function clientTimeouts(faulty: boolean) {
 }
 
 /**
- * Starts the scenario's cluster on the real clock, with the run's nodes, partitions, seed and logger, and the
- * history mode of a run of `events` events (see `history-mode.ts`).
+ * Starts the scenario's cluster on the real clock, with the run's nodes, partitions, seed and logger, the
+ * history mode of a run of `events` events (see `history-mode.ts`), and `replicas` replicas of every
+ * partition (at most one per node).
  */
-export function startCluster(ctx: ScenarioContext, events: number): Promise<SimCluster> {
+export function startCluster(ctx: ScenarioContext, events: number, replicas = 1): Promise<SimCluster> {
   const { nodes, partitions, seed } = ctx.options;
   const history = historyModeFor(ctx.options.history, events);
-  return SimCluster.start({ nodes, partitions, seed, clock: 'real', logger: ctx.logger, history });
+  return SimCluster.start({
+    nodes,
+    partitions,
+    seed,
+    clock: 'real',
+    logger: ctx.logger,
+    history,
+    replicas: Math.min(replicas, nodes),
+  });
 }
 
 /**
