@@ -20,4 +20,14 @@ describe('Scenario regressions found by the property', () => {
     expect(result.verdict.reordered, result.verdict.report).toEqual([]);
     expect(result.valid, result.verdict.report).toBe(true);
   });
+
+  // Replicated (3 replicas on 5 nodes): a batch of PUT 1 and REMOVE 1 times out and its stream fails with it
+  // in doubt (the seal found no primary); a second REMOVE 1 was never sent (failed). The batch's entry
+  // commits after a failover: its tombstone is the in-doubt REMOVE's, which the exactOutcomes checker must
+  // allow.
+  it('lets an in-doubt REMOVE committed after a failover account for its tombstone', async () => {
+    const result = await runScenario(load('in-doubt-remove-applied-after-failover'));
+    expect(result.history.ofType('fail')[0]?.inDoubt).toEqual([1, 3]);
+    expect(result.valid, result.verdict.report).toBe(true);
+  });
 });
