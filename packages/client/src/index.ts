@@ -15,6 +15,8 @@ export { DataStreamerError, type DataStreamerErrorOptions } from './errors/data-
 export { InvalidOptionError } from './errors/invalid-option-error.js';
 // Receivers (user code on the nodes)
 export type { ReceiverDescriptor } from './receiver/receiver-streamer-sink.js';
+// RxJS on the injected clock
+export { clockScheduler } from './runtime/clock-scheduler.js';
 export { DataStreamer, type DataStreamerHooks } from './streamer/data-streamer.js';
 // The data streamer
 export {
@@ -22,6 +24,7 @@ export {
   type StreamerOperationType,
   StreamerOperationTypes,
 } from './streamer/data-streamer-item.js';
+export { fromPull, PullObservable, type PullSource } from './streamer/from-pull.js';
 export type { StreamerSource } from './streamer/sources/open-source-reader.js';
 export { streamData, streamResults } from './streamer/stream-data.js';
 export { type StreamIntoTarget, streamInto } from './streamer/stream-into.js';

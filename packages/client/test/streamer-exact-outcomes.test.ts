@@ -27,16 +27,18 @@ const timeout = () => new ClientError('REQUEST_TIMEOUT', 'no answer within the r
 describe('DataStreamer exact outcomes', () => {
   it('does not report a batch whose answer was lost but whose seal says it applied', async () => {
     const clock = simClock();
+    // Two partitions of room (bound 6) with every item in partition 0: batch 3 is sealed and waits its turn.
     const sink = new FakeSink<TestItem>({
       clock,
-      partitions: 1,
+      partitions: 2,
+      partitionOf: () => 0,
       respond: async (call) => {
         if (call.batchSeq !== 2) return undefined;
         sink.markApplied(call); // applied on the node; every answer is lost
         throw timeout();
       },
     });
-    const options = { clock, pageSize: 3, perPartitionParallelOperations: 2, retryLimit: 2 };
+    const options = { clock, pageSize: 3, perPartitionParallelOperations: 1, retryLimit: 2 };
     const error = await failureOf(streamData(sink, items(9), options));
     expect(error.code).toBe('REQUEST_TIMEOUT');
     expect(sink.sealed).toEqual([0]);

@@ -153,6 +153,20 @@ describe('DataStreamer failure accounting', () => {
     expectExactAccounting(taken, sink.applied, error.failedItems);
   });
 
+  it('holds a slot of the partition until an asynchronous onBatch of its batch settles', async () => {
+    const clock = simClock();
+    const sink = new FakeSink<TestItem>({ clock, partitions: 1, latencyMs: 0 });
+    const summary = await streamData(sink, items(6), {
+      clock,
+      pageSize: 2,
+      perPartitionParallelOperations: 3,
+      onBatch: () => clock.sleep(1000),
+    });
+    // Three slots: the three batches leave at once, and the stream ends when their onBatch calls do.
+    expect(sink.calls.map((call) => call.at)).toEqual([0, 0, 0]);
+    expect(summary.durationMs).toBe(1000);
+  });
+
   it('awaits an asynchronous onBatch before the partition sends again', async () => {
     const clock = simClock();
     const sink = new FakeSink<TestItem>({ clock, partitions: 1, latencyMs: 0 });
@@ -160,7 +174,7 @@ describe('DataStreamer failure accounting', () => {
     await streamData(sink, items(6), {
       clock,
       pageSize: 2,
-      perPartitionParallelOperations: 3,
+      perPartitionParallelOperations: 1,
       onBatch: async (info) => {
         seen.push([info.items, info.attempt]);
         await clock.sleep(1000);

@@ -1,12 +1,14 @@
 /**
  * Test support for the streamer tests: a fake `StreamerSink` that records every attempt (partition, items,
  * attempt number, batch number, virtual time), applies a batch only when its attempt resolves (or when a test
- * says an attempt applied although its answer was lost), notices two batches of one partition in flight at
- * once, and answers seals with the highest batch number applied per partition. Responses and seals are
+ * says an attempt applied although its answer was lost) and only in its turn (a batch that overtook an earlier
+ * one of its partition is refused with a retryable `OUT_OF_ORDER_BATCH`, as a node's fence does), counts
+ * batches of one partition in flight at once, and answers seals with the highest batch number applied per
+ * partition. Responses and seals are
  * scripted. Plus small helpers: a gate to stall the sink, a settled-state probe for promises, and a counting
  * source.
  */
-import { type Clock, InvalidValueError } from '@datastreamer/protocol';
+import { type Clock, InvalidValueError, ProtocolError } from '@datastreamer/protocol';
 import { SimClock } from '../../sim-cluster/src/clock/sim-clock.js';
 import { ClientError } from '../src/errors/client-error.js';
 import type {
@@ -69,11 +71,13 @@ export class FakeSink<T, R = never> implements StreamerSink<T, T, R> {
   prepared = 0;
   /** How often a send started while the same partition already had one in flight. */
   overlaps = 0;
+  /** The most attempts of one partition in flight at once. */
+  maxInFlight = 0;
   /** Partitions sealed, in order. */
   readonly sealed: number[] = [];
   /** Per partition, the highest batch number applied. */
   readonly #appliedSeq = new Map<number, number>();
-  readonly #busy = new Set<number>();
+  readonly #busy = new Map<number, number>();
   readonly #options: FakeSinkOptions<T, R>;
   readonly partitions: number;
 
@@ -126,21 +130,25 @@ export class FakeSink<T, R = never> implements StreamerSink<T, T, R> {
     };
     this.calls.push(call);
     if (this.#options.sent?.(call) ?? true) batch.sent();
-    if (this.#busy.has(partition)) {
-      this.overlaps++;
-    }
-    this.#busy.add(partition);
+    const busy = (this.#busy.get(partition) ?? 0) + 1;
+    if (busy > 1) this.overlaps++;
+    this.maxInFlight = Math.max(this.maxInFlight, busy);
+    this.#busy.set(partition, busy);
     try {
       // Like a connection's request: a cancelled stream stops waiting at once, whatever the node does.
       const ack = await untilAborted(signal, async () => {
         await this.#options.clock.sleep(this.#options.latencyMs ?? 10);
+        const applied = this.#appliedSeq.get(partition) ?? 0;
+        if (batchSeq > applied + 1) {
+          throw new ProtocolError('OUT_OF_ORDER_BATCH', `batch ${batchSeq} before ${applied + 1}`);
+        }
         return this.#options.respond?.(call);
       });
       this.appliedBatches.push(call);
       this.markApplied(call);
       return { node: 'node-1', bytes: call.items.length * 10, ...ack };
     } finally {
-      this.#busy.delete(partition);
+      this.#busy.set(partition, (this.#busy.get(partition) ?? 1) - 1);
     }
   }
 }

@@ -54,11 +54,11 @@ describe('DataStreamer auto-flush', () => {
     ]);
   });
 
-  it('does not auto-flush a partition whose previous batch is in flight, and flushes it when that ends', async () => {
+  it('does not auto-flush a partition whose every slot is taken, and flushes it when one frees', async () => {
     const clock = simClock();
-    const sink = new FakeSink<TestItem>({ clock, partitions: 1, latencyMs: 8000 });
+    // Two partitions of room (bound 12), every item in partition 0: items are taken while both slots are busy.
+    const sink = new FakeSink<TestItem>({ clock, partitions: 2, latencyMs: 8000, partitionOf: () => 0 });
     const publisher = new StreamerPublisher<TestItem>();
-    // Two pages of room (bound 6), so later items are taken while the first batch is in flight.
     const done = streamData(sink, publisher, {
       clock,
       pageSize: 3,
@@ -68,20 +68,43 @@ describe('DataStreamer auto-flush', () => {
     for (const id of [0, 1, 2]) {
       await publisher.submit({ id, key: 0 }); // full: leaves at 0 and is in flight until 8000
     }
-    await clock.sleep(1000);
-    await publisher.submit({ id: 3, key: 0 }); // 5000 ms old at 6000, while batch 1 is still in flight
+    await clock.sleep(500);
+    for (const id of [3, 4, 5]) {
+      await publisher.submit({ id, key: 0 }); // full: leaves at 500, in flight until 8500
+    }
+    await clock.sleep(500);
+    await publisher.submit({ id: 6, key: 0 }); // 5000 ms old at 6000, while both slots are taken
     expect(clock.now()).toBe(1000);
     await clock.sleep(6000);
-    expect(sink.calls).toHaveLength(1);
+    expect(sink.calls).toHaveLength(2);
     // The buffer is still open at 7000: a later item joins the same batch.
-    await publisher.submit({ id: 4, key: 0 });
+    await publisher.submit({ id: 7, key: 0 });
     await clock.sleep(1000);
     expect(sink.calls.map((call) => [call.at, call.items.map((item) => item.id)])).toEqual([
       [0, [0, 1, 2]],
-      [8000, [3, 4]],
+      [500, [3, 4, 5]],
+      [8000, [6, 7]],
     ]);
     publisher.close();
     await done;
+    expect(sink.maxInFlight).toBe(2);
+  });
+
+  it('with one operation per partition, flushes an overdue buffer when the batch in flight ends', async () => {
+    const clock = simClock();
+    const sink = new FakeSink<TestItem>({ clock, partitions: 2, latencyMs: 8000, partitionOf: () => 0 });
+    const publisher = new StreamerPublisher<TestItem>();
+    const done = streamData(sink, publisher, { clock, pageSize: 3, autoFlushInterval: 5000 });
+    for (const id of [0, 1, 2]) await publisher.submit({ id, key: 0 });
+    await clock.sleep(1000);
+    await publisher.submit({ id: 3, key: 0 });
+    await clock.sleep(7000);
+    publisher.close();
+    await done;
+    expect(sink.calls.map((call) => [call.at, call.items.map((item) => item.id)])).toEqual([
+      [0, [0, 1, 2]],
+      [8000, [3]],
+    ]);
     expect(sink.overlaps).toBe(0);
   });
 

@@ -20,6 +20,7 @@ export { FrameDecoder, type FrameDecoderOptions } from './frame/frame-decoder.js
 export { beginFrame, endFrame } from './frame/frame-encoder.js';
 export { DEFAULT_MAX_FRAME_SIZE, FRAME_HEADER_SIZE, MAX_FRAME_SIZE_LIMIT } from './frame/frame-limits.js';
 export {
+  AUTHN_TYPE_BASIC,
   answerHandshake,
   checkHandshakeResponse,
   decodeHandshakeRequest,
@@ -27,11 +28,14 @@ export {
   encodeHandshakeRequest,
   encodeHandshakeResponse,
   type HandshakeAccepted,
+  HandshakeExtensionKeys,
+  type HandshakeExtensions,
   type HandshakeRejected,
   type HandshakeRequest,
   type HandshakeResponse,
   type HandshakeResult,
   type LocalPeer,
+  MAX_HANDSHAKE_EXTENSIONS,
   writeHandshakeRequest,
   writeHandshakeResponse,
 } from './frame/handshake.js';
@@ -59,6 +63,7 @@ export {
   rowColocationHash,
 } from './hash/colocation-hash.js';
 export { partitionFor } from './hash/partition.js';
+export type { NodeAuthenticateRequest } from './messages/auth-messages.js';
 export type {
   ColumnAddRequest,
   HeartbeatRequest,
@@ -189,7 +194,6 @@ export { MsgPackReader } from './msgpack/msgpack-reader.js';
 export { MsgPackWriter, type MsgPackWriterOptions } from './msgpack/msgpack-writer.js';
 // Runtime seams
 export type { Clock, TimerHandle } from './runtime/clock.js';
-export { clockScheduler } from './runtime/clock-scheduler.js';
 export { type LogFn, type Logger, silentLogger } from './runtime/logger.js';
 export { RealClock, realClock } from './runtime/real-clock.js';
 export type { Rng } from './runtime/rng.js';
@@ -206,6 +210,7 @@ export {
 export { describeValue } from './schema/describe-value.js';
 export type { ColumnDef, TableSchema } from './schema/table-schema.js';
 export { denormalizeValue, normalizeValue } from './schema/value-check.js';
+export { storedValueProblem } from './schema/value-fit.js';
 export type {
   DateTimeValue,
   DateValue,
@@ -220,6 +225,12 @@ export { BinaryTupleBuilder } from './tuple/binary-tuple-builder.js';
 export { BinaryTupleFormat, offsetEntry } from './tuple/binary-tuple-format.js';
 export { BinaryTupleReader } from './tuple/binary-tuple-reader.js';
 export { appendColumnValue, readColumnValue } from './tuple/column-value-codec.js';
+export {
+  ELEMENT_LENGTHS,
+  type ElementChecks,
+  elementProblem,
+  planElementChecks,
+} from './tuple/element-check.js';
 export type { ColocationSink } from './tuple/raw-column-value.js';
 export { type EncodedRow, type EncodedRowTarget, RowCodec, type StagedRowTarget } from './tuple/row-codec.js';
 export { UnknownColumnError } from './tuple/unknown-column-error.js';

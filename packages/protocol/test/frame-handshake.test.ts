@@ -177,4 +177,65 @@ describe('handshake', () => {
     expect(error.code).toBe('PROTOCOL_ERROR');
     expect(error.message).toMatch(/bad preamble/);
   });
+
+  it('carries extensions both ways, and a request without them reads as before', () => {
+    const extensions = new Map<string, string | Uint8Array>([
+      ['authn-type', 'basic'],
+      ['authn-identity', 'alice'],
+      ['authn-secret', 'alice-password'],
+    ]);
+    const request = decodeHandshakeRequest(
+      firstFrame(encodeHandshakeRequest({ ...CLIENT_HELLO, extensions })),
+    );
+    expect(request.extensions).toEqual(extensions);
+    const challenge = new Map([['authn-challenge', Uint8Array.of(1, 2, 3)]]);
+    const server = answerHandshake(
+      firstFrame(encodeHandshakeRequest(CLIENT_HELLO)),
+      { nodeName: 'node-1', admit: () => challenge },
+      TRACE,
+    );
+    expect(server.request?.extensions).toBeUndefined();
+    const result = checkHandshakeResponse(
+      decodeHandshakeResponse(firstFrame(encodeHandshakeResponse(server.response))),
+    );
+    expect(result.extensions).toEqual(challenge);
+  });
+
+  it('answers a request its host does not admit with the host error as a rejection', () => {
+    const refusal = Object.assign(new Error('authentication failed: unknown user or wrong password'), {
+      code: 'AUTHENTICATION_FAILED',
+    });
+    const { request, response } = answerHandshake(
+      firstFrame(encodeHandshakeRequest(CLIENT_HELLO)),
+      {
+        nodeName: 'node-1',
+        admit: () => {
+          throw refusal;
+        },
+      },
+      TRACE,
+    );
+    expect(request).toBeNull();
+    const answer = decodeHandshakeResponse(firstFrame(encodeHandshakeResponse(response)));
+    const error = thrown(() => checkHandshakeResponse(answer));
+    expect(error.code).toBe('AUTHENTICATION_FAILED');
+    expect(error.retryable).toBe(false);
+  });
+
+  it('refuses malformed extensions without quoting their values', () => {
+    const base = [w.int(1), w.int(0), w.int(0), w.int(2), w.bin([7]), w.str('c')];
+    const wrongType = w.u8(w.cat(...base, w.map(1), w.str('authn-secret'), w.int(1234567)));
+    const typeError = thrown(() => decodeHandshakeRequest(wrongType));
+    expect(typeError.message).toMatch(/extensions\.authn-secret: expected str or bin/);
+    expect(typeError.message).not.toContain('1234567');
+    const duplicate = w.u8(
+      w.cat(...base, w.map(2), w.str('k'), w.str('s3cret'), w.str('k'), w.str('s3cret')),
+    );
+    const duplicateError = thrown(() => decodeHandshakeRequest(duplicate));
+    expect(duplicateError.message).toMatch(/duplicate key "k"/);
+    expect(duplicateError.message).not.toContain('s3cret');
+    const entries = Array.from({ length: 33 }, (_, i) => w.cat(w.str(`k${i}`), w.str('v')));
+    const tooMany = w.u8(w.cat(...base, w.map(33), ...entries));
+    expect(thrown(() => decodeHandshakeRequest(tooMany)).message).toMatch(/33 entries/);
+  });
 });

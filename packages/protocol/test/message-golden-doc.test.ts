@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { ErrorCodes } from '../src/errors/error-codes.js';
 import { decodeValue, encodeValue } from '../src/values/value-codec.js';
 import * as w from './support/wire-builder.js';
 import { dumpMsgPack } from './support/wire-dump.js';
@@ -29,6 +30,16 @@ function documentedBodies(): Map<string, string[]> {
 describe('docs/PROTOCOL.md', () => {
   const documented = documentedBodies();
   const golden = goldenBodies();
+
+  it('lists every error code with its id and whether it is retryable, and nothing else', () => {
+    const rows = [...doc.matchAll(/^\| (\d+) \| ([A-Z_]+) \| (yes|no) \|$/gm)].map(
+      ([, id, code, retryable]) => [Number(id), code, retryable === 'yes'] as const,
+    );
+    const expected = Object.entries(ErrorCodes)
+      .map(([code, { id, retryable }]) => [id, code, retryable] as const)
+      .sort((a, b) => a[0] - b[0]);
+    expect(rows).toEqual(expected);
+  });
 
   it('shows every golden message exactly once', () => {
     for (const name of golden.keys()) expect(documented.get(name)?.length ?? 0, name).toBe(1);

@@ -14,6 +14,9 @@ import { MsgPackWriter } from '../src/msgpack/msgpack-writer.js';
 import * as w from './support/wire-builder.js';
 import {
   GOLDEN_HANDSHAKE_ACCEPTED,
+  GOLDEN_HANDSHAKE_AUTH_REJECTED,
+  GOLDEN_HANDSHAKE_BASIC_AUTH,
+  GOLDEN_HANDSHAKE_CHALLENGE,
   GOLDEN_HANDSHAKE_REJECTED,
   GOLDEN_HANDSHAKE_REQUEST,
   GOLDEN_REQUESTS,
@@ -33,6 +36,7 @@ function comparable(value: unknown): unknown {
   // A decoded batch's rows are ranges of the message: they compare by the bytes of each row.
   if (value instanceof StreamerRowRanges) return comparable(value.toArray());
   if (value instanceof Uint8Array) return w.hex(value);
+  if (value instanceof Map) return comparable(Object.fromEntries(value));
   if (value instanceof Date || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map(comparable);
   return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, comparable(item)]));
@@ -82,13 +86,18 @@ describe('message golden bytes', () => {
   });
 
   it('writes and reads the handshake request, acceptance and rejection as their golden bytes', () => {
-    writer.reset();
-    writeHandshakeRequest(writer, GOLDEN_HANDSHAKE_REQUEST.request);
-    expect(w.hex(writer.view())).toBe(w.hex(GOLDEN_HANDSHAKE_REQUEST.bytes));
-    expect(comparable(decodeHandshakeRequest(w.u8(GOLDEN_HANDSHAKE_REQUEST.bytes)))).toEqual(
-      comparable(GOLDEN_HANDSHAKE_REQUEST.request),
-    );
-    for (const golden of [GOLDEN_HANDSHAKE_ACCEPTED, GOLDEN_HANDSHAKE_REJECTED]) {
+    for (const golden of [GOLDEN_HANDSHAKE_REQUEST, GOLDEN_HANDSHAKE_BASIC_AUTH]) {
+      writer.reset();
+      writeHandshakeRequest(writer, golden.request);
+      expect(w.hex(writer.view())).toBe(w.hex(golden.bytes));
+      expect(comparable(decodeHandshakeRequest(w.u8(golden.bytes)))).toEqual(comparable(golden.request));
+    }
+    for (const golden of [
+      GOLDEN_HANDSHAKE_ACCEPTED,
+      GOLDEN_HANDSHAKE_REJECTED,
+      GOLDEN_HANDSHAKE_CHALLENGE,
+      GOLDEN_HANDSHAKE_AUTH_REJECTED,
+    ]) {
       writer.reset();
       writeHandshakeResponse(writer, golden.response);
       expect(w.hex(writer.view())).toBe(w.hex(golden.bytes));

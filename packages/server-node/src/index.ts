@@ -6,8 +6,15 @@
  * replication.
  */
 
+export type { AuthenticationOptions, UserCredentials } from './auth/authenticator.js';
+export { peerProof } from './auth/peer-proof.js';
 export { Catalog, type CatalogListener, type CatalogOptions, MAX_PARTITIONS } from './catalog/catalog.js';
-export { HybridClock, type HybridTimestamp } from './clock/hlc.js';
+export {
+  DEFAULT_MAX_CLOCK_OFFSET_MS,
+  HybridClock,
+  type HybridClockOptions,
+  type HybridTimestamp,
+} from './clock/hlc.js';
 export { type Disk, type DiskStats, isSimulatedDisk, type SimulatedDisk } from './disk/disk.js';
 export { DEFAULT_SYNC_LATENCY_MS, MemoryDisk, type MemoryDiskOptions } from './disk/memory-disk.js';
 export {

@@ -108,7 +108,7 @@ describe('HybridClock', () => {
   });
 
   it('moves past a timestamp seen from the future', () => {
-    const hlc = new HybridClock(manualClock(100).clock);
+    const hlc = new HybridClock(manualClock(100).clock, { maxOffsetMs: 5_000 });
     hlc.now();
     const seen = hybridTimestamp(5_000, 3);
     const updated = hlc.update(seen);
@@ -143,7 +143,7 @@ describe('HybridClock', () => {
     fc.assert(
       fc.property(fc.array(step, { maxLength: 200 }), (steps) => {
         const physical = manualClock(0);
-        const hlc = new HybridClock(physical.clock);
+        const hlc = new HybridClock(physical.clock, { maxOffsetMs: 2_000_000 });
         let clockMs = 0;
         let floor = 0n; // everything returned or seen so far
         for (const s of steps) {
@@ -184,5 +184,64 @@ describe('HybridClock', () => {
     expect(error).toBeInstanceOf(ServerError);
     expect((error as ServerError).code).toBe('INTERNAL');
     expect((error as ServerError).message).toMatch(/NaN/);
+  });
+
+  it('refuses a timestamp further ahead than maxOffsetMs before it touches the clock', () => {
+    const physical = manualClock(10_000);
+    const hlc = new HybridClock(physical.clock);
+    expect(hlc.maxOffsetMs).toBe(500);
+    const before = hlc.now();
+    // Just within the bound (500 ms ahead, any logical counter) moves the clock.
+    expect(hlc.update(hybridTimestamp(10_500, 65_535))).toBe(hybridTimestamp(10_501));
+    const latest = hlc.current();
+    for (const seen of [hybridTimestamp(10_501), hybridTimestamp(50_000), MAX_TIMESTAMP - 1n]) {
+      const error = (() => {
+        try {
+          hlc.update(seen);
+        } catch (err) {
+          return err;
+        }
+        return undefined;
+      })();
+      expect(error).toBeInstanceOf(ServerError);
+      expect((error as ServerError).code).toBe('CLOCK_OFFSET_EXCEEDED');
+      expect((error as ServerError).retryable).toBe(false);
+      expect((error as ServerError).message).toMatch(/ms ahead of this node's physical clock is refused/);
+      expect(hlc.current()).toBe(latest);
+    }
+    expect(before).toBeLessThan(latest);
+  });
+
+  it('never passes the largest signed long, whatever it is fed', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.bigInt({ min: 0n, max: MAX_TIMESTAMP - 1n }), { maxLength: 50 }),
+        fc.integer({ min: 0, max: 2 ** 47 - 1 }),
+        (seen, ms) => {
+          const hlc = new HybridClock(manualClock(ms).clock);
+          for (const ts of seen) {
+            try {
+              hlc.update(ts);
+            } catch (error) {
+              // Too far ahead, or (with a physical clock at the very end of time) no room left below 2^63.
+              expect(['CLOCK_OFFSET_EXCEEDED', 'INTERNAL']).toContain((error as ServerError).code);
+            }
+            expect(hlc.current()).toBeLessThan(MAX_TIMESTAMP);
+            expect(physicalMillis(hlc.current())).toBeLessThanOrEqual(ms + 501);
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('says how far its latest timestamp is ahead of the physical clock', () => {
+    const physical = manualClock(1_000);
+    const hlc = new HybridClock(physical.clock);
+    hlc.update(hybridTimestamp(1_400));
+    expect(hlc.aheadOfPhysicalMs()).toBe(400);
+    physical.set(100);
+    expect(hlc.aheadOfPhysicalMs()).toBe(1_300);
+    expect(() => new HybridClock(physical.clock, { maxOffsetMs: 0 })).toThrow(/maxClockOffsetMs/);
   });
 });

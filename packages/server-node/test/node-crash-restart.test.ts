@@ -5,16 +5,7 @@ import { TestCluster } from './support/test-cluster.js';
 
 function setup(names = ['node-1']) {
   const cluster = new TestCluster(names);
-  const rows = cluster.table({
-    name: 'Plays',
-    columns: [
-      { name: 'Id', type: 'INT32' },
-      { name: 'Track', type: 'STRING' },
-    ],
-    primaryKey: ['Id'],
-    partitions: 1,
-  });
-  return { cluster, rows, placement: cluster.controlPlane.placement };
+  return { cluster, rows: cluster.plays(), placement: cluster.controlPlane.placement };
 }
 
 describe('ClusterNode crash and restart', () => {

@@ -7,21 +7,7 @@ import { TestCluster } from './support/test-cluster.js';
 
 function setup() {
   const cluster = new TestCluster(['node-1'], { maxFrameSize: 1024 });
-  const rows = cluster.table({
-    name: 'Plays',
-    columns: [
-      { name: 'Id', type: 'INT32' },
-      { name: 'Track', type: 'STRING' },
-    ],
-    primaryKey: ['Id'],
-    partitions: 1,
-  });
-  const target = {
-    partition: 0,
-    targetNode: 'node-1',
-    assignmentVersion: cluster.controlPlane.placement.version,
-  };
-  return { cluster, rows, target };
+  return { cluster, rows: cluster.plays(), target: cluster.target() };
 }
 
 describe('ClusterNode with malformed requests', () => {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Item } from './support/batches.js';
 import { readRows, sendBatch } from './support/batches.js';
-import { RawClient } from './support/raw-client.js';
 import { settle } from './support/settle.js';
 import { TableRows, TestCluster } from './support/test-cluster.js';
 
@@ -128,7 +127,7 @@ describe('ClusterNode ownership', () => {
   it('answers NOT_PRIMARY to a forwarded batch it does not own instead of forwarding it again', async () => {
     const { cluster, rows, applied, placement, idsOf, partitionOwnedBy } = setup();
     const p = partitionOwnedBy('node-2');
-    const peer = await RawClient.connect(cluster.network, 'node-1', { name: 'node-3', peerType: 'node' });
+    const peer = await cluster.client('node-1', { name: 'node-3', peerType: 'node' });
     const batch = {
       op: 'STREAMER_BATCH_SEND' as const,
       tableId: rows.tableId,
@@ -182,7 +181,7 @@ describe('ClusterNode ownership', () => {
         assignmentVersion: placement.version,
       },
     });
-    const peer = await RawClient.connect(cluster.network, 'node-2', { name: 'node-1', peerType: 'node' });
+    const peer = await cluster.client('node-2', { name: 'node-1', peerType: 'node' });
     // Forwarded once already (hops 0) and in flight when the partition moves on to node-3.
     const once = peer.send('BATCH_FORWARD', batch(0));
     await cluster.node('node-2').movePartition(rows.tableId, p, 'node-3');

@@ -91,13 +91,36 @@ describe('Producer fence on a node', () => {
     const { cluster, rows, placement } = setup();
     const client = await cluster.client('node-1');
     const target = { node: 'node-1', version: placement.version };
-    expect(errorCode(await sendPut(client, rows, target, at('p', 1, 7), 'epoch 1'))).toBe('ok');
+    expect(errorCode(await sendPut(client, rows, target, at('p', 1, 1), 'epoch 1'))).toBe('ok');
     expect(errorCode(await sendPut(client, rows, target, at('p', 2, 1), 'epoch 2'))).toBe('ok');
-    const late = await sendPut(client, rows, target, at('p', 1, 8), 'late epoch 1');
+    const late = await sendPut(client, rows, target, at('p', 1, 2), 'late epoch 1');
     expect(errorCode(late)).toBe('PRODUCER_FENCED');
     expect(late.kind === 'error' && late.error.message).toContain('epoch 1 of producer "p" is fenced');
     expect(await readRows(client, rows, [{ Id: 1 }])).toEqual([{ Id: 1, Track: 'epoch 2' }]);
     expect(cluster.node('node-1').metrics()).toMatchObject({ fencedBatches: 1 });
+  });
+
+  it('applies batches strictly in turn: one that came early is refused retryably, and applies in its turn', async () => {
+    const { cluster, rows, placement } = setup();
+    const client = await cluster.client('node-1');
+    const target = { node: 'node-1', version: placement.version };
+    const send = (epoch: number, seq: number, track: string) =>
+      sendPut(client, rows, target, at('p', epoch, seq), track);
+    // A new epoch starts at batch 1: batch 2 overtook it.
+    const early = await send(1, 2, 'seq 2');
+    expect(errorCode(early)).toBe('OUT_OF_ORDER_BATCH');
+    expect(early.kind === 'error' && early.error.retryable).toBe(true);
+    expect(early.kind === 'error' && early.error.message).toContain('applied up to batch 0');
+    expect(errorCode(await send(1, 1, 'seq 1'))).toBe('ok');
+    expect(errorCode(await send(1, 3, 'seq 3 before 2'))).toBe('OUT_OF_ORDER_BATCH');
+    expect(errorCode(await send(1, 2, 'seq 2'))).toBe('ok');
+    expect(errorCode(await send(1, 3, 'seq 3'))).toBe('ok');
+    expect(await readRows(client, rows, [{ Id: 1 }])).toEqual([{ Id: 1, Track: 'seq 3' }]);
+    // A newer epoch starts at 1 again, whatever the older one reached.
+    expect(errorCode(await send(2, 4, 'epoch 2 seq 4'))).toBe('OUT_OF_ORDER_BATCH');
+    expect(errorCode(await send(2, 1, 'epoch 2 seq 1'))).toBe('ok');
+    expect(await readRows(client, rows, [{ Id: 1 }])).toEqual([{ Id: 1, Track: 'epoch 2 seq 1' }]);
+    expect(cluster.node('node-1').metrics()).toMatchObject({ batches: 4, fencedBatches: 3 });
   });
 
   it('lets a late registration of an older run fence nobody', async () => {
@@ -187,7 +210,9 @@ describe('Producer fence on a node', () => {
     const node = cluster.node('node-1');
     const client = await cluster.client('node-1');
     const target = { node: 'node-1', version: placement.version };
-    expect(errorCode(await sendPut(client, rows, target, at('p', 1, 5), 'seq 5'))).toBe('ok');
+    for (let seq = 1; seq <= 5; seq++) {
+      expect(errorCode(await sendPut(client, rows, target, at('p', 1, seq), `seq ${seq}`))).toBe('ok');
+    }
     await seal(client, rows, 'node-1', 'q', 1);
     node.crash();
     await client.closed;
@@ -206,7 +231,9 @@ describe('Producer fence on a node', () => {
     const to = from === 'node-1' ? 'node-2' : 'node-1';
     const client = await cluster.client(from);
     const oldOwner = { node: from, version: placement.version };
-    expect(errorCode(await sendPut(client, rows, oldOwner, at('p', 1, 3), 'seq 3'))).toBe('ok');
+    for (let seq = 1; seq <= 3; seq++) {
+      expect(errorCode(await sendPut(client, rows, oldOwner, at('p', 1, seq), `seq ${seq}`))).toBe('ok');
+    }
     await seal(client, rows, from, 'q', 2);
     await cluster.node(from).movePartition(rows.tableId, 0, to);
 
@@ -286,13 +313,15 @@ describe('ProducerFence', () => {
             model.set(step.producer, { epoch: step.epoch, seq: applied, sealed: true });
             continue;
           }
-          let expected: 'apply' | 'duplicate' | 'fenced';
-          if (entry === undefined || step.epoch > entry.epoch) expected = 'apply';
-          else if (step.epoch < entry.epoch) expected = 'fenced';
+          let expected: 'apply' | 'duplicate' | 'PRODUCER_FENCED' | 'OUT_OF_ORDER_BATCH';
+          if (entry === undefined || step.epoch > entry.epoch) {
+            expected = step.seq === 1 ? 'apply' : 'OUT_OF_ORDER_BATCH';
+          } else if (step.epoch < entry.epoch) expected = 'PRODUCER_FENCED';
           else if (step.seq <= entry.seq) expected = 'duplicate';
-          else expected = entry.sealed ? 'fenced' : 'apply';
+          else if (entry.sealed) expected = 'PRODUCER_FENCED';
+          else expected = step.seq === entry.seq + 1 ? 'apply' : 'OUT_OF_ORDER_BATCH';
           const admission = fence.admit(at(step.producer, step.epoch, step.seq));
-          expect(admission.kind).toBe(expected);
+          expect(admission.kind === 'refused' ? admission.error.code : admission.kind).toBe(expected);
           if (expected === 'apply') {
             fence.record(at(step.producer, step.epoch, step.seq));
             const same = entry !== undefined && entry.epoch === step.epoch;

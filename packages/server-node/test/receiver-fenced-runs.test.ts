@@ -43,7 +43,7 @@ function setup(names = ['node-1']) {
     if (failAfterWrite) throw new Error('failed after writing');
     return [Number(current) + page.length];
   };
-  cluster.node(owner).deployReceiver('Count', counting);
+  for (const name of names) cluster.node(name).deployReceiver('Count', counting);
   const send = async (
     producer: BatchProducer | null,
     payloads: unknown[],
@@ -139,6 +139,26 @@ describe('Receiver batches fenced by producer', () => {
     expect(await total()).toBe(2n);
   });
 
+  it('answers PARTITION_MOVED for a run whose partition moved while it ran, and runs it again on the new owner', async () => {
+    const { cluster, owner, send, total, runs, hold } = setup(['node-1', 'node-2']);
+    const playsId = cluster.controlPlane.catalog.latest('Plays')?.tableId ?? -1;
+    const elsewhere = owner === 'node-1' ? 'node-2' : 'node-1';
+    const gate = deferred();
+    hold(gate.promise);
+    const running = send(at(1, 1), [1, 2]);
+    await new Promise((resolve) => setImmediate(resolve));
+    await cluster.node(owner).movePartition(playsId, 0, elsewhere);
+    gate.resolve();
+    // Its effects happened, but the fence it was handed to never saw it: it must run again there.
+    expect(results(await running)).toMatch(/^error PARTITION_MOVED: .*runs again on the new owner/);
+    hold(Promise.resolve());
+    expect(results(await send(at(1, 1), [1, 2]))).toEqual([4]);
+    // The new owner's fence counts it: the next batch is in its turn.
+    expect(results(await send(at(1, 2), [3]))).toEqual([5]);
+    expect(runs()).toBe(3);
+    expect(await total()).toBe(5n);
+  });
+
   it('refuses an attempt of an older epoch once a newer one ran', async () => {
     const { send, total } = setup();
     await send(at(2, 1), [1]);
@@ -151,7 +171,8 @@ describe('Receiver batches fenced by producer', () => {
     const answer = results(await send(at(1, 1), [1, 'two', 3]));
     expect(answer).toMatch(/^error INVALID_ARGUMENT/);
     expect(answer).toContain('payload 1 of the batch is a string but payload 0 is a number');
-    expect(results(await send(at(1, 2), [1, 2n ** 60n]))).toEqual([2]);
+    // Refused, it did not take its turn: the batch sent in its place is still number 1.
+    expect(results(await send(at(1, 1), [1, 2n ** 60n]))).toEqual([2]);
     expect(runs()).toBe(1);
   });
 

@@ -21,6 +21,7 @@ export {
   type LivenessOptions,
   type PerKeyOrderOptions,
   type RowFunctions,
+  type StoredRowsOptions,
 } from './checkers/check-options.js';
 export { CheckerError } from './checkers/checker-error.js';
 export { type CheckerName, CheckerNames, type CheckerResult } from './checkers/checker-result.js';
@@ -54,6 +55,13 @@ export {
 export { type LivenessResult, type LivenessViolation, liveness } from './checkers/liveness.js';
 export { type OrderViolation, type PerKeyOrderResult, perKeyOrder } from './checkers/per-key-order.js';
 export {
+  judgeStoredRows,
+  type StoredRowsResult,
+  type StoredSchemas,
+  type StoredVersion,
+  type UndecodableRow,
+} from './checkers/stored-rows.js';
+export {
   DEFAULT_MAX_EVENTS,
   DEFAULT_MAX_VIRTUAL_TIME_MS,
   SimClock,
@@ -72,6 +80,7 @@ export { type ClusterClock, type ConnectOptions, SimCluster } from './cluster/si
 export {
   type HistoryMode,
   HistoryModes,
+  type SimAuthOptions,
   type SimClusterOptions,
   type SimReceiver,
   type SimReplicationOptions,

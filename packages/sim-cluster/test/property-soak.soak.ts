@@ -17,10 +17,10 @@ import {
   tallyRun,
 } from './support/property-tally.js';
 
-// SOAK_RUNS scenarios, half with the default shape and half with dense early faults, then
-// SOAK_REPLICATED_RUNS (default SOAK_RUNS) on replicated partitions (3 replicas; 3 and 5 nodes, streams and
-// resumes, destroys and lossy crashes), from a seed that changes every run (printed, and PROPERTY_SEED
-// repeats it).
+// SOAK_RUNS scenarios, a third each with the default shape, dense early faults, and streams that fail and
+// resume (issue 13), then SOAK_REPLICATED_RUNS (default SOAK_RUNS) on replicated partitions (3 replicas; 3
+// and 5 nodes, streams and resumes, destroys and lossy crashes), from a seed that changes every run (printed,
+// and PROPERTY_SEED repeats it).
 const runs = Number(process.env['SOAK_RUNS'] ?? '1000');
 const replicatedRuns = Number(process.env['SOAK_REPLICATED_RUNS'] ?? runs);
 const env = propertyEnv();
@@ -32,24 +32,35 @@ describe('Scenario soak', () => {
       true,
     );
     const tally = emptyTally();
+    const exact = emptyExactTally();
     const started = performance.now();
-    const half = Math.ceil(runs / 2);
+    const third = Math.ceil(runs / 3);
     await checkScenarioProperty(scenarioArb({ maxItems: 100 }), {
-      numRuns: half,
+      numRuns: third,
       seed,
       endOnFailure: env.endOnFailure,
       onRun: (run) => tallyRun(tally, run),
     });
     await checkScenarioProperty(scenarioArb({ maxItems: 100, maxSteps: 10, maxAtMs: 40 }), {
-      numRuns: runs - half,
+      numRuns: third,
       seed: seed + 1,
       endOnFailure: env.endOnFailure,
       onRun: (run) => tallyRun(tally, run),
     });
+    await checkScenarioProperty(resumeScenarioArb({ maxItems: 60 }), {
+      numRuns: runs - 2 * third,
+      seed: seed + 2,
+      endOnFailure: env.endOnFailure,
+      onRun: (run) => {
+        tallyRun(tally, run);
+        tallyExactRun(exact, run);
+      },
+    });
     const seconds = (performance.now() - started) / 1000;
     console.info(
       `soak: ${tally.runs} scenarios in ${seconds.toFixed(1)} s (${((seconds * 1000) / tally.runs).toFixed(1)} ms each; ` +
-        `10,000 would take about ${((seconds / tally.runs) * 10_000).toFixed(0)} s)\n${formatTally(tally)}`,
+        `10,000 would take about ${((seconds / tally.runs) * 10_000).toFixed(0)} s)\n${formatTally(tally)}\n` +
+        `exact outcomes: ${JSON.stringify(exact)}`,
     );
   });
 
@@ -72,13 +83,13 @@ describe('Scenario soak', () => {
       seed: seed + offset,
       endOnFailure: env.endOnFailure,
     });
-    await checkScenarioProperty(scenarioArb({}, replicatedShape(3)), { ...options(third, 2), onRun });
+    await checkScenarioProperty(scenarioArb({}, replicatedShape(3)), { ...options(third, 3), onRun });
     await checkScenarioProperty(scenarioArb({ maxItems: 80, maxSteps: 8, maxAtMs: 60 }, replicatedShape(5)), {
-      ...options(third, 3),
+      ...options(third, 4),
       onRun,
     });
     await checkScenarioProperty(resumeScenarioArb({}, replicatedShape(3)), {
-      ...options(replicatedRuns - 2 * third, 4),
+      ...options(replicatedRuns - 2 * third, 5),
       onRun: (run) => {
         tallyExactRun(exact, run);
         tallyReplicationRun(replication, run);

@@ -13,7 +13,8 @@ interface Play {
   readonly user: string;
 }
 
-// Runs on the node that owns each batch's partition, once per batch, payloads in order.
+// Runs on the node that owns each batch's partition, payloads in order; at least once per batch (add
+// `receiverTransaction: 'batch'` to the stream's options for exactly-once effects).
 const countPlays: DataStreamerReceiver<Play, { weight: number }, string> = async (page, ctx, arg) => {
   const plays = (await ctx.ignite.tables.table('Plays'))?.recordView<{ TrackId: number; Count: bigint }>();
   const totals = (await ctx.ignite.tables.table('Totals'))?.recordView<{ Id: number; Plays: bigint }>();

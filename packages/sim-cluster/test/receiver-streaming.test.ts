@@ -278,4 +278,33 @@ describe('streaming into receivers', () => {
       }
     }
   });
+
+  it('refuses a payload of another kind than the stream’s first, naming both, with the item failed', async () => {
+    const { cluster, view } = await setup(17);
+    cluster.deployReceiver('Echo', async (page) => page.map(() => 1));
+    const mixed: unknown[] = [{ trackId: 1 }, { trackId: 2 }, 'three', { trackId: 4 }];
+    const error = await lastValueFrom(
+      view
+        .streamData<unknown, number>(mixed, { receiver: 'Echo', keyFn: () => ({ TrackId: 1 }) })
+        .pipe(toArray()),
+    ).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(DataStreamerError);
+    const failure = error as DataStreamerError<unknown>;
+    expect(failure.code).toBe('INVALID_ARGUMENT');
+    expect(failure.message).toContain("payload: a string, but the stream's first payload was a map");
+    // Nothing was sent yet: the buffered items before it and the refused one are all failed, in source order.
+    expect(failure.failedItems.slice(0, 3)).toEqual(mixed.slice(0, 3));
+  });
+
+  it("refuses receiverTransaction 'batch' on a plain stream before anything is sent", async () => {
+    const { view } = await setup(18);
+    const error = await view.streamData([{ TrackId: 1, Count: 1n }], { receiverTransaction: 'batch' }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ code: 'INVALID_ARGUMENT', option: 'receiverTransaction' });
+  });
 });

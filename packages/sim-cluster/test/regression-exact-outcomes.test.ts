@@ -3,7 +3,9 @@
 // 1. a resumed stream must never be overwritten by its own past (timeout, and cancel, then resume through
 //    another client; the failed run's held attempts arrive afterwards);
 // 2. failedItems must not hold applied items: what may still apply is in inDoubtItems, and only that;
-// 3. (receivers: see receiver-exactly-once.test.ts).
+// 3. (receivers: see receiver-exactly-once.test.ts);
+// 7. large rows must not fail the whole stream: batches are bounded by bytes (pageBytes);
+// 8. a REMOVE reads only key columns; a receiver stream mixing payload kinds is refused with the item.
 
 import { type Client, DataStreamerError, DataStreamerItem, type RecordView } from '@datastreamer/client';
 import { describe, expect, it } from 'vitest';
@@ -195,5 +197,65 @@ describe('Regression: items of a failed stream are reported with the key they ca
     const extra = { Id: 1n, Seq: 2, Comment: 'not a column' } as unknown as SeqRow;
     await view.streamData([DataStreamerItem.removed(extra)]);
     expect(await cluster.readTable('Plays')).toEqual([]);
+  });
+});
+
+describe('Regression: large rows fail the whole stream (issue 13, item 7)', () => {
+  it('streams rows of 20 KB with the default options, in batches under the frame limit', async () => {
+    // One partition: the default page of 1,000 such rows would be a 20 MB batch, over the 16 MB frame limit.
+    const cluster = await SimCluster.start({ nodes: 3, partitions: 1, seed: 1307 });
+    await using _ = cluster;
+    const client = await cluster.connect();
+    await client.catalog.createTable({
+      name: 'Blobs',
+      columns: [
+        { name: 'Id', type: 'INT64' },
+        { name: 'Body', type: 'BYTES' },
+      ],
+      primaryKey: ['Id'],
+    });
+    const view = (await client.tables.table('Blobs'))?.recordView<{ Id: bigint; Body: Uint8Array }>();
+    if (view === undefined) throw new Error('no table Blobs');
+    const body = new Uint8Array(20_000).fill(7);
+    const rows = Array.from({ length: 1_000 }, (_, i) => ({ Id: BigInt(i), Body: body }));
+    const batchBytes: number[] = [];
+    const summary = await view.streamData(rows, { onBatch: (info) => void batchBytes.push(info.bytes) });
+    expect(summary.items).toBe(1_000);
+    expect(summary.batches).toBeGreaterThanOrEqual(5);
+    // Each request stays under the default pageBytes (4 MiB) plus its envelope, far under the 16 MiB frame.
+    expect(Math.max(...batchBytes)).toBeLessThan(4 * 1024 * 1024 + 64 * 1024);
+    expect((await cluster.readTable('Blobs')).length).toBe(1_000);
+  });
+
+  it('fails only from the row larger than pageBytes, naming its position', async () => {
+    const cluster = await SimCluster.start({ nodes: 1, partitions: 1, seed: 1308 });
+    await using _ = cluster;
+    const client = await cluster.connect();
+    await client.catalog.createTable({
+      name: 'Blobs',
+      columns: [
+        { name: 'Id', type: 'INT64' },
+        { name: 'Body', type: 'BYTES' },
+      ],
+      primaryKey: ['Id'],
+    });
+    const view = (await client.tables.table('Blobs'))?.recordView<{ Id: bigint; Body: Uint8Array }>();
+    if (view === undefined) throw new Error('no table Blobs');
+    const rows = Array.from({ length: 10 }, (_, i) => ({
+      Id: BigInt(i),
+      Body: new Uint8Array(i === 6 ? 70_000 : 1_000),
+    }));
+    const error = await view.streamData(rows, { pageSize: 2, pageBytes: 64 * 1024 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(DataStreamerError);
+    const failure = error as DataStreamerError<{ Id: bigint }>;
+    expect(failure.code).toBe('ROW_TOO_LARGE');
+    expect(failure.message).toContain('item 6 of the source');
+    // The large row and what the stream had read after it; everything before it applied.
+    expect(failure.failedItems[0]?.Id).toBe(6n);
+    expect(failure.failedItems.every((row) => row.Id >= 6n)).toBe(true);
+    expect((await cluster.readTable('Blobs')).map((row) => row['Id'])).toEqual([0n, 1n, 2n, 3n, 4n, 5n]);
   });
 });

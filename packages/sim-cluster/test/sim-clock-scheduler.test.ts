@@ -1,7 +1,7 @@
 // RxJS time operators in the client (auto-flush, timeouts) must run on virtual time under the simulation:
 // `clockScheduler(simClock)` drives them, and a long RxJS interval costs no real time.
 
-import { clockScheduler } from '@datastreamer/protocol';
+import { clockScheduler } from '@datastreamer/client';
 import { bufferTime, firstValueFrom, interval, Subject, TimeoutError, take, timeout, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { SimClock } from '../src/clock/sim-clock.js';

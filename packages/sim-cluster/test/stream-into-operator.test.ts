@@ -1,5 +1,4 @@
-import { DataStreamerError, streamInto } from '@datastreamer/client';
-import { clockScheduler } from '@datastreamer/protocol';
+import { clockScheduler, DataStreamerError, streamInto } from '@datastreamer/client';
 import { firstValueFrom, from, interval, map, take } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { SimCluster } from '../src/cluster/sim-cluster.js';

@@ -73,7 +73,7 @@ describe('DataStreamer flushing and backpressure', () => {
     expect(await cluster.readTable('Items')).toEqual([itemRow(1)]);
   });
 
-  it('does not auto-flush a partition while its previous batch is in flight', async () => {
+  it('auto-flushes an overdue buffer into a free slot, and not while every slot of its partition is taken', async () => {
     await using cluster = await SimCluster.start({ nodes: 1, partitions: 1, seed: 33 });
     const { client, tap } = await connectTapped(cluster);
     await using _client = client;
@@ -81,7 +81,7 @@ describe('DataStreamer flushing and backpressure', () => {
     await view.streamData([]); // Loads the schema and the assignment, so the pause holds only batches.
     const publisher = new StreamerPublisher<ItemRow>();
     const batchSizes: number[] = [];
-    // Two pages of room, so items are taken while the first batch is held.
+    // Two slots and two batches of room, so items are taken while batches are held.
     const done = view.streamData(publisher, {
       pageSize: 3,
       perPartitionParallelOperations: 2,
@@ -91,25 +91,26 @@ describe('DataStreamer flushing and backpressure', () => {
       },
     });
 
-    // Once the stream opened (it took the first item), the node holds the first (full) batch for a second; a
-    // fourth item, then a fifth long after the fourth is overdue, wait in the open buffer meanwhile.
+    // Once the stream opened (it took the first item), the node holds what it gets for a second. The first
+    // (full) batch takes one slot; a fourth item, overdue 100 ms later, leaves in the second slot; a fifth,
+    // overdue while both slots are taken, waits in the open buffer until the first batch is answered.
     await publisher.submit(itemRow(0));
     cluster.pauseNode('node-1', 1000);
     const pausedAt = cluster.clock.now();
     for (let i = 1; i < 4; i++) await publisher.submit(itemRow(i));
     await cluster.clock.sleep(500);
-    expect(tap.count('STREAMER_BATCH_SEND')).toBe(1);
+    expect(tap.count('STREAMER_BATCH_SEND')).toBe(2);
     await publisher.submit(itemRow(4));
     await cluster.clock.sleep(1000);
     publisher.close();
     const summary = await done;
 
     const batches = tap.requests.filter((request) => request.op === 'STREAMER_BATCH_SEND');
-    expect(batches).toHaveLength(2);
-    // The overdue buffer left only once the first batch was answered, after the pause, with both items.
-    expect(batches[1]?.atMs).toBeGreaterThanOrEqual(pausedAt + 1000);
-    expect(batchSizes).toEqual([3, 2]);
-    expect(summary).toMatchObject({ items: 5, batches: 2 });
+    expect(batches).toHaveLength(3);
+    expect(batches[1]?.atMs).toBeLessThan(pausedAt + 500);
+    expect(batches[2]?.atMs).toBeGreaterThanOrEqual(pausedAt + 1000);
+    expect(batchSizes).toEqual([3, 1, 1]);
+    expect(summary).toMatchObject({ items: 5, batches: 3 });
     expect(byId(await cluster.readTable('Items')).size).toBe(5);
   });
 

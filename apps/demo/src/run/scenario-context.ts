@@ -39,9 +39,20 @@ export interface ScenarioContext {
   readonly logger: Logger;
 }
 
-/** Client settings for an in-process cluster: it answers in milliseconds, so a lost request is given up soon. */
-export function clientTimeouts(faulty: boolean) {
+/**
+ * The demo's one user. Authentication is on in the demo, as in a real deployment: every client gives these
+ * credentials in its handshake (Ignite 3's basic authentication), and the nodes prove a cluster secret drawn
+ * from the seed to each other.
+ */
+export const DEMO_USER = { username: 'demo', password: 'album-release' } as const;
+
+/**
+ * Client settings for an in-process cluster: the demo user's credentials, and timeouts for a cluster that
+ * answers in milliseconds, so a lost request is given up soon.
+ */
+export function clientOptions(faulty: boolean) {
   return {
+    auth: DEMO_USER,
     requestTimeoutMs: faulty ? 1_000 : 10_000,
     connectTimeoutMs: 1_000,
     reconnect: { initialMs: 50, multiplier: 2, maxMs: 500, jitter: 0.5 },
@@ -50,8 +61,8 @@ export function clientTimeouts(faulty: boolean) {
 
 /**
  * Starts the scenario's cluster on the real clock, with the run's nodes, partitions, seed and logger, the
- * history mode of a run of `events` events (see `history-mode.ts`), and `replicas` replicas of every
- * partition (at most one per node).
+ * history mode of a run of `events` events (see `history-mode.ts`), authentication on (`DEMO_USER`), and
+ * `replicas` replicas of every partition (at most one per node).
  */
 export function startCluster(ctx: ScenarioContext, events: number, replicas = 1): Promise<SimCluster> {
   const { nodes, partitions, seed } = ctx.options;
@@ -64,6 +75,7 @@ export function startCluster(ctx: ScenarioContext, events: number, replicas = 1)
     logger: ctx.logger,
     history,
     replicas: Math.min(replicas, nodes),
+    auth: { users: [DEMO_USER] },
   });
 }
 

@@ -8,7 +8,7 @@
 import { albumReleaseEvents } from '@datastreamer/sim-cluster';
 import { startFaults } from '../faults/fault-profiles.js';
 import {
-  clientTimeouts,
+  clientOptions,
   metered,
   partitionMap,
   recordView,
@@ -56,7 +56,7 @@ async function run(ctx: ScenarioContext): Promise<ScenarioSummary> {
   const cluster = await startCluster(ctx, count);
   try {
     cluster.deployReceiver(TRACK_STATS_RECEIVER, trackStatsReceiver);
-    const client = await cluster.connect(clientTimeouts(profile !== 'none'));
+    const client = await cluster.connect(clientOptions(profile !== 'none'));
     // Same partition count, colocated by TrackId: partition p of both tables is on one node.
     await client.catalog.createTable(trackEventsByTrackTable(partitions));
     await client.catalog.createTable(trackStatsTable(partitions));

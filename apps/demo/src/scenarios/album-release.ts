@@ -11,7 +11,7 @@ import { albumReleaseEvents } from '@datastreamer/sim-cluster';
 import { type FaultProfileName, startFaults } from '../faults/fault-profiles.js';
 import { watchReplication } from '../run/replication-watch.js';
 import {
-  clientTimeouts,
+  clientOptions,
   metered,
   partitionMap,
   recordView,
@@ -63,7 +63,7 @@ export async function runAlbumRelease(
   ctx.meter.begin(name, count);
   const cluster = await startCluster(ctx, count, replicas);
   try {
-    const client = await cluster.connect(clientTimeouts(profile !== 'none'));
+    const client = await cluster.connect(clientOptions(profile !== 'none'));
     await client.catalog.createTable(trackEventsTable(partitions));
     const view = await recordView<TrackEvent>(client, 'TrackEvents');
     const map = partitionMap(cluster, 'TrackEvents');

@@ -14,7 +14,7 @@ import type { PlainRow } from '@datastreamer/sim-cluster';
 import { type MalformedLine, readHistoryCsv, writeSampleHistoryCsv } from '../events/history-csv.js';
 import { startFaults } from '../faults/fault-profiles.js';
 import {
-  clientTimeouts,
+  clientOptions,
   meteredAsync,
   partitionMap,
   recordView,
@@ -84,7 +84,7 @@ async function run(ctx: ScenarioContext): Promise<ScenarioSummary> {
   if (note !== undefined) ctx.meter.note(note);
   const cluster = await startCluster(ctx, lines ?? 0);
   try {
-    const client = await cluster.connect(clientTimeouts(profile !== 'none'));
+    const client = await cluster.connect(clientOptions(profile !== 'none'));
     await client.catalog.createTable(listeningHistoryTable(partitions));
     const view = await recordView<ListeningRecord>(client, 'ListeningHistory');
     const map = partitionMap(cluster, 'ListeningHistory');

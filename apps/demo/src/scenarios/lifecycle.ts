@@ -14,7 +14,7 @@ import {
 } from '../events/lifecycle-items.js';
 import { startFaults } from '../faults/fault-profiles.js';
 import {
-  clientTimeouts,
+  clientOptions,
   metered,
   partitionMap,
   recordView,
@@ -50,7 +50,7 @@ async function run(ctx: ScenarioContext): Promise<ScenarioSummary> {
   ctx.meter.begin('lifecycle', sessions * 2 + Math.floor(sessions / REMOVE_EVERY));
   const cluster = await startCluster(ctx, sessions * 2 + Math.floor(sessions / REMOVE_EVERY));
   try {
-    const client = await cluster.connect(clientTimeouts(profile !== 'none'));
+    const client = await cluster.connect(clientOptions(profile !== 'none'));
     await client.catalog.createTable(trackEventsTable(partitions));
     const view = await recordView<TrackEvent>(client, 'TrackEvents');
     const map = partitionMap(cluster, 'TrackEvents');

@@ -10,7 +10,7 @@ import { type DataStreamerSummary, StreamerPublisher } from '@datastreamer/clien
 import { feedPhases, realtimeEvent } from '../events/realtime-feed.js';
 import { startFaults } from '../faults/fault-profiles.js';
 import {
-  clientTimeouts,
+  clientOptions,
   partitionMap,
   recordView,
   type ScenarioContext,
@@ -43,7 +43,7 @@ async function run(ctx: ScenarioContext): Promise<ScenarioSummary> {
   meter.begin('realtime', total);
   const cluster = await startCluster(ctx, total);
   try {
-    const client = await cluster.connect(clientTimeouts(profile !== 'none'));
+    const client = await cluster.connect(clientOptions(profile !== 'none'));
     await client.catalog.createTable(realTimeEventsTable(partitions));
     const view = await recordView<RealTimeEvent>(client, 'RealTimeEvents');
     const map = partitionMap(cluster, 'RealTimeEvents');

@@ -33,6 +33,13 @@ export interface ReconnectOptions {
   readonly jitter?: number;
 }
 
+/** A user name and password, sent in the handshake as Ignite 3's basic authentication. */
+export interface BasicCredentials {
+  /** A non-empty user name. */
+  readonly username: string;
+  readonly password: string;
+}
+
 /** Options of `Client.connect`. `transport` and `endpoints` are required; the rest have defaults. */
 export interface ClientOptions {
   /** How connections are opened: the simulation's network, or TCP. */
@@ -59,6 +66,23 @@ export interface ClientOptions {
   readonly reconnect?: ReconnectOptions | false;
   /** The name the client gives in its handshakes. Default: the transport's name for this side (`client-1`). */
   readonly name?: string;
+  /**
+   * Credentials for nodes that require them (`authn-type` `basic`, `authn-identity`, `authn-secret` in the
+   * handshake, as Ignite 3's client sends them). Wrong or missing ones fail `connect` with
+   * `AUTHENTICATION_FAILED` (not retryable). Never logged, never put in an error. Default: none.
+   */
+  readonly auth?: BasicCredentials;
+  /**
+   * How long a connection may go without receiving a message before the client sends it a heartbeat, in ms;
+   * 0 turns heartbeats off. Default 30000, as Ignite 3's client.
+   */
+  readonly heartbeatIntervalMs?: number;
+  /**
+   * How long a heartbeat may wait for its answer, in ms (> 0); then the connection is taken for dead:
+   * closed, its requests failed as `CONNECTION_LOST` (retryable), and reconnected. Default 5000, as Ignite 3's
+   * client.
+   */
+  readonly heartbeatTimeoutMs?: number;
 }
 
 /** The options with every default applied. */
@@ -73,6 +97,10 @@ export interface ResolvedClientOptions {
   /** `null` when reconnection is off. */
   readonly reconnect: Required<ReconnectOptions> | null;
   readonly name: string | undefined;
+  readonly auth: BasicCredentials | undefined;
+  /** 0: off. */
+  readonly heartbeatIntervalMs: number;
+  readonly heartbeatTimeoutMs: number;
 }
 
 /** The documented defaults. */
@@ -80,6 +108,8 @@ export const ClientDefaults = {
   requestTimeoutMs: 30_000,
   connectTimeoutMs: 10_000,
   reconnect: { initialMs: 100, multiplier: 2, maxMs: 5000, jitter: 0.5 },
+  heartbeatIntervalMs: 30_000,
+  heartbeatTimeoutMs: 5_000,
 } as const;
 
 function hasMethods(value: unknown, names: readonly string[]): boolean {
@@ -140,6 +170,17 @@ const optionsSchema = z.strictObject(
     // Checked on its own below: a union would report "invalid input" instead of naming the bad field.
     reconnect: z.unknown().optional(),
     name: nonEmptyString.optional(),
+    auth: z
+      .strictObject(
+        {
+          username: nonEmptyString,
+          password: z.string({ error: 'must be a string' }),
+        },
+        { error: 'must be an object { username, password }' },
+      )
+      .optional(),
+    heartbeatIntervalMs: nonNegativeMs().optional(),
+    heartbeatTimeoutMs: positiveMs().optional(),
   },
   { error: 'must be an object { transport, endpoints, ... }' },
 );
@@ -182,9 +223,13 @@ export function resolveClientOptions(options: unknown): ResolvedClientOptions {
             jitter: reconnect.jitter ?? defaults.jitter,
           },
     name: data.name,
+    auth: data.auth,
+    heartbeatIntervalMs: data.heartbeatIntervalMs ?? ClientDefaults.heartbeatIntervalMs,
+    heartbeatTimeoutMs: data.heartbeatTimeoutMs ?? ClientDefaults.heartbeatTimeoutMs,
   };
 }
 
 function clientOptionError(error: z.ZodError, input: unknown): InvalidOptionError {
-  return optionErrorFromZod('client option', 'options', error, input);
+  // What was given for `auth` is never quoted: it may hold the password.
+  return optionErrorFromZod('client option', 'options', error, input, (path) => path[0] === 'auth');
 }

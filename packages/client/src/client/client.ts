@@ -41,9 +41,10 @@ export class Client implements AsyncDisposable {
    *
    * @param options see {@link ClientOptions} (`transport` and `endpoints` required; `clock`, `logger`,
    *   `rng`, `requestTimeoutMs` (30000), `connectTimeoutMs` (10000), `reconnect` (100 ms x2 up to 5000 ms,
-   *   jitter 0.5), `name`).
+   *   jitter 0.5), `name`, `auth` (none), `heartbeatIntervalMs` (30000), `heartbeatTimeoutMs` (5000)).
    * @throws InvalidOptionError naming the bad option, before any connection is tried.
-   * @throws ClientError `NODE_UNAVAILABLE` naming every endpoint and why, when none could be reached.
+   * @throws ClientError `AUTHENTICATION_FAILED` (not retryable) when a node refused the credentials and
+   *   none could be connected; `NODE_UNAVAILABLE` naming every endpoint and why, when none could be reached.
    */
   static async connect(options: ClientOptions): Promise<Client> {
     const resolved = resolveClientOptions(options);

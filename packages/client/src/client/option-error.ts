@@ -43,12 +43,15 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
  * @param what the kind of input, for the message: `'client option'`, `'table definition field'`
  * @param root the name used when the input itself (not one of its fields) is wrong, e.g. `'options'`
  * @param input what was validated, to describe the offending value
+ * @param secret whether the value at a path must not be described (a password): it is called "a value not
+ *   shown" instead. Default: every value may be described.
  */
 export function optionErrorFromZod(
   what: string,
   root: string,
   error: z.ZodError,
   input: unknown,
+  secret: (path: readonly PropertyKey[]) => boolean = () => false,
 ): InvalidOptionError {
   const issue = error.issues[0];
   const path = issue?.path ?? [];
@@ -59,9 +62,11 @@ export function optionErrorFromZod(
     return new InvalidOptionError(name, `unknown ${what} '${name}'`, { cause: error });
   }
   const name = prefix === '' ? root : prefix;
+  const got = secret(path) ? 'a value not shown (it may be a secret)' : describeInput(valueAt(input, path));
+  // The zod error as cause would carry the value along: it is left out for a secret.
   return new InvalidOptionError(
     name,
-    `invalid ${what} '${name}': ${issue?.message ?? 'invalid'}, got ${describeInput(valueAt(input, path))}`,
-    { cause: error },
+    `invalid ${what} '${name}': ${issue?.message ?? 'invalid'}, got ${got}`,
+    secret(path) ? {} : { cause: error },
   );
 }

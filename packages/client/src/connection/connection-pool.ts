@@ -2,8 +2,9 @@
  * The client's connections: one per endpoint, opened at start, reopened in the background when lost.
  *
  * - Opening: every endpoint is tried at once; the pool opens when at least one handshake succeeded and
- *   fails with one clear error naming every endpoint only when none did. Endpoints not reached are retried in
- *   the background.
+ *   fails with one clear error naming every endpoint only when none did (`AUTHENTICATION_FAILED` when a node
+ *   refused the credentials: no retry can help, so that is the error, not `NODE_UNAVAILABLE`). Endpoints not
+ *   reached are retried in the background.
  * - Reconnecting: a lost connection, or a failed attempt, schedules the next attempt on the injected clock
  *   after an exponential backoff with jitter from the injected `Rng` (`initialMs * multiplier^(n-1)`, capped
  *   at `maxMs`, the `jitter` share random). Attempts go on until one succeeds or the pool closes; an
@@ -15,7 +16,7 @@
  * It does not decide where a request should go (the caches and views do) and does not retry requests.
  */
 import type { Clock, Logger, OpName, Rng, TimerHandle, Transport } from '@datastreamer/protocol';
-import type { ReconnectOptions } from '../client/client-options.js';
+import type { BasicCredentials, ReconnectOptions } from '../client/client-options.js';
 import { ClientError } from '../errors/client-error.js';
 import { NodeConnection, type Reply, type RequestOptions, type RequestPayload } from './node-connection.js';
 import type { Requester } from './requester.js';
@@ -32,6 +33,9 @@ export interface ConnectionPoolOptions {
   /** `null`: no background reconnection. */
   readonly reconnect: Required<ReconnectOptions> | null;
   readonly name: string | undefined;
+  readonly auth: BasicCredentials | undefined;
+  readonly heartbeatIntervalMs: number;
+  readonly heartbeatTimeoutMs: number;
   readonly onAssignmentVersion: (version: number) => void;
 }
 
@@ -94,9 +98,11 @@ export class ConnectionPool implements Requester {
     const outcomes = await Promise.all(pool.#slots.map((slot) => pool.#attempt(slot)));
     if (outcomes.some((ok) => ok)) return pool;
     const reasons = pool.#slots.map((slot) => `${slot.endpoint} (${describeError(slot.lastError)})`);
-    const first = pool.#slots[0]?.lastError;
+    const refused = pool.#slots.find((slot) => codeOf(slot.lastError) === 'AUTHENTICATION_FAILED');
+    const first = refused?.lastError ?? pool.#slots[0]?.lastError;
     pool.close();
-    throw new ClientError('NODE_UNAVAILABLE', `could not connect to any endpoint: ${reasons.join(', ')}`, {
+    const code = refused === undefined ? 'NODE_UNAVAILABLE' : 'AUTHENTICATION_FAILED';
+    throw new ClientError(code, `could not connect to any endpoint: ${reasons.join(', ')}`, {
       cause: first,
     });
   }
@@ -214,6 +220,9 @@ export class ConnectionPool implements Requester {
         requestTimeoutMs: options.requestTimeoutMs,
         connectTimeoutMs: options.connectTimeoutMs,
         name: options.name,
+        credentials: options.auth,
+        heartbeatIntervalMs: options.heartbeatIntervalMs,
+        heartbeatTimeoutMs: options.heartbeatTimeoutMs,
         onAssignmentVersion: options.onAssignmentVersion,
         onClose: (closed, reason) => this.#onConnectionClose(slot, closed, reason),
       });
@@ -274,6 +283,10 @@ export class ConnectionPool implements Requester {
 export function reconnectDelay(failures: number, policy: Required<ReconnectOptions>, rng: Rng): number {
   const base = Math.min(policy.maxMs, policy.initialMs * policy.multiplier ** Math.max(0, failures - 1));
   return base * (1 - policy.jitter * rng.next());
+}
+
+function codeOf(error: unknown): unknown {
+  return typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
 }
 
 function isRetryable(error: unknown): boolean {

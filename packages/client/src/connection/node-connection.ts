@@ -10,6 +10,12 @@
  *   When the client closes it, they fail with `CLOSED`.
  * - Responses that carry the assignment-changed flag are reported to `onAssignmentVersion`, error responses
  *   included, so the partition-assignment cache hears of every topology change.
+ * - Dead connections: when no whole message has arrived for `heartbeatIntervalMs`, a HEARTBEAT is sent; when
+ *   its answer does not come within `heartbeatTimeoutMs` the connection is taken for dead (a peer that stopped
+ *   sending, or a frame whose length prefix promises bytes that never come) and closed as lost: pending
+ *   requests fail with `CONNECTION_LOST`, and the pool reconnects.
+ * - Credentials, when given, travel in the handshake as Ignite 3's basic authentication extensions; a node's
+ *   `AUTHENTICATION_FAILED` rejection fails `open` as it came (not retryable).
  *
  * Errors the node answers with are rejected as the protocol's decoded `ProtocolError` (code, message,
  * extensions such as `expected-schema-ver`). It does not reconnect (the pool does) or retry anything.
@@ -20,24 +26,23 @@ import {
   checkHandshakeResponse,
   decodeHandshakeResponse,
   decodeResponse,
-  encodeHandshakeRequest,
   encodeRequestFrame,
   FrameDecoder,
   type Logger,
   MessageDecodeError,
   type OpName,
-  PROTOCOL_VERSION,
   ProtocolError,
   type Request,
-  type RequestMap,
   type Response,
-  type ResultMap,
-  SUPPORTED_FEATURES,
   type TimerHandle,
   type Transport,
 } from '@datastreamer/protocol';
+import type { BasicCredentials } from '../client/client-options.js';
 import { ClientError } from '../errors/client-error.js';
+import { clientHandshake } from './client-handshake.js';
+import { Heartbeat } from './heartbeat.js';
 import { PendingRequest, PendingRequests } from './pending-requests.js';
+import type { Reply, RequestOptions, RequestPayload } from './requester.js';
 
 /** What a {@link NodeConnection} needs; the pool passes the client's resolved options. */
 export interface NodeConnectionOptions {
@@ -53,34 +58,17 @@ export interface NodeConnectionOptions {
   readonly onAssignmentVersion?: ((version: number) => void) | undefined;
   /** Called once when the connection closes, with the reason (`undefined`: closed by the client). */
   readonly onClose?: ((connection: NodeConnection, error: ClientError | undefined) => void) | undefined;
+  /** Sent in the handshake (basic authentication). Default: none. */
+  readonly credentials?: BasicCredentials | undefined;
+  /** Quiet time before a heartbeat, in ms; 0 (the default): no heartbeats. */
+  readonly heartbeatIntervalMs?: number | undefined;
+  /** How long a heartbeat may wait for its answer, in ms (> 0). Default 5000. */
+  readonly heartbeatTimeoutMs?: number | undefined;
 }
 
-/** Per-request options. */
-export interface RequestOptions {
-  /** Overrides the connection's default timeout, in ms (> 0). */
-  readonly timeoutMs?: number;
-  /** Aborting it fails the request with `CANCELLED` and drops the answer when it comes. */
-  readonly signal?: AbortSignal;
-  /**
-   * Called once the request's frame was handed to the transport: from then on the node may act on it even
-   * if no answer comes. Not called when the request fails before that (closed connection, encoding error).
-   */
-  readonly onSent?: () => void;
-}
+const DEFAULT_HEARTBEAT_TIMEOUT_MS = 5_000;
 
-/** A request's payload: the request without its op (given apart) and its id (the connection assigns it). */
-export type RequestPayload<K extends OpName> = Omit<RequestMap[K], 'op' | 'requestId'>;
-
-/** A successful answer. */
-export interface Reply<K extends OpName> {
-  readonly result: ResultMap[K];
-  /** The node that answered (its handshake name). */
-  readonly node: string;
-  /** The request's size on the wire, length prefix included. */
-  readonly bytes: number;
-  /** Present when the response carried the assignment-changed flag: the node's assignment version. */
-  readonly assignmentVersion: number | undefined;
-}
+export type { Reply, RequestOptions, RequestPayload } from './requester.js';
 
 /** Where a connection is in its life; it only moves forward. */
 export type NodeConnectionState = 'handshaking' | 'open' | 'closed';
@@ -101,6 +89,8 @@ export class NodeConnection {
   #handshake:
     | { readonly resolve: () => void; readonly reject: (error: unknown) => void; timer: TimerHandle }
     | undefined;
+  /** Watches for a dead connection once open (see heartbeat.ts). */
+  #heartbeat: Heartbeat | undefined;
 
   private constructor(endpoint: string, raw: Connection, options: NodeConnectionOptions) {
     this.endpoint = endpoint;
@@ -262,14 +252,7 @@ export class NodeConnection {
       close: (error) => this.#onTransportClose(error),
     });
     try {
-      this.#raw.send(
-        encodeHandshakeRequest({
-          version: PROTOCOL_VERSION,
-          peerType: 'client',
-          features: SUPPORTED_FEATURES,
-          name: this.#options.name ?? this.#raw.local,
-        }),
-      );
+      this.#raw.send(clientHandshake(this.#options.name ?? this.#raw.local, this.#options.credentials));
     } catch (error) {
       this.#failHandshake(
         new ClientError('NODE_UNAVAILABLE', `could not send the handshake to ${this.endpoint}`, {
@@ -298,6 +281,7 @@ export class NodeConnection {
       this.#onBrokenStream(error);
       return;
     }
+    if (frames.length > 0) this.#heartbeat?.received();
     for (const frame of frames) {
       switch (this.#state) {
         case 'handshaking':
@@ -323,6 +307,7 @@ export class NodeConnection {
       this.#handshake = undefined;
       handshake.timer.cancel();
       this.#logger.debug({ node: result.nodeName }, 'connected');
+      this.#startHeartbeat();
       handshake.resolve();
     } catch (error) {
       this.#failHandshake(error);
@@ -402,6 +387,25 @@ export class NodeConnection {
     this.#shutdown(lost, () => lost);
   }
 
+  #startHeartbeat(): void {
+    const timeoutMs = this.#options.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
+    this.#heartbeat = new Heartbeat({
+      clock: this.#options.clock,
+      intervalMs: this.#options.heartbeatIntervalMs ?? 0,
+      timeoutMs,
+      probe: (ms) => this.request('HEARTBEAT', {}, { timeoutMs: ms }),
+      onDead: (quietFor) => {
+        const lost = new ClientError(
+          'CONNECTION_LOST',
+          `the connection to ${this.#describe()} is dead: no message for ${quietFor} ms and no answer to a ` +
+            `heartbeat within heartbeatTimeoutMs (${timeoutMs} ms)`,
+        );
+        this.#logger.warn({ node: this.#nodeName, quietForMs: quietFor }, 'dead connection');
+        this.#shutdown(lost, () => lost);
+      },
+    });
+  }
+
   /** Closes once; fails every pending request with `failure()`; tells `onClose` why (`reason`). */
   #shutdown(reason: ClientError | undefined, failure: () => ClientError): void {
     switch (this.#state) {
@@ -414,6 +418,7 @@ export class NodeConnection {
         break;
     }
     this.#state = 'closed';
+    this.#heartbeat?.stop();
     this.#raw.close();
     const pending = this.#pending.drain();
     if (pending.length > 0) {

@@ -137,13 +137,10 @@ export class ReceiverStreamerSink<T, Result> implements StreamerSink<T, unknown,
     const schema = await context.schemas.latest(this.#tableId);
     this.#schema = schema;
     await context.assignments.get(this.#tableId);
-    this.#epoch = await registerProducer(context, opening);
+    const topology = await registerProducer(context, opening, schema.partitions);
+    this.#epoch = topology.epoch;
     this.#producerId = opening.producerId;
-    return {
-      partitions: schema.partitions,
-      epoch: this.#epoch,
-      requestTimeoutMs: context.pool.requestTimeoutMs,
-    };
+    return topology;
   }
 
   prepare(item: T, out: PreparedItem<unknown>): void {

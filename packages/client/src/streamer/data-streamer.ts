@@ -1,63 +1,78 @@
 /**
- * The data streamer core: one run over one source. It owns the lifecycle (open, stream, drain, fail,
- * cancel), the pull loop with its bound, and the accounting of what was not applied. The sending half
- * (per-partition buffers, ordering, flush policy, retries, reporting) is the {@link BatchDispatcher}; the
- * meaning of items (schemas, encoding, partitioning, the wire) is the {@link StreamerSink}'s.
+ * The data streamer core: one run over one source, and the one owner of the run's state. It opens the sink
+ * (schema, partitions, the producer's epoch), pulls the source on demand (source-pump.ts), puts each item in
+ * its partition's lane (partition-lane.ts), whose sealed batches flow through an RxJS pipeline that sends,
+ * times out and retries them (batch-pipeline.ts), and accounts for every item taken until the run ends.
  *
- * Backpressure. The pull loop asks the source for at most `bound - buffered` items, where `buffered` counts
- * items taken from the source and not yet acknowledged, and `bound = partitions * pageSize *
- * perPartitionParallelOperations`: the source is never pulled past the bound. It cannot deadlock: while
- * every buffer is below `pageSize`, `buffered < partitions * pageSize <= bound`, so the loop pulls until
- * some buffer fills and is sent.
+ * The run's states, and the only transitions (see `TRANSITIONS`):
+ *   idle -> opening -> streaming -> draining -> ended (every item applied: the summary)
+ *   opening | streaming | draining -> failing -> sealing -> ended (the `DataStreamerError`)
+ *
+ * Backpressure. `buffered` counts items taken from the source and not yet acknowledged; the pump reads only
+ * while `buffered < bound`, with `bound = partitions * pageSize * perPartitionParallelOperations`. It cannot
+ * deadlock: while every open batch is below `pageSize`, `buffered < partitions * pageSize <= bound`, so the pump
+ * reads until some batch fills and is sealed. A batch leaves when full (`pageSize` items or `pageBytes`
+ * bytes), when its oldest item is `autoFlushInterval` old (and a slot of its partition is free), or when the
+ * source ends; at most `perPartitionParallelOperations` batches of a partition are under way at once.
  *
  * Failure (an item refused by `prepare`, an item over `pageBytes`, a source error, a batch failing for good,
- * a throwing `onBatch`, cancellation): the first error wins. The source is cancelled, no further batch or
- * retry starts, and the stream waits for the batches in flight to settle (one that succeeds is applied, and
- * reported; on cancellation their requests are abandoned at once) and for a source read in progress to
- * return (an async source may be producing an item for it; it is waited for at most one request timeout).
- * Then it seals its epoch at every partition where a batch's outcome is unknown (an attempt left and no
- * answer came): the sink's seal answers what the partition applied and no more of this run applies there.
- * It then rejects with a `DataStreamerError` whose `failedItems` are every taken item not known to be applied,
- * in source order (the failed batch unless its seal said it applied, the pages behind it, every open buffer,
- * what the loop had read, what a push source still held), and whose `inDoubtItems` are those of batches whose
- * partition could not be sealed.
+ * a throwing `onBatch` or result subscriber, cancellation): the first error wins. The run goes `failing`: no
+ * further batch starts and no retry, the source is cancelled, and the run waits for the batches under way to
+ * settle (one that succeeds is applied, and reported; on cancellation they are abandoned at once) and for a
+ * read in progress to return (at most one request timeout). Then `sealing`: the partitions with batches of
+ * unknown outcome are sealed (unknown-outcomes.ts). It then rejects with a `DataStreamerError` whose
+ * `failedItems` are every taken item not known to be applied, in source order, and whose `inDoubtItems` are
+ * those of partitions that could not be sealed.
  */
-import { setMaxListeners } from 'node:events';
 import type { Logger } from '@datastreamer/protocol';
+import { defer, firstValueFrom, Observable, ReplaySubject } from 'rxjs';
 import { ClientError } from '../errors/client-error.js';
 import type { DataStreamerError } from '../errors/data-streamer-error.js';
-import { BatchDispatcher, type UnsettledBatch } from './batch-dispatcher.js';
-import type { BatchSenderContext } from './batch-sender.js';
+import { clockScheduler } from '../runtime/clock-scheduler.js';
+import type { BatchResult } from './batch-pipeline.js';
 import { FailedItems } from './failed-items.js';
+import { type LaneHost, PartitionLane } from './partition-lane.js';
 import { nextRunId } from './producer-id.js';
-import { openSink } from './sink-opener.js';
+import { errorCodeOf, type RetryPolicy, retryWithBackoff } from './retry-policy.js';
+import { SourcePump } from './source-pump.js';
 import { openSourceReader, type StreamerSource } from './sources/open-source-reader.js';
 import type { SourceReader } from './sources/source-reader.js';
+import type { StreamBatch } from './stream-batch.js';
 import { dataStreamerError, type StreamFailure, streamFailure } from './stream-failure.js';
 import {
   type DataStreamerOptions,
   type ResolvedStreamerOptions,
   resolveStreamerOptions,
 } from './streamer-options.js';
-import type { PreparedItem, StreamerSink } from './streamer-sink.js';
+import type { BatchAck, PreparedItem, StreamerSink, StreamerTopology } from './streamer-sink.js';
 import { StreamerStats } from './streamer-stats.js';
 import type { DataStreamerSummary, StreamerBatchInfo, StreamerGauge } from './streamer-summary.js';
 import { DEFAULT_SETTLE_TIMEOUT_MS } from './streamer-timeouts.js';
+import { UnknownOutcomes } from './unknown-outcomes.js';
 
 /** What the core needs besides the options; receiver mode uses it to route results. */
 export interface DataStreamerHooks<Result> {
   /**
    * Called with each acknowledged batch's results (if any), at its acknowledgement: one batch's results
-   * together and in order, batches of one partition in the order they were sent.
+   * together and in order, batches of one partition in the order they were acknowledged. A throw fails the
+   * stream (`CALLBACK_FAILED`).
    */
   readonly onResults?: (results: readonly Result[], info: StreamerBatchInfo) => void;
 }
 
-/**
- * Where a run is. `draining`: the source ended, the last batches are being sent. `failing`: an error ended
- * the stream and batches in flight are settling.
- */
-type RunState = 'idle' | 'opening' | 'streaming' | 'draining' | 'failing' | 'ended';
+/** Where a run is (see the module header). */
+type RunState = 'idle' | 'opening' | 'streaming' | 'draining' | 'failing' | 'sealing' | 'ended';
+
+/** The states each state may go to. */
+const TRANSITIONS: { readonly [S in RunState]: readonly RunState[] } = {
+  idle: ['opening', 'failing'],
+  opening: ['streaming', 'failing'],
+  streaming: ['draining', 'failing'],
+  draining: ['ended', 'failing'],
+  failing: ['sealing'],
+  sealing: ['ended'],
+  ended: [],
+};
 
 /**
  * One run of the streamer over one source; see the module header. Construct, then `run()`.
@@ -70,18 +85,17 @@ export class DataStreamer<T, Entry, Result = never> {
   readonly #hooks: DataStreamerHooks<Result>;
   readonly #logger: Logger;
   readonly #reader: SourceReader<T>;
+  readonly #pump: SourcePump<T>;
   readonly #stats = new StreamerStats();
   readonly #failed = new FailedItems<T>();
-  /** Aborted when the stream stops for any reason: ends backoff waits. */
-  readonly #stop = new AbortController();
-  /** Aborted when the caller cancels: given to the sink. */
+  readonly #unknown = new UnknownOutcomes<T, Entry>();
+  /** Emits once when the run stops for any reason: retries and backoff waits end. */
+  readonly #stop$ = new ReplaySubject<void>(1);
+  /** Aborted when the caller cancels: given to the sink while it opens. */
   readonly #cancel = new AbortController();
-  /** The pull loop's read buffer: `#page[#pageTaken ...]` were read but not yet handed to a lane. */
-  readonly #page: T[] = [];
-  #pageTaken = 0;
-  /** Whether a source read is in progress: a failing stream settles only once it returned. */
-  #reading = false;
   readonly #slot: PreparedItem<Entry> = { partition: -1, entry: undefined, bytes: 0 };
+  #lanes: (PartitionLane<T, Entry, Result> | undefined)[] = [];
+  #laneHost: LaneHost<T, Entry, Result> | undefined;
   #resolve: (summary: DataStreamerSummary) => void = () => {};
   #reject: (error: DataStreamerError<T>) => void = () => {};
   readonly #done = new Promise<DataStreamerSummary>((resolve, reject) => {
@@ -93,19 +107,15 @@ export class DataStreamer<T, Entry, Result = never> {
   /** A failure (cancellation, a push source failing) that came before `run()`: the run ends with it. */
   #pendingFailure: StreamFailure | undefined;
   #failure: StreamFailure | undefined;
-  #dispatcher: BatchDispatcher<T, Entry, Result> | undefined;
-  #roomWaiter: (() => void) | undefined;
   /** The next item's position in the source. */
   #nextSeq = 0;
   #startedAt = 0;
   /** The run's epoch, once the sink registered the producer. */
   #epoch: number | undefined;
-  /** How long a failing stream waits for a read in progress (the sink's request timeout). */
+  /** How long a failing run waits for a read in progress (the sink's request timeout). */
   #settleTimeoutMs = DEFAULT_SETTLE_TIMEOUT_MS;
-  /** A failing stream stopped waiting for the read in progress (it took longer than `#settleTimeoutMs`). */
+  /** A failing run stopped waiting for the read in progress. */
   #readGivenUp = false;
-  /** The seals of a failing stream started (they run once). */
-  #sealing = false;
 
   /**
    * @param options see {@link DataStreamerOptions}; validated here, before anything is pulled or sent.
@@ -122,9 +132,14 @@ export class DataStreamer<T, Entry, Result = never> {
     this.#hooks = hooks;
     this.#logger = this.#options.logger.child({ component: 'data-streamer' });
     this.#reader = openSourceReader(source, this.#options.maxBufferedItems, { fail: this.#onSourceFailure });
-    // Every request and backoff wait in flight listens on these two signals (one batch per partition at a
-    // time, plus retries): far more than Node's default of 10 listeners before it warns of a leak.
-    setMaxListeners(0, this.#stop.signal, this.#cancel.signal);
+    this.#pump = new SourcePump<T>(this.#reader, {
+      room: () => this.#stats.bound - this.#stats.buffered,
+      running: () => this.#state === 'streaming',
+      accept: (page) => this.#acceptPage(page),
+      ended: () => this.#drain(),
+      failed: (error, page) => this.#fail(streamFailure(error, 'SOURCE_FAILED', 'the source failed'), page),
+      lateRead: (page) => this.#takeLate(page),
+    });
   }
 
   /** Items held now and at most so far, and the bound (see the module header). */
@@ -136,19 +151,19 @@ export class DataStreamer<T, Entry, Result = never> {
    * Runs the stream (the first call starts it; later calls return the same promise). Resolves with the
    * summary once every item is applied.
    *
-   * Rejects with a `DataStreamerError` carrying the items not applied, in source order; its code is the
-   * failing error's (`CANCELLED` on cancellation).
+   * Rejects with a `DataStreamerError` carrying the items not known to be applied, in source order; its code
+   * is the failing error's (`CANCELLED` on cancellation).
    */
   run(): Promise<DataStreamerSummary> {
     if (this.#state === 'idle') {
-      this.#state = 'opening';
-      void this.#start();
+      this.#go('opening');
+      void this.#open();
     }
     return this.#done;
   }
 
   /**
-   * Cancels the stream, as the `signal` option aborting does: requests in flight are abandoned, partitions
+   * Cancels the stream, as the `signal` option aborting does: batches under way are abandoned, partitions
    * with batches of unknown outcome are sealed, and `run()` rejects with code `CANCELLED` (or with the earlier
    * error if the stream was already failing). Does nothing once the stream ended.
    */
@@ -158,14 +173,21 @@ export class DataStreamer<T, Entry, Result = never> {
       this.#pendingFailure ??= failure;
       return;
     }
-    if (this.#isEnded()) {
-      return;
-    }
+    if (this.#state === 'ended' || this.#state === 'sealing') return;
     this.#cancel.abort(reason);
     this.#fail(failure);
   }
 
-  async #start(): Promise<void> {
+  #go(next: RunState): void {
+    if (!TRANSITIONS[this.#state].includes(next)) {
+      throw new ClientError('INTERNAL', `data stream: no transition from ${this.#state} to ${next}`);
+    }
+    this.#state = next;
+  }
+
+  // ---------------------------------------------------------------------------------------------- opening
+
+  async #open(): Promise<void> {
     const signal = this.#options.signal;
     if (this.#pendingFailure !== undefined) {
       this.#fail(this.#pendingFailure);
@@ -177,120 +199,92 @@ export class DataStreamer<T, Entry, Result = never> {
     }
     signal?.addEventListener('abort', this.#onSignalAbort, { once: true });
     this.#startedAt = this.#options.clock.now();
-    let partitions: number;
+    const scheduler = clockScheduler(this.#options.clock);
+    let topology: StreamerTopology;
     try {
-      const producer = { producerId: this.#options.producerId, runId: nextRunId(this.#options.rng) };
-      const topology = await openSink(this.#sink, producer, this.#senderContext());
-      partitions = topology.partitions;
-      if (!Number.isSafeInteger(partitions) || partitions <= 0) {
-        throw new ClientError(
-          'INTERNAL',
-          `the sink reported ${partitions} partitions; expected an integer > 0`,
-        );
-      }
-      if (!Number.isSafeInteger(topology.epoch) || topology.epoch < 1) {
-        throw new ClientError(
-          'INTERNAL',
-          `the sink reported epoch ${topology.epoch}; expected an integer >= 1`,
-        );
-      }
-      this.#epoch = topology.epoch;
-      this.#settleTimeoutMs = topology.requestTimeoutMs ?? DEFAULT_SETTLE_TIMEOUT_MS;
+      const opening = {
+        signal: this.#cancel.signal,
+        producerId: this.#options.producerId,
+        runId: nextRunId(this.#options.rng),
+      };
+      topology = await firstValueFrom(
+        defer(() => this.#sink.open(opening)).pipe(retryWithBackoff(this.#retryPolicy(scheduler, false))),
+      );
+      checkTopology(topology);
     } catch (error) {
       this.#fail(streamFailure(error, 'INTERNAL', 'opening the stream failed'));
       return;
     }
-    if (this.#state !== 'opening') {
-      return; // Cancelled while opening.
-    }
+    if (this.#state !== 'opening') return; // Cancelled while opening.
+    this.#epoch = topology.epoch;
+    this.#settleTimeoutMs = topology.requestTimeoutMs ?? DEFAULT_SETTLE_TIMEOUT_MS;
     const { pageSize, perPartitionParallelOperations } = this.#options;
+    const partitions = topology.partitions;
     this.#stats.partitions = partitions;
     this.#stats.bound = Math.min(
       partitions * pageSize * perPartitionParallelOperations,
       Number.MAX_SAFE_INTEGER,
     );
-    const dispatcher = new BatchDispatcher<T, Entry, Result>({
-      partitions,
-      sink: this.#sink,
-      options: this.#options,
-      sender: this.#senderContext(),
-      stats: this.#stats,
-      failed: this.#failed,
-      onResults: this.#hooks.onResults,
-      fail: (failure) => this.#fail(failure),
-      settled: this.#onBatchSettled,
-    });
-    this.#dispatcher = dispatcher;
-    this.#state = 'streaming';
-    await this.#pump(dispatcher);
+    this.#lanes = new Array<PartitionLane<T, Entry, Result> | undefined>(partitions).fill(undefined);
+    this.#laneHost = this.#makeLaneHost(scheduler, topology);
+    this.#go('streaming');
+    this.#pump.start();
   }
 
-  #senderContext(): BatchSenderContext {
-    const { clock, rng, retryLimit, retryBackoff } = this.#options;
+  #retryPolicy(scheduler: ReturnType<typeof clockScheduler>, count: boolean): RetryPolicy {
+    const { rng, retryLimit, retryBackoff } = this.#options;
     return {
-      clock,
-      rng,
-      logger: this.#logger,
       retryLimit,
       backoff: retryBackoff,
-      sendSignal: this.#cancel.signal,
-      stopSignal: this.#stop.signal,
-      onRetry: () => {
-        this.#stats.retries++;
+      rng,
+      scheduler,
+      stop$: this.#stop$,
+      onRetry: (failedAttempt, error, delayMs) => {
+        if (count) this.#stats.retries++;
+        this.#logger.debug(
+          { attempt: failedAttempt, delayMs, code: (error as { code?: unknown } | null)?.code },
+          count ? 'batch attempt failed, retrying' : 'opening the stream failed, retrying',
+        );
       },
     };
   }
 
-  /** The pull loop: reads as much as there is room for, hands it to lanes, waits for room, repeats. */
-  async #pump(dispatcher: BatchDispatcher<T, Entry, Result>): Promise<void> {
-    while (this.#state === 'streaming') {
-      const room = this.#stats.bound - this.#stats.buffered;
-      if (room <= 0) {
-        await new Promise<void>((resolve) => {
-          this.#roomWaiter = resolve;
-        });
-        continue;
-      }
-      let count: number;
-      this.#reading = true;
-      try {
-        const read = this.#reader.read(this.#page, room);
-        count = typeof read === 'number' ? read : await read;
-      } catch (error) {
-        this.#reading = false;
-        this.#fail(streamFailure(error, 'SOURCE_FAILED', 'the source failed'));
-        this.#onBatchSettled();
-        return;
-      }
-      this.#reading = false;
-      if (this.#isStopped()) {
-        // The stream failed during the read: what it delivered was taken, and is reported.
-        this.#takeUnsentPage();
-        this.#onBatchSettled();
-        return;
-      }
-      if (count === 0) {
-        this.#state = 'draining';
-        dispatcher.drain();
-        this.#onBatchSettled();
-        return;
-      }
-      this.#acceptPage(dispatcher);
-    }
+  #makeLaneHost(
+    scheduler: ReturnType<typeof clockScheduler>,
+    topology: StreamerTopology,
+  ): LaneHost<T, Entry, Result> {
+    const { clock, perPartitionParallelOperations, autoFlushInterval } = this.#options;
+    const attemptTimeoutMs = topology.attemptTimeoutMs ?? 0;
+    return {
+      pipeline: {
+        ...this.#retryPolicy(scheduler, true),
+        concurrency: perPartitionParallelOperations,
+        attemptTimeoutMs,
+        timeoutError: () =>
+          new ClientError('REQUEST_TIMEOUT', `a batch attempt got no answer within ${attemptTimeoutMs} ms`),
+        stopped: () => this.#state !== 'streaming' && this.#state !== 'draining',
+        outOfTurn: (error) => errorCodeOf(error) === 'OUT_OF_ORDER_BATCH',
+        hold: (result) => this.#report(result.batch, result.ack, result.attempts),
+      },
+      attempt: (partition, batch, attempt) => this.#attempt(partition, batch, attempt),
+      settled: (lane, result) => this.#settled(lane, result),
+      overdue: (lane) => this.#onOverdue(lane),
+      autoFlushInterval,
+      clockNow: () => clock.now(),
+    };
   }
 
-  /**
-   * Hands the items just read to their lanes; an item that `prepare` refuses, or that is larger than a batch
-   * may be, fails the stream.
-   */
-  #acceptPage(dispatcher: BatchDispatcher<T, Entry, Result>): void {
-    const page = this.#page;
+  // ---------------------------------------------------------------------------------------------- flow
+
+  /** Hands the items just read to their lanes; an item `prepare` refuses, or too large, fails the stream. */
+  #acceptPage(page: T[]): void {
     const slot = this.#slot;
     const partitions = this.#stats.partitions;
-    const pageBytes = this.#options.pageBytes;
+    const { pageBytes } = this.#options;
+    let taken = 0;
     try {
-      while (this.#pageTaken < page.length && this.#state === 'streaming') {
-        const item = page[this.#pageTaken] as T;
+      while (taken < page.length && this.#state === 'streaming') {
+        const item = page[taken] as T;
         this.#sink.prepare(item, slot);
         const partition = slot.partition;
         if (!(Number.isInteger(partition) && partition >= 0 && partition < partitions)) {
@@ -306,121 +300,257 @@ export class DataStreamer<T, Entry, Result = never> {
               `more than pageBytes (${pageBytes}): it can never be sent`,
           );
         }
-        const full = dispatcher.append(partition, item, slot.entry as Entry, this.#nextSeq++, slot.bytes);
+        this.#append(partition, item, slot.entry as Entry, slot.bytes);
         slot.entry = undefined;
-        // Counted as taken before sealing: whatever sending sets off, the item is now the lane's.
-        this.#pageTaken++;
-        this.#stats.take();
-        if (full) {
-          dispatcher.seal(partition);
-        }
+        taken++;
       }
     } catch (error) {
-      // The refused item is `page[#pageTaken]`: `#fail` reports it first, then the rest of the page.
-      this.#fail(streamFailure(error, 'INVALID_ROW', 'an item was refused'));
+      // The refused item is `page[taken]`: it is reported first, then the rest of the page.
+      const rest = page.slice(taken);
+      page.length = 0;
+      this.#fail(streamFailure(error, 'INVALID_ROW', 'an item was refused'), rest);
+      return;
     }
     page.length = 0;
-    this.#pageTaken = 0;
+  }
+
+  /** Adds an item to its partition's open batch, sealing the batch before it would pass `pageBytes` or once full. */
+  #append(partition: number, item: T, entry: Entry, bytes: number): void {
+    const { pageSize, pageBytes } = this.#options;
+    const lane = this.#lanes[partition] ?? this.#openLane(partition);
+    if (lane.open.size > 0 && lane.open.bytes + bytes > pageBytes) lane.seal();
+    const size = lane.append(item, entry, this.#nextSeq++, bytes);
+    // Counted as taken before sealing: whatever sending sets off, the item is now the lane's.
+    this.#stats.take();
+    if (size >= pageSize || lane.open.bytes >= pageBytes) lane.seal();
+  }
+
+  #openLane(partition: number): PartitionLane<T, Entry, Result> {
+    const lane = new PartitionLane<T, Entry, Result>(partition, this.#laneHost as LaneHost<T, Entry, Result>);
+    this.#lanes[partition] = lane;
+    this.#stats.partitionsUsed++;
+    return lane;
+  }
+
+  /** One attempt of one batch: the sink's `send`, cancelled (its request aborted) when unsubscribed. */
+  #attempt(partition: number, batch: StreamBatch<T, Entry>, attempt: number): Observable<BatchAck<Result>> {
+    return new Observable<BatchAck<Result>>((subscriber) => {
+      const abort = new AbortController();
+      this.#sink
+        .send({
+          partition,
+          entries: batch.entries,
+          attempt,
+          batchSeq: batch.batchSeq,
+          signal: abort.signal,
+          sent: batch.markSent,
+        })
+        .then(
+          (ack) => {
+            subscriber.next(ack);
+            subscriber.complete();
+          },
+          (error: unknown) => subscriber.error(error),
+        );
+      return () => abort.abort();
+    });
   }
 
   /**
-   * Ends the stream with `failure` unless it already stopped (the first error wins): stops retries, cancels
-   * the source, and moves everything taken and not in flight to the failed items. Settles at once when
-   * nothing is in flight; otherwise the last batch to settle does.
+   * An acknowledged batch: counted, its results delivered and `onBatch` awaited, inside its slot (the
+   * partition's next batch waits for it). Never rejects: a throwing callback fails the stream.
    */
-  #fail(failure: StreamFailure): void {
-    if (this.#isStopped()) {
+  async #report(batch: StreamBatch<T, Entry>, ack: BatchAck<Result>, attempt: number): Promise<void> {
+    this.#stats.applied(batch.size, ack);
+    const info: StreamerBatchInfo = {
+      partition: batch.partition,
+      items: batch.size,
+      // Copied once per batch: the batch is cleared and reused once it settled.
+      indexes: batch.seqs.slice(),
+      attempt,
+      node: ack.node,
+      bytes: ack.bytes,
+      latencyMs: this.#options.clock.now() - batch.startedAt,
+      rerouted: ack.rerouted === true,
+    };
+    try {
+      if (ack.results !== undefined) this.#hooks.onResults?.(ack.results, info);
+    } catch (error) {
+      this.#fail(streamFailure(error, 'CALLBACK_FAILED', 'a subscriber of the results threw'));
+    }
+    try {
+      const progress = this.#options.onBatch?.(info);
+      if (progress !== undefined) await progress;
+    } catch (error) {
+      this.#fail(streamFailure(error, 'CALLBACK_FAILED', 'onBatch threw'));
+    }
+  }
+
+  /** A batch settled: free its room, or account for it when it did not apply. */
+  #settled(
+    lane: PartitionLane<T, Entry, Result>,
+    result: BatchResult<StreamBatch<T, Entry>, BatchAck<Result>>,
+  ): void {
+    const batch = result.batch;
+    switch (result.kind) {
+      case 'acked':
+        // Only now do the items free room: `onBatch` may slow the stream.
+        this.#stats.buffered -= result.batch.size;
+        if (this.#state === 'streaming' && lane.overdue && lane.unsettled.length < this.#slots()) lane.seal();
+        break;
+      case 'failed':
+        this.#keepUnapplied(lane.partition, batch);
+        this.#fail(
+          streamFailure(
+            result.error,
+            'INTERNAL',
+            `a batch of ${batch.size} items for partition ${lane.partition} failed after ${result.attempts} attempt(s)`,
+          ),
+        );
+        break;
+      case 'skipped':
+        this.#failed.addBatch(batch);
+        break;
+    }
+    this.#progress();
+  }
+
+  /** A batch that did not apply for sure, or whose outcome is unknown (then its partition is sealed). */
+  #keepUnapplied(partition: number, batch: StreamBatch<T, Entry>): void {
+    if (batch.sent) this.#unknown.add(partition, batch);
+    else this.#failed.addBatch(batch);
+  }
+
+  readonly #onOverdue = (lane: PartitionLane<T, Entry, Result>): void => {
+    // A lane with every slot taken is flushed when a batch of it settles (`#settled` checks the age then).
+    if (this.#state === 'streaming' && lane.open.size > 0 && lane.unsettled.length < this.#slots())
+      lane.seal();
+  };
+
+  #slots(): number {
+    return this.#options.perPartitionParallelOperations;
+  }
+
+  /** The source ended: every open batch is sealed and sent in its turn. */
+  #drain(): void {
+    this.#go('draining');
+    for (const lane of this.#lanes) lane?.seal();
+    this.#progress();
+  }
+
+  /** Room freed or a batch settled: pull more, or end the run when nothing is left. */
+  #progress(): void {
+    switch (this.#state) {
+      case 'streaming':
+        this.#pump.demand();
+        return;
+      case 'draining':
+        if (this.#stats.buffered === 0) this.#finish();
+        return;
+      case 'failing':
+        if (
+          this.#lanes.every((lane) => lane === undefined || !lane.busy) &&
+          (!this.#pump.reading || this.#readGivenUp)
+        ) {
+          void this.#sealAndFinish();
+        }
+        return;
+      default:
+        return;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------- failure
+
+  /**
+   * Ends the run with `failure` unless it already stopped (the first error wins): no batch starts or retries
+   * any more, the source is cancelled, and everything taken and not under way is failed. `unsent` are items the
+   * pump read and did not hand over (the refused one first).
+   */
+  #fail(failure: StreamFailure, unsent: readonly T[] = []): void {
+    if (this.#state === 'failing' || this.#state === 'sealing' || this.#state === 'ended') {
       this.#logger.debug(
         { err: failure.cause, context: failure.context },
         'further error after the stream stopped',
       );
       return;
     }
-    this.#state = 'failing';
+    this.#go('failing');
     this.#failure = failure;
-    this.#stop.abort(failure.cause);
-    // Sequence numbers continue after every item already in a lane, in source order: first what the loop
-    // read and had not handed over, then what a push source still held (it came later).
-    this.#takeUnsentPage();
-    for (const item of this.#reader.cancel(failure.cause)) {
-      this.#failed.add(item, this.#nextSeq++);
+    this.#stop$.next();
+    this.#stop$.complete();
+    this.#pump.stop();
+    // Sequence numbers continue after every item already in a lane, in source order: first what the pump read
+    // and had not handed over, then what a read in progress already delivered, then what a push source still
+    // held (it came later).
+    for (const item of unsent) this.#failed.add(item, this.#nextSeq++);
+    for (const item of this.#pump.takeDelivered()) this.#failed.add(item, this.#nextSeq++);
+    for (const item of this.#reader.cancel(failure.cause)) this.#failed.add(item, this.#nextSeq++);
+    const cancelled = this.#cancel.signal.aborted;
+    for (const lane of this.#lanes) {
+      if (lane === undefined) continue;
+      lane.close(cancelled);
+      this.#failed.addBatch(lane.open);
+      lane.open.clear();
+      if (cancelled) this.#abandon(lane);
     }
-    this.#dispatcher?.stop();
     this.#logger.warn({ code: failure.code, context: failure.context }, 'data stream failing');
-    if (this.#reading) {
+    if (this.#pump.reading) {
       // An async source may never deliver: wait for the read in progress at most one request timeout.
       this.#options.clock.setTimer(this.#settleTimeoutMs, () => {
-        if (!this.#reading) return;
+        if (!this.#pump.reading || this.#state !== 'failing') return;
         this.#readGivenUp = true;
         this.#logger.warn(
           { waitedMs: this.#settleTimeoutMs },
           'a source read was still in progress when the failing stream ended; an item it delivers later is not reported',
         );
-        this.#onBatchSettled();
+        this.#progress();
       });
     }
-    this.#wakePump();
-    this.#onBatchSettled();
+    this.#progress();
   }
 
-  /** Moves what the loop read and did not hand to a lane to the failed items (or logs it, if too late). */
-  #takeUnsentPage(): void {
-    const page = this.#page;
-    const late = page.length - this.#pageTaken;
-    if ((this.#isEnded() || this.#sealing) && late > 0) {
+  /** Cancelled: the lane's batches under way are abandoned now, each accounted for by what is known of it. */
+  #abandon(lane: PartitionLane<T, Entry, Result>): void {
+    for (const batch of lane.unsettled.splice(0)) {
+      // An acknowledged batch applied (only its `onBatch` was still running).
+      if (batch.state !== 'acked') this.#keepUnapplied(lane.partition, batch);
+    }
+  }
+
+  /** A read finished after the run stopped: its items are failed, unless the run no longer waits for them. */
+  #takeLate(page: readonly T[]): void {
+    if (this.#state === 'failing' && !this.#readGivenUp) {
+      for (const item of page) this.#failed.add(item, this.#nextSeq++);
+    } else if (page.length > 0) {
       this.#logger.error(
-        { items: late },
+        { items: page.length },
         'the source delivered items after the failing stream stopped waiting for it; they are not reported',
       );
-    } else {
-      for (let i = this.#pageTaken; i < page.length; i++) {
-        this.#failed.add(page[i] as T, this.#nextSeq++);
-      }
     }
-    page.length = 0;
-    this.#pageTaken = 0;
+    this.#progress();
   }
 
-  /**
-   * Seals every partition with a batch of unknown outcome, then ends the failing stream: a batch its seal
-   * says applied is not reported, one it says did not is failed, one whose seal failed is failed and in doubt.
-   */
-  async #sealThenFinish(): Promise<void> {
-    this.#sealing = true;
-    const unsettled = this.#dispatcher?.unsettled() ?? [];
-    await Promise.all(unsettled.map((batch) => this.#settle(batch)));
+  async #sealAndFinish(): Promise<void> {
+    this.#go('sealing');
+    const applied = await this.#unknown.settle(
+      (partition) => this.#sink.seal(partition),
+      this.#failed,
+      this.#logger,
+    );
+    this.#stats.buffered -= applied;
     this.#finish();
   }
 
-  async #settle(batch: UnsettledBatch<T, Entry>): Promise<void> {
-    let appliedSeq: number;
-    try {
-      appliedSeq = await this.#sink.seal(batch.partition);
-    } catch (error) {
-      this.#logger.warn(
-        { partition: batch.partition, batchSeq: batch.batchSeq, items: batch.page.size, err: error },
-        'the partition could not be sealed: the batch is in doubt',
-      );
-      this.#failed.addPage(batch.page, true);
-      return;
-    }
-    if (appliedSeq >= batch.batchSeq) {
-      // It applied; only its answer was lost. Its items are not failed.
-      this.#stats.buffered -= batch.page.size;
-    } else {
-      this.#failed.addPage(batch.page);
-    }
-  }
-
   #finish(): void {
-    if (this.#isEnded()) {
-      return;
-    }
+    const failure = this.#failure;
     this.#state = 'ended';
     this.#options.signal?.removeEventListener('abort', this.#onSignalAbort);
-    const failure = this.#failure;
     const producerId = this.#options.producerId;
     if (failure === undefined) {
+      for (const lane of this.#lanes) lane?.close(false);
+      this.#stop$.next();
+      this.#stop$.complete();
       const durationMs = this.#options.clock.now() - this.#startedAt;
       this.#resolve(this.#stats.summary(durationMs, producerId, this.#epoch as number));
     } else {
@@ -430,57 +560,24 @@ export class DataStreamer<T, Entry, Result = never> {
     }
   }
 
-  #wakePump(): void {
-    const waiter = this.#roomWaiter;
-    this.#roomWaiter = undefined;
-    waiter?.();
-  }
-
-  // Methods rather than inline comparisons: the state changes under calls TypeScript cannot see into.
-  #isEnded(): boolean {
-    return this.#state === 'ended';
-  }
-
-  #isStopped(): boolean {
-    return this.#state === 'failing' || this.#state === 'ended';
-  }
-
-  /** A batch or a read settled (or the stream failed): free room, or end when nothing is pending. */
-  readonly #onBatchSettled = (): void => {
-    switch (this.#state) {
-      case 'streaming':
-        this.#wakePump();
-        return;
-      case 'draining':
-        if (this.#stats.buffered === 0) {
-          this.#finish();
-        }
-        return;
-      case 'failing': {
-        if (this.#sealing) return;
-        const dispatcher = this.#dispatcher;
-        // A cancelled stream does not wait for `onBatch` of batches already acknowledged (they applied).
-        const pending = this.#cancel.signal.aborted ? dispatcher?.sending : dispatcher?.inFlight;
-        if ((pending ?? 0) === 0 && (!this.#reading || this.#readGivenUp)) {
-          void this.#sealThenFinish();
-        }
-        return;
-      }
-      default:
-        return;
-    }
-  };
-
   readonly #onSourceFailure = (error: unknown): void => {
     const failure = streamFailure(error, 'SOURCE_FAILED', 'the source failed');
-    if (this.#state === 'idle') {
-      this.#pendingFailure ??= failure;
-    } else {
-      this.#fail(failure);
-    }
+    if (this.#state === 'idle') this.#pendingFailure ??= failure;
+    else this.#fail(failure);
   };
 
   readonly #onSignalAbort = (): void => {
     this.abort(this.#options.signal?.reason);
   };
+}
+
+/** @throws ClientError `INTERNAL` when the sink reported an impossible topology. */
+function checkTopology(topology: StreamerTopology): void {
+  const { partitions, epoch } = topology;
+  if (!Number.isSafeInteger(partitions) || partitions <= 0) {
+    throw new ClientError('INTERNAL', `the sink reported ${partitions} partitions; expected an integer > 0`);
+  }
+  if (!Number.isSafeInteger(epoch) || epoch < 1) {
+    throw new ClientError('INTERNAL', `the sink reported epoch ${epoch}; expected an integer >= 1`);
+  }
 }

@@ -1,10 +1,10 @@
 /**
  * Collects the items of a failing stream that are not known to be applied, from wherever they were (the open
- * buffers, queued pages, a failed batch, the source reader's hands), and returns them in source order. Items
+ * buffers, sealed batches, a failed batch, the source reader's hands), and returns them in source order. Items
  * of a batch whose outcome stayed unknown (its partition could not be sealed) are also marked in doubt. Used
  * only on failure, so it favours plainness over speed.
  */
-import type { StreamPage } from './stream-page.js';
+import type { StreamBatch } from './stream-batch.js';
 
 /** What a failed stream reports, in source order. */
 export interface FailedItemsReport<T> {
@@ -29,9 +29,9 @@ export class FailedItems<T> {
     this.#inDoubt.push(inDoubt);
   }
 
-  addPage(page: StreamPage<T, unknown>, inDoubt = false): void {
-    for (let i = 0; i < page.size; i++) {
-      this.add(page.items[i] as T, page.seqs[i] as number, inDoubt);
+  addBatch(batch: StreamBatch<T, unknown>, inDoubt = false): void {
+    for (let i = 0; i < batch.size; i++) {
+      this.add(batch.items[i] as T, batch.seqs[i] as number, inDoubt);
     }
   }
 

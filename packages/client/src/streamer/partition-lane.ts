@@ -1,127 +1,150 @@
 /**
- * One partition's share of the stream: the open buffer being filled, the pages sealed and waiting, the one
- * batch in flight, and (once the stream fails) a batch whose outcome stayed unknown. Batches of a partition
- * leave strictly one after another (the next is sent only once the previous one finished), which is what
- * keeps per-key order, and are numbered 1, 2, 3, ... (`batchSeq`, the node's fence). The lane keeps the state
- * and its buffer's age (an auto-flush timer armed at the buffer's first, oldest, item); the dispatcher
- * decides when to seal and send.
+ * One partition's share of the stream: the open batch being filled, and the sealed batches flowing through
+ * the partition's pipeline (`sendBatches`: at most `perPartitionParallelOperations` under way, in order). The
+ * lane numbers its batches 1, 2, 3, ... as it seals them (`batchSeq`, the node's fence) and keeps every batch
+ * it sealed and that has not settled, so a failing stream can account for each: never sent, or of unknown
+ * outcome (then the stream seals the partition). Auto-flush: an RxJS `timer`, on the clock's scheduler, armed at
+ * the open batch's first (oldest) item.
+ *
+ * It holds no state of the stream's and decides nothing about it: the streamer seals, reads the lane's
+ * batches when it fails, and is told each result.
  */
-import type { Clock, TimerHandle } from '@datastreamer/protocol';
-import type { FailedItems } from './failed-items.js';
-import { StreamPage } from './stream-page.js';
+import { EMPTY, filter, type Observable, Subject, type Subscription, timer } from 'rxjs';
+import { type BatchPipelineOptions, type BatchResult, sendBatches } from './batch-pipeline.js';
+import { StreamBatch } from './stream-batch.js';
+import type { BatchAck } from './streamer-sink.js';
 
-export class PartitionLane<T, Entry> {
+/** What a lane needs from its stream. */
+export interface LaneHost<T, Entry, Result> {
+  /** The pipeline options, shared by every lane of the stream (`attempt` gets the lane's partition). */
+  readonly pipeline: Omit<BatchPipelineOptions<StreamBatch<T, Entry>, BatchAck<Result>>, 'attempt'>;
+  /** One attempt of one batch of `partition` (see `BatchPipelineOptions.attempt`). */
+  attempt(partition: number, batch: StreamBatch<T, Entry>, attempt: number): Observable<BatchAck<Result>>;
+  /** A batch settled (acknowledged and reported, failed for good, or skipped). */
+  settled(
+    lane: PartitionLane<T, Entry, Result>,
+    result: BatchResult<StreamBatch<T, Entry>, BatchAck<Result>>,
+  ): void;
+  /** The open batch's oldest item reached `autoFlushInterval` (ms; <= 0: never). */
+  overdue(lane: PartitionLane<T, Entry, Result>): void;
+  readonly autoFlushInterval: number;
+  readonly clockNow: () => number;
+}
+
+export class PartitionLane<T, Entry, Result> {
   readonly partition: number;
-  /** The buffer being filled. */
-  open = new StreamPage<T, Entry>();
-  /** Sealed pages waiting for the batch in flight, oldest first. */
-  readonly waiting: StreamPage<T, Entry>[] = [];
-  /** The batch being sent (attempts and backoff included, and `onBatch` once acknowledged). */
-  inFlight: StreamPage<T, Entry> | undefined;
-  /** The batch number of the batch in flight (the last one started). */
-  inFlightSeq = 0;
-  /** Whether an attempt of the batch in flight left: from then on it may apply without an answer. */
-  inFlightSent = false;
-  /**
-   * A batch that failed after an attempt left (its outcome unknown), kept for the seal that decides whether
-   * it applied.
-   */
-  unsettled: { readonly page: StreamPage<T, Entry>; readonly batchSeq: number } | undefined;
-  readonly #clock: Clock;
-  readonly #autoFlushInterval: number;
-  /** Clock time of the open buffer's first (oldest) item. */
+  /** The batch being filled. */
+  open: StreamBatch<T, Entry>;
+  /** Sealed batches that have not settled, oldest first (sealed, sending, or acknowledged and reporting). */
+  readonly unsettled: StreamBatch<T, Entry>[] = [];
+  readonly #host: LaneHost<T, Entry, Result>;
+  readonly #sealed = new Subject<StreamBatch<T, Entry>>();
+  /** Emits when a batch of the lane is acknowledged or settles: a batch waiting for its turn looks again. */
+  readonly #acked$ = new Subject<void>();
+  readonly #pipeline: Subscription;
+  #nextSeq = 1;
+  /** Clock time of the open batch's first (oldest) item. */
   #openedAt = 0;
-  #timer: TimerHandle | undefined;
-  #spare: StreamPage<T, Entry> | undefined;
-  /** Made once per lane, so arming a timer allocates no closure. */
-  readonly #onTimer: () => void;
+  #flush: Subscription | undefined;
+  /** An acknowledged batch, cleared, kept for reuse as a later open batch. */
+  #spare: StreamBatch<T, Entry> | undefined;
 
-  /**
-   * @param autoFlushInterval ms; <= 0: no timer.
-   * @param onDue called when the open buffer's oldest item reaches `autoFlushInterval`.
-   */
-  constructor(
-    partition: number,
-    clock: Clock,
-    autoFlushInterval: number,
-    onDue: (lane: PartitionLane<T, Entry>) => void,
-  ) {
+  constructor(partition: number, host: LaneHost<T, Entry, Result>) {
     this.partition = partition;
-    this.#clock = clock;
-    this.#autoFlushInterval = autoFlushInterval;
-    this.#onTimer = () => {
-      this.#timer = undefined;
-      onDue(this);
-    };
+    this.open = new StreamBatch<T, Entry>(partition);
+    this.#host = host;
+    this.#pipeline = this.#sealed
+      .pipe(
+        sendBatches<StreamBatch<T, Entry>, BatchAck<Result>>({
+          ...host.pipeline,
+          attempt: (batch, attempt) => host.attempt(partition, batch, attempt),
+          onStart: (batch) => {
+            batch.state = 'sending';
+            batch.startedAt = host.clockNow();
+          },
+          hold: (result) => {
+            result.batch.state = 'acked';
+            this.#acked$.next();
+            return host.pipeline.hold?.(result) ?? EMPTY;
+          },
+          turn: (batch) =>
+            this.#inTurn(batch) ? undefined : this.#acked$.pipe(filter(() => this.#inTurn(batch))),
+        }),
+      )
+      .subscribe((result) => {
+        const batch = result.batch;
+        if (result.kind !== 'acked') batch.state = 'failed';
+        const index = this.unsettled.indexOf(batch);
+        if (index >= 0) this.unsettled.splice(index, 1);
+        this.#acked$.next();
+        host.settled(this, result);
+        if (result.kind === 'acked' && this.#spare === undefined) {
+          // The streamer is done with an acknowledged batch once it settled: reuse it.
+          batch.clear();
+          this.#spare = batch;
+        }
+      });
   }
 
-  /** Whether a batch is in flight or waiting: then an auto-flush must wait (its age is checked later). */
+  /** Whether a sealed batch has not settled yet: then an overdue open batch waits (its age is checked later). */
   get busy(): boolean {
-    return this.inFlight !== undefined || this.waiting.length > 0;
+    return this.unsettled.length > 0;
   }
 
-  /** Whether the open buffer is non-empty and its oldest item is at least `autoFlushInterval` old. */
+  /** Whether the open batch is non-empty and its oldest item is at least `autoFlushInterval` old. */
   get overdue(): boolean {
-    return (
-      this.open.size > 0 &&
-      this.#autoFlushInterval > 0 &&
-      this.#clock.now() - this.#openedAt >= this.#autoFlushInterval
-    );
+    const interval = this.#host.autoFlushInterval;
+    return this.open.size > 0 && interval > 0 && this.#host.clockNow() - this.#openedAt >= interval;
   }
 
-  /** Adds an item of `bytes` bytes to the open buffer; returns the buffer's new size. */
+  /** Adds an item of `bytes` bytes to the open batch; returns the batch's new size. */
   append(item: T, entry: Entry, seq: number, bytes: number): number {
     const open = this.open;
     if (open.size === 0) {
-      this.#openedAt = this.#clock.now();
-      if (this.#autoFlushInterval > 0) {
-        this.#timer = this.#clock.setTimer(this.#autoFlushInterval, this.#onTimer);
+      this.#openedAt = this.#host.clockNow();
+      const interval = this.#host.autoFlushInterval;
+      if (interval > 0) {
+        this.#flush = timer(interval, this.#host.pipeline.scheduler).subscribe(() => {
+          this.#flush = undefined;
+          this.#host.overdue(this);
+        });
       }
     }
     open.push(item, entry, seq, bytes);
     return open.size;
   }
 
-  /** Moves the open buffer to the waiting pages and starts a fresh one; cancels its timer. */
+  /** Seals the open batch (numbering it) and hands it to the pipeline; a fresh open batch starts. */
   seal(): void {
-    this.#cancelTimer();
-    this.waiting.push(this.open);
-    this.open = this.#spare ?? new StreamPage<T, Entry>();
+    const batch = this.open;
+    if (batch.size === 0) return;
+    this.#cancelFlush();
+    batch.batchSeq = this.#nextSeq++;
+    batch.state = 'sealed';
+    this.unsettled.push(batch);
+    this.open = this.#spare ?? new StreamBatch<T, Entry>(this.partition);
     this.#spare = undefined;
+    this.#sealed.next(batch);
   }
 
-  /** Takes the oldest waiting page as the batch in flight, with the next batch number; undefined if none. */
-  startNext(): StreamPage<T, Entry> | undefined {
-    const page = this.waiting.shift();
-    this.inFlight = page;
-    this.inFlightSent = false;
-    if (page !== undefined) this.inFlightSeq++;
-    return page;
+  /** Stops the lane for good: no timer, and (when `cancel`) the batches under way are abandoned at once. */
+  close(cancel: boolean): void {
+    this.#cancelFlush();
+    this.#sealed.complete();
+    if (cancel) this.#pipeline.unsubscribe();
   }
 
-  /** The batch in flight finished; an applied one's page is kept for reuse as a later open buffer. */
-  finishInFlight(recycle: boolean): void {
-    const page = this.inFlight;
-    this.inFlight = undefined;
-    if (recycle && page !== undefined && this.#spare === undefined) {
-      page.clear();
-      this.#spare = page;
+  /** Whether every batch sealed before `batch` and not settled is acknowledged (the node may apply it now). */
+  #inTurn(batch: StreamBatch<T, Entry>): boolean {
+    for (const earlier of this.unsettled) {
+      if (earlier === batch) return true;
+      if (earlier.state !== 'acked') return false;
     }
+    return true;
   }
 
-  /** The stream failed: moves the open buffer and the waiting pages (never sent) to `failed`. */
-  discardUnsent(failed: FailedItems<T>): void {
-    this.#cancelTimer();
-    failed.addPage(this.open);
-    this.open.clear();
-    for (const page of this.waiting) {
-      failed.addPage(page);
-    }
-    this.waiting.length = 0;
-  }
-
-  #cancelTimer(): void {
-    this.#timer?.cancel();
-    this.#timer = undefined;
+  #cancelFlush(): void {
+    this.#flush?.unsubscribe();
+    this.#flush = undefined;
   }
 }

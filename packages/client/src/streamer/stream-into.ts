@@ -4,12 +4,13 @@
  * errors with the `DataStreamerError`). Unsubscribing cancels the stream.
  *
  * An Observable cannot be paused, so the streamer buffers what it emits up to `maxBufferedItems` and fails
- * with `BUFFER_OVERFLOW` past that (see `streamer-options.ts`): for a source that can wait, pass an
- * AsyncIterable or a `StreamerPublisher` to `view.streamData` instead.
+ * with `BUFFER_OVERFLOW` past that (see `streamer-options.ts`). Piped straight from `fromPull(source)`, it
+ * pulls `source` instead, only while it has room (from-pull.ts).
  *
  * @example
  * ```ts
  * plays$.pipe(streamInto(view, { pageSize: 500 })).subscribe((summary) => console.log(summary.items));
+ * fromPull(readPlays()).pipe(streamInto(view)).subscribe((summary) => console.log(summary.items));
  * ```
  */
 import { Observable, type OperatorFunction } from 'rxjs';

@@ -29,6 +29,12 @@ export interface StreamerTopology {
    * failing stream waits for a source read in progress. Default 30000.
    */
   readonly requestTimeoutMs?: number;
+  /**
+   * How long one batch attempt may take, in ms, before the core abandons it (its request aborted) and retries
+   * it as if it had timed out: a backstop for an attempt that never settles, above whatever timeouts the
+   * sink's own requests have. Default: none (the sink's requests must time out by themselves).
+   */
+  readonly attemptTimeoutMs?: number;
 }
 
 /**

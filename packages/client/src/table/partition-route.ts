@@ -16,7 +16,8 @@
 import type { PartitionAssignment } from '@datastreamer/protocol';
 import type { NodeConnection } from '../connection/node-connection.js';
 import { isRetryableError } from '../streamer/retry-policy.js';
-import type { SinkOpening } from '../streamer/streamer-sink.js';
+import type { SinkOpening, StreamerTopology } from '../streamer/streamer-sink.js';
+import { MAX_SCHEMA_ROUNDS } from './schema-errors.js';
 import type { TableContext } from './table-context.js';
 
 /** Most STREAMER_SEAL requests one seal makes (each bounded by the request timeout). */
@@ -49,13 +50,30 @@ export async function routeToPrimary(
 }
 
 /**
- * Registers a run of `producerId`; resolves with its epoch.
+ * Requests one batch attempt may make: a schema reload, an assignment lookup, and per schema round the batch
+ * and (on a mismatch) the expected schema version.
+ */
+const REQUESTS_PER_ATTEMPT = 2 * MAX_SCHEMA_ROUNDS + 1;
+
+/**
+ * Registers a run of `producerId` and says what the stream needs to know: the partition count, the run's
+ * epoch, and the timeouts (an attempt is abandoned once every request it may make could have timed out).
  * @throws the request's errors (retryable ones are retried by the stream's opening).
  */
-export async function registerProducer(context: TableContext, opening: SinkOpening): Promise<number> {
+export async function registerProducer(
+  context: TableContext,
+  opening: SinkOpening,
+  partitions: number,
+): Promise<StreamerTopology> {
   const { producerId, runId, signal } = opening;
   const reply = await context.pool.request('PRODUCER_REGISTER', { producerId, runId }, undefined, { signal });
-  return reply.result.epoch;
+  const requestTimeoutMs = context.pool.requestTimeoutMs;
+  return {
+    partitions,
+    epoch: reply.result.epoch,
+    requestTimeoutMs,
+    attemptTimeoutMs: requestTimeoutMs * REQUESTS_PER_ATTEMPT,
+  };
 }
 
 /** What a seal names. */

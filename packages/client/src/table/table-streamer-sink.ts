@@ -117,13 +117,10 @@ export class TableStreamerSink<T> implements StreamerSink<T, TableStreamerEntry>
     const schema = await context.schemas.latest(this.#tableId);
     this.#schema = schema;
     await context.assignments.get(this.#tableId);
-    this.#epoch = await registerProducer(context, opening);
+    const topology = await registerProducer(context, opening, schema.partitions);
+    this.#epoch = topology.epoch;
     this.#producerId = opening.producerId;
-    return {
-      partitions: schema.partitions,
-      epoch: this.#epoch,
-      requestTimeoutMs: context.pool.requestTimeoutMs,
-    };
+    return topology;
   }
 
   prepare(item: T, out: PreparedItem<TableStreamerEntry>): void {

@@ -24,6 +24,9 @@ export async function openTableContext(cluster: FakeCluster, clock: SimClock): P
     connectTimeoutMs: 1000,
     reconnect: { initialMs: 100, multiplier: 2, maxMs: 1000, jitter: 0.5 },
     name: undefined,
+    auth: undefined,
+    heartbeatIntervalMs: 0,
+    heartbeatTimeoutMs: 5000,
     onAssignmentVersion: (version) => assignments?.noteVersion(version),
   });
   assignments = new PartitionAssignmentCache(pool);

@@ -76,6 +76,22 @@ export const ErrorCodes = {
    * outcome is unknown; retry once a majority is back.
    */
   NO_QUORUM: { id: 36, retryable: true },
+  /**
+   * Credentials were missing or wrong (a client's user name and password, a node peer's proof of the
+   * cluster secret): the connection is refused and closed. Retrying with the same credentials cannot help.
+   */
+  AUTHENTICATION_FAILED: { id: 31, retryable: false },
+  /**
+   * A hybrid-clock timestamp from a peer lies further ahead of this node's physical clock than its
+   * `maxClockOffsetMs`, or a node's stored clock high-water mark does: refused before it touches the clock.
+   */
+  CLOCK_OFFSET_EXCEEDED: { id: 32, retryable: false },
+  /**
+   * A streamer batch came before its turn: the partition has not applied the producer's previous batch of
+   * that epoch yet (a client with several batches of a partition under way, whose earlier one is being
+   * retried). Sent again, it applies once the earlier one did.
+   */
+  OUT_OF_ORDER_BATCH: { id: 40, retryable: true },
 } as const satisfies Record<string, { readonly id: number; readonly retryable: boolean }>;
 
 /** The name of an error code, e.g. `'SCHEMA_VERSION_MISMATCH'`. */

@@ -3,6 +3,7 @@
  * response envelope around a result or an error.
  */
 import type { TableSchema } from '../schema/table-schema.js';
+import type { NodeAuthenticateRequest } from './auth-messages.js';
 import type {
   ColumnAddRequest,
   HeartbeatRequest,
@@ -88,6 +89,7 @@ export interface RequestMap {
   RAFT_VOTE: RaftVoteRequest;
   RAFT_APPEND: RaftAppendRequest;
   RAFT_SNAPSHOT: RaftSnapshotRequest;
+  NODE_AUTHENTICATE: NodeAuthenticateRequest;
 }
 
 /** The result of each op (`null`: the response has no payload). */
@@ -120,6 +122,7 @@ export interface ResultMap {
   RAFT_VOTE: RaftVoteResult;
   RAFT_APPEND: RaftAppendResult;
   RAFT_SNAPSHOT: RaftSnapshotResult;
+  NODE_AUTHENTICATE: null;
 }
 
 /** The request of op `K`. */

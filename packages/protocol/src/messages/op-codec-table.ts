@@ -2,6 +2,7 @@
  * The codec of every op, by op name. The request and response codecs look ops up here; the mapped type
  * makes a missing op a compile error.
  */
+import { nodeAuthenticateCodec } from './auth-messages.js';
 import {
   columnAddCodec,
   heartbeatCodec,
@@ -66,6 +67,7 @@ const OP_CODECS: OpCodecTable = {
   RAFT_VOTE: raftVoteCodec,
   RAFT_APPEND: raftAppendCodec,
   RAFT_SNAPSHOT: raftSnapshotCodec,
+  NODE_AUTHENTICATE: nodeAuthenticateCodec,
 };
 
 /**

@@ -39,6 +39,8 @@ export const OpCodes = {
   RAFT_VOTE: 230,
   RAFT_APPEND: 231,
   RAFT_SNAPSHOT: 232,
+  // Ours: integrity.
+  NODE_AUTHENTICATE: 240,
 } as const;
 
 /** The name of an op, e.g. `'STREAMER_BATCH_SEND'`. */

@@ -4,7 +4,9 @@
  * Short strings go through a hand loop (no call into the platform codec, which costs more than it saves for a
  * table name); long ones through `TextEncoder.encodeInto` / a fatal `TextDecoder`. Both paths give the same
  * bytes: a lone surrogate becomes U+FFFD (EF BF BD), as `TextEncoder` does. Decoding never drops a leading
- * byte-order mark (it is data) and rejects malformed UTF-8 instead of substituting.
+ * byte-order mark (it is data) and rejects malformed UTF-8 instead of substituting. `firstInvalidUtf8` checks
+ * bytes in place without decoding them, by the same rule the fatal decoder applies (the well-formed byte
+ * sequences of Unicode's table 3-7: no overlong forms, no surrogates, nothing past U+10FFFF).
  */
 
 /** Strings shorter than this are encoded and decoded by hand. */
@@ -74,4 +76,43 @@ export function decodeUtf8(source: Uint8Array, start: number, end: number): stri
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Where `source[start, end)` stops being well-formed UTF-8: the offset of the first byte of the first bad or
+ * truncated sequence, or -1 when all of it is well-formed (exactly when {@link decodeUtf8} gives a string).
+ * Reads the bytes in place and allocates nothing, so a write path can check text it never decodes.
+ */
+export function firstInvalidUtf8(source: Uint8Array, start: number, end: number): number {
+  let i = start;
+  while (i < end) {
+    const lead = source[i] as number;
+    if (lead < 0x80) {
+      i++;
+      continue;
+    }
+    // The second byte's range depends on the lead (table 3-7); later bytes are plain continuation bytes.
+    let length: number;
+    let low = 0x80;
+    let high = 0xbf;
+    if (lead < 0xc2) return i;
+    if (lead < 0xe0) length = 2;
+    else if (lead < 0xf0) {
+      length = 3;
+      if (lead === 0xe0) low = 0xa0;
+      else if (lead === 0xed) high = 0x9f;
+    } else if (lead < 0xf5) {
+      length = 4;
+      if (lead === 0xf0) low = 0x90;
+      else if (lead === 0xf4) high = 0x8f;
+    } else {
+      return i;
+    }
+    if (i + length > end) return i;
+    const second = source[i + 1] as number;
+    if (second < low || second > high) return i;
+    for (let k = 2; k < length; k++) if (((source[i + k] as number) & 0xc0) !== 0x80) return i;
+    i += length;
+  }
+  return -1;
 }

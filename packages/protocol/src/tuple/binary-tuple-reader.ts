@@ -27,6 +27,14 @@ import type {
   UuidValue,
 } from '../schema/values.js';
 import { BinaryTupleFormat, offsetEntry } from './binary-tuple-format.js';
+import {
+  packedDateDay,
+  packedDateMonth,
+  packedDateYear,
+  readTupleDate,
+  readTupleTime,
+  type TimeFields,
+} from './temporal-tuple-form.js';
 
 const HEADER_SIZE = BinaryTupleFormat.headerSize;
 const VARLEN_EMPTY_BYTE = BinaryTupleFormat.varlenEmptyByte;
@@ -38,6 +46,8 @@ const TWO_POW_32 = 4294967296;
  */
 const scratchBytes = new Uint8Array(8);
 const scratchView = new DataView(scratchBytes.buffer);
+/** The fields of the TIME being read, before they are checked and copied into the value returned. */
+const timeScratch: TimeFields = { hour: 0, minute: 0, second: 0, nano: 0 };
 
 function malformed(message: string): ProtocolError {
   return new ProtocolError('PROTOCOL_ERROR', `BinaryTuple: ${message}`);
@@ -336,51 +346,19 @@ export class BinaryTupleReader {
   }
 
   #date(index: number, at: number): DateValue {
-    const bytes = this.#bytes;
-    const packed =
-      (bytes[at] as number) | ((bytes[at + 1] as number) << 8) | (((bytes[at + 2] as number) << 24) >> 8);
-    const day = packed & 31;
-    const month = (packed >> 5) & 15;
-    const year = packed >> 9;
+    const packed = readTupleDate(this.#bytes, at);
+    const year = packedDateYear(packed);
+    const month = packedDateMonth(packed);
+    const day = packedDateDay(packed);
     const problem = dateProblem(year, month, day);
     if (problem !== undefined) throw malformed(`element ${index} is not a valid date: ${problem}`);
     return { year, month, day };
   }
 
   #time(index: number, at: number, length: number): TimeValue {
-    const bytes = this.#bytes;
-    const low =
-      ((bytes[at] as number) |
-        ((bytes[at + 1] as number) << 8) |
-        ((bytes[at + 2] as number) << 16) |
-        ((bytes[at + 3] as number) << 24)) >>>
-      0;
-    let hour: number;
-    let minute: number;
-    let second: number;
-    let nano: number;
-    let unusedBits: number;
-    if (length === 4) {
-      nano = (low & 0x3ff) * 1_000_000;
-      second = (low >>> 10) & 63;
-      minute = (low >>> 16) & 63;
-      hour = (low >>> 22) & 31;
-      unusedBits = low >>> 27;
-    } else if (length === 5) {
-      const high = bytes[at + 4] as number;
-      nano = (low & 0xfffff) * 1000;
-      second = (low >>> 20) & 63;
-      minute = low >>> 26;
-      hour = high & 31;
-      unusedBits = high >>> 5;
-    } else {
-      const high = (bytes[at + 4] as number) | ((bytes[at + 5] as number) << 8);
-      nano = low & 0x3fffffff;
-      second = (low >>> 30) | ((high & 15) << 2);
-      minute = (high >>> 4) & 63;
-      hour = (high >>> 10) & 31;
-      unusedBits = high >>> 15;
-    }
+    const fields = timeScratch;
+    const unusedBits = readTupleTime(this.#bytes, at, length, fields);
+    const { hour, minute, second, nano } = fields;
     const problem =
       unusedBits !== 0 ? `unused bits are set (${unusedBits})` : timeProblem(hour, minute, second, nano);
     if (problem !== undefined) throw malformed(`element ${index} is not a valid time: ${problem}`);

@@ -3,8 +3,10 @@
  * DATE `year << 9 | month << 5 | day` in 3 little-endian bytes; TIME in 4 bytes when its nanoseconds are whole
  * milliseconds, 5 when whole microseconds, else 6.
  *
- * It does not check user input (value checks do) but refuses fields the format cannot hold; it does not grow
- * buffers or keep the offset table (the builder does).
+ * Writing refuses fields the format cannot hold; reading (`readTupleDate`, `readTupleTime`) unpacks the fields
+ * without judging them, for the tuple reader and the write path's element checks to judge with the same
+ * `dateProblem` / `timeProblem`. It does not check user input (value checks do), grow buffers or keep the
+ * offset table (the builder does).
  */
 import { ProtocolError } from '../errors/protocol-error.js';
 import { dateProblem, timeProblem } from '../schema/temporal-text.js';
@@ -52,4 +54,67 @@ export function writeTupleTime(view: DataView, at: number, value: TimeValue): nu
   }
   view.setUint32(at, (hour << 22) | (minute << 16) | (second << 10) | (nano / 1_000_000), true);
   return 4;
+}
+
+/** `year << 9 | month << 5 | day` of the DATE at `bytes[at..at + 3)`, the year sign-extended from 15 bits. */
+export function readTupleDate(bytes: Uint8Array, at: number): number {
+  return (bytes[at] as number) | ((bytes[at + 1] as number) << 8) | (((bytes[at + 2] as number) << 24) >> 8);
+}
+
+/** The year of a packed DATE (see {@link readTupleDate}). */
+export function packedDateYear(packed: number): number {
+  return packed >> 9;
+}
+
+/** The month of a packed DATE: 4 bits, so 0..15 (valid ones are 1..12). */
+export function packedDateMonth(packed: number): number {
+  return (packed >> 5) & 15;
+}
+
+/** The day of a packed DATE: 5 bits, so 0..31. */
+export function packedDateDay(packed: number): number {
+  return packed & 31;
+}
+
+/** The fields of a TIME as {@link readTupleTime} unpacks them (a scratch object the caller reuses). */
+export interface TimeFields {
+  hour: number;
+  minute: number;
+  second: number;
+  nano: number;
+}
+
+/**
+ * Unpacks the TIME of `length` bytes (4, 5 or 6) at `bytes[at]` into `out`, unchecked.
+ *
+ * @returns the bits above the hour that the format leaves unused: not 0 means the element is malformed.
+ */
+export function readTupleTime(bytes: Uint8Array, at: number, length: number, out: TimeFields): number {
+  const low =
+    ((bytes[at] as number) |
+      ((bytes[at + 1] as number) << 8) |
+      ((bytes[at + 2] as number) << 16) |
+      ((bytes[at + 3] as number) << 24)) >>>
+    0;
+  if (length === 4) {
+    out.nano = (low & 0x3ff) * 1_000_000;
+    out.second = (low >>> 10) & 63;
+    out.minute = (low >>> 16) & 63;
+    out.hour = (low >>> 22) & 31;
+    return low >>> 27;
+  }
+  if (length === 5) {
+    const high = bytes[at + 4] as number;
+    out.nano = (low & 0xfffff) * 1000;
+    out.second = (low >>> 20) & 63;
+    out.minute = low >>> 26;
+    out.hour = high & 31;
+    return high >>> 5;
+  }
+  const high = (bytes[at + 4] as number) | ((bytes[at + 5] as number) << 8);
+  out.nano = low & 0x3fffffff;
+  out.second = (low >>> 30) | ((high & 15) << 2);
+  out.minute = (high >>> 4) & 63;
+  out.hour = (high >>> 10) & 31;
+  return high >>> 15;
 }

@@ -245,6 +245,7 @@ const payloads: { [K in OpName]: fc.Arbitrary<Omit<RequestMap[K], 'op' | 'reques
   RAFT_VOTE: raftVoteArgs,
   RAFT_APPEND: raftAppendArgs,
   RAFT_SNAPSHOT: raftSnapshotArgs,
+  NODE_AUTHENTICATE: fc.record({ proof: bytes }),
 };
 
 /** A random request of op `op`. */
@@ -300,6 +301,7 @@ export const results: { [K in OpName]: fc.Arbitrary<ResultMap[K]> } = {
   RAFT_VOTE: raftVoteResult,
   RAFT_APPEND: raftAppendResult,
   RAFT_SNAPSHOT: raftSnapshotResult,
+  NODE_AUTHENTICATE: fc.constant(null),
 };
 
 const header = fc.record({

@@ -42,6 +42,11 @@ export const TX_ID = '123e4567-e89b-12d3-a456-426614174000';
 
 export { HLC };
 export const COMMIT_TS = (1_700_000_000_123n << 16n) | 1n;
+/** A node's handshake challenge (16 bytes from its Rng) and a proof over it (32 bytes of HMAC-SHA256). */
+const NONCE = [
+  0x9c, 0x41, 0x0e, 0x77, 0x2a, 0xd5, 0x63, 0x18, 0xe0, 0x5b, 0x94, 0x3f, 0xc7, 0x06, 0x88, 0xb1,
+];
+const PROOF = Array.from({ length: 32 }, (_, i) => (i * 37 + 11) & 0xff);
 
 const EVENTS_V1: TableSchema = {
   tableId: 7,
@@ -545,6 +550,11 @@ export const GOLDEN_REQUESTS: readonly GoldenRequest[] = [
     ),
   },
   ...GOLDEN_RAFT_REQUESTS,
+  {
+    name: 'NODE_AUTHENTICATE request',
+    request: { op: 'NODE_AUTHENTICATE', requestId: 40, proof: Uint8Array.from(PROOF) },
+    bytes: cat(int(240), int(40), bin(PROOF)),
+  },
 ];
 
 // ---------------------------------------------------------------------------------------------------------
@@ -742,6 +752,12 @@ export const GOLDEN_RESPONSES: readonly GoldenResponse[] = [
   },
   ...GOLDEN_RAFT_RESPONSES,
   {
+    name: 'NODE_AUTHENTICATE response',
+    op: 'NODE_AUTHENTICATE',
+    response: okResponse('NODE_AUTHENTICATE', 40, null),
+    bytes: ok(40),
+  },
+  {
     name: 'assignment-changed response',
     op: 'STREAMER_BATCH_SEND',
     response: {
@@ -833,6 +849,81 @@ export const GOLDEN_HANDSHAKE_ACCEPTED: { response: HandshakeResponse; bytes: By
   bytes: cat(int(1), int(0), int(0), nil(), bin([7]), str('node-1')),
 };
 
+export const GOLDEN_HANDSHAKE_BASIC_AUTH: { request: HandshakeRequest; bytes: Bytes } = {
+  request: {
+    version: { major: 1, minor: 0, patch: 0 },
+    peerType: 'client',
+    features: Uint8Array.of(7),
+    name: 'client-1',
+    extensions: new Map([
+      ['authn-type', 'basic'],
+      ['authn-identity', 'alice'],
+      ['authn-secret', 'alice-password'],
+    ]),
+  },
+  bytes: cat(
+    int(1),
+    int(0),
+    int(0),
+    int(2),
+    bin([7]),
+    str('client-1'),
+    map(3),
+    str('authn-type'),
+    str('basic'),
+    str('authn-identity'),
+    str('alice'),
+    str('authn-secret'),
+    str('alice-password'),
+  ),
+};
+
+export const GOLDEN_HANDSHAKE_CHALLENGE: { response: HandshakeResponse; bytes: Bytes } = {
+  response: {
+    kind: 'accepted',
+    version: { major: 1, minor: 0, patch: 0 },
+    features: Uint8Array.of(7),
+    nodeName: 'node-1',
+    extensions: new Map([['authn-challenge', Uint8Array.from(NONCE)]]),
+  },
+  bytes: cat(
+    int(1),
+    int(0),
+    int(0),
+    nil(),
+    bin([7]),
+    str('node-1'),
+    map(1),
+    str('authn-challenge'),
+    bin(NONCE),
+  ),
+};
+
+export const GOLDEN_HANDSHAKE_AUTH_REJECTED: { response: HandshakeResponse; bytes: Bytes } = {
+  response: {
+    kind: 'rejected',
+    version: { major: 1, minor: 0, patch: 0 },
+    error: new ProtocolError(
+      'AUTHENTICATION_FAILED',
+      'authentication failed: unknown user or wrong password',
+    ),
+    traceId: TRACE_ID,
+    className: 'ServerError',
+    stackTrace: null,
+  },
+  bytes: cat(
+    int(1),
+    int(0),
+    int(0),
+    uuid(TRACE_ID),
+    int(31),
+    str('ServerError'),
+    str('authentication failed: unknown user or wrong password'),
+    nil(),
+    nil(),
+  ),
+};
+
 export const GOLDEN_HANDSHAKE_REJECTED: { response: HandshakeResponse; bytes: Bytes } = {
   response: {
     kind: 'rejected',
@@ -902,6 +993,18 @@ export function goldenBodies(): Map<string, { readonly bytes: Bytes; readonly ki
   out.set('handshake request', { bytes: GOLDEN_HANDSHAKE_REQUEST.bytes, kind: 'handshake request' });
   out.set('handshake response', { bytes: GOLDEN_HANDSHAKE_ACCEPTED.bytes, kind: 'handshake response' });
   out.set('handshake rejection', { bytes: GOLDEN_HANDSHAKE_REJECTED.bytes, kind: 'handshake response' });
+  out.set('handshake request with basic authentication', {
+    bytes: GOLDEN_HANDSHAKE_BASIC_AUTH.bytes,
+    kind: 'handshake request',
+  });
+  out.set('handshake response with a node challenge', {
+    bytes: GOLDEN_HANDSHAKE_CHALLENGE.bytes,
+    kind: 'handshake response',
+  });
+  out.set('handshake rejection for wrong credentials', {
+    bytes: GOLDEN_HANDSHAKE_AUTH_REJECTED.bytes,
+    kind: 'handshake response',
+  });
   for (const g of GOLDEN_VALUES) out.set(g.name, { bytes: g.bytes, kind: 'value' });
   return out;
 }

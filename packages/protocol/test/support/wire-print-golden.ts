@@ -200,22 +200,29 @@ export const PAYLOAD_LABELS: Readonly<Record<string, readonly string[]>> = {
   'TX_ROWS_GET response': ['count', 'schemaVersion', 'row', 'no such row'],
   'assignment-changed response': ['schemaVersion (latest)'],
   ...RAFT_PAYLOAD_LABELS,
+  'NODE_AUTHENTICATE request': ['proof'],
 };
+
+/** Whether the body of a handshake ends with an extensions map (one follows the fixed fields). */
+function hasExtensions(bytes: Bytes, fixedFields: number): boolean {
+  return dumpMsgPack(u8(bytes)).filter((line) => /# \S/.test(line)).length > fixedFields;
+}
 
 /** Names of the leading top-level values of a body of `kind`. */
 function envelopeLabels(kind: GoldenKind, bytes: Bytes): string[] {
   const version = ['version.major', 'version.minor', 'version.patch'];
+  const extensions = (fixed: number): string[] => (hasExtensions(bytes, fixed) ? ['extensions'] : []);
   switch (kind) {
     case 'value':
       return [];
     case 'request':
       return ['opCode', 'requestId'];
     case 'handshake request':
-      return [...version, 'peerType', 'features', 'name'];
+      return [...version, 'peerType', 'features', 'name', ...extensions(6)];
     case 'handshake response':
       // The fourth value is nil when accepted, else the error structure's trace id.
       return bytes[3] === 0xc0
-        ? [...version, 'no error', 'features', 'nodeName']
+        ? [...version, 'no error', 'features', 'nodeName', ...extensions(6)]
         : [...version, ...ERROR_FIELDS];
     case 'response': {
       // requestId and flags are small ints in the golden set: one byte each, so the flags are bytes[1].

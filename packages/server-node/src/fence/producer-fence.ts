@@ -11,9 +11,14 @@
  *   older values the newer run then overwrites, since a resume re-sends whatever was not known applied.);
  * - a sealed epoch is fenced: its run failed, sealed the partition and reported what applied, so nothing of it
  *   may apply afterwards;
- * - a sequence at or below the highest applied is a duplicate: that batch, or a later one of the partition,
- *   was applied already (a client sends a partition's next batch only once the previous one is acknowledged),
- *   so it is answered as applied (with the first run's results, for a receiver batch) and not applied again.
+ * - a sequence at or below the highest applied is a duplicate: that batch was applied already (batches apply
+ *   strictly in sequence, see the next rule), so it is answered as applied (with the first run's results, for
+ *   a receiver batch) and not applied again;
+ * - otherwise a batch applies only in its turn: the next sequence after the highest applied, or 1 for an
+ *   epoch the partition has not seen. A batch that overtook an earlier one (a client with several batches of
+ *   a partition under way, whose earlier batch is being retried) is refused with `OUT_OF_ORDER_BATCH`, which
+ *   is retryable: it is sent again once the earlier one had its turn. Without this rule the earlier batch,
+ *   arriving second, would count as a duplicate and never apply.
  *
  * It is partition state: it lives on the partition's replica (kept across a crash with the committed data) and
  * is handed to a new owner with the partition's snapshot. It does not apply batches nor decide ownership.
@@ -21,7 +26,9 @@
  * Memory is bounded: at most {@link PRODUCER_FENCE_CAPACITY} producers per partition, the least recently used
  * evicted first, and {@link RESULTS_KEPT} result lists per producer. What eviction loses is the fence of the
  * evicted producer, and only after that many other producers wrote to the partition since its last batch: a
- * message of it held in the network that long would apply.
+ * message of it held in the network that long would apply, and a run still writing would see its next batch
+ * refused as out of order (its seal then reports nothing of it applied here, so those items are reported
+ * failed although they applied: a resume writes them again, at least once).
  */
 import type { BatchProducer } from '@datastreamer/protocol';
 import { ServerError } from '../errors/server-error.js';
@@ -53,8 +60,11 @@ export type Admission =
   | { readonly kind: 'apply' }
   /** Applied already: answer as applied. `results`: the first run's, `undefined` when no longer kept. */
   | { readonly kind: 'duplicate'; readonly results: BatchResults | undefined }
-  /** It may never apply: refuse it with `PRODUCER_FENCED` (`error`). */
-  | { readonly kind: 'fenced'; readonly error: ServerError };
+  /**
+   * Refuse it with `error`: `PRODUCER_FENCED` when it may never apply, `OUT_OF_ORDER_BATCH` (retryable) when
+   * it came before its turn.
+   */
+  | { readonly kind: 'refused'; readonly error: ServerError };
 
 const APPLY: Admission = { kind: 'apply' };
 
@@ -90,7 +100,9 @@ export class ProducerFence {
   admit(producer: BatchProducer): Admission {
     const { producerId, epoch, batchSeq } = producer;
     const entry = this.#producers.get(producerId);
-    if (entry === undefined || epoch > entry.epoch) return APPLY;
+    if (entry === undefined || epoch > entry.epoch) {
+      return batchSeq === 1 ? APPLY : outOfOrder(producer, 0);
+    }
     if (epoch < entry.epoch) {
       return fenced(producerId, epoch, `epoch ${entry.epoch} wrote to this partition since`);
     }
@@ -99,7 +111,7 @@ export class ProducerFence {
       return { kind: 'duplicate', results: kept === undefined ? undefined : kept[1] };
     }
     if (entry.sealed) return fenced(producerId, epoch, 'that epoch was sealed on this partition');
-    return APPLY;
+    return batchSeq === entry.appliedSeq + 1 ? APPLY : outOfOrder(producer, entry.appliedSeq);
   }
 
   /**
@@ -172,13 +184,26 @@ export class ProducerFence {
   }
 }
 
-function fenced(producerId: string, epoch: number, why: string): Admission & { kind: 'fenced' } {
+function fenced(producerId: string, epoch: number, why: string): Admission & { kind: 'refused' } {
   return {
-    kind: 'fenced',
+    kind: 'refused',
     error: new ServerError(
       'PRODUCER_FENCED',
       `epoch ${epoch} of producer "${producerId}" is fenced: ${why}; nothing of it applies here any more`,
       { extensions: { producer: producerId, epoch } },
+    ),
+  };
+}
+
+function outOfOrder(producer: BatchProducer, appliedSeq: number): Admission {
+  const { producerId, epoch, batchSeq } = producer;
+  return {
+    kind: 'refused',
+    error: new ServerError(
+      'OUT_OF_ORDER_BATCH',
+      `batch ${batchSeq} of epoch ${epoch} of producer "${producerId}" came before its turn: this partition ` +
+        `applied up to batch ${appliedSeq} of that epoch; it is applied once batch ${appliedSeq + 1} is`,
+      { extensions: { producer: producerId, epoch, batchSeq, appliedSeq } },
     ),
   };
 }

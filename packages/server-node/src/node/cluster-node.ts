@@ -21,7 +21,14 @@
  * with a new transaction manager over the same stores, after re-installing every prepared transaction of its
  * log as intents; it then resolves them (tx/tx-participant.ts) and re-sends its logged decisions; its Raft
  * groups start again from the disk. `destroy()` is a crash that also loses the disk and every unreplicated
- * partition: the node never serves again.
+ * partition: the node never serves again. A node whose kept clock high-water mark is further ahead of its
+ * physical clock than `maxClockOffsetMs` refuses to restart (`CLOCK_OFFSET_EXCEEDED`): it could only have got
+ * there from a clock that went back, or a poisoned mark, and serving would hand out timestamps nobody else can
+ * follow.
+ *
+ * Who may connect: clients with credentials when `authentication.users` is set (else anyone), node peers that
+ * prove the `authentication.clusterSecret` (auth/authenticator.ts); timestamps from peers are bounded by
+ * `maxClockOffsetMs` (clock/hlc.ts).
  *
  * Partitions: see partition-table.ts (which replicas a node holds) and partition-move.ts (how one moves).
  * Requests: connection-session.ts (framing, handshake, answers), request-router.ts (which handler), and the
@@ -31,13 +38,15 @@ import {
   type Clock,
   type Connection,
   createRng,
+  entropySeed,
   type Logger,
   ProtocolFeatures,
   type Rng,
   silentLogger,
   type Transport,
 } from '@datastreamer/protocol';
-import { HybridClock } from '../clock/hlc.js';
+import { type AuthenticationOptions, Authenticator } from '../auth/authenticator.js';
+import { DEFAULT_MAX_CLOCK_OFFSET_MS, HybridClock } from '../clock/hlc.js';
 import { type Disk, isSimulatedDisk } from '../disk/disk.js';
 import { MemoryDisk } from '../disk/memory-disk.js';
 import { ServerError } from '../errors/server-error.js';
@@ -100,17 +109,33 @@ export interface ClusterNodeOptions {
    * unsynced writes are lost), `destroy()` its `destroy()`.
    */
   readonly disk?: Disk;
-  /** Randomness (Raft election timeouts). Default: a stream seeded from the node's name. */
-  readonly rng?: Rng;
   /** Raft settings of the node's replicated partitions, and the lease margin. Defaults as documented. */
   readonly replication?: NodeReplicationOptions;
+  /**
+   * Who may connect: `users` (clients must give one's user name and password in the handshake; default
+   * none, so clients need no credentials) and `clusterSecret` (node peers must prove it; default none, so
+   * the node admits no node peer and can open no link to one).
+   */
+  readonly authentication?: AuthenticationOptions;
+  /**
+   * Randomness: the handshake challenges to node peers (its child stream `auth`; default seeded from the
+   * platform's entropy) and the Raft election timeouts (its child stream `raft`; default seeded from the
+   * node's name).
+   */
+  readonly rng?: Rng;
+  /**
+   * How far ahead of this node's physical clock a timestamp from a peer may be, in ms: one further ahead is
+   * refused with `CLOCK_OFFSET_EXCEEDED` before it touches the hybrid clock. Default 500.
+   */
+  readonly maxClockOffsetMs?: number;
 }
 
 /** Replication settings of a node (each has the default of `RaftNodeOptions`, unless said otherwise). */
 export interface NodeReplicationOptions extends GroupRaftOptions {
   /**
    * How long before a lease's expiry its holder stops serving: a bound on how far the node's clock may be
-   * behind the placement driver's. Default 0 (every node of the process reads one clock).
+   * behind the placement driver's. Default the node's `maxClockOffsetMs` (the bound it trusts its peers'
+   * clocks to keep); below the control plane's lease length.
    */
   readonly leaseMarginMs?: number;
 }
@@ -189,7 +214,19 @@ export class ClusterNode implements PartitionHandOverTarget {
       16,
     );
     const log = (options.logger ?? silentLogger).child({ component: 'node', node: name });
-    const hlc = new HybridClock(options.clock);
+    const maxOffsetMs = checkInteger(
+      'maxClockOffsetMs',
+      options.maxClockOffsetMs,
+      DEFAULT_MAX_CLOCK_OFFSET_MS,
+      1,
+      2 ** 31 - 1,
+    );
+    const hlc = new HybridClock(options.clock, { maxOffsetMs });
+    const auth = new Authenticator(
+      name,
+      (options.rng ?? createRng(entropySeed())).child('auth'),
+      options.authentication,
+    );
     const forwarder = new Forwarder({
       name,
       transport: options.transport,
@@ -199,6 +236,7 @@ export class ClusterNode implements PartitionHandOverTarget {
       features: NODE_FEATURES,
       maxFrameSize,
       timeoutMs: forwardTimeoutMs,
+      auth,
     });
     this.#core = new NodeCore({
       name,
@@ -212,8 +250,13 @@ export class ClusterNode implements PartitionHandOverTarget {
       features: NODE_FEATURES,
       receivers: options.receivers ?? receiverRegistryOf(options.controlPlane),
       disk: options.disk ?? new MemoryDisk({ clock: options.clock, name: `${name}/disk` }),
-      rng: options.rng ?? createRng(nameHash(name)),
-      replication: replicationSettings(options.replication),
+      rng: options.rng?.child('raft') ?? createRng(nameHash(name)),
+      replication: replicationSettings(
+        options.replication ?? {},
+        maxOffsetMs,
+        options.controlPlane.leases.leaseMs,
+      ),
+      auth,
     });
     this.#registry = options.registry ?? nodeRegistryOf(options.controlPlane);
     this.#registry.register(this);
@@ -316,6 +359,9 @@ export class ClusterNode implements PartitionHandOverTarget {
 
   /**
    * Serves again after a crash, with the committed data it kept. Does nothing on a running node.
+   *
+   * @throws ServerError `CLOCK_OFFSET_EXCEEDED` when the kept clock high-water mark is more than
+   *   `maxClockOffsetMs` ahead of the physical clock; the node stays down.
    * @throws ServerError `CLOSED` for a destroyed node.
    */
   restart(): void {
@@ -324,6 +370,7 @@ export class ClusterNode implements PartitionHandOverTarget {
       throw new ServerError('CLOSED', `${this.name} was destroyed and cannot restart`);
     }
     const core = this.#core;
+    core.hlc.checkHighWater(`${core.name} refuses to start`);
     core.resetTransactions();
     // Prepared transactions are back as intents before the node serves; then what the log decided goes out.
     core.participants.recover((txId) => core.txLog.decision(txId)?.commitTs ?? null);
@@ -476,13 +523,30 @@ export class ClusterNode implements PartitionHandOverTarget {
   }
 }
 
-/** The replication settings with their defaults. @throws ServerError `INVALID_ARGUMENT` for a bad margin. */
-function replicationSettings(options: NodeReplicationOptions = {}): {
+/**
+ * The replication settings with their defaults: the lease margin is the clock-offset bound unless given, so a
+ * holder whose clock runs up to `maxOffsetMs` behind the placement driver's still stops serving before the
+ * driver may lease another replica.
+ * @throws ServerError `INVALID_ARGUMENT` for a margin that is not an integer below the lease length `leaseMs`
+ *   (a holder could never serve).
+ */
+function replicationSettings(
+  options: NodeReplicationOptions,
+  maxOffsetMs: number,
+  leaseMs: number,
+): {
   readonly raft: GroupRaftOptions;
   readonly leaseMarginMs: number;
 } {
-  const { leaseMarginMs = 0, ...raft } = options;
-  checkInteger('replication.leaseMarginMs', leaseMarginMs, 0, 0, 2 ** 31 - 1);
+  const { leaseMarginMs = maxOffsetMs, ...raft } = options;
+  if (!Number.isInteger(leaseMarginMs) || leaseMarginMs < 0 || leaseMarginMs >= leaseMs) {
+    throw new ServerError(
+      'INVALID_ARGUMENT',
+      `replication.leaseMarginMs (default maxClockOffsetMs): expected an integer in 0..${leaseMs - 1}, below ` +
+        `the lease length of ${leaseMs} ms (a leaseholder stops serving that long before its lease expires), ` +
+        `got ${String(leaseMarginMs)}`,
+    );
+  }
   return {
     raft: {
       electionTimeoutMs: RAFT_DEFAULTS.electionTimeoutMs,

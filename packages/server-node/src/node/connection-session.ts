@@ -4,7 +4,11 @@
  * answers later than a local one).
  *
  * Lifecycle: `HANDSHAKE` (the first frame must be the handshake; a peer that cannot be served gets a
- * rejection naming why, then the connection closes) -> `OPEN` -> `CLOSED`. Failures and their reach:
+ * rejection naming why, then the connection closes) -> `OPEN` -> `CLOSED`; a node peer goes through
+ * `CHALLENGED` first: its handshake answer carries a fresh challenge, and its first request must be
+ * NODE_AUTHENTICATE with the proof of the cluster secret over it (anything else, or a wrong proof, is answered
+ * `AUTHENTICATION_FAILED` and the connection closes). A client of a node with users must give its user name
+ * and password in the handshake (auth/authenticator.ts decides). Failures and their reach:
  * - a request body that does not decode, or an unknown op: an error response to that request id, and the
  *   connection keeps serving (nothing else was disturbed);
  * - a body whose request id cannot even be read: the connection closes (nothing can be answered, and closing
@@ -26,6 +30,9 @@ import {
   encodeResponseFrame,
   errorStructureOf,
   FrameDecoder,
+  HandshakeExtensionKeys,
+  type HandshakeExtensions,
+  type HandshakeRequest,
   type Logger,
   MessageDecodeError,
   type OkResponse,
@@ -36,6 +43,7 @@ import {
   type Request,
   type Response,
 } from '@datastreamer/protocol';
+import type { Authenticator } from '../auth/authenticator.js';
 import { ServerError } from '../errors/server-error.js';
 import type { RequestContext } from './node-context.js';
 import type { NodeMetrics } from './node-metrics.js';
@@ -49,6 +57,8 @@ export interface SessionHost {
   readonly features: Uint8Array;
   readonly log: Logger;
   readonly metrics: NodeMetrics;
+  /** Admits clients and node peers. */
+  readonly auth: Authenticator;
   nextTraceId(): string;
   /** The node's hybrid-clock time, for the response header. */
   observableTimestamp(): bigint;
@@ -62,6 +72,8 @@ export interface SessionHost {
 
 export const SessionStates = {
   HANDSHAKE: 'HANDSHAKE',
+  /** A node peer was sent a challenge; its first request must prove the cluster secret. */
+  CHALLENGED: 'CHALLENGED',
   OPEN: 'OPEN',
   CLOSED: 'CLOSED',
 } as const;
@@ -77,6 +89,8 @@ export class ConnectionSession implements RequestContext {
   #remote: string;
   /** The newest assignment version this client is known to have seen. */
   #knownAssignment = 0;
+  /** The challenge a node peer must prove the cluster secret over (set in `CHALLENGED`). */
+  #challenge: Uint8Array | undefined;
 
   constructor(connection: Connection, host: SessionHost) {
     this.connection = connection;
@@ -134,6 +148,9 @@ export class ConnectionSession implements RequestContext {
         case SessionStates.HANDSHAKE:
           this.#handshake(body);
           break;
+        case SessionStates.CHALLENGED:
+          this.#authenticate(body);
+          break;
         case SessionStates.OPEN:
           this.#request(body);
           break;
@@ -169,7 +186,7 @@ export class ConnectionSession implements RequestContext {
     const host = this.#host;
     const { response, request } = answerHandshake(
       body,
-      { nodeName: host.nodeName, features: host.features },
+      { nodeName: host.nodeName, features: host.features, admit: (r) => this.#admit(r) },
       host.nextTraceId(),
     );
     this.#send(encodeHandshakeResponse(response));
@@ -184,9 +201,64 @@ export class ConnectionSession implements RequestContext {
     }
     this.#peer = request.peerType;
     this.#remote = request.name;
-    this.#knownAssignment = host.assignmentVersion();
+    if (this.#challenge !== undefined) {
+      this.#state = SessionStates.CHALLENGED;
+      host.log.debug({ remote: request.name }, 'node peer challenged');
+      return;
+    }
+    this.#open();
+  }
+
+  /** Admits a decoded handshake: a client by its credentials, a node peer with a challenge to prove. */
+  #admit(request: HandshakeRequest): HandshakeExtensions | undefined {
+    const auth = this.#host.auth;
+    if (request.peerType === 'client') {
+      auth.admitClient(request.extensions);
+      return undefined;
+    }
+    const challenge = auth.challenge();
+    this.#challenge = challenge;
+    return new Map([[HandshakeExtensionKeys.authnChallenge, challenge]]);
+  }
+
+  #open(): void {
+    this.#knownAssignment = this.#host.assignmentVersion();
     this.#state = SessionStates.OPEN;
-    host.log.debug({ remote: request.name, peer: request.peerType }, 'connection open');
+    this.#host.log.debug({ remote: this.#remote, peer: this.#peer }, 'connection open');
+  }
+
+  /** The first request of a challenged node peer: NODE_AUTHENTICATE with a good proof, or the end. */
+  #authenticate(body: Uint8Array): void {
+    let request: Request;
+    try {
+      request = decodeRequest(body);
+    } catch (error) {
+      this.#refuse(error instanceof MessageDecodeError ? error.requestId : undefined, null, error);
+      return;
+    }
+    try {
+      if (request.op !== 'NODE_AUTHENTICATE') {
+        throw new ServerError(
+          'AUTHENTICATION_FAILED',
+          `authentication failed: ${this.#remote} sent ${request.op} before proving it knows the cluster secret`,
+        );
+      }
+      this.#host.auth.checkPeer(this.#remote, this.#challenge as Uint8Array, request.proof);
+    } catch (error) {
+      this.#refuse(request.requestId, request, error);
+      return;
+    }
+    this.#challenge = undefined;
+    this.#open();
+    this.#answer(request, null);
+  }
+
+  /** Answers `requestId` (when there is one) with `error`, logs it and closes the connection. */
+  #refuse(requestId: number | undefined, request: Request | null, error: unknown): void {
+    this.#host.log.warn({ remote: this.#remote, op: request?.op, err: error }, 'node peer refused');
+    if (requestId !== undefined) this.#answerError(requestId, request, error);
+    else this.#host.metrics.errors++;
+    this.close();
   }
 
   #request(body: Uint8Array): void {

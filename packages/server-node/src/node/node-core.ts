@@ -22,6 +22,7 @@ import type {
   Rng,
   TxPartition,
 } from '@datastreamer/protocol';
+import type { Authenticator } from '../auth/authenticator.js';
 import type { HybridClock } from '../clock/hlc.js';
 import type { Disk } from '../disk/disk.js';
 import { ProducerFence } from '../fence/producer-fence.js';
@@ -88,6 +89,7 @@ export interface NodeCoreOptions {
   /** The root of the node's random streams (election timeouts). */
   readonly rng: Rng;
   readonly replication: ReplicationSettings;
+  readonly auth: Authenticator;
 }
 
 const UNOWNED: Route = { kind: 'unowned' };
@@ -105,6 +107,7 @@ export class NodeCore implements NodeContext, SessionHost, MoveSource {
   readonly maxForwardHops: number;
   readonly features: Uint8Array;
   readonly receivers: ReceiverRegistry;
+  readonly auth: Authenticator;
   /** Kept across crashes, like the partition stores: the node's simulated disk. */
   readonly txLog = new TxLog();
   readonly participants: TxParticipants;
@@ -149,6 +152,7 @@ export class NodeCore implements NodeContext, SessionHost, MoveSource {
     this.maxForwardHops = options.maxForwardHops;
     this.features = options.features;
     this.receivers = options.receivers;
+    this.auth = options.auth;
     this.#traceIds = new TraceIds(options.name);
     this.#nodeId = nameHash(options.name);
     this.#transactions = this.#newTransactionManager();

@@ -6,9 +6,13 @@
  *   and forwarded again only while `hops + 1 < maxForwardHops` (default 1: never), else `NOT_PRIMARY`.
  * - TX_ROWS_GET / TX_ROWS_WRITE / TX_PREPARE / TX_COMMIT / TX_ABORT: this node as a participant of a
  *   transaction another node coordinates (tx/tx-participant.ts); TX_STATE_GET: this node as the coordinator
- *   (tx/tx-coordinator.ts). A prepare's "no" vote is its error answer.
+ *   (tx/tx-coordinator.ts). A prepare's "no" vote is its error answer. The rows of TX_ROWS_WRITE pass the
+ *   checks a client's rows pass (rows/row-ingest.ts) before any is written.
  * - RAFT_VOTE / RAFT_APPEND / RAFT_SNAPSHOT: a message of a replicated partition's Raft group, for this
- *   node's replica of it (replication/replica-groups.ts); `NOT_PRIMARY` when the node holds none.
+ *   node's replica of it (replication/replica-groups.ts); `NOT_PRIMARY` when the node holds none. Only from
+ *   an authenticated node peer (the connection served its NODE_AUTHENTICATE first, connection-session.ts).
+ * - NODE_AUTHENTICATE: served by the connection as a node peer's first request (connection-session.ts); sent
+ *   again later, it is a `PROTOCOL_ERROR`.
  * - PARTITION_TRANSFER: not served by this version, answered `UNSUPPORTED_PROTOCOL` with a message saying so.
  *   Partitions move through the in-process node registry (partition-move.ts), which carries each key's
  *   versions with their commit timestamps.
@@ -93,6 +97,15 @@ export function txRowsWrite(
   context: RequestContext,
 ): null {
   requireNodePeer(request.op, context);
+  // A peer's rows are checked as a client's are, before any is written (an unknown version is the
+  // participant's INVALID_SCHEMA).
+  const schema = node.controlPlane.catalog.schema(request.tableId, request.schemaVersion);
+  if (schema !== undefined) {
+    const shape = node.shapes.of(schema);
+    request.rows.forEach((row, i) => {
+      node.ingest.checkWrite(shape, row.key, row.row, i);
+    });
+  }
   const keys = request.rows.map((row) => row.key);
   const rows = request.rows.map((row) => row.row);
   node.participants.write(
@@ -161,6 +174,18 @@ export function raftRequest<K extends 'RAFT_VOTE' | 'RAFT_APPEND' | 'RAFT_SNAPSH
   const { requestId: _, ...message } = request;
   // The op ties each Raft request to its result; TypeScript cannot follow that through the generic.
   return node.replication.handle(message as unknown as RaftRequestOf<K>) as Promise<ResultOf<K>>;
+}
+
+/** NODE_AUTHENTICATE after the connection was open: the proof is given once, before anything else. */
+export function nodeAuthenticateAgain(
+  _node: NodeContext,
+  request: RequestOf<'NODE_AUTHENTICATE'>,
+  context: RequestContext,
+): never {
+  throw new ServerError(
+    'PROTOCOL_ERROR',
+    `${request.op} is served only as a node peer's first request; ${context.remote} is already past it`,
+  );
 }
 
 /** An op this node version does not serve. */

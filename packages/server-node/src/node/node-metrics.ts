@@ -13,7 +13,10 @@ export interface NodeMetricsSnapshot {
   readonly batches: number;
   /** Streamer batch attempts acknowledged without being applied: the producer fence found them duplicates. */
   readonly staleBatches: number;
-  /** Streamer batch attempts refused with `PRODUCER_FENCED`: an older or sealed epoch of their producer. */
+  /**
+   * Streamer batch attempts the producer fence refused: `PRODUCER_FENCED` (an older or sealed epoch of their
+   * producer) or `OUT_OF_ORDER_BATCH` (not yet their turn).
+   */
   readonly fencedBatches: number;
   /** Seals served (STREAMER_SEAL on a partition this node owns). */
   readonly seals: number;

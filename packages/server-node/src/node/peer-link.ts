@@ -1,10 +1,14 @@
 /**
  * One node-to-node connection, opened by this node to send requests to another node (forwarded batches and
  * tuple operations): connect through the injected `Transport`, send the preamble and a handshake as peer type
- * `node`, then requests with ids of its own; responses are matched to pending requests by id.
+ * `node`, prove the cluster secret over the challenge the peer answers with (NODE_AUTHENTICATE, the link's
+ * first request: see auth/peer-proof.ts), then requests with ids of its own; responses are matched to pending
+ * requests by id.
  *
- * Every failure ends as a retryable error on the pending requests, never a hang: the peer cannot be reached
- * or refuses the handshake -> `NODE_UNAVAILABLE`; the connection closes with requests in flight ->
+ * Every failure ends as an error on the pending requests, never a hang. A refused proof (or a peer that
+ * refuses this node's handshake for its credentials) -> `AUTHENTICATION_FAILED`, not retryable: the nodes
+ * do not share a secret. Everything else is retryable: the peer cannot be reached or refuses the handshake
+ * -> `NODE_UNAVAILABLE`; the connection closes with requests in flight ->
  * `NODE_UNAVAILABLE` (their outcome is unknown: the owner may have applied them, which at-least-once allows);
  * no answer within the timeout -> `REQUEST_TIMEOUT`. Error responses of the peer are passed on as they came
  * (`SCHEMA_VERSION_MISMATCH` keeps its expected version). A closed link is not reused: the forwarder opens
@@ -21,13 +25,16 @@ import {
   encodeHandshakeRequest,
   encodeRequestFrame,
   FrameDecoder,
+  HandshakeExtensionKeys,
   type Logger,
   type OpName,
   PROTOCOL_VERSION,
+  ProtocolError,
   type Request,
   type ResultOf,
   type Transport,
 } from '@datastreamer/protocol';
+import type { Authenticator } from '../auth/authenticator.js';
 import type { HybridClock } from '../clock/hlc.js';
 import { ServerError } from '../errors/server-error.js';
 
@@ -45,6 +52,8 @@ export interface PeerLinkOptions {
   readonly maxFrameSize: number;
   /** How long a request may wait for its response. */
   readonly timeoutMs: number;
+  /** Proves this node to the peer (the cluster secret). */
+  readonly auth: Authenticator;
 }
 
 interface Pending {
@@ -56,6 +65,8 @@ interface Pending {
 
 const LinkStates = {
   CONNECTING: 'CONNECTING',
+  /** Handshaken; the proof of the cluster secret is on its way. */
+  AUTHENTICATING: 'AUTHENTICATING',
   OPEN: 'OPEN',
   CLOSED: 'CLOSED',
 } as const;
@@ -115,7 +126,7 @@ export class PeerLink {
         settled = true;
         if (requestId !== 0) this.#pending.delete(requestId);
         // A link that could not open in a whole timeout is given up, so the next request connects afresh.
-        else if (this.#state === LinkStates.CONNECTING)
+        else if (this.#state === LinkStates.CONNECTING || this.#state === LinkStates.AUTHENTICATING)
           this.close(`${this.peer} did not complete the handshake`);
         reject(
           new ServerError(
@@ -152,15 +163,36 @@ export class PeerLink {
 
   /** Closes the link; pending requests fail with `NODE_UNAVAILABLE` naming `reason`. */
   close(reason: string, cause?: unknown): void {
+    this.#closeWith(this.#unavailable(reason, cause, false), () => this.#unavailable(reason, cause, true));
+  }
+
+  /**
+   * Closes the link: requests not sent yet fail with `notSent`, requests in flight with `inFlight()`.
+   */
+  #closeWith(notSent: unknown, inFlight: () => unknown): void {
     if (this.#state === LinkStates.CLOSED) return;
     this.#state = LinkStates.CLOSED;
-    this.#rejectReady(this.#unavailable(reason, cause, false));
+    this.#rejectReady(notSent);
     const pending = [...this.#pending.values()];
     this.#pending.clear();
-    const inFlight = pending.length === 0 ? undefined : this.#unavailable(reason, cause, true);
-    for (const entry of pending) entry.reject(inFlight);
+    const error = pending.length === 0 ? undefined : inFlight();
+    for (const entry of pending) entry.reject(error);
     this.#connection?.close();
     this.#onClosed(this);
+  }
+
+  /** Closes the link for a refused authentication: every request fails with `error`, not retryable. */
+  #authenticationFailed(error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    const failure = new ServerError(
+      'AUTHENTICATION_FAILED',
+      `${this.peer} refused ${this.#options.name}: ${message}`,
+      {
+        cause: error,
+      },
+    );
+    this.#options.log.warn({ peer: this.peer, err: error }, 'node link refused');
+    this.#closeWith(failure, () => failure);
   }
 
   async #connect(): Promise<void> {
@@ -209,12 +241,47 @@ export class PeerLink {
   }
 
   #handshake(body: Uint8Array): void {
+    let challenge: string | Uint8Array | undefined;
     try {
-      checkHandshakeResponse(decodeHandshakeResponse(body), PROTOCOL_VERSION, this.#options.features);
+      const result = checkHandshakeResponse(
+        decodeHandshakeResponse(body),
+        PROTOCOL_VERSION,
+        this.#options.features,
+      );
+      challenge = result.extensions.get(HandshakeExtensionKeys.authnChallenge);
     } catch (cause) {
-      this.close(`${this.peer} refused the handshake of ${this.#options.name}`, cause);
+      if (cause instanceof ProtocolError && cause.code === 'AUTHENTICATION_FAILED') {
+        this.#authenticationFailed(cause);
+      } else {
+        this.close(`${this.peer} refused the handshake of ${this.#options.name}`, cause);
+      }
       return;
     }
+    if (!(challenge instanceof Uint8Array)) {
+      // No challenge: the peer asks for no proof.
+      this.#opened();
+      return;
+    }
+    let proof: Uint8Array;
+    try {
+      proof = this.#options.auth.proveTo(this.peer, challenge);
+    } catch (error) {
+      this.#authenticationFailed(error);
+      return;
+    }
+    this.#state = LinkStates.AUTHENTICATING;
+    this.#send(
+      { op: 'NODE_AUTHENTICATE', requestId: 0, proof },
+      {
+        op: 'NODE_AUTHENTICATE',
+        resolve: () => this.#opened(),
+        reject: (error) => this.#authenticationFailed(error),
+      },
+    );
+  }
+
+  #opened(): void {
+    if (this.#state === LinkStates.CLOSED) return;
     this.#state = LinkStates.OPEN;
     this.#resolveReady();
   }
@@ -243,7 +310,10 @@ export class PeerLink {
   /** Sends `request` under a new id with `pending` waiting for it; returns the id (0 if it failed at once). */
   #send(request: Request, pending: Pending): number {
     const connection = this.#connection;
-    if (this.#state !== LinkStates.OPEN || connection === undefined) {
+    const sendable =
+      this.#state === LinkStates.OPEN ||
+      (this.#state === LinkStates.AUTHENTICATING && request.op === 'NODE_AUTHENTICATE');
+    if (!sendable || connection === undefined) {
       pending.reject(this.#unavailable(`the link to ${this.peer} is closed`, undefined, false));
       return 0;
     }

@@ -16,6 +16,7 @@ import {
 import type { NodeContext, RequestContext } from './node-context.js';
 import {
   batchForward,
+  nodeAuthenticateAgain,
   raftRequest,
   txAbort,
   txCommit,
@@ -74,6 +75,7 @@ const HANDLERS: { readonly [K in OpName]: Handler<K> } = {
   RAFT_VOTE: (node, request, context) => raftRequest<'RAFT_VOTE'>(node, request, context),
   RAFT_APPEND: (node, request, context) => raftRequest<'RAFT_APPEND'>(node, request, context),
   RAFT_SNAPSHOT: (node, request, context) => raftRequest<'RAFT_SNAPSHOT'>(node, request, context),
+  NODE_AUTHENTICATE: nodeAuthenticateAgain,
 };
 
 /**

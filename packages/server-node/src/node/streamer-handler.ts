@@ -223,7 +223,7 @@ function admitted(
       );
       node.metrics.staleBatches++;
       return false;
-    case 'fenced':
+    case 'refused':
       node.metrics.fencedBatches++;
       throw admission.error;
     default:

@@ -1,8 +1,9 @@
 /**
  * The shape of a receiver: user code deployed on the cluster under a name (see receiver-registry.ts) that a
- * node runs once per receiver batch, on the primary of the batch's partition, with the batch's payloads in
- * order, the stream's argument and a context whose `ignite` is the embedded API over the cluster's tables and
- * transactions. It declares types only.
+ * node runs for each receiver batch (at least once; exactly once in effect with a transactional stream), on
+ * the primary of the batch's partition, with the batch's payloads in order, the stream's argument and a
+ * context whose `ignite` is the embedded API over the cluster's tables and transactions. It declares types
+ * only.
  */
 import type { EmbeddedTables } from './embedded-tables.js';
 import type { EmbeddedTransactions } from './embedded-transactions.js';
@@ -30,10 +31,12 @@ export interface ReceiverContext {
 export type ReceiverReturn<Result> = readonly Result[] | null | undefined;
 
 /**
- * A receiver: called once per batch with the batch's payloads in the order the client produced them, the
- * context, and the stream's argument (`null` when the client gave none). Payloads, argument and results
- * travel through the protocol's value codec. Throwing (or rejecting) fails the batch with
- * `RECEIVER_FAILED` "Streamer receiver failed: <message>", and so the client's stream.
+ * A receiver: called for each batch (at least once per batch; a transactional stream's batch commits its
+ * table effects exactly once, see receiver-run.ts) with the batch's payloads in the order the client produced
+ * them, the context, and the stream's argument (`null` when the client gave none). Payloads, argument and
+ * results travel through the protocol's value codec. Throwing (or rejecting) fails the batch with
+ * `RECEIVER_FAILED` "Streamer receiver failed: <message>", and so the client's stream (a retryable
+ * transaction error fails only the attempt, see receiver-run.ts).
  *
  * @example
  * ```ts

@@ -58,7 +58,7 @@ export function runFenced(
   if (producer === null) return runOnce(node, replica, receiver, batch, tableName);
   const admission = replica.fence.admit(producer);
   switch (admission.kind) {
-    case 'fenced':
+    case 'refused':
       node.metrics.fencedBatches++;
       throw admission.error;
     case 'duplicate':
@@ -102,7 +102,7 @@ async function runOnce(
     if (batch.transactional === true)
       return await runInBatchTransaction(node, replica, receiver, batch, tableName);
     const result = await runReceiver(node, receiver, batch, tableName, undefined);
-    if (producer !== null) await recordOnCurrentOwner(node, batch, producer, result.results);
+    if (producer !== null) await recordOnCurrentOwner(node, batch, producer, result.results, tableName);
     node.metrics.batches++;
     return result;
   } finally {
@@ -114,17 +114,30 @@ async function runOnce(
 }
 
 /**
- * A non-transactional run ended: the fence of the partition's replica here (if it still is here) records it;
- * on a replicated partition, through its log (a `write` command with no rows).
+ * A non-transactional run ended: the fence of the partition's replica here records it; on a replicated
+ * partition, through its log (a `write` command with no rows), so every replica's fence records it.
+ * @throws ServerError `PARTITION_MOVED` (retryable) when the partition left this node while the receiver ran,
+ *   or this replica is no longer its serving primary (its lease ran out, another replica leads): the fence
+ *   that decides now never saw this batch, so the batch must run again there (a receiver without a batch
+ *   transaction runs at least once), or that fence would refuse the producer's next batch as out of turn.
+ *   (rejects) `NO_QUORUM` when this replica stopped leading before the record applied (retried, the batch is
+ *   a duplicate if the record did apply, or runs again).
  */
 async function recordOnCurrentOwner(
   node: NodeContext,
   batch: ReceiverBatch,
   producer: BatchProducer,
   results: BatchResults,
+  tableName: string,
 ): Promise<void> {
   const route = node.route(batch.tableId, batch.partitionId);
-  if (route.kind !== 'local') return;
+  if (route.kind !== 'local') {
+    throw new ServerError(
+      'PARTITION_MOVED',
+      `partition ${batch.partitionId} of table "${tableName}" left ${node.name} while its receiver ran` +
+        ' (moved, or this replica stopped being its primary); the batch runs again on the new owner',
+    );
+  }
   const group = route.replica.group;
   if (group === undefined) {
     route.replica.fence.record(producer, results);
@@ -164,7 +177,7 @@ async function runInBatchTransaction(
         }
         if (producer === null) return undefined;
         const admission = replica.fence.admit(producer);
-        if (admission.kind === 'fenced') return admission.error;
+        if (admission.kind === 'refused') return admission.error;
         if (admission.kind === 'duplicate') {
           applied = admission.results ?? null;
           return new AlreadyApplied();

@@ -4,9 +4,11 @@
  * and the transactions prepared on it and not yet finished (two-phase commit's promises). Commands
  * (partition-command.ts) apply in log order:
  *
- * - `write`: the fence is asked again when the command says so (a duplicate or fenced attempt applies
- *   nothing and says so), then the writes become versions at the command's commit timestamp and the fence
- *   records the batch;
+ * - `write`: the fence is asked again when the command says so, and its answer here is the authority (the
+ *   primary's check before proposing is only a shortcut: another attempt of the batch, or of its predecessor,
+ *   may have been proposed in between). A duplicate, a fenced attempt (`PRODUCER_FENCED`) or a batch before
+ *   its turn (`OUT_OF_ORDER_BATCH`) applies nothing on any replica and says so; otherwise the writes become
+ *   versions at the command's commit timestamp and the fence records the batch;
  * - `seal`: the fence seals an epoch (or refuses: a newer epoch wrote here);
  * - `prepare`: the transaction's writes are kept as a prepared record, unless the fence refuses its batch or
  *   another prepared transaction carries a record of the same producer (which would let two attempts of one
@@ -19,6 +21,10 @@
  * the replica that proposed a command (the primary) holds the command's writes as intents of its own
  * transaction already, and commits or aborts that transaction; any other replica writes them afresh. Either
  * way the store ends with the same versions.
+ *
+ * Rows are not validated here: a command's rows passed the node's checks on write (rows/row-ingest.ts, the
+ * ingest pass of a batch or a tuple op, or a peer's TX_ROWS_WRITE) on the primary before it proposed the
+ * command, and the log carries them as they were checked, so every replica stores only checked values.
  *
  * It is volatile: a restarted replica rebuilds it from its snapshot (state-machine-snapshot.ts) and log.
  */
@@ -197,7 +203,7 @@ export class PartitionStateMachine implements RaftStateMachine {
         return undefined;
       case 'duplicate':
         return { kind: 'duplicate' };
-      case 'fenced':
+      case 'refused':
         return { kind: 'refused', error: admission.error };
     }
   }
@@ -219,8 +225,8 @@ export class PartitionStateMachine implements RaftStateMachine {
       if (rows.count > 0) store.applyDecided(rows, commitTs, `raft-${index}`);
     });
     if (fence !== null) this.#fence.record(fence.producer, fence.results);
-    const hlc = this.#options.hlc;
-    if (commitTs > hlc.current()) hlc.update(commitTs);
+    // Not `update`: a committed entry applies on every replica, however far its timestamp is ahead here.
+    this.#options.hlc.advancePast(commitTs);
   }
 }
 

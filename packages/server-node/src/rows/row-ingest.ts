@@ -7,10 +7,12 @@
  *
  * Checks, each failing with `INVALID_ROW` naming the row and, where there is one, the column (extension
  * `column`): the tuple's offset table fits the schema's column count; no key column is NULL or left unset;
- * no NULL in a column that is not nullable (an unset column without a default counts as NULL); each value's
- * length is one its type allows (an INT32 of 3 bytes is refused); no `noValueSet` bit past the last column.
- * The bytes inside variable-length values (UTF-8, decimal digits) are left to readers: checking them would
- * mean decoding every value on the hot path.
+ * no NULL in a column that is not nullable (an unset column without a default counts as NULL); no
+ * `noValueSet` bit past the last column; and every value the row sets, key columns included, is one its
+ * column allows, judged on its bytes in the same pass (`RowShape.valueProblem`, the protocol's element
+ * checks: length for the type, well-formed UTF-8, BOOLEAN 0 or 1, date and time fields in range, nanoseconds
+ * below 10^9 and within the column's precision, DECIMAL digits within precision and scale). So every row
+ * this node stores decodes, and a bad one fails its whole request before anything is applied.
  *
  * Outputs go either into a batch ({@link RowIngest.putInto}, {@link RowIngest.removeInto}: keys and stored
  * rows written one after another into the batch's two buffers, nothing allocated per row; see
@@ -31,6 +33,8 @@ export type { RowContext } from './ingest-errors.js';
 
 /** Below this many bytes a loop beats `set` (measured on Node 20: `set` of a whole array costs ~10 ns). */
 const SMALL_COPY = 8;
+/** The `noValueSet` of a row that sets every column. */
+const NO_MASK = new Uint8Array(0);
 
 export class RowIngest {
   readonly #layout = new TupleLayout();
@@ -270,6 +274,29 @@ export class RowIngest {
   }
 
   /**
+   * Checks one write of a transaction as another node sends it (TX_ROWS_WRITE): `row` a full row of
+   * `shape`'s version with every column set, stored as it is, and `key` its key tuple; or `row` `null` (a
+   * delete) and `key` a key tuple. Writes nothing: a peer's rows pass the same checks as a client's.
+   *
+   * @throws ServerError `INVALID_ROW` (see the module header), also when `key` is not the row's own key.
+   */
+  checkWrite(shape: RowShape, key: Uint8Array, row: Uint8Array | null, index: number): void {
+    try {
+      if (row === null) {
+        this.#checkKey(shape, key, 0, key.length, index, 'request', false);
+        return;
+      }
+      this.#checkRow(shape, NO_MASK, 0, 0, row, 0, row.length, index, 'request');
+      this.#addKeyColumns(shape);
+      if (!sameBytes(this.#writer.build(0), key)) {
+        throw rowError(shape, index, 'request', 'is written under a key that is not its own');
+      }
+    } finally {
+      this.#layout.release();
+    }
+  }
+
+  /**
    * Checks the full row `tuple[tupleStart..tupleEnd)` whose `noValueSet` is `mask[maskStart..maskStart +
    * maskLength)`, leaving the layout on it.
    *
@@ -312,7 +339,7 @@ export class RowIngest {
           throw columnError(shape, index, context, c, `${what}, but the row holds NULL`);
         }
       } else {
-        const wrong = shape.lengthProblem(c, length);
+        const wrong = shape.valueProblem(c, tuple, layout.start(c), layout.end(c));
         if (wrong !== null) throw columnError(shape, index, context, c, `holds a malformed value: ${wrong}`);
       }
     }
@@ -366,9 +393,11 @@ export class RowIngest {
     column: number,
     element: number,
   ): void {
-    const length = this.#layout.length(element);
-    if (length === 0) throw columnError(shape, index, context, column, 'is a key column and cannot be NULL');
-    const wrong = shape.lengthProblem(column, length);
+    const layout = this.#layout;
+    if (layout.length(element) === 0) {
+      throw columnError(shape, index, context, column, 'is a key column and cannot be NULL');
+    }
+    const wrong = shape.valueProblem(column, layout.bytes, layout.start(element), layout.end(element));
     if (wrong !== null) throw columnError(shape, index, context, column, `holds a malformed value: ${wrong}`);
   }
 
@@ -404,4 +433,10 @@ function copyInto(target: Uint8Array, at: number, source: Uint8Array): void {
   const length = source.length;
   if (length < SMALL_COPY) for (let i = 0; i < length; i++) target[at + i] = source[i] as number;
   else target.set(source, at);
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -6,8 +6,7 @@
  *
  * The tuple may be a range of a larger buffer (`resetRange`: a row inside a received message), read in place
  * with every bound absolute in that buffer. One layout is reset per tuple, so checking many rows allocates
- * nothing. It does not check the bytes of a value (see `RowShape.lengthProblem` for the cheap per-type
- * length check).
+ * nothing. It does not check the bytes of a value (see `RowShape.valueProblem`).
  */
 
 import { BinaryTupleFormat } from '@datastreamer/protocol';

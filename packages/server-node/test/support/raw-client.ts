@@ -1,8 +1,9 @@
 /**
  * A raw test client: speaks frames through the protocol's own codecs, nothing more. It opens a connection on a
- * `LoopbackNetwork`, sends the preamble and a handshake (any version or peer type the test wants), sends
- * requests by op with ids of its own, and hands back raw responses (flags included) or results. It can also
- * send arbitrary bytes, for malformed-frame tests. It keeps no caches and never retries.
+ * `LoopbackNetwork`, sends the preamble and a handshake (any version, peer type or extensions the test wants;
+ * as a node peer it proves a cluster secret when given one), sends requests by op with ids of its own, and
+ * hands back raw responses (flags included) or results. It can also send arbitrary bytes, for malformed-frame
+ * tests. It keeps no caches and never retries.
  */
 import {
   type Connection,
@@ -11,6 +12,8 @@ import {
   encodeHandshakeRequest,
   encodeRequestFrame,
   FrameDecoder,
+  HandshakeExtensionKeys,
+  type HandshakeExtensions,
   type HandshakeResponse,
   type OpName,
   type PeerType,
@@ -22,12 +25,16 @@ import {
   type ResultOf,
   SUPPORTED_FEATURES,
 } from '@datastreamer/protocol';
+import { peerProof } from '../../src/auth/peer-proof.js';
 import type { LoopbackNetwork } from './loopback-network.js';
 
 export interface HandshakeOptions {
   readonly name?: string;
   readonly version?: ProtocolVersion;
   readonly peerType?: PeerType;
+  readonly extensions?: HandshakeExtensions;
+  /** As a node peer: the secret to prove over the node's challenge (NODE_AUTHENTICATE). Default: none. */
+  readonly clusterSecret?: string;
 }
 
 /** The payload of op `K`: its request without `op` and `requestId`. */
@@ -85,6 +92,12 @@ export class RawClient {
     const client = await RawClient.open(network, node, options.name ?? 'client-1');
     const answer = await client.handshake(options);
     if (answer.kind === 'rejected') throw answer.error;
+    const challenge = answer.extensions?.get(HandshakeExtensionKeys.authnChallenge);
+    if (challenge instanceof Uint8Array && options.clusterSecret !== undefined) {
+      const secret = new TextEncoder().encode(options.clusterSecret);
+      const proof = peerProof(secret, options.name ?? 'client-1', node, challenge);
+      await client.call('NODE_AUTHENTICATE', { proof });
+    }
     return client;
   }
 
@@ -115,6 +128,7 @@ export class RawClient {
         peerType: options.peerType ?? 'client',
         features: SUPPORTED_FEATURES,
         name: options.name ?? 'client-1',
+        ...(options.extensions === undefined ? {} : { extensions: options.extensions }),
       }),
     );
     return answer;

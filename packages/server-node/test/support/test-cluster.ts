@@ -20,6 +20,9 @@ import { type HandshakeOptions, RawClient } from './raw-client.js';
 
 export type NodeOverrides = Omit<ClusterNodeOptions, 'name' | 'controlPlane' | 'clock' | 'transport'>;
 
+/** The cluster secret every test node shares (node peers prove it; raw test peers of type node too). */
+export const TEST_CLUSTER_SECRET = 'test-cluster-secret';
+
 export class TestCluster {
   readonly network = new LoopbackNetwork();
   readonly clock = new ManualClock();
@@ -37,6 +40,7 @@ export class TestCluster {
       controlPlane: this.controlPlane,
       clock: this.clock,
       transport: this.network.transport(name),
+      authentication: { clusterSecret: TEST_CLUSTER_SECRET },
       ...overrides,
     });
     this.network.listen(name, (connection) => node.accept(connection));
@@ -50,14 +54,35 @@ export class TestCluster {
     return node;
   }
 
-  /** A handshaken client of `node`. */
+  /** A handshaken client of `node`; a peer of type node proves the cluster's secret unless told another. */
   client(node: string, options: HandshakeOptions = {}): Promise<RawClient> {
-    return RawClient.connect(this.network, node, options);
+    return RawClient.connect(this.network, node, { clusterSecret: TEST_CLUSTER_SECRET, ...options });
   }
 
   /** Creates a table through the control plane and returns a row helper for it. */
   table(definition: TableDefinition): TableRows {
     return new TableRows(this.controlPlane.createTable(definition));
+  }
+
+  /** The small table many node tests use: `Plays` (Id INT32 key, Track STRING) in one partition. */
+  plays(): TableRows {
+    return this.table({
+      name: 'Plays',
+      columns: [
+        { name: 'Id', type: 'INT32' },
+        { name: 'Track', type: 'STRING' },
+      ],
+      primaryKey: ['Id'],
+      partitions: 1,
+    });
+  }
+
+  /** Where a batch for `partition` goes when `node` owns it, at the placement's current version. */
+  target(
+    partition = 0,
+    node = 'node-1',
+  ): { partition: number; targetNode: string; assignmentVersion: number } {
+    return { partition, targetNode: node, assignmentVersion: this.controlPlane.placement.version };
   }
 
   /** The latest row helper of a table (after columns were added). */

@@ -6,6 +6,7 @@
  */
 import type { HistoryRow } from '../history/history-event.js';
 import { CheckerError } from './checker-error.js';
+import type { StoredSchemas, StoredVersion } from './stored-rows.js';
 
 /** What identifies a row's writer and version: needed by every checker that reads applies. */
 export interface RowFunctions<Row extends object = HistoryRow> {
@@ -73,8 +74,19 @@ export interface LivenessOptions {
   readonly livenessBoundMs?: number;
 }
 
-/** Options of `check`: everything the four checkers take. */
-export type CheckOptions<Row extends object = HistoryRow> = FinalStateOptions<Row> & LivenessOptions;
+/** Options of the stored-rows checker. */
+export interface StoredRowsOptions {
+  /**
+   * The stores' committed versions and the catalog to read them with (`cluster.check` passes every node's).
+   * Default: none, so nothing is judged.
+   */
+  readonly stored?: { readonly versions: Iterable<StoredVersion>; readonly schemas: StoredSchemas };
+}
+
+/** Options of `check`: everything the checkers take. */
+export type CheckOptions<Row extends object = HistoryRow> = FinalStateOptions<Row> &
+  LivenessOptions &
+  StoredRowsOptions;
 
 /**
  * Throws unless `options` fit {@link CheckOptions} (only the fields present are checked; `require` names

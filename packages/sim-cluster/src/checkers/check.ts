@@ -1,6 +1,7 @@
 /**
- * All five checkers over one history, as one verdict: what `cluster.check(...)` returns. The history is
- * indexed once and the key timelines built once for the checkers that read applies.
+ * All the checkers over one history, as one verdict: what `cluster.check(...)` returns. The history is
+ * indexed once and the key timelines built once for the checkers that read applies; the stored-rows checker
+ * judges the stores' versions given with the options (`stored`).
  *
  * It adds no judgement of its own: the verdict is valid when every checker is.
  */
@@ -23,6 +24,7 @@ import { HistoryIndex } from './history-index.js';
 import { buildKeyTimelines } from './key-timelines.js';
 import { type LivenessResult, type LivenessViolation, liveness } from './liveness.js';
 import { judgePerKeyOrder, type OrderViolation, type PerKeyOrderResult } from './per-key-order.js';
+import { judgeStoredRows, type StoredRowsResult, type UndecodableRow } from './stored-rows.js';
 
 /** The judgement of a whole run. */
 export interface Verdict {
@@ -44,17 +46,21 @@ export interface Verdict {
   readonly unsettled: readonly LivenessViolation[];
   /** Failed streams whose report was not true, and resumes overwritten by their past (`exactOutcomes`). */
   readonly inexact: readonly ExactOutcomeViolation[];
+  /** Stored versions no reader could return (`storedRows`). */
+  readonly undecodableRows: readonly UndecodableRow[];
   readonly atLeastOnce: AtLeastOnceResult;
   readonly perKeyOrder: PerKeyOrderResult;
   readonly finalState: FinalStateResult;
   readonly liveness: LivenessResult;
   readonly exactOutcomes: ExactOutcomesResult;
-  /** The five reports, one after the other. */
+  readonly storedRows: StoredRowsResult;
+  /** The reports, one after the other. */
   readonly report: string;
 }
 
 /**
- * Runs `atLeastOnce`, `perKeyOrder`, `finalState`, `liveness` and `exactOutcomes` over `history`.
+ * Runs `atLeastOnce`, `perKeyOrder`, `finalState`, `liveness` and `exactOutcomes` over `history`, and
+ * `storedRows` over `options.stored`.
  *
  * @param options `key` and `seq` are required; see {@link CheckOptions} for the rest and their defaults.
  * @throws CheckerError `INVALID_ARGUMENT` for a bad option, a user function that throws or gives an
@@ -72,8 +78,16 @@ export function check<Row extends object = HistoryRow>(
   const finalState = judgeFinalState(index, timelines, options.rows);
   const live = liveness(history, options);
   const exact = judgeExactOutcomes(index, timelines);
+  const stored = options.stored;
+  const storedRows = judgeStoredRows(stored?.versions ?? [], stored?.schemas ?? NO_SCHEMAS);
   return {
-    valid: atLeastOnce.valid && perKeyOrder.valid && finalState.valid && live.valid && exact.valid,
+    valid:
+      atLeastOnce.valid &&
+      perKeyOrder.valid &&
+      finalState.valid &&
+      live.valid &&
+      exact.valid &&
+      storedRows.valid,
     lost: atLeastOnce.lost,
     unexpected: atLeastOnce.unexpected,
     duplicated: atLeastOnce.duplicated,
@@ -82,11 +96,18 @@ export function check<Row extends object = HistoryRow>(
     finalStateMismatches: finalState.mismatches,
     unsettled: live.violations,
     inexact: exact.violations,
+    undecodableRows: storedRows.undecodable,
     atLeastOnce,
     perKeyOrder,
     finalState,
     liveness: live,
     exactOutcomes: exact,
-    report: [atLeastOnce.report, perKeyOrder.report, finalState.report, live.report, exact.report].join('\n'),
+    storedRows,
+    // The stored-rows line only when stores were given: without them it judged nothing.
+    report: [atLeastOnce.report, perKeyOrder.report, finalState.report, live.report, exact.report]
+      .concat(stored === undefined ? [] : [storedRows.report])
+      .join('\n'),
   };
 }
+
+const NO_SCHEMAS = { schema: () => undefined, latest: () => undefined };

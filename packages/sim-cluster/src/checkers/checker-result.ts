@@ -12,6 +12,7 @@ export const CheckerNames = {
   liveness: 'liveness',
   exactOutcomes: 'exactOutcomes',
   linearizable: 'linearizable',
+  storedRows: 'storedRows',
 } as const;
 
 export type CheckerName = (typeof CheckerNames)[keyof typeof CheckerNames];

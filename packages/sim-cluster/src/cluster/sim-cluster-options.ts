@@ -2,8 +2,12 @@
  * The options of `SimCluster.start`, their defaults, and their validation: a bad option is a
  * `SimClusterError` naming it, before anything starts.
  */
-import type { Logger } from '@datastreamer/protocol';
-import type { ClusterNode } from '@datastreamer/server-node';
+import type { Logger, Rng } from '@datastreamer/protocol';
+import {
+  type ClusterNode,
+  DEFAULT_MAX_CLOCK_OFFSET_MS,
+  type UserCredentials,
+} from '@datastreamer/server-node';
 import { SimClusterError } from '../errors/sim-cluster-error.js';
 import type { DelayRange } from '../network/network-faults.js';
 
@@ -46,6 +50,19 @@ export interface SimClusterOptions {
    * For runs too large for a full history (about 4 KB of heap per event).
    */
   readonly history?: HistoryMode;
+  /**
+   * Authentication. `users`: clients must connect with one of them (`cluster.connect({ auth: { username,
+   * password } })`, sent as Ignite 3's basic authentication); default none, so clients need no credentials.
+   * `clusterSecret`: what the nodes prove to each other; default 32 bytes drawn from the seed (node peers
+   * always authenticate).
+   */
+  readonly auth?: SimAuthOptions;
+}
+
+/** See {@link SimClusterOptions.auth}. */
+export interface SimAuthOptions {
+  readonly users?: readonly UserCredentials[];
+  readonly clusterSecret?: string;
 }
 
 /** Tuning of replicated partitions. */
@@ -58,7 +75,7 @@ export interface SimReplicationOptions {
   readonly snapshotEveryEntries?: number;
   /** Bytes per snapshot chunk. Default 64 KiB. */
   readonly snapshotChunkBytes?: number;
-  /** Lease length, ms. Default 2000. */
+  /** Lease length, ms: longer than the nodes' clock-offset bound (500 ms). Default 2000. */
   readonly leaseMs?: number;
   /** Each node's simulated fsync latency, ms: a number, or a range drawn per sync. Default 2. */
   readonly syncLatencyMs?: number | { readonly min: number; readonly max: number };
@@ -80,6 +97,7 @@ export interface ResolvedSimClusterOptions {
   readonly history: HistoryMode;
   readonly replicas: number;
   readonly replication: SimReplicationOptions;
+  readonly auth: SimAuthOptions;
 }
 
 function integerIn(name: string, value: unknown, min: number, max: number): number {
@@ -111,6 +129,7 @@ export function resolveSimClusterOptions(options: unknown): ResolvedSimClusterOp
     'history',
     'replicas',
     'replication',
+    'auth',
   ];
   for (const name of Object.keys(o)) {
     if (!known.includes(name)) {
@@ -181,6 +200,7 @@ export function resolveSimClusterOptions(options: unknown): ResolvedSimClusterOp
     nodes,
     replicas: integerIn('replicas', o.replicas ?? 1, 1, Math.min(7, nodes)),
     replication,
+    auth: checkAuth(o.auth),
     partitions: integerIn('partitions', o.partitions ?? 16, 1, 65_535),
     seed: o.seed,
     clock,
@@ -210,10 +230,54 @@ function checkReplication(replication: SimReplicationOptions): void {
   if (snapshotChunkBytes !== undefined) {
     integerIn('replication.snapshotChunkBytes', snapshotChunkBytes, 1, 2 ** 31 - 1);
   }
-  if (leaseMs !== undefined) integerIn('replication.leaseMs', leaseMs, 1, 3_600_000);
+  // A leaseholder stops serving the nodes' clock-offset bound before its lease expires: a lease must be longer.
+  if (leaseMs !== undefined) {
+    integerIn('replication.leaseMs', leaseMs, DEFAULT_MAX_CLOCK_OFFSET_MS + 1, 3_600_000);
+  }
   if (typeof syncLatencyMs === 'number') integerIn('replication.syncLatencyMs', syncLatencyMs, 0, 60_000);
   else if (syncLatencyMs !== undefined) {
     const min = integerIn('replication.syncLatencyMs.min', syncLatencyMs.min, 0, 60_000);
     integerIn('replication.syncLatencyMs.max', syncLatencyMs.max, min, 60_000);
   }
+}
+
+/** Checks the shape of `auth` (the nodes check each user); never quotes a password. */
+function checkAuth(auth: unknown): SimAuthOptions {
+  if (auth === undefined) return {};
+  if (typeof auth !== 'object' || auth === null || Array.isArray(auth)) {
+    throw new SimClusterError('INVALID_ARGUMENT', 'option auth must be an object { users?, clusterSecret? }');
+  }
+  const { users, clusterSecret, ...rest } = auth as Record<string, unknown>;
+  const unknown = Object.keys(rest)[0];
+  if (unknown !== undefined) {
+    throw new SimClusterError(
+      'INVALID_ARGUMENT',
+      `unknown option auth.${unknown} (known: users, clusterSecret)`,
+    );
+  }
+  if (clusterSecret !== undefined && (typeof clusterSecret !== 'string' || clusterSecret.length === 0)) {
+    throw new SimClusterError('INVALID_ARGUMENT', 'option auth.clusterSecret must be a non-empty string');
+  }
+  if (users !== undefined) {
+    const valid =
+      Array.isArray(users) &&
+      users.every((user: unknown) => {
+        const { username, password } = (user ?? {}) as { username?: unknown; password?: unknown };
+        return typeof username === 'string' && username.length > 0 && typeof password === 'string';
+      });
+    if (!valid) {
+      throw new SimClusterError(
+        'INVALID_ARGUMENT',
+        'option auth.users must be an array of { username: a non-empty string, password: a string }',
+      );
+    }
+  }
+  return auth as SimAuthOptions;
+}
+
+/** 32 random bytes from `rng`, in hex: the default cluster secret, a function of the seed. */
+export function defaultClusterSecret(rng: Rng): string {
+  let hex = '';
+  for (let i = 0; i < 8; i++) hex += rng.nextUint32().toString(16).padStart(8, '0');
+  return hex;
 }

@@ -35,21 +35,24 @@ import {
 import type { Verdict } from '../checkers/check.js';
 import { check as checkHistory } from '../checkers/check.js';
 import type { CheckOptions } from '../checkers/check-options.js';
+import { judgeStoredRows, type StoredRowsResult } from '../checkers/stored-rows.js';
 import { SimClock } from '../clock/sim-clock.js';
 import { SimClusterError } from '../errors/sim-cluster-error.js';
 import { canonicalKey } from '../history/canonical-key.js';
 import { History } from '../history/history.js';
 import type { HistoryRow } from '../history/history-event.js';
 import { SimNetwork } from '../network/sim-network.js';
+import { recordApplies } from './apply-recording.js';
 import { recordedStream, type StreamRecording, type StreamTarget } from './recorded-stream.js';
 import {
+  defaultClusterSecret,
   type HistoryMode,
   type ResolvedSimClusterOptions,
   resolveSimClusterOptions,
   type SimClusterOptions,
 } from './sim-cluster-options.js';
 import { keyColumnNames, streamItemKey } from './stream-item-key.js';
-import { type PlainRow, RowDecoders } from './table-reader.js';
+import { committedRows, type PlainRow, RowDecoders, storedVersions } from './table-reader.js';
 
 /** What `connect` takes: a subset of nodes, and client options other than transport and endpoints. */
 export interface ConnectOptions extends Omit<ClientOptions, 'transport' | 'endpoints' | 'clock' | 'rng'> {
@@ -82,12 +85,10 @@ export class SimCluster implements AsyncDisposable {
   /** The last stream id given out per client name. */
   readonly #streamIds = new Map<string, number>();
   readonly #decoders: RowDecoders;
-  /**
-   * Per replicated partition, the newest log index whose applies were recorded and the node that recorded
-   * them: every replica applies every entry, and the history keeps each commit once (from the first replica
-   * to apply it).
-   */
+  /** The applies recorded per replicated partition (see `ApplyRecording.recordedUpTo`). */
   readonly #recordedUpTo = new Map<string, { index: number; node: string }>();
+  /** What the nodes prove to each other (see `SimClusterOptions.auth`). */
+  readonly #clusterSecret: string;
   #nextNode = 1;
   #nextClient = 1;
   #stopped = false;
@@ -117,6 +118,8 @@ export class SimCluster implements AsyncDisposable {
       baseDelayMs: options.networkDelayMs ?? (options.clock === 'real' ? [0, 0] : [1, 1]),
     });
     this.history = new History({ clock: this.clock });
+    this.#clusterSecret =
+      options.auth.clusterSecret ?? defaultClusterSecret(this.#rng.child('cluster-secret'));
     this.#decoders = new RowDecoders(this.controlPlane.catalog);
     this.network.onEvent((event) => {
       this.history.recordFault(event);
@@ -366,12 +369,21 @@ export class SimCluster implements AsyncDisposable {
     this.history.recordTopology({ kind: 'crash', node: name, ...(unsyncedLost > 0 ? { unsyncedLost } : {}) });
   }
 
-  /** Restarts a crashed node; it serves the partitions it still owns. */
+  /**
+   * Restarts a crashed node; it serves the partitions it still owns.
+   * @throws ServerError `CLOCK_OFFSET_EXCEEDED` when the node refuses to start (its kept clock mark is absurd);
+   *   it then stays down.
+   */
   async restartNode(name: string): Promise<void> {
     this.#checkRunning();
     const node = this.node(name);
     this.network.up(name);
-    node.restart();
+    try {
+      node.restart();
+    } catch (error) {
+      this.network.down(name);
+      throw error;
+    }
     if (!this.network.isListening(name)) this.network.listen(name, (connection) => node.accept(connection));
     this.history.recordTopology({ kind: 'restart', node: name });
   }
@@ -422,47 +434,10 @@ export class SimCluster implements AsyncDisposable {
    * `readTable`, synchronously: a replicated partition is read from its serving primary, or when it has none
    * (an election under way) from the running replica that applied the most of its log, which may miss
    * entries committed just before a leader was lost.
+   * @throws ProtocolError for a stored row that does not decode.
    */
   readTableNow(table: string): PlainRow[] {
-    const schema = this.#schemaOf(table);
-    const rows: PlainRow[] = [];
-    for (let p = 0; p < schema.partitions; p++) {
-      const holder = this.#freshestHolder(schema.tableId, p);
-      if (holder === undefined) continue;
-      const { node, store } = holder;
-      for (const { row } of store.scan(node.clock.now()))
-        rows.push(this.#decoders.storedRow(schema.tableId, row));
-    }
-    return rows;
-  }
-
-  /**
-   * Where a partition's committed rows are read: its owner's store, or for a replicated partition the running
-   * replica that applied the most of its log (no replica applied an entry another did not commit).
-   */
-  #freshestHolder(tableId: number, partition: number) {
-    const placement = this.controlPlane.placement;
-    if (!placement.isReplicated(tableId)) {
-      const owner = placement.owner(tableId, partition);
-      const node = owner === undefined ? undefined : this.#nodes.get(owner);
-      const store = node?.localPartition(tableId, partition);
-      return node === undefined || store === undefined ? undefined : { node, store };
-    }
-    let best:
-      | { node: ClusterNode; store: NonNullable<ReturnType<ClusterNode['localPartition']>> }
-      | undefined;
-    let bestApplied = -1;
-    for (const name of placement.replicasOf(tableId, partition) ?? []) {
-      const node = this.#nodes.get(name);
-      const group = node?.replicaGroup(tableId, partition);
-      if (node === undefined || group === undefined) continue;
-      // The primary holds every committed write.
-      if (group.isServing()) return { node, store: group.store };
-      if (group.raft.lastApplied <= bestApplied) continue;
-      best = { node, store: group.store };
-      bestApplied = group.raft.lastApplied;
-    }
-    return best;
+    return this.#readTable(table, false);
   }
 
   /** The running replica serving a replicated partition now, if one does. */
@@ -482,8 +457,17 @@ export class SimCluster implements AsyncDisposable {
   }
 
   /**
-   * Runs the checkers (at-least-once, per-key order, final state, liveness) over the history. The final
-   * table is read directly unless `options.rows` is given.
+   * Runs the stored-rows checker alone (with either history mode): every committed version every node keeps
+   * (each replica of a replicated partition included) decodes with its schema version and fits its columns.
+   */
+  checkStoredRows(): StoredRowsResult {
+    return judgeStoredRows(storedVersions(this.#nodes.values()), this.controlPlane.catalog);
+  }
+
+  /**
+   * Runs the checkers (at-least-once, per-key order, final state, liveness, stored rows) over the history
+   * and the stores. The final table is read directly unless `options.rows` is given (rows that do not decode
+   * left out: the stored-rows checker reports them).
    * @throws SimClusterError `INVALID_ARGUMENT` when the cluster was started with `history: 'off'`.
    */
   check<Row extends object = HistoryRow>(options: CheckOptions<Row>): Verdict {
@@ -493,11 +477,14 @@ export class SimCluster implements AsyncDisposable {
         "cannot check: the cluster was started with history: 'off', so no applies or stream events were recorded",
       );
     }
-    let resolved = options;
+    let resolved: CheckOptions<Row> = {
+      ...options,
+      stored: { versions: storedVersions(this.#nodes.values()), schemas: this.controlPlane.catalog },
+    };
     if (options.rows === undefined) {
       const table = options.table ?? this.#onlyTable();
       if (table !== undefined)
-        resolved = { ...options, table, rows: this.readTableNow(table) as unknown as Row[] };
+        resolved = { ...resolved, table, rows: this.#readTable(table, true) as unknown as Row[] };
     }
     return checkHistory(this.history, resolved);
   }
@@ -533,8 +520,12 @@ export class SimCluster implements AsyncDisposable {
         name: `${name}/disk`,
         ...(syncLatencyMs === undefined ? {} : { syncLatencyMs }),
       }),
-      rng: this.#rng.child(`raft:${name}`),
+      rng: this.#rng.child(name),
       replication: raft,
+      authentication: {
+        clusterSecret: this.#clusterSecret,
+        ...(this.#options.auth.users === undefined ? {} : { users: this.#options.auth.users }),
+      },
     });
     node.onRoleChange((tableId, partition, change) => {
       if (change.role !== 'leader') return;
@@ -546,7 +537,15 @@ export class SimCluster implements AsyncDisposable {
         term: change.term,
       });
     });
-    if (this.#options.history === 'full') this.#recordApplies(name, node);
+    if (this.#options.history === 'full') {
+      recordApplies(node, name, {
+        history: this.history,
+        catalog: this.controlPlane.catalog,
+        decoders: this.#decoders,
+        log: this.#log,
+        recordedUpTo: this.#recordedUpTo,
+      });
+    }
     this.network.listen(name, (connection) => node.accept(connection));
     this.#nodes.set(name, node);
     this.#log.debug({ node: name }, 'node started');
@@ -567,34 +566,12 @@ export class SimCluster implements AsyncDisposable {
     });
   }
 
-  #recordApplies(name: string, node: ClusterNode): void {
-    node.onApply((tableId, partition, key, row, commitTs, version, origin, logIndex) => {
-      const schema = this.controlPlane.catalog.latest(tableId);
-      if (schema === undefined) return;
-      if (logIndex !== null) {
-        // Each replica applies the entry; the history keeps the first replica's applies of each one.
-        const at = `${tableId}/${partition}`;
-        const recorded = this.#recordedUpTo.get(at);
-        if (
-          recorded !== undefined &&
-          (logIndex < recorded.index || (logIndex === recorded.index && recorded.node !== name))
-        ) {
-          return;
-        }
-        if (recorded === undefined || logIndex > recorded.index)
-          this.#recordedUpTo.set(at, { index: logIndex, node: name });
-      }
-      this.history.recordApply({
-        node: name,
-        table: schema.tableName,
-        partition,
-        key: canonicalKey(this.#decoders.key(tableId, key)),
-        row: row === null ? null : this.#decoders.row(tableId, version, row),
-        commitTs,
-        ...(origin === null
-          ? {}
-          : { batch: { producerId: origin.producerId, epoch: origin.epoch, batchSeq: origin.batchSeq } }),
-      });
+  /** The committed rows of `table`; with `skipUndecodable`, rows that do not decode are left out. */
+  #readTable(table: string, skipUndecodable: boolean): PlainRow[] {
+    const nodes = this.#nodes;
+    return committedRows(this.#schemaOf(table), this.controlPlane.placement, (name) => nodes.get(name), {
+      decoders: this.#decoders,
+      skipUndecodable,
     });
   }
 

@@ -1,4 +1,4 @@
-// The planted bugs the scenario property must catch (issue 7). Each mutant is a list of exact-string
+// The planted bugs the property suite must catch (issues 7 and 19). Each mutant is a list of exact-string
 // replacements in files of the workspace (paths from the repository root). An anchor that is missing, or
 // found more than once, makes the runner fail loudly: a refactor must update the mutant, never silently
 // disable it.
@@ -144,6 +144,19 @@ export const mutants = [
         file: 'packages/server-node/src/replication/partition-group.ts',
         find: '      this.#host.clock.now() < held.lease.expiresAtMs - this.#host.leaseMarginMs\n',
         replace: '      this.#host.clock.now() >= 0\n',
+      },
+    ],
+  },
+  {
+    name: 'boolean-check-skipped',
+    bug: "the node's value check skips one type (BOOLEAN): a BOOLEAN holding 2 is stored, and no reader can read it",
+    patches: [
+      {
+        file: 'packages/server-node/src/rows/row-shape.ts',
+        find: '    return elementProblem(this.#checks, index, bytes, start, end);\n',
+        replace:
+          "    if (this.schema.columns[index]?.type === 'BOOLEAN') return null;\n" +
+          '    return elementProblem(this.#checks, index, bytes, start, end);\n',
       },
     ],
   },

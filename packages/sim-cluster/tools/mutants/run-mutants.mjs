@@ -7,8 +7,9 @@
 //   node packages/sim-cluster/tools/mutants/run-mutants.mjs [--only a,b] [--jobs 2] [--keep]
 //        [--ref <commit> [--overlay <path>]...] [--no-baseline] [--timeout <s>]
 //
-// A catch counts only when a property reported a failing scenario ("scenario property failed" or
-// "race property failed"), not when the copy fails to compile or a test crashes otherwise.
+// A catch counts only when a property reported a failing scenario ("scenario property failed", "race
+// property failed" or "stored-rows property failed"), not when the copy fails to compile or a test crashes
+// otherwise.
 
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,8 +27,9 @@ const SUITE = [
   'test/property-exact-outcomes.test.ts',
   'test/property-replicated.test.ts',
   'test/property-linearizable.test.ts',
+  'test/property-corrupted-batches.test.ts',
 ];
-const CAUGHT = /scenario property failed|race property failed/;
+const CAUGHT = /scenario property failed|race property failed|stored-rows property failed/;
 const USAGE =
   'usage: run-mutants.mjs [--only name,...] [--jobs N] [--keep] [--ref <commit> [--overlay <path>]...] [--no-baseline] [--timeout <s>]';
 

@@ -2,11 +2,13 @@
  * Recognises what kind of source the caller passed and adapts it to a {@link SourceReader}. The checks run in
  * an order that matters: a Node `Readable` and a web `ReadableStream` are async iterables too, but their own
  * adapters read them more cheaply and cancel them properly. A string is iterable but never a stream of rows,
- * so it is refused like any other unsupported value.
+ * so it is refused like any other unsupported value. An Observable made by `fromPull` is read through the
+ * source it carries, so it is pulled rather than buffered.
  */
 import type { Readable } from 'node:stream';
 import { isObservable, type Observable } from 'rxjs';
 import { InvalidOptionError } from '../../errors/invalid-option-error.js';
+import { PullObservable } from '../from-pull.js';
 import { StreamerPublisher } from '../streamer-publisher.js';
 import { AsyncIterableReader } from './async-iterable-reader.js';
 import { IterableReader } from './iterable-reader.js';
@@ -62,6 +64,10 @@ export function openSourceReader<T>(
   hooks: SourceReaderHooks,
 ): SourceReader<T> {
   const value: unknown = source;
+  if (value instanceof PullObservable) {
+    // An Observable that can be pulled (`fromPull`): read its source, never subscribe.
+    return openSourceReader((value as PullObservable<T>).pullSource, maxBufferedItems, hooks);
+  }
   if (typeof value === 'object' && value !== null) {
     if (value instanceof StreamerPublisher) {
       try {

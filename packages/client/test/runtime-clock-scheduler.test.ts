@@ -1,6 +1,8 @@
 // RxJS time operators must run on the injected clock, or the simulation's virtual time would not reach them:
 // a `bufferTime` flush or a `timeout` would wait for real time, or never fire. These tests drive the
 // scheduler with a minimal hand-stepped clock, so every emission is checked at an exact time.
+
+import { type Clock, realClock, type TimerHandle } from '@datastreamer/protocol';
 import {
   bufferTime,
   delay,
@@ -16,9 +18,7 @@ import {
   toArray,
 } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import type { Clock, TimerHandle } from '../src/runtime/clock.js';
 import { clockScheduler } from '../src/runtime/clock-scheduler.js';
-import { realClock } from '../src/runtime/real-clock.js';
 
 interface Pending {
   readonly due: number;

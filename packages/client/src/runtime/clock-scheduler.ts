@@ -12,8 +12,9 @@
  * use `setInterval` for repeating actions: each repetition sets a new timer `delay` after the current time,
  * which on virtual time is exact and on real time drifts by the callback latency.
  */
+
+import type { Clock, TimerHandle } from '@datastreamer/protocol';
 import { type SchedulerAction, type SchedulerLike, Subscription } from 'rxjs';
-import type { Clock, TimerHandle } from './clock.js';
 
 type Work<T> = (this: SchedulerAction<T>, state?: T) => void;
 

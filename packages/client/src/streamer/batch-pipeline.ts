@@ -1,0 +1,116 @@
+/**
+ * The batch level of the streamer as an RxJS pipeline: the sealed batches of one partition flow through
+ * `sendBatches`, which sends each (a deferred attempt per try, a `timeout` per attempt, `retryWithBackoff`
+ * between attempts) with at most `concurrency` batches under way at once (`mergeMap`), and emits one result per
+ * batch. A batch's slot stays taken until `hold` (the streamer's reporting of an applied batch: `onBatch`,
+ * receiver results) completes, so a slow `onBatch` slows the partition. Order: batches start in the order they
+ * were sealed; with several under way, a node applies a partition's batches in their number's order (its
+ * fence refuses one that overtook an earlier one, retryably), so per-key order holds. Such a refusal
+ * (`outOfTurn`) is retried once the earlier batches are acknowledged (`turn`), not after a backoff, and does
+ * not count against the retry limit.
+ *
+ * Stopping: once `stop$` emits, a batch that has not started yet ends as `skipped` (never sent), and no retry
+ * starts (a wait in progress ends with its last error). Cancelling is unsubscribing: the attempts in progress
+ * are unsubscribed, which aborts their requests.
+ *
+ * It knows nothing of items, partitions or the wire: `attempt` does one try of one batch.
+ */
+import {
+  catchError,
+  concat,
+  defer,
+  ignoreElements,
+  map,
+  mergeMap,
+  type Observable,
+  type ObservableInput,
+  type OperatorFunction,
+  of,
+  type SchedulerLike,
+  throwError,
+  timeout,
+} from 'rxjs';
+import { type RetryPolicy, retryWithBackoff, type TurnWait } from './retry-policy.js';
+
+/** How one batch ended. */
+export type BatchResult<B, A> =
+  /** Acknowledged on attempt `attempts`. */
+  | { readonly kind: 'acked'; readonly batch: B; readonly ack: A; readonly attempts: number }
+  /** Failed for good with the last attempt's error (its outcome may still be unknown: see `sent`). */
+  | { readonly kind: 'failed'; readonly batch: B; readonly error: unknown; readonly attempts: number }
+  /** Never started: the stream had stopped. */
+  | { readonly kind: 'skipped'; readonly batch: B };
+
+/** What {@link sendBatches} needs besides the batches. */
+export interface BatchPipelineOptions<B, A> extends RetryPolicy {
+  /**
+   * One attempt of one batch (`attempt` 1, 2, ...): a cold Observable that emits the acknowledgement and
+   * completes, or errors. Unsubscribing it must cancel the attempt.
+   */
+  readonly attempt: (batch: B, attempt: number) => Observable<A>;
+  /** Most batches under way at once (`perPartitionParallelOperations`). */
+  readonly concurrency: number;
+  /** An attempt that takes longer fails with `timeoutError()` (retryable); <= 0: no limit of its own. */
+  readonly attemptTimeoutMs: number;
+  readonly timeoutError: () => unknown;
+  /** Asked when a batch's turn comes: true once the stream stopped (the batch is then skipped). */
+  readonly stopped: () => boolean;
+  /** Called when a batch's first attempt starts. */
+  readonly onStart?: (batch: B) => void;
+  /**
+   * Whether an error is a refusal for being out of turn (the node applies a partition's batches in order, and
+   * this one overtook an earlier one). Such a retry waits for `turn(batch)` rather than a backoff.
+   */
+  readonly outOfTurn?: (error: unknown) => boolean;
+  /** Emits once every batch before `batch` is acknowledged; undefined when that is already so. */
+  readonly turn?: (batch: B) => Observable<unknown> | undefined;
+  /** Runs after an acknowledgement, inside the batch's slot: the next batch waits for it. */
+  readonly hold?: (result: BatchResult<B, A> & { readonly kind: 'acked' }) => ObservableInput<unknown>;
+}
+
+/** Sends every batch of the source (see the module header); emits one result per batch, as each settles. */
+export function sendBatches<B, A>(
+  options: BatchPipelineOptions<B, A>,
+): OperatorFunction<B, BatchResult<B, A>> {
+  return mergeMap((batch: B) => sendOne(batch, options), options.concurrency);
+}
+
+function sendOne<B, A>(batch: B, options: BatchPipelineOptions<B, A>): Observable<BatchResult<B, A>> {
+  return defer(() => {
+    if (options.stopped()) return of<BatchResult<B, A>>({ kind: 'skipped', batch });
+    options.onStart?.(batch);
+    let attempts = 0;
+    const tries = defer(() => {
+      attempts++;
+      const attempt = options.attempt(batch, attempts);
+      return options.attemptTimeoutMs > 0
+        ? attempt.pipe(
+            timeout({
+              first: options.attemptTimeoutMs,
+              scheduler: options.scheduler as SchedulerLike,
+              with: () => throwError(options.timeoutError),
+            }),
+          )
+        : attempt;
+    }).pipe(retryWithBackoff<A>(options, turnWait(batch, options)));
+    const settled = tries.pipe(
+      map((ack): BatchResult<B, A> => ({ kind: 'acked', batch, ack, attempts })),
+      catchError((error: unknown) => of<BatchResult<B, A>>({ kind: 'failed', batch, error, attempts })),
+    );
+    const hold = options.hold;
+    if (hold === undefined) return settled;
+    return settled.pipe(
+      mergeMap((result) =>
+        result.kind === 'acked'
+          ? concat(defer(() => hold(result)).pipe(ignoreElements()), of(result))
+          : of(result),
+      ),
+    );
+  });
+}
+
+function turnWait<B, A>(batch: B, options: BatchPipelineOptions<B, A>): TurnWait | undefined {
+  const { outOfTurn, turn } = options;
+  if (outOfTurn === undefined || turn === undefined) return undefined;
+  return { outOfTurn, wait: () => turn(batch) };
+}
