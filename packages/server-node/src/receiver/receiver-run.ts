@@ -44,6 +44,8 @@ const RETRYABLE_TX_CODES: ReadonlySet<string> = new Set([
   'TX_CONFLICT',
   'PARTITION_MOVED',
   'NODE_UNAVAILABLE',
+  // A replicated partition the receiver read or wrote had no primary (an election or a lease hand-over).
+  'NO_QUORUM',
 ]);
 
 /** Runs (or answers) a receiver batch on `replica`, this node's replica of its partition. */
