@@ -1,7 +1,7 @@
 import type { BatchProducer } from '@datastreamer/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HybridClock } from '../src/clock/hlc.js';
+import { HybridClock, hybridTimestamp, physicalMillis } from '../src/clock/hlc.js';
 import {
   encodeFinish,
   encodePrepare,
@@ -142,10 +142,52 @@ describe('PartitionStateMachine', () => {
     expect(replicas[0]?.state()).toEqual(replicas[1]?.state());
   });
 
+  it('refuses a batch before its turn with OUT_OF_ORDER_BATCH on every replica, writing nothing, until its predecessor applied', () => {
+    const leader = new Replica();
+    const follower = new Replica();
+    const ts = leader.hlc.now();
+    // The leader proposed batch 2 with its intents, and batch 1 (retried) only after it: the log decides.
+    const second = intents(leader, 'tx-2', [['k', 'v2']]);
+    const early = write(ts, fence(producer(2)), second);
+    leader.bindings.set(1, second.ptx);
+    for (const replica of [leader, follower]) {
+      expect(replica.apply(early)).toMatchObject({
+        kind: 'refused',
+        error: { code: 'OUT_OF_ORDER_BATCH', retryable: true },
+      });
+      expect(replica.state().keys).toEqual([]);
+      expect(replica.machine.fence.entries()).toEqual([]);
+    }
+    // The refused attempt's intents were aborted: the key holds no intent that would block a writer.
+    expect(leader.machine.store.dropIntents()).toBe(0);
+    const first = write(ts + 1n, fence(producer(1)), intents(new Replica(), 'tx-1', [['k', 'v1']]));
+    const again = write(ts + 2n, fence(producer(2)), intents(new Replica(), 'tx-2b', [['k', 'v2']]));
+    for (const replica of [leader, follower]) {
+      expect(replica.apply(first)).toMatchObject({ kind: 'applied' });
+      expect(replica.apply(again)).toMatchObject({ kind: 'applied' });
+      expect(replica.state().keys).toEqual([{ key: '107', ts: ts + 2n, row: [118, 50] }]);
+    }
+    expect(follower.state()).toEqual(leader.state());
+    expect(leader.machine.fence.entries()).toMatchObject([{ producerId: 'p', appliedSeq: 2 }]);
+  });
+
+  it('applies a write whose timestamp is further ahead of its clock than maxClockOffsetMs, and moves past it', () => {
+    const replica = new Replica();
+    const now = replica.hlc.now();
+    const far = hybridTimestamp(physicalMillis(now) + 3_600_000);
+    // A peer's message with that timestamp would be refused; a committed entry applies on every replica.
+    expect(() => new HybridClock(new ManualClock()).update(far)).toThrow(/maxClockOffsetMs/);
+    expect(replica.apply(write(far, fence(producer(1)), intents(new Replica(), 'x', [['k', 'v']])))).toEqual({
+      kind: 'applied',
+      commitTs: far,
+    });
+    expect(replica.hlc.now()).toBeGreaterThan(far);
+  });
+
   it('seals an epoch, after which its batches are refused, and refuses a seal older than a newer epoch', () => {
     const replica = new Replica();
     const ts = replica.hlc.now();
-    replica.apply(write(ts, fence(producer(4, 2))));
+    for (let seq = 1; seq <= 4; seq++) replica.apply(write(ts, fence(producer(seq, 2))));
     expect(replica.apply(seal('p', 2))).toEqual({ kind: 'sealed', appliedSeq: 4 });
     expect(replica.apply(write(ts + 1n, fence(producer(5, 2))))).toMatchObject({ kind: 'refused' });
     expect(replica.apply(seal('p', 1))).toMatchObject({

@@ -4,7 +4,7 @@ import { SimCluster } from '../src/cluster/sim-cluster.js';
 import { REGISTER_TABLE, runRegisterWorkload } from '../src/workloads/register-workload.js';
 
 const REPLICATION = {
-  leaseMs: 400,
+  leaseMs: 600,
   electionTimeoutMs: { min: 150, max: 300 },
   heartbeatIntervalMs: 30,
 } as const;
@@ -14,7 +14,11 @@ const REPLICATION = {
  * the other nodes (not from the clients) at 100 ms; client 1 is connected to node-1 only, the others to the
  * rest. `plant` runs before the cut, on the started cluster.
  */
-async function cutOffPrimary(seed: number, plant?: (cluster: SimCluster, tableId: number) => void) {
+async function cutOffPrimary(
+  seed: number,
+  plant?: (cluster: SimCluster, tableId: number) => void,
+  operations = 30,
+) {
   const cluster = await SimCluster.start({
     nodes: 3,
     partitions: 1,
@@ -38,7 +42,7 @@ async function cutOffPrimary(seed: number, plant?: (cluster: SimCluster, tableId
   const result = await runRegisterWorkload(cluster, {
     clients: 3,
     keys: 3,
-    operations: 30,
+    operations,
     pauseMs: [10, 50],
     nodes: [['node-1'], ['node-2', 'node-3']],
   });
@@ -67,12 +71,17 @@ describe('Register workload and the linearizable checker', () => {
   });
 
   it('fails when a deposed primary keeps answering reads after its lease (a planted bug)', async () => {
-    const { cluster } = await cutOffPrimary(71, (c, tableId) => {
-      const group = c.node('node-1').replicaGroup(tableId, 0);
-      if (group === undefined) throw new Error('node-1 holds no replica');
-      // The bug: the read path never looks at the lease again once it served.
-      group.servesReads = () => true;
-    });
+    const { cluster } = await cutOffPrimary(
+      71,
+      (c, tableId) => {
+        const group = c.node('node-1').replicaGroup(tableId, 0);
+        if (group === undefined) throw new Error('node-1 holds no replica');
+        // The bug: the read path never looks at the lease again once it served.
+        group.servesReads = () => true;
+        // Long enough to go on well past the failover (the old lease must expire first).
+      },
+      60,
+    );
     await using _ = cluster;
     const verdict = linearizable(cluster.history);
     expect(verdict.valid).toBe(false);
