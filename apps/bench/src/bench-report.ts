@@ -2,8 +2,8 @@
  * The bench's report: the JSON object of PERFORMANCE.md (built from the cases' outputs, with the three
  * ratios) and its human-readable table with the targets. Pure functions; running the cases is `main.ts`'s job.
  */
-import type { CaseFigures, CaseName, CaseOutput, MemoryFigures } from './case-result.js';
-import { CaseNames } from './case-result.js';
+import type { CaseFigures, CaseName, CaseOutput, MemoryFigures } from './cases/case-result.js';
+import { CaseNames } from './cases/case-result.js';
 
 /** PERFORMANCE.md's JSON shape, field for field. */
 export interface BenchReport {

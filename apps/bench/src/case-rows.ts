@@ -3,7 +3,7 @@
  * per-row case a fraction (each of its rows waits a whole round trip), the album release its full first
  * hour unless the run is a smoke run. Pure; running the cases is `main.ts`'s job.
  */
-import type { CaseName } from './case-result.js';
+import type { CaseName } from './cases/case-result.js';
 
 /** Rows of the throughput cases unless `--rows` says otherwise. */
 export const DEFAULT_ROWS = 1_000_000;

@@ -3,5 +3,5 @@
  * report and the cluster setup the cases use.
  */
 
-export { BENCH_PARTITIONS, type BenchCluster, startBenchCluster } from './bench-cluster.js';
 export { type BenchReport, BenchTargets, buildReport, formatReport } from './bench-report.js';
+export { BENCH_PARTITIONS, type BenchCluster, startBenchCluster } from './cases/bench-cluster.js';

@@ -11,10 +11,10 @@ import { spawn } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
-import { DEFAULT_BENCH_NETWORK_DELAY_MS } from './bench-cluster.js';
 import { buildReport, formatReport } from './bench-report.js';
-import { type CaseName, CaseNames, type CaseOutput } from './case-result.js';
 import { ALBUM_RELEASE_ROWS, caseRows, DEFAULT_ROWS } from './case-rows.js';
+import { DEFAULT_BENCH_NETWORK_DELAY_MS } from './cases/bench-cluster.js';
+import { type CaseName, CaseNames, type CaseOutput } from './cases/case-result.js';
 
 /** Rows of `--smoke`. */
 const SMOKE_ROWS = 20_000;

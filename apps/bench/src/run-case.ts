@@ -4,9 +4,10 @@
  * it with `--expose-gc`, so each case has a fresh heap and JIT state. The delay (one way, per simulated
  * message; default the bench's, 1 ms) applies to the cluster cases; the floor has no network.
  */
-import { DEFAULT_BENCH_NETWORK_DELAY_MS } from './bench-cluster.js';
-import { type CaseName, CaseNames, type CaseOutput } from './case-result.js';
+
 import { runAlbumRelease } from './cases/album-release-case.js';
+import { DEFAULT_BENCH_NETWORK_DELAY_MS } from './cases/bench-cluster.js';
+import { type CaseName, CaseNames, type CaseOutput } from './cases/case-result.js';
 import { runFloor } from './cases/floor-case.js';
 import { runPerRow } from './cases/per-row-case.js';
 import { runStream } from './cases/stream-case.js';

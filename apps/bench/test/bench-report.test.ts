@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type BenchReport, buildReport, formatReport } from '../src/bench-report.js';
-import { type CaseName, CaseNames, type CaseOutput } from '../src/case-result.js';
 import { ALBUM_RELEASE_ROWS, caseRows, DEFAULT_ROWS } from '../src/case-rows.js';
+import { type CaseName, CaseNames, type CaseOutput } from '../src/cases/case-result.js';
 
 const env = { node: 'v20.20.2', cpus: 2, rows: 1_000_000 };
 

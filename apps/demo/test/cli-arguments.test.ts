@@ -1,10 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { ScenarioNames } from '../src/scenarios/scenario.js';
-import { collect, parseFlags, spawnDemo } from './demo-harness.js';
+import { collect, parseFlags, refusal, spawnDemo } from './demo-harness.js';
+
+/** `--help`, run once for the tests that read it. */
+let helpRun: ReturnType<typeof collect> | undefined;
+const help = () => {
+  helpRun ??= collect(spawnDemo(['--help']));
+  return helpRun;
+};
 
 describe('demo command line', () => {
   it('explains every scenario, flag and fault profile in --help', async () => {
-    const { code, stdout } = await collect(spawnDemo(['--help']));
+    const { code, stdout } = await help();
     expect(code).toBe(0);
     for (const name of ScenarioNames) expect(stdout).toContain(name);
     for (const flag of [
@@ -17,6 +24,7 @@ describe('demo command line', () => {
       '--log-level',
       '--generate',
       '--file',
+      '--clock',
     ]) {
       expect(stdout).toContain(flag);
     }
@@ -24,10 +32,17 @@ describe('demo command line', () => {
     expect(stdout).toContain('NO_COLOR');
   });
 
+  it('promises a replay only for --clock virtual, never for a real-clock run', async () => {
+    const { stdout } = await help();
+    const claims = stdout.split('\n').filter((line) => /\breplay/.test(line));
+    expect(claims.length).toBeGreaterThan(0);
+    for (const line of claims) expect(line).toMatch(/virtual/);
+    expect(stdout).toMatch(/differ from\s+run to run/);
+  });
+
   it('refuses an unknown scenario and a bad value with exit code 2, naming them', async () => {
-    const unknown = await collect(spawnDemo(['encore']));
-    expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('unknown scenario');
+    expect(await refusal(['encore'])).toContain('unknown scenario');
+    expect(await refusal(['album-release', '--clock', 'sundial'])).toContain('--clock');
     const nodes = await collect(spawnDemo(['album-release', '--nodes', '0']));
     expect(nodes.code).toBe(2);
     expect(nodes.stderr).toContain('--nodes');
@@ -36,7 +51,15 @@ describe('demo command line', () => {
   it('parses the flags with their defaults', async () => {
     expect(await parseFlags([])).toEqual({
       scenario: undefined,
-      flags: { seed: 42, nodes: 3, partitions: 16, json: false, logLevel: 'silent', history: 'auto' },
+      flags: {
+        seed: 42,
+        nodes: 3,
+        partitions: 16,
+        json: false,
+        logLevel: 'silent',
+        history: 'auto',
+        clock: 'real',
+      },
     });
     const { scenario, flags } = await parseFlags([
       'chaos',

@@ -9,7 +9,7 @@ import {
   parseHistoryLine,
   readHistoryCsv,
 } from '../src/events/history-csv.js';
-import type { ListeningRecord } from '../src/tables.js';
+import type { ListeningRecord } from '../src/tables/demo-tables.js';
 import { runJson } from './demo-harness.js';
 
 const FILE = [

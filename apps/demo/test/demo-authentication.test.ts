@@ -2,15 +2,17 @@ import { silentLogger } from '@datastreamer/protocol';
 import { describe, expect, it } from 'vitest';
 import { RunMeter } from '../src/run/run-meter.js';
 import { clientOptions, DEMO_USER, startCluster } from '../src/run/scenario-context.js';
+import { StopControl } from '../src/run/stop-control.js';
 
 // Authentication is on in the demo: its clusters admit the demo user only.
 describe('demo authentication', () => {
   it('starts clusters that refuse a client without the demo credentials and serve one with them', async () => {
     const ctx = {
-      options: { seed: 3, nodes: 2, partitions: 4 },
+      options: { seed: 3, nodes: 2, partitions: 4, clock: 'virtual' as const },
       meter: new RunMeter(() => 0),
-      stop: { requested: false },
+      stop: new StopControl(),
       logger: silentLogger,
+      emit: () => {},
     };
     await using cluster = await startCluster(ctx, 10);
     await expect(cluster.connect({ connectTimeoutMs: 1_000 })).rejects.toMatchObject({

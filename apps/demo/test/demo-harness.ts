@@ -2,6 +2,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { inProcessEngine } from '../src/cli/demo-engine.js';
 import { type CliFlags, demoProgram } from '../src/cli/demo-program.js';
 import { runDemo } from '../src/cli/run-demo.js';
 import type { ScenarioSummary } from '../src/run/scenario-summary.js';
@@ -27,17 +28,29 @@ export async function parseFlags(
   return parsed;
 }
 
-/** Runs the demo in this process with `--json` and returns the exit code, the summary and stderr. */
+/**
+ * Parses `args` as the CLI does and returns what it wrote to stderr for a refused argument (the CLI then
+ * exits with code 2; one spawned test checks that mapping, the others read the message here).
+ */
+export async function refusal(args: readonly string[]): Promise<string> {
+  let stderr = '';
+  const program = demoProgram(async () => undefined)
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => (stderr += text), writeOut: () => undefined });
+  try {
+    await program.parseAsync(['node', 'demo', ...args]);
+  } catch {
+    return stderr;
+  }
+  throw new Error(`the arguments were accepted: ${args.join(' ')}`);
+}
+
+/** Runs the demo in this thread with `--json` and returns the exit code, the summary and stderr. */
 export async function runJson(args: readonly string[]) {
   const { scenario, flags } = await parseFlags([...args, '--json']);
   const out = captureStream();
   const err = captureStream();
-  const run = runDemo(
-    scenario,
-    flags,
-    { stdout: out.stream, stderr: err.stream, env: {} },
-    { requested: false },
-  );
+  const run = runDemo(scenario, flags, { stdout: out.stream, stderr: err.stream, env: {} }, inProcessEngine);
   const code = await run.done;
   return { code, json: JSON.parse(out.text()) as ScenarioSummary, stderr: err.text() };
 }

@@ -69,7 +69,7 @@ describe('demo scenarios at a small size (--json)', () => {
     expect(json.verdict).toBe('VALID');
     const invalid = detail(json, 'invalid events');
     expect(invalid).toBeGreaterThan(0);
-    expect(json.stored + invalid).toBe(json.events);
+    expect((json.stored ?? 0) + invalid).toBe(json.events);
     expect(json.checks.find((c) => c.name.startsWith('TrackStats'))?.ok).toBe(true);
   });
 });

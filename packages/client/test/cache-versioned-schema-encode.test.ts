@@ -1,8 +1,8 @@
 import type { TableSchema } from '@datastreamer/protocol';
+import { VersionedSchema } from '@datastreamer/protocol/internal';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SimClock } from '../../sim-cluster/src/clock/sim-clock.js';
-import { VersionedSchema } from '../src/cache/versioned-schema.js';
 import type { PreparedItem } from '../src/streamer/streamer-sink.js';
 import { type TableStreamerEntry, TableStreamerSink } from '../src/table/table-streamer-sink.js';
 import { EVENTS } from './support/client-fixture.js';

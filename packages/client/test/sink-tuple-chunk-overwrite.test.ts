@@ -1,8 +1,8 @@
-import { encodeRequestFrame, type StreamerRow, type TableDefinition } from '@datastreamer/protocol';
+import { encodeRequestFrame, type TableDefinition } from '@datastreamer/protocol';
+import { type StreamerRow, VersionedSchema } from '@datastreamer/protocol/internal';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SimClock } from '../../sim-cluster/src/clock/sim-clock.js';
-import { VersionedSchema } from '../src/cache/versioned-schema.js';
 import { DataStreamerItem } from '../src/streamer/data-streamer-item.js';
 import type { PreparedItem } from '../src/streamer/streamer-sink.js';
 import { type TableStreamerEntry, TableStreamerSink } from '../src/table/table-streamer-sink.js';

@@ -3,7 +3,7 @@
  * scheduler), numbering, several batches under way kept in order by the node's turn rule, and cancelling.
  * One frame is one virtual millisecond; backoff jitter is 0.
  */
-import { createRng, ProtocolError } from '@datastreamer/protocol';
+import { type Buggify, createRng, neverBuggify, ProtocolError } from '@datastreamer/protocol';
 import { map, NEVER, type Observable, timer } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
@@ -29,7 +29,11 @@ function scheduler(): TestScheduler {
 function host(
   testScheduler: TestScheduler,
   attempt: (batch: Batch, n: number) => Observable<BatchAck<never>>,
-  { autoFlushInterval = 0, concurrency = 1 } = {},
+  {
+    autoFlushInterval = 0,
+    concurrency = 1,
+    buggify = neverBuggify,
+  }: { autoFlushInterval?: number; concurrency?: number; buggify?: Buggify } = {},
 ): { readonly host: LaneHost<string, string, never>; readonly recorded: Recorded } {
   const recorded: Recorded = { overdue: [], settled: [] };
   return {
@@ -56,6 +60,7 @@ function host(
       },
       autoFlushInterval,
       clockNow: () => testScheduler.now(),
+      buggify,
     },
   };
 }
@@ -74,6 +79,26 @@ describe('PartitionLane (virtual time)', () => {
       testScheduler.flush();
       expect(recorded.overdue).toEqual([110]);
       expect(lane.overdue).toBe(true);
+    });
+  });
+
+  it('says it is overdue at once when the auto-flush-now fault point fires', () => {
+    const testScheduler = scheduler();
+    testScheduler.run(() => {
+      const asked: string[] = [];
+      const buggify: Buggify = (point) => {
+        asked.push(point);
+        return point === 'streamer.auto-flush-now';
+      };
+      const { host: laneHost, recorded } = host(testScheduler, () => NEVER, {
+        autoFlushInterval: 100,
+        buggify,
+      });
+      const lane: Lane = new PartitionLane(3, laneHost);
+      testScheduler.schedule(() => lane.append('a', 'A', 0, 1), 10);
+      testScheduler.flush();
+      expect(asked).toEqual(['streamer.auto-flush-now']);
+      expect(recorded.overdue).toEqual([10]);
     });
   });
 

@@ -1,7 +1,10 @@
 /**
  * @datastreamer/protocol: everything client and server share. Column types and table schemas, value checks,
  * the BinaryTuple codec, the colocation hash and partition function, frames and message codecs, error codes,
- * the value codec for receiver data, and the runtime seams (`Clock`, `Transport`, `Logger`, `Rng`).
+ * the value codec for receiver data, and the runtime seams (`Clock`, `Transport`, `Logger`, `Rng`, `Buggify`).
+ *
+ * These are the names users call; what only the sibling packages need (per-op message shapes, MessagePack
+ * bit sets, hot-path checks and codecs) is in `@datastreamer/protocol/internal`, which is not stable.
  *
  * It does not open sockets, keep state between calls, or know about tables beyond their schemas.
  */
@@ -15,7 +18,7 @@ export {
   ProtocolError,
   type ProtocolErrorOptions,
 } from './errors/protocol-error.js';
-// Frames and handshake
+// Frames, handshake and protocol version
 export { FrameDecoder, type FrameDecoderOptions } from './frame/frame-decoder.js';
 export { beginFrame, endFrame } from './frame/frame-encoder.js';
 export { DEFAULT_MAX_FRAME_SIZE, FRAME_HEADER_SIZE, MAX_FRAME_SIZE_LIMIT } from './frame/frame-limits.js';
@@ -36,8 +39,6 @@ export {
   type HandshakeResult,
   type LocalPeer,
   MAX_HANDSHAKE_EXTENSIONS,
-  writeHandshakeRequest,
-  writeHandshakeResponse,
 } from './frame/handshake.js';
 export { PREAMBLE_BYTES, preamble } from './frame/preamble.js';
 export {
@@ -54,27 +55,9 @@ export {
   SUPPORTED_FEATURES,
 } from './frame/protocol-version.js';
 // Colocation hash and partitions
-export {
-  colocationHash,
-  foldColocationHashes,
-  hashValue,
-  keyColocationHash,
-  NULL_HASH,
-  rowColocationHash,
-} from './hash/colocation-hash.js';
+export { colocationHash, hashValue } from './hash/colocation-hash.js';
 export { partitionFor } from './hash/partition.js';
-export type { NodeAuthenticateRequest } from './messages/auth-messages.js';
-export type {
-  ColumnAddRequest,
-  HeartbeatRequest,
-  PartitionAssignment,
-  PartitionAssignmentGetRequest,
-  SchemasGetRequest,
-  TableCreateRequest,
-  TableGetRequest,
-  TablesGetRequest,
-} from './messages/catalog-messages.js';
-export { type ErrorStructure, errorStructureOf } from './messages/error-structure.js';
+// Messages
 export { MessageDecodeError, type MessageDecodeErrorOptions } from './messages/message-decode-error.js';
 export type {
   ErrorResponse,
@@ -88,111 +71,28 @@ export type {
   ResultMap,
   ResultOf,
 } from './messages/message-types.js';
-// Messages
 export { OP_NAMES, OpCodes, type OpName, opNameFromCode } from './messages/op-codes.js';
-export type { KeyedRow, PartitionTransferRequest } from './messages/partition-transfer-message.js';
-export {
-  type BatchProducer,
-  checkProducerId,
-  MAX_PRODUCER_ID_LENGTH,
-  type ProducerRegisterRequest,
-  type ProducerRegisterResult,
-  type StreamerSeal,
-  type StreamerSealRequest,
-  type StreamerSealResult,
-} from './messages/producer-messages.js';
-export {
-  type RaftConfig,
-  type RaftEntry,
-  type RaftEntryKind,
-  RaftEntryKinds,
-  type RaftLease,
-  type RaftSnapshotMeta,
-  readRaftEntry,
-  readRaftSnapshotMeta,
-  writeRaftEntry,
-  writeRaftSnapshotMeta,
-} from './messages/raft-entry.js';
-export type {
-  RaftAppendArgs,
-  RaftAppendRequest,
-  RaftAppendResult,
-  RaftEnvelope,
-  RaftSnapshotArgs,
-  RaftSnapshotRequest,
-  RaftSnapshotResult,
-  RaftVoteArgs,
-  RaftVoteRequest,
-  RaftVoteResult,
-} from './messages/raft-messages.js';
-export {
-  decodeRequest,
-  encodeRequestFrame,
-  writeRequest,
-  writeRequestFrame,
-} from './messages/request-codec.js';
-export {
-  decodeResponse,
-  encodeResponseFrame,
-  ResponseFlags,
-  writeResponse,
-  writeResponseFrame,
-} from './messages/response-codec.js';
-export { ColumnTypeCodes, type TableDefinition, type TableInfo } from './messages/schema-codec.js';
-export type {
-  BatchForwardRequest,
-  ForwardedBatchResult,
-  ReceiverBatch,
-  ReceiverBatchResult,
-  ReceiverBatchSendRequest,
-  StreamerBatch,
-  StreamerBatchResult,
-  StreamerBatchSendRequest,
-  StreamerRow,
-} from './messages/streamer-messages.js';
+export { decodeRequest, encodeRequestFrame } from './messages/request-codec.js';
+export { decodeResponse, encodeResponseFrame } from './messages/response-codec.js';
+export type { TableDefinition, TableInfo } from './messages/schema-codec.js';
+export { type StreamerOperationType, StreamerOperationTypes } from './messages/streamer-operations.js';
 export {
   StreamerRowRanges,
   type StreamerRows,
   streamerRowArray,
   streamerRowCount,
 } from './messages/streamer-row-ranges.js';
-export type {
-  PartitionKey,
-  PartitionRow,
-  RowResult,
-  TupleDeleteAllRequest,
-  TupleDeleteRequest,
-  TupleGetAllRequest,
-  TupleGetRequest,
-  TupleUpsertAllRequest,
-  TupleUpsertRequest,
-} from './messages/tuple-messages.js';
-export {
-  type TxAbortRequest,
-  type TxCommitRequest,
-  type TxPartition,
-  type TxPrepareRequest,
-  type TxRowsGetRequest,
-  type TxRowsWriteRequest,
-  type TxState,
-  type TxStateGetRequest,
-  type TxStateResult,
-  TxStates,
-} from './messages/tx-messages.js';
-export {
-  bitmaskGet,
-  bitmaskIsEmpty,
-  bitmaskOf,
-  bitmaskSet,
-  bitmaskTrimmedLength,
-  createBitmask,
-  EMPTY_BITMASK,
-} from './msgpack/bitmask.js';
-export { MsgPackExtType, MsgPackFormat } from './msgpack/msgpack-format.js';
-export { MsgPackReader } from './msgpack/msgpack-reader.js';
 // MessagePack
+export { MsgPackReader } from './msgpack/msgpack-reader.js';
 export { MsgPackWriter, type MsgPackWriterOptions } from './msgpack/msgpack-writer.js';
 // Runtime seams
+export {
+  type Buggify,
+  type BuggifyPoint,
+  BuggifyPoints,
+  buggifyPointNames,
+  neverBuggify,
+} from './runtime/buggify.js';
 export type { Clock, TimerHandle } from './runtime/clock.js';
 export { type LogFn, type Logger, silentLogger } from './runtime/logger.js';
 export { RealClock, realClock } from './runtime/real-clock.js';
@@ -200,17 +100,9 @@ export type { Rng } from './runtime/rng.js';
 export { createRng, entropySeed, type SeededRng } from './runtime/seeded-rng.js';
 export type { Acceptor, Connection, ConnectionListener, Transport } from './runtime/transport.js';
 // Schemas and values
-export {
-  COLUMN_TYPE_NAMES,
-  type ColumnType,
-  ColumnTypes,
-  isColumnType,
-  TypeDefaults,
-} from './schema/column-types.js';
-export { describeValue } from './schema/describe-value.js';
+export { COLUMN_TYPE_NAMES, type ColumnType, ColumnTypes, isColumnType } from './schema/column-types.js';
 export type { ColumnDef, TableSchema } from './schema/table-schema.js';
 export { denormalizeValue, normalizeValue } from './schema/value-check.js';
-export { storedValueProblem } from './schema/value-fit.js';
 export type {
   DateTimeValue,
   DateValue,
@@ -222,21 +114,10 @@ export type {
 } from './schema/values.js';
 // BinaryTuple and rows
 export { BinaryTupleBuilder } from './tuple/binary-tuple-builder.js';
-export { BinaryTupleFormat, offsetEntry } from './tuple/binary-tuple-format.js';
 export { BinaryTupleReader } from './tuple/binary-tuple-reader.js';
-export { appendColumnValue, readColumnValue } from './tuple/column-value-codec.js';
-export {
-  ELEMENT_LENGTHS,
-  type ElementChecks,
-  elementProblem,
-  planElementChecks,
-} from './tuple/element-check.js';
 export type { ColocationSink } from './tuple/raw-column-value.js';
 export { type EncodedRow, type EncodedRowTarget, RowCodec, type StagedRowTarget } from './tuple/row-codec.js';
 export { UnknownColumnError } from './tuple/unknown-column-error.js';
-export { readValue } from './values/read-value.js';
-export { decodeValue, encodeValue } from './values/value-codec.js';
-export { type ValueKind, ValueKinds, valueKind } from './values/value-kind.js';
 // Value codec (receiver payloads, arguments, results)
+export { decodeValue, encodeValue } from './values/value-codec.js';
 export { DEFAULT_MAX_VALUE_DEPTH, type WireValue } from './values/wire-value.js';
-export { writeValue } from './values/write-value.js';

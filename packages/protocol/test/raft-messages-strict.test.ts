@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeRequest, decodeResponse, writeRequest } from '../src/index.js';
+import { decodeRequest, decodeResponse } from '../src/index.js';
+import { writeRequest } from '../src/internal.js';
 import { MessageDecodeError } from '../src/messages/message-decode-error.js';
 import type { RaftEntry } from '../src/messages/raft-entry.js';
 import { readRaftEntry, writeRaftEntry } from '../src/messages/raft-entry.js';

@@ -125,8 +125,6 @@ export {
   applyBatch,
   applyKeyedBatch,
   type BatchItem,
-  type BatchOp,
-  BatchOps,
   type KeyedRows,
 } from './tx/apply-batch.js';
 export { Transaction } from './tx/transaction.js';

@@ -1,4 +1,5 @@
-import type { BatchProducer, Response } from '@datastreamer/protocol';
+import type { Response } from '@datastreamer/protocol';
+import type { BatchProducer } from '@datastreamer/protocol/internal';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ProducerFence } from '../src/fence/producer-fence.js';

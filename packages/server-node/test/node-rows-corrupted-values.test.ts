@@ -4,7 +4,8 @@
  * whole with `INVALID_ROW` naming the row and the column, and nothing of it is stored. Regression for
  * issue 19: rows like these used to be acknowledged, and then every reader of the key failed for good.
  */
-import { ErrorExtensionKeys, ProtocolError, type StreamerRow } from '@datastreamer/protocol';
+import { ErrorExtensionKeys, ProtocolError } from '@datastreamer/protocol';
+import type { StreamerRow } from '@datastreamer/protocol/internal';
 import { describe, expect, it } from 'vitest';
 import { TupleLayout } from '../src/rows/tuple-layout.js';
 import { TupleWriter } from '../src/rows/tuple-writer.js';

@@ -1,4 +1,4 @@
-import type { RowResult } from '@datastreamer/protocol';
+import type { RowResult } from '@datastreamer/protocol/internal';
 import { describe, expect, it } from 'vitest';
 import { TableRows, TestCluster } from './support/test-cluster.js';
 

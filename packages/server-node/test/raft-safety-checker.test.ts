@@ -1,4 +1,4 @@
-import type { RaftConfig, RaftEntry } from '@datastreamer/protocol';
+import type { RaftConfig, RaftEntry } from '@datastreamer/protocol/internal';
 import { describe, expect, it } from 'vitest';
 import {
   RaftSafetyChecker,

@@ -1,4 +1,4 @@
-import type { RaftEntry, RaftSnapshotMeta } from '@datastreamer/protocol';
+import type { RaftEntry, RaftSnapshotMeta } from '@datastreamer/protocol/internal';
 import { describe, expect, it } from 'vitest';
 import { MemoryDisk } from '../src/disk/memory-disk.js';
 import { RaftStorage } from '../src/raft/raft-storage.js';

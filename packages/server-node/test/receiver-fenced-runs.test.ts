@@ -1,4 +1,5 @@
-import type { BatchProducer, Response } from '@datastreamer/protocol';
+import type { Response } from '@datastreamer/protocol';
+import type { BatchProducer } from '@datastreamer/protocol/internal';
 import { describe, expect, it } from 'vitest';
 import type { DataStreamerReceiver } from '../src/receiver/data-streamer-receiver.js';
 import { TestCluster } from './support/test-cluster.js';

@@ -1,4 +1,4 @@
-import type { BatchProducer } from '@datastreamer/protocol';
+import type { BatchProducer } from '@datastreamer/protocol/internal';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HybridClock, hybridTimestamp, physicalMillis } from '../src/clock/hlc.js';

@@ -84,6 +84,7 @@ export {
   type SimClusterOptions,
   type SimReceiver,
   type SimReplicationOptions,
+  type TypedReceiver,
 } from './cluster/sim-cluster-options.js';
 export { keyColumnNames, type StreamItemShape, streamItemKey } from './cluster/stream-item-key.js';
 export type { PlainRow } from './cluster/table-reader.js';
@@ -153,8 +154,6 @@ export {
   type HistoryLike,
   type HistoryRow,
   type InvokeEvent,
-  type ItemOp,
-  ItemOps,
   type OperationOutcome,
   OperationOutcomes,
   type RegisterKind,

@@ -3,9 +3,10 @@
 // the key is `id`, the producer's per-key sequence `seq`. The model store applies a batch as the server
 // does: last operation per key wins, a REMOVE of an absent key writes nothing.
 
+import type { StreamerOperationType } from '@datastreamer/protocol';
 import { canonicalKey } from '../src/history/canonical-key.js';
 import { History } from '../src/history/history.js';
-import type { ApplyEvent, ApplyOrigin, ItemOp, SubmitEvent } from '../src/history/history-event.js';
+import type { ApplyEvent, ApplyOrigin, SubmitEvent } from '../src/history/history-event.js';
 
 export interface TestRow {
   readonly id: number;
@@ -36,7 +37,14 @@ export class RunBuilder {
     return this;
   }
 
-  submit(client: string, stream: number, index: number, op: ItemOp, id: number, seq: number): SubmitEvent {
+  submit(
+    client: string,
+    stream: number,
+    index: number,
+    op: StreamerOperationType,
+    id: number,
+    seq: number,
+  ): SubmitEvent {
     this.tick();
     const event = this.history.recordSubmit({
       client,

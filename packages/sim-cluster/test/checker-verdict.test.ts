@@ -4,10 +4,10 @@
 // kind must fail on the right checker. Runs come from a small model of streamers and a store, driven by
 // fast-check.
 
+import type { StreamerOperationType } from '@datastreamer/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { check } from '../src/checkers/check.js';
-import type { ItemOp } from '../src/history/history-event.js';
 import { goodRun, RunBuilder, rowFunctions, type TestRow } from './checker-fixtures.js';
 
 /** A bug to plant into a modelled run. */
@@ -36,7 +36,7 @@ const workloadArb: fc.Arbitrary<Workload> = fc.record({
 
 interface Item {
   readonly id: number;
-  readonly op: ItemOp;
+  readonly op: StreamerOperationType;
   readonly seq: number;
 }
 

@@ -1,9 +1,9 @@
+import { faultPlanArb } from '@datastreamer/sim-cluster/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FaultPlanError } from '../src/faults/fault-plan-error.js';
 import { planFromJson, planToJson } from '../src/faults/fault-plan-json.js';
 import { validatePlan } from '../src/faults/validate-plan.js';
-import { faultPlanArb } from './support/fault-arbitraries.js';
 
 const targets = {
   nodes: ['node-1', 'node-2', 'node-3'],

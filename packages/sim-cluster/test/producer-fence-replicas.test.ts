@@ -1,4 +1,5 @@
-import { type BatchProducer, type Response, RowCodec, type TableSchema } from '@datastreamer/protocol';
+import { type Response, RowCodec, type TableSchema } from '@datastreamer/protocol';
+import type { BatchProducer } from '@datastreamer/protocol/internal';
 import { storedRowTuple } from '@datastreamer/server-node';
 import { describe, expect, it } from 'vitest';
 import { SimCluster } from '../src/cluster/sim-cluster.js';

@@ -1,5 +1,6 @@
 import { DataStreamerItem } from '@datastreamer/client';
-import { type ProtocolError, RowCodec, type StreamerRow, type TableSchema } from '@datastreamer/protocol';
+import { type ProtocolError, RowCodec, type TableSchema } from '@datastreamer/protocol';
+import type { StreamerRow } from '@datastreamer/protocol/internal';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SimCluster } from '../src/cluster/sim-cluster.js';

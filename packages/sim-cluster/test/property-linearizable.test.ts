@@ -4,8 +4,8 @@ import { linearizable } from '../src/checkers/linearizable.js';
 import { SimCluster } from '../src/cluster/sim-cluster.js';
 import type { Fault, FaultPlan } from '../src/faults/fault.js';
 import { healCluster, runSchedule } from '../src/faults/run-schedule.js';
+import { faultPlanArb } from '../src/testing/fault-arbitraries.js';
 import { RegisterWorkload } from '../src/workloads/register-workload.js';
-import { faultPlanArb } from './support/fault-arbitraries.js';
 import { propertyEnv, replicatedShape } from './support/property-scenario.js';
 
 // The register workload under faults on 3 replicas of every partition, on 3 and 5 nodes (issue 14): single-key

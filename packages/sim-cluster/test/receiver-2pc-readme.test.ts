@@ -38,7 +38,7 @@ describe('client README receiver example', () => {
     const cluster = await SimCluster.start({
       nodes: 3,
       seed: 7,
-      receivers: { CountPlays: countPlays as DataStreamerReceiver },
+      receivers: { CountPlays: countPlays },
     });
     try {
       const client = await cluster.connect();

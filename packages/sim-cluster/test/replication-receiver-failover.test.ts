@@ -1,4 +1,5 @@
-import type { BatchProducer, Response } from '@datastreamer/protocol';
+import type { Response } from '@datastreamer/protocol';
+import type { BatchProducer } from '@datastreamer/protocol/internal';
 import { describe, expect, it } from 'vitest';
 import { SimCluster } from '../src/cluster/sim-cluster.js';
 import { RawConnection } from './support/raw-connection.js';

@@ -6,8 +6,8 @@
  * Generating the events is part of the timed run, as it is in the demo.
  */
 import { albumReleaseEvents } from '@datastreamer/sim-cluster';
-import { startBenchCluster } from '../bench-cluster.js';
-import { type CaseOutput, figures } from '../case-result.js';
+import { startBenchCluster } from './bench-cluster.js';
+import { type CaseOutput, figures } from './case-result.js';
 
 /** The generator's seed: every run streams the same events. */
 const ALBUM_RELEASE_SEED = 2026;

@@ -4,9 +4,9 @@
  * `Map` by key. No network, no partitions, no transactions, no validation: a lower bound, not a competitor.
  */
 import { Packr } from 'msgpackr';
-import type { CaseOutput } from '../case-result.js';
-import { figures } from '../case-result.js';
-import { type TrackEvent, uniformTrackEvent } from '../track-events.js';
+import type { CaseOutput } from './case-result.js';
+import { figures } from './case-result.js';
+import { type TrackEvent, uniformTrackEvent } from './track-events.js';
 
 const PAGE_SIZE = 1000;
 

@@ -5,9 +5,9 @@
  * bound by that round trip, which is the point of the contrast: the streamer keeps pages in flight instead.
  */
 
-import { startBenchCluster } from '../bench-cluster.js';
-import { type CaseOutput, figures } from '../case-result.js';
-import { uniformTrackEvent } from '../track-events.js';
+import { startBenchCluster } from './bench-cluster.js';
+import { type CaseOutput, figures } from './case-result.js';
+import { uniformTrackEvent } from './track-events.js';
 
 /** Upserts rows `0..rows-1` one at a time, each awaited before the next, over `networkDelayMs` links. */
 export async function runPerRow(rows: number, networkDelayMs: number): Promise<CaseOutput> {

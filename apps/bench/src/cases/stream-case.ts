@@ -7,10 +7,10 @@
  * leaves on the heap, after a full GC).
  */
 
-import { startBenchCluster } from '../bench-cluster.js';
-import { type CaseOutput, figures } from '../case-result.js';
-import { heapAfterGc } from '../heap.js';
-import { uniformTrackEvents } from '../track-events.js';
+import { startBenchCluster } from './bench-cluster.js';
+import { type CaseOutput, figures } from './case-result.js';
+import { heapAfterGc } from './heap.js';
+import { uniformTrackEvents } from './track-events.js';
 
 /**
  * Streams `rows` rows into a fresh cluster of `nodes` nodes whose messages take `networkDelayMs` one way, with

@@ -6,6 +6,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { type FaultProfileName, FaultProfileNames } from '../faults/fault-profiles.js';
 import { HISTORY_FULL_MAX_EVENTS, type HistoryChoice, HistoryChoices } from '../run/history-mode.js';
+import { type ClockChoice, ClockChoices } from '../run/scenario-context.js';
 import { type ScenarioName, ScenarioNames } from '../scenarios/scenario.js';
 import { scenarios } from '../scenarios/scenarios.js';
 import { type LogLevelName, LogLevelNames } from './demo-logger.js';
@@ -22,6 +23,7 @@ export interface CliFlags {
   readonly generate?: number;
   readonly file?: string;
   readonly history: HistoryChoice;
+  readonly clock: ClockChoice;
 }
 
 function integerIn(min: number, max: number) {
@@ -61,16 +63,23 @@ history of every event (about 3.6 KB each); above ${HISTORY_FULL_MAX_EVENTS.toLo
 recorded, the checkers are skipped, and the summary says so: the table is still checked against what was
 produced.
 
-Output: a live view on a terminal, a plain progress line every few seconds otherwise (both on stderr); the
-summary on stdout, as one JSON object with --json. NO_COLOR turns colours off. Ctrl-C stops the producers,
-lets the stream drain and prints a partial summary (exit code 130); a second Ctrl-C aborts at once.
+Clocks (--clock): real (the default) is the platform clock, as a deployment runs: timing, and so retries
+and their order, differ from run to run. virtual is simulated time (waits cost no real time) and replays:
+the same seed and flags give the same run, and the summary prints its history hash to show it.
+
+Output: a live view on a terminal, a plain progress line every few seconds otherwise (both on stderr), then
+a "verifying" phase with each check as it runs; the summary on stdout, as one JSON object with --json.
+NO_COLOR turns colours off. Ctrl-C is answered within a second in any phase: the producers stop, the
+streams get a moment to drain, and a partial summary says which checks ran and which were not verified
+(exit code 130); a second Ctrl-C aborts at once.
 
 Exit codes: 0 verified, 1 verification failed or a scenario failed, 2 bad arguments, 130 stopped by Ctrl-C.
 
 Examples:
   pnpm demo                                   the full story
   pnpm demo album-release --events 2500000    the full first hour after a release
-  pnpm demo chaos --seed 7                    faults on a schedule; the same seed replays the same run
+  pnpm demo chaos --seed 7                    faults on a schedule, on the real clock
+  pnpm demo chaos --seed 7 --clock virtual    the same, replayable: run it twice, same history hash
   pnpm demo history-import --generate 100000 --file plays.csv
   pnpm demo history-import --file plays.csv   import an existing file
   pnpm demo realtime --json > summary.json
@@ -94,7 +103,7 @@ export function demoProgram(
     })
     .option(
       '--seed <n>',
-      'seed of every random choice (workload, network faults); the same seed replays the run',
+      'seed of every random choice (workload, network faults); with --clock virtual it replays the run',
       integerIn(0, 2 ** 32 - 1),
       42,
     )
@@ -115,6 +124,14 @@ export function demoProgram(
     )
     .addOption(
       new Option('--faults <profile>', 'faults to inject while streaming').choices(FaultProfileNames),
+    )
+    .addOption(
+      new Option(
+        '--clock <clock>',
+        'real: the platform clock; virtual: simulated time, replayable from the seed',
+      )
+        .choices(ClockChoices)
+        .default('real'),
     )
     .option('--json', 'print the summary as one JSON object on stdout (progress stays on stderr)', false)
     .addOption(

@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { createRng } from '@datastreamer/protocol';
-import type { ListeningRecord } from '../tables.js';
+import type { ListeningRecord } from '../tables/demo-tables.js';
 
 export const HISTORY_CSV_HEADER = 'RecordId,UserId,TrackId,PlayDate,PlayCount,Rating,PlayDuration';
 const FIELDS = 7;

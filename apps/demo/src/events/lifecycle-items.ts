@@ -6,7 +6,7 @@
  */
 import { DataStreamerItem } from '@datastreamer/client';
 import { createRng } from '@datastreamer/protocol';
-import { RELEASE_EPOCH_MS, type TrackEvent } from '../tables.js';
+import { RELEASE_EPOCH_MS, type TrackEvent } from '../tables/demo-tables.js';
 
 /** A REMOVE every this many sessions. */
 export const REMOVE_EVERY = 10;

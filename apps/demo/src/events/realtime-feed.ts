@@ -4,7 +4,7 @@
  * takes them, then quiet spells that trickle a few events. It does not stream; the realtime scenario pushes
  * the rows through a `StreamerPublisher`.
  */
-import { RELEASE_EPOCH_MS, type RealTimeEvent, TrackEventTypes } from '../tables.js';
+import { RELEASE_EPOCH_MS, type RealTimeEvent, TrackEventTypes } from '../tables/demo-tables.js';
 
 const DEVICES = ['mobile', 'desktop', 'web', 'car', 'speaker'] as const;
 

@@ -50,9 +50,11 @@ export class RunMeter {
   #owners: PartitionOwners | undefined;
   #startedAt = 0;
   #endedAt: number | undefined;
-  readonly #now: () => number;
+  #now: () => number;
   /** Called at each `begin`: the view starts showing the scenario. */
   onBegin: (() => void) | undefined;
+  /** Called at `end`: the streams ended. */
+  onEnd: (() => void) | undefined;
 
   /** @param now the clock the scenario runs on (the cluster's). */
   constructor(now: () => number) {
@@ -88,16 +90,36 @@ export class RunMeter {
     this.#pending = new Int32Array(owners.partitions);
   }
 
+  /**
+   * Times the running scenario on `now` from here on (its cluster's clock, virtual or real): the scenario's
+   * time starts again at 0, when its cluster started.
+   */
+  useClock(now: () => number): void {
+    this.#now = now;
+    this.#startedAt = now();
+  }
+
+  /** The time of the clock the meter reads, in ms. */
+  now(): number {
+    return this.#now();
+  }
+
   /** Milliseconds since `begin`. */
   elapsedMs(): number {
     return this.#now() - this.#startedAt;
   }
 
-  /** The streams ended: the run's duration stops here (verification is not streaming time). */
-  end(): void {
+  /**
+   * The streams ended: the run's duration stops here (verification is not streaming time). When they ran to
+   * the end (`stopped` false), the target becomes what was produced, so the bar ends at 100% even when the
+   * scenario produced fewer items than it planned (malformed lines, a REMOVE it skipped).
+   */
+  end(stopped: boolean): void {
     if (this.#endedAt !== undefined) return;
     this.#endedAt = this.#now();
-    this.note('streams done: verifying the tables against what was produced');
+    if (!stopped) this.target = this.produced;
+    this.note(stopped ? 'stopped: streams cancelled' : 'streams done: verifying');
+    this.onEnd?.();
   }
 
   /** Milliseconds from `begin` to `end` (or to now, before `end`). */

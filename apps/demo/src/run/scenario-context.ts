@@ -1,14 +1,20 @@
 /**
  * What every scenario gets and shares: the run's options, the meter the live view reads, the stop request of
- * a first Ctrl-C, the logger; and the helpers they all use to start a cluster, meter a source, map items to
- * partitions, and judge the result. It runs no scenario.
+ * a first Ctrl-C, the logger and where to report; and the helpers they all use to start a cluster, meter a
+ * source, map items to partitions, and judge the result. It runs no scenario.
  */
 import type { Client } from '@datastreamer/client';
 import { colocationHash, type Logger, partitionFor } from '@datastreamer/protocol';
 import { SimCluster } from '@datastreamer/sim-cluster';
 import type { FaultProfileName } from '../faults/fault-profiles.js';
+import type { EngineSink } from './engine-events.js';
 import { type HistoryChoice, historyModeFor } from './history-mode.js';
 import type { RunMeter } from './run-meter.js';
+import type { StopRequest } from './stop-control.js';
+
+/** `real`: the platform clock, as a deployment runs. `virtual`: simulated time; the same seed replays the run. */
+export const ClockChoices = ['real', 'virtual'] as const;
+export type ClockChoice = (typeof ClockChoices)[number];
 
 /** The options a scenario runs with (the CLI's flags, resolved). */
 export interface DemoOptions {
@@ -25,11 +31,8 @@ export interface DemoOptions {
   readonly generate?: number;
   /** Whether the cluster records its history for the checkers. Absent: `auto` (see `history-mode.ts`). */
   readonly history?: HistoryChoice;
-}
-
-/** Set by the first Ctrl-C: producers stop, streams drain. */
-export interface StopRequest {
-  readonly requested: boolean;
+  /** The clusters' clock. */
+  readonly clock: ClockChoice;
 }
 
 export interface ScenarioContext {
@@ -37,6 +40,8 @@ export interface ScenarioContext {
   readonly meter: RunMeter;
   readonly stop: StopRequest;
   readonly logger: Logger;
+  /** Where the scenario reports its verification (the meter reports its progress). */
+  readonly emit: EngineSink;
 }
 
 /**
@@ -60,23 +65,26 @@ export function clientOptions(faulty: boolean) {
 }
 
 /**
- * Starts the scenario's cluster on the real clock, with the run's nodes, partitions, seed and logger, the
- * history mode of a run of `events` events (see `history-mode.ts`), authentication on (`DEMO_USER`), and
- * `replicas` replicas of every partition (at most one per node).
+ * Starts the scenario's cluster on the run's clock, with its nodes, partitions, seed and logger, the history
+ * mode of a run of `events` events (see `history-mode.ts`), authentication on (`DEMO_USER`), and `replicas`
+ * replicas of every partition (at most one per node); the meter times the scenario on the cluster's clock
+ * from here on.
  */
-export function startCluster(ctx: ScenarioContext, events: number, replicas = 1): Promise<SimCluster> {
-  const { nodes, partitions, seed } = ctx.options;
+export async function startCluster(ctx: ScenarioContext, events: number, replicas = 1): Promise<SimCluster> {
+  const { nodes, partitions, seed, clock } = ctx.options;
   const history = historyModeFor(ctx.options.history, events);
-  return SimCluster.start({
+  const cluster = await SimCluster.start({
     nodes,
     partitions,
     seed,
-    clock: 'real',
+    clock,
     logger: ctx.logger,
     history,
     replicas: Math.min(replicas, nodes),
     auth: { users: [DEMO_USER] },
   });
+  ctx.meter.useClock(() => cluster.clock.now());
+  return cluster;
 }
 
 /**

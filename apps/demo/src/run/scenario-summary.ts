@@ -1,9 +1,9 @@
 /**
  * What a scenario reports at the end, as load tools do: events, rows/s, MB/s, batch latency p50/p95/p99/max,
- * retries, reroutes, duplicates applied, and the verification verdict with each check that made it. Plain
- * JSON-safe data (the `--json` output); `formatSummary` renders it for a terminal. It runs no check itself.
+ * retries, reroutes, duplicates applied, and the verification verdict with each check that made it and each
+ * that did not run. Plain JSON-safe data (the `--json` output); view/format-summary.ts renders it for a terminal.
+ * It runs no check itself.
  */
-import type { Colors } from '../view/colors.js';
 
 /** One verification: what was compared, whether it held, and the numbers. */
 export interface Check {
@@ -19,17 +19,17 @@ export interface LatencyPercentiles {
   readonly max: number;
 }
 
-export interface ScenarioSummary {
-  readonly scenario: string;
-  /** Stopped by Ctrl-C: the numbers and checks cover what was produced until then. */
-  readonly partial: boolean;
-  readonly seed: number;
-  readonly nodes: number;
-  readonly partitions: number;
+/**
+ * `VALID`: every check held. `INVALID`: a check failed. `UNVERIFIED`: none failed, but a stop (Ctrl-C) came
+ * before every check ran; `notVerified` lists the others.
+ */
+export type Verdict = 'VALID' | 'INVALID' | 'UNVERIFIED';
+
+/** What a scenario's streaming did, known when its streams end (before any verification). */
+export interface StreamStats {
   /** Items produced and taken by the streamer (PUTs and REMOVEs). */
   readonly events: number;
-  /** Rows in the table at the end. */
-  readonly stored: number;
+  /** Streaming time, on the run's clock (virtual ms with `--clock virtual`). */
   readonly durationMs: number;
   readonly rowsPerSec: number;
   readonly mbPerSec: number;
@@ -37,6 +37,24 @@ export interface ScenarioSummary {
   readonly latencyMs: LatencyPercentiles;
   readonly retries: number;
   readonly reroutes: number;
+}
+
+export interface ScenarioSummary extends StreamStats {
+  readonly scenario: string;
+  /** Stopped by Ctrl-C: the numbers cover what was produced until then; see `notVerified`. */
+  readonly partial: boolean;
+  readonly seed: number;
+  readonly nodes: number;
+  readonly partitions: number;
+  /** The clock the cluster ran on: only a `virtual` run replays exactly from its seed. */
+  readonly clock: 'real' | 'virtual';
+  /**
+   * The recorded history's hash (`virtual` runs that ran to the end): the same seed and flags give the same
+   * hash on every run.
+   */
+  readonly historyHash?: string;
+  /** Rows in the table at the end; null when a stop came before the table was read. */
+  readonly stored: number | null;
   /**
    * Applies beyond the first of one item (at-least-once redelivery), counted from the cluster's history; 0
    * and not counted when the history was off (`historyCheckersSkipped`).
@@ -44,7 +62,10 @@ export interface ScenarioSummary {
   readonly duplicatesApplied: number;
   /** Scenario-specific numbers (malformed lines, invalid events, producer wait, faults injected, ...). */
   readonly details: Readonly<Record<string, number | string>>;
+  /** The checks that ran. */
   readonly checks: readonly Check[];
+  /** The checks that did not run, because a stop (Ctrl-C) came first. Empty for a complete run. */
+  readonly notVerified: readonly string[];
   /** history-import: the first malformed lines of the file, by 1-based line number. */
   readonly malformedLines?: readonly { readonly line: number; readonly reason: string }[];
   /**
@@ -52,7 +73,13 @@ export interface ScenarioSummary {
    * redeliveries were not counted; the checks are the table against what was produced.
    */
   readonly historyCheckersSkipped?: string;
-  readonly verdict: 'VALID' | 'INVALID';
+  readonly verdict: Verdict;
+}
+
+/** The verdict of `checks` when `notVerified` did not run. */
+export function verdictOf(checks: readonly Check[], notVerified: readonly string[]): Verdict {
+  if (checks.some((c) => !c.ok)) return 'INVALID';
+  return notVerified.length > 0 ? 'UNVERIFIED' : 'VALID';
 }
 
 /** The `q` quantile (0..1) of `values` by the nearest-rank method; 0 for none. */
@@ -73,36 +100,4 @@ export function latencyPercentiles(latencies: readonly number[]): LatencyPercent
     p99: r(quantile(list, 0.99)),
     max: r(list.at(-1) ?? 0),
   };
-}
-
-const n = (x: number) => x.toLocaleString('en-US');
-
-/** The summary as terminal lines (colours from `colors`; `createColors(false)` gives plain text). */
-export function formatSummary(s: ScenarioSummary, colors: Colors): string {
-  const ok = s.verdict === 'VALID';
-  const title = `${s.scenario}${s.partial ? ' (partial: stopped by Ctrl-C)' : ''}`;
-  const lines = [
-    colors.bold(`── ${title} ──`),
-    `  events            ${n(s.events)}   stored ${n(s.stored)}   in ${(s.durationMs / 1000).toFixed(2)} s`,
-    `  throughput        ${n(s.rowsPerSec)} rows/s   ${s.mbPerSec.toFixed(2)} MB/s   ${n(s.batches)} batches`,
-    `  batch latency     p50 ${s.latencyMs.p50} ms   p95 ${s.latencyMs.p95} ms   p99 ${s.latencyMs.p99} ms   max ${s.latencyMs.max} ms`,
-    `  retries ${n(s.retries)}   reroutes ${n(s.reroutes)}   duplicates applied ${s.historyCheckersSkipped === undefined ? n(s.duplicatesApplied) : 'not counted'}`,
-  ];
-  const details = Object.entries(s.details);
-  if (details.length > 0) {
-    lines.push(`  ${details.map(([k, v]) => `${k} ${typeof v === 'number' ? n(v) : v}`).join('   ')}`);
-  }
-  for (const m of s.malformedLines ?? []) lines.push(`  ${colors.yellow('!')} line ${m.line}: ${m.reason}`);
-  if (s.historyCheckersSkipped !== undefined) {
-    lines.push(
-      `  ${colors.yellow('!')} history checkers skipped: ${s.historyCheckersSkipped}; verified instead: every produced event stored with its values and nothing else, each key's final row read from the table`,
-    );
-  }
-  for (const check of s.checks) {
-    lines.push(`  ${check.ok ? colors.green('✓') : colors.red('✗')} ${check.name}: ${check.detail}`);
-  }
-  lines.push(
-    `  verdict           ${ok ? colors.green(colors.bold('VALID')) : colors.red(colors.bold('INVALID'))} (seed ${s.seed}, ${s.nodes} nodes, ${s.partitions} partitions)`,
-  );
-  return `${lines.join('\n')}\n`;
 }

@@ -5,7 +5,7 @@
  * (bad ids, missing timestamps). Verified by recomputing the statistics from the produced events and
  * comparing them, the stored events and the returned ids with what was produced.
  */
-import { albumReleaseEvents } from '@datastreamer/sim-cluster';
+import { albumReleaseEvents, type PlainRow } from '@datastreamer/sim-cluster';
 import { startFaults } from '../faults/fault-profiles.js';
 import {
   clientOptions,
@@ -16,9 +16,9 @@ import {
   startCluster,
 } from '../run/scenario-context.js';
 import type { Check, ScenarioSummary } from '../run/scenario-summary.js';
-import { buildSummary, countCheck, redeliveredApplies } from '../run/verify.js';
-import { type TrackEvent, trackEventsByTrackTable, trackStatsTable } from '../tables.js';
-import { ALBUM_RELEASE_OPTIONS, streamCheck } from './album-release.js';
+import { beginVerification, buildSummary, countCheck, redeliveredApplies } from '../run/verify.js';
+import { type TrackEvent, trackEventsByTrackTable, trackStatsTable } from '../tables/demo-tables.js';
+import { ALBUM_RELEASE_OPTIONS } from './album-release.js';
 import type { Scenario } from './scenario.js';
 import { byEventId, contentCheck } from './track-event-rows.js';
 import {
@@ -29,6 +29,67 @@ import {
 } from './track-stats-receiver.js';
 
 const DEFAULT_EVENTS = 100_000;
+const COUNT_STEP = 'valid events = stored';
+const CONTENT_STEP = 'produced vs stored';
+const STATS_STEP = 'TrackStats = statistics of the valid events';
+const IDS_STEP = 'invalid event ids returned by the receiver';
+
+/** What the produced events should have made of the tables. */
+interface Expected {
+  readonly validEvents: TrackEvent[];
+  readonly invalidIds: number[];
+  readonly stats: Map<number, { plays: number; completed: number; duration: number }>;
+}
+
+function expectedOf(count: number, seed: number, produced: number): Expected {
+  const validEvents: TrackEvent[] = [];
+  const invalidIds: number[] = [];
+  const stats = new Map<number, { plays: number; completed: number; duration: number }>();
+  let i = 0;
+  for (const e of albumReleaseEvents(count, seed)) {
+    if (i++ >= produced) break;
+    const p = playPayload(e);
+    if (invalidReason(p) !== undefined) {
+      invalidIds.push(p.eventId);
+      continue;
+    }
+    validEvents.push(e);
+    let s = stats.get(e.TrackId);
+    if (s === undefined) {
+      s = { plays: 0, completed: 0, duration: 0 };
+      stats.set(e.TrackId, s);
+    }
+    if (e.EventType === 'TRACK_STARTED') s.plays++;
+    if (e.EventType === 'TRACK_COMPLETED') {
+      s.completed++;
+      s.duration += e.Duration ?? 0;
+    }
+  }
+  return { validEvents, invalidIds, stats };
+}
+
+/** Compares the TrackStats rows with the statistics the valid events make. */
+function statsCheck(rows: readonly PlainRow[], expected: Expected['stats']): Omit<Check, 'name'> {
+  let wrong = 0;
+  const seen = new Set<number>();
+  for (const { TrackId, Plays, CompletedPlays, TotalDurationMs } of rows) {
+    const track = Number(TrackId);
+    seen.add(track);
+    const s = expected.get(track);
+    if (
+      s === undefined ||
+      Number(Plays) !== s.plays ||
+      Number(CompletedPlays) !== s.completed ||
+      Number(TotalDurationMs) !== s.duration
+    )
+      wrong++;
+  }
+  const missing = [...expected.keys()].filter((t) => !seen.has(t)).length;
+  return {
+    ok: wrong === 0 && missing === 0,
+    detail: `${rows.length.toLocaleString('en-US')} tracks, ${wrong} wrong, ${missing} missing`,
+  };
+}
 
 /** Event `i`'s payload: the album-release event, spoilt on purpose for a few ids. */
 export function playPayload(e: TrackEvent): PlayPayload {
@@ -73,7 +134,7 @@ async function run(ctx: ScenarioContext): Promise<ScenarioSummary> {
           .streamData<PlayPayload, number>(
             source,
             { receiver: TRACK_STATS_RECEIVER, keyFn: (p) => ({ TrackId: p.trackId, EventId: p.eventId }) },
-            { ...ALBUM_RELEASE_OPTIONS, onBatch: meter.onBatch },
+            { ...ALBUM_RELEASE_OPTIONS, onBatch: meter.onBatch, signal: ctx.stop.signal },
           )
           .subscribe({
             next: (id) => {
@@ -87,80 +148,51 @@ async function run(ctx: ScenarioContext): Promise<ScenarioSummary> {
     } catch (e) {
       error = e;
     }
-    ctx.meter.end();
+    ctx.meter.end(ctx.stop.requested);
     const report = await faults.finish();
-    // What the produced events should have made of the tables.
-    const produced = meter.produced;
-    const validEvents: TrackEvent[] = [];
-    const invalidIds: number[] = [];
-    const expectedStats = new Map<number, { plays: number; completed: number; duration: number }>();
-    let i = 0;
-    for (const e of albumReleaseEvents(count, seed)) {
-      if (i++ >= produced) break;
-      const p = playPayload(e);
-      if (invalidReason(p) !== undefined) {
-        invalidIds.push(p.eventId);
-        continue;
-      }
-      validEvents.push(e);
-      let s = expectedStats.get(e.TrackId);
-      if (s === undefined) {
-        s = { plays: 0, completed: 0, duration: 0 };
-        expectedStats.set(e.TrackId, s);
-      }
-      if (e.EventType === 'TRACK_STARTED') s.plays++;
-      if (e.EventType === 'TRACK_COMPLETED') {
-        s.completed++;
-        s.duration += e.Duration ?? 0;
-      }
-    }
-    const stored = byEventId(cluster.readTableNow('TrackEvents'));
-    const statsRows = cluster.readTableNow('TrackStats');
-    let statsWrong = 0;
-    const seen = new Set<number>();
-    for (const { TrackId, Plays, CompletedPlays, TotalDurationMs } of statsRows) {
-      const track = Number(TrackId);
-      seen.add(track);
-      const s = expectedStats.get(track);
-      if (
-        s === undefined ||
-        Number(Plays) !== s.plays ||
-        Number(CompletedPlays) !== s.completed ||
-        Number(TotalDurationMs) !== s.duration
-      )
-        statsWrong++;
-    }
-    const statsMissing = [...expectedStats.keys()].filter((t) => !seen.has(t)).length;
-    const sortedReturned = [...returned].sort((a, b) => a - b);
-    const sortedExpected = [...invalidIds].sort((a, b) => a - b);
-    const sameIds =
-      sortedReturned.length === sortedExpected.length &&
-      sortedReturned.every((v, k) => v === sortedExpected[k]);
-    const stats: Check = {
-      name: 'TrackStats = statistics of the valid events',
-      ok: statsWrong === 0 && statsMissing === 0,
-      detail: `${statsRows.length.toLocaleString('en-US')} tracks, ${statsWrong} wrong, ${statsMissing} missing`,
-    };
-    const ids: Check = {
-      name: 'invalid event ids returned by the receiver',
-      ok: sameIds,
-      detail: `${returned.length} returned, ${invalidIds.length} produced invalid`,
-    };
+    const verification = beginVerification(
+      ctx,
+      'aggregate',
+      [COUNT_STEP, CONTENT_STEP, STATS_STEP, IDS_STEP],
+      {
+        streams: [],
+        error,
+      },
+    );
+    const expected = expectedOf(count, seed, meter.produced);
+    let stored: Map<number, PlainRow> | undefined;
+    await verification.run(COUNT_STEP, () => {
+      stored = byEventId(cluster.readTableNow('TrackEvents'));
+      return countCheck(expected.validEvents.length, stored.size);
+    });
+    await verification.runOn(CONTENT_STEP, stored, (rows, progress) =>
+      contentCheck(expected.validEvents, rows, progress, expected.validEvents.length),
+    );
+    let tracks: number | undefined;
+    await verification.run(STATS_STEP, () => {
+      const rows = cluster.readTableNow('TrackStats');
+      tracks = rows.length;
+      return statsCheck(rows, expected.stats);
+    });
+    await verification.run(IDS_STEP, () => {
+      const sortedReturned = [...returned].sort((a, b) => a - b);
+      const sortedExpected = [...expected.invalidIds].sort((a, b) => a - b);
+      return {
+        ok:
+          sortedReturned.length === sortedExpected.length &&
+          sortedReturned.every((v, k) => v === sortedExpected[k]),
+        detail: `${returned.length} returned, ${expected.invalidIds.length} produced invalid`,
+      };
+    });
     return buildSummary(ctx, {
-      history: cluster.historyMode,
+      cluster,
       scenario: 'aggregate',
-      stored: stored.size,
-      checks: [
-        streamCheck(error),
-        countCheck('valid events = stored', validEvents.length, stored.size),
-        contentCheck(validEvents, stored),
-        stats,
-        ids,
-      ],
+      stored: stored?.size,
+      verification,
       duplicatesApplied: redeliveredApplies(cluster, 'TrackEvents'),
       details: {
         'invalid events': returned.length,
-        tracks: statsRows.length,
+        ...(tracks === undefined ? {} : { tracks }),
         ...(profile === 'none' ? {} : { 'faults applied': report.applied }),
       },
     });

@@ -7,7 +7,7 @@
  * checkers over the recorded history.
  */
 import type { DataStreamerSummary } from '@datastreamer/client';
-import { albumReleaseEvents } from '@datastreamer/sim-cluster';
+import { albumReleaseEvents, type PlainRow } from '@datastreamer/sim-cluster';
 import { type FaultProfileName, startFaults } from '../faults/fault-profiles.js';
 import { watchReplication } from '../run/replication-watch.js';
 import {
@@ -18,9 +18,9 @@ import {
   type ScenarioContext,
   startCluster,
 } from '../run/scenario-context.js';
-import type { Check, ScenarioSummary } from '../run/scenario-summary.js';
-import { buildSummary, countCheck, judgeHistory } from '../run/verify.js';
-import { type TrackEvent, trackEventsTable } from '../tables.js';
+import type { ScenarioSummary } from '../run/scenario-summary.js';
+import { beginVerification, buildSummary, checkerSteps, countCheck, runCheckers } from '../run/verify.js';
+import { type TrackEvent, trackEventsTable } from '../tables/demo-tables.js';
 import type { Scenario } from './scenario.js';
 import { byEventId, contentCheck } from './track-event-rows.js';
 
@@ -32,19 +32,8 @@ export const ALBUM_RELEASE_OPTIONS = {
   retryLimit: 16,
 } as const;
 
-/** A stream's outcome as a check: it resolved, or why it failed. */
-export function streamCheck(error: unknown): Check {
-  return {
-    name: 'stream completed',
-    ok: error === undefined,
-    detail:
-      error === undefined
-        ? 'every item acknowledged'
-        : error instanceof Error
-          ? error.message
-          : String(error),
-  };
-}
+const COUNT_STEP = 'produced = stored';
+const CONTENT_STEP = 'produced vs stored';
 
 /**
  * Runs the album release as scenario `name` under `defaultProfile` unless `--faults` says otherwise, with
@@ -79,16 +68,24 @@ export async function runAlbumRelease(
         view,
         source,
         { client, seq: () => 0 },
-        { ...ALBUM_RELEASE_OPTIONS, onBatch: ctx.meter.onBatch },
+        { ...ALBUM_RELEASE_OPTIONS, onBatch: ctx.meter.onBatch, signal: ctx.stop.signal },
       );
     } catch (e) {
       error = e;
     }
-    ctx.meter.end();
+    ctx.meter.end(ctx.stop.requested);
     const report = await faults.finish();
     const replication = watch?.stop();
     const produced = ctx.meter.produced;
-    const stored = byEventId(cluster.readTableNow('TrackEvents'));
+    const verification = beginVerification(ctx, name, [COUNT_STEP, CONTENT_STEP, ...checkerSteps(cluster)], {
+      streams: summary === undefined ? [] : [summary],
+      error,
+    });
+    let stored: Map<number, PlainRow> | undefined;
+    await verification.run(COUNT_STEP, () => {
+      stored = byEventId(cluster.readTableNow('TrackEvents'));
+      return countCheck(produced, stored.size);
+    });
     const expected = (function* () {
       let i = 0;
       for (const event of albumReleaseEvents(count, seed)) {
@@ -96,7 +93,10 @@ export async function runAlbumRelease(
         yield event;
       }
     })();
-    const judged = judgeHistory(cluster, 'TrackEvents', 'EventId');
+    await verification.runOn(CONTENT_STEP, stored, (rows, progress) =>
+      contentCheck(expected, rows, progress, produced),
+    );
+    const duplicated = await runCheckers(verification, cluster, 'TrackEvents', 'EventId');
     const details: Record<string, number | string> = {
       ...(replication === undefined
         ? {}
@@ -114,16 +114,11 @@ export async function runAlbumRelease(
           }),
     };
     return buildSummary(ctx, {
-      history: cluster.historyMode,
+      cluster,
       scenario: name,
-      stored: stored.size,
-      checks: [
-        streamCheck(error),
-        countCheck('produced = stored', produced, stored.size),
-        contentCheck(expected, stored),
-        ...judged.checks,
-      ],
-      duplicatesApplied: judged.duplicated,
+      stored: stored?.size,
+      verification,
+      duplicatesApplied: duplicated,
       ...(summary === undefined ? {} : { streams: [summary] }),
       details,
     });

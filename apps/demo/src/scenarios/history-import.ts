@@ -22,12 +22,16 @@ import {
   startCluster,
 } from '../run/scenario-context.js';
 import type { Check, ScenarioSummary } from '../run/scenario-summary.js';
-import { buildSummary, countCheck, judgeHistory } from '../run/verify.js';
-import { type ListeningRecord, listeningHistoryTable } from '../tables.js';
-import { streamCheck } from './album-release.js';
+import type { StepProgress } from '../run/verification.js';
+import { beginVerification, buildSummary, checkerSteps, countCheck, runCheckers } from '../run/verify.js';
+import { type ListeningRecord, listeningHistoryTable } from '../tables/demo-tables.js';
 import type { Scenario } from './scenario.js';
+import { PROGRESS_EVERY_ROWS } from './track-event-rows.js';
 
 const DEFAULT_LINES = 200_000;
+const COUNT_STEP = 'valid records = stored';
+const LINES_STEP = 'lines = valid + malformed';
+const CONTENT_STEP = 'file vs stored';
 /** Malformed lines listed one by one in the summary; the rest are counted. */
 export const MALFORMED_SHOWN = 10;
 
@@ -75,6 +79,30 @@ async function historyFile(
   return { path };
 }
 
+/** Reads the file again (as a stream) and compares the first `readLines` records with the table. */
+async function compareWithFile(
+  path: string,
+  readLines: number,
+  stored: Map<number, PlainRow>,
+  progress: StepProgress,
+): Promise<Omit<Check, 'name'>> {
+  let compared = 0;
+  let missing = 0;
+  let different = 0;
+  for await (const record of readHistoryCsv(path, () => {})) {
+    if (compared >= readLines) break;
+    compared++;
+    if (compared % PROGRESS_EVERY_ROWS === 0) await progress(compared, readLines);
+    const row = stored.get(record.RecordId);
+    if (row === undefined) missing++;
+    else if (!sameRecord(record, row)) different++;
+  }
+  return {
+    ok: missing === 0 && different === 0 && stored.size === compared,
+    detail: `${compared.toLocaleString('en-US')} records compared, ${missing} missing, ${different} different, ${stored.size - (compared - missing)} not in the file`,
+  };
+}
+
 async function run(ctx: ScenarioContext): Promise<ScenarioSummary> {
   const { partitions } = ctx.options;
   const profile = ctx.options.faults ?? 'none';
@@ -109,51 +137,41 @@ async function run(ctx: ScenarioContext): Promise<ScenarioSummary> {
         view,
         source,
         { client, seq: () => 0 },
-        { ...HISTORY_IMPORT_OPTIONS, onBatch: ctx.meter.onBatch },
+        { ...HISTORY_IMPORT_OPTIONS, onBatch: ctx.meter.onBatch, signal: ctx.stop.signal },
       );
     } catch (e) {
       error = e;
     }
-    ctx.meter.end();
+    ctx.meter.end(ctx.stop.requested);
     const report = await faults.finish();
-    const stored = new Map<number, PlainRow>();
-    for (const row of cluster.readTableNow('ListeningHistory')) {
-      const { RecordId } = row;
-      stored.set(Number(RecordId), row);
-    }
-    // Read the file again (as a stream) and compare the first records the import took with the table.
-    let compared = 0;
-    let missing = 0;
-    let different = 0;
-    for await (const record of readHistoryCsv(path, () => {})) {
-      if (compared >= readLines) break;
-      compared++;
-      const row = stored.get(record.RecordId);
-      if (row === undefined) missing++;
-      else if (!sameRecord(record, row)) different++;
-    }
-    const content: Check = {
-      name: 'file vs stored',
-      ok: missing === 0 && different === 0 && stored.size === compared,
-      detail: `${compared.toLocaleString('en-US')} records compared, ${missing} missing, ${different} different, ${stored.size - (compared - missing)} not in the file`,
-    };
     const malformedCount = ctx.meter.extra.get('malformed lines') ?? 0;
     const valid = lines === undefined ? undefined : lines - malformedCount;
-    const judged = judgeHistory(cluster, 'ListeningHistory', 'RecordId');
+    // Counting lines means something only when the whole file was read.
+    const countLines = valid !== undefined && !ctx.stop.requested;
+    const verification = beginVerification(
+      ctx,
+      'history-import',
+      [COUNT_STEP, ...(countLines ? [LINES_STEP] : []), CONTENT_STEP, ...checkerSteps(cluster)],
+      { streams: summary === undefined ? [] : [summary], error },
+    );
+    let stored: Map<number, PlainRow> | undefined;
+    await verification.run(COUNT_STEP, () => {
+      const rows = new Map<number, PlainRow>();
+      for (const row of cluster.readTableNow('ListeningHistory')) rows.set(Number(row['RecordId']), row);
+      stored = rows;
+      return countCheck(readLines, rows.size);
+    });
+    if (countLines) await verification.run(LINES_STEP, () => countCheck(valid, readLines, 'valid lines'));
+    await verification.runOn(CONTENT_STEP, stored, (rows, progress) =>
+      compareWithFile(path, readLines, rows, progress),
+    );
+    const duplicated = await runCheckers(verification, cluster, 'ListeningHistory', 'RecordId');
     return buildSummary(ctx, {
-      history: cluster.historyMode,
+      cluster,
       scenario: 'history-import',
-      stored: stored.size,
-      checks: [
-        streamCheck(error),
-        countCheck('valid records = stored', readLines, stored.size),
-        ...(valid === undefined || ctx.stop.requested
-          ? []
-          : [countCheck('lines = valid + malformed', valid, readLines, 'valid lines')]),
-        content,
-        ...judged.checks,
-      ],
-      duplicatesApplied: judged.duplicated,
+      stored: stored?.size,
+      verification,
+      duplicatesApplied: duplicated,
       ...(summary === undefined ? {} : { streams: [summary] }),
       malformedLines: malformed,
       details: {

@@ -5,6 +5,7 @@
  * key no produced REMOVE deleted afterwards) and by the checkers, which see the REMOVEs in per-key order.
  */
 import { DataStreamerItem, type DataStreamerSummary } from '@datastreamer/client';
+import type { PlainRow } from '@datastreamer/sim-cluster';
 import {
   type LifecycleItem,
   lifecycleItems,
@@ -22,13 +23,16 @@ import {
   startCluster,
 } from '../run/scenario-context.js';
 import type { ScenarioSummary } from '../run/scenario-summary.js';
-import { buildSummary, countCheck, judgeHistory } from '../run/verify.js';
-import { type TrackEvent, trackEventsTable } from '../tables.js';
-import { ALBUM_RELEASE_OPTIONS, streamCheck } from './album-release.js';
+import { beginVerification, buildSummary, checkerSteps, countCheck, runCheckers } from '../run/verify.js';
+import { type TrackEvent, trackEventsTable } from '../tables/demo-tables.js';
+import { ALBUM_RELEASE_OPTIONS } from './album-release.js';
 import type { Scenario } from './scenario.js';
 import { byEventId, contentCheck } from './track-event-rows.js';
 
 const DEFAULT_EVENTS = 200_000;
+const COUNT_STEP = 'stored = PUTs - REMOVEs';
+const REMOVES_STEP = 'removes target earlier TRACK_STARTED events';
+const CONTENT_STEP = 'produced vs stored';
 
 /** The rows that must be in the table after the first `taken` items of `sessions` sessions. */
 function* expectedRows(sessions: number, seed: number, taken: number, removed: ReadonlySet<number>) {
@@ -75,33 +79,40 @@ async function run(ctx: ScenarioContext): Promise<ScenarioSummary> {
           client,
           seq: (item) => (item instanceof DataStreamerItem && item.operationType === 'REMOVE' ? 1 : 0),
         },
-        { ...ALBUM_RELEASE_OPTIONS, onBatch: ctx.meter.onBatch },
+        { ...ALBUM_RELEASE_OPTIONS, onBatch: ctx.meter.onBatch, signal: ctx.stop.signal },
       );
     } catch (e) {
       error = e;
     }
-    ctx.meter.end();
+    ctx.meter.end(ctx.stop.requested);
     const report = await faults.finish();
-    const stored = byEventId(cluster.readTableNow('TrackEvents'));
-    const judged = judgeHistory(cluster, 'TrackEvents', 'EventId');
+    const verification = beginVerification(
+      ctx,
+      'lifecycle',
+      [COUNT_STEP, REMOVES_STEP, CONTENT_STEP, ...checkerSteps(cluster)],
+      { streams: summary === undefined ? [] : [summary], error },
+    );
+    let stored: Map<number, PlainRow> | undefined;
+    await verification.run(COUNT_STEP, () => {
+      stored = byEventId(cluster.readTableNow('TrackEvents'));
+      return countCheck(puts - removed.size, stored.size);
+    });
     // A REMOVE names the TRACK_STARTED of a session ten before: always produced before it.
-    const removedStarted = [...removed].every((id) => id % 2 === 0 && id <= startedId(sessions));
+    await verification.run(REMOVES_STEP, () => ({
+      ok: [...removed].every((id) => id % 2 === 0 && id <= startedId(sessions)),
+      detail: `${removed.size} removes`,
+    }));
+    const produced = ctx.meter.produced;
+    await verification.runOn(CONTENT_STEP, stored, (rows, progress) =>
+      contentCheck(expectedRows(sessions, seed, produced, removed), rows, progress, puts - removed.size),
+    );
+    const duplicated = await runCheckers(verification, cluster, 'TrackEvents', 'EventId');
     return buildSummary(ctx, {
-      history: cluster.historyMode,
+      cluster,
       scenario: 'lifecycle',
-      stored: stored.size,
-      checks: [
-        streamCheck(error),
-        countCheck('stored = PUTs - REMOVEs', puts - removed.size, stored.size),
-        {
-          name: 'removes target earlier TRACK_STARTED events',
-          ok: removedStarted,
-          detail: `${removed.size} removes`,
-        },
-        contentCheck(expectedRows(sessions, seed, ctx.meter.produced, removed), stored),
-        ...judged.checks,
-      ],
-      duplicatesApplied: judged.duplicated,
+      stored: stored?.size,
+      verification,
+      duplicatesApplied: duplicated,
       ...(summary === undefined ? {} : { streams: [summary] }),
       details: {
         sessions,

@@ -7,6 +7,7 @@
  * the table and the cluster's applies are the evidence).
  */
 import { type DataStreamerSummary, StreamerPublisher } from '@datastreamer/client';
+import type { PlainRow } from '@datastreamer/sim-cluster';
 import { feedPhases, realtimeEvent } from '../events/realtime-feed.js';
 import { startFaults } from '../faults/fault-profiles.js';
 import {
@@ -17,10 +18,11 @@ import {
   startCluster,
 } from '../run/scenario-context.js';
 import type { Check, ScenarioSummary } from '../run/scenario-summary.js';
-import { buildSummary, countCheck, redeliveredApplies } from '../run/verify.js';
-import { type RealTimeEvent, realTimeEventsTable } from '../tables.js';
-import { streamCheck } from './album-release.js';
+import type { StepProgress } from '../run/verification.js';
+import { beginVerification, buildSummary, countCheck, redeliveredApplies } from '../run/verify.js';
+import { type RealTimeEvent, realTimeEventsTable } from '../tables/demo-tables.js';
 import type { Scenario } from './scenario.js';
+import { PROGRESS_EVERY_ROWS } from './track-event-rows.js';
 
 const DEFAULT_EVENTS = 200_000;
 
@@ -34,6 +36,47 @@ export const REALTIME_OPTIONS = {
 
 /** A submit that took longer than this waited for room. */
 const WAIT_THRESHOLD_MS = 0.5;
+
+const COUNT_STEP = 'submitted = stored';
+const CONTENT_STEP = 'submitted vs stored';
+const BOUND_STEP = 'memory bounded by backpressure';
+
+/**
+ * Compares the stored rows with the events submitted (regenerated from the seed); `missing` is how many
+ * submitted events the table lacks.
+ */
+async function compareSubmitted(
+  rows: readonly PlainRow[],
+  submitted: number,
+  seed: number,
+  progress: StepProgress,
+): Promise<Omit<Check, 'name'> & { readonly missing: number }> {
+  const stored = new Set<number>();
+  let different = 0;
+  for (const row of rows) {
+    const { EventId, UserId, TrackId, EventType, Metadata, EventTime } = row;
+    const id = Number(EventId);
+    stored.add(id);
+    if (stored.size % PROGRESS_EVERY_ROWS === 0) await progress(stored.size, rows.length);
+    const e = realtimeEvent(id, seed);
+    if (
+      UserId !== e.UserId ||
+      TrackId !== e.TrackId ||
+      EventType !== e.EventType ||
+      Metadata !== e.Metadata ||
+      !(EventTime instanceof Date) ||
+      EventTime.getTime() !== e.EventTime.getTime()
+    )
+      different++;
+  }
+  let missing = 0;
+  for (let id = 0; id < submitted; id++) if (!stored.has(id)) missing++;
+  return {
+    ok: missing === 0 && different === 0 && stored.size === submitted,
+    detail: `${missing} dropped, ${different} different, ${stored.size - (submitted - missing)} never submitted`,
+    missing,
+  };
+}
 
 async function run(ctx: ScenarioContext): Promise<ScenarioSummary> {
   const { seed, partitions } = ctx.options;
@@ -50,7 +93,11 @@ async function run(ctx: ScenarioContext): Promise<ScenarioSummary> {
     meter.trackPartitions(map);
     const faults = startFaults(profile, cluster, meter, 'RealTimeEvents', cluster.clientName(client));
     const publisher = new StreamerPublisher<RealTimeEvent>();
-    const done = view.streamData(publisher, { ...REALTIME_OPTIONS, onBatch: meter.onBatch });
+    const done = view.streamData(publisher, {
+      ...REALTIME_OPTIONS,
+      onBatch: meter.onBatch,
+      signal: ctx.stop.signal,
+    });
     // The stream's outcome is awaited below; until then a failure only ends the producer (submit rejects).
     done.catch(() => undefined);
     let submitted = 0;
@@ -66,9 +113,10 @@ async function run(ctx: ScenarioContext): Promise<ScenarioSummary> {
         for (let i = 0; i < phase.events; i++) {
           if (ctx.stop.requested) break feed;
           const event = realtimeEvent(submitted, seed);
-          const t0 = performance.now();
+          // Timed on the run's clock, so a virtual run measures (and replays) the same waits.
+          const t0 = meter.now();
           await publisher.submit(event);
-          const waited = performance.now() - t0;
+          const waited = meter.now() - t0;
           meter.taken(map.partitionOf(event.EventId));
           submitted++;
           if (waited > WAIT_THRESHOLD_MS) {
@@ -90,57 +138,41 @@ async function run(ctx: ScenarioContext): Promise<ScenarioSummary> {
     } catch (e) {
       error = e;
     }
-    ctx.meter.end();
+    ctx.meter.end(ctx.stop.requested);
     const report = await faults.finish();
-    const rows = cluster.readTableNow('RealTimeEvents');
-    const stored = new Set<number>();
-    let different = 0;
-    for (const row of rows) {
-      const { EventId, UserId, TrackId, EventType, Metadata, EventTime } = row;
-      const id = Number(EventId);
-      stored.add(id);
-      const e = realtimeEvent(id, seed);
-      if (
-        UserId !== e.UserId ||
-        TrackId !== e.TrackId ||
-        EventType !== e.EventType ||
-        Metadata !== e.Metadata ||
-        !(EventTime instanceof Date) ||
-        EventTime.getTime() !== e.EventTime.getTime()
-      )
-        different++;
-    }
-    let missing = 0;
-    for (let id = 0; id < submitted; id++) if (!stored.has(id)) missing++;
-    const content: Check = {
-      name: 'submitted vs stored',
-      ok: missing === 0 && different === 0 && stored.size === submitted,
-      detail: `${missing} dropped, ${different} different, ${stored.size - (submitted - missing)} never submitted`,
-    };
+    const verification = beginVerification(ctx, 'realtime', [COUNT_STEP, CONTENT_STEP, BOUND_STEP], {
+      streams: summary === undefined ? [] : [summary],
+      error: error ?? producerError,
+    });
+    let rows: PlainRow[] | undefined;
+    await verification.run(COUNT_STEP, () => {
+      rows = cluster.readTableNow('RealTimeEvents');
+      return countCheck(submitted, rows.length);
+    });
+    let dropped: number | undefined;
+    await verification.runOn(CONTENT_STEP, rows, async (stored, progress) => {
+      const { missing, ...check } = await compareSubmitted(stored, submitted, seed, progress);
+      dropped = missing;
+      return check;
+    });
     const bound = summary?.bufferBound ?? 0;
     const peak = summary?.peakBufferedItems ?? 0;
-    const bounded: Check = {
-      name: 'memory bounded by backpressure',
-      ok: summary !== undefined && peak <= bound,
+    await verification.runOn(BOUND_STEP, summary, () => ({
+      ok: peak <= bound,
       detail: `peak ${peak.toLocaleString('en-US')} items held, bound ${bound.toLocaleString('en-US')}; producer waited ${meter.waits.toLocaleString('en-US')} times`,
-    };
+    }));
     return buildSummary(ctx, {
-      history: cluster.historyMode,
+      cluster,
       scenario: 'realtime',
-      stored: stored.size,
-      checks: [
-        streamCheck(error ?? producerError),
-        countCheck('submitted = stored', submitted, stored.size),
-        content,
-        bounded,
-      ],
+      stored: rows?.length,
+      verification,
       duplicatesApplied: redeliveredApplies(cluster, 'RealTimeEvents'),
       ...(summary === undefined ? {} : { streams: [summary] }),
       details: {
         'producer waits': meter.waits,
         'producer wait ms': Math.round(meter.waitMs),
         'longest wait ms': Math.round(maxWaitMs * 10) / 10,
-        'events dropped': missing,
+        ...(dropped === undefined ? {} : { 'events dropped': dropped }),
         ...(profile === 'none' ? {} : { 'faults applied': report.applied }),
       },
     });

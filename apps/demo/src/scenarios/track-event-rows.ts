@@ -5,7 +5,11 @@
  */
 import type { PlainRow } from '@datastreamer/sim-cluster';
 import type { Check } from '../run/scenario-summary.js';
-import type { TrackEvent } from '../tables.js';
+import type { StepProgress } from '../run/verification.js';
+import type { TrackEvent } from '../tables/demo-tables.js';
+
+/** How many rows a comparison handles between two progress reports. */
+export const PROGRESS_EVERY_ROWS = 5_000;
 
 const int = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
@@ -34,15 +38,21 @@ export function byEventId(rows: readonly PlainRow[]): Map<number, PlainRow> {
 }
 
 /**
- * Compares `expected` (the rows that must be present, regenerated from the seed) with the stored rows: a
- * check that every one is stored as produced and that the table holds no other row.
+ * Compares `expected` (the rows that must be present, regenerated from the seed; about `total` of them) with
+ * the stored rows: a check that every one is stored as produced and that the table holds no other row.
  */
-export function contentCheck(expected: Iterable<TrackEvent>, stored: Map<number, PlainRow>): Check {
+export async function contentCheck(
+  expected: Iterable<TrackEvent>,
+  stored: Map<number, PlainRow>,
+  progress: StepProgress,
+  total: number,
+): Promise<Omit<Check, 'name'>> {
   let missing = 0;
   let different = 0;
   let present = 0;
   for (const event of expected) {
     present++;
+    if (present % PROGRESS_EVERY_ROWS === 0) await progress(present, total);
     const row = stored.get(event.EventId);
     if (row === undefined) missing++;
     else if (!sameTrackEvent(event, row)) different++;
@@ -50,7 +60,6 @@ export function contentCheck(expected: Iterable<TrackEvent>, stored: Map<number,
   const extra = stored.size - (present - missing);
   const ok = missing === 0 && different === 0 && extra === 0;
   return {
-    name: 'produced vs stored',
     ok,
     detail: ok
       ? `all ${present.toLocaleString('en-US')} rows stored as produced`

@@ -1,14 +1,16 @@
 /**
- * Shows a running scenario: on a terminal a live frame redrawn a few times a second with log-update; on
- * anything else a plain line every few seconds, plus each new fault-ticker line as it happens (no escape
- * codes). It reads the meter and never changes it.
+ * Shows a running scenario from the events the run sends: on a terminal a live frame redrawn a few times a
+ * second with log-update (the streaming frame, then the verifying frame with its own elapsed time, which
+ * keeps moving even while a step computes); on anything else a plain line every few seconds, plus each new
+ * fault-ticker line and each verification step as it starts (no escape codes). It keeps the latest of what
+ * it was told and changes nothing.
  */
 import { createLogUpdate } from 'log-update';
-import type { RunMeter } from '../run/run-meter.js';
+import type { VerifyStep } from '../run/engine-events.js';
+import type { ProgressSnapshot } from '../run/progress-snapshot.js';
 import type { Colors } from './colors.js';
 import type { OutputStream } from './output-stream.js';
-import { type ProgressSnapshot, takeSnapshot } from './progress-snapshot.js';
-import { renderFrame, renderLine } from './render-frame.js';
+import { renderFrame, renderLine, renderVerifying, renderVerifyLine } from './render-frame.js';
 
 /** `tty`: live frame; `plain`: periodic lines; `off`: nothing. */
 export type ProgressMode = 'tty' | 'plain' | 'off';
@@ -19,45 +21,80 @@ export interface ProgressReporterOptions {
   readonly colors: Colors;
   /** Default: 150 ms on a terminal, 2000 ms for plain lines. */
   readonly intervalMs?: number;
+  /** Real time in ms, for the verifying phase's elapsed time. Default `performance.now`. */
+  readonly now?: () => number;
 }
+
+/** What is on show: a scenario streaming, or verifying since `since`. */
+type Showing =
+  | { readonly phase: 'streaming'; readonly scenario: string }
+  | { readonly phase: 'verifying'; readonly scenario: string; readonly since: number };
 
 export class ProgressReporter {
   readonly #options: ProgressReporterOptions;
   readonly #update: ReturnType<typeof createLogUpdate> | undefined;
+  readonly #now: () => number;
   #timer: NodeJS.Timeout | undefined;
-  #meter: RunMeter | undefined;
-  /** The snapshot the rate is measured from: renewed once it is a second old, so rows/s does not jitter. */
-  #rateBase: ProgressSnapshot | undefined;
+  #showing: Showing | undefined;
+  #snapshot: ProgressSnapshot | undefined;
+  #steps: readonly VerifyStep[] = [];
   #tickerSeen = 0;
 
   constructor(options: ProgressReporterOptions) {
     this.#options = options;
+    this.#now = options.now ?? (() => performance.now());
     this.#update =
       options.mode === 'tty' ? createLogUpdate(options.stream, { showCursor: false }) : undefined;
   }
 
-  /** Starts showing `meter` (a scenario has just begun). */
-  start(meter: RunMeter): void {
+  /** A scenario began: show it. */
+  scenario(name: string): void {
     this.stop();
-    this.#meter = meter;
-    this.#rateBase = undefined;
+    this.#showing = { phase: 'streaming', scenario: name };
+    this.#snapshot = undefined;
+    this.#steps = [];
     this.#tickerSeen = 0;
     const { mode } = this.#options;
     if (mode === 'off') return;
-    if (mode === 'plain') this.#write(`[${meter.scenario}] started`);
+    if (mode === 'plain') this.#write(`[${name}] started`);
     const interval = this.#options.intervalMs ?? (mode === 'tty' ? 150 : 2000);
     this.#timer = setInterval(() => this.#tick(), interval);
     this.#timer.unref();
-    this.#tick();
   }
 
-  /** Stops and clears the live frame (plain mode prints a last line). */
+  /** The latest progress of the streaming scenario. */
+  progress(snapshot: ProgressSnapshot): void {
+    const first = this.#snapshot === undefined;
+    this.#snapshot = snapshot;
+    if (this.#options.mode === 'plain') this.#writeTicker(snapshot);
+    if (first || this.#options.mode === 'tty') this.#draw();
+  }
+
+  /** The streams ended: the verifying phase begins (its time runs from now). */
+  streamed(): void {
+    const showing = this.#showing;
+    if (showing === undefined) return;
+    if (this.#options.mode === 'plain' && this.#snapshot !== undefined)
+      this.#write(renderLine(this.#snapshot));
+    this.#showing = { phase: 'verifying', scenario: showing.scenario, since: this.#now() };
+    this.#draw();
+  }
+
+  /** The verification's steps, after one changed. */
+  verify(steps: readonly VerifyStep[]): void {
+    const started = steps.find((s, i) => s.state === 'running' && this.#steps[i]?.state !== 'running');
+    this.#steps = steps;
+    if (this.#options.mode === 'plain' && started !== undefined) this.#draw();
+    else if (this.#options.mode === 'tty') this.#draw();
+  }
+
+  /** The scenario ended: clears the live frame (plain mode prints a last line). */
   stop(): void {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
-    if (this.#meter !== undefined && this.#options.mode === 'plain') this.#tick();
+    if (this.#showing !== undefined && this.#options.mode === 'plain') this.#draw();
     this.#update?.clear();
-    this.#meter = undefined;
+    this.#showing = undefined;
   }
 
   /** A message above the live view (or a plain line). */
@@ -65,10 +102,10 @@ export class ProgressReporter {
     if (this.#options.mode === 'off') return;
     this.#update?.clear();
     this.#write(text);
-    if (this.#meter !== undefined && this.#options.mode === 'tty') this.#tick();
+    if (this.#options.mode === 'tty') this.#draw();
   }
 
-  /** Restores the cursor on a terminal. */
+  /** Stops and restores the cursor on a terminal. */
   close(): void {
     this.stop();
     this.#update?.done();
@@ -78,22 +115,35 @@ export class ProgressReporter {
     this.#options.stream.write(`${line}\n`);
   }
 
+  /** New fault-ticker lines, each once (the ticker keeps the newest entries only). */
+  #writeTicker(snapshot: ProgressSnapshot): void {
+    const unseen = Math.min(snapshot.notes - this.#tickerSeen, snapshot.ticker.length);
+    for (const entry of snapshot.ticker.slice(snapshot.ticker.length - unseen)) {
+      this.#write(`[${snapshot.scenario}] +${(entry.atMs / 1000).toFixed(1)}s ${entry.text}`);
+    }
+    this.#tickerSeen = snapshot.notes;
+  }
+
   #tick(): void {
-    const meter = this.#meter;
-    if (meter === undefined) return;
-    const snapshot = takeSnapshot(meter, this.#rateBase);
-    if (this.#rateBase === undefined || snapshot.elapsedMs - this.#rateBase.elapsedMs >= 1000)
-      this.#rateBase = snapshot;
-    if (this.#options.mode === 'tty') {
-      this.#update?.(renderFrame(snapshot, this.#options.colors, this.#options.stream.columns ?? 80));
+    this.#draw();
+  }
+
+  #draw(): void {
+    const showing = this.#showing;
+    if (showing === undefined || this.#options.mode === 'off') return;
+    const width = this.#options.stream.columns ?? 80;
+    const { colors } = this.#options;
+    if (showing.phase === 'verifying') {
+      if (this.#steps.length === 0) return;
+      const elapsed = this.#now() - showing.since;
+      if (this.#options.mode === 'tty')
+        this.#update?.(renderVerifying(showing.scenario, this.#steps, elapsed, colors, width));
+      else this.#write(renderVerifyLine(showing.scenario, this.#steps, elapsed));
       return;
     }
-    // New ticker lines first, each once; the ticker keeps the newest entries only.
-    const unseen = Math.min(meter.notes - this.#tickerSeen, meter.ticker.length);
-    for (const entry of meter.ticker.slice(meter.ticker.length - unseen)) {
-      this.#write(`[${meter.scenario}] +${(entry.atMs / 1000).toFixed(1)}s ${entry.text}`);
-    }
-    this.#tickerSeen = meter.notes;
-    this.#write(renderLine(snapshot));
+    const snapshot = this.#snapshot;
+    if (snapshot === undefined) return;
+    if (this.#options.mode === 'tty') this.#update?.(renderFrame(snapshot, colors, width));
+    else this.#write(renderLine(snapshot));
   }
 }

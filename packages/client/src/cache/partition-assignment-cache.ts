@@ -7,7 +7,7 @@
  * stale, and its next lookup fetches it again (concurrent lookups share one request). So batches sent after
  * a partition moved follow it. It does not pick connections (the pool does).
  */
-import type { PartitionAssignment } from '@datastreamer/protocol';
+import type { PartitionAssignment } from '@datastreamer/protocol/internal';
 import type { Requester } from '../connection/requester.js';
 
 /** The client's partition-assignment cache. */

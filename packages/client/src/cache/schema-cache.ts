@@ -8,9 +8,9 @@
  * the streamer sink do) and does not encode rows (`VersionedSchema` does).
  */
 import type { TableSchema } from '@datastreamer/protocol';
+import { VersionedSchema } from '@datastreamer/protocol/internal';
 import type { Requester } from '../connection/requester.js';
 import { ClientError } from '../errors/client-error.js';
-import { VersionedSchema } from './versioned-schema.js';
 
 class TableSchemas {
   readonly versions = new Map<number, VersionedSchema>();

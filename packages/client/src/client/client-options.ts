@@ -5,40 +5,21 @@
  * open connections; the client does.
  */
 import {
+  type Buggify,
   type Clock,
   createRng,
   entropySeed,
   type Logger,
+  neverBuggify,
   type Rng,
   realClock,
   silentLogger,
   type Transport,
 } from '@datastreamer/protocol';
 import { z } from 'zod';
+import type { BasicCredentials, ReconnectOptions } from '../connection/connection-options.js';
 import type { InvalidOptionError } from '../errors/invalid-option-error.js';
-import { optionErrorFromZod } from './option-error.js';
-
-/** How a lost or unreachable endpoint is retried in the background: exponential backoff with jitter. */
-export interface ReconnectOptions {
-  /** Delay before the first reconnect attempt, in ms (>= 0). Default 100. */
-  readonly initialMs?: number;
-  /** Factor applied to the delay after each failed attempt (>= 1). Default 2. */
-  readonly multiplier?: number;
-  /** Cap on the delay, in ms (>= 0). Default 5000. */
-  readonly maxMs?: number;
-  /**
-   * Share of the delay that is random, in [0, 1]: the delay is uniform in `[delay * (1 - jitter), delay]`, so
-   * clients that lost a node together do not all knock on its door at once. Default 0.5.
-   */
-  readonly jitter?: number;
-}
-
-/** A user name and password, sent in the handshake as Ignite 3's basic authentication. */
-export interface BasicCredentials {
-  /** A non-empty user name. */
-  readonly username: string;
-  readonly password: string;
-}
+import { optionErrorFromZod } from '../errors/option-error.js';
 
 /** Options of `Client.connect`. `transport` and `endpoints` are required; the rest have defaults. */
 export interface ClientOptions {
@@ -83,6 +64,11 @@ export interface ClientOptions {
    * client.
    */
   readonly heartbeatTimeoutMs?: number;
+  /**
+   * Fault points inside the client (simulation only; see protocol's `Buggify`): a simulated cluster on
+   * virtual time passes its own. Default: none ever fires.
+   */
+  readonly buggify?: Buggify;
 }
 
 /** The options with every default applied. */
@@ -98,6 +84,7 @@ export interface ResolvedClientOptions {
   readonly reconnect: Required<ReconnectOptions> | null;
   readonly name: string | undefined;
   readonly auth: BasicCredentials | undefined;
+  readonly buggify: Buggify;
   /** 0: off. */
   readonly heartbeatIntervalMs: number;
   readonly heartbeatTimeoutMs: number;
@@ -181,6 +168,11 @@ const optionsSchema = z.strictObject(
       .optional(),
     heartbeatIntervalMs: nonNegativeMs().optional(),
     heartbeatTimeoutMs: positiveMs().optional(),
+    buggify: z
+      .custom<Buggify>((value) => typeof value === 'function', {
+        error: 'must be a function (point) => boolean',
+      })
+      .optional(),
   },
   { error: 'must be an object { transport, endpoints, ... }' },
 );
@@ -211,6 +203,7 @@ export function resolveClientOptions(options: unknown): ResolvedClientOptions {
     clock: data.clock ?? realClock,
     logger: data.logger ?? silentLogger,
     rng: data.rng ?? createRng(entropySeed()),
+    buggify: data.buggify ?? neverBuggify,
     requestTimeoutMs: data.requestTimeoutMs ?? ClientDefaults.requestTimeoutMs,
     connectTimeoutMs: data.connectTimeoutMs ?? ClientDefaults.connectTimeoutMs,
     reconnect:

@@ -65,6 +65,7 @@ export class Client implements AsyncDisposable {
       clock: resolved.clock,
       rng: resolved.rng.child('streamer'),
       logger,
+      buggify: resolved.buggify,
     };
     return new Client(pool, context);
   }

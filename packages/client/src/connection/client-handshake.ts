@@ -10,7 +10,7 @@ import {
   PROTOCOL_VERSION,
   SUPPORTED_FEATURES,
 } from '@datastreamer/protocol';
-import type { BasicCredentials } from '../client/client-options.js';
+import type { BasicCredentials } from './connection-options.js';
 
 /** The preamble and handshake of a client named `name`. */
 export function clientHandshake(name: string, credentials: BasicCredentials | undefined): Uint8Array {

@@ -15,9 +15,9 @@
  *
  * It does not decide where a request should go (the caches and views do) and does not retry requests.
  */
-import type { Clock, Logger, OpName, Rng, TimerHandle, Transport } from '@datastreamer/protocol';
-import type { BasicCredentials, ReconnectOptions } from '../client/client-options.js';
+import type { Buggify, Clock, Logger, OpName, Rng, TimerHandle, Transport } from '@datastreamer/protocol';
 import { ClientError } from '../errors/client-error.js';
+import type { BasicCredentials, ReconnectOptions } from './connection-options.js';
 import { NodeConnection, type Reply, type RequestOptions, type RequestPayload } from './node-connection.js';
 import type { Requester } from './requester.js';
 
@@ -29,6 +29,8 @@ export interface ConnectionPoolOptions {
   readonly rng: Rng;
   readonly logger: Logger;
   readonly requestTimeoutMs: number;
+  /** Fault points (simulation only). */
+  readonly buggify?: Buggify;
   readonly connectTimeoutMs: number;
   /** `null`: no background reconnection. */
   readonly reconnect: Required<ReconnectOptions> | null;
@@ -223,6 +225,7 @@ export class ConnectionPool implements Requester {
         credentials: options.auth,
         heartbeatIntervalMs: options.heartbeatIntervalMs,
         heartbeatTimeoutMs: options.heartbeatTimeoutMs,
+        buggify: options.buggify,
         onAssignmentVersion: options.onAssignmentVersion,
         onClose: (closed, reason) => this.#onConnectionClose(slot, closed, reason),
       });

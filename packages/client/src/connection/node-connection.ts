@@ -21,6 +21,7 @@
  * extensions such as `expected-schema-ver`). It does not reconnect (the pool does) or retry anything.
  */
 import {
+  type Buggify,
   type Clock,
   type Connection,
   checkHandshakeResponse,
@@ -30,6 +31,7 @@ import {
   FrameDecoder,
   type Logger,
   MessageDecodeError,
+  neverBuggify,
   type OpName,
   ProtocolError,
   type Request,
@@ -37,9 +39,9 @@ import {
   type TimerHandle,
   type Transport,
 } from '@datastreamer/protocol';
-import type { BasicCredentials } from '../client/client-options.js';
 import { ClientError } from '../errors/client-error.js';
 import { clientHandshake } from './client-handshake.js';
+import type { BasicCredentials } from './connection-options.js';
 import { Heartbeat } from './heartbeat.js';
 import { PendingRequest, PendingRequests } from './pending-requests.js';
 import type { Reply, RequestOptions, RequestPayload } from './requester.js';
@@ -64,6 +66,11 @@ export interface NodeConnectionOptions {
   readonly heartbeatIntervalMs?: number | undefined;
   /** How long a heartbeat may wait for its answer, in ms (> 0). Default 5000. */
   readonly heartbeatTimeoutMs?: number | undefined;
+  /**
+   * Fault points (simulation only): `frame.byte-at-a-time` for the decoder, `client.request-timeout-early`
+   * for each request's timer. Default: none fires.
+   */
+  readonly buggify?: Buggify | undefined;
 }
 
 const DEFAULT_HEARTBEAT_TIMEOUT_MS = 5_000;
@@ -80,7 +87,8 @@ export class NodeConnection {
   readonly #raw: Connection;
   readonly #options: NodeConnectionOptions;
   readonly #logger: Logger;
-  readonly #decoder = new FrameDecoder();
+  readonly #decoder: FrameDecoder;
+  readonly #buggify: Buggify;
   readonly #pending: PendingRequests<Reply<OpName>>;
   #state: NodeConnectionState = 'handshaking';
   #nodeName = '';
@@ -98,6 +106,8 @@ export class NodeConnection {
     this.#options = options;
     this.#logger = options.logger.child({ component: 'connection', endpoint });
     this.#pending = new PendingRequests(options.clock);
+    this.#buggify = options.buggify ?? neverBuggify;
+    this.#decoder = new FrameDecoder({ buggify: this.#buggify });
   }
 
   /**
@@ -204,7 +214,10 @@ export class NodeConnection {
       // The answer's result is typed by the op it answers, which the decoder looked up by this request's id.
       const settlement = { resolve: resolve as (reply: Reply<OpName>) => void, reject };
       const pending = new PendingRequest(requestId, op, frame.length, settlement);
-      this.#pending.add(pending, options.timeoutMs ?? this.#options.requestTimeoutMs, signal, this.#describe);
+      const timeoutMs = this.#buggify('client.request-timeout-early')
+        ? 1
+        : (options.timeoutMs ?? this.#options.requestTimeoutMs);
+      this.#pending.add(pending, timeoutMs, signal, this.#describe);
       try {
         this.#raw.send(frame);
         options.onSent?.();

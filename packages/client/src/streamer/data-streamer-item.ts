@@ -4,16 +4,10 @@
  * payloads (the sink does, against the table schema).
  */
 
-/** The operations a streamed item can carry. */
-export const StreamerOperationTypes = {
-  /** Insert or overwrite the row. */
-  PUT: 'PUT',
-  /** Delete the row with this key; a missing row is a no-op. Only the key columns are read. */
-  REMOVE: 'REMOVE',
-} as const;
+import { type StreamerOperationType, StreamerOperationTypes } from '@datastreamer/protocol';
 
-/** `'PUT' | 'REMOVE'`. */
-export type StreamerOperationType = keyof typeof StreamerOperationTypes;
+/** The operations a streamed item can carry (the protocol's table, which node and simulation share). */
+export { type StreamerOperationType, StreamerOperationTypes };
 
 /**
  * One streamed operation. Build it with {@link DataStreamerItem.of} (PUT) or {@link DataStreamerItem.removed}

@@ -24,7 +24,7 @@
  * `failedItems` are every taken item not known to be applied, in source order, and whose `inDoubtItems` are
  * those of partitions that could not be sealed.
  */
-import type { Logger } from '@datastreamer/protocol';
+import { type Buggify, type Logger, neverBuggify } from '@datastreamer/protocol';
 import { defer, firstValueFrom, Observable, ReplaySubject } from 'rxjs';
 import { ClientError } from '../errors/client-error.js';
 import type { DataStreamerError } from '../errors/data-streamer-error.js';
@@ -112,6 +112,8 @@ export class DataStreamer<T, Entry, Result = never> {
   #startedAt = 0;
   /** The run's epoch, once the sink registered the producer. */
   #epoch: number | undefined;
+  /** The sink's fault points (set when the stream opens). */
+  #buggify: Buggify = neverBuggify;
   /** How long a failing run waits for a read in progress (the sink's request timeout). */
   #settleTimeoutMs = DEFAULT_SETTLE_TIMEOUT_MS;
   /** A failing run stopped waiting for the read in progress. */
@@ -217,6 +219,7 @@ export class DataStreamer<T, Entry, Result = never> {
     }
     if (this.#state !== 'opening') return; // Cancelled while opening.
     this.#epoch = topology.epoch;
+    this.#buggify = topology.buggify ?? neverBuggify;
     this.#settleTimeoutMs = topology.requestTimeoutMs ?? DEFAULT_SETTLE_TIMEOUT_MS;
     const { pageSize, perPartitionParallelOperations } = this.#options;
     const partitions = topology.partitions;
@@ -271,6 +274,7 @@ export class DataStreamer<T, Entry, Result = never> {
       overdue: (lane) => this.#onOverdue(lane),
       autoFlushInterval,
       clockNow: () => clock.now(),
+      buggify: this.#buggify,
     };
   }
 
@@ -322,7 +326,7 @@ export class DataStreamer<T, Entry, Result = never> {
     const size = lane.append(item, entry, this.#nextSeq++, bytes);
     // Counted as taken before sealing: whatever sending sets off, the item is now the lane's.
     this.#stats.take();
-    if (size >= pageSize || lane.open.bytes >= pageBytes) lane.seal();
+    if (size >= pageSize || lane.open.bytes >= pageBytes || this.#buggify('streamer.page-split')) lane.seal();
   }
 
   #openLane(partition: number): PartitionLane<T, Entry, Result> {
@@ -336,6 +340,7 @@ export class DataStreamer<T, Entry, Result = never> {
   #attempt(partition: number, batch: StreamBatch<T, Entry>, attempt: number): Observable<BatchAck<Result>> {
     return new Observable<BatchAck<Result>>((subscriber) => {
       const abort = new AbortController();
+      let settled = false;
       this.#sink
         .send({
           partition,
@@ -347,12 +352,20 @@ export class DataStreamer<T, Entry, Result = never> {
         })
         .then(
           (ack) => {
+            settled = true;
             subscriber.next(ack);
             subscriber.complete();
           },
-          (error: unknown) => subscriber.error(error),
+          (error: unknown) => {
+            settled = true;
+            subscriber.error(error);
+          },
         );
-      return () => abort.abort();
+      // Only an attempt abandoned before it settled is aborted: aborting builds a DOMException with a stack
+      // trace, too dear to pay on every batch.
+      return () => {
+        if (!settled) abort.abort();
+      };
     });
   }
 

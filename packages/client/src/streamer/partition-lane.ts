@@ -9,6 +9,7 @@
  * It holds no state of the stream's and decides nothing about it: the streamer seals, reads the lane's
  * batches when it fails, and is told each result.
  */
+import type { Buggify } from '@datastreamer/protocol';
 import { EMPTY, filter, type Observable, Subject, type Subscription, timer } from 'rxjs';
 import { type BatchPipelineOptions, type BatchResult, sendBatches } from './batch-pipeline.js';
 import { StreamBatch } from './stream-batch.js';
@@ -29,6 +30,8 @@ export interface LaneHost<T, Entry, Result> {
   overdue(lane: PartitionLane<T, Entry, Result>): void;
   readonly autoFlushInterval: number;
   readonly clockNow: () => number;
+  /** Fault points: `streamer.auto-flush-now` arms the auto-flush timer at 0 ms. */
+  readonly buggify: Buggify;
 }
 
 export class PartitionLane<T, Entry, Result> {
@@ -104,7 +107,8 @@ export class PartitionLane<T, Entry, Result> {
       this.#openedAt = this.#host.clockNow();
       const interval = this.#host.autoFlushInterval;
       if (interval > 0) {
-        this.#flush = timer(interval, this.#host.pipeline.scheduler).subscribe(() => {
+        const delay = this.#host.buggify('streamer.auto-flush-now') ? 0 : interval;
+        this.#flush = timer(delay, this.#host.pipeline.scheduler).subscribe(() => {
           this.#flush = undefined;
           this.#host.overdue(this);
         });

@@ -10,11 +10,11 @@ import {
   DEFAULT_MAX_FRAME_SIZE,
   entropySeed,
   type Logger,
-  MAX_PRODUCER_ID_LENGTH,
   type Rng,
   realClock,
   silentLogger,
 } from '@datastreamer/protocol';
+import { MAX_PRODUCER_ID_LENGTH } from '@datastreamer/protocol/internal';
 import { z } from 'zod';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { nextProducerId } from './producer-id.js';

@@ -4,6 +4,7 @@
  * partitioning, producer registration, connections, the wire). A table view implements it for plain batches;
  * the receiver path implements it for receiver batches. Nothing here talks to the network itself.
  */
+import type { Buggify } from '@datastreamer/protocol';
 
 /** What the core tells the sink when the stream opens. */
 export interface SinkOpening {
@@ -35,6 +36,8 @@ export interface StreamerTopology {
    * sink's own requests have. Default: none (the sink's requests must time out by themselves).
    */
   readonly attemptTimeoutMs?: number;
+  /** The client's fault points (simulation only; see protocol's `Buggify`). Default: none fires. */
+  readonly buggify?: Buggify;
 }
 
 /**

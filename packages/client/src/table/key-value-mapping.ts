@@ -7,8 +7,9 @@
  * Functions over one `VersionedSchema`; no I/O. The streamer calls {@link keyValueRow} once per PUT item, so
  * it allocates only the merged row.
  */
-import { describeValue, InvalidValueError, ProtocolError } from '@datastreamer/protocol';
-import type { VersionedSchema } from '../cache/versioned-schema.js';
+import { InvalidValueError, ProtocolError } from '@datastreamer/protocol';
+import type { VersionedSchema } from '@datastreamer/protocol/internal';
+import { describeValue } from '@datastreamer/protocol/internal';
 import type { RowObject } from './table-rows.js';
 
 function checkObject(

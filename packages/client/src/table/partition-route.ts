@@ -1,8 +1,13 @@
 /**
- * Where a request for one partition goes, and the producer calls both streamer sinks make:
+ * Where a request for one partition goes, how it gets there, and the producer calls both streamer sinks make:
  *
- * - `routeToPrimary`: the partition's primary per the assignment cache (refreshed when a response flagged a
- *   change) and the connection to it, or any open connection when that one is down (the node forwards).
+ * - `routeToPrimary`: the partition's primary per the assignment cache (fetched again once a response flagged
+ *   a newer assignment) and the connection to it, or any open connection when that one is down (the node
+ *   forwards). A failed lookup is a `ClientError` with the lookup's own code (see {@link assignmentOf}).
+ * - `requestPrimary`: the one "route to the primary, resend on schema mismatch" of the client, used by the
+ *   row operations of the views and by both streamer sinks: each round routes (so a round after a flagged
+ *   response follows the partition), sends, and on `SCHEMA_VERSION_MISMATCH` loads the version the node
+ *   expects, has the caller re-encode and sends again, at most {@link MAX_SCHEMA_ROUNDS} rounds.
  * - `registerProducer`: PRODUCER_REGISTER on any open connection: the run's epoch.
  * - `sealPartition`: STREAMER_SEAL of the run's epoch on one partition, bounded: to the primary first, and
  *   when that does not answer within the request timeout (or answers that it is not the owner), through each
@@ -11,13 +16,16 @@
  *   A refusal that no other path can change (`PRODUCER_FENCED`: a newer run of the producer wrote to the
  *   partition, so what this one applied is no longer known) ends it at once.
  *
- * It does not retry batches (the streamer core does) nor encode anything (the sinks do).
+ * It does not retry connection failures, timeouts or refusals (the streamer core retries batches; a view's
+ * caller gets the error, `retryable` set) nor encode anything (the callers do, when asked to).
  */
-import type { PartitionAssignment } from '@datastreamer/protocol';
-import type { NodeConnection } from '../connection/node-connection.js';
-import { isRetryableError } from '../streamer/retry-policy.js';
+import type { OpName } from '@datastreamer/protocol';
+import type { PartitionAssignment, VersionedSchema } from '@datastreamer/protocol/internal';
+import type { NodeConnection, Reply, RequestOptions, RequestPayload } from '../connection/node-connection.js';
+import { ClientError } from '../errors/client-error.js';
+import { errorCodeOf, isRetryableError } from '../streamer/retry-policy.js';
 import type { SinkOpening, StreamerTopology } from '../streamer/streamer-sink.js';
-import { MAX_SCHEMA_ROUNDS } from './schema-errors.js';
+import { expectedSchemaVersion, MAX_SCHEMA_ROUNDS } from './schema-errors.js';
 import type { TableContext } from './table-context.js';
 
 /** Most STREAMER_SEAL requests one seal makes (each bounded by the request timeout). */
@@ -35,18 +43,118 @@ export interface PartitionRoute {
 }
 
 /**
+ * The table's assignment: the cached one, fetched when missing or older than a version a response reported.
+ * @throws ClientError naming the table, the lookup's failure as `cause`, with the failure's own code: so
+ *   `CONNECTION_LOST`, `REQUEST_TIMEOUT` or `NODE_UNAVAILABLE` stay retryable (a stream retries the batch)
+ *   and `TABLE_NOT_FOUND` or `CLOSED` do not. A failure without a known code is `NODE_UNAVAILABLE` when it
+ *   says it is retryable, else `INTERNAL`.
+ */
+export async function assignmentOf(context: TableContext, tableId: number): Promise<PartitionAssignment> {
+  try {
+    return await context.assignments.get(tableId);
+  } catch (error) {
+    const code = errorCodeOf(error) ?? (isRetryableError(error) ? 'NODE_UNAVAILABLE' : 'INTERNAL');
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ClientError(
+      code,
+      `the partition assignment of table ${tableId} could not be fetched: ${reason}`,
+      { cause: error },
+    );
+  }
+}
+
+/**
  * The route of `partition` of table `tableId`.
- * @throws the assignment lookup's errors; ClientError `NODE_UNAVAILABLE` (retryable) when no connection is
- *   open, `CLOSED` once the client closed.
+ * @throws as {@link assignmentOf}; ClientError `NODE_UNAVAILABLE` (retryable) when no connection is open,
+ *   `CLOSED` once the client closed.
  */
 export async function routeToPrimary(
   context: TableContext,
   tableId: number,
   partition: number,
 ): Promise<PartitionRoute> {
-  const assignment = await context.assignments.get(tableId);
+  const assignment = await assignmentOf(context, tableId);
   const owner = assignment.owners[partition] ?? null;
   return { assignment, owner, connection: context.pool.pick(owner) };
+}
+
+/** The fields a batch or seal names its destination with: the primary it is meant for, under which version. */
+export function addressOf(
+  route: PartitionRoute,
+  connection: NodeConnection = route.connection,
+): { readonly targetNode: string; readonly assignmentVersion: number } {
+  return {
+    targetNode: route.owner ?? connection.nodeName,
+    assignmentVersion: route.assignment.assignmentVersion,
+  };
+}
+
+/** One request for one partition, as {@link requestPrimary} sends it. */
+export interface PrimaryRequest<K extends OpName> {
+  readonly op: K;
+  readonly tableId: number;
+  readonly partition: number;
+  /** The request of one round, given where it goes (batches name their target with {@link addressOf}). */
+  readonly payload: (route: PartitionRoute) => RequestPayload<K>;
+  /**
+   * Re-encodes what the request carries with `schema`, the version a node asked for, before the next round.
+   * Absent for a request that carries no schema version (receiver batches): a mismatch then ends it as any
+   * other error does.
+   */
+  readonly reencode?: (schema: VersionedSchema) => void;
+  readonly options?: RequestOptions;
+}
+
+/** The answer of {@link requestPrimary} and the route of the round that got it. */
+export interface PrimaryReply<K extends OpName> {
+  readonly reply: Reply<K>;
+  readonly route: PartitionRoute;
+}
+
+/**
+ * Sends `request` to its partition's primary (see the module header).
+ * @throws as {@link routeToPrimary}; the request's errors (the last `SCHEMA_VERSION_MISMATCH` once
+ *   {@link MAX_SCHEMA_ROUNDS} rounds were sent, or at once without `reencode`).
+ */
+export async function requestPrimary<K extends OpName>(
+  context: TableContext,
+  request: PrimaryRequest<K>,
+): Promise<PrimaryReply<K>> {
+  const { op, tableId, partition, reencode } = request;
+  for (let round = 1; ; round++) {
+    const route = await routeToPrimary(context, tableId, partition);
+    try {
+      const reply = await route.connection.request(op, request.payload(route), request.options);
+      return { reply, route };
+    } catch (error) {
+      const expected = expectedSchemaVersion(error);
+      if (expected === undefined || reencode === undefined || round >= MAX_SCHEMA_ROUNDS) throw error;
+      context.logger.debug(
+        { table: tableId, partition, op, round, expected },
+        'schema version mismatch, re-encoding',
+      );
+      reencode(await context.schemas.version(tableId, expected));
+    }
+  }
+}
+
+/**
+ * How a streamer batch's acknowledgement reports where it went: the primary it was meant for, the request's
+ * bytes, and whether it was rerouted (sent to another node, which forwarded it, or answered with a newer
+ * assignment).
+ */
+export function batchDelivery(sent: PrimaryReply<OpName>): {
+  readonly node: string;
+  readonly bytes: number;
+  readonly rerouted: boolean;
+} {
+  const { reply, route } = sent;
+  const sentTo = route.connection.nodeName;
+  return {
+    node: route.owner ?? sentTo,
+    bytes: reply.bytes,
+    rerouted: sentTo !== route.owner || reply.assignmentVersion !== undefined,
+  };
 }
 
 /**
@@ -73,6 +181,7 @@ export async function registerProducer(
     epoch: reply.result.epoch,
     requestTimeoutMs,
     attemptTimeoutMs: requestTimeoutMs * REQUESTS_PER_ATTEMPT,
+    ...(context.buggify === undefined ? {} : { buggify: context.buggify }),
   };
 }
 
@@ -116,8 +225,7 @@ export async function sealPartition(context: TableContext, target: SealTarget): 
       const reply = await connection.request('STREAMER_SEAL', {
         tableId: target.tableId,
         partitionId: target.partition,
-        targetNode: route.owner ?? connection.nodeName,
-        assignmentVersion: route.assignment.assignmentVersion,
+        ...addressOf(route, connection),
         producerId: target.producerId,
         epoch: target.epoch,
       });

@@ -8,12 +8,12 @@
  * It holds no state of its own: rows go through `TableRows`, streams through `TableStreamerSink`.
  */
 import type { Observable } from 'rxjs';
-import type { ReceiverDescriptor } from '../receiver/receiver-streamer-sink.js';
 import type { DataStreamerItem } from '../streamer/data-streamer-item.js';
 import type { StreamerSource } from '../streamer/sources/open-source-reader.js';
 import type { DataStreamerOptions } from '../streamer/streamer-options.js';
 import type { DataStreamerSummary } from '../streamer/streamer-summary.js';
 import { checkArray } from './check-array.js';
+import type { ReceiverDescriptor } from './receiver-streamer-sink.js';
 import type { TableContext } from './table-context.js';
 import type { RowObject, TableRows } from './table-rows.js';
 import { viewStreamData } from './view-streams.js';

@@ -2,7 +2,7 @@
  * What tables, views and the streamer sink share with the client that made them: its connections, its
  * caches and its runtime seams. One per client; plain data, no behaviour.
  */
-import type { Clock, Logger, Rng } from '@datastreamer/protocol';
+import type { Buggify, Clock, Logger, Rng } from '@datastreamer/protocol';
 import type { PartitionAssignmentCache } from '../cache/partition-assignment-cache.js';
 import type { SchemaCache } from '../cache/schema-cache.js';
 import type { TableCache } from '../cache/table-cache.js';
@@ -17,4 +17,6 @@ export interface TableContext {
   /** Handed to streams as their default `rng` (backoff jitter). */
   readonly rng: Rng;
   readonly logger: Logger;
+  /** Fault points (simulation only), handed to streams through their sink. */
+  readonly buggify?: Buggify;
 }

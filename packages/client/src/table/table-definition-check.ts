@@ -17,8 +17,8 @@ import {
   type TableDefinition,
 } from '@datastreamer/protocol';
 import { z } from 'zod';
-import { describeInput, optionErrorFromZod } from '../client/option-error.js';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
+import { describeInput, optionErrorFromZod } from '../errors/option-error.js';
 
 const nonEmptyString = z.string({ error: 'must be a non-empty string' }).min(1, 'must be a non-empty string');
 

@@ -7,18 +7,19 @@
  *    know makes it reload the latest schema once and encode again before giving up;
  * 2. computes the partition of each key and sends the request to the primary of the first one (a
  *    multi-row request goes whole to one node, which applies it as one operation; any open connection when
- *    that primary is down: the node forwards);
- * 3. on `SCHEMA_VERSION_MISMATCH`, loads the version the node expects, encodes the same input again and
- *    resends; rows that come back are decoded with the version they were written with.
+ *    that primary is down: the node forwards) with `requestPrimary` (partition-route.ts), which on
+ *    `SCHEMA_VERSION_MISMATCH` has it encode the same input for the version the node expects and resends;
+ * 3. decodes rows that come back with the version they were written with.
  *
- * It does not retry connection failures or timeouts (they reach the caller, with `retryable` set) and does
- * not know about key-value pairs (the key-value view maps them to rows first).
+ * It does not retry connection failures, timeouts or a failed assignment lookup (they reach the caller, with
+ * `retryable` set) and does not know about key-value pairs (the key-value view maps them to rows first).
  */
-import type { OpName, PartitionKey, PartitionRow, ResultMap, RowResult } from '@datastreamer/protocol';
-import type { VersionedSchema } from '../cache/versioned-schema.js';
+import type { OpName, ResultMap } from '@datastreamer/protocol';
+import type { PartitionKey, PartitionRow, RowResult, VersionedSchema } from '@datastreamer/protocol/internal';
 import type { RequestPayload } from '../connection/node-connection.js';
 import { ClientError } from '../errors/client-error.js';
-import { expectedSchemaVersion, isUnknownColumnError, MAX_SCHEMA_ROUNDS } from './schema-errors.js';
+import { requestPrimary } from './partition-route.js';
+import { isUnknownColumnError } from './schema-errors.js';
 import type { TableContext } from './table-context.js';
 
 /** A row as the views hand it over and get it back. */
@@ -151,50 +152,30 @@ export class TableRows {
   }
 
   /** Encodes with the latest schema; on an unknown column, reloads the latest schema once and tries again. */
-  async #encodeLatest<K extends OpName>(
-    encode: Encoder<K>,
-  ): Promise<{ schema: VersionedSchema; encoded: Encoded<K> }> {
+  async #encodeLatest<K extends OpName>(encode: Encoder<K>): Promise<Encoded<K>> {
     const schemas = this.#context.schemas;
     const schema = await schemas.latest(this.tableId);
     try {
-      return { schema, encoded: encode(schema) };
+      return encode(schema);
     } catch (error) {
       if (!isUnknownColumnError(error)) throw error;
-      const reloaded = await schemas.reloadLatest(this.tableId);
-      return { schema: reloaded, encoded: encode(reloaded) };
+      return encode(await schemas.reloadLatest(this.tableId));
     }
   }
 
-  /** Sends what `encode` builds to the primary; re-encodes for the version a node asks for. */
+  /** Sends what `encode` builds to the primary (partition-route.ts); re-encodes for the version a node asks for. */
   async #exchange<K extends OpName>(op: K, encode: Encoder<K>): Promise<ResultMap[K]> {
-    let { schema, encoded } = await this.#encodeLatest(encode);
-    for (let round = 1; ; round++) {
-      const node = await this.#primaryOf(encoded.partition);
-      try {
-        const reply = await this.#context.pool.request(op, encoded.payload, node);
-        return reply.result;
-      } catch (error) {
-        const expected = expectedSchemaVersion(error);
-        if (expected === undefined || round >= MAX_SCHEMA_ROUNDS) throw error;
-        this.#context.logger.debug(
-          { table: this.tableName, op, from: schema.version, to: expected },
-          'schema version mismatch, re-encoding',
-        );
-        schema = await this.#context.schemas.version(this.tableId, expected);
+    let encoded = await this.#encodeLatest(encode);
+    const { reply } = await requestPrimary(this.#context, {
+      op,
+      tableId: this.tableId,
+      partition: encoded.partition,
+      payload: () => encoded.payload,
+      reencode: (schema) => {
         encoded = encode(schema);
-      }
-    }
-  }
-
-  /** The partition's primary, or `null` (any connection) when the assignment cannot be had right now. */
-  async #primaryOf(partition: number): Promise<string | null> {
-    try {
-      const assignment = await this.#context.assignments.get(this.tableId);
-      return assignment.owners[partition] ?? null;
-    } catch {
-      // Only a routing hint: the request itself reports what is wrong (no connection, no such table).
-      return null;
-    }
+      },
+    });
+    return reply.result;
   }
 
   async #decode(result: RowResult | null): Promise<RowObject | null> {

@@ -13,27 +13,26 @@
  *   row then costs the GC one small view object, not an array with its own buffer and backing store.
  * - `send`: every entry is encoded with one schema version (the latest known; entries encoded with an older
  *   one are re-encoded from their source row, into fresh chunk bytes: other entries' bytes are never
- *   touched). The batch goes to the partition's primary (partition-route.ts). A `SCHEMA_VERSION_MISMATCH`
- *   answer makes it load the version the node expects, re-encode the same source rows and resend, within the
- *   same call.
+ *   touched). The batch goes to the partition's primary with `requestPrimary` (partition-route.ts): on a
+ *   `SCHEMA_VERSION_MISMATCH` answer the same source rows are re-encoded for the version the node expects
+ *   and resent, within the same call.
  * - producer: `open` registers the run's producer (its epoch); every attempt carries the producer id, the
  *   epoch and the batch number the core gave it, so the node applies a batch at most once, never after a
  *   later batch of the partition, and never once a later run of the producer started or this epoch was
- *   sealed there. `seal` seals the epoch on a partition (partition-route.ts).
+ *   sealed there. `seal` seals the epoch on a partition (sink-producer.ts).
  *
  * It does not buffer, order, number, retry or account for failed items: the streamer core does.
  */
+import { ProtocolError } from '@datastreamer/protocol';
+import type { VersionedSchema } from '@datastreamer/protocol/internal';
 import {
   bitmaskSet,
   bitmaskTrimmedLength,
   createBitmask,
   describeValue,
   EMPTY_BITMASK,
-  ProtocolError,
   type StreamerRow,
-} from '@datastreamer/protocol';
-import type { VersionedSchema } from '../cache/versioned-schema.js';
-import type { RequestPayload } from '../connection/node-connection.js';
+} from '@datastreamer/protocol/internal';
 import { ClientError } from '../errors/client-error.js';
 import { DataStreamerItem, StreamerOperationTypes } from '../streamer/data-streamer-item.js';
 import type {
@@ -45,8 +44,9 @@ import type {
   StreamerTopology,
 } from '../streamer/streamer-sink.js';
 import { pairSource } from './key-value-mapping.js';
-import { registerProducer, routeToPrimary, sealPartition } from './partition-route.js';
-import { expectedSchemaVersion, isUnknownColumnError, MAX_SCHEMA_ROUNDS } from './schema-errors.js';
+import { addressOf, batchDelivery, requestPrimary } from './partition-route.js';
+import { isUnknownColumnError } from './schema-errors.js';
+import { SinkProducer } from './sink-producer.js';
 import type { TableContext } from './table-context.js';
 import { TupleChunks, tupleView } from './tuple-chunks.js';
 
@@ -95,9 +95,8 @@ export class TableStreamerSink<T> implements StreamerSink<T, TableStreamerEntry>
   #reload: Promise<void> | undefined;
   /** The last reload failed (e.g. the connection dropped): entries waiting for it have not been checked. */
   #reloadFailed = false;
-  /** The run's producer id and epoch, once `open` registered it. */
-  #producerId = '';
-  #epoch = 0;
+  /** The run's producer, once `open` registered it. */
+  readonly #producer: SinkProducer;
   /** Where encoded tuples are kept: a view per entry into per-partition chunks, not an array per row. */
   readonly #chunks = new TupleChunks();
 
@@ -106,6 +105,7 @@ export class TableStreamerSink<T> implements StreamerSink<T, TableStreamerEntry>
     this.#tableId = tableId;
     this.#tableName = tableName;
     this.#mode = mode;
+    this.#producer = new SinkProducer(context, tableId);
   }
 
   /**
@@ -113,19 +113,13 @@ export class TableStreamerSink<T> implements StreamerSink<T, TableStreamerEntry>
    * registers the run's producer.
    */
   async open(opening: SinkOpening): Promise<StreamerTopology> {
-    const context = this.#context;
-    const schema = await context.schemas.latest(this.#tableId);
-    this.#schema = schema;
-    await context.assignments.get(this.#tableId);
-    const topology = await registerProducer(context, opening, schema.partitions);
-    this.#epoch = topology.epoch;
-    this.#producerId = opening.producerId;
+    const topology = await this.#producer.open(opening);
+    this.#schema = this.#producer.schema;
     return topology;
   }
 
   prepare(item: T, out: PreparedItem<TableStreamerEntry>): void {
-    const schema = this.#schema;
-    if (schema === undefined) throw new ClientError('INTERNAL', 'the table sink was used before open()');
+    const schema = this.#current();
     let remove = false;
     let payload: unknown = item;
     if (item instanceof DataStreamerItem) {
@@ -161,50 +155,32 @@ export class TableStreamerSink<T> implements StreamerSink<T, TableStreamerEntry>
     }
     let schema = this.#current();
     this.#encodeAll(schema, entries, partition);
-    for (let round = 1; ; round++) {
-      const { assignment, owner, connection } = await routeToPrimary(context, this.#tableId, partition);
-      const payload: RequestPayload<'STREAMER_BATCH_SEND'> = {
+    const sent = await requestPrimary(context, {
+      op: 'STREAMER_BATCH_SEND',
+      tableId: this.#tableId,
+      partition,
+      payload: (route) => ({
         tableId: this.#tableId,
         partitionId: partition,
         deleted: deletedMask(entries),
         schemaVersion: schema.version,
         rows: entries,
-        targetNode: owner ?? connection.nodeName,
-        assignmentVersion: assignment.assignmentVersion,
-        producer: { producerId: this.#producerId, epoch: this.#epoch, batchSeq },
-      };
-      try {
-        const reply = await connection.request('STREAMER_BATCH_SEND', payload, {
-          signal,
-          onSent: batch.sent,
-        });
-        return {
-          node: owner ?? connection.nodeName,
-          bytes: reply.bytes,
-          rerouted: connection.nodeName !== owner || reply.assignmentVersion !== undefined,
-        };
-      } catch (error) {
-        const expected = expectedSchemaVersion(error);
-        if (expected === undefined || round >= MAX_SCHEMA_ROUNDS) throw error;
-        context.logger.debug(
-          { table: this.#tableName, partition, from: schema.version, to: expected },
-          'schema version mismatch, re-encoding the batch',
-        );
-        schema = await context.schemas.version(this.#tableId, expected);
-        this.#adopt(schema);
-        this.#encodeAll(schema, entries, partition);
-      }
-    }
+        ...addressOf(route),
+        producer: this.#producer.of(batchSeq),
+      }),
+      reencode: (expected) => {
+        schema = expected;
+        this.#adopt(expected);
+        this.#encodeAll(expected, entries, partition);
+      },
+      options: { signal, onSent: batch.sent },
+    });
+    return batchDelivery(sent);
   }
 
   /** Seals the run's epoch on `partition`; resolves with the highest batch number it applied. */
   seal(partition: number): Promise<number> {
-    return sealPartition(this.#context, {
-      tableId: this.#tableId,
-      partition,
-      producerId: this.#producerId,
-      epoch: this.#epoch,
-    });
+    return this.#producer.seal(partition);
   }
 
   #current(): VersionedSchema {

@@ -7,15 +7,15 @@
  */
 import { type Observable, throwError } from 'rxjs';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
-import {
-  isReceiverDescriptor,
-  type ReceiverDescriptor,
-  ReceiverStreamerSink,
-} from '../receiver/receiver-streamer-sink.js';
 import type { StreamerSource } from '../streamer/sources/open-source-reader.js';
 import { streamData, streamResults } from '../streamer/stream-data.js';
 import type { DataStreamerOptions } from '../streamer/streamer-options.js';
 import type { DataStreamerSummary } from '../streamer/streamer-summary.js';
+import {
+  isReceiverDescriptor,
+  type ReceiverDescriptor,
+  ReceiverStreamerSink,
+} from './receiver-streamer-sink.js';
 import { withClientDefaults } from './stream-defaults.js';
 import type { TableContext } from './table-context.js';
 import type { TableRows } from './table-rows.js';

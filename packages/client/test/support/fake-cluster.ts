@@ -12,24 +12,26 @@
  * epoch is sealed), so the client's seal and resume paths meet real answers.
  */
 import {
-  bitmaskGet,
   type ColumnDef,
   ErrorExtensionKeys,
   type InternalValue,
-  keyColocationHash,
   normalizeValue,
-  type PartitionAssignment,
   ProtocolError,
   partitionFor,
   type Request,
   type ResultMap,
   RowCodec,
-  rowColocationHash,
   streamerRowArray,
   type TableDefinition,
   type TableInfo,
   type TableSchema,
 } from '@datastreamer/protocol';
+import {
+  bitmaskGet,
+  keyColocationHash,
+  type PartitionAssignment,
+  rowColocationHash,
+} from '@datastreamer/protocol/internal';
 import { FakeNode, type Outcome, type ReceivedRequest, type RequestHandler } from './fake-node.js';
 import { LoopbackTransport, type LoopbackTransportOptions } from './loopback-transport.js';
 

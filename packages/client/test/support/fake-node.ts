@@ -20,8 +20,8 @@ import {
   type ProtocolError,
   type Request,
   type Response,
-  writeResponseFrame,
 } from '@datastreamer/protocol';
+import { writeResponseFrame } from '@datastreamer/protocol/internal';
 
 /** What a node answers: a result, an error, nothing at all, or a reset connection. */
 export type Outcome =

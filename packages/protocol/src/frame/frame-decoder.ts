@@ -15,7 +15,9 @@
  *
  * It does not decode frame bodies (see the message codecs) and does not do the handshake.
  */
+
 import { ProtocolError } from '../errors/protocol-error.js';
+import { type Buggify, neverBuggify } from '../runtime/buggify.js';
 import { checkMaxFrameSize, FRAME_HEADER_SIZE, frameTooLarge } from './frame-limits.js';
 import { PREAMBLE_BYTES } from './preamble.js';
 
@@ -24,6 +26,8 @@ export interface FrameDecoderOptions {
   readonly maxFrameSize?: number;
   /** Whether the stream starts with the `IGNI` preamble. Default `true`. */
   readonly expectPreamble?: boolean;
+  /** Fault points (simulation only): `frame.byte-at-a-time` splits a chunk into single bytes. */
+  readonly buggify?: Buggify;
 }
 
 /**
@@ -47,11 +51,13 @@ export class FrameDecoder {
   #parts: Uint8Array[] = [];
   #partsLength = 0;
   #failure: ProtocolError | undefined;
+  readonly #buggify: Buggify;
 
   /** @throws {ProtocolError} `INVALID_ARGUMENT` for a `maxFrameSize` outside 0..2^31-1. */
   constructor(options: FrameDecoderOptions = {}) {
     this.maxFrameSize = checkMaxFrameSize(options.maxFrameSize);
     this.#preambleLeft = options.expectPreamble === false ? 0 : PREAMBLE_BYTES.length;
+    this.#buggify = options.buggify ?? neverBuggify;
   }
 
   /** The error that stopped the decoder, if any. */
@@ -86,6 +92,15 @@ export class FrameDecoder {
    */
   decode(chunk: Uint8Array): Uint8Array[] {
     if (this.#failure !== undefined) throw this.#failure;
+    if (chunk.length > 1 && this.#buggify('frame.byte-at-a-time')) {
+      const frames: Uint8Array[] = [];
+      for (let i = 0; i < chunk.length; i++) frames.push(...this.#decode(chunk.subarray(i, i + 1)));
+      return frames;
+    }
+    return this.#decode(chunk);
+  }
+
+  #decode(chunk: Uint8Array): Uint8Array[] {
     const frames: Uint8Array[] = [];
     const length = chunk.length;
     let pos = 0;

@@ -18,14 +18,14 @@
  * It does not manage connections or timeouts, and does not judge credentials (the accepting host does).
  */
 import { ProtocolError } from '../errors/protocol-error.js';
+import { MsgPackReader } from '../msgpack/msgpack-reader.js';
+import { MsgPackWriter } from '../msgpack/msgpack-writer.js';
 import {
   type ErrorStructure,
   errorStructureOf,
   readErrorStructure,
   writeErrorStructure,
-} from '../messages/error-structure.js';
-import { MsgPackReader } from '../msgpack/msgpack-reader.js';
-import { MsgPackWriter } from '../msgpack/msgpack-writer.js';
+} from './error-structure.js';
 import { beginFrame, endFrame } from './frame-encoder.js';
 import { PREAMBLE_BYTES } from './preamble.js';
 import {

@@ -2,6 +2,8 @@
  * The typed messages: every request (discriminated by `op`), the result each op answers with, and the
  * response envelope around a result or an error.
  */
+
+import type { ErrorStructure } from '../frame/error-structure.js';
 import type { TableSchema } from '../schema/table-schema.js';
 import type { NodeAuthenticateRequest } from './auth-messages.js';
 import type {
@@ -14,7 +16,6 @@ import type {
   TableGetRequest,
   TablesGetRequest,
 } from './catalog-messages.js';
-import type { ErrorStructure } from './error-structure.js';
 import type { OpName } from './op-codes.js';
 import type { PartitionTransferRequest } from './partition-transfer-message.js';
 import type {

@@ -8,10 +8,10 @@
  * so the client can fail that request.
  */
 import { ProtocolError } from '../errors/protocol-error.js';
+import { readErrorStructure, writeErrorStructure } from '../frame/error-structure.js';
 import { encodeFrame, writeFrame } from '../frame/frame-encoder.js';
 import { MsgPackReader } from '../msgpack/msgpack-reader.js';
 import type { MsgPackWriter } from '../msgpack/msgpack-writer.js';
-import { readErrorStructure, writeErrorStructure } from './error-structure.js';
 import { MessageDecodeError } from './message-decode-error.js';
 import type { OkResponse, Response } from './message-types.js';
 import { codecOf } from './op-codec-table.js';

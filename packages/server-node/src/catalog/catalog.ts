@@ -14,8 +14,8 @@ import {
   isColumnType,
   normalizeValue,
   type TableSchema,
-  TypeDefaults,
 } from '@datastreamer/protocol';
+import { TypeDefaults } from '@datastreamer/protocol/internal';
 import { ServerError } from '../errors/server-error.js';
 
 /** Partition counts above this are refused: a table is not meant to have more partitions than this. */

@@ -30,7 +30,7 @@
  * refused as out of order (its seal then reports nothing of it applied here, so those items are reported
  * failed although they applied: a resume writes them again, at least once).
  */
-import type { BatchProducer } from '@datastreamer/protocol';
+import type { BatchProducer } from '@datastreamer/protocol/internal';
 import { ServerError } from '../errors/server-error.js';
 
 /** How many producers one partition remembers (least recently used evicted first). */

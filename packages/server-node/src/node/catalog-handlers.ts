@@ -4,7 +4,8 @@
  * shared by every node, so any node answers these itself (nothing is forwarded). Catalog refusals come back
  * as the catalog threw them (`INVALID_SCHEMA`, `TABLE_ALREADY_EXISTS`, ... naming what is wrong).
  */
-import type { PartitionAssignment, RequestOf, TableInfo, TableSchema } from '@datastreamer/protocol';
+import type { RequestOf, TableInfo, TableSchema } from '@datastreamer/protocol';
+import type { PartitionAssignment } from '@datastreamer/protocol/internal';
 import { ServerError } from '../errors/server-error.js';
 import type { NodeContext, RequestContext } from './node-context.js';
 import { latestSchema } from './request-checks.js';

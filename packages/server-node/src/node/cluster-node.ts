@@ -35,11 +35,13 @@
  * handlers by group (catalog-handlers.ts, tuple-handlers.ts, streamer-handler.ts, node-handlers.ts).
  */
 import {
+  type Buggify,
   type Clock,
   type Connection,
   createRng,
   entropySeed,
   type Logger,
+  neverBuggify,
   ProtocolFeatures,
   type Rng,
   silentLogger,
@@ -128,6 +130,8 @@ export interface ClusterNodeOptions {
    * refused with `CLOCK_OFFSET_EXCEEDED` before it touches the hybrid clock. Default 500.
    */
   readonly maxClockOffsetMs?: number;
+  /** Fault points (simulation only; see protocol's `Buggify`). Default: none ever fires. */
+  readonly buggify?: Buggify;
 }
 
 /** Replication settings of a node (each has the default of `RaftNodeOptions`, unless said otherwise). */
@@ -257,6 +261,7 @@ export class ClusterNode implements PartitionHandOverTarget {
         options.controlPlane.leases.leaseMs,
       ),
       auth,
+      buggify: options.buggify ?? neverBuggify,
     });
     this.#registry = options.registry ?? nodeRegistryOf(options.controlPlane);
     this.#registry.register(this);

@@ -24,11 +24,11 @@
  */
 import {
   answerHandshake,
+  type Buggify,
   type Connection,
   decodeRequest,
   encodeHandshakeResponse,
   encodeResponseFrame,
-  errorStructureOf,
   FrameDecoder,
   HandshakeExtensionKeys,
   type HandshakeExtensions,
@@ -43,6 +43,7 @@ import {
   type Request,
   type Response,
 } from '@datastreamer/protocol';
+import { errorStructureOf } from '@datastreamer/protocol/internal';
 import type { Authenticator } from '../auth/authenticator.js';
 import { ServerError } from '../errors/server-error.js';
 import type { RequestContext } from './node-context.js';
@@ -53,6 +54,8 @@ import type { Outcome } from './request-router.js';
 export interface SessionHost {
   readonly nodeName: string;
   readonly maxFrameSize: number;
+  /** Fault points (simulation only): `frame.byte-at-a-time` for the session's decoder. */
+  readonly buggify: Buggify;
   /** Features the node announces in handshake answers. */
   readonly features: Uint8Array;
   readonly log: Logger;
@@ -96,7 +99,7 @@ export class ConnectionSession implements RequestContext {
     this.connection = connection;
     this.#host = host;
     this.#remote = connection.remote;
-    this.#decoder = new FrameDecoder({ maxFrameSize: host.maxFrameSize });
+    this.#decoder = new FrameDecoder({ maxFrameSize: host.maxFrameSize, buggify: host.buggify });
     connection.setListener({
       data: (chunk) => this.#data(chunk),
       close: () => this.#closed(),

@@ -3,7 +3,8 @@
  * on. Handlers are plain functions of these, so each group of ops lives in its own file without a cycle back
  * to the node.
  */
-import type { BatchProducer, Clock, Logger, PeerType } from '@datastreamer/protocol';
+import type { Buggify, Clock, Logger, PeerType } from '@datastreamer/protocol';
+import type { BatchProducer } from '@datastreamer/protocol/internal';
 import type { HybridClock } from '../clock/hlc.js';
 import type { ControlPlane } from '../placement/control-plane.js';
 import type { ReceiverRegistry } from '../receiver/receiver-registry.js';
@@ -56,6 +57,8 @@ export interface NodeContext {
   readonly metrics: NodeMetrics;
   readonly shapes: RowShapes;
   readonly ingest: RowIngest;
+  /** Fault points (simulation only; see protocol's `Buggify`). */
+  readonly buggify: Buggify;
   readonly upgrade: RowUpgrade;
   readonly log: Logger;
   /** Node-to-node hops a streamer batch may take (see forwarding.ts). */

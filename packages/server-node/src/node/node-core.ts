@@ -10,18 +10,14 @@
  * Raft leader under a lease, see replication/partition-group.ts); otherwise it goes to the primary the
  * placement names, or, when that is this node, is refused with `NO_QUORUM`.
  */
+import type { Buggify, Clock, Logger, OpName, Request, Rng } from '@datastreamer/protocol';
 import type {
   BatchProducer,
-  Clock,
-  Logger,
-  OpName,
   RaftAppendResult,
   RaftSnapshotResult,
   RaftVoteResult,
-  Request,
-  Rng,
   TxPartition,
-} from '@datastreamer/protocol';
+} from '@datastreamer/protocol/internal';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { HybridClock } from '../clock/hlc.js';
 import type { Disk } from '../disk/disk.js';
@@ -90,6 +86,8 @@ export interface NodeCoreOptions {
   readonly rng: Rng;
   readonly replication: ReplicationSettings;
   readonly auth: Authenticator;
+  /** Fault points (simulation only). */
+  readonly buggify: Buggify;
 }
 
 const UNOWNED: Route = { kind: 'unowned' };
@@ -116,7 +114,8 @@ export class NodeCore implements NodeContext, SessionHost, MoveSource {
   epoch = 0;
   readonly metrics = new NodeMetrics();
   readonly shapes = new RowShapes();
-  readonly ingest = new RowIngest();
+  readonly ingest: RowIngest;
+  readonly buggify: Buggify;
   readonly upgrade = new RowUpgrade();
   readonly partitions = new PartitionTable();
   readonly sessions = new Set<ConnectionSession>();
@@ -153,6 +152,8 @@ export class NodeCore implements NodeContext, SessionHost, MoveSource {
     this.features = options.features;
     this.receivers = options.receivers;
     this.auth = options.auth;
+    this.buggify = options.buggify;
+    this.ingest = new RowIngest(options.buggify);
     this.#traceIds = new TraceIds(options.name);
     this.#nodeId = nameHash(options.name);
     this.#transactions = this.#newTransactionManager();

@@ -17,14 +17,8 @@
  *   Partitions move through the in-process node registry (partition-move.ts), which carries each key's
  *   versions with their commit timestamps.
  */
-import type {
-  ForwardedBatchResult,
-  OpName,
-  RequestOf,
-  ResultOf,
-  RowResult,
-  TxStateResult,
-} from '@datastreamer/protocol';
+import type { OpName, RequestOf, ResultOf } from '@datastreamer/protocol';
+import type { ForwardedBatchResult, RowResult, TxStateResult } from '@datastreamer/protocol/internal';
 import { ServerError } from '../errors/server-error.js';
 import type { RaftRequestOf } from '../raft/raft-types.js';
 import { handleReceiverBatch } from '../receiver/receiver-batch-handler.js';

@@ -9,12 +9,12 @@
  * the answer counts it once it recorded (or not, if it failed). Another owner: forwarded (`BATCH_FORWARD`)
  * while hops remain, else `NOT_PRIMARY`. A partition moving or unowned: the retryable errors a batch gets.
  */
+import type { RequestOf } from '@datastreamer/protocol';
 import type {
   ProducerRegisterResult,
-  RequestOf,
   StreamerSeal,
   StreamerSealResult,
-} from '@datastreamer/protocol';
+} from '@datastreamer/protocol/internal';
 import { ServerError } from '../errors/server-error.js';
 import { encodeSeal } from '../replication/partition-command.js';
 import type { NodeContext, RequestContext } from './node-context.js';

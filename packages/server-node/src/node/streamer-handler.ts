@@ -21,15 +21,17 @@
  * Receiver batches are handled in receiver/receiver-batch-handler.ts.
  */
 import {
-  type BatchProducer,
   type RequestOf,
-  type StreamerBatch,
-  type StreamerBatchResult,
-  type StreamerRow,
   StreamerRowRanges,
   streamerRowCount,
   type TableSchema,
 } from '@datastreamer/protocol';
+import type {
+  BatchProducer,
+  StreamerBatch,
+  StreamerBatchResult,
+  StreamerRow,
+} from '@datastreamer/protocol/internal';
 import { ServerError } from '../errors/server-error.js';
 import type { PartitionGroup } from '../replication/partition-group.js';
 import type { CommandOutcome } from '../replication/partition-state-machine.js';
@@ -85,12 +87,18 @@ export function handleStreamerBatch(
   const route = node.route(batch.tableId, batch.partitionId);
   switch (route.kind) {
     case 'local': {
+      if (node.buggify('node.refuse-before-apply')) throw overloaded(node, 'node.refuse-before-apply');
       const group = route.replica.group;
       if (group !== undefined) {
         const answer = { schemaVersion: schema.version };
-        return applyReplicated(node, route.replica, group, schema, batch).then(() => answer);
+        return applyReplicated(node, route.replica, group, schema, batch).then(() => {
+          if (node.buggify('node.refuse-after-apply')) throw overloaded(node, 'node.refuse-after-apply');
+          return answer;
+        });
       }
       applyBatchHere(node, route.replica, schema, batch);
+      // As if the answer were lost: the batch applied, the client hears a retryable refusal.
+      if (node.buggify('node.refuse-after-apply')) throw overloaded(node, 'node.refuse-after-apply');
       return { schemaVersion: schema.version };
     }
     case 'remote':
@@ -347,6 +355,11 @@ async function forwardBatch(
     );
   }
   return { schemaVersion: result.schemaVersion };
+}
+
+/** The retryable refusal a fault point sends (simulation only). */
+function overloaded(node: NodeContext, point: string): ServerError {
+  return new ServerError('OVERLOADED', `node ${node.name} is overloaded (fault point ${point})`);
 }
 
 function unknownRoute(route: never): never {

@@ -15,7 +15,8 @@
  * - Reads are committed reads at a fresh timestamp of the node's clock, upgraded to the latest schema (see
  *   rows/row-upgrade.ts).
  */
-import type { RequestOf, RowResult, TableSchema } from '@datastreamer/protocol';
+import type { RequestOf, TableSchema } from '@datastreamer/protocol';
+import type { RowResult } from '@datastreamer/protocol/internal';
 import { ServerError } from '../errors/server-error.js';
 import type { RowShape } from '../rows/row-shape.js';
 import { commitLocal } from './local-commit.js';

@@ -14,7 +14,7 @@
  * (or one per run by default), so a cluster serving endless default-id streams keeps an entry per stream. It
  * does not fence batches itself (the partitions' producer fences do, asking it for the newest epoch).
  */
-import { checkProducerId } from '@datastreamer/protocol';
+import { checkProducerId } from '@datastreamer/protocol/internal';
 import { ServerError } from '../errors/server-error.js';
 
 /** How many runs per producer are remembered for idempotent registration. */

@@ -5,7 +5,7 @@
  *
  * It does not answer: the node sends the outcome once what it promises is durable.
  */
-import type { RaftAppendArgs, RaftSnapshotArgs } from '@datastreamer/protocol';
+import type { RaftAppendArgs, RaftSnapshotArgs } from '@datastreamer/protocol/internal';
 import type { RaftLog } from './raft-log.js';
 import type { ReplicaState } from './replica-state.js';
 import { SnapshotReceiver } from './snapshot-receiver.js';

@@ -13,7 +13,8 @@
  * is durable on its own disk, and counts only voters. It does not handle terms or roles: the node steps down
  * when an answer carries a higher term.
  */
-import type { Clock, RaftAppendResult, RaftEntry, RaftSnapshotResult } from '@datastreamer/protocol';
+import type { Clock } from '@datastreamer/protocol';
+import type { RaftAppendResult, RaftEntry, RaftSnapshotResult } from '@datastreamer/protocol/internal';
 import { isVoter, majorityValue, peersOf } from './quorum.js';
 import type { RaftSettings } from './raft-options.js';
 import type { StoredSnapshot } from './raft-storage.js';

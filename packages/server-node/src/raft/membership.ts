@@ -5,7 +5,7 @@
  *
  * It does not append anything: the node appends the new configuration as a log entry.
  */
-import type { RaftConfig } from '@datastreamer/protocol';
+import type { RaftConfig } from '@datastreamer/protocol/internal';
 import { ServerError } from '../errors/server-error.js';
 import { isMember } from './quorum.js';
 

@@ -2,7 +2,7 @@
  * Majorities over a Raft configuration's voters: who is a voter, whether a set of replicas is a majority,
  * and the value a majority has reached (the commit index, the time of last contact). Learners never count.
  */
-import type { RaftConfig } from '@datastreamer/protocol';
+import type { RaftConfig } from '@datastreamer/protocol/internal';
 
 export function isVoter(config: RaftConfig, id: string): boolean {
   return config.voters.includes(id);

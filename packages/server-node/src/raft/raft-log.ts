@@ -6,7 +6,7 @@
  * It keeps the log's shape only: it does not persist (raft-storage.ts does), check terms against a leader, or
  * decide what may be appended or cut (the Raft node does, and checks that nothing committed is ever cut).
  */
-import type { RaftConfig, RaftEntry, RaftLease, RaftSnapshotMeta } from '@datastreamer/protocol';
+import type { RaftConfig, RaftEntry, RaftLease, RaftSnapshotMeta } from '@datastreamer/protocol/internal';
 import { IndexedHistory } from './indexed-history.js';
 
 /** A configuration with no members: a replica that has not learnt its group yet. */

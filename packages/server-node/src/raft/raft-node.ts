@@ -15,8 +15,9 @@
  *
  * It does not retry proposals, route clients, or decide who should hold a lease: its callers do.
  */
-import type { RaftConfig, RaftLease } from '@datastreamer/protocol';
+
 import { silentLogger } from '@datastreamer/protocol';
+import type { RaftConfig, RaftLease } from '@datastreamer/protocol/internal';
 import { ServerError } from '../errors/server-error.js';
 import type { LeaderReplication } from './leader-replication.js';
 import { changedConfig, type MembershipChange } from './membership.js';

@@ -4,7 +4,8 @@
  *
  * It does not run anything: raft-node.ts reads the checked settings.
  */
-import type { Clock, Logger, RaftConfig, Rng } from '@datastreamer/protocol';
+import type { Clock, Logger, Rng } from '@datastreamer/protocol';
+import type { RaftConfig } from '@datastreamer/protocol/internal';
 import type { Disk } from '../disk/disk.js';
 import { ServerError } from '../errors/server-error.js';
 import type { RaftProbe, RaftRoleChange, RaftSend, RaftStateMachine } from './raft-types.js';

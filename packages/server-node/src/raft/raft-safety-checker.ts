@@ -16,7 +16,8 @@
  *
  * It remembers every entry it saw (test-sized runs only), and judges nothing about liveness.
  */
-import type { Clock, RaftEntry, RaftSnapshotMeta } from '@datastreamer/protocol';
+import type { Clock } from '@datastreamer/protocol';
+import type { RaftEntry, RaftSnapshotMeta } from '@datastreamer/protocol/internal';
 import { ServerError } from '../errors/server-error.js';
 import type { RaftNodeView, RaftProbe } from './raft-types.js';
 

@@ -13,9 +13,8 @@
  *
  * It does not decide what to write: the Raft node does, in the order Raft needs.
  */
+import { MsgPackReader, MsgPackWriter } from '@datastreamer/protocol';
 import {
-  MsgPackReader,
-  MsgPackWriter,
   type RaftEntry,
   RaftEntryKinds,
   type RaftSnapshotMeta,
@@ -23,7 +22,7 @@ import {
   readRaftSnapshotMeta,
   writeRaftEntry,
   writeRaftSnapshotMeta,
-} from '@datastreamer/protocol';
+} from '@datastreamer/protocol/internal';
 import type { Disk } from '../disk/disk.js';
 import { ServerError } from '../errors/server-error.js';
 import type { IndexedEntry } from './raft-log.js';

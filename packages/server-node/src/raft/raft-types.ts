@@ -5,6 +5,7 @@
  *
  * It holds no behaviour.
  */
+import type { ResultOf } from '@datastreamer/protocol';
 import type {
   RaftAppendArgs,
   RaftConfig,
@@ -12,8 +13,7 @@ import type {
   RaftSnapshotArgs,
   RaftSnapshotMeta,
   RaftVoteArgs,
-  ResultOf,
-} from '@datastreamer/protocol';
+} from '@datastreamer/protocol/internal';
 
 export type RaftOp = 'RAFT_VOTE' | 'RAFT_APPEND' | 'RAFT_SNAPSHOT';
 

@@ -6,7 +6,7 @@
  * It does not decide what to append, cut, or commit (the roles do), but it refuses to cut a committed entry:
  * that would break Raft's safety, so it throws rather than go on.
  */
-import type { RaftConfig, RaftEntry, RaftSnapshotMeta } from '@datastreamer/protocol';
+import type { RaftConfig, RaftEntry, RaftSnapshotMeta } from '@datastreamer/protocol/internal';
 import type { Disk } from '../disk/disk.js';
 import { ServerError } from '../errors/server-error.js';
 import { GroupCommit } from './group-commit.js';

@@ -10,15 +10,8 @@
  *
  * It does not take proposals or membership changes (raft-node.ts does, through `leader`).
  */
-import type {
-  Clock,
-  Logger,
-  RaftAppendArgs,
-  RaftSnapshotArgs,
-  RaftVoteArgs,
-  Rng,
-  TimerHandle,
-} from '@datastreamer/protocol';
+import type { Clock, Logger, Rng, TimerHandle } from '@datastreamer/protocol';
+import type { RaftAppendArgs, RaftSnapshotArgs, RaftVoteArgs } from '@datastreamer/protocol/internal';
 import { ServerError } from '../errors/server-error.js';
 import { acceptAppend, acceptSnapshotChunk } from './follower.js';
 import { LeaderReplication } from './leader-replication.js';

@@ -5,7 +5,7 @@
  *
  * It keeps chunks in memory only: a crash loses them and the leader starts again from offset 0.
  */
-import type { RaftSnapshotMeta } from '@datastreamer/protocol';
+import type { RaftSnapshotMeta } from '@datastreamer/protocol/internal';
 
 export class SnapshotReceiver {
   readonly meta: RaftSnapshotMeta;

@@ -9,12 +9,8 @@
  * transactional). Another node owns it: the batch is forwarded (`BATCH_FORWARD`) while hops remain, else
  * `NOT_PRIMARY`.
  */
-import {
-  type ReceiverBatch,
-  type ReceiverBatchResult,
-  type RequestOf,
-  valueKind,
-} from '@datastreamer/protocol';
+import type { RequestOf } from '@datastreamer/protocol';
+import { type ReceiverBatch, type ReceiverBatchResult, valueKind } from '@datastreamer/protocol/internal';
 import { ServerError } from '../errors/server-error.js';
 import type { NodeContext, RequestContext } from '../node/node-context.js';
 import {

@@ -22,13 +22,13 @@
  * a result the value codec cannot carry fails the batch with `RECEIVER_FAILED` "Streamer receiver failed:
  * <message>" (not retried by the client: a non-transactional receiver's writes are its own, and stay).
  */
+import { encodeValue } from '@datastreamer/protocol';
 import {
   type BatchProducer,
   describeValue,
-  encodeValue,
   type ReceiverBatch,
   type ReceiverBatchResult,
-} from '@datastreamer/protocol';
+} from '@datastreamer/protocol/internal';
 import { ServerError } from '../errors/server-error.js';
 import type { BatchResults } from '../fence/producer-fence.js';
 import type { NodeContext } from '../node/node-context.js';

@@ -18,7 +18,8 @@
  *   restart from the node's transaction log. A partition that moved away while the transaction ran makes the
  *   commit fail with `PARTITION_MOVED` (retryable) and nothing is applied.
  */
-import type { RowResult, TableSchema, TxPartition } from '@datastreamer/protocol';
+import type { TableSchema } from '@datastreamer/protocol';
+import type { RowResult, TxPartition } from '@datastreamer/protocol/internal';
 import { ServerError } from '../errors/server-error.js';
 import type { NodeContext } from '../node/node-context.js';
 import type { PartitionReplica } from '../node/partition-table.js';

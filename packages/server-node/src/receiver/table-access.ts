@@ -1,6 +1,6 @@
 /**
- * The row plumbing under a receiver's table views: plain row and key objects to tuples (through the
- * protocol's `RowCodec`, checked against the table's latest schema, partition from the colocation hash), and
+ * The row plumbing under a receiver's table views: plain row and key objects to tuples with their partition
+ * (through the protocol's partition-aware codec, `VersionedSchema`, against the table's latest schema), and
  * back from stored rows (upgraded to the latest schema).
  *
  * - Without a transaction, each call is one request of the node's own tuple ops (TUPLE_GET_ALL,
@@ -14,15 +14,9 @@
  *
  * Bad rows fail with the protocol's `InvalidValueError` naming the column, before anything is written.
  */
-import {
-  foldColocationHashes,
-  type PartitionKey,
-  type PartitionRow,
-  partitionFor,
-  RowCodec,
-  type RowResult,
-  type TableSchema,
-} from '@datastreamer/protocol';
+import type { TableSchema } from '@datastreamer/protocol';
+import type { PartitionKey, PartitionRow, RowResult } from '@datastreamer/protocol/internal';
+import { VersionedSchema } from '@datastreamer/protocol/internal';
 import { ServerError } from '../errors/server-error.js';
 import type { NodeContext, RequestContext } from '../node/node-context.js';
 import { latestSchema } from '../node/request-checks.js';
@@ -33,30 +27,17 @@ import { checkAlive, ReceiverTransaction } from './receiver-transaction.js';
 /** A decoded row: every column by name. */
 export type PlainRow = Record<string, unknown>;
 
-/** A schema version's codec and the scratch the value hashes of its colocation columns go to. */
-interface SchemaCodec {
-  readonly codec: RowCodec;
-  readonly colocationHashes: Int32Array;
-}
-
 // Schemas are immutable per version, so a codec can be shared by every receiver call of the process. The
 // codec is not reentrant, but every use below is synchronous from encode to the read of its scratch.
-const codecs = new WeakMap<TableSchema, SchemaCodec>();
+const codecs = new WeakMap<TableSchema, VersionedSchema>();
 
-function codecOf(schema: TableSchema): SchemaCodec {
+function codecOf(schema: TableSchema): VersionedSchema {
   let entry = codecs.get(schema);
   if (entry === undefined) {
-    entry = {
-      codec: new RowCodec(schema),
-      colocationHashes: new Int32Array(schema.colocationColumns.length),
-    };
+    entry = new VersionedSchema(schema);
     codecs.set(schema, entry);
   }
   return entry;
-}
-
-function partitionOf(schema: TableSchema, entry: SchemaCodec): number {
-  return partitionFor(foldColocationHashes(entry.colocationHashes), schema.partitions);
 }
 
 /** The tuple ops' view of the embedded API: a client of this very node (so other owners get the request). */
@@ -286,8 +267,8 @@ export class TableAccess {
     const entry = codecOf(schema);
     const items: PartitionKey[] = new Array(keys.length);
     for (let i = 0; i < keys.length; i++) {
-      const key = entry.codec.encodeKey(keys[i] as object, entry.colocationHashes);
-      items[i] = { partition: partitionOf(schema, entry), key };
+      const key = entry.encodeKey(keys[i] as object);
+      items[i] = { partition: entry.partition(), key };
     }
     return items;
   }
@@ -296,9 +277,9 @@ export class TableAccess {
     const entry = codecOf(schema);
     const items: PartitionRow[] = new Array(rows.length);
     for (let i = 0; i < rows.length; i++) {
-      const encoded = entry.codec.encodeRow(rows[i] as object, entry.colocationHashes);
+      const encoded = entry.encodeRow(rows[i] as object);
       items[i] = {
-        partition: partitionOf(schema, entry),
+        partition: entry.partition(),
         noValueSet: encoded.noValueSet,
         row: encoded.tuple,
       };

@@ -22,13 +22,8 @@
  *
  * It does not apply anything (partition-state-machine.ts does).
  */
-import {
-  type BatchProducer,
-  MsgPackReader,
-  MsgPackWriter,
-  readValue,
-  writeValue,
-} from '@datastreamer/protocol';
+import { MsgPackReader, MsgPackWriter } from '@datastreamer/protocol';
+import { type BatchProducer, readValue, writeValue } from '@datastreamer/protocol/internal';
 import { ServerError } from '../errors/server-error.js';
 import type { BatchResults } from '../fence/producer-fence.js';
 import type { MvccPartitionStore } from '../storage/mvcc-partition-store.js';

@@ -27,7 +27,8 @@
  * It does not route requests or build commands (the node's handlers do) and does not send bytes (the host's
  * `send` does).
  */
-import type { BatchProducer, Clock, Logger, Rng } from '@datastreamer/protocol';
+import type { Clock, Logger, Rng } from '@datastreamer/protocol';
+import type { BatchProducer } from '@datastreamer/protocol/internal';
 import type { HybridClock } from '../clock/hlc.js';
 import type { Disk } from '../disk/disk.js';
 import { ServerError } from '../errors/server-error.js';

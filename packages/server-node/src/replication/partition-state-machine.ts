@@ -28,7 +28,7 @@
  *
  * It is volatile: a restarted replica rebuilds it from its snapshot (state-machine-snapshot.ts) and log.
  */
-import type { BatchProducer } from '@datastreamer/protocol';
+import type { BatchProducer } from '@datastreamer/protocol/internal';
 import type { HybridClock } from '../clock/hlc.js';
 import { ServerError } from '../errors/server-error.js';
 import { type Admission, ProducerFence } from '../fence/producer-fence.js';

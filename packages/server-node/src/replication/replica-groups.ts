@@ -8,16 +8,13 @@
  *
  * It does not route client requests (the node does, asking `get(...).isServing()`).
  */
+import type { Clock, Logger, Rng, TimerHandle } from '@datastreamer/protocol';
 import type {
   BatchProducer,
-  Clock,
-  Logger,
   RaftAppendResult,
   RaftSnapshotResult,
   RaftVoteResult,
-  Rng,
-  TimerHandle,
-} from '@datastreamer/protocol';
+} from '@datastreamer/protocol/internal';
 import type { HybridClock } from '../clock/hlc.js';
 import type { Disk } from '../disk/disk.js';
 import { ServerError } from '../errors/server-error.js';

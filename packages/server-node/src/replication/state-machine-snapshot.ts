@@ -11,7 +11,8 @@
  *
  * with `fence` and `rows` as in partition-command.ts. It does not decide when to snapshot (Raft does).
  */
-import { MsgPackReader, MsgPackWriter, readValue, writeValue } from '@datastreamer/protocol';
+import { MsgPackReader, MsgPackWriter } from '@datastreamer/protocol';
+import { readValue, writeValue } from '@datastreamer/protocol/internal';
 import { ServerError } from '../errors/server-error.js';
 import type { BatchResults, ProducerFenceEntry } from '../fence/producer-fence.js';
 import type { PartitionSnapshot, SnapshotKey, SnapshotVersion } from '../storage/partition-snapshot.js';

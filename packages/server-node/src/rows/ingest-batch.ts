@@ -22,6 +22,8 @@ const FIRST_BYTES = 4096;
  */
 const KEEP_BYTES = 1 << 20;
 const FIRST_ITEMS = 64;
+/** The arena a batch gets when the `storage.arena-tiny` fault point fires: it grows within the batch. */
+const TINY_BYTES = 8;
 const NO_BYTES = new Uint8Array(0);
 const NO_VIEW = new DataView(NO_BYTES.buffer);
 
@@ -69,6 +71,13 @@ class GrowableBytes {
       this.bytes = new Uint8Array(FIRST_BYTES);
       this.#view = null;
     }
+  }
+
+  /** Starts over from a buffer of `size` bytes (the `storage.arena-tiny` fault point). */
+  shrinkTo(size: number): void {
+    this.used = 0;
+    this.bytes = new Uint8Array(size);
+    this.#view = null;
   }
 }
 
@@ -124,9 +133,13 @@ export class IngestBatch implements KeyedRows {
   }
 
   /** Empties the batch for `count` items (indexes `0..count-1`, each set once by the filler). */
-  reset(count: number): this {
+  reset(count: number, tiny = false): this {
     this.#keys.used = 0;
     this.#rows.used = 0;
+    if (tiny) {
+      this.#keys.shrinkTo(TINY_BYTES);
+      this.#rows.shrinkTo(TINY_BYTES);
+    }
     this.#count = count;
     this.#inUse = true;
     if (count > this.#keyStarts.length) {

@@ -22,6 +22,7 @@
  * message), making no view of it: the layout, the key columns and the row copy all read the range.
  * Not reentrant (one layout and writer per instance).
  */
+import { type Buggify, neverBuggify } from '@datastreamer/protocol';
 import { IngestBatch } from './ingest-batch.js';
 import { columnError, markedLength, type RowContext, rowError } from './ingest-errors.js';
 import type { RowShape } from './row-shape.js';
@@ -40,6 +41,12 @@ export class RowIngest {
   readonly #layout = new TupleLayout();
   readonly #writer = new TupleWriter();
   readonly #batch = new IngestBatch();
+  readonly #buggify: Buggify;
+
+  /** @param buggify fault points (simulation only): `storage.arena-tiny` starts a batch's arena tiny. */
+  constructor(buggify: Buggify = neverBuggify) {
+    this.#buggify = buggify;
+  }
 
   /**
    * A batch for `count` items: this ingest's reusable one, or a fresh one while that one is in use (a
@@ -48,7 +55,7 @@ export class RowIngest {
    */
   batch(count: number): IngestBatch {
     const own = this.#batch;
-    return (own.inUse ? new IngestBatch() : own).reset(count);
+    return (own.inUse ? new IngestBatch() : own).reset(count, this.#buggify('storage.arena-tiny'));
   }
 
   /**

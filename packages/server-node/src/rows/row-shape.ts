@@ -7,15 +7,8 @@
  * Defaults are encoded with the protocol's `RowCodec`, so a default spliced into a row is exactly the element
  * a client would have written for that value. It does not read rows (see row-ingest.ts and row-upgrade.ts).
  */
-import {
-  type ColumnDef,
-  type ElementChecks,
-  elementProblem,
-  normalizeValue,
-  planElementChecks,
-  RowCodec,
-  type TableSchema,
-} from '@datastreamer/protocol';
+import { type ColumnDef, normalizeValue, RowCodec, type TableSchema } from '@datastreamer/protocol';
+import { type ElementChecks, elementProblem, planElementChecks } from '@datastreamer/protocol/internal';
 import { ServerError } from '../errors/server-error.js';
 import { TupleLayout } from './tuple-layout.js';
 

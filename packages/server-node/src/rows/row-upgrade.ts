@@ -7,7 +7,7 @@
  *
  * It does not decode values and is not reentrant (one layout and writer per instance).
  */
-import type { RowResult } from '@datastreamer/protocol';
+import type { RowResult } from '@datastreamer/protocol/internal';
 import { ServerError } from '../errors/server-error.js';
 import type { RowShape } from './row-shape.js';
 import { storedRowTuple, storedRowVersion } from './stored-row.js';

@@ -9,7 +9,7 @@
  * nothing. It does not check the bytes of a value (see `RowShape.valueProblem`).
  */
 
-import { BinaryTupleFormat } from '@datastreamer/protocol';
+import { BinaryTupleFormat } from '@datastreamer/protocol/internal';
 
 const HEADER_SIZE = BinaryTupleFormat.headerSize;
 const OFFSET_SIZE_MASK = BinaryTupleFormat.offsetSizeMask;

@@ -7,23 +7,16 @@
  * "Last wins" needs no per-batch map: items are written in order and a transaction's second write of a key
  * replaces its own intent. It does not decode frames, check schemas or ownership (the request handler does).
  */
+import { StreamerOperationTypes } from '@datastreamer/protocol';
 import { ServerError } from '../errors/server-error.js';
 import type { MvccPartitionStore } from '../storage/mvcc-partition-store.js';
 import type { Transaction } from './transaction.js';
 import type { TransactionManager } from './transaction-manager.js';
 
-/** The operations a streamer item can carry. */
-export const BatchOps = {
-  PUT: 'PUT',
-  REMOVE: 'REMOVE',
-} as const;
-
-export type BatchOp = (typeof BatchOps)[keyof typeof BatchOps];
-
 /** One streamer item: upsert `row` under `key`, or remove `key` (only the key columns matter). */
 export type BatchItem =
-  | { readonly op: typeof BatchOps.PUT; readonly key: Uint8Array; readonly row: Uint8Array }
-  | { readonly op: typeof BatchOps.REMOVE; readonly key: Uint8Array };
+  | { readonly op: typeof StreamerOperationTypes.PUT; readonly key: Uint8Array; readonly row: Uint8Array }
+  | { readonly op: typeof StreamerOperationTypes.REMOVE; readonly key: Uint8Array };
 
 /**
  * Applies `items` to `partition` in one implicit transaction of `manager`.
@@ -46,10 +39,10 @@ export function applyBatch(
     for (let i = 0; i < items.length; i++) {
       const item = items[i] as BatchItem;
       switch (item.op) {
-        case BatchOps.PUT:
+        case StreamerOperationTypes.PUT:
           partition.write(ptx, item.key, item.row);
           break;
-        case BatchOps.REMOVE:
+        case StreamerOperationTypes.REMOVE:
           // Absent in this transaction's view (its snapshot, or its own earlier REMOVE): nothing to do.
           partition.removeRange(ptx, item.key, 0, item.key.length);
           break;

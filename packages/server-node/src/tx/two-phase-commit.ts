@@ -25,7 +25,7 @@
  * Known gap: a reader on a participant node whose snapshot is after the commit timestamp but that read a key
  * before the commit arrived saw the value before it (the store ignores other transactions' intents on reads).
  */
-import type { TxPartition } from '@datastreamer/protocol';
+import type { TxPartition } from '@datastreamer/protocol/internal';
 import type { HybridClock } from '../clock/hlc.js';
 import { ServerError } from '../errors/server-error.js';
 import type { Forwarder } from '../node/forwarding.js';

@@ -12,7 +12,8 @@
  *
  * The commit procedure itself is in two-phase-commit.ts; this module keeps no data across a crash but the log.
  */
-import type { Clock, Logger, TimerHandle, TxPartition, TxStateResult } from '@datastreamer/protocol';
+import type { Clock, Logger, TimerHandle } from '@datastreamer/protocol';
+import type { TxPartition, TxStateResult } from '@datastreamer/protocol/internal';
 import type { Forwarder } from '../node/forwarding.js';
 import { partitionKey, type TxDecision, type TxLog } from './tx-log.js';
 

@@ -16,7 +16,7 @@
  *
  * It keeps records only; it does not send, apply or decide anything.
  */
-import type { TxPartition } from '@datastreamer/protocol';
+import type { TxPartition } from '@datastreamer/protocol/internal';
 
 /** The outcome of a decided transaction. */
 export type TxOutcome = 'COMMITTED' | 'ABORTED';

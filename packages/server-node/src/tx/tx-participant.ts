@@ -21,14 +21,8 @@
  *
  * It does not decide outcomes or pick timestamps (the coordinator does, see two-phase-commit.ts).
  */
-import {
-  type Clock,
-  type Logger,
-  ProtocolError,
-  type RowResult,
-  type TimerHandle,
-  type TxPartition,
-} from '@datastreamer/protocol';
+import { type Clock, type Logger, ProtocolError, type TimerHandle } from '@datastreamer/protocol';
+import type { RowResult, TxPartition } from '@datastreamer/protocol/internal';
 import type { HybridClock } from '../clock/hlc.js';
 import { ServerError } from '../errors/server-error.js';
 import type { Forwarder } from '../node/forwarding.js';

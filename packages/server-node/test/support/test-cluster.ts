@@ -5,13 +5,8 @@
  */
 
 import type { TableDefinition } from '@datastreamer/protocol';
-import {
-  keyColocationHash,
-  partitionFor,
-  RowCodec,
-  type StreamerRow,
-  type TableSchema,
-} from '@datastreamer/protocol';
+import { partitionFor, RowCodec, type TableSchema } from '@datastreamer/protocol';
+import { keyColocationHash, type StreamerRow } from '@datastreamer/protocol/internal';
 import { ClusterNode, type ClusterNodeOptions } from '../../src/node/cluster-node.js';
 import { LocalControlPlane } from '../../src/placement/control-plane.js';
 import { LoopbackNetwork } from './loopback-network.js';

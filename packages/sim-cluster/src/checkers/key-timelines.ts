@@ -18,14 +18,15 @@
  * A step back is measured against the highest seq applied so far (not the previous apply), so a stale
  * overwrite is one violation, and what follows is judged against the newest version ever applied.
  */
-import type { ApplyEvent, ItemOp, SubmitEvent } from '../history/history-event.js';
+import type { StreamerOperationType } from '@datastreamer/protocol';
+import type { ApplyEvent, SubmitEvent } from '../history/history-event.js';
 import { type HistoryIndex, hasRow, keySeqId, producerOf, type RowApply } from './history-index.js';
 
 /** One apply of a key, attributed. */
 export interface TimelineEntry {
   readonly apply: ApplyEvent;
   /** `PUT` for a row, `REMOVE` for a tombstone. */
-  readonly op: ItemOp;
+  readonly op: StreamerOperationType;
   /** The row's seq, or the seq of the REMOVE a tombstone stands for; `undefined` when unattributed. */
   readonly seq: number | undefined;
   /** Who wrote it; `undefined` when unattributed (then `seq` may still be known for a row). */

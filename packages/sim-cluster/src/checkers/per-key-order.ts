@@ -7,8 +7,9 @@
  * against the highest version so far, is in `key-timelines.ts`. Applies it cannot attribute (no submit, or
  * several producers that could have written them) are counted, not judged.
  */
+import type { StreamerOperationType } from '@datastreamer/protocol';
 import { formatEvent } from '../history/format-event.js';
-import type { ApplyEvent, HistoryLike, HistoryRow, ItemOp } from '../history/history-event.js';
+import type { ApplyEvent, HistoryLike, HistoryRow } from '../history/history-event.js';
 import { type PerKeyOrderOptions, validateOptions } from './check-options.js';
 import { buildReport, type CheckerResult } from './checker-result.js';
 import { HistoryIndex } from './history-index.js';
@@ -21,7 +22,7 @@ export interface OrderViolation {
   /** The apply that went back. */
   readonly apply: ApplyEvent;
   /** `PUT` for a row, `REMOVE` for a tombstone. */
-  readonly op: ItemOp;
+  readonly op: StreamerOperationType;
   /** Its seq (for a tombstone: the seq of the REMOVE it stands for). */
   readonly seq: number;
   /** The earlier-committed apply with the newer version it went back from. */

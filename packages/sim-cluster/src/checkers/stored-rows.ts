@@ -8,13 +8,8 @@
  * (the value checks run backwards), not by the node's own checks on bytes, so a node that skips a check is
  * caught. It does not look at the history.
  */
-import {
-  type ColumnDef,
-  type InternalValue,
-  RowCodec,
-  storedValueProblem,
-  type TableSchema,
-} from '@datastreamer/protocol';
+import { type ColumnDef, type InternalValue, RowCodec, type TableSchema } from '@datastreamer/protocol';
+import { storedValueProblem } from '@datastreamer/protocol/internal';
 import { storedRowTuple, storedRowVersion } from '@datastreamer/server-node';
 import { buildReport, type CheckerResult } from './checker-result.js';
 

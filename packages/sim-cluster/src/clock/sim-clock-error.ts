@@ -1,8 +1,9 @@
 /**
  * The error the simulated clock reports: a livelock (a cap was exceeded), a stopped clock, or a bad argument.
- * It carries `code` (from the shared ErrorCodes table), `retryable` and `cause` like every package error.
+ * A `SimClusterError`: it carries `code`, `retryable` and `cause`.
  */
-import { type ErrorCode, ErrorCodes } from '@datastreamer/protocol';
+import type { ErrorCode } from '@datastreamer/protocol';
+import { SimClusterError } from '../errors/sim-cluster-error.js';
 
 /** Why the clock failed, and the error code each reason maps to. */
 export const SimClockErrorKinds = {
@@ -16,16 +17,12 @@ export const SimClockErrorKinds = {
 
 export type SimClockErrorKind = keyof typeof SimClockErrorKinds;
 
-export class SimClockError extends Error {
+export class SimClockError extends SimClusterError {
   override readonly name: string = 'SimClockError';
   readonly kind: SimClockErrorKind;
-  readonly code: ErrorCode;
-  readonly retryable: boolean;
 
   constructor(kind: SimClockErrorKind, message: string, options: { readonly cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(SimClockErrorKinds[kind], message, options);
     this.kind = kind;
-    this.code = SimClockErrorKinds[kind];
-    this.retryable = ErrorCodes[this.code].retryable;
   }
 }

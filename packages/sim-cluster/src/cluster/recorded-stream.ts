@@ -13,6 +13,7 @@
  * by index). Per batch: one ack event. It does not change the items, the batching or the options other than
  * chaining `onBatch`, and does not run any checker.
  */
+
 import {
   type Client,
   DataStreamerError,
@@ -22,10 +23,10 @@ import {
   type StreamerBatchInfo,
   type StreamerSource,
 } from '@datastreamer/client';
+import type { StreamerOperationType } from '@datastreamer/protocol';
 import { type ErrorCode, ErrorCodes } from '@datastreamer/protocol';
 import { SimClusterError } from '../errors/sim-cluster-error.js';
 import type { History } from '../history/history.js';
-import type { ItemOp } from '../history/history-event.js';
 import { recordingSource, type TakenItemSink } from './recording-source.js';
 
 /** What a recorded stream writes through: a record or key-value view (anything with these two members). */
@@ -126,7 +127,7 @@ class StreamRecorder<T> implements TakenItemSink<T> {
     // Everything that can throw runs before the index is used: an item it refuses was never taken.
     const key = spec.canonicalKey(item);
     const seq = toSeq(spec.seq(item), this.#items.length);
-    const op: ItemOp = item instanceof DataStreamerItem ? item.operationType : 'PUT';
+    const op: StreamerOperationType = item instanceof DataStreamerItem ? item.operationType : 'PUT';
     const producer = typeof spec.producer === 'function' ? spec.producer(item) : spec.producer;
     const index = this.#items.length;
     if (producer === undefined) {

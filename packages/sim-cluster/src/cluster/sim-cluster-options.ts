@@ -6,13 +6,22 @@ import type { Logger, Rng } from '@datastreamer/protocol';
 import {
   type ClusterNode,
   DEFAULT_MAX_CLOCK_OFFSET_MS,
+  type ReceiverContext,
   type UserCredentials,
 } from '@datastreamer/server-node';
+import type { BuggifyOptions } from '../buggify/buggify-run.js';
 import { SimClusterError } from '../errors/sim-cluster-error.js';
 import type { DelayRange } from '../network/network-faults.js';
 
 /** A receiver as the nodes run it (see server-node's `DataStreamerReceiver`). */
 export type SimReceiver = Parameters<ClusterNode['deployReceiver']>[1];
+
+/**
+ * A receiver as `start({ receivers })` takes it: typed for its own payloads, argument and results
+ * (`DataStreamerReceiver<Play, Arg, Result>`), so it needs no cast. The node hands it what the client sent,
+ * decoded; those types are the receiver's promise about its clients, which nothing checks on the way in.
+ */
+export type TypedReceiver = (page: readonly never[], context: ReceiverContext, arg: never) => unknown;
 
 export interface SimClusterOptions {
   /** Nodes at the start, named `node-1`, `node-2`, ... (1..64). Default 3. */
@@ -34,7 +43,7 @@ export interface SimClusterOptions {
   /** Virtual-time cap that turns a livelock into an error (virtual clock only). Default one hour. */
   readonly maxVirtualTimeMs?: number;
   /** Receivers deployed on every node before the cluster serves, by name. Default: none. */
-  readonly receivers?: Readonly<Record<string, SimReceiver>>;
+  readonly receivers?: Readonly<Record<string, TypedReceiver>>;
   /**
    * Copies of each partition of a table whose definition does not say (1..7, at most the node count): with
    * more than 1 each partition is a Raft group over that many nodes, its primary the replica holding the
@@ -57,6 +66,11 @@ export interface SimClusterOptions {
    * always authenticate).
    */
   readonly auth?: SimAuthOptions;
+  /**
+   * Fault points inside the code (BUGGIFY, see docs/SIMULATION.md): `true` or options turn them on for this
+   * run, virtual clock only; the seed decides which points are enabled and when they fire. Default off.
+   */
+  readonly buggify?: boolean | BuggifyOptions;
 }
 
 /** See {@link SimClusterOptions.auth}. */
@@ -98,6 +112,8 @@ export interface ResolvedSimClusterOptions {
   readonly replicas: number;
   readonly replication: SimReplicationOptions;
   readonly auth: SimAuthOptions;
+  /** Undefined: off. */
+  readonly buggify: BuggifyOptions | undefined;
 }
 
 function integerIn(name: string, value: unknown, min: number, max: number): number {
@@ -130,6 +146,7 @@ export function resolveSimClusterOptions(options: unknown): ResolvedSimClusterOp
     'replicas',
     'replication',
     'auth',
+    'buggify',
   ];
   for (const name of Object.keys(o)) {
     if (!known.includes(name)) {
@@ -196,18 +213,21 @@ export function resolveSimClusterOptions(options: unknown): ResolvedSimClusterOp
     }
   }
   checkReplication(replication);
+  // Every value is a function (checked above); what it declares about its payloads is the user's promise.
+  const deployable = receivers as Readonly<Record<string, SimReceiver>>;
   return {
     nodes,
     replicas: integerIn('replicas', o.replicas ?? 1, 1, Math.min(7, nodes)),
     replication,
     auth: checkAuth(o.auth),
+    buggify: checkBuggify(o.buggify, clock),
     partitions: integerIn('partitions', o.partitions ?? 16, 1, 65_535),
     seed: o.seed,
     clock,
     logger: o.logger,
     networkDelayMs: o.networkDelayMs,
     maxVirtualTimeMs: o.maxVirtualTimeMs,
-    receivers,
+    receivers: deployable,
     history,
   };
 }
@@ -239,6 +259,36 @@ function checkReplication(replication: SimReplicationOptions): void {
     const min = integerIn('replication.syncLatencyMs.min', syncLatencyMs.min, 0, 60_000);
     integerIn('replication.syncLatencyMs.max', syncLatencyMs.max, min, 60_000);
   }
+}
+
+/** Checks `buggify`: a boolean or an options object (checked by `BuggifyRun`), on virtual time only. */
+function checkBuggify(buggify: unknown, clock: 'virtual' | 'real'): BuggifyOptions | undefined {
+  if (buggify === undefined || buggify === false) return undefined;
+  if (buggify !== true && (typeof buggify !== 'object' || buggify === null || Array.isArray(buggify))) {
+    throw new SimClusterError(
+      'INVALID_ARGUMENT',
+      `option buggify must be a boolean or { enabledShare?, probability?, enable? }, got ${String(buggify)}`,
+    );
+  }
+  if (clock === 'real') {
+    throw new SimClusterError(
+      'INVALID_ARGUMENT',
+      "option buggify needs clock: 'virtual' (fault points never fire on the real clock)",
+    );
+  }
+  if (buggify === true) return {};
+  const { enabledShare, probability, enable, ...rest } = buggify as Record<string, unknown>;
+  const unknown = Object.keys(rest)[0];
+  if (unknown !== undefined) {
+    throw new SimClusterError(
+      'INVALID_ARGUMENT',
+      `unknown option buggify.${unknown} (known: enabledShare, probability, enable)`,
+    );
+  }
+  if (enable !== undefined && !Array.isArray(enable)) {
+    throw new SimClusterError('INVALID_ARGUMENT', 'option buggify.enable must be an array of point names');
+  }
+  return buggify as BuggifyOptions;
 }
 
 /** Checks the shape of `auth` (the nodes check each user); never quotes a password. */

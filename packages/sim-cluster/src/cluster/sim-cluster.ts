@@ -32,6 +32,7 @@ import {
   MemoryDisk,
   type MoveReport,
 } from '@datastreamer/server-node';
+import { BuggifyRun } from '../buggify/buggify-run.js';
 import type { Verdict } from '../checkers/check.js';
 import { check as checkHistory } from '../checkers/check.js';
 import type { CheckOptions } from '../checkers/check-options.js';
@@ -43,6 +44,7 @@ import { History } from '../history/history.js';
 import type { HistoryRow } from '../history/history-event.js';
 import { SimNetwork } from '../network/sim-network.js';
 import { recordApplies } from './apply-recording.js';
+import { type CheckedView, isCheckedView, type RowOfView } from './checked-view.js';
 import { recordedStream, type StreamRecording, type StreamTarget } from './recorded-stream.js';
 import {
   defaultClusterSecret,
@@ -55,7 +57,8 @@ import { keyColumnNames, streamItemKey } from './stream-item-key.js';
 import { committedRows, type PlainRow, RowDecoders, storedVersions } from './table-reader.js';
 
 /** What `connect` takes: a subset of nodes, and client options other than transport and endpoints. */
-export interface ConnectOptions extends Omit<ClientOptions, 'transport' | 'endpoints' | 'clock' | 'rng'> {
+export interface ConnectOptions
+  extends Omit<ClientOptions, 'transport' | 'endpoints' | 'clock' | 'rng' | 'buggify'> {
   /** The nodes to connect to. Default: every running node. */
   readonly nodes?: readonly string[];
 }
@@ -78,6 +81,11 @@ export class SimCluster implements AsyncDisposable {
   readonly controlPlane: LocalControlPlane;
   readonly #options: ResolvedSimClusterOptions;
   readonly #rng: SeededRng;
+  /**
+   * The run's fault points (`start({ buggify })`): which are enabled, and how often each was reached and
+   * fired. Undefined when they are off (always on the real clock).
+   */
+  readonly buggify: BuggifyRun | undefined;
   readonly #log: Logger;
   readonly #nodes = new Map<string, ClusterNode>();
   readonly #clients: Client[] = [];
@@ -121,6 +129,8 @@ export class SimCluster implements AsyncDisposable {
     this.#clusterSecret =
       options.auth.clusterSecret ?? defaultClusterSecret(this.#rng.child('cluster-secret'));
     this.#decoders = new RowDecoders(this.controlPlane.catalog);
+    this.buggify =
+      options.buggify === undefined ? undefined : new BuggifyRun(this.#rng.child('buggify'), options.buggify);
     this.network.onEvent((event) => {
       this.history.recordFault(event);
     });
@@ -179,6 +189,7 @@ export class SimCluster implements AsyncDisposable {
       clock: this.clock,
       rng: this.#rng.child(name),
       logger: clientOptions.logger ?? this.#options.logger ?? silentLogger,
+      ...(this.buggify === undefined ? {} : { buggify: this.buggify.buggify }),
     });
     this.#clients.push(client);
     this.#clientNames.set(client, name);
@@ -202,19 +213,23 @@ export class SimCluster implements AsyncDisposable {
    * is `view.streamData(source, options)` after the same argument checks.
    *
    * @param recording the client, the per-key sequence number of an item (`seq`), and optionally its key
-   *   (default: read from the table's key columns) and producer (default: the client).
+   *   (default: read from the table's key columns) and producer (default: the client). Its functions take
+   *   the source's items as typed (`S`: a bare row for an array of rows), not every item the view accepts.
    * @returns the outcome of `streamData`, unchanged.
    * @throws (rejects) SimClusterError `INVALID_ARGUMENT` for a client this cluster did not connect, a table
    *   that does not exist, or a `StreamerPublisher` source; `CLOSED` after `stop()`.
    */
-  stream<T>(
+  stream<T, S extends T = T>(
     view: StreamTarget<T>,
-    source: StreamerSource<T>,
-    recording: StreamRecording<T>,
+    source: StreamerSource<S>,
+    recording: StreamRecording<NoInfer<S>>,
     options?: DataStreamerOptions,
   ): Promise<DataStreamerSummary> {
+    // The items recorded are the source's, so everything below works on `S`; the view streams them because
+    // `S` extends what it accepts.
+    const target: StreamTarget<S> = view;
     let client: string;
-    let canonical: (item: T) => string;
+    let canonical: (item: S) => string;
     try {
       this.#checkRunning();
       client = typeof recording.client === 'string' ? recording.client : this.clientName(recording.client);
@@ -229,12 +244,12 @@ export class SimCluster implements AsyncDisposable {
     } catch (error) {
       return Promise.reject(error);
     }
-    if (this.#options.history === 'off') return view.streamData(source, options);
+    if (this.#options.history === 'off') return target.streamData(source, options);
     const stream = (this.#streamIds.get(client) ?? 0) + 1;
     this.#streamIds.set(client, stream);
     const { producer } = recording;
     return recordedStream(
-      view,
+      target,
       source,
       {
         history: this.history,
@@ -468,23 +483,37 @@ export class SimCluster implements AsyncDisposable {
    * Runs the checkers (at-least-once, per-key order, final state, liveness, stored rows) over the history
    * and the stores. The final table is read directly unless `options.rows` is given (rows that do not decode
    * left out: the stored-rows checker reports them).
+   *
+   * `check(view, options)` judges the view's table, and types the rows of `key` and `seq` from the view
+   * (a record view's row; a key-value view's key and value columns together).
    * @throws SimClusterError `INVALID_ARGUMENT` when the cluster was started with `history: 'off'`.
    */
-  check<Row extends object = HistoryRow>(options: CheckOptions<Row>): Verdict {
+  check<Row extends object = HistoryRow>(options: CheckOptions<Row>): Verdict;
+  check<View extends CheckedView>(view: View, options: Omit<CheckOptions<RowOfView<View>>, 'table'>): Verdict;
+  check(
+    viewOrOptions: CheckedView | CheckOptions<object>,
+    viewOptions?: Omit<CheckOptions<object>, 'table'>,
+  ): Verdict {
+    let options: CheckOptions<object>;
+    if (isCheckedView(viewOrOptions)) {
+      if (viewOptions === undefined) {
+        throw new SimClusterError('INVALID_ARGUMENT', 'check(view, options) needs the options (key and seq)');
+      }
+      options = { ...viewOptions, table: viewOrOptions.tableName };
+    } else options = viewOrOptions;
     if (this.#options.history === 'off') {
       throw new SimClusterError(
         'INVALID_ARGUMENT',
         "cannot check: the cluster was started with history: 'off', so no applies or stream events were recorded",
       );
     }
-    let resolved: CheckOptions<Row> = {
+    let resolved: CheckOptions<object> = {
       ...options,
       stored: { versions: storedVersions(this.#nodes.values()), schemas: this.controlPlane.catalog },
     };
     if (options.rows === undefined) {
       const table = options.table ?? this.#onlyTable();
-      if (table !== undefined)
-        resolved = { ...resolved, table, rows: this.#readTable(table, true) as unknown as Row[] };
+      if (table !== undefined) resolved = { ...resolved, table, rows: this.#readTable(table, true) };
     }
     return checkHistory(this.history, resolved);
   }
@@ -522,6 +551,7 @@ export class SimCluster implements AsyncDisposable {
       }),
       rng: this.#rng.child(name),
       replication: raft,
+      ...(this.buggify === undefined ? {} : { buggify: this.buggify.buggify }),
       authentication: {
         clusterSecret: this.#clusterSecret,
         ...(this.#options.auth.users === undefined ? {} : { users: this.#options.auth.users }),

@@ -1,18 +1,9 @@
 /**
  * The error the history reports: a value it cannot encode into JSON lines, a JSON line that is not a valid
- * event, or a recorded field of the wrong type. It carries `code` (from the shared ErrorCodes table),
- * `retryable` and `cause` like every package error.
+ * event, or a recorded field of the wrong type. A `SimClusterError`: it carries `code`, `retryable` and `cause`.
  */
-import { type ErrorCode, ErrorCodes } from '@datastreamer/protocol';
+import { SimClusterError } from '../errors/sim-cluster-error.js';
 
-export class HistoryError extends Error {
+export class HistoryError extends SimClusterError {
   override readonly name: string = 'HistoryError';
-  readonly code: ErrorCode;
-  readonly retryable: boolean;
-
-  constructor(code: ErrorCode, message: string, options: { readonly cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-    this.retryable = ErrorCodes[code].retryable;
-  }
 }

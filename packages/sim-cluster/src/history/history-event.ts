@@ -8,18 +8,10 @@
  * Keys are canonical strings computed by the recorder (see `canonicalKey`); the same key must give the same
  * string in `submit` and `apply` events. It does not record message traffic (the network's counters do).
  */
-import type { ErrorCode } from '@datastreamer/protocol';
+import type { ErrorCode, StreamerOperationType } from '@datastreamer/protocol';
 
 /** A decoded row as the history keeps it: column name to value. */
 export type HistoryRow = { readonly [column: string]: unknown };
-
-/** The operations a streamer item carries. */
-export const ItemOps = {
-  PUT: 'PUT',
-  REMOVE: 'REMOVE',
-} as const;
-
-export type ItemOp = (typeof ItemOps)[keyof typeof ItemOps];
 
 /** The kinds of topology change. `heal` marks the end of a run's fault phase (see SIMULATION.md). */
 export const TopologyKinds = {
@@ -103,7 +95,7 @@ export interface SubmitEvent extends EventBase {
   readonly stream: number;
   /** The item's position in its source, from 0. */
   readonly index: number;
-  readonly op: ItemOp;
+  readonly op: StreamerOperationType;
   /** The canonical string of the item's key. */
   readonly key: string;
   /** The producer's sequence number for this key: it grows with each item the producer makes for the key. */

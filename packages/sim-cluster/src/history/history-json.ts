@@ -9,11 +9,11 @@
  * is rejected with its line number and the field at fault. Unknown fields are rejected too, so a round trip
  * is exact. It does not check relations between events (an ack of an item never submitted): checkers do.
  */
+import { StreamerOperationTypes } from '@datastreamer/protocol';
 import { HistoryError } from './history-error.js';
 import {
   type HistoryEvent,
   HistoryEventTypes,
-  ItemOps,
   OperationOutcomes,
   RegisterKinds,
   StreamOutcomes,
@@ -172,7 +172,7 @@ export function decodeEvent(line: string, lineNumber: number): HistoryEvent {
         client: r.string('client'),
         stream: r.integer('stream'),
         index: r.integer('index'),
-        op: r.oneOf('op', ItemOps),
+        op: r.oneOf('op', StreamerOperationTypes),
         key: r.string('key'),
         seq: r.finite('seq'),
         ...(table === undefined ? {} : { table }),

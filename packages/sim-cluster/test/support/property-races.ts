@@ -11,6 +11,7 @@
  */
 import { Client } from '@datastreamer/client';
 import { type Connection, type ConnectionListener, createRng, type Transport } from '@datastreamer/protocol';
+import { faultPlanArb } from '@datastreamer/sim-cluster/testing';
 import fc from 'fast-check';
 import { SimCluster } from '../../src/cluster/sim-cluster.js';
 import type { FaultPlan } from '../../src/faults/fault.js';
@@ -23,7 +24,6 @@ import {
   scenarioTable,
   streamItems,
 } from '../../src/replay/scenario-workload.js';
-import { faultPlanArb } from './fault-arbitraries.js';
 import { PROPERTY_LIVENESS_BOUND_MS, PROPERTY_NODES } from './property-scenario.js';
 
 /** The racing client's endpoint name. */

@@ -8,6 +8,8 @@
  * found by any of them is printed and dumped the same way. It does not count what happened (see
  * `property-tally.ts`) and does not decide budgets (the test files do).
  */
+
+import { faultPlanArb } from '@datastreamer/sim-cluster/testing';
 import fc from 'fast-check';
 import type { SimCluster } from '../../src/cluster/sim-cluster.js';
 import type { SimReplicationOptions } from '../../src/cluster/sim-cluster-options.js';
@@ -21,7 +23,6 @@ import type {
   ScenarioStreamOptions,
 } from '../../src/replay/scenario.js';
 import { SCENARIO_TABLE } from '../../src/replay/scenario-workload.js';
-import { faultPlanArb } from './fault-arbitraries.js';
 
 /** The nodes every generated scenario starts with, unless its shape says otherwise. */
 export const PROPERTY_NODES = ['node-1', 'node-2', 'node-3'] as const;

@@ -11,13 +11,20 @@
 /** @type {readonly Mutant[]} */
 export const mutants = [
   {
-    name: 'partition-batches-out-of-order',
-    bug: 'batches of one partition sent out of order: the lane sends its newest waiting page first',
+    name: 'fence-admits-out-of-turn',
+    bug:
+      "a partition applies a run's batch that overtook an earlier one (with several batches of a partition " +
+      'under way): the earlier batch then counts as a duplicate and is never applied',
     patches: [
       {
-        file: 'packages/client/src/streamer/partition-lane.ts',
-        find: 'const page = this.waiting.shift();',
-        replace: 'const page = this.waiting.pop();',
+        file: 'packages/server-node/src/node/producer-fence.ts',
+        find: '      return batchSeq === 1 ? APPLY : outOfOrder(producer, 0);\n',
+        replace: '      return APPLY;\n',
+      },
+      {
+        file: 'packages/server-node/src/node/producer-fence.ts',
+        find: '    return batchSeq === entry.appliedSeq + 1 ? APPLY : outOfOrder(producer, entry.appliedSeq);\n',
+        replace: '    return APPLY;\n',
       },
     ],
   },
@@ -26,21 +33,33 @@ export const mutants = [
     bug: 'a retry skips re-resolving the owner: it reuses the connection of the previous attempt',
     patches: [
       {
-        file: 'packages/client/src/table/table-streamer-sink.ts',
-        find: '  readonly #mode: TableSinkMode;\n',
-        replace: '  readonly #mode: TableSinkMode;\n  readonly lastRoute = new Map();\n',
+        file: 'packages/client/src/table/partition-route.ts',
+        find: 'const SEAL_PAUSE_MS = 50;\n',
+        replace:
+          'const SEAL_PAUSE_MS = 50;\n' +
+          'const lastRoutes = new WeakMap<TableContext, Map<string, PartitionRoute>>();\n',
+      },
+      {
+        file: 'packages/client/src/table/partition-route.ts',
+        find: '  readonly options?: RequestOptions;\n}\n',
+        replace: '  readonly options?: RequestOptions;\n  readonly retry?: boolean;\n}\n',
+      },
+      {
+        file: 'packages/client/src/table/partition-route.ts',
+        find: '    const route = await routeToPrimary(context, tableId, partition);\n',
+        replace:
+          // The pool's own CLOSED check is kept, so the bug shows during the run, not after the client closed.
+          '    const routes = lastRoutes.get(context) ?? new Map<string, PartitionRoute>();\n' +
+          '    lastRoutes.set(context, routes);\n' +
+          "    const key = tableId + '/' + partition;\n" +
+          '    const reused = request.retry === true && !context.pool.isClosed ? routes.get(key) : undefined;\n' +
+          '    const route = reused ?? (await routeToPrimary(context, tableId, partition));\n' +
+          '    routes.set(key, route);\n',
       },
       {
         file: 'packages/client/src/table/table-streamer-sink.ts',
-        find: '      const { assignment, owner, connection } = await routeToPrimary(context, this.#tableId, partition);\n',
-        replace:
-          // The pool's own CLOSED check is kept, so the bug shows during the run, not after the client closed.
-          '      const route =\n' +
-          '        batch.attempt > 1 && this.lastRoute.has(partition) && !context.pool.isClosed\n' +
-          '          ? this.lastRoute.get(partition)\n' +
-          '          : await routeToPrimary(context, this.#tableId, partition);\n' +
-          '      this.lastRoute.set(partition, route);\n' +
-          '      const { assignment, owner, connection } = route;\n',
+        find: "      op: 'STREAMER_BATCH_SEND',\n",
+        replace: "      op: 'STREAMER_BATCH_SEND',\n      retry: batch.attempt > 1,\n",
       },
     ],
   },
@@ -81,9 +100,9 @@ export const mutants = [
     bug: 'a batch that failed for good and that its seal says did not apply is dropped from the failed items',
     patches: [
       {
-        file: 'packages/client/src/streamer/data-streamer.ts',
-        find: '    } else {\n      this.#failed.addPage(batch.page);\n    }\n',
-        replace: '    }\n',
+        file: 'packages/client/src/streamer/unknown-outcomes.ts',
+        find: '          if (batch.batchSeq <= appliedSeq) applied += batch.size;\n          else failed.addBatch(batch);\n',
+        replace: '          if (batch.batchSeq <= appliedSeq) applied += batch.size;\n',
       },
     ],
   },
@@ -93,8 +112,8 @@ export const mutants = [
     patches: [
       {
         file: 'packages/server-node/src/fence/producer-fence.ts',
-        find: '    if (entry === undefined || epoch > entry.epoch) return APPLY;\n',
-        replace: '    if (entry === undefined) return APPLY;\n',
+        find: '    if (entry === undefined || epoch > entry.epoch) {\n      return batchSeq === 1',
+        replace: '    if (entry === undefined) {\n      return batchSeq === 1',
       },
     ],
   },
@@ -103,9 +122,9 @@ export const mutants = [
     bug: 'a failing stream does not seal: it reports every batch of unknown outcome as not applied',
     patches: [
       {
-        file: 'packages/client/src/streamer/data-streamer.ts',
-        find: '      appliedSeq = await this.#sink.seal(batch.partition);\n',
-        replace: '      appliedSeq = 0;\n',
+        file: 'packages/client/src/streamer/unknown-outcomes.ts',
+        find: '          appliedSeq = await seal(partition);\n',
+        replace: '          appliedSeq = 0;\n',
       },
     ],
   },
