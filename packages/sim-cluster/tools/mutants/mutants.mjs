@@ -17,12 +17,12 @@ export const mutants = [
       'under way): the earlier batch then counts as a duplicate and is never applied',
     patches: [
       {
-        file: 'packages/server-node/src/node/producer-fence.ts',
+        file: 'packages/server-node/src/fence/producer-fence.ts',
         find: '      return batchSeq === 1 ? APPLY : outOfOrder(producer, 0);\n',
         replace: '      return APPLY;\n',
       },
       {
-        file: 'packages/server-node/src/node/producer-fence.ts',
+        file: 'packages/server-node/src/fence/producer-fence.ts',
         find: '    return batchSeq === entry.appliedSeq + 1 ? APPLY : outOfOrder(producer, entry.appliedSeq);\n',
         replace: '    return APPLY;\n',
       },
