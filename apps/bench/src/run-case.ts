@@ -24,6 +24,8 @@ function runCase(name: CaseName, rows: number, delayMs: number): Promise<CaseOut
       return runStream(1, rows, delayMs, false);
     case 'stream_3node':
       return runStream(3, rows, delayMs, true);
+    case 'stream_3node_r3':
+      return runStream(3, rows, delayMs, false, 3);
     case 'per_row':
       return runPerRow(rows, delayMs);
     case 'album_release':

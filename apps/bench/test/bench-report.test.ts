@@ -15,6 +15,7 @@ function outputs(overrides: Partial<Record<CaseName, CaseOutput>> = {}): Record<
       rowsPerSec: 625_000,
       memory: { peakBufferedItems: 16_000, bufferBound: 16_000, storedBytesPerRow: 104 },
     },
+    stream_3node_r3: { rows: 1_000_000, seconds: 2.5, rowsPerSec: 400_000 },
     per_row: { rows: 1000, seconds: 2.2, rowsPerSec: 455 },
     album_release: { rows: 2_500_000, seconds: 6.5, rowsPerSec: 384_615 },
     ...overrides,
@@ -41,11 +42,12 @@ describe('buildReport', () => {
         per_row: figures,
         stream_1node: figures,
         stream_3node: figures,
+        stream_3node_r3: figures,
       },
       cpus: 'number',
       memory: { bufferBound: 'number', peakBufferedItems: 'number', storedBytesPerRow: 'number' },
       node: 'string',
-      ratios: { stream_vs_floor: 'number', stream_vs_per_row: 'number' },
+      ratios: { replicated_vs_floor: 'number', stream_vs_floor: 'number', stream_vs_per_row: 'number' },
       rows: 'number',
     });
   });
@@ -54,6 +56,18 @@ describe('buildReport', () => {
     const report = buildReport(env, outputs());
     expect(report.ratios.stream_vs_floor).toBe(0.63);
     expect(report.ratios.stream_vs_per_row).toBe(1373.63);
+  });
+
+  it('divides stream_3node_r3 rows/s by the floor as replicated_vs_floor', () => {
+    expect(buildReport(env, outputs()).ratios.replicated_vs_floor).toBe(0.4);
+    const slow = buildReport(
+      env,
+      outputs({ stream_3node_r3: { rows: 1_000_000, seconds: 4, rowsPerSec: 250_000 } }),
+    );
+    expect(slow.ratios.replicated_vs_floor).toBe(0.25);
+    expect(formatReport(slow, { networkDelayMs: 1 })).toMatch(
+      /replicated_vs_floor\s+0\.25\s+target >= 0\.35: NOT met/,
+    );
   });
 
   it('gives a ratio of 0 instead of Infinity when the other case measured nothing', () => {

@@ -75,11 +75,17 @@ describe('demo scenarios at a small size (--json)', () => {
 });
 
 describe('chaos scenario at a small size', () => {
-  it('injects faults, retries and loses nothing', async () => {
-    const { code, json } = await runJson(['chaos', '--events', '20000', ...base]);
+  it('injects faults on 3 replicas, fails over, retries and loses nothing', async () => {
+    const { code, json, stderr } = await runJson(['chaos', '--events', '20000', ...base]);
     expect(code).toBe(0);
     expect(json.verdict).toBe('VALID');
     expect(detail(json, 'faults applied')).toBeGreaterThanOrEqual(3);
+    // Replication as it happened: elections counted, and each primary that moved put on the ticker.
+    expect(detail(json, 'replicas')).toBe(3);
+    expect(detail(json, 'elections')).toBeGreaterThan(0);
+    expect(detail(json, 'failovers')).toBeGreaterThan(0);
+    expect(stderr).toMatch(/failover: TrackEvents partition \d+ primary node-\d → node-\d \(term \d+\)/);
+    expect(stderr).toMatch(/pause node-\d \(primary of TrackEvents partition 0\)/);
     expect(json.retries).toBeGreaterThan(0);
     expect(json.stored).toBe(json.events);
     expect(json.events).toBe(20000);

@@ -152,6 +152,8 @@ describe('Catalog with bad definitions', () => {
     [{ ...EVENTS, primaryKey: ['Duration'] }, 'primaryKey[0]'],
     [{ ...EVENTS, colocateBy: ['Name'] }, 'colocateBy[0]'],
     [{ ...EVENTS, partitions: 0 }, 'partitions'],
+    [{ ...EVENTS, replicas: 1.5 }, 'replicas'],
+    [{ ...EVENTS, replicas: 0 }, 'replicas'],
   ])('names the bad field of a table definition %#', async (definition, field) => {
     await using fixture = await startFixture();
     const failure = await definitionError(fixture, definition);

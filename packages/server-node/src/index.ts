@@ -1,9 +1,9 @@
 /**
  * @datastreamer/server-node: one cluster node. MVCC partition storage on hybrid-logical-clock timestamps,
- * transactions, the catalog and placement (held by a control plane all nodes share), and the request
- * handlers a client streams into. See README.md for the storage and transaction model. Also the Raft core
- * (a replica of a replication group) and the node's simulated disk, not wired into the node yet
- * (docs/REPLICATION.md).
+ * transactions, the catalog, placement and leases (held by a control plane all nodes share), replicated
+ * partitions (a Raft group per partition, replication/), the node's simulated disk, and the request handlers
+ * a client streams into. See README.md for the storage and transaction model and docs/REPLICATION.md for
+ * replication.
  */
 
 export type { AuthenticationOptions, UserCredentials } from './auth/authenticator.js';
@@ -15,7 +15,7 @@ export {
   type HybridClockOptions,
   type HybridTimestamp,
 } from './clock/hlc.js';
-export type { Disk, DiskStats } from './disk/disk.js';
+export { type Disk, type DiskStats, isSimulatedDisk, type SimulatedDisk } from './disk/disk.js';
 export { DEFAULT_SYNC_LATENCY_MS, MemoryDisk, type MemoryDiskOptions } from './disk/memory-disk.js';
 export {
   ServerError,
@@ -23,8 +23,15 @@ export {
   type ServerErrorExtensions,
   type ServerErrorOptions,
 } from './errors/server-error.js';
-export { ClusterNode, type ClusterNodeOptions, type NodeState, NodeStates } from './node/cluster-node.js';
-export type { NodeApplyListener } from './node/node-core.js';
+export {
+  ClusterNode,
+  type ClusterNodeOptions,
+  type NodeReplicationMetrics,
+  type NodeReplicationOptions,
+  type NodeState,
+  NodeStates,
+} from './node/cluster-node.js';
+export type { NodeApplyListener, NodeRoleListener } from './node/node-core.js';
 export type { NodeMetricsSnapshot } from './node/node-metrics.js';
 export {
   type MoveReport,
@@ -32,13 +39,26 @@ export {
   nodeRegistryOf,
   type PartitionHandOverTarget,
 } from './node/partition-move.js';
-export { type ControlPlane, LocalControlPlane } from './placement/control-plane.js';
 export {
+  type ControlPlane,
+  LocalControlPlane,
+  type LocalControlPlaneOptions,
+} from './placement/control-plane.js';
+export {
+  MAX_REPLICAS,
   type PartitionMove,
   Placement,
   type PlacementListener,
   type TableAssignment,
 } from './placement/placement.js';
+export {
+  DEFAULT_LEASE_MS,
+  type LeaseEvent,
+  type LeaseListener,
+  type PartitionLease,
+  PlacementDriver,
+  type PlacementDriverOptions,
+} from './placement/placement-driver.js';
 export type { MembershipChange } from './raft/membership.js';
 export { type LeaseRecord, type Proposal, RaftNode } from './raft/raft-node.js';
 export { RAFT_DEFAULTS, type RaftNodeOptions } from './raft/raft-options.js';
@@ -84,6 +104,13 @@ export {
 } from './receiver/embedded-transactions.js';
 export { ReceiverRegistry, receiverRegistryOf } from './receiver/receiver-registry.js';
 export { ReceiverTransaction } from './receiver/receiver-transaction.js';
+export {
+  type GroupMetrics,
+  type GroupRaftOptions,
+  groupName,
+  PartitionGroup,
+} from './replication/partition-group.js';
+export type { CommandOutcome } from './replication/partition-state-machine.js';
 export { IngestBatch } from './rows/ingest-batch.js';
 export { MAX_STORED_SCHEMA_VERSION, storedRowTuple, storedRowVersion } from './rows/stored-row.js';
 export {

@@ -92,6 +92,18 @@ describe('MemoryDisk', () => {
     expect(text(d.read('a'))).toEqual([1, 2, 3]);
   });
 
+  it('appends owned parts as one change, durable and lost together', () => {
+    const { clock, disk: d } = disk(5);
+    d.appendOwned('log', [bytes(1), bytes(2, 3), bytes(4)]);
+    expect(text(d.read('log'))).toEqual([1, 2, 3, 4]);
+    expect(d.stats).toMatchObject({ writes: 1, bytesWritten: 4 });
+    d.sync(() => {});
+    clock.advance(5);
+    d.appendOwned('log', [bytes(5), bytes(6)]);
+    d.crash();
+    expect(text(d.read('log'))).toEqual([1, 2, 3, 4]);
+  });
+
   it('truncates and removes files, and lists them by prefix in order', () => {
     const { disk: d } = disk();
     d.write('raft/g2/log', bytes(1, 2, 3, 4));

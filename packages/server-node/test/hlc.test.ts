@@ -244,4 +244,18 @@ describe('HybridClock', () => {
     expect(hlc.aheadOfPhysicalMs()).toBe(1_300);
     expect(() => new HybridClock(physical.clock, { maxOffsetMs: 0 })).toThrow(/maxClockOffsetMs/);
   });
+
+  it('moves past a committed timestamp however far ahead, without the bound, and never back', () => {
+    const physical = manualClock(1_000);
+    const hlc = new HybridClock(physical.clock);
+    const far = hybridTimestamp(1_000 + 3_600_000, 7);
+    expect(() => hlc.update(far)).toThrow(/maxClockOffsetMs/);
+    hlc.advancePast(far);
+    expect(hlc.current()).toBe(far + 1n);
+    hlc.advancePast(hybridTimestamp(2_000));
+    expect(hlc.current()).toBe(far + 1n);
+    expect(hlc.now()).toBeGreaterThan(far + 1n);
+    expect(() => hlc.advancePast(-1n)).toThrow(/from 0 to 2\^63 - 2/);
+    expect(() => hlc.advancePast(MAX_TIMESTAMP)).toThrow(/from 0 to 2\^63 - 2/);
+  });
 });

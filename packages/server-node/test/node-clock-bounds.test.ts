@@ -53,7 +53,9 @@ describe('ClusterNode clock bounds', () => {
   });
 
   it('takes a peer timestamp within maxClockOffsetMs, and honours a larger configured bound', async () => {
-    const cluster = new TestCluster(['node-1'], { maxClockOffsetMs: 60_000 });
+    // A lease must outlast the bound (its holder stops serving that long before it expires).
+    expect(() => new TestCluster(['node-1'], { maxClockOffsetMs: 60_000 })).toThrow(/leaseMarginMs/);
+    const cluster = new TestCluster(['node-1'], { maxClockOffsetMs: 60_000 }, 4, 120_000);
     const rows = cluster.plays();
     const peer = await cluster.client('node-1', { name: 'node-9', peerType: 'node' });
     const ahead = hybridTimestamp(cluster.clock.now() + 59_000);

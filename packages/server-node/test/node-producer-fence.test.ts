@@ -2,7 +2,7 @@ import type { Response } from '@datastreamer/protocol';
 import type { BatchProducer } from '@datastreamer/protocol/internal';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ProducerFence } from '../src/node/producer-fence.js';
+import { ProducerFence } from '../src/fence/producer-fence.js';
 import { readRows } from './support/batches.js';
 import type { RawClient } from './support/raw-client.js';
 import { type TableRows, TestCluster } from './support/test-cluster.js';

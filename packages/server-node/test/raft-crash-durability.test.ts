@@ -39,6 +39,7 @@ function lyingDisk(disk: MemoryDisk): Disk {
     list: (prefix) => disk.list(prefix),
     write: (path, data) => disk.write(path, data),
     append: (path, data) => disk.append(path, data),
+    appendOwned: (path, parts) => disk.appendOwned(path, parts),
     truncate: (path, length) => disk.truncate(path, length),
     remove: (path) => disk.remove(path),
     sync: (onDurable) => onDurable(),

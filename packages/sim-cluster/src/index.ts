@@ -49,6 +49,7 @@ export {
   type RegisterOperation,
   type RegisterOperationKind,
   RegisterOperationKinds,
+  registerOperations,
   type UndecidedKey,
 } from './checkers/linearizable.js';
 export { type LivenessResult, type LivenessViolation, liveness } from './checkers/liveness.js';
@@ -82,6 +83,7 @@ export {
   type SimAuthOptions,
   type SimClusterOptions,
   type SimReceiver,
+  type SimReplicationOptions,
   type TypedReceiver,
 } from './cluster/sim-cluster-options.js';
 export { keyColumnNames, type StreamItemShape, streamItemKey } from './cluster/stream-item-key.js';
@@ -129,9 +131,11 @@ export { formatEvent } from './history/format-event.js';
 export {
   type AckRecord,
   type ApplyRecord,
+  type CompleteRecord,
   type FailRecord,
   History,
   type HistoryOptions,
+  type InvokeRecord,
   type SettledRecord,
   type SubmitRecord,
 } from './history/history.js';
@@ -140,6 +144,7 @@ export {
   type AckEvent,
   type ApplyEvent,
   type ApplyOrigin,
+  type CompleteEvent,
   type EventOf,
   type FailEvent,
   type FaultEvent,
@@ -148,6 +153,11 @@ export {
   HistoryEventTypes,
   type HistoryLike,
   type HistoryRow,
+  type InvokeEvent,
+  type OperationOutcome,
+  OperationOutcomes,
+  type RegisterKind,
+  RegisterKinds,
   type SettledEvent,
   type StreamOutcome,
   StreamOutcomes,
@@ -216,4 +226,11 @@ export {
   type AlbumReleaseEvent,
   albumReleaseEvents,
 } from './workloads/album-release.js';
+export {
+  REGISTER_TABLE,
+  RegisterWorkload,
+  type RegisterWorkloadOptions,
+  type RegisterWorkloadResult,
+  runRegisterWorkload,
+} from './workloads/register-workload.js';
 export { drawRank, zipfTable } from './workloads/zipf.js';

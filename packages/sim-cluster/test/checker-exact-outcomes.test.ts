@@ -108,6 +108,25 @@ describe('exactOutcomes', () => {
     );
   });
 
+  it('lets an in-doubt REMOVE account for a tombstone, but not for two', () => {
+    // The soak's case (3 replicas): PUT 1 and REMOVE 1 went in one batch whose answer was lost (in doubt),
+    // a second REMOVE 1 was never sent (failed); the batch committed later, after a failover.
+    const run = new RunBuilder();
+    run.put('client-1', 0, 0, 1, 1);
+    run.remove('client-1', 0, 1, 1, 2);
+    run.remove('client-1', 0, 2, 1, 3);
+    run.fail('client-1', 0, [0, 1, 2], [0, 1]);
+    run.settle('client-1', 0, 'rejected', { producerId: P, epoch: 1 });
+    run.apply(1, null, 'client-1', undefined, at(1, 1));
+    expect(exactOutcomes(run.history, rowFunctions).valid).toBe(true);
+    run.apply(1, null, 'client-1', undefined, at(1, 2));
+    const result = exactOutcomes(run.history, rowFunctions);
+    expect(result.valid).toBe(false);
+    expect(result.violations[0]?.reason).toContain(
+      'committed 2 tombstone(s) of key 1 but only 1 of its REMOVEs of that key were not reported certainly failed',
+    );
+  });
+
   it('does not judge a rejected stream that named no epoch', () => {
     const run = new RunBuilder();
     run.put('client-1', 0, 0, 1, 1);

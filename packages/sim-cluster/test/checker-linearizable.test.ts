@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CheckerError } from '../src/checkers/checker-error.js';
-import { linearizable, type RegisterOperation } from '../src/checkers/linearizable.js';
+import { linearizable, type RegisterOperation, registerOperations } from '../src/checkers/linearizable.js';
+import { History } from '../src/history/history.js';
 
 const get = (
   process: string,
@@ -272,5 +273,89 @@ describe('linearizable', () => {
       expect((error as CheckerError).message).toContain(message);
     }
     expect(() => linearizable([], { maxStepsPerKey: 0 })).toThrow(CheckerError);
+  });
+});
+
+describe('linearizable over a recorded history', () => {
+  /** A history of register operations: [client, op, kind, key, value?] invoked at `at`, answered at `done`. */
+  function historyOf(
+    ops: readonly {
+      client: string;
+      kind: 'get' | 'upsert' | 'delete';
+      key: string;
+      value?: string | null;
+      at: number;
+      done?: number;
+    }[],
+  ): History {
+    let now = 0;
+    const history = new History({ clock: { now: () => now } });
+    const entries = ops.flatMap((op, i) => [
+      {
+        at: op.at,
+        run: () =>
+          history.recordInvoke({
+            client: op.client,
+            op: i,
+            table: 'R',
+            key: op.key,
+            kind: op.kind,
+            ...(op.kind === 'upsert' ? { value: op.value as string } : {}),
+          }),
+      },
+      ...(op.done === undefined
+        ? []
+        : [
+            {
+              at: op.done,
+              run: () =>
+                history.recordComplete({
+                  client: op.client,
+                  op: i,
+                  outcome: 'ok',
+                  ...(op.kind === 'get' ? { value: op.value ?? null } : {}),
+                }),
+            },
+          ]),
+    ]);
+    for (const entry of entries.sort((a, b) => a.at - b.at)) {
+      now = entry.at;
+      entry.run();
+    }
+    return history;
+  }
+
+  it('pairs every invocation with its completion; an operation without an answer never completed', () => {
+    const history = historyOf([
+      { client: 'c1', kind: 'upsert', key: 'k', value: 'a', at: 0, done: 5 },
+      { client: 'c2', kind: 'get', key: 'k', value: 'a', at: 6, done: 8 },
+      { client: 'c3', kind: 'upsert', key: 'k', value: 'b', at: 7 },
+    ]);
+    expect(registerOperations(history)).toEqual([
+      { process: 'c1', key: 'R/k', kind: 'upsert', value: 'a', invokeMs: 0, completeMs: 5 },
+      { process: 'c2', key: 'R/k', kind: 'get', invokeMs: 6, completeMs: 8, value: 'a' },
+      { process: 'c3', key: 'R/k', kind: 'upsert', value: 'b', invokeMs: 7 },
+    ]);
+    expect(linearizable(history).valid).toBe(true);
+  });
+
+  it('fails a recorded stale read, and a recorded lost write', () => {
+    const stale = historyOf([
+      { client: 'c1', kind: 'upsert', key: 'k', value: 'a', at: 0, done: 1 },
+      { client: 'c1', kind: 'upsert', key: 'k', value: 'b', at: 2, done: 3 },
+      { client: 'c2', kind: 'get', key: 'k', value: 'a', at: 4, done: 5 },
+    ]);
+    expect(linearizable(stale)).toMatchObject({ valid: false, violations: [{ key: 'R/k' }] });
+    const lost = historyOf([
+      { client: 'c1', kind: 'upsert', key: 'k', value: 'a', at: 0, done: 1 },
+      { client: 'c2', kind: 'get', key: 'k', value: null, at: 2, done: 3 },
+    ]);
+    expect(linearizable(lost).valid).toBe(false);
+  });
+
+  it('refuses a completion that was never invoked', () => {
+    const history = new History({ clock: { now: () => 0 } });
+    history.recordComplete({ client: 'c1', op: 3, outcome: 'ok' });
+    expect(() => registerOperations(history)).toThrow(/completes c1#3, which was never invoked/);
   });
 });

@@ -90,6 +90,9 @@ const bodyArb: fc.Arbitrary<Body> = fc.oneof(
       'crash' as const,
       'heal' as const,
       'move' as const,
+      'destroy' as const,
+      'election' as const,
+      'lease' as const,
     ),
     details: recordArb,
   }),
@@ -102,6 +105,30 @@ const bodyArb: fc.Arbitrary<Body> = fc.oneof(
       code,
     },
     { requiredKeys: ['type', 'client', 'stream', 'outcome'] },
+  ),
+  fc.record(
+    {
+      type: fc.constant('invoke' as const),
+      client: name,
+      op: int,
+      table: name,
+      key: fc.string({ maxLength: 8 }),
+      kind: fc.constantFrom('get' as const, 'upsert' as const, 'delete' as const),
+      value: fc.string({ maxLength: 8 }),
+    },
+    { requiredKeys: ['type', 'client', 'op', 'table', 'key', 'kind'] },
+  ),
+  fc.record(
+    {
+      type: fc.constant('complete' as const),
+      client: name,
+      op: int,
+      outcome: fc.constantFrom('ok' as const, 'unknown' as const),
+      value: fc.option(fc.string({ maxLength: 8 }), { nil: null }),
+      deleted: fc.boolean(),
+      code,
+    },
+    { requiredKeys: ['type', 'client', 'op', 'outcome'] },
   ),
 );
 

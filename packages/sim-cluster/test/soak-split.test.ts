@@ -39,7 +39,15 @@ describe('scenarioSeed', () => {
     const seeds = new Set(Array.from({ length: 1000 }, (_, k) => scenarioSeed(9, k)));
     expect(seeds.size).toBe(1000);
     expect(scenarioSeed(10, 3)).not.toBe(scenarioSeed(9, 3));
-    expect([0, 1, 2, 3].map(scenarioShape)).toEqual(['default', 'dense', 'resume', 'default']);
+    expect([0, 1, 2, 3, 4, 5, 6].map(scenarioShape)).toEqual([
+      'default',
+      'dense',
+      'resume',
+      'replicated-3',
+      'replicated-5',
+      'replicated-resume',
+      'default',
+    ]);
   });
 });
 

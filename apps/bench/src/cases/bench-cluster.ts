@@ -1,7 +1,8 @@
 /**
  * The cluster every cluster case runs against: `SimCluster.start({ clock: 'real', nodes, partitions: 16,
- * history: 'off', networkDelayMs })` (nodes of `@datastreamer/server-node` on the simulated network, one
- * control plane), a client connected to every node, and the `TrackEvents` table created through the client.
+ * history: 'off', networkDelayMs, replicas })` (nodes of `@datastreamer/server-node` on the simulated network,
+ * one control plane; with replicas, each node's simulated disk syncs in 2 ms), a client connected to every
+ * node, and the `TrackEvents` table created through the client.
  *
  * Every cluster case crosses the same network: each message takes the one-way delay the bench was given
  * (default {@link DEFAULT_BENCH_NETWORK_DELAY_MS}, the simulated network's own default), so the streamer and
@@ -30,9 +31,15 @@ export interface BenchCluster {
 
 /**
  * Starts `nodes` nodes on the real clock (fixed seed) with every message delayed `networkDelayMs` one way
- * (0: delivered in the next event-loop turn), connects a client and creates `TrackEvents`.
+ * (0: delivered in the next event-loop turn), connects a client and creates `TrackEvents` with `replicas`
+ * copies of each partition (default 1). With more than 1 it returns once every partition has a primary, so
+ * the timed part measures replication, not the first elections.
  */
-export async function startBenchCluster(nodes: number, networkDelayMs: number): Promise<BenchCluster> {
+export async function startBenchCluster(
+  nodes: number,
+  networkDelayMs: number,
+  replicas = 1,
+): Promise<BenchCluster> {
   const cluster = await SimCluster.start({
     clock: 'real',
     nodes,
@@ -40,6 +47,7 @@ export async function startBenchCluster(nodes: number, networkDelayMs: number): 
     seed: 1,
     history: 'off',
     networkDelayMs: [networkDelayMs, networkDelayMs],
+    replicas,
   });
   try {
     const client = await cluster.connect();
@@ -48,6 +56,9 @@ export async function startBenchCluster(nodes: number, networkDelayMs: number): 
       columns: [...trackEventsTable.columns],
       primaryKey: [...trackEventsTable.primaryKey],
     });
+    if (replicas > 1) {
+      for (let p = 0; p < BENCH_PARTITIONS; p++) await cluster.primaryOf(trackEventsTable.name, p);
+    }
     return { view: table.recordView<TrackEvent>(), stop: () => cluster.stop() };
   } catch (error) {
     await cluster.stop();

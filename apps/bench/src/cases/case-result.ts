@@ -4,7 +4,14 @@
  */
 
 /** The cases, in the order `pnpm bench` runs and prints them. */
-export const CaseNames = ['floor', 'stream_1node', 'stream_3node', 'per_row', 'album_release'] as const;
+export const CaseNames = [
+  'floor',
+  'stream_1node',
+  'stream_3node',
+  'stream_3node_r3',
+  'per_row',
+  'album_release',
+] as const;
 export type CaseName = (typeof CaseNames)[number];
 
 /** Throughput of one case: `rows` handled in `seconds` (wall clock, the timed part only). */

@@ -53,8 +53,9 @@ the whole story well under a minute, and ends with a verified summary.
 Fault profiles (--faults):
   none            no faults (the default, except for chaos)
   flaky           message drops, duplicates and delays for the whole run
-  chaos           drops and delays, a node crash and restart, a partition moved mid-stream, a network cut
-                  and its heal (the default of the chaos scenario)
+  chaos           drops and delays, a node crash and restart, a partition moved mid-stream (on replicated
+                  partitions: its primary paused instead), a network cut and its heal (the default of the
+                  chaos scenario, which runs on 3 replicas of every partition)
 
 Every scenario verifies the table against what was produced (and the cluster's checkers: nothing lost,
 per-key order, final state) and exits non-zero when anything is lost or out of order. The checkers read a

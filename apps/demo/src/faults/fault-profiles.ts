@@ -6,8 +6,9 @@
  * nodes, so the stream can finish and the verification sees a healed cluster.
  *
  * Profiles: `none`; `flaky` (message drops, duplicates and delays for the whole run); `chaos` (drops and
- * delays, a node crash and restart, a partition moved mid-stream, a network cut and its heal). It does not
- * judge anything.
+ * delays, a node crash and restart, a partition moved mid-stream, a network cut and its heal). On a
+ * replicated table (whose partitions do not move) chaos pauses partition 0's primary instead of moving the
+ * partition: its lease runs out and another replica takes over. It does not judge anything.
  */
 import { applyFault, type Fault, SimClock, type SimCluster } from '@datastreamer/sim-cluster';
 
@@ -39,9 +40,13 @@ interface Step {
   readonly afterMs?: number;
   readonly fault: Fault;
   readonly label: string;
+  /** Decides the fault when the step fires (e.g. whichever node is a partition's primary then). */
+  readonly resolve?: () => Pick<Step, 'fault' | 'label'>;
 }
 
 const NETWORK = { drop: 0.01, duplicate: 0.005, delayMs: [0, 15] } as const;
+/** How long chaos pauses a primary: longer than a lease, so another replica takes over. */
+const PAUSE_MS = 4_000;
 
 function steps(profile: FaultProfileName, cluster: SimCluster, table: string, client: string): Step[] {
   const nodes = cluster.nodes;
@@ -58,8 +63,18 @@ function steps(profile: FaultProfileName, cluster: SimCluster, table: string, cl
   const others = nodes.filter((n) => n !== last);
   // Partition 0 moves away from its owner at the start (moving it where it is would change nothing).
   const tableId = cluster.controlPlane.catalog.latest(table)?.tableId;
-  const owner = tableId === undefined ? undefined : cluster.controlPlane.placement.owner(tableId, 0);
+  const { placement } = cluster.controlPlane;
+  const owner = tableId === undefined ? undefined : placement.owner(tableId, 0);
   const moveTo = nodes.find((n) => n !== owner && n !== victim) ?? first;
+  const replicated = tableId !== undefined && placement.isReplicated(tableId);
+  // A replicated partition stays on its replicas: its primary, whichever it is by then, is paused instead.
+  const pausePrimary = (): Pick<Step, 'fault' | 'label'> => {
+    const node = (tableId === undefined ? undefined : placement.owner(tableId, 0)) ?? first;
+    return {
+      fault: { kind: 'pause', node, ms: PAUSE_MS },
+      label: `pause ${node} (primary of ${table} partition 0) for ${PAUSE_MS / 1000} s`,
+    };
+  };
   return [
     setFaults,
     { share: 0.2, fault: { kind: 'crash', node: victim }, label: `crash ${victim}` },
@@ -70,11 +85,13 @@ function steps(profile: FaultProfileName, cluster: SimCluster, table: string, cl
       fault: { kind: 'restart', node: victim },
       label: `restart ${victim}`,
     },
-    {
-      share: 0.5,
-      fault: { kind: 'movePartition', table, partition: 0, to: moveTo },
-      label: `move ${table} partition 0 to ${moveTo}`,
-    },
+    replicated
+      ? { share: 0.5, ...pausePrimary(), resolve: pausePrimary }
+      : {
+          share: 0.5,
+          fault: { kind: 'movePartition', table, partition: 0, to: moveTo },
+          label: `move ${table} partition 0 to ${moveTo}`,
+        },
     {
       share: 0.65,
       fault: { kind: 'partition', groupA: [last], groupB: [...others, client] },
@@ -129,13 +146,14 @@ export function startFaults(
         if (step.afterMs !== undefined && waited >= step.afterMs) break;
         await cluster.clock.sleep(pollMs, wake.signal).catch(() => undefined);
       }
+      const { fault, label } = step.resolve?.() ?? step;
       try {
-        await applyFault(cluster, step.fault);
+        await applyFault(cluster, fault);
         applied++;
-        meter.note(step.label);
+        meter.note(label);
       } catch (error) {
         refused++;
-        meter.note(`refused ${step.label}: ${error instanceof Error ? error.message : String(error)}`);
+        meter.note(`refused ${label}: ${error instanceof Error ? error.message : String(error)}`);
       }
       lastAt = meter.elapsedMs();
     }

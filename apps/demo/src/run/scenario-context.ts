@@ -66,10 +66,11 @@ export function clientOptions(faulty: boolean) {
 
 /**
  * Starts the scenario's cluster on the run's clock, with its nodes, partitions, seed and logger, the history
- * mode of a run of `events` events (see `history-mode.ts`), and authentication on (`DEMO_USER`); the meter
- * times the scenario on the cluster's clock from here on.
+ * mode of a run of `events` events (see `history-mode.ts`), authentication on (`DEMO_USER`), and `replicas`
+ * replicas of every partition (at most one per node); the meter times the scenario on the cluster's clock
+ * from here on.
  */
-export async function startCluster(ctx: ScenarioContext, events: number): Promise<SimCluster> {
+export async function startCluster(ctx: ScenarioContext, events: number, replicas = 1): Promise<SimCluster> {
   const { nodes, partitions, seed, clock } = ctx.options;
   const history = historyModeFor(ctx.options.history, events);
   const cluster = await SimCluster.start({
@@ -79,6 +80,7 @@ export async function startCluster(ctx: ScenarioContext, events: number): Promis
     clock,
     logger: ctx.logger,
     history,
+    replicas: Math.min(replicas, nodes),
     auth: { users: [DEMO_USER] },
   });
   ctx.meter.useClock(() => cluster.clock.now());

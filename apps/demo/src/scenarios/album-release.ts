@@ -1,13 +1,15 @@
 /**
  * album-release: a burst of listeners streamed into `TrackEvents` (DEMO.md scenario 1) with the release's
  * options (pageSize 1000, perPartitionParallelOperations 2, autoFlushInterval 1000 ms, retryLimit 16), and
- * faults injected when a profile asks for them: chaos is this scenario under the `chaos` profile. Verified
+ * faults injected when a profile asks for them: chaos is this scenario under the `chaos` profile, on 3
+ * replicas of every partition (its live view counts elections and puts failovers on the ticker). Verified
  * by regenerating the produced events from the seed and comparing them with the table, and by the cluster's
  * checkers over the recorded history.
  */
 import type { DataStreamerSummary } from '@datastreamer/client';
 import { albumReleaseEvents, type PlainRow } from '@datastreamer/sim-cluster';
 import { type FaultProfileName, startFaults } from '../faults/fault-profiles.js';
+import { watchReplication } from '../run/replication-watch.js';
 import {
   clientOptions,
   metered,
@@ -33,24 +35,30 @@ export const ALBUM_RELEASE_OPTIONS = {
 const COUNT_STEP = 'produced = stored';
 const CONTENT_STEP = 'produced vs stored';
 
-/** Runs the album release as scenario `name` under `defaultProfile` unless `--faults` says otherwise. */
+/**
+ * Runs the album release as scenario `name` under `defaultProfile` unless `--faults` says otherwise, with
+ * `replicas` replicas of every partition (at most one per node).
+ */
 export async function runAlbumRelease(
   ctx: ScenarioContext,
   name: string,
   defaultEvents: number,
   defaultProfile: FaultProfileName,
+  replicas = 1,
 ): Promise<ScenarioSummary> {
   const { seed, partitions } = ctx.options;
   const count = ctx.options.events ?? defaultEvents;
   const profile = ctx.options.faults ?? defaultProfile;
   ctx.meter.begin(name, count);
-  const cluster = await startCluster(ctx, count);
+  const cluster = await startCluster(ctx, count, replicas);
   try {
     const client = await cluster.connect(clientOptions(profile !== 'none'));
     await client.catalog.createTable(trackEventsTable(partitions));
     const view = await recordView<TrackEvent>(client, 'TrackEvents');
     const map = partitionMap(cluster, 'TrackEvents');
     ctx.meter.trackPartitions(map);
+    const replicated = Math.min(replicas, ctx.options.nodes);
+    const watch = replicated > 1 ? watchReplication(cluster, ctx.meter, 'TrackEvents') : undefined;
     const faults = startFaults(profile, cluster, ctx.meter, 'TrackEvents', cluster.clientName(client));
     const source = metered(albumReleaseEvents(count, seed), ctx, map.partitionOf, (e) => e.EventId);
     let summary: DataStreamerSummary | undefined;
@@ -67,6 +75,7 @@ export async function runAlbumRelease(
     }
     ctx.meter.end(ctx.stop.requested);
     const report = await faults.finish();
+    const replication = watch?.stop();
     const produced = ctx.meter.produced;
     const verification = beginVerification(ctx, name, [COUNT_STEP, CONTENT_STEP, ...checkerSteps(cluster)], {
       streams: summary === undefined ? [] : [summary],
@@ -88,8 +97,11 @@ export async function runAlbumRelease(
       contentCheck(expected, rows, progress, produced),
     );
     const duplicated = await runCheckers(verification, cluster, 'TrackEvents', 'EventId');
-    const details: Record<string, number | string> =
-      profile === 'none'
+    const details: Record<string, number | string> = {
+      ...(replication === undefined
+        ? {}
+        : { replicas: replicated, elections: replication.elections, failovers: replication.failovers }),
+      ...(profile === 'none'
         ? {}
         : {
             'fault profile': profile,
@@ -99,7 +111,8 @@ export async function runAlbumRelease(
             'units dropped': report.dropped,
             'units duplicated': report.duplicated,
             'connections reset': report.resets,
-          };
+          }),
+    };
     return buildSummary(ctx, {
       cluster,
       scenario: name,
@@ -125,8 +138,8 @@ export const albumRelease: Scenario = {
 export const chaos: Scenario = {
   name: 'chaos',
   description:
-    'album-release while drops, delays, a crash and restart, a partition move and a network cut hit it',
+    'album-release on 3 replicas while drops, delays, a crash and restart, a paused primary and a network cut hit it',
   defaultEvents: 200_000,
   storyEvents: 100_000,
-  run: (ctx) => runAlbumRelease(ctx, 'chaos', 200_000, 'chaos'),
+  run: (ctx) => runAlbumRelease(ctx, 'chaos', 200_000, 'chaos', 3),
 };

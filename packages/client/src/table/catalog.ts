@@ -22,10 +22,13 @@ export class Catalog {
    *
    * @param definition `name`; `columns` (each `{ name, type, nullable? (default false), default?,
    *   precision?, scale? }`); `primaryKey` (column names, in key order); `colocateBy` (default: the primary
-   *   key; a subset of it); `partitions` (default: the cluster's).
+   *   key; a subset of it); `partitions` (default: the cluster's); `replicas`, copies of each partition
+   *   (default: the cluster's; more than 1 makes each partition a Raft group over that many nodes, at most the
+   *   node count, checked by the cluster).
    * @returns the new table.
    * @throws InvalidOptionError naming the bad field (nothing is sent).
-   * @throws ProtocolError `TABLE_ALREADY_EXISTS`, or `INVALID_SCHEMA` for what only the cluster checks.
+   * @throws ProtocolError `TABLE_ALREADY_EXISTS`, or `INVALID_SCHEMA` for what only the cluster checks (a
+   *   replica count above the node count, ...).
    */
   async createTable(definition: TableDefinition): Promise<Table> {
     checkTableDefinition(definition);

@@ -56,8 +56,13 @@ const definitionSchema = z.strictObject(
       .int({ error: 'must be an integer > 0' })
       .positive({ error: 'must be an integer > 0' })
       .optional(),
+    replicas: z
+      .number({ error: 'must be an integer > 0' })
+      .int({ error: 'must be an integer > 0' })
+      .positive({ error: 'must be an integer > 0' })
+      .optional(),
   },
-  { error: 'must be a table definition { name, columns, primaryKey, colocateBy?, partitions? }' },
+  { error: 'must be a table definition { name, columns, primaryKey, colocateBy?, partitions?, replicas? }' },
 );
 
 function fieldError(field: string, message: string): InvalidOptionError {

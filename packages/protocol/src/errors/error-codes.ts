@@ -71,6 +71,12 @@ export const ErrorCodes = {
    */
   MEMBERSHIP_CHANGE_NOT_READY: { id: 35, retryable: true },
   /**
+   * A replicated partition has no primary that can reach a majority of its replicas right now (an election
+   * or a lease hand-over in progress, or a majority down or cut off): the write was not taken, or its
+   * outcome is unknown; retry once a majority is back.
+   */
+  NO_QUORUM: { id: 36, retryable: true },
+  /**
    * Credentials were missing or wrong (a client's user name and password, a node peer's proof of the
    * cluster secret): the connection is refused and closed. Retrying with the same credentials cannot help.
    */

@@ -9,6 +9,11 @@ export const ErrorExtensionKeys = {
   expectedSchemaVersion: 'expected-schema-ver',
   /** On errors about a row or option: the column or option it is about. */
   column: 'column',
+  /**
+   * On a retryable error whose request may still take effect (a write a replicated partition's primary had
+   * appended to its log when it lost its leadership): `true`. Without it, a refusal means nothing was applied.
+   */
+  inDoubt: 'in-doubt',
 } as const;
 
 export interface ProtocolErrorOptions {

@@ -9,7 +9,7 @@
  *   keyCount: int, keyIndex: int*, colocationCount: int, colocationIndex: int*`.
  * - table info: `tableId: int, name: str, latestSchemaVersion: int`.
  * - table definition: `name: str, columnCount: int, column*, keyCount: int, keyName: str*,
- *   colocateBy: nil | (count: int, name: str*), partitions: int | nil`.
+ *   colocateBy: nil | (count: int, name: str*), partitions: int | nil, replicas: int | nil`.
  *
  * Lists are an int count followed by the items, as Ignite writes them. Decoding checks that type ids are
  * known and that key and colocation indexes point at columns; it does not check catalog rules (that is the
@@ -62,6 +62,8 @@ export interface TableDefinition {
   readonly colocateBy?: readonly string[];
   /** Default: the cluster's default partition count. */
   readonly partitions?: number;
+  /** Copies of each partition (a Raft group over that many nodes). Default: the cluster's default replica count. */
+  readonly replicas?: number;
 }
 
 export function writeColumnDef(writer: MsgPackWriter, column: ColumnDef): void {
@@ -139,6 +141,7 @@ export function writeTableDefinition(writer: MsgPackWriter, definition: TableDef
   if (definition.colocateBy === undefined) writer.writeNil();
   else writeStringList(writer, definition.colocateBy);
   writeOptionalInt32(writer, definition.partitions, 'definition.partitions');
+  writeOptionalInt32(writer, definition.replicas, 'definition.replicas');
 }
 
 export function readTableDefinition(reader: MsgPackReader): TableDefinition {
@@ -149,12 +152,14 @@ export function readTableDefinition(reader: MsgPackReader): TableDefinition {
   const primaryKey = readStringList(reader, 'definition.primaryKey');
   const colocateBy = reader.tryReadNil() ? undefined : readStringList(reader, 'definition.colocateBy');
   const partitions = readOptionalInt32(reader, 'definition.partitions');
+  const replicas = readOptionalInt32(reader, 'definition.replicas');
   return {
     name,
     columns,
     primaryKey,
     ...(colocateBy === undefined ? {} : { colocateBy }),
     ...(partitions === undefined ? {} : { partitions }),
+    ...(replicas === undefined ? {} : { replicas }),
   };
 }
 

@@ -236,6 +236,7 @@ export const GOLDEN_REQUESTS: readonly GoldenRequest[] = [
         primaryKey: ['EventId'],
         colocateBy: ['EventId'],
         partitions: 16,
+        replicas: 3,
       },
     },
     bytes: cat(
@@ -250,6 +251,7 @@ export const GOLDEN_REQUESTS: readonly GoldenRequest[] = [
       int(1),
       str('EventId'),
       int(16),
+      int(3),
     ),
   },
   {
@@ -267,6 +269,7 @@ export const GOLDEN_REQUESTS: readonly GoldenRequest[] = [
       column('K', 13, false, nil(), nil(), nil()),
       int(1),
       str('K'),
+      nil(),
       nil(),
       nil(),
     ),

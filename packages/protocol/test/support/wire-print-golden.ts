@@ -82,6 +82,7 @@ export const PAYLOAD_LABELS: Readonly<Record<string, readonly string[]>> = {
     'colocateBy: count',
     'colocateBy column',
     'partitions',
+    'replicas',
   ],
   'TABLE_CREATE request with defaults left out': [
     'name',
@@ -91,6 +92,7 @@ export const PAYLOAD_LABELS: Readonly<Record<string, readonly string[]>> = {
     'primaryKey column',
     'colocateBy (default)',
     'partitions (default)',
+    'replicas (default)',
   ],
   'COLUMN_ADD request': ['tableName', ...column('Metadata')],
   'SCHEMAS_GET response': ['count', ...schema(EVENTS_COLUMNS)],

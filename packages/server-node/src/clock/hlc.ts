@@ -15,7 +15,8 @@
  * Bounded skew, as CockroachDB and Ignite bound it: a timestamp seen in a message whose physical part is more
  * than `maxOffsetMs` ahead of the physical clock is refused (`CLOCK_OFFSET_EXCEEDED`) before it touches the
  * clock, so one bad peer cannot drag a node's clock into the future (nor past the wire's int64 range, after
- * which no answer could be encoded). The clock itself never hands out a timestamp past the range either.
+ * which no answer could be encoded). The clock itself never hands out a timestamp past the range either. A
+ * timestamp a replicated log committed is taken in without the bound (`advancePast`): every replica applies it.
  * `aheadOfPhysicalMs` tells a restarting node whether its kept high-water mark is believable.
  *
  * It does not read the platform clock or persist its state (the node keeps the object across crashes).
@@ -157,6 +158,24 @@ export class HybridClock {
     if (physical > next) next = physical;
     this.#latest = checkRange(next);
     return next;
+  }
+
+  /**
+   * Moves the clock past `committed`, a timestamp a replicated partition's log committed, like `update` but
+   * without the `maxOffsetMs` bound: a majority holds the entry and every replica must apply it alike,
+   * whatever its own clock says (refusing would stop this replica's state machine, or make replicas differ).
+   * The bound was applied where the timestamp was made: the proposing leader's clock only ever moved past
+   * timestamps within it. A `committed` at or behind the clock changes nothing.
+   * @throws ServerError `INVALID_ARGUMENT` when `committed` is negative or does not fit a signed 64-bit integer.
+   */
+  advancePast(committed: HybridTimestamp): void {
+    if (committed < MIN_TIMESTAMP || committed >= MAX_TIMESTAMP) {
+      throw new ServerError(
+        'INVALID_ARGUMENT',
+        `a hybrid timestamp must be from 0 to 2^63 - 2, got ${committed}`,
+      );
+    }
+    if (committed >= this.#latest) this.#latest = checkRange(committed + 1n);
   }
 
   /**

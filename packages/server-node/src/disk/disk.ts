@@ -35,6 +35,12 @@ export interface Disk {
   write(path: string, data: Uint8Array): void;
   /** Appends a copy of `data` to `path` (creating the file). */
   append(path: string, data: Uint8Array): void;
+  /**
+   * Appends the bytes of `parts`, in order, to `path` as one change (a crash keeps all of them or none),
+   * keeping the arrays as they are instead of copying them: the caller must never change them afterwards
+   * (a Raft command's bytes, which are immutable, are appended this way without a copy).
+   */
+  appendOwned(path: string, parts: readonly Uint8Array[]): void;
   /** Cuts `path` to its first `length` bytes. */
   truncate(path: string, length: number): void;
   /** Removes `path`; nothing happens if there is no such file. */
@@ -45,4 +51,18 @@ export interface Disk {
    */
   sync(onDurable: () => void): void;
   readonly stats: DiskStats;
+}
+
+/** A disk that can lose what it holds: the simulation's (`MemoryDisk`). */
+export interface SimulatedDisk extends Disk {
+  /** The process died: every change not yet durable is lost, and syncs in flight never complete. */
+  crash(): void;
+  /** The disk is gone: everything on it is lost, and it refuses any further use. */
+  destroy(): void;
+}
+
+/** Whether `disk` can crash and be destroyed (a `SimulatedDisk`). */
+export function isSimulatedDisk(disk: Disk): disk is SimulatedDisk {
+  const candidate = disk as Partial<SimulatedDisk>;
+  return typeof candidate.crash === 'function' && typeof candidate.destroy === 'function';
 }

@@ -12,7 +12,7 @@
  */
 import type { Clock, Rng, TimerHandle } from '@datastreamer/protocol';
 import { ServerError } from '../errors/server-error.js';
-import type { Disk, DiskStats } from './disk.js';
+import type { DiskStats, SimulatedDisk } from './disk.js';
 import { FileChunks } from './file-chunks.js';
 
 /** The default simulated fsync latency. */
@@ -33,7 +33,7 @@ export interface MemoryDiskOptions {
 
 type Change =
   | { readonly kind: 'write'; readonly path: string; readonly data: Uint8Array }
-  | { readonly kind: 'append'; readonly path: string; readonly data: Uint8Array }
+  | { readonly kind: 'append'; readonly path: string; readonly parts: readonly Uint8Array[] }
   | { readonly kind: 'truncate'; readonly path: string; readonly length: number }
   | { readonly kind: 'remove'; readonly path: string };
 
@@ -51,9 +51,12 @@ function applyChange(files: Map<string, FileChunks>, change: Change): void {
       files.set(change.path, FileChunks.of(change.data));
       return;
     case 'append': {
-      const file = files.get(change.path);
-      if (file === undefined) files.set(change.path, FileChunks.of(change.data));
-      else file.append(change.data);
+      let file = files.get(change.path);
+      if (file === undefined) {
+        file = FileChunks.of(new Uint8Array(0));
+        files.set(change.path, file);
+      }
+      for (const part of change.parts) file.append(part);
       return;
     }
     case 'truncate':
@@ -79,7 +82,7 @@ function checkLatency(latency: MemoryDiskOptions['syncLatencyMs'], rng: Rng | un
   if (rng === undefined) throw bad('a latency range needs an rng to draw from');
 }
 
-export class MemoryDisk implements Disk {
+export class MemoryDisk implements SimulatedDisk {
   readonly #clock: Clock;
   readonly #latency: number | { readonly min: number; readonly max: number };
   readonly #rng: Rng | undefined;
@@ -142,7 +145,13 @@ export class MemoryDisk implements Disk {
   }
 
   append(path: string, data: Uint8Array): void {
-    this.#issue({ kind: 'append', path, data: data.slice() }, data.length);
+    this.#issue({ kind: 'append', path, parts: [data.slice()] }, data.length);
+  }
+
+  appendOwned(path: string, parts: readonly Uint8Array[]): void {
+    let bytes = 0;
+    for (const part of parts) bytes += part.length;
+    this.#issue({ kind: 'append', path, parts: [...parts] }, bytes);
   }
 
   /** @throws ServerError `INVALID_ARGUMENT` when `length` is negative or beyond the file's end. */

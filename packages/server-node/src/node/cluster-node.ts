@@ -1,23 +1,30 @@
 /**
  * `ClusterNode`: one node of a cluster. It serves connections from clients and other nodes (`accept`), owns
  * the partitions the shared placement assigns to it, applies writes only for those, forwards the rest to their
- * owners, hands partitions over (`movePartition`), and can crash and restart for the simulation.
+ * owners, hands partitions over (`movePartition`), holds its replicas of replicated partitions (a Raft group
+ * each, replication/), and can crash, restart and be destroyed for the simulation.
  *
- * What a crash keeps and loses (the simulated disk):
- * - kept: the committed versions of every partition the node holds, its transaction log (two-phase commit's
- *   decisions and prepared records, see tx/tx-log.ts), the node's hybrid-clock high-water mark
- *   (as a real node persists a bound on its timestamps, so commits after a restart never order before commits
- *   before it), the counters, and everything in the control plane (catalog and placement are shared state,
- *   not the node's);
- * - lost: every connection (closed at once, the peers see them drop), every request in flight (a forwarded
- *   request's answer, a request being read: never answered), every running transaction and its write intents
- *   (the participants are aborted, their handles refuse further use), the node-to-node links.
+ * What a crash keeps and loses:
+ * - kept: what its disk (`Disk`, a `MemoryDisk` by default) made durable: the Raft term, vote, log and
+ *   snapshots of each replicated partition (each replica's state is rebuilt from them at the restart); the
+ *   committed versions of every unreplicated partition the node holds (such a commit counts as durable at
+ *   once); its transaction log (two-phase commit's decisions and unreplicated prepared records, see
+ *   tx/tx-log.ts, written through as it is); the node's hybrid-clock high-water mark (as a real node persists
+ *   a bound on its timestamps, so commits after a restart never order before commits before it); the
+ *   counters; and everything in the control plane (catalog, placement and leases are shared state, not the
+ *   node's);
+ * - lost: every disk write not yet synced; every connection (closed at once, the peers see them drop), every
+ *   request in flight (a forwarded request's answer, a request being read: never answered), every running
+ *   transaction and its write intents (the participants are aborted, their handles refuse further use), the
+ *   node-to-node links, the leases it held (they run out; nobody else is leased before they do).
  * While crashed the node refuses connections (closes them) and takes no partitions; `restart()` serves again
  * with a new transaction manager over the same stores, after re-installing every prepared transaction of its
- * log as intents; it then resolves them (tx/tx-participant.ts) and re-sends its logged decisions. A node whose
- * kept clock high-water mark is further ahead of its physical clock than `maxClockOffsetMs` refuses to
- * restart (`CLOCK_OFFSET_EXCEEDED`): it could only have got there from a clock that went back, or a poisoned
- * mark, and serving would hand out timestamps nobody else can follow.
+ * log as intents; it then resolves them (tx/tx-participant.ts) and re-sends its logged decisions; its Raft
+ * groups start again from the disk. `destroy()` is a crash that also loses the disk and every unreplicated
+ * partition: the node never serves again. A node whose kept clock high-water mark is further ahead of its
+ * physical clock than `maxClockOffsetMs` refuses to restart (`CLOCK_OFFSET_EXCEEDED`): it could only have got
+ * there from a clock that went back, or a poisoned mark, and serving would hand out timestamps nobody else can
+ * follow.
  *
  * Who may connect: clients with credentials when `authentication.users` is set (else anyone), node peers that
  * prove the `authentication.clusterSecret` (auth/authenticator.ts); timestamps from peers are bounded by
@@ -42,17 +49,21 @@ import {
 } from '@datastreamer/protocol';
 import { type AuthenticationOptions, Authenticator } from '../auth/authenticator.js';
 import { DEFAULT_MAX_CLOCK_OFFSET_MS, HybridClock } from '../clock/hlc.js';
+import { type Disk, isSimulatedDisk } from '../disk/disk.js';
+import { MemoryDisk } from '../disk/memory-disk.js';
 import { ServerError } from '../errors/server-error.js';
 import type { ControlPlane } from '../placement/control-plane.js';
+import { RAFT_DEFAULTS } from '../raft/raft-options.js';
 import type { DataStreamerReceiver } from '../receiver/data-streamer-receiver.js';
 import { type ReceiverRegistry, receiverRegistryOf } from '../receiver/receiver-registry.js';
+import type { GroupMetrics, GroupRaftOptions, PartitionGroup } from '../replication/partition-group.js';
 import type { MvccPartitionStore } from '../storage/mvcc-partition-store.js';
 import type { TransactionManager } from '../tx/transaction-manager.js';
 import type { TwoPhaseCommitHooks } from '../tx/tx-coordinator.js';
 import type { TxLog } from '../tx/tx-log.js';
 import { ConnectionSession, SessionStates } from './connection-session.js';
 import { Forwarder } from './forwarding.js';
-import { type NodeApplyListener, NodeCore } from './node-core.js';
+import { type NodeApplyListener, NodeCore, type NodeRoleListener } from './node-core.js';
 import type { NodeMetricsSnapshot } from './node-metrics.js';
 import {
   type MoveReport,
@@ -62,6 +73,7 @@ import {
   type PartitionHandOver,
   type PartitionHandOverTarget,
 } from './partition-move.js';
+import { nameHash } from './trace-ids.js';
 
 /** The longest a move waits for a prepared transaction on its partition to be decided, in ms. */
 export const MOVE_WAIT_MS = 10_000;
@@ -94,12 +106,24 @@ export interface ClusterNodeOptions {
    */
   readonly receivers?: ReceiverRegistry;
   /**
+   * The node's disk: the Raft logs and snapshots of its replicated partitions. Default: a `MemoryDisk` on
+   * `clock` with its default fsync latency. A crash calls its `crash()` when it has one (the simulated disk's
+   * unsynced writes are lost), `destroy()` its `destroy()`.
+   */
+  readonly disk?: Disk;
+  /** Raft settings of the node's replicated partitions, and the lease margin. Defaults as documented. */
+  readonly replication?: NodeReplicationOptions;
+  /**
    * Who may connect: `users` (clients must give one's user name and password in the handshake; default
    * none, so clients need no credentials) and `clusterSecret` (node peers must prove it; default none, so
    * the node admits no node peer and can open no link to one).
    */
   readonly authentication?: AuthenticationOptions;
-  /** Randomness of the handshake challenges to node peers. Default: seeded from the platform's entropy. */
+  /**
+   * Randomness: the handshake challenges to node peers (its child stream `auth`; default seeded from the
+   * platform's entropy) and the Raft election timeouts (its child stream `raft`; default seeded from the
+   * node's name).
+   */
   readonly rng?: Rng;
   /**
    * How far ahead of this node's physical clock a timestamp from a peer may be, in ms: one further ahead is
@@ -110,10 +134,33 @@ export interface ClusterNodeOptions {
   readonly buggify?: Buggify;
 }
 
+/** Replication settings of a node (each has the default of `RaftNodeOptions`, unless said otherwise). */
+export interface NodeReplicationOptions extends GroupRaftOptions {
+  /**
+   * How long before a lease's expiry its holder stops serving: a bound on how far the node's clock may be
+   * behind the placement driver's. Default the node's `maxClockOffsetMs` (the bound it trusts its peers'
+   * clocks to keep); below the control plane's lease length.
+   */
+  readonly leaseMarginMs?: number;
+}
+
+/** A node's replication section of `metrics()`: each replicated partition it holds. */
+export interface NodeReplicationMetrics {
+  readonly groups: readonly GroupMetrics[];
+  /** Partitions this node serves as primary now. */
+  readonly serving: number;
+  /** Elections this node won since it was created. */
+  readonly electionsWon: number;
+  /** Snapshots its replicas installed from leaders since it was created. */
+  readonly snapshotInstalls: number;
+}
+
 /** Lifecycle of a node. */
 export const NodeStates = {
   RUNNING: 'RUNNING',
   CRASHED: 'CRASHED',
+  /** Gone for good with its disk (`destroy()`): it never serves again. */
+  DESTROYED: 'DESTROYED',
 } as const;
 
 export type NodeState = (typeof NodeStates)[keyof typeof NodeStates];
@@ -137,7 +184,11 @@ const NODE_FEATURES = Uint8Array.of(
 export class ClusterNode implements PartitionHandOverTarget {
   readonly #core: NodeCore;
   readonly #registry: NodeRegistry;
+  readonly #stopWatchingPlacement: () => void;
   #state: NodeState = NodeStates.RUNNING;
+  #electionsWon = 0;
+  /** Snapshot installs of groups stopped by crashes (the running ones count their own). */
+  #pastInstalls = 0;
 
   /**
    * Builds a running node, registers it and adds it to the placement's members if it is not one yet.
@@ -202,13 +253,28 @@ export class ClusterNode implements PartitionHandOverTarget {
       maxForwardHops,
       features: NODE_FEATURES,
       receivers: options.receivers ?? receiverRegistryOf(options.controlPlane),
+      disk: options.disk ?? new MemoryDisk({ clock: options.clock, name: `${name}/disk` }),
+      rng: options.rng?.child('raft') ?? createRng(nameHash(name)),
+      replication: replicationSettings(
+        options.replication ?? {},
+        maxOffsetMs,
+        options.controlPlane.leases.leaseMs,
+      ),
       auth,
       buggify: options.buggify ?? neverBuggify,
     });
     this.#registry = options.registry ?? nodeRegistryOf(options.controlPlane);
     this.#registry.register(this);
-    if (!options.controlPlane.placement.members.includes(name))
-      options.controlPlane.placement.addMember(name);
+    this.#core.addRoleListener((_tableId, _partition, change) => {
+      if (change.role === 'leader') this.#electionsWon++;
+    });
+    const placement = options.controlPlane.placement;
+    if (!placement.members.includes(name)) placement.addMember(name);
+    // The node learns of new replicated partitions (its replicas of them) from the shared placement.
+    this.#stopWatchingPlacement = placement.subscribe(() => {
+      if (this.isRunning) this.#core.replication.sync();
+    });
+    this.#core.replication.sync();
   }
 
   get name(): string {
@@ -263,6 +329,7 @@ export class ClusterNode implements PartitionHandOverTarget {
         return;
       }
       case NodeStates.CRASHED:
+      case NodeStates.DESTROYED:
         connection.close();
         return;
       default:
@@ -274,7 +341,7 @@ export class ClusterNode implements PartitionHandOverTarget {
    * Crashes the node (see the module header for what survives). Idempotent.
    */
   crash(): void {
-    if (this.#state === NodeStates.CRASHED) return;
+    if (this.#state !== NodeStates.RUNNING) return;
     this.#state = NodeStates.CRASHED;
     const core = this.#core;
     // Receivers still running see it and stop: their transactions are gone with the intents below.
@@ -285,6 +352,11 @@ export class ClusterNode implements PartitionHandOverTarget {
     // Two-phase commit keeps its durable log; the in-memory shares and re-send timers go.
     core.participants.crash();
     core.coordinator.crash();
+    // Replicated partitions: the Raft groups stop, their state machines go, the disk keeps what it synced.
+    for (const group of core.replication.all()) this.#pastInstalls += group.snapshotInstalls;
+    core.replication.stopAll();
+    core.partitions.dropWhere((replica) => replica.group !== undefined);
+    if (isSimulatedDisk(core.disk)) core.disk.crash();
     let aborted = 0;
     for (const replica of core.partitions.replicas()) aborted += replica.store.dropIntents();
     core.log.info({ abortedTransactions: aborted, partitions: core.partitions.size }, 'node crashed');
@@ -295,17 +367,38 @@ export class ClusterNode implements PartitionHandOverTarget {
    *
    * @throws ServerError `CLOCK_OFFSET_EXCEEDED` when the kept clock high-water mark is more than
    *   `maxClockOffsetMs` ahead of the physical clock; the node stays down.
+   * @throws ServerError `CLOSED` for a destroyed node.
    */
   restart(): void {
     if (this.#state === NodeStates.RUNNING) return;
+    if (this.#state === NodeStates.DESTROYED) {
+      throw new ServerError('CLOSED', `${this.name} was destroyed and cannot restart`);
+    }
     const core = this.#core;
     core.hlc.checkHighWater(`${core.name} refuses to start`);
     core.resetTransactions();
     // Prepared transactions are back as intents before the node serves; then what the log decided goes out.
     core.participants.recover((txId) => core.txLog.decision(txId)?.commitTs ?? null);
     this.#state = NodeStates.RUNNING;
+    core.replication.restart();
     core.coordinator.recover();
     this.#core.log.info({ partitions: this.#core.partitions.size }, 'node restarted');
+  }
+
+  /**
+   * Loses the node for good: a crash, then its disk and every unreplicated partition it held are gone. It
+   * never serves again (its replicas of replicated partitions are simply missing from their groups). Idempotent.
+   */
+  destroy(): void {
+    if (this.#state === NodeStates.DESTROYED) return;
+    this.crash();
+    this.#state = NodeStates.DESTROYED;
+    const core = this.#core;
+    core.partitions.dropWhere(() => true);
+    if (isSimulatedDisk(core.disk)) core.disk.destroy();
+    this.#stopWatchingPlacement();
+    this.#registry.unregister(this);
+    core.log.info({}, 'node destroyed');
   }
 
   /**
@@ -323,6 +416,13 @@ export class ClusterNode implements PartitionHandOverTarget {
   async movePartition(tableId: number, partition: number, toNode: string): Promise<MoveReport> {
     if (!this.isRunning)
       throw new ServerError('NODE_UNAVAILABLE', `${this.name} is down and cannot move partitions`);
+    if (this.#core.controlPlane.placement.isReplicated(tableId)) {
+      throw new ServerError(
+        'INVALID_ARGUMENT',
+        `partition ${partition} of table ${tableId} is replicated: its primary follows its Raft leader's ` +
+          'lease, and moving its replicas is a membership change, not supported yet',
+      );
+    }
     const target = this.#registry.get(toNode);
     if (target === undefined)
       throw new ServerError('NODE_UNAVAILABLE', `no node named "${toNode}" is registered`);
@@ -373,6 +473,19 @@ export class ClusterNode implements PartitionHandOverTarget {
   }
 
   /**
+   * Calls `listener` when one of this node's replicated partitions changes role (an election won or lost, a
+   * step-down); returns the function that removes it.
+   */
+  onRoleChange(listener: NodeRoleListener): () => void {
+    return this.#core.addRoleListener(listener);
+  }
+
+  /** This node's replica of a replicated partition, if it holds one (for tests and tools). */
+  replicaGroup(tableId: number, partition: number): PartitionGroup | undefined {
+    return this.isRunning ? this.#core.replication.get(tableId, partition) : undefined;
+  }
+
+  /**
    * Test seams of two-phase commit on this node as coordinator (see `TwoPhaseCommitHooks`), e.g. to crash
    * it between prepare and commit. Replaces the hooks set before; `{}` removes them.
    */
@@ -385,9 +498,23 @@ export class ClusterNode implements PartitionHandOverTarget {
     return this.#core.txLog;
   }
 
-  /** The node's counters now. */
-  metrics(): NodeMetricsSnapshot {
-    return this.#core.metrics.snapshot(this.#core.sessions.size);
+  /** The node's disk. */
+  get disk(): Disk {
+    return this.#core.disk;
+  }
+
+  /** The node's counters now, with the state of its replicated partitions. */
+  metrics(): NodeMetricsSnapshot & { readonly replication: NodeReplicationMetrics } {
+    const groups = this.#core.replication.metrics();
+    return {
+      ...this.#core.metrics.snapshot(this.#core.sessions.size),
+      replication: {
+        groups,
+        serving: groups.filter((g) => g.serving).length,
+        electionsWon: this.#electionsWon,
+        snapshotInstalls: this.#pastInstalls + groups.reduce((sum, g) => sum + g.snapshotInstalls, 0),
+      },
+    };
   }
 
   /** The store of a partition this node holds, if it holds it (for tests and the embedded API). */
@@ -399,6 +526,40 @@ export class ClusterNode implements PartitionHandOverTarget {
   heldPartitions(): Array<readonly [number, number]> {
     return [...this.#core.partitions.replicas()].map((r) => [r.tableId, r.partition] as const);
   }
+}
+
+/**
+ * The replication settings with their defaults: the lease margin is the clock-offset bound unless given, so a
+ * holder whose clock runs up to `maxOffsetMs` behind the placement driver's still stops serving before the
+ * driver may lease another replica.
+ * @throws ServerError `INVALID_ARGUMENT` for a margin that is not an integer below the lease length `leaseMs`
+ *   (a holder could never serve).
+ */
+function replicationSettings(
+  options: NodeReplicationOptions,
+  maxOffsetMs: number,
+  leaseMs: number,
+): {
+  readonly raft: GroupRaftOptions;
+  readonly leaseMarginMs: number;
+} {
+  const { leaseMarginMs = maxOffsetMs, ...raft } = options;
+  if (!Number.isInteger(leaseMarginMs) || leaseMarginMs < 0 || leaseMarginMs >= leaseMs) {
+    throw new ServerError(
+      'INVALID_ARGUMENT',
+      `replication.leaseMarginMs (default maxClockOffsetMs): expected an integer in 0..${leaseMs - 1}, below ` +
+        `the lease length of ${leaseMs} ms (a leaseholder stops serving that long before its lease expires), ` +
+        `got ${String(leaseMarginMs)}`,
+    );
+  }
+  return {
+    raft: {
+      electionTimeoutMs: RAFT_DEFAULTS.electionTimeoutMs,
+      heartbeatIntervalMs: RAFT_DEFAULTS.heartbeatIntervalMs,
+      ...raft,
+    },
+    leaseMarginMs,
+  };
 }
 
 function checkName(name: unknown): string {

@@ -8,6 +8,7 @@ import type { BatchProducer } from '@datastreamer/protocol/internal';
 import type { HybridClock } from '../clock/hlc.js';
 import type { ControlPlane } from '../placement/control-plane.js';
 import type { ReceiverRegistry } from '../receiver/receiver-registry.js';
+import type { ReplicaGroups } from '../replication/replica-groups.js';
 import type { RowIngest } from '../rows/row-ingest.js';
 import type { RowShapes } from '../rows/row-shape.js';
 import type { RowUpgrade } from '../rows/row-upgrade.js';
@@ -19,6 +20,9 @@ import type { Forwarder } from './forwarding.js';
 import type { NodeMetrics } from './node-metrics.js';
 import type { PartitionReplica } from './partition-table.js';
 
+/** What a request does on a partition: reads need less of a replicated partition's primary than writes. */
+export type RoutePurpose = 'read' | 'write';
+
 /** Where a partition's requests go, as this node sees it now. */
 export type Route =
   /** This node owns the partition and serves it. */
@@ -28,7 +32,12 @@ export type Route =
   /** This node owns it but is handing it over: writes are refused (retryable) until the move ends. */
   | { readonly kind: 'moving' }
   /** No node owns it (the placement has no owner for it). */
-  | { readonly kind: 'unowned' };
+  | { readonly kind: 'unowned' }
+  /**
+   * A replicated partition whose primary, per the placement, is this node, but which this node cannot serve
+   * now (it lost its lease or its majority, or an election is under way): retryable `NO_QUORUM`.
+   */
+  | { readonly kind: 'noQuorum' };
 
 export interface NodeContext {
   readonly name: string;
@@ -64,13 +73,19 @@ export interface NodeContext {
   /**
    * Where requests for a partition go. Synchronous, so a handler that routes and commits in one call can
    * never apply a write for a partition the node no longer owns.
+   *
+   * @param purpose `'read'` for a committed read that writes nothing (a replicated partition's primary answers
+   *   those until its lease expires, even after it stopped leading); default `'write'`.
    */
-  route(tableId: number, partition: number): Route;
+  route(tableId: number, partition: number, purpose?: RoutePurpose): Route;
   /**
    * Runs `commit` (a synchronous commit) telling the node's apply listeners that its writes come from
-   * `origin`'s streamer batch (`null`: not from one). Returns what `commit` returns.
+   * `origin`'s streamer batch (`null`: not from one), and, for a replicated partition, the log index it
+   * applies. Returns what `commit` returns.
    */
-  applying<T>(origin: BatchProducer | null, commit: () => T): T;
+  applying<T>(origin: BatchProducer | null, commit: () => T, logIndex?: number): T;
+  /** The node's replicated partitions (their Raft groups). */
+  readonly replication: ReplicaGroups;
 }
 
 /** The connection a request arrived on. */

@@ -1,19 +1,33 @@
 /**
  * The inside of a `ClusterNode`: the state request handlers, sessions and the move procedure share (clock,
- * transactions, partition replicas, forwarder, counters, row helpers) and the routing decision. The public
- * `ClusterNode` wraps it with the lifecycle (accept, crash, restart, move).
+ * transactions, partition replicas, Raft groups, forwarder, counters, row helpers) and the routing decision.
+ * The public `ClusterNode` wraps it with the lifecycle (accept, crash, restart, move, destroy).
  *
- * Routing is synchronous and reads the shared placement directly, so the owner a handler routes to is the
- * owner at the moment it commits. A partition this node owns but holds no replica of (a new table's
- * partition) gets an empty store on first use: that is when the node "becomes owner" of it.
+ * Routing is synchronous. An unreplicated partition follows the shared placement directly, so the owner a
+ * handler routes to is the owner at the moment it commits; a partition this node owns but holds no replica of
+ * (a new table's partition) gets an empty store on first use: that is when the node "becomes owner" of it. A
+ * replicated partition is served here exactly while this node's replica of it is the serving primary (its
+ * Raft leader under a lease, see replication/partition-group.ts); otherwise it goes to the primary the
+ * placement names, or, when that is this node, is refused with `NO_QUORUM`.
  */
-import type { Buggify, Clock, Logger, OpName, Request } from '@datastreamer/protocol';
-import type { BatchProducer } from '@datastreamer/protocol/internal';
+import type { Buggify, Clock, Logger, OpName, Request, Rng } from '@datastreamer/protocol';
+import type {
+  BatchProducer,
+  RaftAppendResult,
+  RaftSnapshotResult,
+  RaftVoteResult,
+  TxPartition,
+} from '@datastreamer/protocol/internal';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { HybridClock } from '../clock/hlc.js';
+import type { Disk } from '../disk/disk.js';
+import { ProducerFence } from '../fence/producer-fence.js';
 import type { ControlPlane } from '../placement/control-plane.js';
 import type { Placement } from '../placement/placement.js';
+import type { RaftOp, RaftRequestOf, RaftResultOf, RaftRoleChange } from '../raft/raft-types.js';
 import type { ReceiverRegistry } from '../receiver/receiver-registry.js';
+import type { PartitionGroup } from '../replication/partition-group.js';
+import { ReplicaGroups, type ReplicationSettings } from '../replication/replica-groups.js';
 import { RowIngest } from '../rows/row-ingest.js';
 import { RowShapes } from '../rows/row-shape.js';
 import { RowUpgrade } from '../rows/row-upgrade.js';
@@ -26,19 +40,20 @@ import { TxLog } from '../tx/tx-log.js';
 import { TxParticipants } from '../tx/tx-participant.js';
 import type { ConnectionSession, SessionHost } from './connection-session.js';
 import type { Forwarder } from './forwarding.js';
-import type { NodeContext, RequestContext, Route } from './node-context.js';
+import type { NodeContext, RequestContext, Route, RoutePurpose } from './node-context.js';
 import { NodeMetrics } from './node-metrics.js';
 import type { MoveSource, PartitionHandOver } from './partition-move.js';
 import { PartitionReplica, PartitionTable, ReplicaStates } from './partition-table.js';
-import { ProducerFence } from './producer-fence.js';
 import { dispatch, type Outcome } from './request-router.js';
 import { nameHash, TraceIds } from './trace-ids.js';
 
 /**
  * Called once per key at commit: table, partition, key tuple, row tuple (`null` for a delete), commit
- * timestamp, the schema version the row tuple is written with (0 for a delete), and the producer whose
- * streamer batch wrote it (`null` for any other write). Key and row are views of the node's buffers: copy them
- * to keep them.
+ * timestamp, the schema version the row tuple is written with (0 for a delete), the producer whose
+ * streamer batch wrote it (`null` for any other write), and, for a replicated partition, the index of the log
+ * entry applied (`null` for an unreplicated one: every replica of a replicated partition applies each entry,
+ * so a listener on several nodes sees each commit once per replica, with the same index). Key and row are
+ * views of the node's buffers: copy them to keep them.
  */
 export type NodeApplyListener = (
   tableId: number,
@@ -48,7 +63,11 @@ export type NodeApplyListener = (
   commitTs: bigint,
   schemaVersion: number,
   origin: BatchProducer | null,
+  logIndex: number | null,
 ) => void;
+
+/** Told when one of this node's replicated partitions changes role (an election, a step-down). */
+export type NodeRoleListener = (tableId: number, partition: number, change: RaftRoleChange) => void;
 
 export interface NodeCoreOptions {
   readonly name: string;
@@ -61,6 +80,11 @@ export interface NodeCoreOptions {
   readonly maxForwardHops: number;
   readonly features: Uint8Array;
   readonly receivers: ReceiverRegistry;
+  /** The node's disk (Raft logs and snapshots of its replicated partitions). */
+  readonly disk: Disk;
+  /** The root of the node's random streams (election timeouts). */
+  readonly rng: Rng;
+  readonly replication: ReplicationSettings;
   readonly auth: Authenticator;
   /** Fault points (simulation only). */
   readonly buggify: Buggify;
@@ -68,6 +92,7 @@ export interface NodeCoreOptions {
 
 const UNOWNED: Route = { kind: 'unowned' };
 const MOVING: Route = { kind: 'moving' };
+const NO_QUORUM: Route = { kind: 'noQuorum' };
 
 export class NodeCore implements NodeContext, SessionHost, MoveSource {
   readonly name: string;
@@ -97,8 +122,13 @@ export class NodeCore implements NodeContext, SessionHost, MoveSource {
   readonly #traceIds: TraceIds;
   readonly #nodeId: number;
   readonly #applyListeners: NodeApplyListener[] = [];
+  readonly #roleListeners: NodeRoleListener[] = [];
   /** The producer of the streamer batch being committed now (see `applying`). */
   #origin: BatchProducer | null = null;
+  /** The log index being applied now, for a replicated partition (see `applying`). */
+  #logIndex: number | null = null;
+  readonly disk: Disk;
+  readonly replication: ReplicaGroups;
   /** Stores ask this for the low watermark, so a new manager after a restart takes over without new stores. */
   // Remote transactions' snapshots (running or prepared here) hold old versions back too.
   readonly #watermark: LowWatermarkSource = {
@@ -129,6 +159,24 @@ export class NodeCore implements NodeContext, SessionHost, MoveSource {
     this.#transactions = this.#newTransactionManager();
     this.participants = new TxParticipants(this);
     this.coordinator = new TxCoordinator(this);
+    this.disk = options.disk;
+    this.replication = new ReplicaGroups({
+      name: this.name,
+      clock: this.clock,
+      hlc: this.hlc,
+      placement: this.controlPlane.placement,
+      leases: this.controlPlane.leases,
+      log: this.log,
+      settings: options.replication,
+      disk: options.disk,
+      rng: options.rng,
+      sendRaft: (to, request) => this.#sendRaft(to, request),
+      newStore: (tableId, partition, snapshot) => this.#newStore(tableId, partition, snapshot),
+      applying: (origin, index, commit) => this.applying(origin, commit, index),
+      askOutcome: (coordinator, txId) => this.#askOutcome(coordinator, txId),
+      groupAdded: (group) => this.partitions.set(PartitionReplica.ofGroup(group)),
+      roleChanged: (group, change) => this.#roleChanged(group, change),
+    });
   }
 
   get transactions(): TransactionManager {
@@ -168,7 +216,10 @@ export class NodeCore implements NodeContext, SessionHost, MoveSource {
     this.sessions.delete(session);
   }
 
-  route(tableId: number, partition: number): Route {
+  route(tableId: number, partition: number, purpose: RoutePurpose = 'write'): Route {
+    if (this.controlPlane.placement.isReplicated(tableId)) {
+      return this.#replicatedRoute(tableId, partition, purpose);
+    }
     const owner = this.controlPlane.placement.owner(tableId, partition);
     if (owner === undefined) return UNOWNED;
     if (owner !== this.name) return { kind: 'remote', owner };
@@ -176,14 +227,35 @@ export class NodeCore implements NodeContext, SessionHost, MoveSource {
     return replica.state === ReplicaStates.SERVING ? { kind: 'local', replica } : MOVING;
   }
 
+  /** A replicated partition: served here while its group is the serving primary (see the module header). */
+  #replicatedRoute(tableId: number, partition: number, purpose: RoutePurpose): Route {
+    const group = this.replication.get(tableId, partition);
+    if (purpose === 'read' ? group?.servesReads() : group?.isServing()) {
+      const replica = this.partitions.get(tableId, partition);
+      if (replica !== undefined) return { kind: 'local', replica };
+    }
+    const owner = this.controlPlane.placement.owner(tableId, partition);
+    if (owner === undefined) return UNOWNED;
+    return owner === this.name ? NO_QUORUM : { kind: 'remote', owner };
+  }
+
   ownedReplica(tableId: number, partition: number): PartitionReplica | undefined {
+    if (this.controlPlane.placement.isReplicated(tableId)) return undefined;
     if (this.controlPlane.placement.owner(tableId, partition) !== this.name) return undefined;
     let replica = this.partitions.get(tableId, partition);
     if (replica === undefined) {
-      replica = new PartitionReplica(tableId, partition, this.#newStore(tableId, partition, null));
+      replica = PartitionReplica.of(tableId, partition, this.#newStore(tableId, partition, null));
       this.partitions.set(replica);
     }
     return replica;
+  }
+
+  ownerOf(tableId: number, partition: number): string | undefined {
+    return this.controlPlane.placement.owner(tableId, partition);
+  }
+
+  finishLocal(txId: string, commitTs: bigint | null, partitions: readonly TxPartition[]): Promise<void> {
+    return this.participants.finish(txId, commitTs, partitions);
   }
 
   releaseReplica(tableId: number, partition: number): void {
@@ -199,16 +271,54 @@ export class NodeCore implements NodeContext, SessionHost, MoveSource {
   ): void {
     if (newestTimestamp > this.hlc.current()) this.hlc.update(newestTimestamp);
     const store = this.#newStore(tableId, partition, handOver.store);
-    this.partitions.set(new PartitionReplica(tableId, partition, store, new ProducerFence(handOver.fence)));
+    this.partitions.set(PartitionReplica.of(tableId, partition, store, new ProducerFence(handOver.fence)));
   }
 
-  applying<T>(origin: BatchProducer | null, commit: () => T): T {
+  applying<T>(origin: BatchProducer | null, commit: () => T, logIndex?: number): T {
     this.#origin = origin;
+    this.#logIndex = logIndex ?? null;
     try {
       return commit();
     } finally {
       this.#origin = null;
+      this.#logIndex = null;
     }
+  }
+
+  /** Adds a listener for the role changes of this node's replicated partitions; returns its remover. */
+  addRoleListener(listener: NodeRoleListener): () => void {
+    this.#roleListeners.push(listener);
+    return () => {
+      const i = this.#roleListeners.indexOf(listener);
+      if (i >= 0) this.#roleListeners.splice(i, 1);
+    };
+  }
+
+  #roleChanged(group: PartitionGroup, change: RaftRoleChange): void {
+    for (const listener of this.#roleListeners.slice()) {
+      try {
+        listener(group.tableId, group.partition, change);
+      } catch (error) {
+        this.log.error({ group: group.name, err: error }, 'a role listener threw');
+      }
+    }
+  }
+
+  #sendRaft<K extends RaftOp>(to: string, request: RaftRequestOf<K>): Promise<RaftResultOf<K>> {
+    // The op ties each request to its result; TypeScript cannot follow that through the forwarder's union.
+    return this.forwarder.send(to, { ...request, requestId: 0 }) as Promise<
+      RaftVoteResult | RaftAppendResult | RaftSnapshotResult
+    > as Promise<RaftResultOf<K>>;
+  }
+
+  async #askOutcome(coordinator: string, txId: string): Promise<bigint | null | undefined> {
+    const state =
+      coordinator === this.name
+        ? this.coordinator.stateOf(txId)
+        : await this.forwarder.send(coordinator, { op: 'TX_STATE_GET', requestId: 0, txId });
+    if (state.state === 'COMMITTED' && state.commitTimestamp !== null) return state.commitTimestamp;
+    if (state.state === 'ABORTED' || state.state === 'UNKNOWN') return null;
+    return undefined;
   }
 
   /** Adds a listener for every key committed on this node; returns the function that removes it. */
@@ -257,7 +367,7 @@ export class NodeCore implements NodeContext, SessionHost, MoveSource {
     const version = row === null ? 0 : storedRowVersion(row);
     for (const listener of listeners.slice()) {
       try {
-        listener(tableId, partition, key, tuple, commitTs, version, this.#origin);
+        listener(tableId, partition, key, tuple, commitTs, version, this.#origin, this.#logIndex);
       } catch (error) {
         // The commit is done; a failing observer must not turn it into an error for the client.
         this.log.error({ tableId, partition, err: error }, 'an apply listener threw');

@@ -8,15 +8,19 @@
  *   transaction another node coordinates (tx/tx-participant.ts); TX_STATE_GET: this node as the coordinator
  *   (tx/tx-coordinator.ts). A prepare's "no" vote is its error answer. The rows of TX_ROWS_WRITE pass the
  *   checks a client's rows pass (rows/row-ingest.ts) before any is written.
+ * - RAFT_VOTE / RAFT_APPEND / RAFT_SNAPSHOT: a message of a replicated partition's Raft group, for this
+ *   node's replica of it (replication/replica-groups.ts); `NOT_PRIMARY` when the node holds none. Only from
+ *   an authenticated node peer (the connection served its NODE_AUTHENTICATE first, connection-session.ts).
  * - NODE_AUTHENTICATE: served by the connection as a node peer's first request (connection-session.ts); sent
  *   again later, it is a `PROTOCOL_ERROR`.
  * - PARTITION_TRANSFER: not served by this version, answered `UNSUPPORTED_PROTOCOL` with a message saying so.
  *   Partitions move through the in-process node registry (partition-move.ts), which carries each key's
  *   versions with their commit timestamps.
  */
-import type { OpName, RequestOf } from '@datastreamer/protocol';
+import type { OpName, RequestOf, ResultOf } from '@datastreamer/protocol';
 import type { ForwardedBatchResult, RowResult, TxStateResult } from '@datastreamer/protocol/internal';
 import { ServerError } from '../errors/server-error.js';
+import type { RaftRequestOf } from '../raft/raft-types.js';
 import { handleReceiverBatch } from '../receiver/receiver-batch-handler.js';
 import type { NodeContext, RequestContext } from './node-context.js';
 import { handleSeal } from './producer-handlers.js';
@@ -116,23 +120,31 @@ export function txPrepare(
   node: NodeContext,
   request: RequestOf<'TX_PREPARE'>,
   context: RequestContext,
-): null {
+): null | Promise<null> {
   requireNodePeer(request.op, context);
-  node.participants.prepare(request.txId, request.coordinator, request.partitions);
-  return null;
+  const vote = node.participants.prepare(request.txId, request.coordinator, request.partitions);
+  return vote instanceof Promise ? vote.then(() => null) : null;
 }
 
-/** TX_COMMIT: the coordinator's commit decision. */
-export function txCommit(node: NodeContext, request: RequestOf<'TX_COMMIT'>, context: RequestContext): null {
+/** TX_COMMIT: the coordinator's commit decision, for this node's share and the partitions it serves. */
+export async function txCommit(
+  node: NodeContext,
+  request: RequestOf<'TX_COMMIT'>,
+  context: RequestContext,
+): Promise<null> {
   requireNodePeer(request.op, context);
-  node.participants.commit(request.txId, request.commitTimestamp);
+  await node.participants.finish(request.txId, request.commitTimestamp, request.partitions);
   return null;
 }
 
 /** TX_ABORT: the coordinator's abort decision. */
-export function txAbort(node: NodeContext, request: RequestOf<'TX_ABORT'>, context: RequestContext): null {
+export async function txAbort(
+  node: NodeContext,
+  request: RequestOf<'TX_ABORT'>,
+  context: RequestContext,
+): Promise<null> {
   requireNodePeer(request.op, context);
-  node.participants.abort(request.txId);
+  await node.participants.finish(request.txId, null, request.partitions);
   return null;
 }
 
@@ -144,6 +156,18 @@ export function txStateGet(
 ): TxStateResult {
   requireNodePeer(request.op, context);
   return node.coordinator.stateOf(request.txId);
+}
+
+/** A Raft message for this node's replica of a replicated partition; answered once its answer may go. */
+export function raftRequest<K extends 'RAFT_VOTE' | 'RAFT_APPEND' | 'RAFT_SNAPSHOT'>(
+  node: NodeContext,
+  request: RequestOf<K>,
+  context: RequestContext,
+): Promise<ResultOf<K>> {
+  requireNodePeer(request.op, context);
+  const { requestId: _, ...message } = request;
+  // The op ties each Raft request to its result; TypeScript cannot follow that through the generic.
+  return node.replication.handle(message as unknown as RaftRequestOf<K>) as Promise<ResultOf<K>>;
 }
 
 /** NODE_AUTHENTICATE after the connection was open: the proof is given once, before anything else. */

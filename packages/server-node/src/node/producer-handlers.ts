@@ -4,7 +4,8 @@
  *
  * A seal is routed like a streamer batch: the owner seals its replica's producer fence in the same synchronous
  * step as the routing, so a batch of that epoch handled after it is refused, and one handled before it is
- * counted. A non-transactional receiver batch of that epoch still running on the partition is waited for, so
+ * counted. On a replicated partition the seal is a command of the partition's log, so it takes its place
+ * among the batches in log order: a batch appended before it is counted, one after it is refused. A non-transactional receiver batch of that epoch still running on the partition is waited for, so
  * the answer counts it once it recorded (or not, if it failed). Another owner: forwarded (`BATCH_FORWARD`)
  * while hops remain, else `NOT_PRIMARY`. A partition moving or unowned: the retryable errors a batch gets.
  */
@@ -15,9 +16,17 @@ import type {
   StreamerSealResult,
 } from '@datastreamer/protocol/internal';
 import { ServerError } from '../errors/server-error.js';
+import { encodeSeal } from '../replication/partition-command.js';
 import type { NodeContext, RequestContext } from './node-context.js';
 import type { PartitionReplica } from './partition-table.js';
-import { checkPartition, latestSchema, noOwner, notPrimary, partitionMoving } from './request-checks.js';
+import {
+  checkPartition,
+  latestSchema,
+  noOwner,
+  noQuorum,
+  notPrimary,
+  partitionMoving,
+} from './request-checks.js';
 import type { ForwardBudget } from './streamer-handler.js';
 
 /** PRODUCER_REGISTER: the producer's next epoch. @throws ServerError `INVALID_ARGUMENT` for a bad id. */
@@ -62,6 +71,8 @@ export function handleSeal(
       throw partitionMoving(node, schema, seal.partitionId);
     case 'unowned':
       throw noOwner(schema, seal.partitionId);
+    case 'noQuorum':
+      throw noQuorum(node, schema, seal.partitionId);
     default:
       throw new ServerError('INTERNAL', `unknown route ${JSON.stringify(route satisfies never)}`);
   }
@@ -73,7 +84,33 @@ function sealHere(
   seal: StreamerSeal,
 ): StreamerSealResult | Promise<StreamerSealResult> {
   node.metrics.seals++;
-  const appliedSeq = replica.fence.seal(seal.producerId, seal.epoch);
+  const sealed = sealOn(replica, seal);
+  if (sealed instanceof Promise)
+    return sealed.then((appliedSeq) => afterSeal(node, replica, seal, appliedSeq));
+  return afterSeal(node, replica, seal, sealed);
+}
+
+/**
+ * Seals the epoch on `replica`: at once on an unreplicated partition, through its log on a replicated one.
+ * @throws ServerError `PRODUCER_FENCED` as `ProducerFence.seal`; `NO_QUORUM` when the replicated partition
+ *   lost its primary meanwhile.
+ */
+function sealOn(replica: PartitionReplica, seal: StreamerSeal): number | Promise<number> {
+  const group = replica.group;
+  if (group === undefined) return replica.fence.seal(seal.producerId, seal.epoch);
+  return group.propose(encodeSeal(seal.producerId, seal.epoch)).then((outcome) => {
+    if (outcome.kind === 'sealed') return outcome.appliedSeq;
+    if (outcome.kind === 'refused') throw outcome.error;
+    throw new ServerError('INTERNAL', `a seal command ended as ${outcome.kind}`);
+  });
+}
+
+function afterSeal(
+  node: NodeContext,
+  replica: PartitionReplica,
+  seal: StreamerSeal,
+  appliedSeq: number,
+): StreamerSealResult | Promise<StreamerSealResult> {
   node.log.debug(
     {
       table: seal.tableId,
@@ -88,7 +125,7 @@ function sealHere(
   // A transactional run checks the fence as it commits, so the seal already decided it: not applied.
   if (running === undefined || running.epoch !== seal.epoch || running.transactional) return { appliedSeq };
   // A non-transactional receiver run of this epoch began before the seal: its outcome belongs in the answer.
-  return running.done.then(() => {
+  return running.done.then(async () => {
     const route = node.route(seal.tableId, seal.partitionId);
     if (route.kind !== 'local') {
       throw new ServerError(
@@ -96,7 +133,7 @@ function sealHere(
         `partition ${seal.partitionId} of table ${seal.tableId} left ${node.name} while the seal waited; retry`,
       );
     }
-    return { appliedSeq: route.replica.fence.seal(seal.producerId, seal.epoch) };
+    return { appliedSeq: await sealOn(route.replica, seal) };
   });
 }
 

@@ -87,3 +87,13 @@ export function noOwner(schema: TableSchema, partition: number): ServerError {
     `partition ${partition} of table "${schema.tableName}" has no owner right now; retry`,
   );
 }
+
+/** The error for a replicated partition this node is the primary of but cannot serve now. */
+export function noQuorum(node: NodeContext, schema: TableSchema, partition: number): ServerError {
+  return new ServerError(
+    'NO_QUORUM',
+    `partition ${partition} of table "${schema.tableName}" has no primary with a majority of its replicas ` +
+      `right now (${node.name} is not serving it: an election or a lease hand-over is under way, or a ` +
+      'majority is down or cut off); retry',
+  );
+}

@@ -3,7 +3,6 @@
  * here decoded and typed; the handler returns its result, or a promise of it when it had to ask another node.
  */
 import type { OpName, Request, RequestOf, ResultOf } from '@datastreamer/protocol';
-import { ServerError } from '../errors/server-error.js';
 import { receiverBatchSend } from '../receiver/receiver-batch-handler.js';
 import {
   columnAdd,
@@ -18,6 +17,7 @@ import type { NodeContext, RequestContext } from './node-context.js';
 import {
   batchForward,
   nodeAuthenticateAgain,
+  raftRequest,
   txAbort,
   txCommit,
   txPrepare,
@@ -37,8 +37,6 @@ import {
   tupleUpsertAll,
 } from './tuple-handlers.js';
 
-type RaftOp = 'RAFT_VOTE' | 'RAFT_APPEND' | 'RAFT_SNAPSHOT';
-
 /** A handler's answer: the op's result, now or later. */
 export type Outcome<K extends OpName> = ResultOf<K> | Promise<ResultOf<K>>;
 
@@ -47,13 +45,6 @@ type Handler<K extends OpName> = (
   request: RequestOf<K>,
   context: RequestContext,
 ) => Outcome<K>;
-
-function raftNotServed(_node: NodeContext, request: RequestOf<RaftOp>): never {
-  throw new ServerError(
-    'UNSUPPORTED_PROTOCOL',
-    `${request.op} is not served by this node: it runs no Raft groups`,
-  );
-}
 
 const HANDLERS: { readonly [K in OpName]: Handler<K> } = {
   HEARTBEAT: heartbeat,
@@ -81,10 +72,9 @@ const HANDLERS: { readonly [K in OpName]: Handler<K> } = {
   TX_STATE_GET: txStateGet,
   TX_ROWS_GET: txRowsGet,
   TX_ROWS_WRITE: txRowsWrite,
-  // Raft groups (src/raft/) are not wired into the node yet: a peer that sends their ops gets a clear refusal.
-  RAFT_VOTE: raftNotServed,
-  RAFT_APPEND: raftNotServed,
-  RAFT_SNAPSHOT: raftNotServed,
+  RAFT_VOTE: (node, request, context) => raftRequest<'RAFT_VOTE'>(node, request, context),
+  RAFT_APPEND: (node, request, context) => raftRequest<'RAFT_APPEND'>(node, request, context),
+  RAFT_SNAPSHOT: (node, request, context) => raftRequest<'RAFT_SNAPSHOT'>(node, request, context),
   NODE_AUTHENTICATE: nodeAuthenticateAgain,
 };
 

@@ -33,10 +33,14 @@ import type {
   StreamerRow,
 } from '@datastreamer/protocol/internal';
 import { ServerError } from '../errors/server-error.js';
+import type { PartitionGroup } from '../replication/partition-group.js';
+import type { CommandOutcome } from '../replication/partition-state-machine.js';
 import type { IngestBatch } from '../rows/ingest-batch.js';
 import type { RowIngest } from '../rows/row-ingest.js';
 import type { RowShape } from '../rows/row-shape.js';
-import { applyKeyedBatch, type KeyedRows } from '../tx/apply-batch.js';
+import { applyKeyedBatch, type KeyedRows, writeKeyedBatch } from '../tx/apply-batch.js';
+import { commitOnGroup } from '../tx/replicated-commit.js';
+import type { Transaction } from '../tx/transaction.js';
 import type { NodeContext, RequestContext } from './node-context.js';
 import type { PartitionReplica } from './partition-table.js';
 import {
@@ -44,6 +48,7 @@ import {
   checkWriteVersion,
   latestSchema,
   noOwner,
+  noQuorum,
   notPrimary,
   partitionMoving,
 } from './request-checks.js';
@@ -81,12 +86,21 @@ export function handleStreamerBatch(
   checkWriteVersion(schema, batch.schemaVersion);
   const route = node.route(batch.tableId, batch.partitionId);
   switch (route.kind) {
-    case 'local':
+    case 'local': {
       if (node.buggify('node.refuse-before-apply')) throw overloaded(node, 'node.refuse-before-apply');
+      const group = route.replica.group;
+      if (group !== undefined) {
+        const answer = { schemaVersion: schema.version };
+        return applyReplicated(node, route.replica, group, schema, batch).then(() => {
+          if (node.buggify('node.refuse-after-apply')) throw overloaded(node, 'node.refuse-after-apply');
+          return answer;
+        });
+      }
       applyBatchHere(node, route.replica, schema, batch);
       // As if the answer were lost: the batch applied, the client hears a retryable refusal.
       if (node.buggify('node.refuse-after-apply')) throw overloaded(node, 'node.refuse-after-apply');
       return { schemaVersion: schema.version };
+    }
     case 'remote':
       if (budget === null) throw notPrimary(node, schema, batch.partitionId, route.owner);
       return forwardBatch(node, route.owner, batch, budget, origin);
@@ -94,6 +108,8 @@ export function handleStreamerBatch(
       throw partitionMoving(node, schema, batch.partitionId);
     case 'unowned':
       throw noOwner(schema, batch.partitionId);
+    case 'noQuorum':
+      throw noQuorum(node, schema, batch.partitionId);
     default:
       return unknownRoute(route);
   }
@@ -110,14 +126,9 @@ function applyBatchHere(
   // The fence check, the commit and the record run in one synchronous step with the routing, so no other
   // batch of the partition interleaves.
   if (producer !== null && !admitted(node, replica, producer, schema)) return;
-  const shape = node.shapes.of(schema);
-  const ingest = node.ingest;
-  const rows = batch.rows;
   // Every row is checked and written into one buffer before the first write: a bad row applies nothing.
-  const checked = ingest.batch(streamerRowCount(rows));
+  const checked = ingestBatch(node, schema, batch);
   try {
-    if (rows instanceof StreamerRowRanges) ingestRanges(ingest, checked, shape, rows, batch.deleted);
-    else ingestArray(ingest, checked, shape, rows, batch.deleted);
     commitRows(node, replica, checked, producer);
   } finally {
     // The batch's transaction has committed or aborted by now, so its buffer may serve the next batch.
@@ -125,6 +136,77 @@ function applyBatchHere(
   }
   if (producer !== null) replica.fence.record(producer);
   node.metrics.batches++;
+}
+
+/**
+ * A replicated partition served here: the batch's rows are checked and written as intents here, then
+ * committed through the partition's log with the fence's record (replication/). The fence is asked here
+ * first (to answer a duplicate or a fenced attempt at once) and again as the command applies, which decides.
+ */
+async function applyReplicated(
+  node: NodeContext,
+  replica: PartitionReplica,
+  group: PartitionGroup,
+  schema: TableSchema,
+  batch: StreamerBatch,
+): Promise<void> {
+  const producer = batch.producer ?? null;
+  if (producer !== null && !admitted(node, replica, producer, schema)) return;
+  const checked = ingestBatch(node, schema, batch);
+  try {
+    const outcome = await commitRowsReplicated(node, replica, group, checked, producer);
+    settleReplicatedBatch(node, outcome, schema, replica, producer);
+  } finally {
+    // The command applied or this replica stopped leading: either way no intent points into the buffer.
+    checked.release();
+  }
+}
+
+/** Counts what a replicated batch did; a fenced attempt's refusal is thrown. */
+function settleReplicatedBatch(
+  node: NodeContext,
+  outcome: CommandOutcome,
+  schema: TableSchema,
+  replica: PartitionReplica,
+  producer: BatchProducer | null,
+): void {
+  switch (outcome.kind) {
+    case 'applied':
+      node.metrics.batches++;
+      return;
+    case 'duplicate':
+      node.log.debug(
+        { table: schema.tableId, partition: replica.partition, ...producer },
+        'duplicate streamer batch attempt acknowledged without applying it',
+      );
+      node.metrics.staleBatches++;
+      return;
+    case 'refused':
+      node.metrics.fencedBatches++;
+      throw outcome.error;
+    default:
+      throw new ServerError('INTERNAL', `a streamer batch's write command ended as ${outcome.kind}`);
+  }
+}
+
+/**
+ * Checks every row of `batch` into a batch buffer of the node's ingest (release it when its transaction is
+ * over).
+ * @throws ServerError `INVALID_ROW` naming the row and column (the buffer is released then).
+ */
+function ingestBatch(node: NodeContext, schema: TableSchema, batch: StreamerBatch): IngestBatch {
+  const shape = node.shapes.of(schema);
+  const ingest = node.ingest;
+  const rows = batch.rows;
+  const checked = ingest.batch(streamerRowCount(rows));
+  try {
+    if (rows instanceof StreamerRowRanges) ingestRanges(ingest, checked, shape, rows, batch.deleted);
+    else ingestArray(ingest, checked, shape, rows, batch.deleted);
+  } catch (error) {
+    checked.release();
+    throw error;
+  }
+  return checked;
 }
 
 /**
@@ -220,10 +302,41 @@ export function commitRows(
   try {
     node.applying(origin, () => applyKeyedBatch(node.transactions, replica.store, rows));
   } catch (error) {
-    if (error instanceof ServerError && error.code === 'TX_CONFLICT') node.metrics.conflicts++;
+    countConflict(node, error);
     throw error;
   }
   node.metrics.rowsApplied += rows.count;
+}
+
+/**
+ * {@link commitRows} on a replicated partition served here: the rows are written as intents of one implicit
+ * transaction, which commits through the partition's log (tx/replicated-commit.ts) with `origin`'s fence
+ * record (asked again as it applies). Resolves with what the command did; `rows` must stay unchanged until
+ * then.
+ * @throws ServerError `TX_CONFLICT` (counted, nothing proposed); `NO_QUORUM` as `commitOnGroup`.
+ */
+export async function commitRowsReplicated(
+  node: NodeContext,
+  replica: PartitionReplica,
+  group: PartitionGroup,
+  rows: KeyedRows,
+  origin: BatchProducer | null = null,
+): Promise<CommandOutcome> {
+  let tx: Transaction;
+  try {
+    tx = writeKeyedBatch(node.transactions, replica.store, rows);
+  } catch (error) {
+    countConflict(node, error);
+    throw error;
+  }
+  const fence = origin === null ? null : { producer: origin, admit: true, results: undefined };
+  const outcome = await commitOnGroup(node.hlc, node.transactions, tx, replica.store, group, fence);
+  if (outcome.kind === 'applied') node.metrics.rowsApplied += rows.count;
+  return outcome;
+}
+
+function countConflict(node: NodeContext, error: unknown): void {
+  if (error instanceof ServerError && error.code === 'TX_CONFLICT') node.metrics.conflicts++;
 }
 
 async function forwardBatch(

@@ -10,7 +10,8 @@
  * - Transactions: a single-row op is one implicit transaction on its partition; a multi-row op is one
  *   transaction over the partitions this node owns (atomic here, rows checked before anything is written),
  *   plus one request per other owner. Across nodes a multi-row write is not atomic: two-phase commit between
- *   nodes comes with receivers.
+ *   nodes comes with receivers. On replicated partitions writes commit through the partitions' logs (and
+ *   the answer waits for that), reads are served by the primary under its lease.
  * - Reads are committed reads at a fresh timestamp of the node's clock, upgraded to the latest schema (see
  *   rows/row-upgrade.ts).
  */
@@ -18,7 +19,8 @@ import type { RequestOf, TableSchema } from '@datastreamer/protocol';
 import type { RowResult } from '@datastreamer/protocol/internal';
 import { ServerError } from '../errors/server-error.js';
 import type { RowShape } from '../rows/row-shape.js';
-import type { NodeContext, RequestContext } from './node-context.js';
+import { commitLocal } from './local-commit.js';
+import type { NodeContext, RequestContext, RoutePurpose } from './node-context.js';
 import type { PartitionReplica } from './partition-table.js';
 import {
   checkKeyVersion,
@@ -26,10 +28,11 @@ import {
   checkWriteVersion,
   latestSchema,
   noOwner,
+  noQuorum,
   notPrimary,
   partitionMoving,
 } from './request-checks.js';
-import { commitRows } from './streamer-handler.js';
+import { commitRows, commitRowsReplicated } from './streamer-handler.js';
 
 /** Where the items of a multi-row request go. */
 interface Plan {
@@ -47,9 +50,10 @@ function routeOne(
   schema: TableSchema,
   partition: number,
   context: RequestContext,
+  purpose: RoutePurpose = 'write',
 ): PartitionReplica | string {
   checkPartition(schema, partition);
-  const route = node.route(schema.tableId, partition);
+  const route = node.route(schema.tableId, partition, purpose);
   switch (route.kind) {
     case 'local':
       return route.replica;
@@ -60,6 +64,8 @@ function routeOne(
       throw partitionMoving(node, schema, partition);
     case 'unowned':
       throw noOwner(schema, partition);
+    case 'noQuorum':
+      throw noQuorum(node, schema, partition);
     default:
       throw new ServerError('INTERNAL', `unknown route ${JSON.stringify(route satisfies never)}`);
   }
@@ -70,10 +76,12 @@ function plan(
   schema: TableSchema,
   items: readonly { readonly partition: number }[],
   context: RequestContext,
+  purpose: RoutePurpose = 'write',
 ): Plan {
   const result: Plan = { local: [], replicas: [], remote: new Map() };
   for (let i = 0; i < items.length; i++) {
-    const target = routeOne(node, schema, (items[i] as { readonly partition: number }).partition, context);
+    const partition = (items[i] as { readonly partition: number }).partition;
+    const target = routeOne(node, schema, partition, context, purpose);
     if (typeof target === 'string') {
       const indexes = result.remote.get(target);
       if (indexes === undefined) result.remote.set(target, [i]);
@@ -126,7 +134,7 @@ export function tupleGet(
 ): RowResult | null | Promise<RowResult | null> {
   const schema = latestSchema(node, request.tableId);
   checkKeyVersion(schema, request.schemaVersion);
-  const target = routeOne(node, schema, request.partition, context);
+  const target = routeOne(node, schema, request.partition, context, 'read');
   if (typeof target === 'string') return forwardTo(node, () => node.forwarder.send(target, request));
   const shape = node.shapes.of(schema);
   const keys: Uint8Array[] = [];
@@ -142,7 +150,7 @@ export function tupleGetAll(
   const schema = latestSchema(node, request.tableId);
   checkKeyVersion(schema, request.schemaVersion);
   const items = request.keys;
-  const routes = plan(node, schema, items, context);
+  const routes = plan(node, schema, items, context, 'read');
   const results: (RowResult | null)[] = new Array<RowResult | null>(items.length).fill(null);
   if (routes.local.length > 0) {
     const shape = node.shapes.of(schema);
@@ -184,6 +192,18 @@ export function tupleUpsert(
   const target = routeOne(node, schema, request.partition, context);
   if (typeof target === 'string') return forwardTo(node, () => node.forwarder.send(target, request));
   const checked = node.ingest.batch(1);
+  const group = target.group;
+  if (group !== undefined) {
+    return (async () => {
+      try {
+        node.ingest.putInto(checked, node.shapes.of(schema), request.noValueSet, request.row, 0, 'request');
+        await commitRowsReplicated(node, target, group, checked);
+      } finally {
+        checked.release();
+      }
+      return null;
+    })();
+  }
   try {
     node.ingest.putInto(checked, node.shapes.of(schema), request.noValueSet, request.row, 0, 'request');
     commitRows(node, target, checked);
@@ -202,6 +222,7 @@ export function tupleUpsertAll(
   checkWriteVersion(schema, request.schemaVersion);
   const items = request.rows;
   const routes = plan(node, schema, items, context);
+  let local: Promise<void> | undefined;
   if (routes.local.length > 0) {
     const shape = node.shapes.of(schema);
     const keys: Uint8Array[] = new Array(items.length);
@@ -210,15 +231,23 @@ export function tupleUpsertAll(
       const item = items[i] as (typeof items)[number];
       node.ingest.put(shape, item.noValueSet, item.row, i, 'request', keys, rows);
     }
-    inLocalTransaction(node, (tx) => {
-      routes.local.forEach((i, j) => {
-        const replica = routes.replicas[j] as PartitionReplica;
-        node.transactions.write(tx, replica.store, keys[i] as Uint8Array, rows[i] as Uint8Array);
-      });
-    });
-    node.metrics.rowsApplied += routes.local.length;
+    const committed = inLocalTransaction(
+      node,
+      (tx) => {
+        routes.local.forEach((i, j) => {
+          const replica = routes.replicas[j] as PartitionReplica;
+          node.transactions.write(tx, replica.store, keys[i] as Uint8Array, rows[i] as Uint8Array);
+        });
+      },
+      routes.replicas,
+    );
+    const counted = () => {
+      node.metrics.rowsApplied += routes.local.length;
+    };
+    if (committed instanceof Promise) local = committed.then(counted);
+    else counted();
   }
-  if (routes.remote.size === 0) return null;
+  if (routes.remote.size === 0) return local === undefined ? null : local.then(() => null);
   const sends = [...routes.remote].map(([owner, indexes]) =>
     forwardTo(node, () =>
       node.forwarder.send(owner, {
@@ -230,7 +259,7 @@ export function tupleUpsertAll(
       }),
     ),
   );
-  return Promise.all(sends).then(() => null);
+  return Promise.all([...sends, local]).then(() => null);
 }
 
 export function tupleDelete(
@@ -246,17 +275,21 @@ export function tupleDelete(
   node.ingest.key(node.shapes.of(schema), request.key, 0, 'request', false, keys);
   const key = keys[0] as Uint8Array;
   let deleted = false;
-  inLocalTransaction(
+  const committed = inLocalTransaction(
     node,
     (tx) => {
       if (node.transactions.read(tx, target.store, key) === null) return;
       node.transactions.write(tx, target.store, key, null);
       deleted = true;
     },
+    [target],
     target,
   );
-  if (deleted) node.metrics.rowsApplied++;
-  return deleted;
+  const answer = () => {
+    if (deleted) node.metrics.rowsApplied++;
+    return deleted;
+  };
+  return committed instanceof Promise ? committed.then(answer) : answer();
 }
 
 export function tupleDeleteAll(
@@ -269,26 +302,35 @@ export function tupleDeleteAll(
   const items = request.keys;
   const routes = plan(node, schema, items, context);
   const results: boolean[] = new Array<boolean>(items.length).fill(false);
+  let local: Promise<void> | undefined;
   if (routes.local.length > 0) {
     const shape = node.shapes.of(schema);
     const keys: Uint8Array[] = new Array(items.length);
     for (const i of routes.local)
       node.ingest.key(shape, (items[i] as (typeof items)[number]).key, i, 'request', false, keys);
     let removed = 0;
-    inLocalTransaction(node, (tx) => {
-      routes.local.forEach((i, j) => {
-        const store = (routes.replicas[j] as PartitionReplica).store;
-        const key = keys[i] as Uint8Array;
-        // A key named twice is deleted once: the second read sees this transaction's own delete.
-        if (node.transactions.read(tx, store, key) === null) return;
-        node.transactions.write(tx, store, key, null);
-        results[i] = true;
-        removed++;
-      });
-    });
-    node.metrics.rowsApplied += removed;
+    const committed = inLocalTransaction(
+      node,
+      (tx) => {
+        routes.local.forEach((i, j) => {
+          const store = (routes.replicas[j] as PartitionReplica).store;
+          const key = keys[i] as Uint8Array;
+          // A key named twice is deleted once: the second read sees this transaction's own delete.
+          if (node.transactions.read(tx, store, key) === null) return;
+          node.transactions.write(tx, store, key, null);
+          results[i] = true;
+          removed++;
+        });
+      },
+      routes.replicas,
+    );
+    const counted = () => {
+      node.metrics.rowsApplied += removed;
+    };
+    if (committed instanceof Promise) local = committed.then(counted);
+    else counted();
   }
-  if (routes.remote.size === 0) return results;
+  if (routes.remote.size === 0) return local === undefined ? results : local.then(() => results);
   const sends = [...routes.remote].map(([owner, indexes]) =>
     forwardTo(node, () =>
       node.forwarder.send(owner, {
@@ -304,18 +346,25 @@ export function tupleDeleteAll(
       });
     }),
   );
-  return Promise.all(sends).then(() => results);
+  return Promise.all([...sends, local]).then(() => results);
 }
 
 type LocalTx = ReturnType<NodeContext['transactions']['begin']>;
 
 /**
- * Runs `work` in one transaction of this node and commits it; aborts on any error (a conflict is counted).
- * Synchronous: routing and commit happen in one step, so ownership cannot change in between.
+ * Runs `work` in one transaction of this node and commits it (local-commit.ts); aborts on any error (a
+ * conflict is counted). Unreplicated partitions commit synchronously: routing and commit happen in one
+ * step, so ownership cannot change in between. Replicated ones commit through their logs (a promise).
  *
+ * @param replicas the partitions `work` writes on.
  * @param only the one partition of an implicit transaction; default: an explicit one over any local ones.
  */
-function inLocalTransaction(node: NodeContext, work: (tx: LocalTx) => void, only?: PartitionReplica): void {
+function inLocalTransaction(
+  node: NodeContext,
+  work: (tx: LocalTx) => void,
+  replicas: readonly PartitionReplica[],
+  only?: PartitionReplica,
+): void | Promise<void> {
   const manager = node.transactions;
   const tx = only === undefined ? manager.begin() : manager.beginImplicit(only.store);
   try {
@@ -325,5 +374,5 @@ function inLocalTransaction(node: NodeContext, work: (tx: LocalTx) => void, only
     if (error instanceof ServerError && error.code === 'TX_CONFLICT') node.metrics.conflicts++;
     throw error;
   }
-  manager.commit(tx);
+  return commitLocal(node, tx, replicas);
 }

@@ -1,12 +1,14 @@
 /**
- * The control plane: the state every node of a cluster must agree on, the catalog, the placement and the
- * producers' epochs. In one process it is one shared object; the interface is what a networked
- * implementation (a replicated metastorage) would have to provide.
+ * The control plane: the state every node of a cluster must agree on, the catalog, the placement, the
+ * producers' epochs and the leases of replicated partitions (the placement driver). In one process it is one
+ * shared object; the interface is what a networked implementation (a replicated metastorage) would have to
+ * provide.
  */
-import type { TableDefinition, TableSchema } from '@datastreamer/protocol';
+import { type Clock, RealClock, type TableDefinition, type TableSchema } from '@datastreamer/protocol';
 import { Catalog, type CatalogOptions } from '../catalog/catalog.js';
 import { ServerError } from '../errors/server-error.js';
-import { Placement } from './placement.js';
+import { MAX_REPLICAS, Placement } from './placement.js';
+import { PlacementDriver } from './placement-driver.js';
 import { ProducerRegistry } from './producer-registry.js';
 
 export interface ControlPlane {
@@ -14,11 +16,25 @@ export interface ControlPlane {
   readonly placement: Placement;
   /** Every producer's newest epoch (see producer-registry.ts). */
   readonly producers: ProducerRegistry;
+  /** Leases of replicated partitions (see placement-driver.ts). */
+  readonly leases: PlacementDriver;
+  /** Replica count of a table whose definition does not say. */
+  readonly defaultReplicas: number;
   /**
    * Creates a table and places its partitions, both or neither.
-   * @throws ServerError as `Catalog.createTable`, or `NODE_UNAVAILABLE` when no node can own partitions.
+   * @throws ServerError as `Catalog.createTable`; `INVALID_SCHEMA` for a replica count out of range;
+   *   `NODE_UNAVAILABLE` when no node can own partitions.
    */
   createTable(definition: TableDefinition): TableSchema;
+}
+
+export interface LocalControlPlaneOptions extends CatalogOptions {
+  /** Replica count of a table whose definition does not say (1..7). Default 1: no replication. */
+  readonly defaultReplicas?: number;
+  /** The clock leases are measured on. Default: the platform clock. */
+  readonly clock?: Clock;
+  /** Lease length of replicated partitions, in ms. Default 2000. */
+  readonly leaseMs?: number;
 }
 
 /** The in-process control plane, shared by every node of a simulated cluster. */
@@ -26,17 +42,43 @@ export class LocalControlPlane implements ControlPlane {
   readonly catalog: Catalog;
   readonly placement = new Placement();
   readonly producers = new ProducerRegistry();
+  readonly leases: PlacementDriver;
+  readonly defaultReplicas: number;
 
-  constructor(options: CatalogOptions = {}) {
+  /** @throws ServerError `INVALID_ARGUMENT` for a bad default partition or replica count or lease length. */
+  constructor(options: LocalControlPlaneOptions = {}) {
     this.catalog = new Catalog(options);
+    const replicas = options.defaultReplicas ?? 1;
+    if (!Number.isInteger(replicas) || replicas < 1 || replicas > MAX_REPLICAS) {
+      throw new ServerError(
+        'INVALID_ARGUMENT',
+        `defaultReplicas: expected an integer in 1..${MAX_REPLICAS}, got ${String(replicas)}`,
+      );
+    }
+    this.defaultReplicas = replicas;
+    this.leases = new PlacementDriver({
+      placement: this.placement,
+      clock: options.clock ?? new RealClock(),
+      ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
+    });
   }
 
   createTable(definition: TableDefinition): TableSchema {
-    if (this.placement.members.length === 0) {
+    const members = this.placement.members.length;
+    if (members === 0) {
       throw new ServerError('NODE_UNAVAILABLE', 'no node is available to own the partitions of a new table');
     }
+    const replicas = definition.replicas ?? this.defaultReplicas;
+    const most = Math.min(members, MAX_REPLICAS);
+    if (!Number.isInteger(replicas) || replicas < 1 || replicas > most) {
+      throw new ServerError(
+        'INVALID_SCHEMA',
+        `table "${definition.name}": replicas must be an integer in 1..${most} (the cluster has ${members} ` +
+          `nodes), got ${String(replicas)}`,
+      );
+    }
     const schema = this.catalog.createTable(definition);
-    this.placement.addTable(schema.tableId, schema.partitions);
+    this.placement.addTable(schema.tableId, schema.partitions, replicas);
     return schema;
   }
 }

@@ -1,10 +1,16 @@
 /**
- * Placement: which node is primary for each partition of each table, under one cluster-wide version that
- * grows with every change. Responses carry the "assignment changed" flag when a client's version is older,
- * and a node that is not the owner of a batch's partition forwards it to the node this map names.
+ * Placement: which nodes hold each partition of each table (its replicas) and which one is primary, under
+ * one cluster-wide version that grows with every change. Responses carry the "assignment changed" flag when a
+ * client's version is older, and a node that is not the owner of a batch's partition forwards it to the node
+ * this map names.
  *
- * Placement only records and plans ownership. Moving the data that goes with it (fencing the old owner,
- * handing over committed state) is the node's partition-move procedure, which ends by calling `setOwner`.
+ * A table has a replica count. With 1 (unreplicated), the one replica is the owner and moves as a whole (the
+ * node's partition-move procedure hands its data over, then calls `setOwner`). With more, each partition is
+ * a Raft group over its replicas, and its primary is the replica the placement driver last leased it to
+ * (placement-driver.ts calls `setOwner`); changing a replicated partition's replica set is a membership
+ * change, which this version does not plan (`planRebalance` leaves replicated tables alone).
+ *
+ * Placement only records and plans; it moves no data.
  */
 import { ServerError } from '../errors/server-error.js';
 
@@ -13,6 +19,17 @@ export interface TableAssignment {
   readonly version: number;
   /** `owners[p]` is the node that is primary for partition `p`. */
   readonly owners: readonly string[];
+}
+
+/** The most replicas a partition may have. */
+export const MAX_REPLICAS = 7;
+
+interface PlacedTable {
+  /** `owners[p]`: the primary of partition `p`. */
+  readonly owners: string[];
+  /** `replicas[p]`: the nodes holding partition `p`, the preferred primary first. */
+  readonly replicas: (readonly string[])[];
+  readonly replicaCount: number;
 }
 
 /** One partition changing hands, as planned by {@link Placement.planRebalance}. */
@@ -28,7 +45,7 @@ export type PlacementListener = (version: number) => void;
 export class Placement {
   #version = 0;
   readonly #members: string[] = [];
-  readonly #owners = new Map<number, string[]>();
+  readonly #tables = new Map<number, PlacedTable>();
   readonly #listeners = new Set<PlacementListener>();
 
   /** Grows with every change of members or owners; starts at 0. */
@@ -51,11 +68,11 @@ export class Placement {
 
   /**
    * Removes `node` from the members.
-   * @throws ServerError `INVALID_ARGUMENT` while it still owns partitions (move them first).
+   * @throws ServerError `INVALID_ARGUMENT` while it still owns partitions (move them first) or holds replicas
+   *   of a replicated table (taking a replica away is a membership change this version does not make).
    */
   removeMember(node: string): void {
-    const index = this.#members.indexOf(node);
-    if (index < 0) throw new ServerError('INVALID_ARGUMENT', `node "${node}" is not a member`);
+    const index = this.#memberIndex(node);
     const owned = this.partitionsOf(node).length;
     if (owned > 0) {
       throw new ServerError(
@@ -63,58 +80,136 @@ export class Placement {
         `node "${node}" still owns ${owned} partitions: move them first`,
       );
     }
+    const hosted = this.replicatedPartitionsOf(node).length;
+    if (hosted > 0) {
+      throw new ServerError(
+        'INVALID_ARGUMENT',
+        `node "${node}" holds replicas of ${hosted} replicated partitions; removing a replica is a ` +
+          'membership change, not supported yet',
+      );
+    }
     this.#members.splice(index, 1);
     this.#bump();
   }
 
   /**
-   * Assigns a new table's partitions round-robin over the members: partition p goes to member p mod n, the
-   * same for every table, so partition p of tables colocated by the same key and partition count lands on one
-   * node and a receiver's transaction over them stays local. (Rebalance plans are deterministic per owner
-   * array, so such tables also move together.)
-   * @throws ServerError `NODE_UNAVAILABLE` when there are no members.
+   * Forgets a node that is gone for good (destroyed with its disk): it is no longer a member; each
+   * unreplicated partition it owned is given to the remaining member owning the fewest (empty: its data went
+   * with the node); replicated partitions keep it in their replica sets (a replica that never answers), and
+   * their primary changes only when the placement driver leases them to another replica.
+   * @throws ServerError `INVALID_ARGUMENT` for a non-member, or when it is the last member.
    */
-  addTable(tableId: number, partitions: number): TableAssignment {
-    if (this.#members.length === 0)
-      throw new ServerError('NODE_UNAVAILABLE', 'no node is available to own partitions');
-    if (this.#owners.has(tableId))
-      throw new ServerError('INVALID_ARGUMENT', `table ${tableId} is already placed`);
+  forgetMember(node: string): void {
+    const index = this.#memberIndex(node);
+    if (this.#members.length === 1) {
+      throw new ServerError('INVALID_ARGUMENT', `node "${node}" is the last member and cannot be forgotten`);
+    }
+    this.#members.splice(index, 1);
+    for (const table of this.#tables.values()) {
+      if (table.replicaCount > 1) continue;
+      table.owners.forEach((owner, partition) => {
+        if (owner !== node) return;
+        const heir = this.#leastLoaded(table.owners);
+        table.owners[partition] = heir;
+        table.replicas[partition] = [heir];
+      });
+    }
+    this.#bump();
+  }
+
+  /**
+   * Places a new table's partitions round-robin over the members: partition p's preferred primary is member
+   * p mod n, the same for every table, so partition p of tables colocated by the same key and partition count
+   * lands on one node and a receiver's transaction over them stays local. (Rebalance plans are deterministic
+   * per owner array, so such tables also move together.) Its other replicas are the members after it, in
+   * member order.
+   * @param replicas copies of each partition, 1..{@link MAX_REPLICAS} and at most the member count. Default 1.
+   * @throws ServerError `NODE_UNAVAILABLE` when there are no members; `INVALID_ARGUMENT` for a bad replica
+   *   count or a table placed already.
+   */
+  addTable(tableId: number, partitions: number, replicas = 1): TableAssignment {
     const n = this.#members.length;
-    const owners = Array.from({ length: partitions }, (_, p) => this.#members[p % n] as string);
-    this.#owners.set(tableId, owners);
+    if (n === 0) throw new ServerError('NODE_UNAVAILABLE', 'no node is available to own partitions');
+    if (this.#tables.has(tableId))
+      throw new ServerError('INVALID_ARGUMENT', `table ${tableId} is already placed`);
+    if (!Number.isInteger(replicas) || replicas < 1 || replicas > Math.min(n, MAX_REPLICAS)) {
+      throw new ServerError(
+        'INVALID_ARGUMENT',
+        `replicas: expected an integer in 1..${Math.min(n, MAX_REPLICAS)} (the cluster has ${n} nodes), ` +
+          `got ${String(replicas)}`,
+      );
+    }
+    const sets = Array.from({ length: partitions }, (_, p) =>
+      Array.from({ length: replicas }, (_, i) => this.#members[(p + i) % n] as string),
+    );
+    this.#tables.set(tableId, {
+      owners: sets.map((set) => set[0] as string),
+      replicas: sets,
+      replicaCount: replicas,
+    });
     this.#bump();
     return this.assignment(tableId) as TableAssignment;
   }
 
   /** The current assignment of a table; `undefined` for a table that is not placed. */
   assignment(tableId: number): TableAssignment | undefined {
-    const owners = this.#owners.get(tableId);
-    return owners === undefined ? undefined : { version: this.#version, owners: [...owners] };
+    const table = this.#tables.get(tableId);
+    return table === undefined ? undefined : { version: this.#version, owners: [...table.owners] };
   }
 
   /** The primary of one partition; `undefined` when the table or partition is unknown. */
   owner(tableId: number, partition: number): string | undefined {
-    return this.#owners.get(tableId)?.[partition];
+    return this.#tables.get(tableId)?.owners[partition];
+  }
+
+  /** The nodes holding one partition, the preferred primary first; `undefined` when unknown. */
+  replicasOf(tableId: number, partition: number): readonly string[] | undefined {
+    return this.#tables.get(tableId)?.replicas[partition];
+  }
+
+  /** A table's replica count; `undefined` for a table that is not placed. */
+  replicaCount(tableId: number): number | undefined {
+    return this.#tables.get(tableId)?.replicaCount;
+  }
+
+  /** Whether the table's partitions are Raft groups (more than one replica). */
+  isReplicated(tableId: number): boolean {
+    return (this.#tables.get(tableId)?.replicaCount ?? 1) > 1;
   }
 
   /** Every partition `node` owns, as `[tableId, partition]` pairs. */
   partitionsOf(node: string): Array<readonly [number, number]> {
     const out: Array<readonly [number, number]> = [];
-    for (const [tableId, owners] of this.#owners) {
-      owners.forEach((owner, partition) => {
+    for (const [tableId, table] of this.#tables) {
+      table.owners.forEach((owner, partition) => {
         if (owner === node) out.push([tableId, partition]);
       });
     }
     return out;
   }
 
+  /** Every partition of a replicated table `node` holds a replica of, as `[tableId, partition]` pairs. */
+  replicatedPartitionsOf(node: string): Array<readonly [number, number]> {
+    const out: Array<readonly [number, number]> = [];
+    for (const [tableId, table] of this.#tables) {
+      if (table.replicaCount === 1) continue;
+      table.replicas.forEach((set, partition) => {
+        if (set.includes(node)) out.push([tableId, partition]);
+      });
+    }
+    return out;
+  }
+
   /**
-   * Records that `node` is now primary of the partition (the last step of a move).
-   * @throws ServerError `INVALID_ARGUMENT` for an unknown table, partition or non-member node.
+   * Records that `node` is now primary of the partition: the last step of a move (unreplicated), or a lease
+   * granted to another replica (replicated).
+   * @throws ServerError `INVALID_ARGUMENT` for an unknown partition, a non-member node, or a node that is not
+   *   a replica of a replicated partition; `TABLE_NOT_FOUND` for a table that is not placed.
    */
   setOwner(tableId: number, partition: number, node: string): void {
-    const owners = this.#owners.get(tableId);
-    if (owners === undefined) throw new ServerError('TABLE_NOT_FOUND', `table ${tableId} is not placed`);
+    const table = this.#tables.get(tableId);
+    if (table === undefined) throw new ServerError('TABLE_NOT_FOUND', `table ${tableId} is not placed`);
+    const owners = table.owners;
     if (!Number.isInteger(partition) || partition < 0 || partition >= owners.length) {
       throw new ServerError(
         'INVALID_ARGUMENT',
@@ -123,8 +218,16 @@ export class Placement {
     }
     if (!this.#members.includes(node))
       throw new ServerError('INVALID_ARGUMENT', `node "${node}" is not a member`);
+    if (table.replicaCount > 1 && !table.replicas[partition]?.includes(node)) {
+      throw new ServerError(
+        'INVALID_ARGUMENT',
+        `node "${node}" holds no replica of partition ${partition} of table ${tableId} ` +
+          `(its replicas: ${table.replicas[partition]?.join(', ')})`,
+      );
+    }
     if (owners[partition] === node) return;
     owners[partition] = node;
+    if (table.replicaCount === 1) table.replicas[partition] = [node];
     this.#bump();
   }
 
@@ -136,7 +239,10 @@ export class Placement {
   planRebalance(members: readonly string[] = this.#members): PartitionMove[] {
     if (members.length === 0) return [];
     const moves: PartitionMove[] = [];
-    for (const [tableId, owners] of this.#owners) {
+    for (const [tableId, table] of this.#tables) {
+      // A replicated partition changes hands by a lease, and its replicas by membership changes.
+      if (table.replicaCount > 1) continue;
+      const owners = table.owners;
       const count = new Map<string, number>(members.map((m) => [m, 0]));
       for (const owner of owners) if (count.has(owner)) count.set(owner, (count.get(owner) ?? 0) + 1);
       const base = Math.floor(owners.length / members.length);
@@ -175,6 +281,26 @@ export class Placement {
   subscribe(listener: PlacementListener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  #memberIndex(node: string): number {
+    const index = this.#members.indexOf(node);
+    if (index < 0) throw new ServerError('INVALID_ARGUMENT', `node "${node}" is not a member`);
+    return index;
+  }
+
+  /** The member owning the fewest of `owners` (the first such in member order). */
+  #leastLoaded(owners: readonly string[]): string {
+    let best = this.#members[0] as string;
+    let fewest = Number.POSITIVE_INFINITY;
+    for (const member of this.#members) {
+      const count = owners.filter((owner) => owner === member).length;
+      if (count < fewest) {
+        best = member;
+        fewest = count;
+      }
+    }
+    return best;
   }
 
   #bump(): void {

@@ -215,7 +215,7 @@ export class LeaderReplication {
       group: this.#ctx.group,
       from: this.#ctx.id,
       term: this.#ctx.term,
-      leaderTime: this.#ctx.clock.now(),
+      leaderTime: this.#leaderTime(),
       prevLogIndex,
       prevLogTerm,
       leaderCommit: state.commitIndex,
@@ -244,7 +244,7 @@ export class LeaderReplication {
     if (transfer === undefined) return;
     const { data, meta } = transfer.snapshot;
     const end = Math.min(data.length, transfer.offset + this.#ctx.settings.chunkBytes);
-    transfer.sentAt = this.#ctx.clock.now();
+    transfer.sentAt = this.#leaderTime();
     this.#ctx.send(member, {
       op: 'RAFT_SNAPSHOT',
       group: this.#ctx.group,
@@ -256,6 +256,14 @@ export class LeaderReplication {
       data: data.subarray(transfer.offset, end),
       done: end === data.length,
     });
+  }
+
+  /**
+   * The time an append or chunk carries: whole milliseconds (the wire's `long`; a simulated clock may stand
+   * between two), rounded down, so a majority contact derived from it is never later than the truth.
+   */
+  #leaderTime(): number {
+    return Math.floor(this.#ctx.clock.now());
   }
 
   #toProbe(p: Progress): void {

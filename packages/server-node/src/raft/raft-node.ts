@@ -183,6 +183,20 @@ export class RaftNode implements RaftNodeView {
     return { ...latest, committed: latest.index <= this.commitIndex };
   }
 
+  /**
+   * Campaigns now instead of when the election timeout fires (a new group's preferred replica does, so the
+   * group gets its first leader at once). Does nothing on a leader, a learner, or a stopped replica; the
+   * election still needs a majority that is free to vote.
+   */
+  campaign(): void {
+    this.#roles.campaign();
+  }
+
+  /** Whether the leader has committed an entry of its current term (what a membership change or a lease waits for). */
+  get committedInTerm(): boolean {
+    return this.#roles.leader?.committedInTerm ?? false;
+  }
+
   /** Snapshots the state machine now and compacts the log; false when nothing new was applied. */
   takeSnapshot(): boolean {
     return this.#state.takeSnapshot();

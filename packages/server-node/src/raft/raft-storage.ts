@@ -16,6 +16,7 @@
 import { MsgPackReader, MsgPackWriter } from '@datastreamer/protocol';
 import {
   type RaftEntry,
+  RaftEntryKinds,
   type RaftSnapshotMeta,
   readRaftEntry,
   readRaftSnapshotMeta,
@@ -115,19 +116,35 @@ export class RaftStorage {
     this.#disk.write(this.#statePath, writer.view());
   }
 
-  /** Appends `entries`, the first at `index` (the log file must end just before it). */
+  /**
+   * Appends `entries`, the first at `index` (the log file must end just before it), as one change of the
+   * disk. A command's bytes (immutable, as every entry is) go to the disk as they are, not copied: only the
+   * records' heads are written out.
+   */
   append(index: number, entries: readonly RaftEntry[]): void {
     if (entries.length === 0) return;
     if (this.#offsets.length === 0) this.#firstIndex = index;
     const writer = this.#writer;
+    const parts: Uint8Array[] = [];
     writer.reset();
     for (let i = 0; i < entries.length; i++) {
-      this.#offsets.push(this.#logSize + writer.length);
+      const entry = entries[i] as RaftEntry;
+      this.#offsets.push(this.#logSize);
       writer.writeInt(index + i, 'index');
-      writeRaftEntry(writer, entries[i] as RaftEntry);
+      if (entry.kind === 'command') {
+        // The head (index, term, kind, the bin's length) is written here; the command's bytes follow it.
+        writeRaftEntryHead(writer, entry);
+        parts.push(writer.toBytes(), entry.command);
+        this.#logSize += writer.length + entry.command.length;
+        writer.reset();
+      } else {
+        writeRaftEntry(writer, entry);
+        parts.push(writer.toBytes());
+        this.#logSize += writer.length;
+        writer.reset();
+      }
     }
-    this.#logSize += writer.length;
-    this.#disk.append(this.#logPath, writer.view());
+    this.#disk.appendOwned(this.#logPath, parts);
   }
 
   /** Removes the records at `index` and after. */
@@ -178,6 +195,16 @@ export class RaftStorage {
       throw new ServerError('INTERNAL', `Raft storage: ${path} does not decode`, { cause });
     }
   }
+}
+
+/**
+ * Writes a command entry as `writeRaftEntry` does, up to and including its bin's header: what precedes the
+ * command's bytes in the record.
+ */
+function writeRaftEntryHead(writer: MsgPackWriter, entry: RaftEntry & { readonly kind: 'command' }): void {
+  writer.writeInt(entry.term, 'term');
+  writer.writeInt32(RaftEntryKinds.command);
+  writer.writeBinaryHeader(entry.command.length);
 }
 
 /** The records after `meta.index`, if the record at `meta.index` agrees with the snapshot; else none. */

@@ -59,11 +59,16 @@ export class RoleMachine {
   /** The term of the last role change reported (a new term is a change even in the same role). */
   #reportedTerm: number;
 
-  /** Starts as a follower that has just heard from a leader (so a restarted replica waits before voting). */
+  /**
+   * Starts as a follower that has just heard from a leader, so a restarted replica waits before voting. A
+   * replica whose durable term is still 0 never answered any leader (every answer waits for its term to be
+   * durable), so no lease can count on it: it may vote at once, and a new group elects its first leader
+   * without waiting out a minimum election timeout.
+   */
   constructor(ctx: RoleContext) {
     this.#ctx = ctx;
     this.#reportedTerm = ctx.state.term;
-    this.#heardFromLeaderAt = ctx.clock.now();
+    this.#heardFromLeaderAt = ctx.state.term === 0 ? Number.NEGATIVE_INFINITY : ctx.clock.now();
     this.#armElectionTimer();
   }
 
@@ -160,6 +165,12 @@ export class RoleMachine {
       this.#armElectionTimer();
     }
     this.#replyWhenDurable(() => reply({ term: this.#term, granted, preVote: false }));
+  }
+
+  /** Starts an election now, as an election timeout would (a voter that is not the leader only). */
+  campaign(): void {
+    if (this.#stopped || this.#role === 'leader') return;
+    this.#onElectionTimeout();
   }
 
   #onElectionTimeout(): void {

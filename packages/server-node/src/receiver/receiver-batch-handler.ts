@@ -17,6 +17,7 @@ import {
   checkPartition,
   latestSchema,
   noOwner,
+  noQuorum,
   notPrimary,
   partitionMoving,
 } from '../node/request-checks.js';
@@ -69,6 +70,8 @@ export function handleReceiverBatch(
       throw partitionMoving(node, schema, batch.partitionId);
     case 'unowned':
       throw noOwner(schema, batch.partitionId);
+    case 'noQuorum':
+      throw noQuorum(node, schema, batch.partitionId);
     default:
       throw new ServerError('INTERNAL', `unknown route ${JSON.stringify(route satisfies never)}`);
   }

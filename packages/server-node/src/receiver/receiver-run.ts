@@ -30,9 +30,10 @@ import {
   type ReceiverBatchResult,
 } from '@datastreamer/protocol/internal';
 import { ServerError } from '../errors/server-error.js';
+import type { BatchResults } from '../fence/producer-fence.js';
 import type { NodeContext } from '../node/node-context.js';
 import type { PartitionReplica } from '../node/partition-table.js';
-import type { BatchResults } from '../node/producer-fence.js';
+import { encodeWrite } from '../replication/partition-command.js';
 import type { DataStreamerReceiver, ReceiverContext } from './data-streamer-receiver.js';
 import { EmbeddedTables } from './embedded-tables.js';
 import { EmbeddedTransactions } from './embedded-transactions.js';
@@ -43,6 +44,8 @@ const RETRYABLE_TX_CODES: ReadonlySet<string> = new Set([
   'TX_CONFLICT',
   'PARTITION_MOVED',
   'NODE_UNAVAILABLE',
+  // A replicated partition the receiver read or wrote had no primary (an election or a lease hand-over).
+  'NO_QUORUM',
 ]);
 
 /** Runs (or answers) a receiver batch on `replica`, this node's replica of its partition. */
@@ -101,7 +104,7 @@ async function runOnce(
     if (batch.transactional === true)
       return await runInBatchTransaction(node, replica, receiver, batch, tableName);
     const result = await runReceiver(node, receiver, batch, tableName, undefined);
-    if (producer !== null) recordOnCurrentOwner(node, batch, producer, result.results, tableName);
+    if (producer !== null) await recordOnCurrentOwner(node, batch, producer, result.results, tableName);
     node.metrics.batches++;
     return result;
   } finally {
@@ -113,27 +116,36 @@ async function runOnce(
 }
 
 /**
- * A non-transactional run ended: the fence of the partition's replica here records it.
- * @throws ServerError `PARTITION_MOVED` (retryable) when the partition left this node while the receiver ran:
- *   the fence it was handed to never saw this batch, so the batch must run again there (a receiver without a
- *   batch transaction runs at least once), or that fence would refuse the producer's next batch as out of turn.
+ * A non-transactional run ended: the fence of the partition's replica here records it; on a replicated
+ * partition, through its log (a `write` command with no rows), so every replica's fence records it.
+ * @throws ServerError `PARTITION_MOVED` (retryable) when the partition left this node while the receiver ran,
+ *   or this replica is no longer its serving primary (its lease ran out, another replica leads): the fence
+ *   that decides now never saw this batch, so the batch must run again there (a receiver without a batch
+ *   transaction runs at least once), or that fence would refuse the producer's next batch as out of turn.
+ *   (rejects) `NO_QUORUM` when this replica stopped leading before the record applied (retried, the batch is
+ *   a duplicate if the record did apply, or runs again).
  */
-function recordOnCurrentOwner(
+async function recordOnCurrentOwner(
   node: NodeContext,
   batch: ReceiverBatch,
   producer: BatchProducer,
   results: BatchResults,
   tableName: string,
-): void {
+): Promise<void> {
   const route = node.route(batch.tableId, batch.partitionId);
   if (route.kind !== 'local') {
     throw new ServerError(
       'PARTITION_MOVED',
-      `partition ${batch.partitionId} of table "${tableName}" left ${node.name} while its receiver ran; the ` +
-        'batch runs again on the new owner',
+      `partition ${batch.partitionId} of table "${tableName}" left ${node.name} while its receiver ran` +
+        ' (moved, or this replica stopped being its primary); the batch runs again on the new owner',
     );
   }
-  route.replica.fence.record(producer, results);
+  const group = route.replica.group;
+  if (group === undefined) {
+    route.replica.fence.record(producer, results);
+    return;
+  }
+  await group.propose(encodeWrite(node.hlc.now(), { producer, admit: false, results }));
 }
 
 /** The transactional run: the receiver inside one transaction, committed with the fence record. */
@@ -176,6 +188,21 @@ async function runInBatchTransaction(
       },
       committed: () => {
         if (producer !== null) replica.fence.record(producer, result.results);
+      },
+      ...(producer === null || replica.group === undefined
+        ? {}
+        : {
+            fence: {
+              tableId: batch.tableId,
+              partition: batch.partitionId,
+              group: replica.group,
+              op: { producer, admit: true, results: result.results },
+            },
+          }),
+      duplicate: () => {
+        const admission = producer === null ? undefined : replica.fence.admit(producer);
+        applied = admission?.kind === 'duplicate' ? (admission.results ?? null) : null;
+        return new AlreadyApplied();
       },
     });
   } catch (error) {

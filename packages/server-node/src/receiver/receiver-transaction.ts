@@ -22,8 +22,11 @@ import type { TableSchema } from '@datastreamer/protocol';
 import type { RowResult, TxPartition } from '@datastreamer/protocol/internal';
 import { ServerError } from '../errors/server-error.js';
 import type { NodeContext } from '../node/node-context.js';
+import type { PartitionReplica } from '../node/partition-table.js';
+import { noQuorum } from '../node/request-checks.js';
 import { storedRowOf, storedRowTuple, storedRowVersion } from '../rows/stored-row.js';
 import type { MvccPartitionStore } from '../storage/mvcc-partition-store.js';
+import { commitOnGroup } from '../tx/replicated-commit.js';
 import type { Transaction } from '../tx/transaction.js';
 import type { TransactionManager } from '../tx/transaction-manager.js';
 import { abortTwoPhase, type CommitGuard, commitTwoPhase, type LocalShare } from '../tx/two-phase-commit.js';
@@ -122,6 +125,8 @@ export class ReceiverTransaction {
           'NODE_UNAVAILABLE',
           `partition ${partition} of table "${schema.tableName}" has no owner right now; retry`,
         );
+      case 'noQuorum':
+        throw noQuorum(this.#node, schema, partition);
       default:
         throw new ServerError('INTERNAL', `unknown route ${JSON.stringify(route satisfies never)}`);
     }
@@ -226,6 +231,7 @@ export class ReceiverTransaction {
    *   participant's "no" vote.
    */
   async commit(guard?: CommitGuard): Promise<void> {
+    const local: LocalShare[] = [];
     try {
       checkAlive(this.#node, this.#epoch);
       for (const [store, where] of this.#touched) {
@@ -233,6 +239,7 @@ export class ReceiverTransaction {
         if (route.kind !== 'local' || route.replica.store !== store) {
           throw movedAway(this.id, where.tableName, where.partition, this.#node.name);
         }
+        local.push(shareOf(route.replica));
       }
       for (const where of this.#remote.values()) {
         const route = this.#node.route(where.tableId, where.partition);
@@ -244,7 +251,9 @@ export class ReceiverTransaction {
       await this.abort();
       throw error;
     }
-    if (this.#remote.size === 0) {
+    if (local.some((share) => share.group !== undefined) || guard?.fence !== undefined) {
+      await this.#commitReplicated(local, guard);
+    } else if (this.#remote.size === 0) {
       // Synchronous from the checks to the commit: ownership (and the guard's answer) cannot change between.
       const refused = guard?.check();
       if (refused !== undefined) {
@@ -255,10 +264,6 @@ export class ReceiverTransaction {
       guard?.committed();
     } else {
       this.#finishing = true;
-      const local: LocalShare[] = [];
-      for (const [store, where] of this.#touched) {
-        local.push({ tableId: where.tableId, partitionId: where.partition, store });
-      }
       await commitTwoPhase(
         this.#node,
         this.#manager,
@@ -270,6 +275,47 @@ export class ReceiverTransaction {
       );
     }
     this.#node.metrics.rowsApplied += this.#writeCount();
+  }
+
+  /**
+   * Commits through the logs of replicated partitions: one `write` command when the transaction (and the
+   * fence's record) stayed on one partition of this node, two-phase commit over the partitions otherwise.
+   */
+  async #commitReplicated(local: readonly LocalShare[], guard: CommitGuard | undefined): Promise<void> {
+    const fence = guard?.fence;
+    const groups = new Set(local.map((share) => share.group));
+    if (fence !== undefined) groups.add(fence.group);
+    const only =
+      local[0] ?? (fence === undefined ? undefined : { store: fence.group.store, group: fence.group });
+    if (this.#remote.size === 0 && groups.size === 1 && only?.group !== undefined) {
+      const refused = guard?.check();
+      if (refused !== undefined) {
+        await this.abort();
+        throw refused;
+      }
+      this.#finishing = true;
+      const outcome = await commitOnGroup(
+        this.#node.hlc,
+        this.#manager,
+        this.#tx,
+        only.store,
+        only.group,
+        fence?.op ?? null,
+      );
+      if (outcome.kind === 'duplicate') throw guard?.duplicate?.() ?? alreadyApplied(this.id);
+      if (outcome.kind === 'refused') throw outcome.error;
+      return;
+    }
+    this.#finishing = true;
+    await commitTwoPhase(
+      this.#node,
+      this.#manager,
+      this.#tx,
+      local,
+      this.#participants(),
+      this.#epoch,
+      guard,
+    );
   }
 
   /** @internal Aborts unless already finished, here and on every participant. Never rejects. */
@@ -317,6 +363,20 @@ export class ReceiverTransaction {
     for (const store of this.#touched.keys()) count += this.#tx.participant(store)?.writeCount ?? 0;
     return count;
   }
+}
+
+/** A local partition as the commit sees it: its store, and its Raft group when replicated. */
+function shareOf(replica: PartitionReplica): LocalShare {
+  return {
+    tableId: replica.tableId,
+    partitionId: replica.partition,
+    store: replica.store,
+    ...(replica.group === undefined ? {} : { group: replica.group }),
+  };
+}
+
+function alreadyApplied(txId: string): ServerError {
+  return new ServerError('TX_NOT_ACTIVE', `transaction ${txId}: its batch was applied already`);
 }
 
 function movedAway(txId: string, tableName: string, partition: number, from: string): ServerError {

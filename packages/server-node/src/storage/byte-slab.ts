@@ -74,6 +74,13 @@ export class ByteSlab {
     return this.chunkAt(position).subarray(offset, offset + length);
   }
 
+  /** Copies the `length` bytes at `position` into `target` from `at`, making no view. */
+  copyTo(position: number, length: number, target: Uint8Array, at: number): void {
+    const chunk = this.chunkAt(position);
+    const offset = position & (CHUNK_SPAN - 1);
+    for (let k = 0; k < length; k++) target[at + k] = chunk[offset + k] as number;
+  }
+
   /** Whether the `length` bytes at `position` equal `bytes`. */
   equals(position: number, length: number, bytes: Uint8Array): boolean {
     return bytes.length === length && this.equalsRange(position, length, bytes, 0);

@@ -21,6 +21,8 @@ export interface OlderVersion {
 /** Whatever owns an intent; compared by identity only. */
 export interface IntentOwner {
   readonly txId: string;
+  /** Its lifecycle state (a PREPARED owner is being committed: its commit timestamp may be chosen already). */
+  readonly state: string;
 }
 
 /** The committed row of `slot` as of `ts`: the newest version at or before `ts`; `null` when absent. */

@@ -139,6 +139,17 @@ export class KeyTable {
     return this.#keys.view(this.#meta[base + KEY_POS] as number, this.#meta[base + KEY_LEN] as number);
   }
 
+  /** The length of `slot`'s key. */
+  keyLength(slot: number): number {
+    return this.#meta[slot * STRIDE + KEY_LEN] as number;
+  }
+
+  /** Copies `slot`'s key into `target` from `at` (no view made). */
+  copyKey(slot: number, target: Uint8Array, at: number): void {
+    const base = slot * STRIDE;
+    this.#keys.copyTo(this.#meta[base + KEY_POS] as number, this.#meta[base + KEY_LEN] as number, target, at);
+  }
+
   /** Commit timestamp of the newest version, or {@link NO_VERSION}. */
   ts(slot: number): bigint {
     return this.#ts[slot] as bigint;

@@ -34,6 +34,7 @@ import { type Buggify, neverBuggify } from '@datastreamer/protocol';
 import { ServerError } from '../errors/server-error.js';
 import { nextTxState, type TxAction, TxStates, unknownTxState } from '../tx/tx-lifecycle.js';
 import { type AppliedViews, type ApplyListener, ApplyListeners, notifyApplied } from './apply-listeners.js';
+import { applyDecidedWrites, type DecidedWrites } from './decided-writes.js';
 import { checkIntents, commitIntents, removeIntents } from './intent-steps.js';
 import { chainLength, hasRowAt, pruneSlot, rowAt } from './key-entry.js';
 import { keyHex } from './key-string.js';
@@ -158,15 +159,24 @@ export class MvccPartitionStore {
   /**
    * What `ptx` sees for `key`: its own intent if it wrote the key, else the committed row as of its start.
    *
+   * A key another transaction holds PREPARED (committing: its commit timestamp may already be chosen, and
+   * below `ptx`'s start, while its versions are not in place yet) cannot be read: the reader would miss a
+   * commit its snapshot includes, and could then overwrite it. That is a retryable conflict.
+   *
    * @returns the row bytes, or `null` when the key is absent (or deleted) in that view.
-   * @throws ServerError `TX_NOT_ACTIVE` when `ptx` is not PENDING; `INVALID_ARGUMENT` for another store's handle.
+   * @throws ServerError `TX_NOT_ACTIVE` when `ptx` is not PENDING; `INVALID_ARGUMENT` for another store's
+   *   handle; `TX_CONFLICT` (retryable) when another transaction holds the key PREPARED.
    */
   read(ptx: PartitionTx, key: Uint8Array): Uint8Array | null {
     this.#enter(ptx, 'read', 0n);
     const table = this.#table;
     const slot = table.find(key);
     if (slot < 0) return null;
-    if (table.owner(slot) === ptx) return ptx.row(table.intentPosition(slot));
+    const owner = table.owner(slot);
+    if (owner === ptx) return ptx.row(table.intentPosition(slot));
+    if (owner !== null && owner.state === TxStates.PREPARED) {
+      throw this.#conflict(ptx, slot, `transaction ${owner.txId} is committing it`);
+    }
     return rowAt(table, slot, ptx.startTs);
   }
 
@@ -262,6 +272,16 @@ export class MvccPartitionStore {
     return { keys, rows };
   }
 
+  /** The length of the key of `ptx`'s intent `i` (0 <= i < `ptx.writeCount`). */
+  intentKeyLength(ptx: PartitionTx, i: number): number {
+    return this.#table.keyLength(ptx.slot(i));
+  }
+
+  /** Copies the key of `ptx`'s intent `i` into `target` from `at` (a command being encoded; no view made). */
+  copyIntentKey(ptx: PartitionTx, i: number, target: Uint8Array, at: number): void {
+    this.#table.copyKey(ptx.slot(i), target, at);
+  }
+
   /** Puts `ptx`'s intent on `slot` (found or just inserted) after the conflict checks. */
   #putIntent(
     ptx: PartitionTx,
@@ -285,6 +305,23 @@ export class MvccPartitionStore {
       throw this.#conflict(ptx, slot, `it was committed at ${ts}, after the snapshot at ${ptx.startTs}`);
     }
     table.setOwner(slot, ptx, ptx.add(slot, rowBytes, rowStart, rowLength));
+  }
+
+  /**
+   * Applies `writes`, decided elsewhere, as committed versions at `commitTs` in one step, with no intents
+   * (see decided-writes.ts): a replica applying its partition's log. The apply listeners are told as for a
+   * commit, with `label` as the transaction's name.
+   *
+   * @throws ServerError `INTERNAL` when a key carries an intent or a version at or after `commitTs`;
+   *   `INTERNAL` (after the writes are in place) when an apply listener threw.
+   */
+  applyDecided(writes: DecidedWrites, commitTs: bigint, label: string): void {
+    const w = this.#watermark(commitTs);
+    const listeners = this.#listeners.wanted();
+    const applied: AppliedViews | null = listeners === null ? null : { keys: [], rows: [] };
+    applyDecidedWrites(this.#table, writes, commitTs, w, applied, this.name);
+    this.#table.compactIfWorthwhile();
+    if (listeners !== null && applied !== null) notifyApplied(listeners, applied, commitTs, this.name, label);
   }
 
   /** Whether a transaction is PREPARED here: the partition promised to commit it if told to. */

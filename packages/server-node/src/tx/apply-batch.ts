@@ -10,6 +10,7 @@
 import { StreamerOperationTypes } from '@datastreamer/protocol';
 import { ServerError } from '../errors/server-error.js';
 import type { MvccPartitionStore } from '../storage/mvcc-partition-store.js';
+import type { Transaction } from './transaction.js';
 import type { TransactionManager } from './transaction-manager.js';
 
 /** One streamer item: upsert `row` under `key`, or remove `key` (only the key columns matter). */
@@ -91,6 +92,22 @@ export function applyKeyedBatch(
   partition: MvccPartitionStore,
   batch: KeyedRows,
 ): bigint {
+  const tx = writeKeyedBatch(manager, partition, batch);
+  return manager.commit(tx);
+}
+
+/**
+ * The first half of {@link applyKeyedBatch}: begins the implicit transaction and writes every item as an
+ * intent, and returns it, open (the caller commits it, or prepares it for a replicated commit). The intents
+ * point into `batch.rowBytes` until the transaction commits or aborts.
+ *
+ * @throws ServerError `TX_CONFLICT` (retryable) as {@link applyBatch}; the transaction is aborted then.
+ */
+export function writeKeyedBatch(
+  manager: TransactionManager,
+  partition: MvccPartitionStore,
+  batch: KeyedRows,
+): Transaction {
   const tx = manager.beginImplicit(partition);
   const ptx = tx.enlist(partition, 'write');
   const keyBytes = batch.keyBytes;
@@ -114,5 +131,5 @@ export function applyKeyedBatch(
     manager.abort(tx);
     throw err;
   }
-  return manager.commit(tx);
+  return tx;
 }

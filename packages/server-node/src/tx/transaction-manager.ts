@@ -152,6 +152,18 @@ export class TransactionManager implements LowWatermarkSource {
   }
 
   /**
+   * Decides `tx` (`commit` after {@link prepare}, or `abort`) without touching its partitions, and takes it
+   * out of the running set: the partitions are replicated, and their logs commit or drop its intents when
+   * the decision applies there.
+   *
+   * @throws ServerError `TX_NOT_ACTIVE` when the lifecycle does not allow `action` (e.g. commit before prepare).
+   */
+  release(tx: Transaction, action: 'commit' | 'abort'): void {
+    tx.transition(action);
+    this.#active.delete(tx);
+  }
+
+  /**
    * Aborts `tx` on every partition it touched.
    *
    * @throws ServerError `TX_NOT_ACTIVE` when `tx` already committed or aborted.

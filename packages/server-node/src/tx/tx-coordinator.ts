@@ -1,9 +1,10 @@
 /**
- * The coordinator side of two-phase commit, per node: which of the node's transactions span other nodes and
- * are not decided yet (so TX_STATE_GET can answer PENDING for them), the node's answer to TX_STATE_GET, and
- * the delivery of decisions to remote participants: once at decision time, then again with growing delays on
- * the node's clock until every node acknowledged, and again after a restart for every decision the durable
- * log still holds.
+ * The coordinator side of two-phase commit, per node: which of the node's transactions span other nodes or
+ * replicated partitions and are not decided yet (so TX_STATE_GET can answer PENDING for them), the node's
+ * answer to TX_STATE_GET, and the delivery of decisions to the participating partitions: once at decision
+ * time, then again with growing delays on the node's clock until every partition acknowledged (each time
+ * through the node that serves the partition then: a replicated partition's primary may change meanwhile),
+ * and again after a restart for every decision the durable log still holds.
  *
  * Presumed abort: a transaction the node neither runs nor has a decision for is UNKNOWN, and participants
  * abort it. That is safe because a decision is logged before any participant hears it, and a transaction
@@ -12,9 +13,9 @@
  * The commit procedure itself is in two-phase-commit.ts; this module keeps no data across a crash but the log.
  */
 import type { Clock, Logger, TimerHandle } from '@datastreamer/protocol';
-import type { TxStateResult } from '@datastreamer/protocol/internal';
+import type { TxPartition, TxStateResult } from '@datastreamer/protocol/internal';
 import type { Forwarder } from '../node/forwarding.js';
-import type { TxDecision, TxLog } from './tx-log.js';
+import { partitionKey, type TxDecision, type TxLog } from './tx-log.js';
 
 /** The first wait before telling a participant again, doubled up to {@link DELIVER_MAX_DELAY_MS}. */
 export const DELIVER_FIRST_DELAY_MS = 500;
@@ -36,6 +37,10 @@ export interface CoordinatorHost {
   readonly txLog: TxLog;
   readonly log: Logger;
   readonly epoch: number;
+  /** The node a partition's requests go to now (its owner, or a replicated partition's primary). */
+  ownerOf(tableId: number, partition: number): string | undefined;
+  /** Applies the outcome on `partitions` of this node (a commit when `commitTs` is set, else an abort). */
+  finishLocal(txId: string, commitTs: bigint | null, partitions: readonly TxPartition[]): Promise<void>;
 }
 
 const UNKNOWN: TxStateResult = { state: 'UNKNOWN', commitTimestamp: null };
@@ -73,14 +78,14 @@ export class TxCoordinator {
   }
 
   /**
-   * Tells every node that has not acknowledged `decision` yet, once, and resolves when each answered or
-   * failed; the failed ones are told again later until they answer. Never rejects.
+   * Tells every partition that has not acknowledged `decision` yet, once (grouped by the node each goes to
+   * now), and resolves when each answered or failed; the failed ones are told again later, each time through
+   * the node that serves it then, until they answer. Never rejects.
    */
   async deliver(decision: TxDecision): Promise<void> {
     const epoch = this.#node.epoch;
-    await Promise.all(
-      [...decision.unacknowledged].map((peer) => this.#tell(decision, peer, epoch, DELIVER_FIRST_DELAY_MS)),
-    );
+    const pending = decision.partitions.filter((p) => decision.unacknowledged.has(partitionKey(p)));
+    await this.#tellEach(decision, pending, epoch, DELIVER_FIRST_DELAY_MS);
   }
 
   /** The node crashed: forget running transactions and stop re-sending (the log stays). */
@@ -95,11 +100,42 @@ export class TxCoordinator {
     for (const decision of this.#node.txLog.openDecisions()) void this.deliver(decision);
   }
 
-  async #tell(decision: TxDecision, peer: string, epoch: number, nextDelayMs: number): Promise<void> {
+  async #tellEach(
+    decision: TxDecision,
+    partitions: readonly TxPartition[],
+    epoch: number,
+    nextDelayMs: number,
+  ): Promise<void> {
+    const byNode = new Map<string, TxPartition[]>();
+    const unreachable: TxPartition[] = [];
+    for (const partition of partitions) {
+      if (!decision.unacknowledged.has(partitionKey(partition))) continue;
+      const owner = this.#node.ownerOf(partition.tableId, partition.partitionId);
+      if (owner === undefined) {
+        unreachable.push(partition);
+        continue;
+      }
+      const list = byNode.get(owner);
+      if (list === undefined) byNode.set(owner, [partition]);
+      else list.push(partition);
+    }
+    if (unreachable.length > 0) this.#later(decision, unreachable, epoch, nextDelayMs);
+    await Promise.all(
+      [...byNode].map(([peer, list]) => this.#tell(decision, peer, list, epoch, nextDelayMs)),
+    );
+  }
+
+  async #tell(
+    decision: TxDecision,
+    peer: string,
+    partitions: readonly TxPartition[],
+    epoch: number,
+    nextDelayMs: number,
+  ): Promise<void> {
     const node = this.#node;
-    const partitions = decision.participants.get(peer) ?? [];
     try {
-      if (decision.commitTs !== null) {
+      if (peer === node.name) await node.finishLocal(decision.txId, decision.commitTs, partitions);
+      else if (decision.commitTs !== null) {
         await node.forwarder.send(peer, {
           op: 'TX_COMMIT',
           requestId: 0,
@@ -116,15 +152,21 @@ export class TxCoordinator {
         { txId: decision.txId, peer, err: error },
         'participant not told yet, trying again later',
       );
-      const timer = node.clock.setTimer(nextDelayMs, () => {
-        this.#timers.delete(timer);
-        if (node.epoch !== epoch) return;
-        void this.#tell(decision, peer, epoch, Math.min(nextDelayMs * 2, DELIVER_MAX_DELAY_MS));
-      });
-      this.#timers.add(timer);
+      this.#later(decision, partitions, epoch, nextDelayMs);
       return;
     }
     // Even after a crash of this node: the participant applied the outcome, so it need not hear it again.
-    node.txLog.acknowledge(decision.txId, peer);
+    node.txLog.acknowledge(decision.txId, partitions);
+  }
+
+  /** Tells `partitions` again after `delayMs` (through whichever node serves each then). */
+  #later(decision: TxDecision, partitions: readonly TxPartition[], epoch: number, delayMs: number): void {
+    const node = this.#node;
+    const timer = node.clock.setTimer(delayMs, () => {
+      this.#timers.delete(timer);
+      if (node.epoch !== epoch) return;
+      void this.#tellEach(decision, partitions, epoch, Math.min(delayMs * 2, DELIVER_MAX_DELAY_MS));
+    });
+    this.#timers.add(timer);
   }
 }

@@ -1,14 +1,18 @@
 /**
  * A node's durable transaction log, the part of two-phase commit that survives `crash()` the way committed
- * versions do (it lives on the node beside its partition stores, not in the transaction manager, which a
- * restart replaces). It holds two kinds of records:
+ * versions of unreplicated partitions do (it lives on the node beside its partition stores, not in the
+ * transaction manager, which a restart replaces; it counts as written through to disk as each record is
+ * put). It holds two kinds of records:
  *
  * - Decisions, written by the coordinator after every participant voted and BEFORE any participant is told
- *   the outcome: the outcome, the commit timestamp, and the remote nodes still to be told. A restarted
- *   coordinator re-sends what its decisions say; a decision is dropped once every remote node acknowledged.
- * - Prepared records, written by a participant (the coordinator is a participant of its own partitions too)
- *   when it votes yes: the transaction's snapshot and every write it holds intents for, per partition, so a
- *   restart can re-install them as intents of a prepared participant. Dropped once the outcome is applied.
+ *   the outcome: the outcome, the commit timestamp, and the partitions still to be told. A restarted
+ *   coordinator re-sends what its decisions say; a decision is dropped once every partition acknowledged
+ *   (a replicated partition acknowledges once the outcome applied in its log, so a new primary that asks
+ *   about a transaction still prepared there always finds the decision).
+ * - Prepared records of unreplicated partitions, written by a participant (the coordinator is a participant
+ *   of its own partitions too) when it votes yes: the transaction's snapshot and every write it holds intents
+ *   for, per partition, so a restart can re-install them as intents of a prepared participant. Dropped once
+ *   the outcome is applied. (A replicated partition keeps its prepared transactions in its own log.)
  *
  * It keeps records only; it does not send, apply or decide anything.
  */
@@ -23,10 +27,18 @@ export interface TxDecision {
   readonly outcome: TxOutcome;
   /** The one commit timestamp of every participant; `null` when aborted. */
   readonly commitTs: bigint | null;
-  /** Each remote participant node and its partitions taking part. */
-  readonly participants: ReadonlyMap<string, readonly TxPartition[]>;
-  /** Remote nodes that have not acknowledged the outcome yet. */
+  /**
+   * The partitions that must hear the outcome: every partition of another node taking part, and every
+   * replicated partition taking part (this node's too: it is told through its log, wherever its primary is).
+   */
+  readonly partitions: readonly TxPartition[];
+  /** Those not told yet, as {@link partitionKey}s. */
   readonly unacknowledged: Set<string>;
+}
+
+/** How a decision names a partition in its `unacknowledged` set. */
+export function partitionKey(partition: TxPartition): string {
+  return `${partition.tableId}/${partition.partitionId}`;
 }
 
 /** One partition's share of a prepared transaction: its writes, last one per key (`null` row: delete). */
@@ -57,11 +69,11 @@ export class TxLog {
     return this.#decisions.get(txId);
   }
 
-  /** Marks `node` as told; the decision is dropped once no node is left to tell. */
-  acknowledge(txId: string, node: string): void {
+  /** Marks `partitions` as told; the decision is dropped once no partition is left to tell. */
+  acknowledge(txId: string, partitions: readonly TxPartition[]): void {
     const decision = this.#decisions.get(txId);
     if (decision === undefined) return;
-    decision.unacknowledged.delete(node);
+    for (const partition of partitions) decision.unacknowledged.delete(partitionKey(partition));
     if (decision.unacknowledged.size === 0) this.#decisions.delete(txId);
   }
 

@@ -28,6 +28,8 @@ import { ServerError } from '../errors/server-error.js';
 import type { Forwarder } from '../node/forwarding.js';
 import type { Route } from '../node/node-context.js';
 import type { ControlPlane } from '../placement/control-plane.js';
+import { encodeFinish, encodePrepare } from '../replication/partition-command.js';
+import type { PartitionGroup } from '../replication/partition-group.js';
 import { storedRowOf, storedRowTuple, storedRowVersion } from '../rows/stored-row.js';
 import { keyToString } from '../storage/key-string.js';
 import type { MvccPartitionStore } from '../storage/mvcc-partition-store.js';
@@ -54,11 +56,12 @@ export interface ParticipantHost {
   route(tableId: number, partition: number): Route;
 }
 
-/** One partition's share: its store and the writes made there (last per key). */
+/** One partition's share: its store (and Raft group, when replicated) and the writes made there (last per key). */
 interface Share {
   readonly tableId: number;
   readonly partitionId: number;
   readonly store: MvccPartitionStore;
+  readonly group: PartitionGroup | undefined;
   readonly writes: Map<string, { readonly key: Uint8Array; row: Uint8Array | null }>;
 }
 
@@ -84,6 +87,8 @@ export function asServerError(error: unknown): unknown {
 export class TxParticipants {
   readonly #node: ParticipantHost;
   readonly #running = new Map<string, Participation>();
+  /** Votes of replicated shares being taken (their `prepare` commands not applied yet), by transaction. */
+  readonly #preparing = new Map<string, Promise<void>>();
   /** Transactions that began before this timestamp and are unknown here may have lost work in a crash. */
   #restartedAt = 0n;
 
@@ -167,14 +172,22 @@ export class TxParticipants {
   }
 
   /**
-   * TX_PREPARE: votes yes (returns) or no (throws). A transaction already prepared here votes yes again.
+   * TX_PREPARE: votes yes (returns or resolves) or no (throws or rejects). A transaction already prepared here
+   * votes yes again. Replicated shares append a `prepare` command to their partitions' logs and vote once it
+   * applied; from then on the partitions hold the transaction (this node forgets its share), and its outcome
+   * reaches them through their primaries.
    * @throws ServerError `TX_NOT_ACTIVE` when this node has no running share of it (lost in a restart,
    *   aborted meanwhile) or one of `partitions` was never touched here; `PARTITION_MOVED` when a partition
-   *   is no longer served by the store the writes went to.
+   *   is no longer served by the store the writes went to; `INVALID_ARGUMENT` for shares of replicated and
+   *   unreplicated partitions at once; a replicated partition's refusal (`NO_QUORUM`, `TX_CONFLICT`).
    */
-  prepare(txId: string, coordinator: string, partitions: readonly TxPartition[]): void {
+  prepare(txId: string, coordinator: string, partitions: readonly TxPartition[]): void | Promise<void> {
     if (this.#node.txLog.prepared(txId) !== undefined) return;
+    // A TX_PREPARE delivered twice: the first one's vote, or, once its partitions hold the transaction, yes.
+    const voting = this.#preparing.get(txId);
+    if (voting !== undefined) return voting;
     const participation = this.#running.get(txId);
+    if (participation === undefined && this.#heldByPartitions(txId, partitions)) return;
     if (participation === undefined) {
       throw new ServerError(
         'TX_NOT_ACTIVE',
@@ -195,8 +208,24 @@ export class TxParticipants {
         }
         this.#checkServed(txId, share);
       }
+      const shares = [...participation.shares.values()];
+      const replicated = shares.filter((share) => share.group !== undefined).length;
+      if (replicated > 0 && replicated < shares.length) {
+        throw new ServerError(
+          'INVALID_ARGUMENT',
+          `${this.#node.name} votes no on transaction ${txId}: it touches replicated and unreplicated ` +
+            'partitions here at once',
+        );
+      }
       participation.tx.transition('prepare');
-      for (const share of participation.shares.values()) preparePartition(share.store, participation.tx);
+      for (const share of shares) preparePartition(share.store, participation.tx);
+      if (replicated > 0) {
+        const vote = this.#prepareReplicated(txId, coordinator, participation).finally(() => {
+          this.#preparing.delete(txId);
+        });
+        this.#preparing.set(txId, vote);
+        return vote;
+      }
     } catch (error) {
       this.#finish(txId, participation, null);
       throw error;
@@ -208,6 +237,80 @@ export class TxParticipants {
       partitions: [...participation.shares.values()].map(preparedPartitionOf),
     });
     this.#schedule(txId, participation, RESOLVE_FIRST_DELAY_MS);
+  }
+
+  /** Whether every one of `partitions` is a replicated partition served here that holds `txId` prepared. */
+  #heldByPartitions(txId: string, partitions: readonly TxPartition[]): boolean {
+    if (partitions.length === 0) return false;
+    return partitions.every(({ tableId, partitionId }) => {
+      const route = this.#node.route(tableId, partitionId);
+      return route.kind === 'local' && route.replica.group?.machine.prepared.has(txId) === true;
+    });
+  }
+
+  /** Appends each replicated share's `prepare` to its partition's log; see {@link prepare}. */
+  async #prepareReplicated(txId: string, coordinator: string, participation: Participation): Promise<void> {
+    const tx = participation.tx;
+    // The partitions' logs keep the transaction from here: this node no longer resolves it itself.
+    participation.timer?.cancel();
+    this.#running.delete(txId);
+    const shares = [...participation.shares.values()];
+    const votes = await Promise.allSettled(
+      shares.map(async (share) => {
+        const group = share.group as PartitionGroup;
+        const ptx = tx.participant(share.store);
+        const writes = ptx !== undefined && ptx.writeCount > 0 ? { store: share.store, ptx } : undefined;
+        const outcome = await group.propose(encodePrepare(txId, coordinator, tx.startTs, null, writes), ptx);
+        if (outcome.kind === 'refused') throw outcome.error;
+        if (outcome.kind !== 'prepared') {
+          throw new ServerError('INTERNAL', `a prepare command ended as ${outcome.kind}`);
+        }
+      }),
+    );
+    const no = votes.find((vote) => vote.status === 'rejected');
+    if (no === undefined) return;
+    // A share whose prepare did not take holds intents no outcome will reach: drop them.
+    for (const share of shares) {
+      const ptx = tx.participant(share.store);
+      if (ptx?.state === TxStates.PREPARED && !share.group?.holdsPrepared(txId)) share.store.abort(ptx);
+    }
+    throw no.reason;
+  }
+
+  /**
+   * TX_COMMIT / TX_ABORT, or the coordinator on this very node: applies the outcome to this node's share of
+   * `txId` (commit at `commitTs`, abort when `null`), and to each replicated partition of `partitions` this
+   * node serves as primary by appending a `finish` command (resolved once applied). A partition with no
+   * record of the transaction (finished already) needs nothing.
+   * @throws ServerError `NO_QUORUM` (retryable) when a replicated partition of `partitions` is not served
+   *   here now (the coordinator tells its primary later); `TX_NOT_ACTIVE` as {@link commit}.
+   */
+  async finish(txId: string, commitTs: bigint | null, partitions: readonly TxPartition[]): Promise<void> {
+    if (commitTs === null) this.abort(txId);
+    else this.commit(txId, commitTs);
+    const node = this.#node;
+    const work: Promise<void>[] = [];
+    for (const { tableId, partitionId } of partitions) {
+      if (!node.controlPlane.placement.isReplicated(tableId)) continue;
+      const route = node.route(tableId, partitionId);
+      const group = route.kind === 'local' ? route.replica.group : undefined;
+      if (group === undefined) {
+        throw new ServerError(
+          'NO_QUORUM',
+          `${node.name} is not the primary of partition ${partitionId} of table ${tableId} now; the outcome ` +
+            `of transaction ${txId} goes to its primary`,
+        );
+      }
+      if (!group.machine.prepared.has(txId)) continue;
+      work.push(
+        group.propose(encodeFinish(txId, commitTs)).then((outcome) => {
+          if (outcome.kind !== 'finished') {
+            throw new ServerError('INTERNAL', `a finish command ended as ${outcome.kind}`);
+          }
+        }),
+      );
+    }
+    await Promise.all(work);
   }
 
   /** TX_COMMIT: commits at `commitTs`. Unknown here (already finished): nothing to do. */
@@ -276,6 +379,7 @@ export class TxParticipants {
             tableId: partition.tableId,
             partitionId: partition.partitionId,
             store,
+            group: undefined,
             writes,
           });
         }
@@ -332,7 +436,13 @@ export class TxParticipants {
     const known = participation.shares.get(key);
     if (route.kind === 'local' && (known === undefined || known.store === route.replica.store)) {
       if (known !== undefined) return known;
-      const share: Share = { tableId, partitionId, store: route.replica.store, writes: new Map() };
+      const share: Share = {
+        tableId,
+        partitionId,
+        store: route.replica.store,
+        group: route.replica.group,
+        writes: new Map(),
+      };
       participation.shares.set(key, share);
       return share;
     }

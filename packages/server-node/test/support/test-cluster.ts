@@ -24,8 +24,17 @@ export class TestCluster {
   readonly controlPlane: LocalControlPlane;
   readonly nodes = new Map<string, ClusterNode>();
 
-  constructor(names: readonly string[] = ['node-1'], overrides: NodeOverrides = {}, defaultPartitions = 4) {
-    this.controlPlane = new LocalControlPlane({ defaultPartitions });
+  /** @param leaseMs the leases' length (longer than the nodes' `maxClockOffsetMs`); default the control plane's. */
+  constructor(
+    names: readonly string[] = ['node-1'],
+    overrides: NodeOverrides = {},
+    defaultPartitions = 4,
+    leaseMs?: number,
+  ) {
+    this.controlPlane = new LocalControlPlane({
+      defaultPartitions,
+      ...(leaseMs === undefined ? {} : { leaseMs }),
+    });
     for (const name of names) this.addNode(name, overrides);
   }
 

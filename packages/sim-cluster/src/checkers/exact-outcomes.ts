@@ -8,8 +8,9 @@
  * - Failed, not in doubt, yet applied. An item S reported in `failedItems` but not in `inDoubtItems` was
  *   certainly not applied, then or later: no apply by (P, E) may write it. A PUT is written by an apply of
  *   (P, E) with its key and seq. REMOVEs leave tombstones without a seq, so they are counted: per key, the
- *   tombstones (P, E) committed may not outnumber the REMOVEs of S on that key that were not reported failed
- *   (each tombstone of a batch stands for at least one of its REMOVEs).
+ *   tombstones (P, E) committed may not outnumber the REMOVEs of S on that key that were not reported
+ *   certainly failed (not failed, or failed in doubt; each tombstone of a batch stands for at least one of
+ *   its REMOVEs).
  * - Reported applied, yet not applied. An item of S neither acknowledged nor in `failedItems` was reported
  *   applied (its batch's answer was lost; the seal said it applied): (P, E) must have written its key at or
  *   after it: for a PUT, a row of that key with a seq at least its own, or a tombstone committed after its
@@ -117,8 +118,8 @@ export function judgeExactOutcomes<Row extends object>(
     const applies = byRun.get(runId(run.producerId, run.epoch)) ?? [];
     const notFailedRemoves = new Map<string, number>();
     for (const submit of submits) {
-      const state = failed.get(submit.index);
-      if (state === undefined && submit.op === 'REMOVE') {
+      // A REMOVE reported in doubt may have written its tombstone as much as one not reported failed.
+      if (submit.op === 'REMOVE' && failed.get(submit.index) !== 'failed') {
         notFailedRemoves.set(submit.key, (notFailedRemoves.get(submit.key) ?? 0) + 1);
       }
     }
@@ -258,7 +259,7 @@ function failedButApplied<Row extends object>(
     apply: tombstones[allowed],
     reason:
       `its run committed ${tombstones.length} tombstone(s) of key ${submit.key} but only ${allowed} of its ` +
-      `REMOVEs of that key were not reported failed: ${describe(submit)} (failed, not in doubt) or a later ` +
+      `REMOVEs of that key were not reported certainly failed: ${describe(submit)} (failed, not in doubt) or a later ` +
       'failed REMOVE was applied',
   };
 }

@@ -68,7 +68,13 @@ class BitSet {
   }
 }
 
-/** The call and return entries in time order (a call before a return at the same time: overlap is allowed). */
+/**
+ * The call and return entries in time order (a call before a return at the same time: overlap is allowed).
+ * Within each run of calls between two returns, the calls of completed operations come before those of
+ * never-completed ones: which operations may be placed at a point depends only on the first return left, so
+ * the order within a run is only the order the search tries them in, and an operation that may take effect
+ * at any later time is best tried last (placing it early sends the search down long dead ends).
+ */
 function entryList<Op>(operations: readonly TimedOperation<Op>[]): Entry {
   const timed: { at: number; call: boolean; entry: Entry }[] = [];
   operations.forEach((operation, op) => {
@@ -78,9 +84,20 @@ function entryList<Op>(operations: readonly TimedOperation<Op>[]): Entry {
     timed.push({ at: operation.completeMs ?? Number.POSITIVE_INFINITY, call: false, entry: ret });
   });
   timed.sort((a, b) => a.at - b.at || Number(b.call) - Number(a.call) || a.entry.op - b.entry.op);
+  const ordered: Entry[] = [];
+  const deferred: Entry[] = [];
+  for (const { entry } of timed) {
+    if (entry.call && (operations[entry.op] as TimedOperation<Op>).completeMs === undefined) {
+      deferred.push(entry);
+      continue;
+    }
+    if (!entry.call) ordered.push(...deferred.splice(0));
+    ordered.push(entry);
+  }
+  ordered.push(...deferred);
   const head: Entry = { op: -1, call: false, match: undefined, prev: undefined, next: undefined };
   let last = head;
-  for (const { entry } of timed) {
+  for (const entry of ordered) {
     last.next = entry;
     entry.prev = last;
     last = entry;

@@ -9,12 +9,19 @@
  * operation that never completed (a timeout, a lost connection) may or may not have taken effect; an
  * operation known to have failed must be left out by the caller. Every key starts absent.
  *
- * It takes its own input type for now (`RegisterOperation`): the cluster's history does not record single-key
- * operations yet. Values are compared as strings: give each row a canonical text.
+ * Its input is either the operations of a history (the register workload records each operation's `invoke`
+ * and `complete` events, see workloads/register-workload.ts; `registerOperations` pairs them), or a list of
+ * `RegisterOperation`s built by hand. Values are compared as strings: give each row a canonical text.
  */
+import type { HistoryLike, InvokeEvent } from '../history/history-event.js';
 import { CheckerError } from './checker-error.js';
 import { buildReport, type CheckerResult } from './checker-result.js';
-import { type Model, searchLinearization, type TimedOperation } from './linearizability-search.js';
+import {
+  type Model,
+  type SearchOutcome,
+  searchLinearization,
+  type TimedOperation,
+} from './linearizability-search.js';
 
 export const RegisterOperationKinds = {
   get: 'get',
@@ -92,6 +99,31 @@ const REGISTER: Model<string | null, RegisterOperation> = {
   stateKey: (state) => (state === null ? '-' : `=${state}`),
 };
 
+function timedOf(ops: readonly RegisterOperation[]): TimedOperation<RegisterOperation>[] {
+  return ops.map((op) => ({ op, invokeMs: op.invokeMs, completeMs: op.completeMs }));
+}
+
+/**
+ * The search for one key's operations (sorted by invocation). An upsert that never completed and whose value
+ * no get read may as well never have taken effect: when the operations without such upserts linearize, so do
+ * all of them, and that search is far smaller (each such upsert could otherwise be placed at every later
+ * point). Only when it finds no order is the whole list searched (such an upsert can still explain a delete
+ * that found a row), with the budget left.
+ */
+function searchKey(ops: readonly RegisterOperation[], maxSteps: number): SearchOutcome {
+  const read = new Set(
+    ops.filter((op) => op.kind === 'get' && op.completeMs !== undefined).map((op) => op.value),
+  );
+  const seen = ops.filter(
+    (op) => !(op.kind === 'upsert' && op.completeMs === undefined && !read.has(op.value)),
+  );
+  if (seen.length === ops.length) return searchLinearization(REGISTER, timedOf(ops), maxSteps);
+  const first = searchLinearization(REGISTER, timedOf(seen), maxSteps);
+  if (first.kind === 'linearizable') return first;
+  const spent = first.kind === 'undecided' ? first.steps : 0;
+  return searchLinearization(REGISTER, timedOf(ops), Math.max(1, maxSteps - spent));
+}
+
 function invalid(index: number, op: RegisterOperation, why: string): CheckerError {
   return new CheckerError('INVALID_ARGUMENT', `linearizable: operation ${index} (${describe(op)}) ${why}`);
 }
@@ -125,16 +157,69 @@ function describe(op: RegisterOperation): string {
 }
 
 /**
- * Judges whether `operations` are linearizable, key by key.
+ * The single-key operations `history` recorded, each `invoke` paired with its `complete` (by client and op
+ * number): completed with the answer when the outcome is `ok`, left out when it is `fail` (refused: it took
+ * no effect), never completed otherwise (it may or may not have taken effect). A key is its table's name and
+ * the key's text, so keys of different tables are different registers.
  *
+ * @param table only the operations on this table. Default: every table's.
+ * @throws CheckerError `INVALID_ARGUMENT` for a completion without an invocation, or a second one.
+ */
+export function registerOperations(history: HistoryLike, table?: string): RegisterOperation[] {
+  const invoked = new Map<string, { readonly event: InvokeEvent; index: number }>();
+  // A refused operation's slot is emptied once its completion is read.
+  const out: (RegisterOperation | undefined)[] = [];
+  for (const event of history.events) {
+    if (event.type === 'invoke') {
+      if (table !== undefined && event.table !== table) continue;
+      invoked.set(`${event.client}#${event.op}`, { event, index: out.length });
+      out.push({
+        process: event.client,
+        key: `${event.table}/${event.key}`,
+        kind: event.kind,
+        invokeMs: event.atMs,
+        ...(event.value === undefined ? {} : { value: event.value }),
+      });
+    } else if (event.type === 'complete') {
+      const id = `${event.client}#${event.op}`;
+      const entry = invoked.get(id);
+      if (entry === undefined) {
+        if (table !== undefined) continue;
+        throw new CheckerError(
+          'INVALID_ARGUMENT',
+          `linearizable: event ${event.n} completes ${id}, which was never invoked (or completed twice)`,
+        );
+      }
+      invoked.delete(id);
+      if (event.outcome === 'fail') out[entry.index] = undefined;
+      if (event.outcome !== 'ok') continue;
+      const op = out[entry.index] as RegisterOperation;
+      out[entry.index] = {
+        ...op,
+        completeMs: event.atMs,
+        ...(op.kind === 'get' ? { value: event.value ?? null } : {}),
+        ...(event.deleted === undefined ? {} : { deleted: event.deleted }),
+      };
+    }
+  }
+  return out.filter((op): op is RegisterOperation => op !== undefined);
+}
+
+/**
+ * Judges whether the operations are linearizable, key by key.
+ *
+ * @param input a history (its register operations, see {@link registerOperations}) or a list of operations.
  * @param options.maxStepsPerKey default {@link DEFAULT_MAX_STEPS_PER_KEY}.
  * @throws CheckerError `INVALID_ARGUMENT` for a malformed operation (unknown kind, completion before
  *   invocation, an upsert without a value, a completed get without the value it read) or a bad option.
  */
 export function linearizable(
-  operations: readonly RegisterOperation[],
+  input: HistoryLike | readonly RegisterOperation[],
   options: LinearizableOptions = {},
 ): LinearizableResult {
+  const operations = Array.isArray(input)
+    ? (input as readonly RegisterOperation[])
+    : registerOperations(input as HistoryLike);
   const maxSteps = options.maxStepsPerKey ?? DEFAULT_MAX_STEPS_PER_KEY;
   if (!Number.isSafeInteger(maxSteps) || maxSteps < 1) {
     throw new CheckerError(
@@ -152,13 +237,12 @@ export function linearizable(
   const violations: LinearizabilityViolation[] = [];
   const undecided: UndecidedKey[] = [];
   for (const [key, list] of byKey) {
-    const ops = [...list].sort((a, b) => a.invokeMs - b.invokeMs);
-    const timed: TimedOperation<RegisterOperation>[] = ops.map((op) => ({
-      op,
-      invokeMs: op.invokeMs,
-      completeMs: op.completeMs,
-    }));
-    const outcome = searchLinearization(REGISTER, timed, maxSteps);
+    // A get that never completed changes nothing and constrains nothing: leaving it out of the search (which
+    // would try it at every point after its call) changes no verdict.
+    const ops = list
+      .filter((op) => op.kind !== 'get' || op.completeMs !== undefined)
+      .sort((a, b) => a.invokeMs - b.invokeMs);
+    const outcome = searchKey(ops, maxSteps);
     if (outcome.kind === 'undecided') {
       undecided.push({ key, operations: ops.length, steps: outcome.steps });
     } else if (outcome.kind === 'violation') {

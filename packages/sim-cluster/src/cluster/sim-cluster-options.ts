@@ -3,7 +3,12 @@
  * `SimClusterError` naming it, before anything starts.
  */
 import type { Logger, Rng } from '@datastreamer/protocol';
-import type { ClusterNode, ReceiverContext, UserCredentials } from '@datastreamer/server-node';
+import {
+  type ClusterNode,
+  DEFAULT_MAX_CLOCK_OFFSET_MS,
+  type ReceiverContext,
+  type UserCredentials,
+} from '@datastreamer/server-node';
 import type { BuggifyOptions } from '../buggify/buggify-run.js';
 import { SimClusterError } from '../errors/sim-cluster-error.js';
 import type { DelayRange } from '../network/network-faults.js';
@@ -40,6 +45,14 @@ export interface SimClusterOptions {
   /** Receivers deployed on every node before the cluster serves, by name. Default: none. */
   readonly receivers?: Readonly<Record<string, TypedReceiver>>;
   /**
+   * Copies of each partition of a table whose definition does not say (1..7, at most the node count): with
+   * more than 1 each partition is a Raft group over that many nodes, its primary the replica holding the
+   * lease. Default 1 (no replication).
+   */
+  readonly replicas?: number;
+  /** Tuning of replicated partitions (Raft timings, leases, the nodes' disks). Defaults as documented. */
+  readonly replication?: SimReplicationOptions;
+  /**
    * `'full'` (default): every applied row (decoded) and every recorded stream's submits and acks go into
    * the history, for `check`. `'off'`: none of them are recorded (the nodes' apply hook is not subscribed,
    * `stream` streams without recording) and `check` throws; faults and topology changes are still recorded.
@@ -66,6 +79,22 @@ export interface SimAuthOptions {
   readonly clusterSecret?: string;
 }
 
+/** Tuning of replicated partitions. */
+export interface SimReplicationOptions {
+  /** Raft election timeout range, ms. Default 300..600 on the virtual clock, 1000..2000 on the real one. */
+  readonly electionTimeoutMs?: { readonly min: number; readonly max: number };
+  /** Raft heartbeat interval, ms (below the election timeout's min). Default 50 (virtual), 100 (real). */
+  readonly heartbeatIntervalMs?: number;
+  /** A replica snapshots its state every this many applied entries (0: never). Default 4096. */
+  readonly snapshotEveryEntries?: number;
+  /** Bytes per snapshot chunk. Default 64 KiB. */
+  readonly snapshotChunkBytes?: number;
+  /** Lease length, ms: longer than the nodes' clock-offset bound (500 ms). Default 2000. */
+  readonly leaseMs?: number;
+  /** Each node's simulated fsync latency, ms: a number, or a range drawn per sync. Default 2. */
+  readonly syncLatencyMs?: number | { readonly min: number; readonly max: number };
+}
+
 /** What `SimCluster` records: see {@link SimClusterOptions.history}. */
 export const HistoryModes = ['full', 'off'] as const;
 export type HistoryMode = (typeof HistoryModes)[number];
@@ -80,6 +109,8 @@ export interface ResolvedSimClusterOptions {
   readonly maxVirtualTimeMs: number | undefined;
   readonly receivers: Readonly<Record<string, SimReceiver>>;
   readonly history: HistoryMode;
+  readonly replicas: number;
+  readonly replication: SimReplicationOptions;
   readonly auth: SimAuthOptions;
   /** Undefined: off. */
   readonly buggify: BuggifyOptions | undefined;
@@ -112,6 +143,8 @@ export function resolveSimClusterOptions(options: unknown): ResolvedSimClusterOp
     'maxVirtualTimeMs',
     'receivers',
     'history',
+    'replicas',
+    'replication',
     'auth',
     'buggify',
   ];
@@ -158,12 +191,36 @@ export function resolveSimClusterOptions(options: unknown): ResolvedSimClusterOp
       );
     }
   }
+  const nodes = integerIn('nodes', o.nodes ?? 3, 1, 64);
+  const replication = o.replication ?? {};
+  if (typeof replication !== 'object' || replication === null || Array.isArray(replication)) {
+    throw new SimClusterError('INVALID_ARGUMENT', 'option replication must be an object');
+  }
+  const knownReplication = [
+    'electionTimeoutMs',
+    'heartbeatIntervalMs',
+    'snapshotEveryEntries',
+    'snapshotChunkBytes',
+    'leaseMs',
+    'syncLatencyMs',
+  ];
+  for (const name of Object.keys(replication)) {
+    if (!knownReplication.includes(name)) {
+      throw new SimClusterError(
+        'INVALID_ARGUMENT',
+        `unknown option replication.${name} (known: ${knownReplication.join(', ')})`,
+      );
+    }
+  }
+  checkReplication(replication);
   // Every value is a function (checked above); what it declares about its payloads is the user's promise.
   const deployable = receivers as Readonly<Record<string, SimReceiver>>;
   return {
+    nodes,
+    replicas: integerIn('replicas', o.replicas ?? 1, 1, Math.min(7, nodes)),
+    replication,
     auth: checkAuth(o.auth),
     buggify: checkBuggify(o.buggify, clock),
-    nodes: integerIn('nodes', o.nodes ?? 3, 1, 64),
     partitions: integerIn('partitions', o.partitions ?? 16, 1, 65_535),
     seed: o.seed,
     clock,
@@ -173,6 +230,35 @@ export function resolveSimClusterOptions(options: unknown): ResolvedSimClusterOp
     receivers: deployable,
     history,
   };
+}
+
+/** Checks the replication tuning. @throws SimClusterError `INVALID_ARGUMENT` naming the first bad field. */
+function checkReplication(replication: SimReplicationOptions): void {
+  const { electionTimeoutMs, heartbeatIntervalMs, snapshotEveryEntries, snapshotChunkBytes } = replication;
+  const { leaseMs, syncLatencyMs } = replication;
+  let electionMin = 300;
+  if (electionTimeoutMs !== undefined) {
+    electionMin = integerIn('replication.electionTimeoutMs.min', electionTimeoutMs.min, 2, 600_000);
+    integerIn('replication.electionTimeoutMs.max', electionTimeoutMs.max, electionMin, 600_000);
+  }
+  if (heartbeatIntervalMs !== undefined) {
+    integerIn('replication.heartbeatIntervalMs', heartbeatIntervalMs, 1, electionMin - 1);
+  }
+  if (snapshotEveryEntries !== undefined) {
+    integerIn('replication.snapshotEveryEntries', snapshotEveryEntries, 0, 2 ** 31 - 1);
+  }
+  if (snapshotChunkBytes !== undefined) {
+    integerIn('replication.snapshotChunkBytes', snapshotChunkBytes, 1, 2 ** 31 - 1);
+  }
+  // A leaseholder stops serving the nodes' clock-offset bound before its lease expires: a lease must be longer.
+  if (leaseMs !== undefined) {
+    integerIn('replication.leaseMs', leaseMs, DEFAULT_MAX_CLOCK_OFFSET_MS + 1, 3_600_000);
+  }
+  if (typeof syncLatencyMs === 'number') integerIn('replication.syncLatencyMs', syncLatencyMs, 0, 60_000);
+  else if (syncLatencyMs !== undefined) {
+    const min = integerIn('replication.syncLatencyMs.min', syncLatencyMs.min, 0, 60_000);
+    integerIn('replication.syncLatencyMs.max', syncLatencyMs.max, min, 60_000);
+  }
 }
 
 /** Checks `buggify`: a boolean or an options object (checked by `BuggifyRun`), on virtual time only. */

@@ -25,7 +25,13 @@ import {
   type SeededRng,
   silentLogger,
 } from '@datastreamer/protocol';
-import { ClusterNode, LocalControlPlane, type MoveReport } from '@datastreamer/server-node';
+import {
+  ClusterNode,
+  type LeaseEvent,
+  LocalControlPlane,
+  MemoryDisk,
+  type MoveReport,
+} from '@datastreamer/server-node';
 import { BuggifyRun } from '../buggify/buggify-run.js';
 import type { Verdict } from '../checkers/check.js';
 import { check as checkHistory } from '../checkers/check.js';
@@ -60,6 +66,12 @@ export interface ConnectOptions
 /** A clock with the `sleep` tests use; virtual or real. */
 export type ClusterClock = Clock;
 
+/** Raft timings on the real clock, unless the `replication` option sets them. */
+export const REAL_CLOCK_RAFT = {
+  electionTimeoutMs: { min: 1000, max: 2000 },
+  heartbeatIntervalMs: 100,
+} as const;
+
 export class SimCluster implements AsyncDisposable {
   /** The run's seed: `SimCluster.start({ seed })` with it replays every random choice. */
   readonly seed: bigint;
@@ -81,6 +93,8 @@ export class SimCluster implements AsyncDisposable {
   /** The last stream id given out per client name. */
   readonly #streamIds = new Map<string, number>();
   readonly #decoders: RowDecoders;
+  /** The applies recorded per replicated partition (see `ApplyRecording.recordedUpTo`). */
+  readonly #recordedUpTo = new Map<string, { index: number; node: string }>();
   /** What the nodes prove to each other (see `SimClusterOptions.auth`). */
   readonly #clusterSecret: string;
   #nextNode = 1;
@@ -92,13 +106,19 @@ export class SimCluster implements AsyncDisposable {
     this.#rng = createRng(options.seed ?? entropySeed());
     this.seed = this.#rng.seed;
     this.#log = (options.logger ?? silentLogger).child({ component: 'sim-cluster' });
-    this.controlPlane = new LocalControlPlane({ defaultPartitions: options.partitions });
     this.clock =
       options.clock === 'real'
         ? new RealClock()
         : new SimClock(
             options.maxVirtualTimeMs === undefined ? {} : { maxVirtualTimeMs: options.maxVirtualTimeMs },
           );
+    this.controlPlane = new LocalControlPlane({
+      defaultPartitions: options.partitions,
+      defaultReplicas: options.replicas,
+      clock: this.clock,
+      ...(options.replication.leaseMs === undefined ? {} : { leaseMs: options.replication.leaseMs }),
+    });
+    this.controlPlane.leases.subscribe((event) => this.#recordLease(event));
     this.network = new SimNetwork({
       clock: this.clock,
       rng: this.#rng.child('net'),
@@ -264,10 +284,22 @@ export class SimCluster implements AsyncDisposable {
     return name;
   }
 
-  /** Removes a node gracefully: its partitions move to the others first. */
+  /**
+   * Removes a node gracefully: its partitions move to the others first.
+   * @throws SimClusterError `INVALID_ARGUMENT` for the last node, or one holding replicas of a replicated
+   *   table (taking a replica away is a membership change, not supported yet).
+   */
   async removeNode(name: string): Promise<void> {
     this.#checkRunning();
     const node = this.node(name);
+    const hosted = this.controlPlane.placement.replicatedPartitionsOf(name).length;
+    if (hosted > 0) {
+      throw new SimClusterError(
+        'INVALID_ARGUMENT',
+        `cannot remove "${name}": it holds replicas of ${hosted} replicated partitions, and moving a ` +
+          'replica is a membership change, not supported yet',
+      );
+    }
     const rest = this.controlPlane.placement.members.filter((m) => m !== name);
     if (rest.length === 0)
       throw new SimClusterError('INVALID_ARGUMENT', `cannot remove "${name}": it is the last node`);
@@ -279,13 +311,77 @@ export class SimCluster implements AsyncDisposable {
     this.history.recordTopology({ kind: 'leave', node: name });
   }
 
-  /** Crashes a node at once: connections and in-flight work lost, committed data kept. */
+  /**
+   * Destroys a node: it crashes and its disk is lost, for good. It is no longer a member (`nodes` leaves it
+   * out, heal does not restart it); its unreplicated partitions go, empty, to the other members (their data
+   * is lost with it); replicated partitions keep serving from the rest of their replicas while a majority of
+   * them is left.
+   * @throws SimClusterError `INVALID_ARGUMENT` for an unknown node or the last one.
+   */
+  destroyNode(name: string): void {
+    this.#checkRunning();
+    const node = this.node(name);
+    if (this.#nodes.size === 1) {
+      throw new SimClusterError('INVALID_ARGUMENT', `cannot destroy "${name}": it is the last node`);
+    }
+    node.destroy();
+    this.network.down(name);
+    this.#nodes.delete(name);
+    this.controlPlane.placement.forgetMember(name);
+    this.history.recordTopology({ kind: 'destroy', node: name });
+  }
+
+  /**
+   * The nodes holding a partition (its Raft group's replicas for a replicated table, the owner otherwise),
+   * the preferred primary first. A destroyed node stays listed until its replica is replaced (not done yet).
+   * @throws SimClusterError `TABLE_NOT_FOUND`, `INVALID_ARGUMENT` for a partition the table does not have.
+   */
+  async replicasOf(table: string, partition: number): Promise<string[]> {
+    const schema = this.#schemaOf(table);
+    const replicas = this.controlPlane.placement.replicasOf(schema.tableId, partition);
+    if (replicas === undefined) throw this.#badPartition(table, schema.partitions, partition);
+    return [...replicas];
+  }
+
+  /**
+   * The node serving a partition as primary: the owner of an unreplicated one; for a replicated one the
+   * replica serving under its lease, waited for (up to `timeoutMs` of cluster time, default 30 s) while
+   * there is none (an election or a lease hand-over under way).
+   * @throws SimClusterError `TABLE_NOT_FOUND`, `INVALID_ARGUMENT` for a bad partition; `NO_QUORUM` when no
+   *   replica served within the timeout.
+   */
+  async primaryOf(table: string, partition: number, timeoutMs = 30_000): Promise<string> {
+    const schema = this.#schemaOf(table);
+    const placement = this.controlPlane.placement;
+    const replicas = placement.replicasOf(schema.tableId, partition);
+    if (replicas === undefined) throw this.#badPartition(table, schema.partitions, partition);
+    if (!placement.isReplicated(schema.tableId)) return placement.owner(schema.tableId, partition) as string;
+    const deadline = this.clock.now() + timeoutMs;
+    for (;;) {
+      const serving = this.#servingReplica(schema.tableId, partition);
+      if (serving !== undefined) return serving;
+      if (this.clock.now() >= deadline) {
+        throw new SimClusterError(
+          'NO_QUORUM',
+          `no replica of partition ${partition} of table "${table}" served as primary within ${timeoutMs} ms`,
+        );
+      }
+      await this.clock.sleep(5);
+    }
+  }
+
+  /**
+   * Crashes a node at once: connections, in-flight work and its disk's unsynced writes lost, committed data
+   * kept. The topology event counts the disk changes lost (`unsyncedLost`), when there were any.
+   */
   crashNode(name: string): void {
     this.#checkRunning();
     const node = this.node(name);
+    const disk = node.disk;
+    const unsyncedLost = node.isRunning && disk instanceof MemoryDisk ? disk.unsyncedChanges : 0;
     node.crash();
     this.network.down(name);
-    this.history.recordTopology({ kind: 'crash', node: name });
+    this.history.recordTopology({ kind: 'crash', node: name, ...(unsyncedLost > 0 ? { unsyncedLost } : {}) });
   }
 
   /**
@@ -332,19 +428,52 @@ export class SimCluster implements AsyncDisposable {
     return report;
   }
 
-  /** The committed rows of a table, read directly from the stores (no network, no faults), in partition order. */
-  async readTable(table: string): Promise<PlainRow[]> {
+  /**
+   * The committed rows of a table, read directly from the stores (no network, no faults), in partition order.
+   * For a replicated table it first waits (up to `timeoutMs` of cluster time per partition, default 30 s)
+   * for each partition to have a serving primary, whose state holds every committed write (a replica that
+   * is not the primary may not know yet that its last entries committed).
+   */
+  async readTable(table: string, timeoutMs = 30_000): Promise<PlainRow[]> {
+    const schema = this.#schemaOf(table);
+    if (this.controlPlane.placement.isReplicated(schema.tableId)) {
+      for (let p = 0; p < schema.partitions; p++) {
+        // Without a primary in time (a majority lost for good), the freshest replica is read.
+        await this.primaryOf(table, p, timeoutMs).catch(() => undefined);
+      }
+    }
     return this.readTableNow(table);
   }
 
-  /** `readTable`, synchronously. @throws ProtocolError for a stored row that does not decode. */
+  /**
+   * `readTable`, synchronously: a replicated partition is read from its serving primary, or when it has none
+   * (an election under way) from the running replica that applied the most of its log, which may miss
+   * entries committed just before a leader was lost.
+   * @throws ProtocolError for a stored row that does not decode.
+   */
   readTableNow(table: string): PlainRow[] {
     return this.#readTable(table, false);
   }
 
+  /** The running replica serving a replicated partition now, if one does. */
+  #servingReplica(tableId: number, partition: number): string | undefined {
+    for (const name of this.controlPlane.placement.replicasOf(tableId, partition) ?? []) {
+      const node = this.#nodes.get(name);
+      if (node?.replicaGroup(tableId, partition)?.isServing()) return name;
+    }
+    return undefined;
+  }
+
+  #badPartition(table: string, partitions: number, partition: number): SimClusterError {
+    return new SimClusterError(
+      'INVALID_ARGUMENT',
+      `table "${table}" has partitions 0..${partitions - 1}, got ${partition}`,
+    );
+  }
+
   /**
    * Runs the stored-rows checker alone (with either history mode): every committed version every node keeps
-   * decodes with its schema version and fits its columns.
+   * (each replica of a replicated partition included) decodes with its schema version and fits its columns.
    */
   checkStoredRows(): StoredRowsResult {
     return judgeStoredRows(storedVersions(this.#nodes.values()), this.controlPlane.catalog);
@@ -404,18 +533,39 @@ export class SimCluster implements AsyncDisposable {
 
   #startNode(): string {
     const name = `node-${this.#nextNode++}`;
+    const { syncLatencyMs, leaseMs: _, ...tuning } = this.#options.replication;
+    // On the real clock a busy event loop delays every message (a streamer keeps a batch per partition in
+    // flight): timeouts as long as a real cluster's keep leaders from stepping down under load.
+    const raft = this.#options.clock === 'real' ? { ...REAL_CLOCK_RAFT, ...tuning } : tuning;
     const node = new ClusterNode({
       name,
       controlPlane: this.controlPlane,
       clock: this.clock,
       transport: this.network.transport(name),
       logger: this.#options.logger ?? silentLogger,
+      disk: new MemoryDisk({
+        clock: this.clock,
+        rng: this.#rng.child(`disk:${name}`),
+        name: `${name}/disk`,
+        ...(syncLatencyMs === undefined ? {} : { syncLatencyMs }),
+      }),
       rng: this.#rng.child(name),
+      replication: raft,
       ...(this.buggify === undefined ? {} : { buggify: this.buggify.buggify }),
       authentication: {
         clusterSecret: this.#clusterSecret,
         ...(this.#options.auth.users === undefined ? {} : { users: this.#options.auth.users }),
       },
+    });
+    node.onRoleChange((tableId, partition, change) => {
+      if (change.role !== 'leader') return;
+      this.history.recordTopology({
+        kind: 'election',
+        table: this.controlPlane.catalog.latest(tableId)?.tableName ?? String(tableId),
+        partition,
+        node: name,
+        term: change.term,
+      });
     });
     if (this.#options.history === 'full') {
       recordApplies(node, name, {
@@ -423,12 +573,27 @@ export class SimCluster implements AsyncDisposable {
         catalog: this.controlPlane.catalog,
         decoders: this.#decoders,
         log: this.#log,
+        recordedUpTo: this.#recordedUpTo,
       });
     }
     this.network.listen(name, (connection) => node.accept(connection));
     this.#nodes.set(name, node);
     this.#log.debug({ node: name }, 'node started');
     return name;
+  }
+
+  /** A lease granted to a new holder or term, as a topology event. */
+  #recordLease(event: LeaseEvent): void {
+    const { lease } = event;
+    this.history.recordTopology({
+      kind: 'lease',
+      table: this.controlPlane.catalog.latest(lease.tableId)?.tableName ?? String(lease.tableId),
+      partition: lease.partition,
+      node: lease.holder,
+      term: lease.term,
+      startMs: lease.startMs,
+      expiresAtMs: lease.expiresAtMs,
+    });
   }
 
   /** The committed rows of `table`; with `skipUndecodable`, rows that do not decode are left out. */

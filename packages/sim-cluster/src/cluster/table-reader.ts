@@ -1,8 +1,9 @@
 /**
  * Reads a table's committed rows straight out of the partition stores, with no network and no faults: what
  * `cluster.readTable` and the final-state checker see. Rows written under an older schema version are
- * upgraded to the latest one (a column added later gets its default, or null). `storedVersions` hands every
- * committed version of every store, still bytes, to the stored-rows checker.
+ * upgraded to the latest one (a column added later gets its default, or null); a replicated partition is read
+ * from its primary, or its freshest running replica. `storedVersions` hands every committed version of every
+ * store (each replica's), still bytes, to the stored-rows checker.
  */
 import {
   type ColumnDef,
@@ -14,6 +15,7 @@ import {
 import {
   type Catalog,
   type ClusterNode,
+  type MvccPartitionStore,
   type Placement,
   storedRowTuple,
   storedRowVersion,
@@ -79,7 +81,11 @@ function fillAddedColumns(row: PlainRow, latest: TableSchema, written: TableSche
   }
 }
 
-/** Every committed version (tombstones left out) of every partition each of `nodes` holds, crashed or not. */
+/**
+ * Every committed version (tombstones left out) of every partition each of `nodes` holds, crashed or not:
+ * every running replica of a replicated partition too (a replica is a store as much as a primary is; a
+ * crashed node's replicas are rebuilt from its disk at its restart, and checked then).
+ */
 export function* storedVersions(nodes: Iterable<ClusterNode>): Generator<StoredVersion, void, undefined> {
   for (const node of nodes) {
     for (const [tableId, partition] of node.heldPartitions()) {
@@ -94,10 +100,48 @@ export function* storedVersions(nodes: Iterable<ClusterNode>): Generator<StoredV
   }
 }
 
+/** Where a partition's committed rows are read: a node and its store of the partition. */
+export interface PartitionHolder {
+  readonly node: ClusterNode;
+  readonly store: MvccPartitionStore;
+}
+
 /**
- * The committed rows of the table of `schema` as its owners hold them now, in partition order, as plain
- * objects of the latest schema; with `skipUndecodable`, rows that do not decode are left out (else their
- * error is thrown).
+ * Where a partition's committed rows are read: its owner's store, or for a replicated partition its serving
+ * primary's, or when none serves (an election under way) the running replica that applied the most of its
+ * log (no replica applied an entry that was not committed).
+ */
+export function partitionHolder(
+  placement: Placement,
+  nodeNamed: (name: string) => ClusterNode | undefined,
+  tableId: number,
+  partition: number,
+): PartitionHolder | undefined {
+  if (!placement.isReplicated(tableId)) {
+    const owner = placement.owner(tableId, partition);
+    const node = owner === undefined ? undefined : nodeNamed(owner);
+    const store = node?.localPartition(tableId, partition);
+    return node === undefined || store === undefined ? undefined : { node, store };
+  }
+  let best: PartitionHolder | undefined;
+  let bestApplied = -1;
+  for (const name of placement.replicasOf(tableId, partition) ?? []) {
+    const node = nodeNamed(name);
+    const group = node?.replicaGroup(tableId, partition);
+    if (node === undefined || group === undefined) continue;
+    // The primary holds every committed write.
+    if (group.isServing()) return { node, store: group.store };
+    if (group.raft.lastApplied <= bestApplied) continue;
+    best = { node, store: group.store };
+    bestApplied = group.raft.lastApplied;
+  }
+  return best;
+}
+
+/**
+ * The committed rows of the table of `schema` as its holders (`partitionHolder`) keep them now, in partition
+ * order, as plain objects of the latest schema; with `skipUndecodable`, rows that do not decode are left out
+ * (else their error is thrown).
  */
 export function committedRows(
   schema: TableSchema,
@@ -107,11 +151,9 @@ export function committedRows(
 ): PlainRow[] {
   const rows: PlainRow[] = [];
   for (let p = 0; p < schema.partitions; p++) {
-    const owner = placement.owner(schema.tableId, p);
-    const node = owner === undefined ? undefined : nodeNamed(owner);
-    const store = node?.localPartition(schema.tableId, p);
-    if (node === undefined || store === undefined) continue;
-    for (const { row } of store.scan(node.clock.now())) {
+    const holder = partitionHolder(placement, nodeNamed, schema.tableId, p);
+    if (holder === undefined) continue;
+    for (const { row } of holder.store.scan(holder.node.clock.now())) {
       try {
         rows.push(how.decoders.storedRow(schema.tableId, row));
       } catch (error) {

@@ -38,6 +38,9 @@ export async function applyFault(cluster: SimCluster, fault: Fault): Promise<voi
     case 'crash':
       cluster.crashNode(fault.node);
       return;
+    case 'destroy':
+      cluster.destroyNode(fault.node);
+      return;
     case 'restart':
       await cluster.restartNode(fault.node);
       return;

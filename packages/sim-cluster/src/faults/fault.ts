@@ -1,7 +1,7 @@
 /**
  * The faults a schedule can inject, as plain JSON-safe data: one discriminated union covering every fault of
- * SIMULATION.md (network settings, clogs, cuts and heal, disconnects, crash and restart, pause, partition
- * moves, node join and leave), and the plan that places them in virtual time.
+ * SIMULATION.md (network settings, clogs, cuts and heal, disconnects, crash and restart, destroy, pause,
+ * partition moves, node join and leave), and the plan that places them in virtual time.
  *
  * Plain data on purpose: a plan can be dumped to JSON, read back, generated and shrunk by fast-check. It does
  * not check or apply anything (`validate-plan.ts` and `apply-fault.ts` do).
@@ -22,8 +22,10 @@ export const FaultKinds = {
   heal: 'heal',
   /** `network.disconnect`: reset every connection between two endpoints, requests in flight lost. */
   disconnect: 'disconnect',
-  /** `cluster.crashNode`: in-flight work lost, committed data kept. */
+  /** `cluster.crashNode`: in-flight work and unsynced disk writes lost, committed data kept. */
   crash: 'crash',
+  /** `cluster.destroyNode`: the node and its disk are lost for good (it never restarts). */
+  destroy: 'destroy',
   /** `cluster.restartNode`. */
   restart: 'restart',
   /** `cluster.pauseNode`: the node's traffic stops for `ms`. */
@@ -90,6 +92,11 @@ export interface CrashFault {
   readonly node: string;
 }
 
+export interface DestroyFault {
+  readonly kind: 'destroy';
+  readonly node: string;
+}
+
 export interface RestartFault {
   readonly kind: 'restart';
   readonly node: string;
@@ -126,6 +133,7 @@ export type Fault =
   | HealFault
   | DisconnectFault
   | CrashFault
+  | DestroyFault
   | RestartFault
   | PauseFault
   | MovePartitionFault

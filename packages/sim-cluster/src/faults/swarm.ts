@@ -8,7 +8,7 @@
  * The swarm produces an ordinary fault plan (plain data, dumpable, replayable without the swarm), generated
  * while following the membership it implies: a crash leaves at least one node running and is followed by
  * a restart; cuts are followed by a heal; joins, leaves and moves happen only while no node is crashed (a
- * move needs both ends up). `runSwarm` runs the plan over the fault phase, then heals (the two phases of
+ * move needs both ends up); a destroy (opt in) happens once at most, with every member running. `runSwarm` runs the plan over the fault phase, then heals (the two phases of
  * SIMULATION.md).
  */
 import { createRng, type Rng } from '@datastreamer/protocol';
@@ -30,6 +30,12 @@ export const SwarmFaultKinds = {
   isolate: 'isolate',
   disconnect: 'disconnect',
   crash: 'crash',
+  /**
+   * Off by default: a node destroyed with its disk, at most once per plan and only while every member runs
+   * (each replicated partition keeps a majority). Turn it on for clusters whose tables are all replicated:
+   * an unreplicated partition's data goes with the node.
+   */
+  destroy: 'destroy',
   pause: 'pause',
   move: 'move',
   join: 'join',
@@ -38,9 +44,9 @@ export const SwarmFaultKinds = {
 
 export type SwarmFaultKind = (typeof SwarmFaultKinds)[keyof typeof SwarmFaultKinds];
 
-/** Every kind but `reorder`. */
+/** Every kind but `reorder` and `destroy`. */
 export const DEFAULT_SWARM_KINDS: readonly SwarmFaultKind[] = Object.values(SwarmFaultKinds).filter(
-  (k) => k !== 'reorder',
+  (k) => k !== 'reorder' && k !== 'destroy',
 );
 
 /** Default length of the fault phase, in virtual ms. */
@@ -151,6 +157,8 @@ export function drawSwarmProfile(
 class SwarmState {
   readonly members: string[];
   readonly crashed = new Set<string>();
+  /** Whether a node was destroyed already (a plan destroys one at most). */
+  destroyed = false;
   #next: number;
   /** State changes of steps already planned for later (restarts), by time. */
   readonly #later: { readonly atMs: number; readonly node: string }[] = [];
@@ -284,6 +292,14 @@ export function swarmPlan(
         const back = t + hold();
         push(back, { kind: 'restart', node });
         state.restartAt(back, node);
+        break;
+      }
+      case 'destroy': {
+        if (state.destroyed || state.crashed.size > 0 || members.length < 3) break;
+        const node = pick(rng, members);
+        state.destroyed = true;
+        state.leave(node);
+        push(t, { kind: 'destroy', node });
         break;
       }
       case 'pause':

@@ -198,6 +198,7 @@ function readFault(where: string, value: unknown): Fault {
     case FaultKinds.crash:
     case FaultKinds.restart:
     case FaultKinds.leave:
+    case FaultKinds.destroy:
       r.only(['kind', 'node']);
       return { kind, node: r.name('node') };
     case FaultKinds.pause:
@@ -236,6 +237,7 @@ function mentioned(fault: Fault): {
     case 'restart':
     case 'pause':
     case 'leave':
+    case 'destroy':
       return { nodes: [fault.node], endpoints: [] };
     case 'movePartition':
       return { nodes: [fault.to], endpoints: [] };
@@ -280,9 +282,11 @@ class Membership {
       this.#known.add(name);
       this.#members.add(name);
     }
-    if (fault.kind === 'leave') {
+    if (fault.kind === 'leave' || fault.kind === 'destroy') {
       if (this.#members.size === 1 && this.#members.has(fault.node)) {
-        throw new FaultPlanError(`${where} (leave): "${fault.node}" would be the last node to leave`);
+        throw new FaultPlanError(
+          `${where} (${fault.kind}): "${fault.node}" would be the last node to ${fault.kind === 'leave' ? 'leave' : 'go'}`,
+        );
       }
       this.#members.delete(fault.node);
     }
@@ -295,7 +299,7 @@ class Membership {
  * @param options.nodes the members when the plan starts; default: node names are checked for shape only.
  * @throws FaultPlanError (`INVALID_ARGUMENT`) naming the step and field: not an array, a step without a
  *   finite `atMs >= 0`, an unknown kind or field, a probability outside [0, 1], a bad delay range or
- *   duration, a partition whose groups overlap, an unknown node, a leave of the last node.
+ *   duration, a partition whose groups overlap, an unknown node, a leave or destroy of the last node.
  */
 export function validatePlan(plan: unknown, options: ValidatePlanOptions = {}): FaultPlan {
   if (!Array.isArray(plan)) {

@@ -35,6 +35,17 @@ export function formatEvent(event: HistoryEvent): string {
       return `${head} ${event.kind} ${shorten(safeCanonical(event.details))}`;
     case 'settled':
       return `${head} ${event.client} stream ${event.stream}: ${event.outcome}${event.code === undefined ? '' : ` (${event.code})`}`;
+    case 'invoke':
+      return `${head} ${event.client} op ${event.op}: ${event.kind} ${event.table} key ${event.key}${event.value === undefined ? '' : ` value ${shorten(event.value)}`}`;
+    case 'complete': {
+      const answer =
+        event.value !== undefined
+          ? ` -> ${event.value === null ? 'absent' : shorten(event.value)}`
+          : event.deleted !== undefined
+            ? ` -> ${event.deleted ? 'deleted' : 'absent'}`
+            : '';
+      return `${head} ${event.client} op ${event.op}: ${event.outcome}${answer}${event.code === undefined ? '' : ` (${event.code})`}`;
+    }
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * The events a simulated run records, as plain data: what producers submitted, what the client reported
- * (acknowledged batches, failed items, settled streams), what the nodes committed, and which faults and
- * topology changes happened. Each event carries `n`, its position in the history (0, 1, 2, ...), and `atMs`,
+ * (acknowledged batches, failed items, settled streams), what the nodes committed, which faults and topology
+ * changes happened, and the single-key operations of the register workload (invocations and completions). Each event carries `n`, its position in the history (0, 1, 2, ...), and `atMs`,
  * the virtual time it happened at. The history's order is the order things happened in the one simulation
  * thread, so `n` orders cause before effect (a submit before its ack, a commit before its response's ack).
  *
@@ -22,6 +22,15 @@ export const TopologyKinds = {
   pause: 'pause',
   move: 'move',
   heal: 'heal',
+  /** A node was destroyed with its disk (it never comes back). */
+  destroy: 'destroy',
+  /** A replica of a replicated partition won an election (`details`: table, partition, node, term). */
+  election: 'election',
+  /**
+   * A replicated partition's lease was granted to a replica, or to its holder for a new term (renewals are
+   * not recorded); `details`: table, partition, node, term, startMs, expiresAtMs.
+   */
+  lease: 'lease',
 } as const;
 
 export type TopologyKind = (typeof TopologyKinds)[keyof typeof TopologyKinds];
@@ -34,6 +43,26 @@ export const StreamOutcomes = {
 
 export type StreamOutcome = (typeof StreamOutcomes)[keyof typeof StreamOutcomes];
 
+/** The single-key operations of the register workload. */
+export const RegisterKinds = {
+  get: 'get',
+  upsert: 'upsert',
+  delete: 'delete',
+} as const;
+
+export type RegisterKind = (typeof RegisterKinds)[keyof typeof RegisterKinds];
+
+/** How a single-key operation ended: answered, refused, or not known. */
+export const OperationOutcomes = {
+  ok: 'ok',
+  /** Refused with an error that says nothing was applied (a conflict, a node that is not the primary). */
+  fail: 'fail',
+  /** No answer, or an error that leaves it open: the operation may or may not have taken effect. */
+  unknown: 'unknown',
+} as const;
+
+export type OperationOutcome = (typeof OperationOutcomes)[keyof typeof OperationOutcomes];
+
 /** The kinds of event, in the order their fields are documented. */
 export const HistoryEventTypes = {
   submit: 'submit',
@@ -43,6 +72,8 @@ export const HistoryEventTypes = {
   fault: 'fault',
   topology: 'topology',
   settled: 'settled',
+  invoke: 'invoke',
+  complete: 'complete',
 } as const;
 
 export type HistoryEventType = (typeof HistoryEventTypes)[keyof typeof HistoryEventTypes];
@@ -126,7 +157,10 @@ export interface FaultEvent extends EventBase {
   readonly details: Readonly<Record<string, unknown>>;
 }
 
-/** A node joined, left, crashed, restarted or paused, a partition moved, or the fault phase ended. */
+/**
+ * A node joined, left, crashed, restarted, paused or was destroyed, a partition moved, a replicated
+ * partition elected a leader or changed its lease, or the fault phase ended.
+ */
 export interface TopologyEvent extends EventBase {
   readonly type: 'topology';
   readonly kind: TopologyKind;
@@ -147,6 +181,36 @@ export interface SettledEvent extends EventBase {
   readonly epoch?: number;
 }
 
+/** A client began a single-key operation (the register workload's; the `linearizable` checker's input). */
+export interface InvokeEvent extends EventBase {
+  readonly type: 'invoke';
+  /** The client that runs it (a process, in Jepsen's words: one operation at a time). */
+  readonly client: string;
+  /** The operation's number, unique per client. */
+  readonly op: number;
+  readonly table: string;
+  /** The canonical string of the key. */
+  readonly key: string;
+  readonly kind: RegisterKind;
+  /** An upsert's value (as text). */
+  readonly value?: string;
+}
+
+/** A single-key operation ended: its answer, or that none came. */
+export interface CompleteEvent extends EventBase {
+  readonly type: 'complete';
+  readonly client: string;
+  /** The `op` of its invocation. */
+  readonly op: number;
+  readonly outcome: OperationOutcome;
+  /** A get's answer: the value read, `null` for an absent key. */
+  readonly value?: string | null;
+  /** A delete's answer: whether there was a row to delete. */
+  readonly deleted?: boolean;
+  /** Why an operation has no answer, when an error said so. */
+  readonly code?: ErrorCode;
+}
+
 /** Every event a history holds. */
 export type HistoryEvent =
   | SubmitEvent
@@ -155,7 +219,9 @@ export type HistoryEvent =
   | ApplyEvent
   | FaultEvent
   | TopologyEvent
-  | SettledEvent;
+  | SettledEvent
+  | InvokeEvent
+  | CompleteEvent;
 
 /** The event of one type. */
 export type EventOf<T extends HistoryEventType> = Extract<HistoryEvent, { readonly type: T }>;

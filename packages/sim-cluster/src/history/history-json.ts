@@ -9,17 +9,18 @@
  * is rejected with its line number and the field at fault. Unknown fields are rejected too, so a round trip
  * is exact. It does not check relations between events (an ack of an item never submitted): checkers do.
  */
-import { type ErrorCode, ErrorCodes, StreamerOperationTypes } from '@datastreamer/protocol';
+import { StreamerOperationTypes } from '@datastreamer/protocol';
 import { HistoryError } from './history-error.js';
 import {
-  type ApplyOrigin,
   type HistoryEvent,
   HistoryEventTypes,
-  type HistoryRow,
+  OperationOutcomes,
+  RegisterKinds,
   StreamOutcomes,
   TopologyKinds,
 } from './history-event.js';
-import { decodeJsonValue, encodeJsonValue, isPlainObject, type JsonValue } from './json-value.js';
+import { LineReader } from './json-line-reader.js';
+import { encodeJsonValue, type JsonValue } from './json-value.js';
 
 /**
  * `event` as one line of JSON (no newline).
@@ -110,6 +111,30 @@ function eventToJson(event: HistoryEvent): { [field: string]: JsonValue } {
         ...(event.code === undefined ? {} : { code: event.code }),
         ...(event.producerId === undefined ? {} : { producerId: event.producerId }),
         ...(event.epoch === undefined ? {} : { epoch: event.epoch }),
+      };
+    case 'invoke':
+      return {
+        type: event.type,
+        n,
+        atMs,
+        client: event.client,
+        op: event.op,
+        table: event.table,
+        key: event.key,
+        kind: event.kind,
+        ...(event.value === undefined ? {} : { value: event.value }),
+      };
+    case 'complete':
+      return {
+        type: event.type,
+        n,
+        atMs,
+        client: event.client,
+        op: event.op,
+        outcome: event.outcome,
+        ...(event.value === undefined ? {} : { value: event.value }),
+        ...(event.deleted === undefined ? {} : { deleted: event.deleted }),
+        ...(event.code === undefined ? {} : { code: event.code }),
       };
   }
 }
@@ -213,136 +238,33 @@ export function decodeEvent(line: string, lineNumber: number): HistoryEvent {
         ...(r.has('epoch') ? { epoch: r.integer('epoch') } : {}),
       };
     }
-  }
-}
-
-const DECIMAL_INTEGER = /^-?(?:0|[1-9]\d*)$/;
-
-/** Typed reads of one parsed line's fields, each failing with the line and field named. */
-class LineReader {
-  readonly #fields: Record<string, unknown>;
-  readonly #where: string;
-
-  constructor(fields: Record<string, unknown>, where: string) {
-    this.#fields = fields;
-    this.#where = where;
-  }
-
-  has(field: string): boolean {
-    return Object.hasOwn(this.#fields, field);
-  }
-
-  only(allowed: readonly string[]): void {
-    for (const field of Object.keys(this.#fields)) {
-      if (!allowed.includes(field)) {
-        throw new HistoryError('INVALID_ARGUMENT', `${this.#where}: unknown field ${JSON.stringify(field)}`);
-      }
+    case 'invoke':
+      r.only(['type', 'n', 'atMs', 'client', 'op', 'table', 'key', 'kind', 'value']);
+      return {
+        type,
+        n,
+        atMs,
+        client: r.string('client'),
+        op: r.integer('op'),
+        table: r.string('table'),
+        key: r.string('key'),
+        kind: r.oneOf('kind', RegisterKinds),
+        ...(r.has('value') ? { value: r.string('value') } : {}),
+      };
+    case 'complete': {
+      r.only(['type', 'n', 'atMs', 'client', 'op', 'outcome', 'value', 'deleted', 'code']);
+      const value = r.has('value') ? r.stringOrNull('value') : undefined;
+      return {
+        type,
+        n,
+        atMs,
+        client: r.string('client'),
+        op: r.integer('op'),
+        outcome: r.oneOf('outcome', OperationOutcomes),
+        ...(value === undefined ? {} : { value }),
+        ...(r.has('deleted') ? { deleted: r.boolean('deleted') } : {}),
+        ...(r.has('code') ? { code: r.errorCode('code') } : {}),
+      };
     }
-  }
-
-  string(field: string): string {
-    const value = this.#get(field);
-    if (typeof value !== 'string') this.#fail(field, 'a string', value);
-    return value;
-  }
-
-  optionalString(field: string): string | undefined {
-    return this.has(field) ? this.string(field) : undefined;
-  }
-
-  /** A safe integer >= 0. */
-  integer(field: string): number {
-    const value = this.#get(field);
-    if (!Number.isSafeInteger(value) || (value as number) < 0) this.#fail(field, 'an integer >= 0', value);
-    return value as number;
-  }
-
-  finite(field: string): number {
-    const value = this.#get(field);
-    if (typeof value !== 'number' || !Number.isFinite(value)) this.#fail(field, 'a finite number', value);
-    return value;
-  }
-
-  bigint(field: string): bigint {
-    const value = this.#get(field);
-    if (typeof value !== 'string' || !DECIMAL_INTEGER.test(value)) {
-      this.#fail(field, 'a decimal integer string', value);
-    }
-    return BigInt(value);
-  }
-
-  indexes(field: string): number[] {
-    const value = this.#get(field);
-    if (!Array.isArray(value) || !value.every((i) => Number.isSafeInteger(i) && i >= 0)) {
-      this.#fail(field, 'an array of integers >= 0', value);
-    }
-    return value as number[];
-  }
-
-  oneOf<T extends string>(field: string, table: Readonly<Record<string, T>>): T {
-    const value = this.#get(field);
-    const allowed = Object.values(table);
-    if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-      this.#fail(field, `one of ${allowed.join(', ')}`, value);
-    }
-    return value as T;
-  }
-
-  errorCode(field: string): ErrorCode {
-    const value = this.#get(field);
-    if (typeof value !== 'string' || !Object.hasOwn(ErrorCodes, value))
-      this.#fail(field, 'an error code', value);
-    return value as ErrorCode;
-  }
-
-  row(field: string): HistoryRow | null {
-    const value = this.#get(field);
-    return value === null ? null : this.#object(field, value);
-  }
-
-  record(field: string): Readonly<Record<string, unknown>> {
-    return this.#object(field, this.#get(field));
-  }
-
-  /** An apply's origin: `{ producerId, epoch, batchSeq }`, nothing else. */
-  origin(field: string): ApplyOrigin {
-    const value = this.#get(field);
-    if (typeof value !== 'object' || value === null || Array.isArray(value))
-      this.#fail(field, 'an object', value);
-    const inner = new LineReader(value as Record<string, unknown>, `${this.#where}: ${field}`);
-    inner.only(['producerId', 'epoch', 'batchSeq']);
-    return {
-      producerId: inner.string('producerId'),
-      epoch: inner.integer('epoch'),
-      batchSeq: inner.integer('batchSeq'),
-    };
-  }
-
-  #object(field: string, value: unknown): Record<string, unknown> {
-    const decoded = decodeJsonValue(value, `${this.#where}: ${field}`);
-    if (
-      decoded === null ||
-      typeof decoded !== 'object' ||
-      Array.isArray(decoded) ||
-      !isPlainObject(decoded)
-    ) {
-      this.#fail(field, 'an object', value);
-    }
-    return decoded as Record<string, unknown>;
-  }
-
-  #get(field: string): unknown {
-    if (!this.has(field)) {
-      throw new HistoryError('INVALID_ARGUMENT', `${this.#where}: missing field ${JSON.stringify(field)}`);
-    }
-    return this.#fields[field];
-  }
-
-  #fail(field: string, expected: string, value: unknown): never {
-    const shown = JSON.stringify(value) ?? String(value);
-    throw new HistoryError(
-      'INVALID_ARGUMENT',
-      `${this.#where}: field ${JSON.stringify(field)} must be ${expected}, got ${shown.slice(0, 80)}`,
-    );
   }
 }

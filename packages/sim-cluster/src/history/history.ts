@@ -13,12 +13,14 @@ import { HistoryError } from './history-error.js';
 import type {
   AckEvent,
   ApplyEvent,
+  CompleteEvent,
   EventOf,
   FailEvent,
   FaultEvent,
   HistoryEvent,
   HistoryEventType,
   HistoryLike,
+  InvokeEvent,
   SettledEvent,
   SubmitEvent,
   TopologyEvent,
@@ -36,6 +38,10 @@ export type FailRecord = Omit<FailEvent, 'type' | 'n' | 'atMs'>;
 export type ApplyRecord = Omit<ApplyEvent, 'type' | 'n' | 'atMs'>;
 /** What `recordSettled` takes. */
 export type SettledRecord = Omit<SettledEvent, 'type' | 'n' | 'atMs'>;
+/** What `recordInvoke` takes. */
+export type InvokeRecord = Omit<InvokeEvent, 'type' | 'n' | 'atMs'>;
+/** What `recordComplete` takes. */
+export type CompleteRecord = Omit<CompleteEvent, 'type' | 'n' | 'atMs'>;
 
 /** Where a history's `atMs` comes from. */
 export interface HistoryOptions {
@@ -216,6 +222,38 @@ export class History implements HistoryLike {
     if (settled.code !== undefined) event.code = settled.code;
     if (settled.producerId !== undefined) event.producerId = settled.producerId;
     if (settled.epoch !== undefined) event.epoch = settled.epoch;
+    return this.#push(event);
+  }
+
+  /** Records that a client began a single-key operation. */
+  recordInvoke(invoke: InvokeRecord): InvokeEvent {
+    const event: { -readonly [F in keyof InvokeEvent]: InvokeEvent[F] } = {
+      type: 'invoke',
+      n: this.#events.length,
+      atMs: this.#clock.now(),
+      client: invoke.client,
+      op: invoke.op,
+      table: invoke.table,
+      key: invoke.key,
+      kind: invoke.kind,
+    };
+    if (invoke.value !== undefined) event.value = invoke.value;
+    return this.#push(event);
+  }
+
+  /** Records how a single-key operation ended. */
+  recordComplete(complete: CompleteRecord): CompleteEvent {
+    const event: { -readonly [F in keyof CompleteEvent]: CompleteEvent[F] } = {
+      type: 'complete',
+      n: this.#events.length,
+      atMs: this.#clock.now(),
+      client: complete.client,
+      op: complete.op,
+      outcome: complete.outcome,
+    };
+    if (complete.value !== undefined) event.value = complete.value;
+    if (complete.deleted !== undefined) event.deleted = complete.deleted;
+    if (complete.code !== undefined) event.code = complete.code;
     return this.#push(event);
   }
 

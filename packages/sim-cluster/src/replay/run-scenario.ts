@@ -106,6 +106,8 @@ export async function runScenario(
     ...(s.cluster?.networkDelayMs === undefined ? {} : { networkDelayMs: s.cluster.networkDelayMs }),
     ...(s.cluster?.maxVirtualTimeMs === undefined ? {} : { maxVirtualTimeMs: s.cluster.maxVirtualTimeMs }),
     ...(s.cluster?.buggify === undefined ? {} : { buggify: s.cluster.buggify }),
+    ...(s.cluster?.replicas === undefined ? {} : { replicas: s.cluster.replicas }),
+    ...(s.cluster?.replication === undefined ? {} : { replication: s.cluster.replication }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
   try {
@@ -159,7 +161,15 @@ export async function runScenario(
     // A stream that never settles must not hang the run: the wait ends at the liveness bound, and the
     // liveness checker reports the stream.
     await Promise.race([Promise.allSettled(running), clock.sleep(bound + 1)]);
-    const verdict = cluster.check({ ...checkFunctions, table, livenessBoundMs: bound, healAtMs: heal.atMs });
+    // Read once every replicated partition has a primary again (its state then holds every commit).
+    const rows = (await cluster.readTable(table)) as unknown as ScenarioRow[];
+    const verdict = cluster.check({
+      ...checkFunctions,
+      table,
+      rows,
+      livenessBoundMs: bound,
+      healAtMs: heal.atMs,
+    });
     return {
       valid: verdict.valid,
       verdict,

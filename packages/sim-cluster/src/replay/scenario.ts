@@ -9,6 +9,7 @@
  */
 
 import type { BuggifyOptions } from '../buggify/buggify-run.js';
+import type { SimReplicationOptions } from '../cluster/sim-cluster-options.js';
 import type { FaultPlan } from '../faults/fault.js';
 import type { SwarmFaultKind } from '../faults/swarm.js';
 import { SwarmFaultKinds } from '../faults/swarm.js';
@@ -104,6 +105,10 @@ export interface Scenario {
     readonly maxVirtualTimeMs?: number;
     /** Fault points inside the code (`SimCluster.start({ buggify })`). Default off. */
     readonly buggify?: boolean | BuggifyOptions;
+    /** Copies of each partition (`SimCluster.start({ replicas })`). Default 1. */
+    readonly replicas?: number;
+    /** Tuning of replicated partitions (`SimCluster.start({ replication })`), checked by the cluster. */
+    readonly replication?: SimReplicationOptions;
   };
   /** Options of every client. */
   readonly client?: { readonly requestTimeoutMs?: number };
@@ -276,7 +281,15 @@ export function validateScenario(scenario: unknown): Scenario {
   }
   const cluster = field(scenario, 'cluster') ?? {};
   if (!isRecord(cluster)) fail('cluster', 'an object', cluster);
-  only('cluster', cluster, ['nodes', 'partitions', 'networkDelayMs', 'maxVirtualTimeMs', 'buggify']);
+  only('cluster', cluster, [
+    'nodes',
+    'partitions',
+    'networkDelayMs',
+    'maxVirtualTimeMs',
+    'replicas',
+    'replication',
+    'buggify',
+  ]);
   const buggify = field(cluster, 'buggify');
   if (buggify !== undefined && typeof buggify !== 'boolean') {
     if (!isRecord(buggify))
@@ -285,6 +298,11 @@ export function validateScenario(scenario: unknown): Scenario {
   }
   optionalNumber('cluster.nodes', field(cluster, 'nodes'), 1, true);
   optionalNumber('cluster.partitions', field(cluster, 'partitions'), 1, true);
+  optionalNumber('cluster.replicas', field(cluster, 'replicas'), 1, true);
+  const replication = field(cluster, 'replication');
+  if (replication !== undefined && !isRecord(replication)) {
+    fail('cluster.replication', 'an object of replication options', replication);
+  }
   const client = field(scenario, 'client') ?? {};
   if (!isRecord(client)) fail('client', 'an object', client);
   only('client', client, ['requestTimeoutMs']);

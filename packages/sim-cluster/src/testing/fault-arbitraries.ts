@@ -19,6 +19,8 @@ export interface FaultTargets {
   readonly tables?: readonly { readonly name: string; readonly partitions: number }[];
   /** Longest clog or pause. Default 2000 ms. */
   readonly maxHoldMs?: number;
+  /** Whether nodes may be destroyed (replicated tables only; a plan destroys one node at most). Default false. */
+  readonly destroy?: boolean;
 }
 
 const probability = fc.oneof(fc.constant(0), fc.double({ min: 0, max: 0.2, noNaN: true }), fc.constant(1));
@@ -101,6 +103,9 @@ export function faultArb(targets: FaultTargets): fc.Arbitrary<Fault> {
     );
   }
   if (nodes.length >= 2) arbs.push(fc.record({ kind: fc.constant('leave' as const), node }));
+  if (targets.destroy === true && nodes.length >= 3) {
+    arbs.push(fc.record({ kind: fc.constant('destroy' as const), node }));
+  }
   for (const table of targets.tables ?? []) {
     arbs.push(
       fc.record({
@@ -120,8 +125,9 @@ export function faultStepArb(targets: FaultTargets, maxAtMs = 5000): fc.Arbitrar
 }
 
 /**
- * A plan of up to `maxSteps` steps. Leaves never remove every node: a plan keeps the first node (shrinking
- * only removes steps, so it can never produce a plan that would).
+ * A plan of up to `maxSteps` steps. Leaves and destroys never remove every node: a plan keeps the first node
+ * (shrinking only removes steps, so it can never produce a plan that would), and destroys one node at most
+ * (so every replicated partition keeps a majority of its replicas for good).
  */
 export function faultPlanArb(
   targets: FaultTargets,
@@ -130,5 +136,14 @@ export function faultPlanArb(
   const keep = targets.nodes[0];
   return fc
     .array(faultStepArb(targets, options.maxAtMs), { maxLength: options.maxSteps ?? 8 })
-    .map((steps) => steps.filter((s) => !(s.fault.kind === 'leave' && s.fault.node === keep)));
+    .map((steps) => {
+      let destroyed = false;
+      return steps.filter((s) => {
+        if ((s.fault.kind === 'leave' || s.fault.kind === 'destroy') && s.fault.node === keep) return false;
+        if (s.fault.kind !== 'destroy') return true;
+        if (destroyed) return false;
+        destroyed = true;
+        return true;
+      });
+    });
 }

@@ -12,6 +12,7 @@
 import { faultPlanArb } from '@datastreamer/sim-cluster/testing';
 import fc from 'fast-check';
 import type { SimCluster } from '../../src/cluster/sim-cluster.js';
+import type { SimReplicationOptions } from '../../src/cluster/sim-cluster-options.js';
 import type { Fault, FaultPlan, FaultStep } from '../../src/faults/fault.js';
 import { describeFailure, dumpScenario } from '../../src/replay/dump-scenario.js';
 import { runScenario, type ScenarioResult, type StreamResult } from '../../src/replay/run-scenario.js';
@@ -23,8 +24,55 @@ import type {
 } from '../../src/replay/scenario.js';
 import { SCENARIO_TABLE } from '../../src/replay/scenario-workload.js';
 
-/** The nodes every generated scenario starts with. */
+/** The nodes every generated scenario starts with, unless its shape says otherwise. */
 export const PROPERTY_NODES = ['node-1', 'node-2', 'node-3'] as const;
+
+/** The cluster generated scenarios run on: its nodes, and how its tables are replicated. */
+export interface ClusterShape {
+  /** The nodes at the start (`node-1`, ... in order). */
+  readonly nodes: readonly string[];
+  /** Copies of each partition. Default 1. */
+  readonly replicas?: number;
+  readonly replication?: SimReplicationOptions;
+  /** Whether plans may destroy a node (one at most). Default false. */
+  readonly destroy?: boolean;
+}
+
+/** Three unreplicated nodes: the shape of the issue-7 property. */
+export const DEFAULT_SHAPE: ClusterShape = { nodes: PROPERTY_NODES };
+
+/**
+ * `nodes` nodes with 3 replicas of every partition, quick Raft timings, short leases and frequent snapshots
+ * (so replicas that fall behind are caught up by one), and destroys in the fault mix.
+ */
+export function replicatedShape(nodes: 3 | 5): ClusterShape {
+  return {
+    nodes: Array.from({ length: nodes }, (_, i) => `node-${i + 1}`),
+    replicas: 3,
+    replication: {
+      electionTimeoutMs: { min: 150, max: 300 },
+      heartbeatIntervalMs: 30,
+      leaseMs: 600,
+      snapshotEveryEntries: 4,
+      snapshotChunkBytes: 512,
+      syncLatencyMs: { min: 1, max: 4 },
+    },
+    destroy: true,
+  };
+}
+
+/** The scenario's cluster section for `shape`. */
+function clusterOf(shape: ClusterShape, partitions: number, networkDelayMs: readonly [number, number]) {
+  return {
+    nodes: shape.nodes.length,
+    partitions,
+    networkDelayMs,
+    // Fault points inside the code: each run enables a seed-drawn half of them.
+    buggify: true,
+    ...(shape.replicas === undefined ? {} : { replicas: shape.replicas }),
+    ...(shape.replication === undefined ? {} : { replication: shape.replication }),
+  };
+}
 
 /** How long the fault phase of a fail-and-resume scenario lasts at least, in virtual ms. */
 export const RESUME_FAULT_PHASE_MS = 1000;
@@ -93,7 +141,10 @@ function withoutReorder(plan: FaultPlan): FaultStep[] {
  * stream clients and the table's partitions. The simulation seed is `fc.noShrink`: shrinking removes steps,
  * items and streams and simplifies options under the same seed.
  */
-export function scenarioArb(size: ScenarioSize = {}): fc.Arbitrary<Scenario> {
+export function scenarioArb(
+  size: ScenarioSize = {},
+  cluster: ClusterShape = DEFAULT_SHAPE,
+): fc.Arbitrary<Scenario> {
   const maxStreams = size.maxStreams ?? 3;
   const maxItems = size.maxItems ?? 60;
   const shape = fc.record({
@@ -110,10 +161,11 @@ export function scenarioArb(size: ScenarioSize = {}): fc.Arbitrary<Scenario> {
         streams: fc.array(streamArb(keys, maxItems), { minLength: streams, maxLength: streams }),
         faults: faultPlanArb(
           {
-            nodes: PROPERTY_NODES,
+            nodes: cluster.nodes,
             clients: streamClients(streams),
             tables: [{ name: SCENARIO_TABLE, partitions }],
             maxHoldMs: 200,
+            destroy: cluster.destroy === true,
           },
           { maxSteps: size.maxSteps ?? 6, maxAtMs: size.maxAtMs ?? 120 },
         ).map(withoutReorder),
@@ -122,13 +174,7 @@ export function scenarioArb(size: ScenarioSize = {}): fc.Arbitrary<Scenario> {
         (drawn): Scenario => ({
           version: 1,
           seed: drawn.seed,
-          cluster: {
-            nodes: PROPERTY_NODES.length,
-            partitions,
-            networkDelayMs: [1, 1 + drawn.delayTail],
-            // Fault points inside the code: each run enables a seed-drawn half of them.
-            buggify: true,
-          },
+          cluster: clusterOf(cluster, partitions, [1, 1 + drawn.delayTail]),
           client: { requestTimeoutMs: drawn.requestTimeoutMs },
           workload: { partitions, streams: drawn.streams },
           faults: drawn.faults,
@@ -145,7 +191,10 @@ export function scenarioArb(size: ScenarioSize = {}): fc.Arbitrary<Scenario> {
  * the same producer or a new one, with unlimited retries. The plan (cuts, clogs, pauses, crashes, moves,
  * drops) runs, then heal lets every held message arrive: late attempts of a failed run meet the resume.
  */
-export function resumeScenarioArb(size: ScenarioSize = {}): fc.Arbitrary<Scenario> {
+export function resumeScenarioArb(
+  size: ScenarioSize = {},
+  cluster: ClusterShape = DEFAULT_SHAPE,
+): fc.Arbitrary<Scenario> {
   const maxStreams = size.maxStreams ?? 3;
   const maxItems = size.maxItems ?? 40;
   const shape = fc.record({
@@ -210,17 +259,18 @@ export function resumeScenarioArb(size: ScenarioSize = {}): fc.Arbitrary<Scenari
           atMs: fc.integer({ min: 0, max: 60 }),
           fault: fc.record({
             kind: fc.constant('clog' as const),
-            target: fc.tuple(fc.constantFrom(...streamClients(streams)), fc.constantFrom(...PROPERTY_NODES)),
+            target: fc.tuple(fc.constantFrom(...streamClients(streams)), fc.constantFrom(...cluster.nodes)),
             ms: fc.integer({ min: 200, max: 1000 }),
           }),
         }),
         faults: faultPlanArb(
           {
-            nodes: PROPERTY_NODES,
+            nodes: cluster.nodes,
             // The resuming client (after the stream clients) is a target too.
             clients: streamClients(streams + 1),
             tables: [{ name: SCENARIO_TABLE, partitions }],
             maxHoldMs: 1000,
+            destroy: cluster.destroy === true,
           },
           { maxSteps: size.maxSteps ?? 6, maxAtMs: size.maxAtMs ?? 150 },
         ).map(withoutReorder),
@@ -229,7 +279,7 @@ export function resumeScenarioArb(size: ScenarioSize = {}): fc.Arbitrary<Scenari
         (drawn): Scenario => ({
           version: 1,
           seed: drawn.seed,
-          cluster: { nodes: PROPERTY_NODES.length, partitions, networkDelayMs: [1, 3], buggify: true },
+          cluster: clusterOf(cluster, partitions, [1, 3]),
           client: { requestTimeoutMs: drawn.requestTimeoutMs },
           workload: { partitions, streams: drawn.streams },
           faults: [drawn.held, ...drawn.faults],

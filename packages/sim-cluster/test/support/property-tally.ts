@@ -271,3 +271,64 @@ export function missingExact(tally: ExactTally): string[] {
     .filter(([, count]) => count === 0)
     .map(([name]) => name);
 }
+
+/** What runs on replicated partitions exercised (issue 14): each must happen somewhere in the suite. */
+export interface ReplicationTally {
+  runs: number;
+  /** Elections beyond each partition's first: failovers. */
+  reElections: number;
+  /** Leases granted to another replica than the partition's previous holder: primaries that moved. */
+  leaseChanges: number;
+  /** Snapshots replicas installed from their leaders (nodes still members at the end). */
+  snapshotInstalls: number;
+  /** Nodes destroyed with their disks. */
+  destroys: number;
+  /** Crashes that lost unsynced disk writes. */
+  lossyCrashes: number;
+}
+
+export function emptyReplicationTally(): ReplicationTally {
+  return { runs: 0, reElections: 0, leaseChanges: 0, snapshotInstalls: 0, destroys: 0, lossyCrashes: 0 };
+}
+
+/** Adds what `run` did to `tally`. */
+export function tallyReplicationRun(tally: ReplicationTally, run: JudgedRun): void {
+  const { result, cluster } = run;
+  tally.runs++;
+  const elected = new Set<string>();
+  const holders = new Map<string, unknown>();
+  for (const event of result.history.events) {
+    if (event.type !== 'topology') continue;
+    const partition = `${String(detail(event, 'table'))}/${String(detail(event, 'partition'))}`;
+    switch (event.kind) {
+      case 'election':
+        if (elected.has(partition)) tally.reElections++;
+        elected.add(partition);
+        break;
+      case 'lease': {
+        const before = holders.get(partition);
+        if (before !== undefined && before !== detail(event, 'node')) tally.leaseChanges++;
+        holders.set(partition, detail(event, 'node'));
+        break;
+      }
+      case 'destroy':
+        tally.destroys++;
+        break;
+      case 'crash':
+        if (typeof detail(event, 'unsyncedLost') === 'number') tally.lossyCrashes++;
+        break;
+      default:
+        break;
+    }
+  }
+  for (const name of cluster.nodes) {
+    tally.snapshotInstalls += cluster.node(name).metrics().replication.snapshotInstalls;
+  }
+}
+
+/** The counters of a replication tally that stayed at zero. */
+export function missingReplication(tally: ReplicationTally): string[] {
+  return Object.entries(tally)
+    .filter(([, count]) => count === 0)
+    .map(([name]) => name);
+}

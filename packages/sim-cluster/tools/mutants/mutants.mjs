@@ -18,12 +18,12 @@ export const mutants = [
       'under way): the earlier batch then counts as a duplicate and is never applied',
     patches: [
       {
-        file: 'packages/server-node/src/node/producer-fence.ts',
+        file: 'packages/server-node/src/fence/producer-fence.ts',
         find: '      return batchSeq === 1 ? APPLY : outOfOrder(producer, 0);\n',
         replace: '      return APPLY;\n',
       },
       {
-        file: 'packages/server-node/src/node/producer-fence.ts',
+        file: 'packages/server-node/src/fence/producer-fence.ts',
         find: '    return batchSeq === entry.appliedSeq + 1 ? APPLY : outOfOrder(producer, entry.appliedSeq);\n',
         replace: '    return APPLY;\n',
       },
@@ -112,7 +112,7 @@ export const mutants = [
     bug: "a partition does not see a newer epoch as newer: a resumed run's batches are taken for duplicates",
     patches: [
       {
-        file: 'packages/server-node/src/node/producer-fence.ts',
+        file: 'packages/server-node/src/fence/producer-fence.ts',
         find: '    if (entry === undefined || epoch > entry.epoch) {\n      return batchSeq === 1',
         replace: '    if (entry === undefined) {\n      return batchSeq === 1',
       },
@@ -126,6 +126,44 @@ export const mutants = [
         file: 'packages/client/src/streamer/unknown-outcomes.ts',
         find: '          appliedSeq = await seal(partition);\n',
         replace: '          appliedSeq = 0;\n',
+      },
+    ],
+  },
+  // The Raft safety rules replication stands on (issue 14): each planted in the core or the leases, each
+  // caught by the replicated properties of the default suite.
+  {
+    name: 'commit-without-majority',
+    bug: 'a Raft leader commits what its own disk holds, without waiting for a majority of the voters',
+    patches: [
+      {
+        file: 'packages/server-node/src/raft/leader-replication.ts',
+        find:
+          '    const index = majorityValue(config, (voter) =>\n' +
+          '      voter === id ? this.#durable : (this.#progress.get(voter)?.match ?? 0),\n' +
+          '    );\n',
+        replace: '    const index = this.#durable;\n',
+      },
+    ],
+  },
+  {
+    name: 'lease-before-expiry',
+    bug: 'the placement driver leases a replica while another replica still holds an unexpired lease',
+    patches: [
+      {
+        file: 'packages/server-node/src/placement/placement-driver.ts',
+        find: '    if (current !== undefined && current.holder !== holder && now < current.expiresAtMs) return undefined;\n',
+        replace: '',
+      },
+    ],
+  },
+  {
+    name: 'read-after-lease-expiry',
+    bug: 'a primary answers reads after its lease expired (it never looks at the clock again)',
+    patches: [
+      {
+        file: 'packages/server-node/src/replication/partition-group.ts',
+        find: '      this.#host.clock.now() < held.lease.expiresAtMs - this.#host.leaseMarginMs\n',
+        replace: '      this.#host.clock.now() >= 0\n',
       },
     ],
   },

@@ -25,6 +25,8 @@ const SUITE = [
   'test/property-at-least-once-order.test.ts',
   'test/property-races.test.ts',
   'test/property-exact-outcomes.test.ts',
+  'test/property-replicated.test.ts',
+  'test/property-linearizable.test.ts',
   'test/property-corrupted-batches.test.ts',
 ];
 const CAUGHT = /scenario property failed|race property failed|stored-rows property failed/;

@@ -11,9 +11,18 @@ import { createRng } from '@datastreamer/protocol';
 
 /**
  * The shapes a soak cycles through (by index): the default one, dense early faults, and streams that fail and
- * resume.
+ * resume; then the same on replicated partitions (3 replicas on 3 nodes, 3 replicas on 5 nodes with dense
+ * faults, and resumed streams on 3 replicas, with destroys and crashes that lose unsynced writes). So half of
+ * a soak's scenarios are replicated: 10,000 of them take `--runs 20000`.
  */
-export const SoakShapes = ['default', 'dense', 'resume'] as const;
+export const SoakShapes = [
+  'default',
+  'dense',
+  'resume',
+  'replicated-3',
+  'replicated-5',
+  'replicated-resume',
+] as const;
 export type SoakShape = (typeof SoakShapes)[number];
 
 export interface SoakOptions {
@@ -109,7 +118,7 @@ export function scenarioSeed(base: number, index: number): number {
   return Number(createRng(base).child(`soak-scenario-${index}`).seed & 0x7fff_ffffn);
 }
 
-/** The shape of scenario `index`: the shapes in turn, a third of the scenarios each. */
+/** The shape of scenario `index`: the shapes in turn, a sixth of the scenarios each. */
 export function scenarioShape(index: number): SoakShape {
   return SoakShapes[index % SoakShapes.length] ?? 'default';
 }

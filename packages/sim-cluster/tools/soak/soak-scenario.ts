@@ -6,15 +6,19 @@
  */
 import {
   checkScenarioProperty,
+  replicatedShape,
   resumeScenarioArb,
   scenarioArb,
 } from '../../test/support/property-scenario.js';
 import {
   type ExactTally,
   emptyExactTally,
+  emptyReplicationTally,
   emptyTally,
+  type ReplicationTally,
   type Tally,
   tallyExactRun,
+  tallyReplicationRun,
   tallyRun,
 } from '../../test/support/property-tally.js';
 import { type SoakShape, scenarioSeed, scenarioShape } from './soak-plan.js';
@@ -33,12 +37,17 @@ export interface ScenarioOutcome {
   readonly tally: Tally;
   /** For a `resume` scenario, how its streams failed and resumed. */
   readonly exact: ExactTally;
+  /** For a replicated scenario, the failovers, lease moves, snapshot installs, destroys and lossy crashes. */
+  readonly replication: ReplicationTally;
 }
 
 const ARBS = {
   default: scenarioArb({ maxItems: 100 }),
   dense: scenarioArb({ maxItems: 100, maxSteps: 10, maxAtMs: 40 }),
   resume: resumeScenarioArb({ maxItems: 60 }),
+  'replicated-3': scenarioArb({}, replicatedShape(3)),
+  'replicated-5': scenarioArb({ maxItems: 80, maxSteps: 8, maxAtMs: 60 }, replicatedShape(5)),
+  'replicated-resume': resumeScenarioArb({}, replicatedShape(3)),
 } as const;
 
 /** Runs scenario `index` of the soak seeded `base`. */
@@ -51,6 +60,7 @@ export async function runSoakScenario(
   const shape = scenarioShape(index);
   const tally = emptyTally();
   const exact = emptyExactTally();
+  const replication = emptyReplicationTally();
   let historyHash = '';
   let failure: string | undefined;
   try {
@@ -61,11 +71,21 @@ export async function runSoakScenario(
       onRun: (run) => {
         if (historyHash === '') historyHash = run.result.historyHash;
         tallyRun(tally, run);
-        if (shape === 'resume') tallyExactRun(exact, run);
+        if (shape === 'resume' || shape === 'replicated-resume') tallyExactRun(exact, run);
+        if (shape.startsWith('replicated')) tallyReplicationRun(replication, run);
       },
     });
   } catch (error) {
     failure = error instanceof Error ? error.message : String(error);
   }
-  return { index, seed, shape, historyHash, tally, exact, ...(failure === undefined ? {} : { failure }) };
+  return {
+    index,
+    seed,
+    shape,
+    historyHash,
+    tally,
+    exact,
+    replication,
+    ...(failure === undefined ? {} : { failure }),
+  };
 }

@@ -11,8 +11,10 @@ import { Worker } from 'node:worker_threads';
 import {
   type ExactTally,
   emptyExactTally,
+  emptyReplicationTally,
   emptyTally,
   formatTally,
+  type ReplicationTally,
   type Tally,
 } from '../../test/support/property-tally.js';
 import { parseSoakArgs, SOAK_USAGE, type SoakOptions, SoakUsageError, shardRange } from './soak-plan.js';
@@ -81,12 +83,14 @@ async function main(): Promise<number> {
   const seconds = (performance.now() - started) / 1000;
   const tally = emptyTally();
   const exact: ExactTally = emptyExactTally();
+  const replication: ReplicationTally = emptyReplicationTally();
   const failed: WorkerReply[] = [];
   for (const reply of replies) {
     if ('crashed' in reply || reply.failure !== undefined) failed.push(reply);
     if ('tally' in reply) {
       addTally(tally, reply.tally);
       addCounts(exact, reply.exact);
+      addCounts(replication, reply.replication);
     }
   }
   if (options.json) {
@@ -96,7 +100,9 @@ async function main(): Promise<number> {
       const why = 'crashed' in reply ? `crashed: ${reply.crashed}` : reply.failure;
       console.error(`\nscenario ${reply.index} failed\n${why}`);
     }
-    console.log(`${formatTally(tally)}\nexact outcomes: ${JSON.stringify(exact)}`);
+    console.log(
+      `${formatTally(tally)}\nexact outcomes: ${JSON.stringify(exact)}\nreplication: ${JSON.stringify(replication)}`,
+    );
     console.log(
       `soak: ${replies.length} scenarios (${where}, base seed ${base}) in ${seconds.toFixed(1)} s on ` +
         `${options.workers} worker(s): ${failed.length} failed` +
