@@ -39,7 +39,12 @@ describe('Scenario property: at-least-once and per-key order under faults', () =
   it('saw every fault kind and every recovery path across its runs', () => {
     // Not vacuous: a property that passes because nothing was injected, or nothing was retried, fails here.
     expect(tally.runs).toBeGreaterThanOrEqual(2 * RUNS_PER_PROPERTY);
-    expect(missing(tally), formatTally(tally)).toEqual([]);
+    // Every fault point inside the code fired too, but for the Raft ones: only replicated partitions reach
+    // them, and the replicated property (property-replicated.test.ts) requires those.
+    expect(
+      missing(tally).filter((m) => !m.startsWith('buggify raft.')),
+      formatTally(tally),
+    ).toEqual([]);
     expect(tally.rejected, 'some streams failed for good and reported their items').toBeGreaterThan(0);
     expect(tally.resolved).toBeGreaterThan(tally.runs);
   });

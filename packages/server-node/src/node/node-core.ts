@@ -170,6 +170,7 @@ export class NodeCore implements NodeContext, SessionHost, MoveSource {
       settings: options.replication,
       disk: options.disk,
       rng: options.rng,
+      buggify: this.buggify,
       sendRaft: (to, request) => this.#sendRaft(to, request),
       newStore: (tableId, partition, snapshot) => this.#newStore(tableId, partition, snapshot),
       applying: (origin, index, commit) => this.applying(origin, commit, index),

@@ -16,7 +16,7 @@
  * It does not retry proposals, route clients, or decide who should hold a lease: its callers do.
  */
 
-import { silentLogger } from '@datastreamer/protocol';
+import { neverBuggify, silentLogger } from '@datastreamer/protocol';
 import type { RaftConfig, RaftLease } from '@datastreamer/protocol/internal';
 import { ServerError } from '../errors/server-error.js';
 import type { LeaderReplication } from './leader-replication.js';
@@ -69,12 +69,14 @@ export class RaftNode implements RaftNodeView {
       probe: options.probe,
       view: this,
       snapshotEvery: settings.snapshotEvery,
+      buggify: options.buggify ?? neverBuggify,
     });
     this.#roles = new RoleMachine({
       id: options.id,
       group: options.group,
       clock: options.clock,
       rng: options.rng,
+      buggify: options.buggify ?? neverBuggify,
       send: options.send,
       settings,
       logger: (options.logger ?? silentLogger).child({

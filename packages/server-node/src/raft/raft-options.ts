@@ -4,7 +4,7 @@
  *
  * It does not run anything: raft-node.ts reads the checked settings.
  */
-import type { Clock, Logger, Rng } from '@datastreamer/protocol';
+import type { Buggify, Clock, Logger, Rng } from '@datastreamer/protocol';
 import type { RaftConfig } from '@datastreamer/protocol/internal';
 import type { Disk } from '../disk/disk.js';
 import { ServerError } from '../errors/server-error.js';
@@ -62,6 +62,11 @@ export interface RaftNodeOptions {
   readonly logger?: Logger;
   /** Hooks for a safety checker (tests). Default: none. */
   readonly probe?: RaftProbe;
+  /**
+   * Fault points (simulation only): `raft.election-timeout-early` arms an election timer at 1 ms,
+   * `raft.snapshot-now` snapshots (and compacts the log) right after an entry applies. Default: none fires.
+   */
+  readonly buggify?: Buggify;
   /** Called when the role, term or known leader changes. Default: none. */
   readonly onRoleChange?: (change: RaftRoleChange) => void;
 }

@@ -6,6 +6,7 @@
  * It does not decide what to append, cut, or commit (the roles do), but it refuses to cut a committed entry:
  * that would break Raft's safety, so it throws rather than go on.
  */
+import type { Buggify } from '@datastreamer/protocol';
 import type { RaftConfig, RaftEntry, RaftSnapshotMeta } from '@datastreamer/protocol/internal';
 import type { Disk } from '../disk/disk.js';
 import { ServerError } from '../errors/server-error.js';
@@ -24,6 +25,8 @@ export interface ReplicaStateOptions {
   readonly view: RaftNodeView;
   /** Snapshot every this many applied entries (0: never by itself). */
   readonly snapshotEvery: number;
+  /** Fault points: `raft.snapshot-now` snapshots right after an entry applies. */
+  readonly buggify: Buggify;
 }
 
 export class ReplicaState {
@@ -34,6 +37,7 @@ export class ReplicaState {
   readonly #probe: RaftProbe | undefined;
   readonly #view: RaftNodeView;
   readonly #snapshotEvery: number;
+  readonly #buggify: Buggify;
   #term: number;
   #votedFor: string | null;
   #commitIndex: number;
@@ -48,6 +52,7 @@ export class ReplicaState {
     this.#probe = options.probe;
     this.#view = options.view;
     this.#snapshotEvery = options.snapshotEvery;
+    this.#buggify = options.buggify;
     const loaded = this.#storage.load();
     const base = loaded.snapshot?.meta ?? {
       index: 0,
@@ -137,7 +142,8 @@ export class ReplicaState {
       }
       this.#probe?.applied(this.#view, at, entry);
     }
-    if (this.#snapshotEvery > 0 && this.#lastApplied - this.log.snapshotIndex >= this.#snapshotEvery) {
+    const due = this.#snapshotEvery > 0 && this.#lastApplied - this.log.snapshotIndex >= this.#snapshotEvery;
+    if (due || (this.#lastApplied > this.log.snapshotIndex && this.#buggify('raft.snapshot-now'))) {
       this.takeSnapshot();
     }
   }

@@ -10,7 +10,7 @@
  *
  * It does not take proposals or membership changes (raft-node.ts does, through `leader`).
  */
-import type { Clock, Logger, Rng, TimerHandle } from '@datastreamer/protocol';
+import type { Buggify, Clock, Logger, Rng, TimerHandle } from '@datastreamer/protocol';
 import type { RaftAppendArgs, RaftSnapshotArgs, RaftVoteArgs } from '@datastreamer/protocol/internal';
 import { ServerError } from '../errors/server-error.js';
 import { acceptAppend, acceptSnapshotChunk } from './follower.js';
@@ -34,6 +34,7 @@ export interface RoleContext {
   readonly group: string;
   readonly clock: Clock;
   readonly rng: Rng;
+  readonly buggify: Buggify;
   readonly send: RaftSend;
   readonly settings: RaftSettings;
   readonly logger: Logger;
@@ -334,7 +335,9 @@ export class RoleMachine {
 
   #armElectionTimer(): void {
     this.#electionTimer?.cancel();
-    const timeout = this.#ctx.rng.int(this.#ctx.settings.electionMin, this.#ctx.settings.electionMax);
+    const timeout = this.#ctx.buggify('raft.election-timeout-early')
+      ? 1
+      : this.#ctx.rng.int(this.#ctx.settings.electionMin, this.#ctx.settings.electionMax);
     this.#electionTimer = this.#ctx.clock.setTimer(timeout, () => this.#onElectionTimeout());
   }
 

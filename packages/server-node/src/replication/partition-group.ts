@@ -27,7 +27,7 @@
  * It does not route requests or build commands (the node's handlers do) and does not send bytes (the host's
  * `send` does).
  */
-import type { Clock, Logger, Rng } from '@datastreamer/protocol';
+import type { Buggify, Clock, Logger, Rng } from '@datastreamer/protocol';
 import type { BatchProducer } from '@datastreamer/protocol/internal';
 import type { HybridClock } from '../clock/hlc.js';
 import type { Disk } from '../disk/disk.js';
@@ -68,6 +68,8 @@ export interface GroupHost {
   readonly leaseMarginMs: number;
   /** The election timeouts' random stream of one group. */
   rngFor(group: string): Rng;
+  /** Fault points (simulation only). */
+  readonly buggify: Buggify;
   readonly send: RaftSend;
   newStore(tableId: number, partition: number, snapshot: PartitionSnapshot | null): MvccPartitionStore;
   applying<T>(origin: BatchProducer | null, index: number, commit: () => T): T;
@@ -154,6 +156,7 @@ export class PartitionGroup {
       group: this.name,
       clock: host.clock,
       rng: host.rngFor(this.name),
+      buggify: host.buggify,
       disk: host.disk,
       stateMachine: this.machine,
       send: host.send,

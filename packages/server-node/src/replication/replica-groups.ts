@@ -8,7 +8,7 @@
  *
  * It does not route client requests (the node does, asking `get(...).isServing()`).
  */
-import type { Clock, Logger, Rng, TimerHandle } from '@datastreamer/protocol';
+import type { Buggify, Clock, Logger, Rng, TimerHandle } from '@datastreamer/protocol';
 import type {
   BatchProducer,
   RaftAppendResult,
@@ -58,6 +58,8 @@ export interface ReplicationHost {
   readonly disk: Disk;
   /** The root of the groups' random streams. */
   readonly rng: Rng;
+  /** Fault points (simulation only), handed to every group's Raft replica. */
+  readonly buggify: Buggify;
   /** Sends a Raft request to node `to` and resolves with its answer. */
   sendRaft<K extends RaftOp>(to: string, request: RaftRequestOf<K>): Promise<RaftResultOf<K>>;
   newStore(tableId: number, partition: number, snapshot: PartitionSnapshot | null): MvccPartitionStore;
@@ -94,6 +96,7 @@ export class ReplicaGroups {
         return host.disk;
       },
       rngFor: (group) => host.rng.child(group),
+      buggify: host.buggify,
       send: (to, request) => this.#send(to, request),
       newStore: (tableId, partition, snapshot) => host.newStore(tableId, partition, snapshot),
       applying: (origin, index, commit) => host.applying(origin, index, commit),
