@@ -1,7 +1,8 @@
 import { createRng, type ErrorCode, ProtocolError } from '@datastreamer/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DataStreamerError } from '../src/errors/data-streamer-error.js';
-import { backoffDelay, isRetryableError } from '../src/streamer/retry-policy.js';
+import { backoffDelay } from '../src/runtime/backoff.js';
+import { isRetryableError } from '../src/streamer/retry-policy.js';
 import { streamData } from '../src/streamer/stream-data.js';
 import { StreamerDefaults } from '../src/streamer/streamer-options.js';
 import { FakeSink, items, type SendCall, simClock, stopClocks, type TestItem } from './streamer-fake-sink.js';

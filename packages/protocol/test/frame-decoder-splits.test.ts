@@ -70,6 +70,37 @@ describe('FrameDecoder', () => {
     );
   });
 
+  it('decodes the same frames when the byte-at-a-time fault point splits some chunks', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.uint8Array({ maxLength: 40 }), { maxLength: 8 }),
+        fc.array(fc.nat({ max: 30 }), { maxLength: 20 }),
+        fc.array(fc.boolean(), { minLength: 1, maxLength: 30 }),
+        (bodies, sizes, fires) => {
+          const stream = w.u8(w.cat(w.MAGIC, ...bodies.map((body) => w.frame([...body]))));
+          const chunks: Uint8Array[] = [];
+          let at = 0;
+          for (const size of sizes) {
+            chunks.push(stream.subarray(at, at + size));
+            at += size;
+          }
+          chunks.push(stream.subarray(at));
+          const asked: string[] = [];
+          let i = 0;
+          const decoder = new FrameDecoder({
+            buggify: (point) => {
+              asked.push(point);
+              return fires[i++ % fires.length] === true;
+            },
+          });
+          expect(decodeAll(decoder, chunks)).toEqual(bodies.map((body) => w.hex(body)));
+          expect(decoder.atFrameBoundary).toBe(true);
+          expect(new Set(asked)).toEqual(new Set(asked.length === 0 ? [] : ['frame.byte-at-a-time']));
+        },
+      ),
+    );
+  });
+
   it('returns many frames from one chunk as views of that chunk, without copying', () => {
     const bodies = Array.from({ length: 1000 }, (_, i) => w.cat(w.int(i), w.str(`row-${i}`)));
     const chunk = w.u8(w.cat(w.MAGIC, ...bodies.map((body) => w.frame(body))));

@@ -27,7 +27,45 @@ function putRemovePut(): RunBuilder {
   return run;
 }
 
+/**
+ * client-1's run (producer P, epoch 1) streams PUT 1/1 and PUT 1/2 and fails with both reported failed,
+ * in doubt when `inDoubt`; both apply late, after it ended; its resume (stream 1, epoch `resumeEpoch`) sends
+ * them again, in order.
+ */
+function inDoubtAppliedLateThenResumed(inDoubt: boolean, resumeEpoch = 2): RunBuilder {
+  const at = (epoch: number, batchSeq: number) => ({ producerId: 'P', epoch, batchSeq });
+  const run = new RunBuilder();
+  run.put('client-1', 0, 0, 1, 1);
+  run.put('client-1', 0, 1, 1, 2);
+  run.fail('client-1', 0, [0, 1], inDoubt ? [0, 1] : []);
+  run.settle('client-1', 0, 'rejected', { producerId: 'P', epoch: 1 });
+  run.commit('client-1', 0, [0], at(1, 1));
+  run.commit('client-1', 0, [1], at(1, 2));
+  run.put('client-1', 1, 0, 1, 1);
+  run.put('client-1', 1, 1, 1, 2);
+  run.commit('client-1', 1, [0], at(resumeEpoch, 1));
+  run.commit('client-1', 1, [1], at(resumeEpoch, 2));
+  run.ack('client-1', 1, [0, 1]);
+  run.settle('client-1', 1, 'resolved', { producerId: 'P', epoch: resumeEpoch });
+  return run;
+}
+
 describe('perKeyOrder', () => {
+  it('lets a resume apply again an item its failed run reported in doubt and applied late, and counts it', () => {
+    const result = judge(inDoubtAppliedLateThenResumed(true));
+    expect(result.violations).toEqual([]);
+    expect(result.reapplied).toBe(1);
+    expect(result.report).toContain('1 in-doubt items applied again by their resume');
+  });
+
+  it('still reports that step back when the item was not reported in doubt, or not by a newer epoch', () => {
+    const certain = judge(inDoubtAppliedLateThenResumed(false));
+    expect(certain.violations.map((v) => [v.seq, v.previousSeq])).toEqual([[1, 2]]);
+    expect(certain.reapplied).toBe(0);
+    const sameEpoch = judge(inDoubtAppliedLateThenResumed(true, 1));
+    expect(sameEpoch.violations.map((v) => [v.seq, v.previousSeq])).toEqual([[1, 2]]);
+  });
+
   it('passes applies that follow each key’s sequence', () => {
     const result = judge(goodRun());
     expect(result.valid).toBe(true);

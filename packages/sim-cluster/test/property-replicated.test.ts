@@ -78,7 +78,9 @@ describe('Scenario property on replicated partitions', () => {
     // (moves and leaves of replicated partitions are refused: membership changes are not supported yet).
     expect(replication.runs).toBe(2 * RUNS + Math.ceil(RUNS / 2));
     expect(Object.entries(replication).filter(([, n]) => n === 0)).toEqual([]);
-    const refused = ['fault move', 'fault leave', 'recovery moveFollowed'];
+    // The client's schema-reload point needs a warm schema cache (a second lookup of the table by one client),
+    // which these runs rarely make: the unreplicated properties require it to fire, these do not.
+    const refused = ['fault move', 'fault leave', 'recovery moveFollowed', 'buggify client.schema-reload'];
     expect(
       missing(tally).filter((m) => !refused.includes(m)),
       formatTally(tally),

@@ -7,6 +7,7 @@
  * stale, and its next lookup fetches it again (concurrent lookups share one request). So batches sent after
  * a partition moved follow it. It does not pick connections (the pool does).
  */
+import { type Buggify, neverBuggify } from '@datastreamer/protocol';
 import type { PartitionAssignment } from '@datastreamer/protocol/internal';
 import type { Requester } from '../connection/requester.js';
 
@@ -18,8 +19,12 @@ export class PartitionAssignmentCache {
   /** The newest assignment version heard of (from a fetched assignment or a response flag). */
   #latestKnown = 0;
 
-  constructor(requester: Requester) {
+  readonly #buggify: Buggify;
+
+  /** @param buggify fault points (simulation only): `client.assignment-refresh` turns a hit of `get` into a fetch. */
+  constructor(requester: Requester, buggify: Buggify = neverBuggify) {
     this.#requester = requester;
+    this.#buggify = buggify;
   }
 
   /** The newest assignment version the client has heard of. */
@@ -49,7 +54,13 @@ export class PartitionAssignmentCache {
    */
   get(tableId: number): Promise<PartitionAssignment> {
     const cached = this.#tables.get(tableId);
-    if (cached !== undefined && cached.assignmentVersion >= this.#latestKnown) return Promise.resolve(cached);
+    if (
+      cached !== undefined &&
+      cached.assignmentVersion >= this.#latestKnown &&
+      !this.#buggify('client.assignment-refresh')
+    ) {
+      return Promise.resolve(cached);
+    }
     return this.refresh(tableId);
   }
 

@@ -7,7 +7,7 @@
  * Concurrent loads of the same thing share one request. It does not decide when to reload (the views and
  * the streamer sink do) and does not encode rows (`VersionedSchema` does).
  */
-import type { TableSchema } from '@datastreamer/protocol';
+import { type Buggify, neverBuggify, type TableSchema } from '@datastreamer/protocol';
 import { VersionedSchema } from '@datastreamer/protocol/internal';
 import type { Requester } from '../connection/requester.js';
 import { ClientError } from '../errors/client-error.js';
@@ -24,8 +24,12 @@ export class SchemaCache {
   readonly #requester: Requester;
   readonly #tables = new Map<number, TableSchemas>();
 
-  constructor(requester: Requester) {
+  readonly #buggify: Buggify;
+
+  /** @param buggify fault points (simulation only): `client.schema-reload` turns a hit of `latest` into a load. */
+  constructor(requester: Requester, buggify: Buggify = neverBuggify) {
     this.#requester = requester;
+    this.#buggify = buggify;
   }
 
   /** The latest version known, without asking the cluster. */
@@ -39,7 +43,9 @@ export class SchemaCache {
    */
   latest(tableId: number): Promise<VersionedSchema> {
     const cached = this.#tables.get(tableId)?.latest;
-    return cached === undefined ? this.reloadLatest(tableId) : Promise.resolve(cached);
+    return cached === undefined || this.#buggify('client.schema-reload')
+      ? this.reloadLatest(tableId)
+      : Promise.resolve(cached);
   }
 
   /**

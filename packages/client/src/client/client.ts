@@ -56,11 +56,11 @@ export class Client implements AsyncDisposable {
       // Responses may arrive before the cache exists (none do before open resolves, but be safe).
       onAssignmentVersion: (version) => assignments?.noteVersion(version),
     });
-    assignments = new PartitionAssignmentCache(pool);
+    assignments = new PartitionAssignmentCache(pool, resolved.buggify);
     const context: TableContext = {
       pool,
       tables: new TableCache(pool),
-      schemas: new SchemaCache(pool),
+      schemas: new SchemaCache(pool, resolved.buggify),
       assignments,
       clock: resolved.clock,
       rng: resolved.rng.child('streamer'),

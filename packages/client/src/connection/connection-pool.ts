@@ -17,6 +17,7 @@
  */
 import type { Buggify, Clock, Logger, OpName, Rng, TimerHandle, Transport } from '@datastreamer/protocol';
 import { ClientError } from '../errors/client-error.js';
+import { backoffDelay } from '../runtime/backoff.js';
 import type { BasicCredentials, ReconnectOptions } from './connection-options.js';
 import { NodeConnection, type Reply, type RequestOptions, type RequestPayload } from './node-connection.js';
 import type { Requester } from './requester.js';
@@ -269,7 +270,7 @@ export class ConnectionPool implements Requester {
       slot.state = { kind: 'failed', error: slot.lastError };
       return;
     }
-    const delayMs = reconnectDelay(slot.failures, policy, this.#rng);
+    const delayMs = backoffDelay(slot.failures, policy, this.#rng);
     this.#logger.debug({ endpoint: slot.endpoint, attempt: slot.failures, delayMs }, 'reconnecting');
     const timer = this.#options.clock.setTimer(delayMs, () => {
       if (this.#closed) return;
@@ -277,15 +278,6 @@ export class ConnectionPool implements Requester {
     });
     slot.state = { kind: 'waiting', timer };
   }
-}
-
-/**
- * The wait before reconnect attempt `n` (1 after the first failure): `min(maxMs, initialMs *
- * multiplier^(n-1))`, uniform in `[base * (1 - jitter), base]`.
- */
-export function reconnectDelay(failures: number, policy: Required<ReconnectOptions>, rng: Rng): number {
-  const base = Math.min(policy.maxMs, policy.initialMs * policy.multiplier ** Math.max(0, failures - 1));
-  return base * (1 - policy.jitter * rng.next());
 }
 
 function codeOf(error: unknown): unknown {

@@ -66,10 +66,7 @@ export interface NodeConnectionOptions {
   readonly heartbeatIntervalMs?: number | undefined;
   /** How long a heartbeat may wait for its answer, in ms (> 0). Default 5000. */
   readonly heartbeatTimeoutMs?: number | undefined;
-  /**
-   * Fault points (simulation only): `frame.byte-at-a-time` for the decoder, `client.request-timeout-early`
-   * for each request's timer. Default: none fires.
-   */
+  /** Fault points (simulation only): `frame.byte-at-a-time` for the decoder. Default: none fires. */
   readonly buggify?: Buggify | undefined;
 }
 
@@ -88,7 +85,6 @@ export class NodeConnection {
   readonly #options: NodeConnectionOptions;
   readonly #logger: Logger;
   readonly #decoder: FrameDecoder;
-  readonly #buggify: Buggify;
   readonly #pending: PendingRequests<Reply<OpName>>;
   #state: NodeConnectionState = 'handshaking';
   #nodeName = '';
@@ -106,8 +102,7 @@ export class NodeConnection {
     this.#options = options;
     this.#logger = options.logger.child({ component: 'connection', endpoint });
     this.#pending = new PendingRequests(options.clock);
-    this.#buggify = options.buggify ?? neverBuggify;
-    this.#decoder = new FrameDecoder({ buggify: this.#buggify });
+    this.#decoder = new FrameDecoder({ buggify: options.buggify ?? neverBuggify });
   }
 
   /**
@@ -214,10 +209,7 @@ export class NodeConnection {
       // The answer's result is typed by the op it answers, which the decoder looked up by this request's id.
       const settlement = { resolve: resolve as (reply: Reply<OpName>) => void, reject };
       const pending = new PendingRequest(requestId, op, frame.length, settlement);
-      const timeoutMs = this.#buggify('client.request-timeout-early')
-        ? 1
-        : (options.timeoutMs ?? this.#options.requestTimeoutMs);
-      this.#pending.add(pending, timeoutMs, signal, this.#describe);
+      this.#pending.add(pending, options.timeoutMs ?? this.#options.requestTimeoutMs, signal, this.#describe);
       try {
         this.#raw.send(frame);
         options.onSent?.();

@@ -50,9 +50,11 @@ export interface BatchPipelineOptions<B, A> extends RetryPolicy {
   readonly attempt: (batch: B, attempt: number) => Observable<A>;
   /** Most batches under way at once (`perPartitionParallelOperations`). */
   readonly concurrency: number;
-  /** An attempt that takes longer fails with `timeoutError()` (retryable); <= 0: no limit of its own. */
+  /** An attempt that takes longer fails with `timeoutError(limitMs)` (retryable); <= 0: no limit of its own. */
   readonly attemptTimeoutMs: number;
-  readonly timeoutError: () => unknown;
+  readonly timeoutError: (limitMs: number) => unknown;
+  /** Fault point: true makes this attempt time out after 1 ms. Default: never. */
+  readonly timeoutEarly?: () => boolean;
   /** Asked when a batch's turn comes: true once the stream stopped (the batch is then skipped). */
   readonly stopped: () => boolean;
   /** Called when a batch's first attempt starts. */
@@ -83,12 +85,13 @@ function sendOne<B, A>(batch: B, options: BatchPipelineOptions<B, A>): Observabl
     const tries = defer(() => {
       attempts++;
       const attempt = options.attempt(batch, attempts);
-      return options.attemptTimeoutMs > 0
+      const limit = options.timeoutEarly?.() === true ? 1 : options.attemptTimeoutMs;
+      return limit > 0
         ? attempt.pipe(
             timeout({
-              first: options.attemptTimeoutMs,
+              first: limit,
               scheduler: options.scheduler as SchedulerLike,
-              with: () => throwError(options.timeoutError),
+              with: () => throwError(() => options.timeoutError(limit)),
             }),
           )
         : attempt;

@@ -263,8 +263,9 @@ export class DataStreamer<T, Entry, Result = never> {
         ...this.#retryPolicy(scheduler, true),
         concurrency: perPartitionParallelOperations,
         attemptTimeoutMs,
-        timeoutError: () =>
-          new ClientError('REQUEST_TIMEOUT', `a batch attempt got no answer within ${attemptTimeoutMs} ms`),
+        timeoutEarly: () => this.#buggify('streamer.attempt-timeout-early'),
+        timeoutError: (limitMs) =>
+          new ClientError('REQUEST_TIMEOUT', `a batch attempt got no answer within ${limitMs} ms`),
         stopped: () => this.#state !== 'streaming' && this.#state !== 'draining',
         outOfTurn: (error) => errorCodeOf(error) === 'OUT_OF_ORDER_BATCH',
         hold: (result) => this.#report(result.batch, result.ack, result.attempts),

@@ -16,6 +16,7 @@ import {
   throwError,
   timer,
 } from 'rxjs';
+import { backoffDelay } from '../runtime/backoff.js';
 import type { RetryBackoffOptions } from './streamer-options.js';
 
 /** The `ErrorCodes` name an error carries in its `code` property, if it carries a known one. */
@@ -42,17 +43,6 @@ export function isRetryableError(error: unknown): boolean {
   }
   const code = errorCodeOf(error);
   return code !== undefined && isRetryableCode(code);
-}
-
-/**
- * The wait before retry number `retry` (1 for the first retry):
- * `min(maxMs, initialMs * multiplier^(retry - 1))`, of which the `jitter` share is random: the result is
- * uniform in `[base * (1 - jitter), base]`. With the defaults (50 ms, x2, 2000 ms, 0.5) the waits are about
- * 25-50, 50-100, 100-200, ... ms up to 1000-2000 ms; each draw takes one value from `rng`.
- */
-export function backoffDelay(retry: number, backoff: Required<RetryBackoffOptions>, rng: Rng): number {
-  const base = Math.min(backoff.maxMs, backoff.initialMs * backoff.multiplier ** (retry - 1));
-  return base * (1 - backoff.jitter * rng.next());
 }
 
 /** What {@link retryWithBackoff} needs: the policy, the time and randomness, and when to give up early. */

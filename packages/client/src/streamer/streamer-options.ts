@@ -17,23 +17,12 @@ import {
 import { MAX_PRODUCER_ID_LENGTH } from '@datastreamer/protocol/internal';
 import { z } from 'zod';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
+import type { BackoffOptions } from '../runtime/backoff.js';
 import { nextProducerId } from './producer-id.js';
 import type { StreamerBatchInfo } from './streamer-summary.js';
 
-/** Exponential backoff between attempts of one batch. */
-export interface RetryBackoffOptions {
-  /** Delay before the first retry, in ms (>= 0). Default 50. */
-  readonly initialMs?: number;
-  /** Factor applied to the delay after each retry (>= 1). Default 2. */
-  readonly multiplier?: number;
-  /** Cap on the delay, in ms (>= 0). Default 2000. */
-  readonly maxMs?: number;
-  /**
-   * Share of the delay that is random, in [0, 1]: the delay is drawn uniformly from
-   * `[delay * (1 - jitter), delay]`, so clients that failed together do not retry together. Default 0.5.
-   */
-  readonly jitter?: number;
-}
+/** The backoff between attempts of one batch. Defaults: 50 ms, x2, up to 2000 ms, jitter 0.5. */
+export type RetryBackoffOptions = BackoffOptions;
 
 /** How a receiver batch's effects are applied (receiver streams only). */
 export type ReceiverTransactionMode = 'none' | 'batch';

@@ -14,8 +14,8 @@
 /** Every fault point, by name, with what it does when it fires. */
 export const BuggifyPoints = {
   'frame.byte-at-a-time': 'a frame decoder is handed a received chunk one byte at a time',
-  'client.request-timeout-early':
-    "a client request times out after 1 ms instead of the client's requestTimeoutMs",
+  'streamer.attempt-timeout-early':
+    'a batch attempt is abandoned as timed out after 1 ms (its request aborted), then retried',
   'client.schema-reload':
     "the client's schema cache treats a hit as a miss and loads the table's schema again",
   'client.assignment-refresh':
@@ -28,6 +28,8 @@ export const BuggifyPoints = {
   'node.refuse-after-apply':
     'a node applies and commits a streamer batch, then answers the retryable OVERLOADED instead of the ack',
   'storage.arena-tiny': "a node's batch arena starts at a few bytes, so it grows in the middle of a batch",
+  'storage.gc-every-commit': "a partition store sweeps every key's old versions right after a commit",
+  'tx.conflict': 'a transaction fails its prepare with the retryable TX_CONFLICT and is aborted',
 } as const;
 
 export type BuggifyPoint = keyof typeof BuggifyPoints;

@@ -331,12 +331,17 @@ export class NodeCore implements NodeContext, SessionHost, MoveSource {
   }
 
   #newTransactionManager(): TransactionManager {
-    return new TransactionManager({ clock: this.hlc, nodeId: this.#nodeId, logger: this.log });
+    return new TransactionManager({
+      clock: this.hlc,
+      nodeId: this.#nodeId,
+      logger: this.log,
+      buggify: this.buggify,
+    });
   }
 
   #newStore(tableId: number, partition: number, snapshot: PartitionSnapshot | null): MvccPartitionStore {
     const table = this.controlPlane.catalog.latest(tableId)?.tableName ?? `table-${tableId}`;
-    const options = { name: `${table}/${partition}`, lowWatermark: this.#watermark };
+    const options = { name: `${table}/${partition}`, lowWatermark: this.#watermark, buggify: this.buggify };
     const store =
       snapshot === null
         ? new MvccPartitionStore(options)

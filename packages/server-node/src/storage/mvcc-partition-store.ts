@@ -30,6 +30,7 @@
  * writer's buffer), made on demand. It does not enforce schemas, ownership or locking, and it keeps no log:
  * durability is the simulation's business.
  */
+import { type Buggify, neverBuggify } from '@datastreamer/protocol';
 import { ServerError } from '../errors/server-error.js';
 import { nextTxState, type TxAction, TxStates, unknownTxState } from '../tx/tx-lifecycle.js';
 import { type AppliedViews, type ApplyListener, ApplyListeners, notifyApplied } from './apply-listeners.js';
@@ -66,6 +67,8 @@ export interface MvccPartitionStoreOptions {
    * enlisted here may read are kept. Default: only transactions begun on this store count as readers.
    */
   readonly lowWatermark?: LowWatermarkSource;
+  /** Fault points (simulation only): `storage.gc-every-commit` sweeps the store after a commit. */
+  readonly buggify?: Buggify;
 }
 
 export class MvccPartitionStore {
@@ -75,11 +78,13 @@ export class MvccPartitionStore {
   readonly #open = new Set<PartitionTx>();
   readonly #listeners = new ApplyListeners();
   readonly #source: LowWatermarkSource | undefined;
+  readonly #buggify: Buggify;
   #readFloor = 0n;
 
   constructor(options: MvccPartitionStoreOptions = {}) {
     this.name = options.name ?? 'partition';
     this.#source = options.lowWatermark;
+    this.#buggify = options.buggify ?? neverBuggify;
   }
 
   /**
@@ -350,6 +355,8 @@ export class MvccPartitionStore {
       );
     }
     this.#enter(ptx, 'commit', commitTs);
+    // The sweep normally runs only when asked (`collectGarbage`); here as soon as anything commits.
+    if (this.#buggify('storage.gc-every-commit')) this.collectGarbage(commitTs);
   }
 
   /**

@@ -9,8 +9,9 @@
  * `commitPrepared` for this node's share), and
  * it keeps nothing across a crash: a restarted node starts a new manager.
  */
-import { type Logger, silentLogger } from '@datastreamer/protocol';
+import { type Buggify, type Logger, neverBuggify, silentLogger } from '@datastreamer/protocol';
 import type { HybridClock } from '../clock/hlc.js';
+import { ServerError } from '../errors/server-error.js';
 import type { LowWatermarkSource, MvccPartitionStore } from '../storage/mvcc-partition-store.js';
 import { abortPartition, commitPartition, preparePartition } from './partition-steps.js';
 import { Transaction } from './transaction.js';
@@ -24,12 +25,15 @@ export interface TransactionManagerOptions {
   readonly nodeId?: number;
   /** Narrowed to `{ component: 'tx-manager' }`. Default: silent. */
   readonly logger?: Logger;
+  /** Fault points (simulation only): `tx.conflict` fails a prepare with `TX_CONFLICT`. */
+  readonly buggify?: Buggify;
 }
 
 export class TransactionManager implements LowWatermarkSource {
   readonly #clock: HybridClock;
   readonly #nodeId: number;
   readonly #log: Logger;
+  readonly #buggify: Buggify;
   /** Running transactions in begin order, which is start-timestamp order (the clock is monotonic). */
   readonly #active = new Set<Transaction>();
   #sequence = 0;
@@ -38,6 +42,7 @@ export class TransactionManager implements LowWatermarkSource {
     this.#clock = options.clock;
     this.#nodeId = options.nodeId ?? 0;
     this.#log = (options.logger ?? silentLogger).child({ component: 'tx-manager' });
+    this.#buggify = options.buggify ?? neverBuggify;
   }
 
   /** Transactions begun and not yet committed or aborted. */
@@ -122,6 +127,11 @@ export class TransactionManager implements LowWatermarkSource {
    */
   prepare(tx: Transaction): void {
     try {
+      if (tx.state === TxStates.PENDING && this.#buggify('tx.conflict')) {
+        // As a prepare that met a conflict: aborted everywhere, then the error.
+        this.#advance(tx, 'abort', 0n);
+        throw new ServerError('TX_CONFLICT', `transaction ${tx.id} conflicted (fault point tx.conflict)`);
+      }
       this.#advance(tx, 'prepare', 0n);
     } catch (err) {
       if (tx.state === TxStates.PREPARED) {

@@ -24,6 +24,7 @@ import { HistoryIndex } from './history-index.js';
 import { buildKeyTimelines } from './key-timelines.js';
 import { type LivenessResult, type LivenessViolation, liveness } from './liveness.js';
 import { judgePerKeyOrder, type OrderViolation, type PerKeyOrderResult } from './per-key-order.js';
+import { ResumedDoubts } from './resumed-doubts.js';
 import { judgeStoredRows, type StoredRowsResult, type UndecodableRow } from './stored-rows.js';
 
 /** The judgement of a whole run. */
@@ -74,7 +75,7 @@ export function check<Row extends object = HistoryRow>(
   const index = new HistoryIndex(history, options);
   const timelines = buildKeyTimelines(index);
   const atLeastOnce = judgeAtLeastOnce(index, timelines);
-  const perKeyOrder = judgePerKeyOrder(timelines);
+  const perKeyOrder = judgePerKeyOrder(timelines, new ResumedDoubts(history));
   const finalState = judgeFinalState(index, timelines, options.rows);
   const live = liveness(history, options);
   const exact = judgeExactOutcomes(index, timelines);

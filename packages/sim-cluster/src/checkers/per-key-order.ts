@@ -14,6 +14,7 @@ import { type PerKeyOrderOptions, validateOptions } from './check-options.js';
 import { buildReport, type CheckerResult } from './checker-result.js';
 import { HistoryIndex } from './history-index.js';
 import { buildKeyTimelines, type KeyTimelines } from './key-timelines.js';
+import { ResumedDoubts } from './resumed-doubts.js';
 
 /** An apply that went back in its producer's sequence for its key. */
 export interface OrderViolation {
@@ -38,6 +39,8 @@ export interface PerKeyOrderResult extends CheckerResult<'perKeyOrder'> {
   readonly unattributed: number;
   /** Keys with at least one apply. */
   readonly keys: number;
+  /** Steps back that were a resume applying again an item its producer's failed run reported in doubt. */
+  readonly reapplied: number;
 }
 
 /**
@@ -51,19 +54,27 @@ export function perKeyOrder<Row extends object = HistoryRow>(
   options: PerKeyOrderOptions<Row>,
 ): PerKeyOrderResult {
   validateOptions(options, ['seq']);
-  return judgePerKeyOrder(buildKeyTimelines(new HistoryIndex(history, options)));
+  return judgePerKeyOrder(buildKeyTimelines(new HistoryIndex(history, options)), new ResumedDoubts(history));
 }
 
-/** {@link perKeyOrder} over built timelines (the composition shares them). */
-export function judgePerKeyOrder(timelines: KeyTimelines): PerKeyOrderResult {
+/**
+ * {@link perKeyOrder} over built timelines (the composition shares them). A step back that `doubts` excuses
+ * (a resume sending again an in-doubt item that had applied late) is counted in `reapplied`, not judged.
+ */
+export function judgePerKeyOrder(timelines: KeyTimelines, doubts: ResumedDoubts): PerKeyOrderResult {
   const violations: OrderViolation[] = [];
   let unattributed = 0;
+  let reapplied = 0;
   for (const [key, entries] of timelines.byKey) {
     for (const entry of entries) {
       if (entry.unattributed !== undefined) unattributed++;
       const from = entry.wentBackFrom;
       if (from === undefined || entry.producer === undefined || entry.seq === undefined) continue;
       const previousSeq = from.seq as number;
+      if (doubts.excuses(key, from.apply, previousSeq, entry.apply)) {
+        reapplied++;
+        continue;
+      }
       const what =
         entry.op === 'PUT'
           ? `a row with seq ${entry.seq}`
@@ -82,12 +93,22 @@ export function judgePerKeyOrder(timelines: KeyTimelines): PerKeyOrderResult {
     }
   }
   const valid = violations.length === 0;
-  const summary = `${violations.length} violations over ${timelines.byKey.size} keys; ${unattributed} applies unattributed`;
+  const summary =
+    `${violations.length} violations over ${timelines.byKey.size} keys; ${unattributed} applies unattributed; ` +
+    `${reapplied} in-doubt items applied again by their resume`;
   const report = buildReport('perKeyOrder', valid, summary, [
     {
       title: 'went back to an older sequence',
       findings: violations.map((v) => [v.reason, formatEvent(v.previous), formatEvent(v.apply)]),
     },
   ]);
-  return { checker: 'perKeyOrder', valid, report, violations, unattributed, keys: timelines.byKey.size };
+  return {
+    checker: 'perKeyOrder',
+    valid,
+    report,
+    violations,
+    unattributed,
+    reapplied,
+    keys: timelines.byKey.size,
+  };
 }

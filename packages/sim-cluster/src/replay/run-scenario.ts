@@ -21,7 +21,8 @@ import {
   type DataStreamerSummary,
   type RecordView,
 } from '@datastreamer/client';
-import type { Logger } from '@datastreamer/protocol';
+import type { BuggifyPoint, Logger } from '@datastreamer/protocol';
+import type { BuggifyTally } from '../buggify/buggify-run.js';
 import type { Verdict } from '../checkers/check.js';
 import { DEFAULT_LIVENESS_BOUND_MS } from '../checkers/check-options.js';
 import { SimCluster } from '../cluster/sim-cluster.js';
@@ -73,6 +74,8 @@ export interface ScenarioResult {
   readonly virtualMs: number;
   /** The cluster's seed (as the scenario gave it, as a bigint). */
   readonly seed: bigint;
+  /** Each fault point's counts, when the scenario turned them on. */
+  readonly buggify?: ReadonlyMap<BuggifyPoint, BuggifyTally>;
 }
 
 const checkFunctions = {
@@ -104,6 +107,7 @@ export async function runScenario(
     ...(s.cluster?.maxVirtualTimeMs === undefined ? {} : { maxVirtualTimeMs: s.cluster.maxVirtualTimeMs }),
     ...(s.cluster?.replicas === undefined ? {} : { replicas: s.cluster.replicas }),
     ...(s.cluster?.replication === undefined ? {} : { replication: s.cluster.replication }),
+    ...(s.cluster?.buggify === undefined ? {} : { buggify: s.cluster.buggify }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
   try {
@@ -177,6 +181,7 @@ export async function runScenario(
       heal,
       virtualMs: clock.now(),
       seed: cluster.seed,
+      ...(cluster.buggify === undefined ? {} : { buggify: cluster.buggify.tallies() }),
     };
   } finally {
     await cluster.stop();

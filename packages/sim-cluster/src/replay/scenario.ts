@@ -8,6 +8,7 @@
  * runs them.
  */
 
+import type { BuggifyOptions } from '../buggify/buggify-run.js';
 import type { SimReplicationOptions } from '../cluster/sim-cluster-options.js';
 import type { FaultPlan } from '../faults/fault.js';
 import type { SwarmFaultKind } from '../faults/swarm.js';
@@ -106,6 +107,8 @@ export interface Scenario {
     readonly replicas?: number;
     /** Tuning of replicated partitions (`SimCluster.start({ replication })`), checked by the cluster. */
     readonly replication?: SimReplicationOptions;
+    /** Fault points inside the code (`SimCluster.start({ buggify })`). Default off. */
+    readonly buggify?: boolean | BuggifyOptions;
   };
   /** Options of every client. */
   readonly client?: { readonly requestTimeoutMs?: number };
@@ -285,7 +288,14 @@ export function validateScenario(scenario: unknown): Scenario {
     'maxVirtualTimeMs',
     'replicas',
     'replication',
+    'buggify',
   ]);
+  const buggify = field(cluster, 'buggify');
+  if (buggify !== undefined && typeof buggify !== 'boolean') {
+    if (!isRecord(buggify))
+      fail('cluster.buggify', 'a boolean or { enabledShare?, probability?, enable? }', buggify);
+    only('cluster.buggify', buggify, ['enabledShare', 'probability', 'enable']);
+  }
   optionalNumber('cluster.nodes', field(cluster, 'nodes'), 1, true);
   optionalNumber('cluster.partitions', field(cluster, 'partitions'), 1, true);
   optionalNumber('cluster.replicas', field(cluster, 'replicas'), 1, true);

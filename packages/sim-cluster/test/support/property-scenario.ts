@@ -67,6 +67,8 @@ function clusterOf(shape: ClusterShape, partitions: number, networkDelayMs: read
     nodes: shape.nodes.length,
     partitions,
     networkDelayMs,
+    // Fault points inside the code: each run enables a seed-drawn half of them.
+    buggify: true,
     ...(shape.replicas === undefined ? {} : { replicas: shape.replicas }),
     ...(shape.replication === undefined ? {} : { replication: shape.replication }),
   };

@@ -6,6 +6,7 @@
  *
  * It judges nothing about correctness (the checkers do) and reads only what a run recorded.
  */
+import { type BuggifyPoint, buggifyPointNames } from '@datastreamer/protocol';
 import type { ScenarioResult } from '../../src/replay/run-scenario.js';
 import type { JudgedRun } from './property-scenario.js';
 
@@ -65,6 +66,8 @@ export interface Tally {
   rejected: number;
   readonly faults: Record<ObservedFault, number>;
   readonly recovery: Record<RecoveryPath, number>;
+  /** Firings of each fault point inside the code (BUGGIFY). */
+  readonly buggify: Record<BuggifyPoint, number>;
 }
 
 /** An empty tally. */
@@ -73,7 +76,9 @@ export function emptyTally(): Tally {
   for (const kind of Object.values(ObservedFaults)) faults[kind] = 0;
   const recovery = {} as Record<RecoveryPath, number>;
   for (const path of Object.values(RecoveryPaths)) recovery[path] = 0;
-  return { runs: 0, resolved: 0, rejected: 0, faults, recovery };
+  const buggify = {} as Record<BuggifyPoint, number>;
+  for (const point of buggifyPointNames()) buggify[point] = 0;
+  return { runs: 0, resolved: 0, rejected: 0, faults, recovery, buggify };
 }
 
 /** A detail of a fault or topology event (by a name in a variable, which the linter and compiler both accept). */
@@ -170,6 +175,7 @@ export function tallyRun(tally: Tally, run: JudgedRun): void {
   }
   for (const name of cluster.nodes) recovery.staleAttemptFenced += cluster.node(name).metrics().staleBatches;
   recovery.moveFollowed += movesFollowed(result);
+  for (const [point, counts] of result.buggify ?? []) tally.buggify[point] += counts.fired;
 }
 
 /** The fault kinds and recovery paths a tally never saw. */
@@ -177,6 +183,7 @@ export function missing(tally: Tally): string[] {
   const out: string[] = [];
   for (const [kind, count] of Object.entries(tally.faults)) if (count === 0) out.push(`fault ${kind}`);
   for (const [path, count] of Object.entries(tally.recovery)) if (count === 0) out.push(`recovery ${path}`);
+  for (const [point, count] of Object.entries(tally.buggify)) if (count === 0) out.push(`buggify ${point}`);
   return out;
 }
 
@@ -190,6 +197,7 @@ export function formatTally(tally: Tally): string {
     `runs=${tally.runs} streams resolved=${tally.resolved} rejected=${tally.rejected}`,
     `faults: ${pairs(tally.faults)}`,
     `recovery: ${pairs(tally.recovery)}`,
+    `buggify (fired): ${pairs(tally.buggify)}`,
   ].join('\n');
 }
 

@@ -1,4 +1,5 @@
-// The planted bugs the property suite must catch (issues 7 and 19). Each mutant is a list of exact-string
+// The planted bugs the property suite must catch (issues 7, 13, 19 and 21; the last three below live on paths
+// only the fault points inside the code (BUGGIFY) reach in the property's small runs). Each mutant is a list of exact-string
 // replacements in files of the workspace (paths from the repository root). An anchor that is missing, or
 // found more than once, makes the runner fail loudly: a refactor must update the mutant, never silently
 // disable it.
@@ -176,6 +177,55 @@ export const mutants = [
         replace:
           "    if (this.schema.columns[index]?.type === 'BOOLEAN') return null;\n" +
           '    return elementProblem(this.#checks, index, bytes, start, end);\n',
+      },
+    ],
+  },
+  {
+    name: 'arena-key-into-replaced-buffer',
+    bug:
+      "a node writes a row's key into its batch arena as it was before reserving room: when the arena grows " +
+      'mid-batch, the key lands in the replaced buffer and the stored key is zeros (the storage.arena-tiny point)',
+    patches: [
+      {
+        file: 'packages/server-node/src/rows/row-ingest.ts',
+        find:
+          '      // Reserve first: reserving may grow the arena into a new buffer, which `keyBytes` then returns.\n' +
+          '      const keyStart = batch.reserveKey(index, writer.byteLength());\n' +
+          '      writer.writeTo(batch.keyBytes, keyStart);\n',
+        replace:
+          '      const keys = batch.keyBytes;\n' +
+          '      const keyStart = batch.reserveKey(index, writer.byteLength());\n' +
+          '      writer.writeTo(keys, keyStart);\n',
+      },
+    ],
+  },
+  {
+    name: 'frame-prefix-not-reset',
+    bug:
+      "a frame decoder keeps a split length prefix's value after using it: the next split prefix is read with " +
+      'its bytes still in it (the frame.byte-at-a-time point)',
+    patches: [
+      {
+        file: 'packages/protocol/src/frame/frame-decoder.ts',
+        find: '          bodyLength = this.#headerValue;\n          this.#headerBytes = 0;\n          this.#headerValue = 0;\n',
+        replace: '          bodyLength = this.#headerValue;\n          this.#headerBytes = 0;\n',
+      },
+    ],
+  },
+  {
+    name: 'refused-batch-not-in-doubt',
+    bug:
+      'a batch that failed for good with a refusal from a node is taken as not applied, though an earlier ' +
+      'attempt may have applied (the node.refuse-after-apply point): it is reported failed and not sealed',
+    patches: [
+      {
+        file: 'packages/client/src/streamer/data-streamer.ts',
+        find: "      case 'failed':\n        this.#keepUnapplied(lane.partition, batch);\n",
+        replace:
+          "      case 'failed':\n" +
+          "        if (['REQUEST_TIMEOUT', 'CONNECTION_LOST'].includes(errorCodeOf(result.error) ?? '')) {\n" +
+          '          this.#keepUnapplied(lane.partition, batch);\n' +
+          '        } else this.#failed.addBatch(batch);\n',
       },
     ],
   },

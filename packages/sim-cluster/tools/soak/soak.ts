@@ -61,6 +61,7 @@ function addTally(into: Tally, from: Tally): void {
   into.rejected += from.rejected;
   addCounts(into.faults, from.faults);
   addCounts(into.recovery, from.recovery);
+  addCounts(into.buggify, from.buggify);
 }
 
 async function main(): Promise<number> {
