@@ -30,8 +30,10 @@ export const BuggifyPoints = {
   'storage.arena-tiny': "a node's batch arena starts at a few bytes, so it grows in the middle of a batch",
   'storage.gc-every-commit': "a partition store sweeps every key's old versions right after a commit",
   'tx.conflict': 'a transaction fails its prepare with the retryable TX_CONFLICT and is aborted',
-  'raft.election-timeout-early': "a Raft replica's election timer is armed at 1 ms instead of a drawn timeout",
-  'raft.snapshot-now': 'a Raft replica snapshots its state and compacts its log right after applying an entry',
+  'raft.election-timeout-early':
+    "a Raft replica's election timer is armed at 1 ms instead of a drawn timeout",
+  'raft.snapshot-now':
+    'a Raft replica snapshots its state and compacts its log right after applying an entry',
 } as const;
 
 export type BuggifyPoint = keyof typeof BuggifyPoints;
