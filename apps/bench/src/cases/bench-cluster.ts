@@ -22,21 +22,30 @@ export const BENCH_PARTITIONS = 16;
  */
 export const DEFAULT_BENCH_NETWORK_DELAY_MS: number = DEFAULT_BASE_DELAY_MS[0];
 
-/** A started cluster with the table's record view; `stop` closes the client and the nodes. */
+/**
+ * A started cluster with the table's record view; `stop` closes the clients and the nodes.
+ * `moreViews(n)` connects `n` further clients (each to every node) and gives each one's view of the table.
+ */
 export interface BenchCluster {
   readonly view: RecordView<TrackEvent>;
+  moreViews(count: number): Promise<RecordView<TrackEvent>[]>;
   stop(): Promise<void>;
 }
 
 /**
  * Starts `nodes` nodes on the real clock (fixed seed) with every message delayed `networkDelayMs` one way
- * (0: delivered in the next event-loop turn), connects a client and creates `TrackEvents`.
+ * (0: delivered in the next event-loop turn), connects a client and creates `TrackEvents` with `partitions`
+ * partitions (default {@link BENCH_PARTITIONS}).
  */
-export async function startBenchCluster(nodes: number, networkDelayMs: number): Promise<BenchCluster> {
+export async function startBenchCluster(
+  nodes: number,
+  networkDelayMs: number,
+  partitions: number = BENCH_PARTITIONS,
+): Promise<BenchCluster> {
   const cluster = await SimCluster.start({
     clock: 'real',
     nodes,
-    partitions: BENCH_PARTITIONS,
+    partitions,
     seed: 1,
     history: 'off',
     networkDelayMs: [networkDelayMs, networkDelayMs],
@@ -48,7 +57,16 @@ export async function startBenchCluster(nodes: number, networkDelayMs: number): 
       columns: [...trackEventsTable.columns],
       primaryKey: [...trackEventsTable.primaryKey],
     });
-    return { view: table.recordView<TrackEvent>(), stop: () => cluster.stop() };
+    const moreViews = async (count: number): Promise<RecordView<TrackEvent>[]> => {
+      const views: RecordView<TrackEvent>[] = [];
+      for (let i = 0; i < count; i++) {
+        const found = await (await cluster.connect()).tables.table(trackEventsTable.name);
+        if (found === null) throw new Error(`client ${i + 2} does not see ${trackEventsTable.name}`);
+        views.push(found.recordView<TrackEvent>());
+      }
+      return views;
+    };
+    return { view: table.recordView<TrackEvent>(), moreViews, stop: () => cluster.stop() };
   } catch (error) {
     await cluster.stop();
     throw error;

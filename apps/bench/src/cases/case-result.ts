@@ -4,7 +4,16 @@
  */
 
 /** The cases, in the order `pnpm bench` runs and prints them. */
-export const CaseNames = ['floor', 'stream_1node', 'stream_3node', 'per_row', 'album_release'] as const;
+export const CaseNames = [
+  'floor',
+  'stream_1node',
+  'stream_3node',
+  'per_row',
+  'album_release',
+  'stream_16p_16c',
+  'stream_1024p_16c',
+  'stream_1000c',
+] as const;
 export type CaseName = (typeof CaseNames)[number];
 
 /** Throughput of one case: `rows` handled in `seconds` (wall clock, the timed part only). */
@@ -24,9 +33,14 @@ export interface MemoryFigures {
   readonly storedBytesPerRow: number;
 }
 
-/** What a case's child process prints: its figures, and the memory figures when it measured them. */
+/**
+ * What a case's child process prints: its figures, the memory figures when it measured them, and for the
+ * many-clients cases the peak rise of `heapUsed + arrayBuffers` during the streams per stream and partition,
+ * bytes.
+ */
 export interface CaseOutput extends CaseFigures {
   readonly memory?: MemoryFigures;
+  readonly peakBytesPerStreamPartition?: number;
 }
 
 /** `rows` in `seconds`, with rows per second rounded to a whole number. */
