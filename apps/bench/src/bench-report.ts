@@ -1,5 +1,5 @@
 /**
- * The bench's report: the JSON object of PERFORMANCE.md (built from the cases' outputs, with the three
+ * The bench's report: the JSON object of PERFORMANCE.md (built from the cases' outputs, with its
  * ratios) and its human-readable table with the targets. Pure functions; running the cases is `main.ts`'s job.
  */
 import type { CaseFigures, CaseName, CaseOutput, MemoryFigures } from './cases/case-result.js';
@@ -15,8 +15,10 @@ export interface BenchReport {
     readonly stream_vs_floor: number;
     readonly stream_vs_per_row: number;
     readonly replicated_vs_floor: number;
+    readonly wide_vs_narrow: number;
+    readonly many_clients_vs_one: number;
   };
-  readonly memory: MemoryFigures;
+  readonly memory: MemoryFigures & { readonly peakBytesPerStreamPartition: number };
 }
 
 /** The targets of PERFORMANCE.md that one run can judge. */
@@ -26,6 +28,9 @@ export const BenchTargets = {
   streamVsPerRow: 30,
   albumReleaseSeconds: 8,
   storedBytesPerRow: 200,
+  wideVsNarrow: 0.7,
+  manyClientsVsOne: 0.7,
+  peakBytesPerStreamPartition: 2048,
 } as const;
 
 function ratio(a: number, b: number): number {
@@ -34,7 +39,7 @@ function ratio(a: number, b: number): number {
 
 /**
  * Assembles the report from every case's output.
- * @throws Error when `stream_3node` reported no memory figures.
+ * @throws Error when `stream_3node` reported no memory figures, or `stream_1024p_16c` no peak memory.
  */
 export function buildReport(
   env: { readonly node: string; readonly cpus: number; readonly rows: number },
@@ -47,6 +52,8 @@ export function buildReport(
   }
   const memory = outputs.stream_3node.memory;
   if (memory === undefined) throw new Error('stream_3node reported no memory figures');
+  const peakBytesPerStreamPartition = outputs.stream_1024p_16c.peakBytesPerStreamPartition;
+  if (peakBytesPerStreamPartition === undefined) throw new Error('stream_1024p_16c reported no peak memory');
   const stream = cases.stream_3node.rowsPerSec;
   return {
     ...env,
@@ -55,8 +62,10 @@ export function buildReport(
       stream_vs_floor: ratio(stream, cases.floor.rowsPerSec),
       stream_vs_per_row: ratio(stream, cases.per_row.rowsPerSec),
       replicated_vs_floor: ratio(cases.stream_3node_r3.rowsPerSec, cases.floor.rowsPerSec),
+      wide_vs_narrow: ratio(cases.stream_1024p_16c.rowsPerSec, cases.stream_16p_16c.rowsPerSec),
+      many_clients_vs_one: ratio(cases.stream_1000c.rowsPerSec, stream),
     },
-    memory,
+    memory: { ...memory, peakBytesPerStreamPartition },
   };
 }
 
@@ -98,6 +107,9 @@ export function formatReport(report: BenchReport, settings: RunSettings): string
     `album_release s     ${album.seconds.toFixed(3).padStart(8)}  target <= ${t.albumReleaseSeconds} s for 2,500,000 rows: ${album.rows === 2_500_000 ? verdict(album.seconds <= t.albumReleaseSeconds) : `n/a (${album.rows} rows)`}`,
     `peakBufferedItems   ${String(memory.peakBufferedItems).padStart(8)}  target <= bufferBound ${memory.bufferBound}: ${verdict(memory.peakBufferedItems <= memory.bufferBound)}`,
     `storedBytesPerRow   ${String(memory.storedBytesPerRow).padStart(8)}  target <= ${t.storedBytesPerRow}: ${verdict(memory.storedBytesPerRow <= t.storedBytesPerRow)}`,
+    `wide_vs_narrow      ${ratios.wide_vs_narrow.toFixed(2).padStart(8)}  target >= ${t.wideVsNarrow}: ${verdict(ratios.wide_vs_narrow >= t.wideVsNarrow)}`,
+    `many_clients_vs_one ${ratios.many_clients_vs_one.toFixed(2).padStart(8)}  target >= ${t.manyClientsVsOne}: ${verdict(ratios.many_clients_vs_one >= t.manyClientsVsOne)}`,
+    `peakBytes/stream-partition ${String(memory.peakBytesPerStreamPartition).padStart(8)}  target <= ${t.peakBytesPerStreamPartition} at 1,024 partitions: ${verdict(memory.peakBytesPerStreamPartition <= t.peakBytesPerStreamPartition)}`,
   );
   return `${lines.join('\n')}\n`;
 }

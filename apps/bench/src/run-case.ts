@@ -9,6 +9,7 @@ import { runAlbumRelease } from './cases/album-release-case.js';
 import { DEFAULT_BENCH_NETWORK_DELAY_MS } from './cases/bench-cluster.js';
 import { type CaseName, CaseNames, type CaseOutput } from './cases/case-result.js';
 import { runFloor } from './cases/floor-case.js';
+import { ManyClientsCases, runManyClients } from './cases/many-clients-case.js';
 import { runPerRow } from './cases/per-row-case.js';
 import { runStream } from './cases/stream-case.js';
 
@@ -30,6 +31,10 @@ function runCase(name: CaseName, rows: number, delayMs: number): Promise<CaseOut
       return runPerRow(rows, delayMs);
     case 'album_release':
       return runAlbumRelease(rows, delayMs);
+    case 'stream_16p_16c':
+    case 'stream_1024p_16c':
+    case 'stream_1000c':
+      return runManyClients(ManyClientsCases[name], rows, delayMs);
   }
 }
 

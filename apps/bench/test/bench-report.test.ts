@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type BenchReport, buildReport, formatReport } from '../src/bench-report.js';
-import { ALBUM_RELEASE_ROWS, caseRows, DEFAULT_ROWS } from '../src/case-rows.js';
+import { ALBUM_RELEASE_ROWS, caseRows, DEFAULT_ROWS, MANY_CLIENTS_ROWS } from '../src/case-rows.js';
 import { type CaseName, CaseNames, type CaseOutput } from '../src/cases/case-result.js';
 
 const env = { node: 'v20.20.2', cpus: 2, rows: 1_000_000 };
@@ -18,6 +18,14 @@ function outputs(overrides: Partial<Record<CaseName, CaseOutput>> = {}): Record<
     stream_3node_r3: { rows: 1_000_000, seconds: 2.5, rowsPerSec: 400_000 },
     per_row: { rows: 1000, seconds: 2.2, rowsPerSec: 455 },
     album_release: { rows: 2_500_000, seconds: 6.5, rowsPerSec: 384_615 },
+    stream_16p_16c: { rows: 400_000, seconds: 1, rowsPerSec: 400_000, peakBytesPerStreamPartition: 90_000 },
+    stream_1024p_16c: {
+      rows: 400_000,
+      seconds: 1.25,
+      rowsPerSec: 320_000,
+      peakBytesPerStreamPartition: 1500,
+    },
+    stream_1000c: { rows: 400_000, seconds: 0.8, rowsPerSec: 500_000, peakBytesPerStreamPartition: 300 },
     ...overrides,
   };
 }
@@ -43,11 +51,25 @@ describe('buildReport', () => {
         stream_1node: figures,
         stream_3node: figures,
         stream_3node_r3: figures,
+        stream_16p_16c: figures,
+        stream_1024p_16c: figures,
+        stream_1000c: figures,
       },
       cpus: 'number',
-      memory: { bufferBound: 'number', peakBufferedItems: 'number', storedBytesPerRow: 'number' },
+      memory: {
+        bufferBound: 'number',
+        peakBufferedItems: 'number',
+        peakBytesPerStreamPartition: 'number',
+        storedBytesPerRow: 'number',
+      },
       node: 'string',
-      ratios: { replicated_vs_floor: 'number', stream_vs_floor: 'number', stream_vs_per_row: 'number' },
+      ratios: {
+        many_clients_vs_one: 'number',
+        replicated_vs_floor: 'number',
+        stream_vs_floor: 'number',
+        stream_vs_per_row: 'number',
+        wide_vs_narrow: 'number',
+      },
       rows: 'number',
     });
   });
@@ -70,6 +92,12 @@ describe('buildReport', () => {
     );
   });
 
+  it('divides 1,024 by 16 partitions and 1,000 clients by one, each in the same run', () => {
+    const report = buildReport(env, outputs());
+    expect(report.ratios.wide_vs_narrow).toBe(0.8);
+    expect(report.ratios.many_clients_vs_one).toBe(0.8);
+  });
+
   it('gives a ratio of 0 instead of Infinity when the other case measured nothing', () => {
     const report = buildReport(env, outputs({ floor: { rows: 0, seconds: 0, rowsPerSec: 0 } }));
     expect(report.ratios.stream_vs_floor).toBe(0);
@@ -79,6 +107,12 @@ describe('buildReport', () => {
     expect(buildReport(env, outputs()).memory.storedBytesPerRow).toBe(104);
     const { memory: _dropped, ...bare } = outputs().stream_3node;
     expect(() => buildReport(env, outputs({ stream_3node: bare }))).toThrow(/no memory figures/);
+  });
+
+  it('takes the peak bytes per stream and partition from the 1,024-partition case, and requires them', () => {
+    expect(buildReport(env, outputs()).memory.peakBytesPerStreamPartition).toBe(1500);
+    const { peakBytesPerStreamPartition: _dropped, ...bare } = outputs().stream_1024p_16c;
+    expect(() => buildReport(env, outputs({ stream_1024p_16c: bare }))).toThrow(/no peak memory/);
   });
 });
 
@@ -101,6 +135,26 @@ describe('formatReport', () => {
     const text = formatReport(slow, { networkDelayMs: 1 });
     expect(text).toMatch(/album_release s\s+9\.000\s+target <= 8 s for 2,500,000 rows: NOT met/);
     expect(text.match(/NOT met/g)).toHaveLength(1);
+  });
+
+  it('marks the partition, client and memory targets NOT met when they are missed', () => {
+    const wide = buildReport(
+      env,
+      outputs({
+        stream_1024p_16c: {
+          rows: 400_000,
+          seconds: 2,
+          rowsPerSec: 200_000,
+          peakBytesPerStreamPartition: 4096,
+        },
+        stream_1000c: { rows: 400_000, seconds: 2, rowsPerSec: 200_000, peakBytesPerStreamPartition: 300 },
+      }),
+    );
+    const text = formatReport(wide, { networkDelayMs: 1 });
+    expect(text).toMatch(/wide_vs_narrow\s+0\.50\s+target >= 0\.7: NOT met/);
+    expect(text).toMatch(/many_clients_vs_one\s+0\.32\s+target >= 0\.7: NOT met/);
+    expect(text).toMatch(/peakBytes\/stream-partition\s+4096\s+target <= 2048 at 1,024 partitions: NOT met/);
+    expect(text.match(/NOT met/g)).toHaveLength(3);
   });
 
   it('does not judge the album release target on a shortened run', () => {
@@ -128,5 +182,13 @@ describe('caseRows', () => {
   it('runs the whole album release hour unless the run is shorter than the default', () => {
     expect(caseRows('album_release', DEFAULT_ROWS, 1)).toBe(ALBUM_RELEASE_ROWS);
     expect(caseRows('album_release', 20_000, 1)).toBe(20_000);
+  });
+
+  it('gives the many-clients cases 400,000 rows, fewer on a run shorter than that', () => {
+    for (const name of ['stream_16p_16c', 'stream_1024p_16c', 'stream_1000c'] as const) {
+      expect(caseRows(name, DEFAULT_ROWS, 1)).toBe(MANY_CLIENTS_ROWS);
+      expect(caseRows(name, 4_000_000, 1)).toBe(MANY_CLIENTS_ROWS);
+      expect(caseRows(name, 20_000, 1)).toBe(20_000);
+    }
   });
 });

@@ -7,6 +7,7 @@ import { type Buggify, createRng, neverBuggify, ProtocolError } from '@datastrea
 import { map, NEVER, type Observable, timer } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
+import { AutoFlushQueue } from '../src/streamer/auto-flush-queue.js';
 import type { BatchResult } from '../src/streamer/batch-pipeline.js';
 import { type LaneHost, PartitionLane } from '../src/streamer/partition-lane.js';
 import { errorCodeOf } from '../src/streamer/retry-policy.js';
@@ -61,6 +62,7 @@ function host(
       autoFlushInterval,
       clockNow: () => testScheduler.now(),
       buggify,
+      autoFlush: new AutoFlushQueue(testScheduler, () => testScheduler.now()),
     },
   };
 }

@@ -23,27 +23,35 @@ export const BENCH_PARTITIONS = 16;
  */
 export const DEFAULT_BENCH_NETWORK_DELAY_MS: number = DEFAULT_BASE_DELAY_MS[0];
 
-/** A started cluster with the table's record view; `stop` closes the client and the nodes. */
+/** Clients `moreViews` connects at once. */
+const CONNECT_WAVE = 50;
+
+/**
+ * A started cluster with the table's record view; `stop` closes the clients and the nodes.
+ * `moreViews(n)` connects `n` further clients (each to every node) and gives each one's view of the table.
+ */
 export interface BenchCluster {
   readonly view: RecordView<TrackEvent>;
+  moreViews(count: number): Promise<RecordView<TrackEvent>[]>;
   stop(): Promise<void>;
 }
 
 /**
  * Starts `nodes` nodes on the real clock (fixed seed) with every message delayed `networkDelayMs` one way
- * (0: delivered in the next event-loop turn), connects a client and creates `TrackEvents` with `replicas`
- * copies of each partition (default 1). With more than 1 it returns once every partition has a primary, so
- * the timed part measures replication, not the first elections.
+ * (0: delivered in the next event-loop turn), connects a client and creates `TrackEvents` with `partitions`
+ * partitions (default {@link BENCH_PARTITIONS}) and `replicas` copies of each (default 1). With more than one
+ * copy it returns once every partition has a primary, so the timed part measures replication, not the first
+ * elections.
  */
 export async function startBenchCluster(
   nodes: number,
   networkDelayMs: number,
-  replicas = 1,
+  { replicas = 1, partitions = BENCH_PARTITIONS }: { replicas?: number; partitions?: number } = {},
 ): Promise<BenchCluster> {
   const cluster = await SimCluster.start({
     clock: 'real',
     nodes,
-    partitions: BENCH_PARTITIONS,
+    partitions,
     seed: 1,
     history: 'off',
     networkDelayMs: [networkDelayMs, networkDelayMs],
@@ -57,9 +65,23 @@ export async function startBenchCluster(
       primaryKey: [...trackEventsTable.primaryKey],
     });
     if (replicas > 1) {
-      for (let p = 0; p < BENCH_PARTITIONS; p++) await cluster.primaryOf(trackEventsTable.name, p);
+      for (let p = 0; p < partitions; p++) await cluster.primaryOf(trackEventsTable.name, p);
     }
-    return { view: table.recordView<TrackEvent>(), stop: () => cluster.stop() };
+    const oneMore = async (): Promise<RecordView<TrackEvent>> => {
+      const found = await (await cluster.connect()).tables.table(trackEventsTable.name);
+      if (found === null) throw new Error(`a new client does not see ${trackEventsTable.name}`);
+      return found.recordView<TrackEvent>();
+    };
+    const moreViews = async (count: number): Promise<RecordView<TrackEvent>[]> => {
+      const views: RecordView<TrackEvent>[] = [];
+      // A few dozen connect at once: each waits on round trips, one after another would take seconds.
+      while (views.length < count) {
+        const wave = Math.min(CONNECT_WAVE, count - views.length);
+        views.push(...(await Promise.all(Array.from({ length: wave }, oneMore))));
+      }
+      return views;
+    };
+    return { view: table.recordView<TrackEvent>(), moreViews, stop: () => cluster.stop() };
   } catch (error) {
     await cluster.stop();
     throw error;

@@ -11,6 +11,9 @@ export const CaseNames = [
   'stream_3node_r3',
   'per_row',
   'album_release',
+  'stream_16p_16c',
+  'stream_1024p_16c',
+  'stream_1000c',
 ] as const;
 export type CaseName = (typeof CaseNames)[number];
 
@@ -31,9 +34,14 @@ export interface MemoryFigures {
   readonly storedBytesPerRow: number;
 }
 
-/** What a case's child process prints: its figures, and the memory figures when it measured them. */
+/**
+ * What a case's child process prints: its figures, the memory figures when it measured them, and for the
+ * many-clients cases the peak rise of `heapUsed + arrayBuffers` during the streams per stream and partition,
+ * bytes.
+ */
 export interface CaseOutput extends CaseFigures {
   readonly memory?: MemoryFigures;
+  readonly peakBytesPerStreamPartition?: number;
 }
 
 /** `rows` in `seconds`, with rows per second rounded to a whole number. */

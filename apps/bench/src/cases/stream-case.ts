@@ -24,7 +24,7 @@ export async function runStream(
   measureMemory: boolean,
   replicas = 1,
 ): Promise<CaseOutput> {
-  const { view, stop } = await startBenchCluster(nodes, networkDelayMs, replicas);
+  const { view, stop } = await startBenchCluster(nodes, networkDelayMs, { replicas });
   try {
     const heapBefore = measureMemory ? heapAfterGc() : 0;
     const start = performance.now();

@@ -50,7 +50,8 @@ export function uniformTrackEvent(i: number): TrackEvent {
   };
 }
 
-/** Rows `0..count-1` of the uniform workload, made as they are pulled (nothing is held). */
-export function* uniformTrackEvents(count: number): Generator<TrackEvent, void, undefined> {
-  for (let i = 0; i < count; i++) yield uniformTrackEvent(i);
+/** Rows `first..first+count-1` of the uniform workload, made as they are pulled (nothing is held). */
+export function* uniformTrackEvents(count: number, first = 0): Generator<TrackEvent, void, undefined> {
+  const end = first + count;
+  for (let i = first; i < end; i++) yield uniformTrackEvent(i);
 }

@@ -19,6 +19,7 @@ import {
   catchError,
   concat,
   defer,
+  from,
   ignoreElements,
   map,
   mergeMap,
@@ -66,8 +67,13 @@ export interface BatchPipelineOptions<B, A> extends RetryPolicy {
   readonly outOfTurn?: (error: unknown) => boolean;
   /** Emits once every batch before `batch` is acknowledged; undefined when that is already so. */
   readonly turn?: (batch: B) => Observable<unknown> | undefined;
-  /** Runs after an acknowledgement, inside the batch's slot: the next batch waits for it. */
-  readonly hold?: (result: BatchResult<B, A> & { readonly kind: 'acked' }) => ObservableInput<unknown>;
+  /**
+   * Runs after an acknowledgement, inside the batch's slot: the next batch waits for what it returns
+   * (undefined: nothing to wait for, the slot frees at once).
+   */
+  readonly hold?: (
+    result: BatchResult<B, A> & { readonly kind: 'acked' },
+  ) => ObservableInput<unknown> | undefined;
 }
 
 /** Sends every batch of the source (see the module header); emits one result per batch, as each settles. */
@@ -103,11 +109,11 @@ function sendOne<B, A>(batch: B, options: BatchPipelineOptions<B, A>): Observabl
     const hold = options.hold;
     if (hold === undefined) return settled;
     return settled.pipe(
-      mergeMap((result) =>
-        result.kind === 'acked'
-          ? concat(defer(() => hold(result)).pipe(ignoreElements()), of(result))
-          : of(result),
-      ),
+      mergeMap((result) => {
+        if (result.kind !== 'acked') return of(result);
+        const held = hold(result);
+        return held === undefined ? of(result) : concat(from(held).pipe(ignoreElements()), of(result));
+      }),
     );
   });
 }

@@ -29,6 +29,7 @@ import { defer, firstValueFrom, Observable, ReplaySubject } from 'rxjs';
 import { ClientError } from '../errors/client-error.js';
 import type { DataStreamerError } from '../errors/data-streamer-error.js';
 import { clockScheduler } from '../runtime/clock-scheduler.js';
+import { AutoFlushQueue } from './auto-flush-queue.js';
 import type { BatchResult } from './batch-pipeline.js';
 import { FailedItems } from './failed-items.js';
 import { type LaneHost, PartitionLane } from './partition-lane.js';
@@ -276,6 +277,7 @@ export class DataStreamer<T, Entry, Result = never> {
       autoFlushInterval,
       clockNow: () => clock.now(),
       buggify: this.#buggify,
+      autoFlush: new AutoFlushQueue(scheduler, () => clock.now()),
     };
   }
 
@@ -372,10 +374,15 @@ export class DataStreamer<T, Entry, Result = never> {
 
   /**
    * An acknowledged batch: counted, its results delivered and `onBatch` awaited, inside its slot (the
-   * partition's next batch waits for it). Never rejects: a throwing callback fails the stream.
+   * partition's next batch waits for it). Never rejects: a throwing callback fails the stream. Returns
+   * undefined when there is nothing to wait for (no `onBatch` promise), and builds no batch info when nobody
+   * reads it: with neither callback an acknowledgement costs a count.
    */
-  async #report(batch: StreamBatch<T, Entry>, ack: BatchAck<Result>, attempt: number): Promise<void> {
+  #report(batch: StreamBatch<T, Entry>, ack: BatchAck<Result>, attempt: number): Promise<void> | undefined {
     this.#stats.applied(batch.size, ack);
+    const onResults = ack.results === undefined ? undefined : this.#hooks.onResults;
+    const onBatch = this.#options.onBatch;
+    if (onResults === undefined && onBatch === undefined) return undefined;
     const info: StreamerBatchInfo = {
       partition: batch.partition,
       items: batch.size,
@@ -388,16 +395,18 @@ export class DataStreamer<T, Entry, Result = never> {
       rerouted: ack.rerouted === true,
     };
     try {
-      if (ack.results !== undefined) this.#hooks.onResults?.(ack.results, info);
+      if (ack.results !== undefined) onResults?.(ack.results, info);
     } catch (error) {
       this.#fail(streamFailure(error, 'CALLBACK_FAILED', 'a subscriber of the results threw'));
     }
+    const failed = (error: unknown) => this.#fail(streamFailure(error, 'CALLBACK_FAILED', 'onBatch threw'));
     try {
-      const progress = this.#options.onBatch?.(info);
-      if (progress !== undefined) await progress;
+      const progress = onBatch?.(info);
+      if (progress !== undefined) return Promise.resolve(progress).then(undefined, failed);
     } catch (error) {
-      this.#fail(streamFailure(error, 'CALLBACK_FAILED', 'onBatch threw'));
+      failed(error);
     }
+    return undefined;
   }
 
   /** A batch settled: free its room, or account for it when it did not apply. */

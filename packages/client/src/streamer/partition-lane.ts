@@ -3,14 +3,16 @@
  * the partition's pipeline (`sendBatches`: at most `perPartitionParallelOperations` under way, in order). The
  * lane numbers its batches 1, 2, 3, ... as it seals them (`batchSeq`, the node's fence) and keeps every batch
  * it sealed and that has not settled, so a failing stream can account for each: never sent, or of unknown
- * outcome (then the stream seals the partition). Auto-flush: an RxJS `timer`, on the clock's scheduler, armed at
- * the open batch's first (oldest) item.
+ * outcome (then the stream seals the partition). Auto-flush: a request to the stream's `AutoFlushQueue` (one timer
+ * for every lane, on the clock's scheduler), made at the open batch's first (oldest) item and withdrawn
+ * when the batch is sealed.
  *
  * It holds no state of the stream's and decides nothing about it: the streamer seals, reads the lane's
  * batches when it fails, and is told each result.
  */
 import type { Buggify } from '@datastreamer/protocol';
-import { EMPTY, filter, type Observable, Subject, type Subscription, timer } from 'rxjs';
+import { filter, type Observable, Subject, type Subscription, timer } from 'rxjs';
+import type { AutoFlushQueue, FlushTarget } from './auto-flush-queue.js';
 import { type BatchPipelineOptions, type BatchResult, sendBatches } from './batch-pipeline.js';
 import { StreamBatch } from './stream-batch.js';
 import type { BatchAck } from './streamer-sink.js';
@@ -32,9 +34,11 @@ export interface LaneHost<T, Entry, Result> {
   readonly clockNow: () => number;
   /** Fault points: `streamer.auto-flush-now` arms the auto-flush timer at 0 ms. */
   readonly buggify: Buggify;
+  /** The stream's auto-flush timer, shared by its lanes. */
+  readonly autoFlush: AutoFlushQueue;
 }
 
-export class PartitionLane<T, Entry, Result> {
+export class PartitionLane<T, Entry, Result> implements FlushTarget {
   readonly partition: number;
   /** The batch being filled. */
   open: StreamBatch<T, Entry>;
@@ -48,7 +52,11 @@ export class PartitionLane<T, Entry, Result> {
   #nextSeq = 1;
   /** Clock time of the open batch's first (oldest) item. */
   #openedAt = 0;
+  /** The auto-flush timer of the `auto-flush-now` fault point (otherwise the stream's queue times it). */
   #flush: Subscription | undefined;
+  /** The open batch's auto-flush request in the stream's queue: its token, and whether it is live. */
+  #flushToken = 0;
+  #flushQueued = false;
   /** An acknowledged batch, cleared, kept for reuse as a later open batch. */
   #spare: StreamBatch<T, Entry> | undefined;
 
@@ -68,7 +76,7 @@ export class PartitionLane<T, Entry, Result> {
           hold: (result) => {
             result.batch.state = 'acked';
             this.#acked$.next();
-            return host.pipeline.hold?.(result) ?? EMPTY;
+            return host.pipeline.hold?.(result);
           },
           turn: (batch) =>
             this.#inTurn(batch) ? undefined : this.#acked$.pipe(filter(() => this.#inTurn(batch))),
@@ -106,12 +114,14 @@ export class PartitionLane<T, Entry, Result> {
     if (open.size === 0) {
       this.#openedAt = this.#host.clockNow();
       const interval = this.#host.autoFlushInterval;
-      if (interval > 0) {
-        const delay = this.#host.buggify('streamer.auto-flush-now') ? 0 : interval;
-        this.#flush = timer(delay, this.#host.pipeline.scheduler).subscribe(() => {
+      if (interval > 0 && this.#host.buggify('streamer.auto-flush-now')) {
+        this.#flush = timer(0, this.#host.pipeline.scheduler).subscribe(() => {
           this.#flush = undefined;
           this.#host.overdue(this);
         });
+      } else if (interval > 0) {
+        this.#flushQueued = true;
+        this.#host.autoFlush.add(this, ++this.#flushToken, this.#openedAt + interval);
       }
     }
     open.push(item, entry, seq, bytes);
@@ -147,8 +157,23 @@ export class PartitionLane<T, Entry, Result> {
     return true;
   }
 
+  /** @internal The stream's auto-flush queue: the request `token` fell due; whether it is still live. */
+  takeFlush(token: number): boolean {
+    if (!this.#flushQueued || token !== this.#flushToken) return false;
+    this.#flushQueued = false;
+    return true;
+  }
+
+  /** @internal The stream's auto-flush queue: the open batch's oldest item is `autoFlushInterval` old. */
+  flush(): void {
+    this.#host.overdue(this);
+  }
+
   #cancelFlush(): void {
     this.#flush?.unsubscribe();
     this.#flush = undefined;
+    if (!this.#flushQueued) return;
+    this.#flushQueued = false;
+    this.#host.autoFlush.cancel();
   }
 }

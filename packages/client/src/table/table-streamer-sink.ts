@@ -10,7 +10,8 @@
  *   starts a reload of the latest schema and the item waits, unencoded, for `send`, which encodes it with the
  *   reloaded schema or fails the batch if it still does not fit ("reload once"). The tuple is written into
  *   the partition's current byte chunk and the entry keeps a view of it (see `tuple-chunks.ts`): a buffered
- *   row then costs the GC one small view object, not an array with its own buffer and backing store.
+ *   row then costs the GC one small view object, not an array with its own buffer and backing store. A
+ *   partition's chunks start small and grow with its rows, so idle partitions of a stream cost little.
  * - `send`: every entry is encoded with one schema version (the latest known; entries encoded with an older
  *   one are re-encoded from their source row, into fresh chunk bytes: other entries' bytes are never
  *   touched). The batch goes to the partition's primary with `requestPrimary` (partition-route.ts): on a
@@ -176,6 +177,11 @@ export class TableStreamerSink<T> implements StreamerSink<T, TableStreamerEntry>
       options: { signal, onSent: batch.sent },
     });
     return batchDelivery(sent);
+  }
+
+  /** Bytes the stream's partitions hold for tuples to come: their current chunks (see `tuple-chunks.ts`). */
+  get reservedBytes(): number {
+    return this.#chunks.reservedBytes;
   }
 
   /** Seals the run's epoch on `partition`; resolves with the highest batch number it applied. */
