@@ -6,27 +6,10 @@
 import type { KnownFolderCycle } from './folder-cycles.js';
 
 const AFTER_REPLICATION = 'waits for the replication merge (server-node is being reshaped there)';
-const REPLICATED_COMMITS =
-  'replication merge: two-phase commit and the replicated commit propose to partition groups (tx -> ' +
-  'replication) whose commands carry storage write sets (replication -> storage -> tx); to be cut by moving ' +
-  'the commit paths of replicated partitions into replication/';
-
 export const KNOWN_FOLDER_CYCLES: readonly KnownFolderCycle[] = [
   { pkg: 'server-node', from: 'node', to: 'receiver', reason: AFTER_REPLICATION },
-  { pkg: 'server-node', from: 'node', to: 'rows', reason: AFTER_REPLICATION },
-  { pkg: 'server-node', from: 'node', to: 'storage', reason: AFTER_REPLICATION },
   { pkg: 'server-node', from: 'node', to: 'tx', reason: AFTER_REPLICATION },
   { pkg: 'server-node', from: 'receiver', to: 'node', reason: AFTER_REPLICATION },
-  { pkg: 'server-node', from: 'receiver', to: 'rows', reason: AFTER_REPLICATION },
-  { pkg: 'server-node', from: 'receiver', to: 'storage', reason: AFTER_REPLICATION },
   { pkg: 'server-node', from: 'receiver', to: 'tx', reason: AFTER_REPLICATION },
-  { pkg: 'server-node', from: 'rows', to: 'tx', reason: AFTER_REPLICATION },
-  { pkg: 'server-node', from: 'storage', to: 'tx', reason: AFTER_REPLICATION },
   { pkg: 'server-node', from: 'tx', to: 'node', reason: AFTER_REPLICATION },
-  { pkg: 'server-node', from: 'tx', to: 'rows', reason: AFTER_REPLICATION },
-  { pkg: 'server-node', from: 'tx', to: 'storage', reason: AFTER_REPLICATION },
-  { pkg: 'server-node', from: 'node', to: 'replication', reason: REPLICATED_COMMITS },
-  { pkg: 'server-node', from: 'receiver', to: 'replication', reason: REPLICATED_COMMITS },
-  { pkg: 'server-node', from: 'replication', to: 'storage', reason: REPLICATED_COMMITS },
-  { pkg: 'server-node', from: 'tx', to: 'replication', reason: REPLICATED_COMMITS },
 ];

@@ -112,6 +112,7 @@ export {
 } from './replication/partition-group.js';
 export type { CommandOutcome } from './replication/partition-state-machine.js';
 export { IngestBatch } from './rows/ingest-batch.js';
+export type { KeyedRows } from './rows/keyed-rows.js';
 export { MAX_STORED_SCHEMA_VERSION, storedRowTuple, storedRowVersion } from './rows/stored-row.js';
 export {
   type ApplyListener,
@@ -121,12 +122,7 @@ export {
   type MvccPartitionStoreOptions,
 } from './storage/mvcc-partition-store.js';
 export type { PartitionSnapshot } from './storage/partition-snapshot.js';
-export {
-  applyBatch,
-  applyKeyedBatch,
-  type BatchItem,
-  type KeyedRows,
-} from './tx/apply-batch.js';
+export { nextTxState, type TxState, TxStates } from './storage/tx-lifecycle.js';
+export { applyBatch, applyKeyedBatch, type BatchItem } from './tx/apply-batch.js';
 export { Transaction } from './tx/transaction.js';
 export { TransactionManager, type TransactionManagerOptions } from './tx/transaction-manager.js';
-export { nextTxState, type TxState, TxStates } from './tx/tx-lifecycle.js';

@@ -26,11 +26,11 @@ import type { PartitionReplica } from '../node/partition-table.js';
 import { noQuorum } from '../node/request-checks.js';
 import { storedRowOf, storedRowTuple, storedRowVersion } from '../rows/stored-row.js';
 import type { MvccPartitionStore } from '../storage/mvcc-partition-store.js';
+import { type TxState, TxStates } from '../storage/tx-lifecycle.js';
 import { commitOnGroup } from '../tx/replicated-commit.js';
 import type { Transaction } from '../tx/transaction.js';
 import type { TransactionManager } from '../tx/transaction-manager.js';
 import { abortTwoPhase, type CommitGuard, commitTwoPhase, type LocalShare } from '../tx/two-phase-commit.js';
-import { type TxState, TxStates } from '../tx/tx-lifecycle.js';
 import { asServerError } from '../tx/tx-participant.js';
 
 /** Where a touched partition belongs, to check at commit that it is still where it was. */

@@ -33,9 +33,9 @@ import type { PartitionGroup } from '../replication/partition-group.js';
 import { storedRowOf, storedRowTuple, storedRowVersion } from '../rows/stored-row.js';
 import { keyToString } from '../storage/key-string.js';
 import type { MvccPartitionStore } from '../storage/mvcc-partition-store.js';
+import { TxStates } from '../storage/tx-lifecycle.js';
 import { abortPartition, commitPartition, preparePartition } from './partition-steps.js';
 import { Transaction } from './transaction.js';
-import { TxStates } from './tx-lifecycle.js';
 import type { PreparedPartition, TxLog } from './tx-log.js';
 
 /** How long a participant waits for its coordinator before asking it for the outcome. */
