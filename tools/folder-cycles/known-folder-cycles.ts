@@ -8,8 +8,5 @@ import type { KnownFolderCycle } from './folder-cycles.js';
 const AFTER_REPLICATION = 'waits for the replication merge (server-node is being reshaped there)';
 export const KNOWN_FOLDER_CYCLES: readonly KnownFolderCycle[] = [
   { pkg: 'server-node', from: 'node', to: 'receiver', reason: AFTER_REPLICATION },
-  { pkg: 'server-node', from: 'node', to: 'tx', reason: AFTER_REPLICATION },
   { pkg: 'server-node', from: 'receiver', to: 'node', reason: AFTER_REPLICATION },
-  { pkg: 'server-node', from: 'receiver', to: 'tx', reason: AFTER_REPLICATION },
-  { pkg: 'server-node', from: 'tx', to: 'node', reason: AFTER_REPLICATION },
 ];

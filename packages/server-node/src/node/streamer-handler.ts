@@ -33,6 +33,7 @@ import type {
   StreamerRow,
 } from '@datastreamer/protocol/internal';
 import { ServerError } from '../errors/server-error.js';
+import type { PartitionReplica } from '../partitions/partition-table.js';
 import type { PartitionGroup } from '../replication/partition-group.js';
 import type { CommandOutcome } from '../replication/partition-state-machine.js';
 import type { IngestBatch } from '../rows/ingest-batch.js';
@@ -43,7 +44,6 @@ import { applyKeyedBatch, writeKeyedBatch } from '../tx/apply-batch.js';
 import { commitOnGroup } from '../tx/replicated-commit.js';
 import type { Transaction } from '../tx/transaction.js';
 import type { NodeContext, RequestContext } from './node-context.js';
-import type { PartitionReplica } from './partition-table.js';
 import {
   checkPartition,
   checkWriteVersion,

@@ -32,7 +32,7 @@ import {
 import { ServerError } from '../errors/server-error.js';
 import type { BatchResults } from '../fence/producer-fence.js';
 import type { NodeContext } from '../node/node-context.js';
-import type { PartitionReplica } from '../node/partition-table.js';
+import type { PartitionReplica } from '../partitions/partition-table.js';
 import { encodeWrite } from '../replication/partition-command.js';
 import type { DataStreamerReceiver, ReceiverContext } from './data-streamer-receiver.js';
 import { EmbeddedTables } from './embedded-tables.js';

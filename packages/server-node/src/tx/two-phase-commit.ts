@@ -28,7 +28,7 @@
 import type { TxPartition } from '@datastreamer/protocol/internal';
 import type { HybridClock } from '../clock/hlc.js';
 import { ServerError } from '../errors/server-error.js';
-import type { Forwarder } from '../node/forwarding.js';
+import type { Forwarder } from '../peer/forwarding.js';
 import { encodePrepare, type FenceOp } from '../replication/partition-command.js';
 import type { PartitionGroup } from '../replication/partition-group.js';
 import type { CommandOutcome } from '../replication/partition-state-machine.js';

@@ -25,8 +25,8 @@ import { type Clock, type Logger, ProtocolError, type TimerHandle } from '@datas
 import type { RowResult, TxPartition } from '@datastreamer/protocol/internal';
 import type { HybridClock } from '../clock/hlc.js';
 import { ServerError } from '../errors/server-error.js';
-import type { Forwarder } from '../node/forwarding.js';
-import type { Route } from '../node/node-context.js';
+import type { Route } from '../partitions/route.js';
+import type { Forwarder } from '../peer/forwarding.js';
 import type { ControlPlane } from '../placement/control-plane.js';
 import { encodeFinish, encodePrepare } from '../replication/partition-command.js';
 import type { PartitionGroup } from '../replication/partition-group.js';
