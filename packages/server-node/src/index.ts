@@ -39,6 +39,25 @@ export {
   nodeRegistryOf,
   type PartitionHandOverTarget,
 } from './node/partition-move.js';
+export type {
+  DataStreamerReceiver,
+  EmbeddedIgnite,
+  ReceiverContext,
+  ReceiverReturn,
+} from './node/receiver/data-streamer-receiver.js';
+export {
+  EmbeddedKeyValueView,
+  EmbeddedRecordView,
+  EmbeddedTable,
+  EmbeddedTables,
+} from './node/receiver/embedded-tables.js';
+export {
+  DEFAULT_TX_ATTEMPTS,
+  EmbeddedTransactions,
+  type RunInTransactionOptions,
+} from './node/receiver/embedded-transactions.js';
+export { ReceiverRegistry, receiverRegistryOf } from './node/receiver/receiver-registry.js';
+export { ReceiverTransaction } from './node/receiver/receiver-transaction.js';
 export {
   type ControlPlane,
   LocalControlPlane,
@@ -85,25 +104,6 @@ export type {
   RaftStateMachine,
 } from './raft/raft-types.js';
 export { RaftRoles } from './raft/raft-types.js';
-export type {
-  DataStreamerReceiver,
-  EmbeddedIgnite,
-  ReceiverContext,
-  ReceiverReturn,
-} from './receiver/data-streamer-receiver.js';
-export {
-  EmbeddedKeyValueView,
-  EmbeddedRecordView,
-  EmbeddedTable,
-  EmbeddedTables,
-} from './receiver/embedded-tables.js';
-export {
-  DEFAULT_TX_ATTEMPTS,
-  EmbeddedTransactions,
-  type RunInTransactionOptions,
-} from './receiver/embedded-transactions.js';
-export { ReceiverRegistry, receiverRegistryOf } from './receiver/receiver-registry.js';
-export { ReceiverTransaction } from './receiver/receiver-transaction.js';
 export {
   type GroupMetrics,
   type GroupRaftOptions,

@@ -55,8 +55,6 @@ import { ServerError } from '../errors/server-error.js';
 import { Forwarder } from '../peer/forwarding.js';
 import type { ControlPlane } from '../placement/control-plane.js';
 import { RAFT_DEFAULTS } from '../raft/raft-options.js';
-import type { DataStreamerReceiver } from '../receiver/data-streamer-receiver.js';
-import { type ReceiverRegistry, receiverRegistryOf } from '../receiver/receiver-registry.js';
 import type { GroupMetrics, GroupRaftOptions, PartitionGroup } from '../replication/partition-group.js';
 import type { MvccPartitionStore } from '../storage/mvcc-partition-store.js';
 import type { TransactionManager } from '../tx/transaction-manager.js';
@@ -73,6 +71,8 @@ import {
   type PartitionHandOver,
   type PartitionHandOverTarget,
 } from './partition-move.js';
+import type { DataStreamerReceiver } from './receiver/data-streamer-receiver.js';
+import { type ReceiverRegistry, receiverRegistryOf } from './receiver/receiver-registry.js';
 import { nameHash } from './trace-ids.js';
 
 /** The longest a move waits for a prepared transaction on its partition to be decided, in ms. */

@@ -9,7 +9,6 @@ import type { HybridClock } from '../clock/hlc.js';
 import type { Route, RoutePurpose } from '../partitions/route.js';
 import type { Forwarder } from '../peer/forwarding.js';
 import type { ControlPlane } from '../placement/control-plane.js';
-import type { ReceiverRegistry } from '../receiver/receiver-registry.js';
 import type { ReplicaGroups } from '../replication/replica-groups.js';
 import type { RowIngest } from '../rows/row-ingest.js';
 import type { RowShapes } from '../rows/row-shape.js';
@@ -19,6 +18,7 @@ import type { TxCoordinator } from '../tx/tx-coordinator.js';
 import type { TxLog } from '../tx/tx-log.js';
 import type { TxParticipants } from '../tx/tx-participant.js';
 import type { NodeMetrics } from './node-metrics.js';
+import type { ReceiverRegistry } from './receiver/receiver-registry.js';
 
 export interface NodeContext {
   readonly name: string;

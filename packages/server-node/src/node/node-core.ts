@@ -28,7 +28,6 @@ import type { Forwarder } from '../peer/forwarding.js';
 import type { ControlPlane } from '../placement/control-plane.js';
 import type { Placement } from '../placement/placement.js';
 import type { RaftOp, RaftRequestOf, RaftResultOf, RaftRoleChange } from '../raft/raft-types.js';
-import type { ReceiverRegistry } from '../receiver/receiver-registry.js';
 import type { PartitionGroup } from '../replication/partition-group.js';
 import { ReplicaGroups, type ReplicationSettings } from '../replication/replica-groups.js';
 import { RowIngest } from '../rows/row-ingest.js';
@@ -45,6 +44,7 @@ import type { ConnectionSession, SessionHost } from './connection-session.js';
 import type { NodeContext, RequestContext } from './node-context.js';
 import { NodeMetrics } from './node-metrics.js';
 import type { MoveSource, PartitionHandOver } from './partition-move.js';
+import type { ReceiverRegistry } from './receiver/receiver-registry.js';
 import { dispatch, type Outcome } from './request-router.js';
 import { nameHash, TraceIds } from './trace-ids.js';
 
