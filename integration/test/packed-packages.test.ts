@@ -14,6 +14,7 @@ const ESM_CHECK = `
 import * as protocol from '@datastreamer/protocol';
 import * as protocolInternal from '@datastreamer/protocol/internal';
 import * as serverNode from '@datastreamer/server-node';
+import * as serverNodeInternal from '@datastreamer/server-node/internal';
 import * as client from '@datastreamer/client';
 import * as clientInternal from '@datastreamer/client/internal';
 import * as sim from '@datastreamer/sim-cluster';
@@ -38,7 +39,8 @@ console.log(JSON.stringify({
   names: {
     protocol: typeof protocol.createRng,
     protocolInternal: [typeof protocolInternal.VersionedSchema, typeof protocol.VersionedSchema],
-    serverNode: typeof serverNode.ClusterNode,
+    serverNode: [typeof serverNode.ClusterNode, typeof serverNode.LocalControlPlane, typeof serverNode.MemoryDisk],
+    serverNodeInternal: [typeof serverNodeInternal.MvccPartitionStore, 'MvccPartitionStore' in serverNode],
     client: [typeof client.Client, typeof client.DataStreamerItem, typeof client.DataStreamerError],
     clientInternal: [typeof clientInternal.DataStreamer, typeof clientInternal.streamData, 'DataStreamer' in client],
     testing: [typeof testing.clusterFixtures.cluster, typeof testing.streamerOptionsArb],
@@ -56,6 +58,7 @@ import type { StreamerSink, StreamerTopology } from '@datastreamer/client/intern
 import { type Clock, ErrorCodes, type TableSchema } from '@datastreamer/protocol';
 import { VersionedSchema } from '@datastreamer/protocol/internal';
 import type { DataStreamerReceiver } from '@datastreamer/server-node';
+import type { MvccPartitionStore } from '@datastreamer/server-node/internal';
 import { SimCluster } from '@datastreamer/sim-cluster';
 import { type ClusterFixtures, clusterFixtures, faultPlanArb } from '@datastreamer/sim-cluster/testing';
 
@@ -68,6 +71,7 @@ export const partitionOf = (schema: TableSchema, key: object): number => {
 export const receiver: DataStreamerReceiver<Row, null, number> = async (page) => page.map((r) => r.Seq);
 export const seal: StreamerSink<Row, Row>['seal'] = async () => 0;
 export const topology: StreamerTopology = { partitions: 1, epoch: 1 };
+export type Store = Pick<MvccPartitionStore, 'keyCount'>;
 export async function run(): Promise<boolean> {
   const cluster = await SimCluster.start({ nodes: 2, seed: 1 });
   const c: Client = await cluster.connect();
@@ -134,7 +138,8 @@ describe('The packed packages, installed with npm into a scratch project', () =>
       names: {
         protocol: 'function',
         protocolInternal: ['function', 'undefined'],
-        serverNode: 'function',
+        serverNode: ['function', 'function', 'function'],
+        serverNodeInternal: ['function', false],
         client: ['function', 'function', 'function'],
         clientInternal: ['function', 'function', false],
         testing: ['function', 'function'],

@@ -4,17 +4,31 @@
  * partitions (a Raft group per partition, replication/), the node's simulated disk, and the request handlers
  * a client streams into. See README.md for the storage and transaction model and docs/REPLICATION.md for
  * replication.
+ *
+ * This entry is the public surface: running a node (`ClusterNode`, its options, disk, control plane and
+ * registries), watching it (metrics, apply, role and lease events), its errors, and writing receivers. The
+ * node's parts (storage, transactions, rows, Raft, placement, the catalog, the hybrid clock) are behind
+ * `@datastreamer/server-node/internal` (internal.ts), unstable, for the repository's own packages.
+ *
+ * Folders import one way only, type imports included, lowest first (a folder imports only folders before it):
+ *   errors  ->  clock, disk, auth, catalog, fence, rows, storage  ->  placement, raft, peer  ->  replication
+ *   ->  partitions  ->  tx  ->  node
+ * - errors: `ServerError`. clock: the hybrid logical clock. disk: a node's disk. auth: credentials and peer
+ *   proofs. catalog: tables and schema versions. fence: a partition's producer fence.
+ * - rows: checking rows against their schema and the byte form of a batch (`KeyedRows`).
+ * - storage: the MVCC partition store and the transaction lifecycle table its per-partition share follows.
+ * - placement: placement, leases and the control plane. raft: one Raft replica. peer: links to other nodes
+ *   and forwarding over them.
+ * - replication: a partition's Raft group on a node (commands, state machine, proposals, lease).
+ * - partitions: the replicas a node holds and the `Route` to a partition.
+ * - tx: transactions, two-phase commit, the streamer batch apply.
+ * - node: `ClusterNode`, its sessions and request handlers, partition moves, and the receivers it runs
+ *   (node/receiver/: they run with the node's context, checks and tuple handlers).
  */
 
+// Running a node
 export type { AuthenticationOptions, UserCredentials } from './auth/authenticator.js';
-export { peerProof } from './auth/peer-proof.js';
-export { Catalog, type CatalogListener, type CatalogOptions, MAX_PARTITIONS } from './catalog/catalog.js';
-export {
-  DEFAULT_MAX_CLOCK_OFFSET_MS,
-  HybridClock,
-  type HybridClockOptions,
-  type HybridTimestamp,
-} from './clock/hlc.js';
+export { DEFAULT_MAX_CLOCK_OFFSET_MS } from './clock/hlc.js';
 export { type Disk, type DiskStats, isSimulatedDisk, type SimulatedDisk } from './disk/disk.js';
 export { DEFAULT_SYNC_LATENCY_MS, MemoryDisk, type MemoryDiskOptions } from './disk/memory-disk.js';
 export {
@@ -33,100 +47,36 @@ export {
 } from './node/cluster-node.js';
 export type { NodeApplyListener, NodeRoleListener } from './node/node-core.js';
 export type { NodeMetricsSnapshot } from './node/node-metrics.js';
+export { type MoveReport, NodeRegistry, nodeRegistryOf } from './node/partition-move.js';
+// Receivers
+export type {
+  DataStreamerReceiver,
+  EmbeddedIgnite,
+  ReceiverContext,
+  ReceiverReturn,
+} from './node/receiver/data-streamer-receiver.js';
 export {
-  type MoveReport,
-  NodeRegistry,
-  nodeRegistryOf,
-  type PartitionHandOverTarget,
-} from './node/partition-move.js';
+  EmbeddedKeyValueView,
+  EmbeddedRecordView,
+  EmbeddedTable,
+  EmbeddedTables,
+} from './node/receiver/embedded-tables.js';
+export {
+  DEFAULT_TX_ATTEMPTS,
+  EmbeddedTransactions,
+  type RunInTransactionOptions,
+} from './node/receiver/embedded-transactions.js';
+export { ReceiverRegistry, receiverRegistryOf } from './node/receiver/receiver-registry.js';
+export { ReceiverTransaction } from './node/receiver/receiver-transaction.js';
 export {
   type ControlPlane,
   LocalControlPlane,
   type LocalControlPlaneOptions,
 } from './placement/control-plane.js';
 export {
-  MAX_REPLICAS,
-  type PartitionMove,
-  Placement,
-  type PlacementListener,
-  type TableAssignment,
-} from './placement/placement.js';
-export {
   DEFAULT_LEASE_MS,
   type LeaseEvent,
   type LeaseListener,
   type PartitionLease,
-  PlacementDriver,
-  type PlacementDriverOptions,
 } from './placement/placement-driver.js';
-export type { MembershipChange } from './raft/membership.js';
-export { type LeaseRecord, type Proposal, RaftNode } from './raft/raft-node.js';
-export { RAFT_DEFAULTS, type RaftNodeOptions } from './raft/raft-options.js';
-export {
-  entryDigest,
-  RaftSafetyChecker,
-  type RaftSafetyCheckerOptions,
-  type RaftSafetyRule,
-  RaftSafetyRules,
-  RaftSafetyViolation,
-} from './raft/raft-safety-checker.js';
-export type {
-  AppliedCommand,
-  FollowerProgress,
-  RaftNodeView,
-  RaftOp,
-  RaftProbe,
-  RaftRequest,
-  RaftRequestOf,
-  RaftResultOf,
-  RaftRole,
-  RaftRoleChange,
-  RaftSend,
-  RaftStateMachine,
-} from './raft/raft-types.js';
-export { RaftRoles } from './raft/raft-types.js';
-export type {
-  DataStreamerReceiver,
-  EmbeddedIgnite,
-  ReceiverContext,
-  ReceiverReturn,
-} from './receiver/data-streamer-receiver.js';
-export {
-  EmbeddedKeyValueView,
-  EmbeddedRecordView,
-  EmbeddedTable,
-  EmbeddedTables,
-} from './receiver/embedded-tables.js';
-export {
-  DEFAULT_TX_ATTEMPTS,
-  EmbeddedTransactions,
-  type RunInTransactionOptions,
-} from './receiver/embedded-transactions.js';
-export { ReceiverRegistry, receiverRegistryOf } from './receiver/receiver-registry.js';
-export { ReceiverTransaction } from './receiver/receiver-transaction.js';
-export {
-  type GroupMetrics,
-  type GroupRaftOptions,
-  groupName,
-  PartitionGroup,
-} from './replication/partition-group.js';
-export type { CommandOutcome } from './replication/partition-state-machine.js';
-export { IngestBatch } from './rows/ingest-batch.js';
-export { MAX_STORED_SCHEMA_VERSION, storedRowTuple, storedRowVersion } from './rows/stored-row.js';
-export {
-  type ApplyListener,
-  type CommittedRow,
-  type LowWatermarkSource,
-  MvccPartitionStore,
-  type MvccPartitionStoreOptions,
-} from './storage/mvcc-partition-store.js';
-export type { PartitionSnapshot } from './storage/partition-snapshot.js';
-export {
-  applyBatch,
-  applyKeyedBatch,
-  type BatchItem,
-  type KeyedRows,
-} from './tx/apply-batch.js';
-export { Transaction } from './tx/transaction.js';
-export { TransactionManager, type TransactionManagerOptions } from './tx/transaction-manager.js';
-export { nextTxState, type TxState, TxStates } from './tx/tx-lifecycle.js';
+export type { GroupMetrics } from './replication/partition-group.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DataStreamerReceiver } from '../src/receiver/data-streamer-receiver.js';
+import type { DataStreamerReceiver } from '../src/node/receiver/data-streamer-receiver.js';
 import { type TableRows, TestCluster } from './support/test-cluster.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { Response } from '@datastreamer/protocol';
 import type { BatchProducer } from '@datastreamer/protocol/internal';
 import { describe, expect, it } from 'vitest';
-import type { DataStreamerReceiver } from '../src/receiver/data-streamer-receiver.js';
+import type { DataStreamerReceiver } from '../src/node/receiver/data-streamer-receiver.js';
 import { TestCluster } from './support/test-cluster.js';
 
 /**

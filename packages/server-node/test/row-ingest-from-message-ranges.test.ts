@@ -95,22 +95,30 @@ function ingestBoth(
 ): void {
   const tupleEnd = tupleStart + row.tuple.length;
   if (remove) {
-    both.ingest.removeRangeInto(both.fromRanges, shape, bytes, tupleStart, tupleEnd, index, 'batch');
+    both.ingest.removeRangeInto({
+      batch: both.fromRanges,
+      index,
+      shape,
+      context: 'batch',
+      bytes,
+      tupleStart,
+      tupleEnd,
+    });
     both.reference.removeInto(both.fromArrays, shape, row.tuple, index, 'batch');
     return;
   }
   const maskEnd = maskStart + row.noValueSet.length;
-  both.ingest.putRangeInto(
-    both.fromRanges,
+  both.ingest.putRangeInto({
+    batch: both.fromRanges,
+    index,
     shape,
+    context: 'batch',
     bytes,
     maskStart,
     maskEnd,
     tupleStart,
     tupleEnd,
-    index,
-    'batch',
-  );
+  });
   both.reference.putInto(both.fromArrays, shape, row.noValueSet, row.tuple, index, 'batch');
 }
 
@@ -227,28 +235,17 @@ describe('RowIngest (rows as ranges of a message)', () => {
           const tupleStart = starts[1] ?? -1;
           const fromRanges = ingest.batch(index + 1);
           const fromArrays = reference.batch(index + 1);
+          const target = { batch: fromRanges, index, shape, context: 'batch', bytes } as const;
           const got = caughtOrNone(() =>
             remove
-              ? ingest.removeRangeInto(
-                  fromRanges,
-                  shape,
-                  bytes,
-                  tupleStart,
-                  tupleStart + tuple.length,
-                  index,
-                  'batch',
-                )
-              : ingest.putRangeInto(
-                  fromRanges,
-                  shape,
-                  bytes,
+              ? ingest.removeRangeInto({ ...target, tupleStart, tupleEnd: tupleStart + tuple.length })
+              : ingest.putRangeInto({
+                  ...target,
                   maskStart,
-                  maskStart + mask.length,
+                  maskEnd: maskStart + mask.length,
                   tupleStart,
-                  tupleStart + tuple.length,
-                  index,
-                  'batch',
-                ),
+                  tupleEnd: tupleStart + tuple.length,
+                }),
           );
           const expected = caughtOrNone(() =>
             remove
@@ -285,8 +282,9 @@ describe('RowIngest (rows as ranges of a message)', () => {
     const secsUnset = 1 << 2;
     const bytes = Uint8Array.of(0xff, secsUnset, ...row.tuple);
     const batch = ingest.batch(2);
-    ingest.putRangeInto(batch, shape, bytes, 1, 1, 2, bytes.length, 0, 'batch');
-    ingest.putRangeInto(batch, shape, bytes, 1, 2, 2, bytes.length, 1, 'batch');
+    const row0 = { batch, shape, context: 'batch', bytes, tupleStart: 2, tupleEnd: bytes.length } as const;
+    ingest.putRangeInto({ ...row0, index: 0, maskStart: 1, maskEnd: 1 });
+    ingest.putRangeInto({ ...row0, index: 1, maskStart: 1, maskEnd: 2 });
     const stored = (i: number) => {
       const start = batch.rowStarts[i] ?? -1;
       return codec.decodeRow(
@@ -300,7 +298,17 @@ describe('RowIngest (rows as ranges of a message)', () => {
     const userUnset = Uint8Array.of(0xff, 1 << 1, ...row.tuple);
     const refused = ingest.batch(8);
     const error = caughtOrNone(() =>
-      ingest.putRangeInto(refused, shape, userUnset, 1, 2, 2, userUnset.length, 7, 'batch'),
+      ingest.putRangeInto({
+        batch: refused,
+        index: 7,
+        shape,
+        context: 'batch',
+        bytes: userUnset,
+        maskStart: 1,
+        maskEnd: 2,
+        tupleStart: 2,
+        tupleEnd: userUnset.length,
+      }),
     );
     refused.release();
     expect(error).toMatchObject({

@@ -3,8 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { HybridClock } from '../src/clock/hlc.js';
 import { MvccPartitionStore } from '../src/storage/mvcc-partition-store.js';
 import type { PartitionTx } from '../src/storage/partition-tx.js';
-import type { Transaction } from '../src/tx/transaction.js';
-import { TransactionManager } from '../src/tx/transaction-manager.js';
 import {
   isFinalTxState,
   nextTxState,
@@ -13,7 +11,9 @@ import {
   TxActions,
   type TxState,
   TxStates,
-} from '../src/tx/tx-lifecycle.js';
+} from '../src/storage/tx-lifecycle.js';
+import type { Transaction } from '../src/tx/transaction.js';
+import { TransactionManager } from '../src/tx/transaction-manager.js';
 import { caught } from './support/caught.js';
 
 const standingClock: Clock = {

@@ -1,6 +1,6 @@
 import { type Response, RowCodec, type TableSchema } from '@datastreamer/protocol';
 import type { BatchProducer } from '@datastreamer/protocol/internal';
-import { storedRowTuple } from '@datastreamer/server-node';
+import { storedRowTuple } from '@datastreamer/server-node/internal';
 import { describe, expect, it } from 'vitest';
 import { SimCluster } from '../src/cluster/sim-cluster.js';
 import { RawConnection } from './support/raw-connection.js';

@@ -30,8 +30,8 @@
  * prove the `authentication.clusterSecret` (auth/authenticator.ts); timestamps from peers are bounded by
  * `maxClockOffsetMs` (clock/hlc.ts).
  *
- * Partitions: see partition-table.ts (which replicas a node holds) and partition-move.ts (how one moves).
- * Requests: connection-session.ts (framing, handshake, answers), request-router.ts (which handler), and the
+ * Partitions: see partitions/partition-table.ts (which replicas a node holds) and partition-move.ts (how one
+ * moves). Requests: connection-session.ts (framing, handshake, answers), request-router.ts (which handler), and the
  * handlers by group (catalog-handlers.ts, tuple-handlers.ts, streamer-handler.ts, node-handlers.ts).
  */
 import {
@@ -52,17 +52,15 @@ import { DEFAULT_MAX_CLOCK_OFFSET_MS, HybridClock } from '../clock/hlc.js';
 import { type Disk, isSimulatedDisk } from '../disk/disk.js';
 import { MemoryDisk } from '../disk/memory-disk.js';
 import { ServerError } from '../errors/server-error.js';
+import { Forwarder } from '../peer/forwarding.js';
 import type { ControlPlane } from '../placement/control-plane.js';
 import { RAFT_DEFAULTS } from '../raft/raft-options.js';
-import type { DataStreamerReceiver } from '../receiver/data-streamer-receiver.js';
-import { type ReceiverRegistry, receiverRegistryOf } from '../receiver/receiver-registry.js';
 import type { GroupMetrics, GroupRaftOptions, PartitionGroup } from '../replication/partition-group.js';
 import type { MvccPartitionStore } from '../storage/mvcc-partition-store.js';
 import type { TransactionManager } from '../tx/transaction-manager.js';
 import type { TwoPhaseCommitHooks } from '../tx/tx-coordinator.js';
 import type { TxLog } from '../tx/tx-log.js';
 import { ConnectionSession, SessionStates } from './connection-session.js';
-import { Forwarder } from './forwarding.js';
 import { type NodeApplyListener, NodeCore, type NodeRoleListener } from './node-core.js';
 import type { NodeMetricsSnapshot } from './node-metrics.js';
 import {
@@ -73,6 +71,8 @@ import {
   type PartitionHandOver,
   type PartitionHandOverTarget,
 } from './partition-move.js';
+import type { DataStreamerReceiver } from './receiver/data-streamer-receiver.js';
+import { type ReceiverRegistry, receiverRegistryOf } from './receiver/receiver-registry.js';
 import { nameHash } from './trace-ids.js';
 
 /** The longest a move waits for a prepared transaction on its partition to be decided, in ms. */

@@ -6,12 +6,12 @@
  * unreplicated tables in one transaction are refused.
  */
 import { ServerError } from '../errors/server-error.js';
+import type { PartitionReplica } from '../partitions/partition-table.js';
 import type { PartitionGroup } from '../replication/partition-group.js';
 import { commitOnGroup } from '../tx/replicated-commit.js';
 import type { Transaction } from '../tx/transaction.js';
 import { commitTwoPhase, type LocalShare, mixedTransaction } from '../tx/two-phase-commit.js';
 import type { NodeContext } from './node-context.js';
-import type { PartitionReplica } from './partition-table.js';
 
 /**
  * Commits `tx`, which wrote only on `replicas` (served here).

@@ -6,8 +6,9 @@
 import type { Buggify, Clock, Logger, PeerType } from '@datastreamer/protocol';
 import type { BatchProducer } from '@datastreamer/protocol/internal';
 import type { HybridClock } from '../clock/hlc.js';
+import type { Route, RoutePurpose } from '../partitions/route.js';
+import type { Forwarder } from '../peer/forwarding.js';
 import type { ControlPlane } from '../placement/control-plane.js';
-import type { ReceiverRegistry } from '../receiver/receiver-registry.js';
 import type { ReplicaGroups } from '../replication/replica-groups.js';
 import type { RowIngest } from '../rows/row-ingest.js';
 import type { RowShapes } from '../rows/row-shape.js';
@@ -16,28 +17,8 @@ import type { TransactionManager } from '../tx/transaction-manager.js';
 import type { TxCoordinator } from '../tx/tx-coordinator.js';
 import type { TxLog } from '../tx/tx-log.js';
 import type { TxParticipants } from '../tx/tx-participant.js';
-import type { Forwarder } from './forwarding.js';
 import type { NodeMetrics } from './node-metrics.js';
-import type { PartitionReplica } from './partition-table.js';
-
-/** What a request does on a partition: reads need less of a replicated partition's primary than writes. */
-export type RoutePurpose = 'read' | 'write';
-
-/** Where a partition's requests go, as this node sees it now. */
-export type Route =
-  /** This node owns the partition and serves it. */
-  | { readonly kind: 'local'; readonly replica: PartitionReplica }
-  /** Another node owns it. */
-  | { readonly kind: 'remote'; readonly owner: string }
-  /** This node owns it but is handing it over: writes are refused (retryable) until the move ends. */
-  | { readonly kind: 'moving' }
-  /** No node owns it (the placement has no owner for it). */
-  | { readonly kind: 'unowned' }
-  /**
-   * A replicated partition whose primary, per the placement, is this node, but which this node cannot serve
-   * now (it lost its lease or its majority, or an election is under way): retryable `NO_QUORUM`.
-   */
-  | { readonly kind: 'noQuorum' };
+import type { ReceiverRegistry } from './receiver/receiver-registry.js';
 
 export interface NodeContext {
   readonly name: string;
@@ -61,7 +42,7 @@ export interface NodeContext {
   readonly buggify: Buggify;
   readonly upgrade: RowUpgrade;
   readonly log: Logger;
-  /** Node-to-node hops a streamer batch may take (see forwarding.ts). */
+  /** Node-to-node hops a streamer batch may take (see peer/forwarding.ts). */
   readonly maxForwardHops: number;
   /** The receivers deployed on the cluster (shared by its nodes). */
   readonly receivers: ReceiverRegistry;

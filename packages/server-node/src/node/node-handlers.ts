@@ -21,9 +21,9 @@ import type { OpName, RequestOf, ResultOf } from '@datastreamer/protocol';
 import type { ForwardedBatchResult, RowResult, TxStateResult } from '@datastreamer/protocol/internal';
 import { ServerError } from '../errors/server-error.js';
 import type { RaftRequestOf } from '../raft/raft-types.js';
-import { handleReceiverBatch } from '../receiver/receiver-batch-handler.js';
 import type { NodeContext, RequestContext } from './node-context.js';
 import { handleSeal } from './producer-handlers.js';
+import { handleReceiverBatch } from './receiver/receiver-batch-handler.js';
 import { handleStreamerBatch } from './streamer-handler.js';
 
 /** @throws ServerError `PROTOCOL_ERROR` when a client sends a node-to-node op. */

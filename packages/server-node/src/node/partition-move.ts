@@ -26,10 +26,10 @@
 import type { Logger } from '@datastreamer/protocol';
 import { ServerError } from '../errors/server-error.js';
 import type { ProducerFenceEntry } from '../fence/producer-fence.js';
+import type { PartitionReplica } from '../partitions/partition-table.js';
+import { ReplicaStates } from '../partitions/partition-table.js';
 import type { Placement } from '../placement/placement.js';
 import type { PartitionSnapshot } from '../storage/partition-snapshot.js';
-import type { PartitionReplica } from './partition-table.js';
-import { ReplicaStates } from './partition-table.js';
 
 /** What a partition's new owner receives: the committed state and the producer fence that guards it. */
 export interface PartitionHandOver {

@@ -16,9 +16,9 @@ import type {
   StreamerSealResult,
 } from '@datastreamer/protocol/internal';
 import { ServerError } from '../errors/server-error.js';
+import type { PartitionReplica } from '../partitions/partition-table.js';
 import { encodeSeal } from '../replication/partition-command.js';
 import type { NodeContext, RequestContext } from './node-context.js';
-import type { PartitionReplica } from './partition-table.js';
 import {
   checkPartition,
   latestSchema,

@@ -3,7 +3,6 @@
  * here decoded and typed; the handler returns its result, or a promise of it when it had to ask another node.
  */
 import type { OpName, Request, RequestOf, ResultOf } from '@datastreamer/protocol';
-import { receiverBatchSend } from '../receiver/receiver-batch-handler.js';
 import {
   columnAdd,
   heartbeat,
@@ -27,6 +26,7 @@ import {
   unsupportedNodeOp,
 } from './node-handlers.js';
 import { producerRegister, streamerSeal } from './producer-handlers.js';
+import { receiverBatchSend } from './receiver/receiver-batch-handler.js';
 import { streamerBatchSend } from './streamer-handler.js';
 import {
   tupleDelete,

@@ -33,16 +33,18 @@ import type {
   StreamerRow,
 } from '@datastreamer/protocol/internal';
 import { ServerError } from '../errors/server-error.js';
+import type { PartitionReplica } from '../partitions/partition-table.js';
 import type { PartitionGroup } from '../replication/partition-group.js';
 import type { CommandOutcome } from '../replication/partition-state-machine.js';
 import type { IngestBatch } from '../rows/ingest-batch.js';
+import type { KeyedRows } from '../rows/keyed-rows.js';
 import type { RowIngest } from '../rows/row-ingest.js';
+import type { PutRange } from '../rows/row-range.js';
 import type { RowShape } from '../rows/row-shape.js';
-import { applyKeyedBatch, type KeyedRows, writeKeyedBatch } from '../tx/apply-batch.js';
+import { applyKeyedBatch, writeKeyedBatch } from '../tx/apply-batch.js';
 import { commitOnGroup } from '../tx/replicated-commit.js';
 import type { Transaction } from '../tx/transaction.js';
 import type { NodeContext, RequestContext } from './node-context.js';
-import type { PartitionReplica } from './partition-table.js';
 import {
   checkPartition,
   checkWriteVersion,
@@ -250,17 +252,29 @@ function ingestRanges(
   rows: StreamerRowRanges,
   deleted: Uint8Array | null,
 ): void {
-  const bytes = rows.bytes;
   const count = rows.count;
+  // One argument object for the whole batch, its positions moved row by row: no object per row.
+  const range: PutRange = {
+    batch: checked,
+    index: 0,
+    shape,
+    context: 'batch',
+    bytes: rows.bytes,
+    tupleStart: 0,
+    tupleEnd: 0,
+    maskStart: 0,
+    maskEnd: 0,
+  };
   for (let i = 0; i < count; i++) {
+    range.index = i;
+    range.tupleStart = rows.tupleStart(i);
+    range.tupleEnd = rows.tupleEnd(i);
     if (isRemove(deleted, i)) {
-      ingest.removeRangeInto(checked, shape, bytes, rows.tupleStart(i), rows.tupleEnd(i), i, 'batch');
+      ingest.removeRangeInto(range);
     } else {
-      const maskStart = rows.maskStart(i);
-      const maskEnd = rows.maskEnd(i);
-      const tupleStart = rows.tupleStart(i);
-      const tupleEnd = rows.tupleEnd(i);
-      ingest.putRangeInto(checked, shape, bytes, maskStart, maskEnd, tupleStart, tupleEnd, i, 'batch');
+      range.maskStart = rows.maskStart(i);
+      range.maskEnd = rows.maskEnd(i);
+      ingest.putRangeInto(range);
     }
   }
 }

@@ -18,10 +18,11 @@
 import type { RequestOf, TableSchema } from '@datastreamer/protocol';
 import type { RowResult } from '@datastreamer/protocol/internal';
 import { ServerError } from '../errors/server-error.js';
+import type { PartitionReplica } from '../partitions/partition-table.js';
+import type { RoutePurpose } from '../partitions/route.js';
 import type { RowShape } from '../rows/row-shape.js';
 import { commitLocal } from './local-commit.js';
-import type { NodeContext, RequestContext, RoutePurpose } from './node-context.js';
-import type { PartitionReplica } from './partition-table.js';
+import type { NodeContext, RequestContext } from './node-context.js';
 import {
   checkKeyVersion,
   checkPartition,

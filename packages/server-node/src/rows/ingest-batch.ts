@@ -12,7 +12,7 @@
  * returns, and `RowIngest.batch` hands out its reusable batch only when it is not in use. It does not check
  * rows or know schemas.
  */
-import type { KeyedRows } from '../tx/apply-batch.js';
+import type { KeyedRows } from './keyed-rows.js';
 
 /** The buffers a batch starts with; they double as rows need. */
 const FIRST_BYTES = 4096;

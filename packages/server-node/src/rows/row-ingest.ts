@@ -25,6 +25,7 @@
 import { type Buggify, neverBuggify } from '@datastreamer/protocol';
 import { IngestBatch } from './ingest-batch.js';
 import { columnError, markedLength, type RowContext, rowError } from './ingest-errors.js';
+import type { PutRange, RemoveRange } from './row-range.js';
 import type { RowShape } from './row-shape.js';
 import { versionPrefixLength, writeVersionPrefix } from './stored-row.js';
 import { TupleLayout } from './tuple-layout.js';
@@ -76,34 +77,25 @@ export class RowIngest {
   }
 
   /**
-   * {@link RowIngest.putInto} for a row whose `noValueSet` is `bytes[maskStart..maskEnd)` and whose tuple is
-   * `bytes[tupleStart..tupleEnd)` (a decoded streamer batch's rows, read from its message): same checks,
-   * same errors, same output.
+   * {@link RowIngest.putInto} for the row `put` locates: its `noValueSet` is `bytes[maskStart..maskEnd)` and
+   * its tuple `bytes[tupleStart..tupleEnd)` (a decoded streamer batch's rows, read from its message): same
+   * checks, same errors, same output.
    *
    * @throws ServerError `INVALID_ROW` (see the module header); the batch's item is then left unset.
    */
-  putRangeInto(
-    batch: IngestBatch,
-    shape: RowShape,
-    bytes: Uint8Array,
-    maskStart: number,
-    maskEnd: number,
-    tupleStart: number,
-    tupleEnd: number,
-    index: number,
-    context: RowContext,
-  ): void {
+  putRangeInto(put: PutRange): void {
+    const { bytes, maskStart } = put;
     this.#putInto(
-      batch,
-      shape,
+      put.batch,
+      put.shape,
       bytes,
       maskStart,
-      maskEnd - maskStart,
+      put.maskEnd - maskStart,
       bytes,
-      tupleStart,
-      tupleEnd,
-      index,
-      context,
+      put.tupleStart,
+      put.tupleEnd,
+      put.index,
+      put.context,
     );
   }
 
@@ -171,17 +163,23 @@ export class RowIngest {
     index: number,
     context: RowContext,
   ): void {
-    this.removeRangeInto(batch, shape, tuple, 0, tuple.length, index, context);
+    this.#removeInto(batch, shape, tuple, 0, tuple.length, index, context);
   }
 
   /**
-   * {@link RowIngest.removeInto} for a tuple that is `bytes[tupleStart..tupleEnd)`: same checks, same
-   * errors, same output.
+   * {@link RowIngest.removeInto} for the tuple `remove` locates, `bytes[tupleStart..tupleEnd)`: same checks,
+   * same errors, same output.
    *
    * @throws ServerError `INVALID_ROW` when the tuple is neither a key nor a full row, or a key column is NULL
    *   or malformed.
    */
-  removeRangeInto(
+  removeRangeInto(remove: RemoveRange): void {
+    const { batch, shape, bytes, tupleStart, tupleEnd, index, context } = remove;
+    this.#removeInto(batch, shape, bytes, tupleStart, tupleEnd, index, context);
+  }
+
+  /** The key is `bytes[tupleStart..tupleEnd)`. */
+  #removeInto(
     batch: IngestBatch,
     shape: RowShape,
     bytes: Uint8Array,

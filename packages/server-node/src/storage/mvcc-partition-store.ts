@@ -32,7 +32,6 @@
  */
 import { type Buggify, neverBuggify } from '@datastreamer/protocol';
 import { ServerError } from '../errors/server-error.js';
-import { nextTxState, type TxAction, TxStates, unknownTxState } from '../tx/tx-lifecycle.js';
 import { type AppliedViews, type ApplyListener, ApplyListeners, notifyApplied } from './apply-listeners.js';
 import { applyDecidedWrites, type DecidedWrites } from './decided-writes.js';
 import { checkIntents, commitIntents, removeIntents } from './intent-steps.js';
@@ -41,6 +40,7 @@ import { keyHex } from './key-string.js';
 import { KeyTable } from './key-table.js';
 import { loadSnapshot, type PartitionSnapshot, snapshotOf } from './partition-snapshot.js';
 import { PartitionTx } from './partition-tx.js';
+import { nextTxState, type TxAction, TxStates, unknownTxState } from './tx-lifecycle.js';
 
 /** Tells a store the oldest timestamp any reader on the node may still read at. */
 export interface LowWatermarkSource {

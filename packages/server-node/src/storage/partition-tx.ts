@@ -1,6 +1,6 @@
 /**
  * One transaction's share of one partition store: its snapshot timestamp, its lifecycle state (moved only
- * through the table in tx/tx-lifecycle.ts) and its intents, in first-write order, so commit and abort touch
+ * through the table in tx-lifecycle.ts) and its intents, in first-write order, so commit and abort touch
  * exactly those keys without scanning the partition.
  *
  * An intent is the key's slot in the store plus its row as a byte range of a caller's buffer (buffer, start,
@@ -11,8 +11,9 @@
  *
  * Handles are created by `MvccPartitionStore.begin` and mutated only by that store; callers read them.
  */
-import { type TxState, TxStates } from '../tx/tx-lifecycle.js';
+
 import type { IntentOwner } from './key-entry.js';
+import { type TxState, TxStates } from './tx-lifecycle.js';
 
 /** Per intent in `#fields`: the slot, the row's start in its buffer, the row's length (-1: delete). */
 const SLOT = 0;

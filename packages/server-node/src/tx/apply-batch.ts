@@ -9,6 +9,7 @@
  */
 import { StreamerOperationTypes } from '@datastreamer/protocol';
 import { ServerError } from '../errors/server-error.js';
+import type { KeyedRows } from '../rows/keyed-rows.js';
 import type { MvccPartitionStore } from '../storage/mvcc-partition-store.js';
 import type { Transaction } from './transaction.js';
 import type { TransactionManager } from './transaction-manager.js';
@@ -58,24 +59,6 @@ export function applyBatch(
     throw err;
   }
   return manager.commit(tx);
-}
-
-/**
- * A batch held as bytes: item `i` is the key in `keyBytes[keyStarts[i], keyStarts[i] + keyLengths[i])` and
- * either the row in `rowBytes[rowStarts[i], rowStarts[i] + rowLengths[i])` to upsert, or a REMOVE when
- * `rowLengths[i]` is -1. Keys in one buffer and rows in another, so a batch costs no object per item and its
- * rows can be copied into the store as one block (see rows/ingest-batch.ts, which builds it).
- */
-export interface KeyedRows {
-  /** Items in the batch (the typed arrays may be longer). */
-  readonly count: number;
-  readonly keyBytes: Uint8Array;
-  readonly rowBytes: Uint8Array;
-  readonly keyStarts: Int32Array;
-  readonly keyLengths: Int32Array;
-  readonly rowStarts: Int32Array;
-  /** -1 for a REMOVE. */
-  readonly rowLengths: Int32Array;
 }
 
 /**

@@ -8,8 +8,8 @@
 import { ServerError } from '../errors/server-error.js';
 import type { MvccPartitionStore } from '../storage/mvcc-partition-store.js';
 import type { PartitionTx } from '../storage/partition-tx.js';
+import { TxStates } from '../storage/tx-lifecycle.js';
 import type { Transaction } from './transaction.js';
-import { TxStates } from './tx-lifecycle.js';
 
 /**
  * Prepares `tx` on `partition`: PENDING -> PREPARED once its intents are checked.

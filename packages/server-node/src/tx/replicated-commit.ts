@@ -15,9 +15,9 @@ import { encodeWrite, type FenceOp } from '../replication/partition-command.js';
 import type { PartitionGroup } from '../replication/partition-group.js';
 import type { CommandOutcome } from '../replication/partition-state-machine.js';
 import type { MvccPartitionStore } from '../storage/mvcc-partition-store.js';
+import { TxStates } from '../storage/tx-lifecycle.js';
 import type { Transaction } from './transaction.js';
 import type { TransactionManager } from './transaction-manager.js';
-import { TxStates } from './tx-lifecycle.js';
 
 /**
  * Commits `tx` (open, its writes on `store` only, the store of `group`) through `group`'s log with `fence`.

@@ -13,10 +13,10 @@ import { type Buggify, type Logger, neverBuggify, silentLogger } from '@datastre
 import type { HybridClock } from '../clock/hlc.js';
 import { ServerError } from '../errors/server-error.js';
 import type { LowWatermarkSource, MvccPartitionStore } from '../storage/mvcc-partition-store.js';
+import { type TxAction, TxStates, unknownTxState } from '../storage/tx-lifecycle.js';
 import { abortPartition, commitPartition, preparePartition } from './partition-steps.js';
 import { Transaction } from './transaction.js';
 import { formatTxId } from './tx-id.js';
-import { type TxAction, TxStates, unknownTxState } from './tx-lifecycle.js';
 
 export interface TransactionManagerOptions {
   /** Start and commit timestamps come from it. */

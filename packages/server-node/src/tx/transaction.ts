@@ -1,8 +1,8 @@
 /**
  * A transaction as the node's `TransactionManager` sees it: id, start timestamp from the hybrid clock, its
- * lifecycle state (moved only through the table in tx-lifecycle.ts) and the partitions it touched, each with
- * that partition's participant handle. An implicit transaction (a streamer batch, a single-row operation) is
- * bound to one partition; an explicit one may touch any partitions of the node.
+ * lifecycle state (moved only through the table in storage/tx-lifecycle.ts) and the partitions it touched,
+ * each with that partition's participant handle. An implicit transaction (a streamer batch, a single-row
+ * operation) is bound to one partition; an explicit one may touch any partitions of the node.
  *
  * It does not read, write or commit by itself: the manager and the per-partition steps do.
  */
@@ -10,7 +10,7 @@
 import { ServerError } from '../errors/server-error.js';
 import type { MvccPartitionStore } from '../storage/mvcc-partition-store.js';
 import type { PartitionTx } from '../storage/partition-tx.js';
-import { nextTxState, type TxAction, type TxState, TxStates } from './tx-lifecycle.js';
+import { nextTxState, type TxAction, type TxState, TxStates } from '../storage/tx-lifecycle.js';
 
 export class Transaction {
   readonly id: string;

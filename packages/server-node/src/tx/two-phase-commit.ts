@@ -28,15 +28,15 @@
 import type { TxPartition } from '@datastreamer/protocol/internal';
 import type { HybridClock } from '../clock/hlc.js';
 import { ServerError } from '../errors/server-error.js';
-import type { Forwarder } from '../node/forwarding.js';
+import type { Forwarder } from '../peer/forwarding.js';
 import { encodePrepare, type FenceOp } from '../replication/partition-command.js';
 import type { PartitionGroup } from '../replication/partition-group.js';
 import type { CommandOutcome } from '../replication/partition-state-machine.js';
 import type { MvccPartitionStore } from '../storage/mvcc-partition-store.js';
+import { TxStates } from '../storage/tx-lifecycle.js';
 import type { Transaction } from './transaction.js';
 import type { TransactionManager } from './transaction-manager.js';
 import type { TxCoordinator } from './tx-coordinator.js';
-import { TxStates } from './tx-lifecycle.js';
 import { type PreparedPartition, partitionKey, type TxDecision, type TxLog } from './tx-log.js';
 import { asServerError } from './tx-participant.js';
 

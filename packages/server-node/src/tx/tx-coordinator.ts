@@ -14,7 +14,7 @@
  */
 import type { Clock, Logger, TimerHandle } from '@datastreamer/protocol';
 import type { TxPartition, TxStateResult } from '@datastreamer/protocol/internal';
-import type { Forwarder } from '../node/forwarding.js';
+import type { Forwarder } from '../peer/forwarding.js';
 import { partitionKey, type TxDecision, type TxLog } from './tx-log.js';
 
 /** The first wait before telling a participant again, doubled up to {@link DELIVER_MAX_DELAY_MS}. */

@@ -25,17 +25,17 @@ import { type Clock, type Logger, ProtocolError, type TimerHandle } from '@datas
 import type { RowResult, TxPartition } from '@datastreamer/protocol/internal';
 import type { HybridClock } from '../clock/hlc.js';
 import { ServerError } from '../errors/server-error.js';
-import type { Forwarder } from '../node/forwarding.js';
-import type { Route } from '../node/node-context.js';
+import type { Route } from '../partitions/route.js';
+import type { Forwarder } from '../peer/forwarding.js';
 import type { ControlPlane } from '../placement/control-plane.js';
 import { encodeFinish, encodePrepare } from '../replication/partition-command.js';
 import type { PartitionGroup } from '../replication/partition-group.js';
 import { storedRowOf, storedRowTuple, storedRowVersion } from '../rows/stored-row.js';
 import { keyToString } from '../storage/key-string.js';
 import type { MvccPartitionStore } from '../storage/mvcc-partition-store.js';
+import { TxStates } from '../storage/tx-lifecycle.js';
 import { abortPartition, commitPartition, preparePartition } from './partition-steps.js';
 import { Transaction } from './transaction.js';
-import { TxStates } from './tx-lifecycle.js';
 import type { PreparedPartition, TxLog } from './tx-log.js';
 
 /** How long a participant waits for its coordinator before asking it for the outcome. */

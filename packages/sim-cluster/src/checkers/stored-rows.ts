@@ -10,7 +10,7 @@
  */
 import { type ColumnDef, type InternalValue, RowCodec, type TableSchema } from '@datastreamer/protocol';
 import { storedValueProblem } from '@datastreamer/protocol/internal';
-import { storedRowTuple, storedRowVersion } from '@datastreamer/server-node';
+import { storedRowTuple, storedRowVersion } from '@datastreamer/server-node/internal';
 import { buildReport, type CheckerResult } from './checker-result.js';
 
 /** One committed version in one store. */

@@ -6,7 +6,8 @@
  * (streams record their own submits and acks).
  */
 import type { Logger } from '@datastreamer/protocol';
-import type { Catalog, ClusterNode } from '@datastreamer/server-node';
+import type { ClusterNode } from '@datastreamer/server-node';
+import type { Catalog } from '@datastreamer/server-node/internal';
 import { canonicalKey } from '../history/canonical-key.js';
 import type { History } from '../history/history.js';
 import type { HistoryRow } from '../history/history-event.js';

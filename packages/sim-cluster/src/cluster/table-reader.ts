@@ -12,14 +12,14 @@ import {
   RowCodec,
   type TableSchema,
 } from '@datastreamer/protocol';
+import type { ClusterNode } from '@datastreamer/server-node';
 import {
   type Catalog,
-  type ClusterNode,
   type MvccPartitionStore,
   type Placement,
   storedRowTuple,
   storedRowVersion,
-} from '@datastreamer/server-node';
+} from '@datastreamer/server-node/internal';
 import type { StoredVersion } from '../checkers/stored-rows.js';
 
 export type PlainRow = Record<string, unknown>;

@@ -8,7 +8,8 @@
  *
  * COMMITTED and ABORTED are final. Every pair not listed is illegal and refused with a `TX_NOT_ACTIVE` error
  * naming the state and the action. Both a whole transaction and each of its per-partition participants move
- * through this table. This module decides what is legal; it does not carry out any effect.
+ * through this table. This module decides what is legal; it does not carry out any effect. It sits in storage/
+ * because a partition's share (partition-tx.ts) moves through it; tx/ builds on it.
  */
 import { ServerError } from '../errors/server-error.js';
 

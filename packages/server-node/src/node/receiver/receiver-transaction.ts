@@ -20,18 +20,23 @@
  */
 import type { TableSchema } from '@datastreamer/protocol';
 import type { RowResult, TxPartition } from '@datastreamer/protocol/internal';
-import { ServerError } from '../errors/server-error.js';
-import type { NodeContext } from '../node/node-context.js';
-import type { PartitionReplica } from '../node/partition-table.js';
-import { noQuorum } from '../node/request-checks.js';
-import { storedRowOf, storedRowTuple, storedRowVersion } from '../rows/stored-row.js';
-import type { MvccPartitionStore } from '../storage/mvcc-partition-store.js';
-import { commitOnGroup } from '../tx/replicated-commit.js';
-import type { Transaction } from '../tx/transaction.js';
-import type { TransactionManager } from '../tx/transaction-manager.js';
-import { abortTwoPhase, type CommitGuard, commitTwoPhase, type LocalShare } from '../tx/two-phase-commit.js';
-import { type TxState, TxStates } from '../tx/tx-lifecycle.js';
-import { asServerError } from '../tx/tx-participant.js';
+import { ServerError } from '../../errors/server-error.js';
+import type { PartitionReplica } from '../../partitions/partition-table.js';
+import { storedRowOf, storedRowTuple, storedRowVersion } from '../../rows/stored-row.js';
+import type { MvccPartitionStore } from '../../storage/mvcc-partition-store.js';
+import { type TxState, TxStates } from '../../storage/tx-lifecycle.js';
+import { commitOnGroup } from '../../tx/replicated-commit.js';
+import type { Transaction } from '../../tx/transaction.js';
+import type { TransactionManager } from '../../tx/transaction-manager.js';
+import {
+  abortTwoPhase,
+  type CommitGuard,
+  commitTwoPhase,
+  type LocalShare,
+} from '../../tx/two-phase-commit.js';
+import { asServerError } from '../../tx/tx-participant.js';
+import type { NodeContext } from '../node-context.js';
+import { noQuorum } from '../request-checks.js';
 
 /** Where a touched partition belongs, to check at commit that it is still where it was. */
 interface TouchedPartition {

@@ -5,8 +5,8 @@
  * the plumbing is in table-access.ts.
  */
 import { InvalidValueError, ProtocolError, type TableSchema } from '@datastreamer/protocol';
-import { ServerError } from '../errors/server-error.js';
-import type { NodeContext } from '../node/node-context.js';
+import { ServerError } from '../../errors/server-error.js';
+import type { NodeContext } from '../node-context.js';
 import { checkAlive, type ReceiverTransaction } from './receiver-transaction.js';
 import { type PlainRow, TableAccess } from './table-access.js';
 

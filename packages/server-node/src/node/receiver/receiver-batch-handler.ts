@@ -11,8 +11,8 @@
  */
 import type { RequestOf } from '@datastreamer/protocol';
 import { type ReceiverBatch, type ReceiverBatchResult, valueKind } from '@datastreamer/protocol/internal';
-import { ServerError } from '../errors/server-error.js';
-import type { NodeContext, RequestContext } from '../node/node-context.js';
+import { ServerError } from '../../errors/server-error.js';
+import type { NodeContext, RequestContext } from '../node-context.js';
 import {
   checkPartition,
   latestSchema,
@@ -20,8 +20,8 @@ import {
   noQuorum,
   notPrimary,
   partitionMoving,
-} from '../node/request-checks.js';
-import type { ForwardBudget } from '../node/streamer-handler.js';
+} from '../request-checks.js';
+import type { ForwardBudget } from '../streamer-handler.js';
 import { runFenced } from './receiver-run.js';
 
 /** STREAMER_WITH_RECEIVER_BATCH_SEND from a client (forwarded once at most by default) or a node (never). */

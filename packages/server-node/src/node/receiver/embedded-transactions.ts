@@ -4,8 +4,8 @@
  * fence update after the receiver returns: `runInTransaction` then runs its function inside it (no commit of
  * its own, no conflict retry: a conflict fails the batch, which the client retries as a whole).
  */
-import { ServerError } from '../errors/server-error.js';
-import type { NodeContext } from '../node/node-context.js';
+import { ServerError } from '../../errors/server-error.js';
+import type { NodeContext } from '../node-context.js';
 import { ReceiverTransaction } from './receiver-transaction.js';
 
 /** Default number of runs of a transaction function that keeps hitting write-write conflicts. */

@@ -17,11 +17,11 @@
 import type { TableSchema } from '@datastreamer/protocol';
 import type { PartitionKey, PartitionRow, RowResult } from '@datastreamer/protocol/internal';
 import { VersionedSchema } from '@datastreamer/protocol/internal';
-import { ServerError } from '../errors/server-error.js';
-import type { NodeContext, RequestContext } from '../node/node-context.js';
-import { latestSchema } from '../node/request-checks.js';
-import { tupleDeleteAll, tupleGetAll, tupleUpsertAll } from '../node/tuple-handlers.js';
-import { keyToString } from '../storage/key-string.js';
+import { ServerError } from '../../errors/server-error.js';
+import { keyToString } from '../../storage/key-string.js';
+import type { NodeContext, RequestContext } from '../node-context.js';
+import { latestSchema } from '../request-checks.js';
+import { tupleDeleteAll, tupleGetAll, tupleUpsertAll } from '../tuple-handlers.js';
 import { checkAlive, ReceiverTransaction } from './receiver-transaction.js';
 
 /** A decoded row: every column by name. */

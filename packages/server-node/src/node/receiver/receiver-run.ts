@@ -29,11 +29,11 @@ import {
   type ReceiverBatch,
   type ReceiverBatchResult,
 } from '@datastreamer/protocol/internal';
-import { ServerError } from '../errors/server-error.js';
-import type { BatchResults } from '../fence/producer-fence.js';
-import type { NodeContext } from '../node/node-context.js';
-import type { PartitionReplica } from '../node/partition-table.js';
-import { encodeWrite } from '../replication/partition-command.js';
+import { ServerError } from '../../errors/server-error.js';
+import type { BatchResults } from '../../fence/producer-fence.js';
+import type { PartitionReplica } from '../../partitions/partition-table.js';
+import { encodeWrite } from '../../replication/partition-command.js';
+import type { NodeContext } from '../node-context.js';
 import type { DataStreamerReceiver, ReceiverContext } from './data-streamer-receiver.js';
 import { EmbeddedTables } from './embedded-tables.js';
 import { EmbeddedTransactions } from './embedded-transactions.js';

@@ -8,8 +8,8 @@
  * does not run receivers (receiver-batch-handler.ts does) or check what they return.
  */
 
-import { ServerError } from '../errors/server-error.js';
-import type { ControlPlane } from '../placement/control-plane.js';
+import { ServerError } from '../../errors/server-error.js';
+import type { ControlPlane } from '../../placement/control-plane.js';
 import type { DataStreamerReceiver } from './data-streamer-receiver.js';
 
 /** Longest receiver name accepted (Ignite's class names are far shorter in practice). */
