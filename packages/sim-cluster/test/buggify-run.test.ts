@@ -95,7 +95,8 @@ describe('SimCluster with buggify', () => {
     });
     await using _ = cluster;
     const items = workload({ seed: 4, items: 600, keys: 60 });
-    // Six streams one after another: a stream looks its table's schema up once, when it opens.
+    // Six streams one after another (a stream looks its table's schema up once, when it opens), with pages
+    // small enough that the source is read in several pages (the page-split point is asked once a page).
     let retries = 0;
     for (let part = 0; part < 6; part++) {
       const slice = items.slice(part * 100, part * 100 + 100);
@@ -103,7 +104,7 @@ describe('SimCluster with buggify', () => {
         view,
         slice,
         { client, seq: seqOf },
-        { pageSize: 40, autoFlushInterval: 50 },
+        { pageSize: 5, autoFlushInterval: 50 },
       );
       expect(summary.items).toBe(100);
       retries += summary.retries;

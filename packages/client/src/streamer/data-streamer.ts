@@ -289,6 +289,7 @@ export class DataStreamer<T, Entry, Result = never> {
     const partitions = this.#stats.partitions;
     const { pageBytes } = this.#options;
     let taken = 0;
+    let lastPartition = -1;
     try {
       while (taken < page.length && this.#state === 'streaming') {
         const item = page[taken] as T;
@@ -309,6 +310,7 @@ export class DataStreamer<T, Entry, Result = never> {
         }
         this.#append(partition, item, slot.entry as Entry, slot.bytes);
         slot.entry = undefined;
+        lastPartition = partition;
         taken++;
       }
     } catch (error) {
@@ -319,6 +321,10 @@ export class DataStreamer<T, Entry, Result = never> {
       return;
     }
     page.length = 0;
+    // Fault point, asked once per page (not per item): the last item's batch leaves now, however small.
+    if (lastPartition >= 0 && this.#state === 'streaming' && this.#buggify('streamer.page-split')) {
+      this.#lanes[lastPartition]?.seal();
+    }
   }
 
   /** Adds an item to its partition's open batch, sealing the batch before it would pass `pageBytes` or once full. */
@@ -329,7 +335,7 @@ export class DataStreamer<T, Entry, Result = never> {
     const size = lane.append(item, entry, this.#nextSeq++, bytes);
     // Counted as taken before sealing: whatever sending sets off, the item is now the lane's.
     this.#stats.take();
-    if (size >= pageSize || lane.open.bytes >= pageBytes || this.#buggify('streamer.page-split')) lane.seal();
+    if (size >= pageSize || lane.open.bytes >= pageBytes) lane.seal();
   }
 
   #openLane(partition: number): PartitionLane<T, Entry, Result> {

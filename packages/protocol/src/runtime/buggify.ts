@@ -22,7 +22,7 @@ export const BuggifyPoints = {
     "the client's partition-assignment cache treats a hit as a miss and loads the assignment again",
   'streamer.auto-flush-now':
     "a partition's auto-flush timer fires at once instead of after autoFlushInterval",
-  'streamer.page-split': 'a partition buffer is sealed and sent early, after the item just added',
+  'streamer.page-split': 'the open batch of a page’s last item is sealed and sent early, however small',
   'node.refuse-before-apply':
     'a node refuses a streamer batch with the retryable OVERLOADED before applying it',
   'node.refuse-after-apply':

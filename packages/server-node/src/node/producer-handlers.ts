@@ -27,7 +27,7 @@ import {
   notPrimary,
   partitionMoving,
 } from './request-checks.js';
-import type { ForwardBudget } from './streamer-handler.js';
+import { type ForwardBudget, forwardBudgetOf } from './streamer-handler.js';
 
 /** PRODUCER_REGISTER: the producer's next epoch. @throws ServerError `INVALID_ARGUMENT` for a bad id. */
 export function producerRegister(
@@ -43,8 +43,7 @@ export function streamerSeal(
   request: RequestOf<'STREAMER_SEAL'>,
   context: RequestContext,
 ): StreamerSealResult | Promise<StreamerSealResult> {
-  const budget = context.peer === 'client' && node.maxForwardHops > 0 ? 0 : null;
-  return handleSeal(node, request, budget, node.name);
+  return handleSeal(node, request, forwardBudgetOf(node, context), node.name);
 }
 
 /**

@@ -58,14 +58,18 @@ import {
 /** How a batch may still travel: the hop count to send it on with, or `null` when it may not be forwarded. */
 export type ForwardBudget = number | null;
 
+/** A batch from a client may be forwarded once (when forwarding is on); one from a node never. */
+export function forwardBudgetOf(node: NodeContext, context: RequestContext): ForwardBudget {
+  return context.peer === 'client' && node.maxForwardHops > 0 ? 0 : null;
+}
+
 /** STREAMER_BATCH_SEND from a client (forwarded once at most by default) or a node (never forwarded). */
 export function streamerBatchSend(
   node: NodeContext,
   request: RequestOf<'STREAMER_BATCH_SEND'>,
   context: RequestContext,
 ): StreamerBatchResult | Promise<StreamerBatchResult> {
-  const budget = context.peer === 'client' && node.maxForwardHops > 0 ? 0 : null;
-  return handleStreamerBatch(node, request, budget, node.name);
+  return handleStreamerBatch(node, request, forwardBudgetOf(node, context), node.name);
 }
 
 /**

@@ -21,7 +21,7 @@ import {
   notPrimary,
   partitionMoving,
 } from '../request-checks.js';
-import type { ForwardBudget } from '../streamer-handler.js';
+import { type ForwardBudget, forwardBudgetOf } from '../streamer-handler.js';
 import { runFenced } from './receiver-run.js';
 
 /** STREAMER_WITH_RECEIVER_BATCH_SEND from a client (forwarded once at most by default) or a node (never). */
@@ -30,8 +30,7 @@ export function receiverBatchSend(
   request: RequestOf<'STREAMER_WITH_RECEIVER_BATCH_SEND'>,
   context: RequestContext,
 ): ReceiverBatchResult | Promise<ReceiverBatchResult> {
-  const budget = context.peer === 'client' && node.maxForwardHops > 0 ? 0 : null;
-  return handleReceiverBatch(node, request, budget, node.name);
+  return handleReceiverBatch(node, request, forwardBudgetOf(node, context), node.name);
 }
 
 /**
