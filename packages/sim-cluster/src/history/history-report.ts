@@ -114,7 +114,7 @@ export function historyReport(
   if (options.seed !== undefined) facts.push(['seed', String(options.seed)]);
   facts.push(
     ['events', String(events.length)],
-    ['virtual time', `${endMs} ms`],
+    ['virtual time', `${Math.round(endMs * 100) / 100} ms`],
     ['keys', String(keys.values.length)],
   );
   facts.push(...(options.facts ?? []).map(([label, value]): [string, string] => [label, value]));
