@@ -25,6 +25,29 @@ export function spawnDemo(args: readonly string[]): ChildProcess {
   return node('apps/demo/src/main.ts', args);
 }
 
+/** Demos started by {@link startWebDemo} that have not exited. */
+const running = new Set<ChildProcess>();
+
+/** Kills every demo {@link startWebDemo} started that is still running (after a failed test). */
+export function killWebDemos(): void {
+  for (const demo of running) demo.kill('SIGKILL');
+  running.clear();
+}
+
+/**
+ * A demo run with `--web`: the process, its end, its stderr, and the page's URL once it printed it. A
+ * `--web` demo serves until a Ctrl-C: call {@link killWebDemos} after each test, so a failed one leaves none.
+ */
+export async function startWebDemo(args: readonly string[]) {
+  const demo = spawnDemo([...args, '--web', '--port', '0']);
+  running.add(demo);
+  demo.on('exit', () => running.delete(demo));
+  const exit = ended(demo);
+  const stderr = watchStderr(demo);
+  const url = (await stderr.waitFor(/web view at (http:\/\/127\.0\.0\.1:\d+\/)/))[1] as string;
+  return { demo, exit, stderr, url };
+}
+
 /** Runs one of sim-cluster's commands (`report-cli.ts`, `replay-cli.ts`) to its end. */
 export function runSimCommand(
   script: 'report-cli.ts' | 'replay-cli.ts',

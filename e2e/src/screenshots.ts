@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { launchChromium } from './chromium.js';
 import { writePlanted } from './planted-history.js';
-import { ended, ROOT, runSimCommand, spawnDemo, watchStderr } from './repository.js';
+import { killWebDemos, ROOT, runSimCommand, startWebDemo } from './repository.js';
 
 const IMAGES = join(ROOT, 'apps/demo/images');
 const VIEWPORT = { width: 1100, height: 820 };
@@ -43,9 +43,7 @@ try {
   await reportPage.screenshot({ path: join(IMAGES, 'report.png') });
   console.log(`screenshots: ${join(IMAGES, 'report.png')}`);
 
-  const demo = spawnDemo(['chaos', '--events', '150000', '--web', '--port', '0']);
-  const exit = ended(demo);
-  const url = (await watchStderr(demo).waitFor(/web view at (http:\/\/127\.0\.0\.1:\d+\/)/))[1] as string;
+  const { demo, exit, url } = await startWebDemo(['chaos', '--events', '150000']);
   const livePage = await browser.newPage();
   await livePage.setViewportSize(VIEWPORT);
   await livePage.goto(url);
@@ -57,6 +55,7 @@ try {
   demo.kill('SIGINT');
   await exit;
 } finally {
+  killWebDemos();
   await browser.close();
   rmSync(dir, { recursive: true, force: true });
 }

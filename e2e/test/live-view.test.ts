@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   type Browser,
   browserTestsOff,
@@ -8,9 +8,7 @@ import {
   pageErrors,
   SCREENSHOTS_DIR,
 } from '../src/chromium.js';
-import { ended, spawnDemo, watchStderr } from '../src/repository.js';
-
-const URL_LINE = /web view at (http:\/\/127\.0\.0\.1:\d+\/)/;
+import { killWebDemos, startWebDemo } from '../src/repository.js';
 
 /** Whether something answers at `url` now. */
 async function answers(url: string): Promise<boolean> {
@@ -29,24 +27,20 @@ describe.runIf(!browserTestsOff())('the live web view in Chromium', () => {
     browser = await launchChromium();
   });
 
+  afterEach(() => killWebDemos());
+
   afterAll(async () => {
     await browser?.close();
   });
 
   it('shows a short run as it goes and its verdict; Ctrl-C then stops the server', async () => {
-    const demo = spawnDemo([
+    const { demo, exit, url } = await startWebDemo([
       'album-release',
       '--events',
       '40000',
       '--faults',
       'flaky',
-      '--web',
-      '--port',
-      '0',
     ]);
-    const exit = ended(demo);
-    const stderr = watchStderr(demo);
-    const url = (await stderr.waitFor(URL_LINE))[1] as string;
 
     const page = await browser.newPage();
     const errors = pageErrors(page);
@@ -78,19 +72,13 @@ describe.runIf(!browserTestsOff())('the live web view in Chromium', () => {
   });
 
   it('stops the run and the server at the first Ctrl-C while it streams', async () => {
-    const demo = spawnDemo([
+    const { demo, exit, stderr, url } = await startWebDemo([
       'album-release',
       '--events',
       '5000000',
       '--history',
       'off',
-      '--web',
-      '--port',
-      '0',
     ]);
-    const exit = ended(demo);
-    const stderr = watchStderr(demo);
-    const url = (await stderr.waitFor(URL_LINE))[1] as string;
     expect(await answers(url)).toBe(true);
     await stderr.waitFor(/\[album-release\] started/);
     demo.kill('SIGINT');

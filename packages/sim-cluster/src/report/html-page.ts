@@ -13,7 +13,7 @@ export interface HtmlPageParts {
   readonly title: string;
   /** The page's body, already HTML (escape text with {@link escapeHtml}). */
   readonly body: string;
-  /** The page's own styles (CSS), after uPlot's. */
+  /** The page's own styles (CSS), after uPlot's and the shared ones (`page/base.css`). */
   readonly style: string;
   /** The page's own script (plain browser JavaScript), run after uPlot is defined and the body parsed. */
   readonly script: string;
@@ -68,6 +68,7 @@ export function htmlPage(parts: HtmlPageParts): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(parts.title)}</title>
 <style>${css}</style>
+<style>${readPageAsset('base.css')}</style>
 <style>${parts.style}</style>
 </head>
 <body>
