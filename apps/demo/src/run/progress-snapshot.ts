@@ -35,7 +35,10 @@ export interface ProgressSnapshot {
   readonly ackedByNode: readonly (readonly [string, number])[];
   /** Where each partition's replicas and primary are now. */
   readonly partitions: readonly PartitionPlace[];
-  /** Faults and topology changes so far: those that last as bands, the rest as instants (`toMs` = `fromMs`). */
+  /**
+   * Faults and topology changes so far: those that last as bands, the rest as instants (`toMs` = `fromMs`),
+   * elections and leases left out (the counters count them).
+   */
   readonly faults: readonly FaultBand[];
   /** Per-message network events so far (drops, duplicates, resets, refusals). */
   readonly networkCounts: readonly (readonly [string, number])[];
@@ -82,12 +85,17 @@ function faultsOf(meter: RunMeter): Pick<ProgressSnapshot, 'faults' | 'networkCo
       fromMs: s.fromMs - since,
       toMs: s.toMs === undefined ? null : s.toMs - since,
     })),
-    ...spans.instants().map((i) => ({
-      label: i.label,
-      source: i.source,
-      fromMs: i.atMs - since,
-      toMs: i.atMs - since,
-    })),
+    // Elections and leases are counted on the view (replication-watch.ts); listed, they would bury the faults.
+    ...spans
+      .instants()
+      .filter((i) => i.kind !== 'election' && i.kind !== 'lease')
+      .map((i) => ({
+        label: i.label,
+        source: i.source,
+        fromMs: i.atMs - since,
+        toMs: i.atMs - since,
+      })),
   ];
+  faults.sort((a, b) => a.fromMs - b.fromMs);
   return { faults, networkCounts: [...spans.counts()] };
 }

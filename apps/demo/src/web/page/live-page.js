@@ -34,8 +34,13 @@
           for (const f of faults) {
             const x0 = u.valToPos(f.fromMs / 1000, 'x', true);
             const x1 = u.valToPos(f.toMs === null ? end : f.toMs / 1000, 'x', true);
-            ctx.fillStyle = f.source === 'fault' ? 'rgba(229, 62, 62, 0.14)' : 'rgba(128, 90, 213, 0.16)';
-            ctx.fillRect(x0, bbox.top, Math.max(2, x1 - x0), bbox.height);
+            const instant = f.toMs === f.fromMs;
+            ctx.fillStyle = instant
+              ? 'rgba(128, 90, 213, 0.6)'
+              : f.source === 'fault'
+                ? 'rgba(229, 62, 62, 0.14)'
+                : 'rgba(128, 90, 213, 0.16)';
+            ctx.fillRect(x0, bbox.top, instant ? 1 : Math.max(2, x1 - x0), bbox.height);
           }
           ctx.restore();
         },
@@ -147,7 +152,7 @@
     const known = nodes.join(',');
     nodes = frame.nodes.slice();
     if (nodes.join(',') !== known) rebuild = true;
-    faults = frame.faults.filter((f) => f.toMs !== f.fromMs);
+    faults = frame.faults;
     append(frame.points);
     if (rebuild || charts['rate-chart'] === undefined) redraw();
     else {
