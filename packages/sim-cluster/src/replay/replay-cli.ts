@@ -7,7 +7,8 @@
  * Logs (JSON lines, pino's format, virtual time in `time`) go to stderr; the verdict, the history hash and
  * the comparison with the scenario's `expected` go to stdout. `--html` writes the run's report page
  * (`history.toHtml`: the seed and this command on top, each violation linked to its events). Exit code 0 when the run passes every checker
- * and matches `expected`, 1 otherwise, 2 for a bad command line or scenario.
+ * and matches `expected`, 1 otherwise, 2 for a bad command line or scenario. Relative paths are the folder's the
+ * command was typed in (see user-path.ts).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { reportJudgement } from '../checkers/report-judgement.js';
@@ -15,6 +16,7 @@ import { replayCommand } from './dump-scenario.js';
 import { JsonLineLogger, type LogLevelName, LogLevels } from './json-line-logger.js';
 import { runScenario } from './run-scenario.js';
 import { scenarioFromJson } from './scenario-json.js';
+import { userPath } from './user-path.js';
 
 const USAGE =
   'usage: replay <scenario.json> [--level trace|debug|info|warn|error|silent] [--history <out.jsonl>] [--html <out.html>]';
@@ -61,7 +63,7 @@ async function main(argv: readonly string[]): Promise<number> {
   let scenario: ReturnType<typeof scenarioFromJson>;
   try {
     args = parseArgs(argv);
-    scenario = scenarioFromJson(readFileSync(args.file, 'utf8'));
+    scenario = scenarioFromJson(readFileSync(userPath(args.file), 'utf8'));
   } catch (error) {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
     return 2;
@@ -71,14 +73,14 @@ async function main(argv: readonly string[]): Promise<number> {
     logger,
     onCluster: (cluster) => logger.useClock(cluster.clock),
   });
-  if (args.history !== undefined) writeFileSync(args.history, result.history.toJsonLines());
+  if (args.history !== undefined) writeFileSync(userPath(args.history), result.history.toJsonLines());
   if (args.html !== undefined) {
     writeFileSync(
-      args.html,
+      userPath(args.html),
       result.history.toHtml({
         title: `Replay of ${args.file}${scenario.name === undefined ? '' : ` (${scenario.name})`}`,
         seed: result.seed,
-        replayCommand: replayCommand(args.file),
+        replayCommand: replayCommand(userPath(args.file)),
         judgement: reportJudgement(result.verdict),
       }),
     );

@@ -6,12 +6,13 @@
  *     [--replay "<command>"] [--key Id[,Col]] [--seq Seq] [--table T] [--title T]
  *
  * Writes the page (default: the history's path with `.html` for `.jsonl`) and prints where, and the verdict.
+ * Relative paths are the folder's the command was typed in (see user-path.ts).
  * Exit code 0 when the page was written (whatever the verdict: the page shows it), 2 for a bad command line,
  * a history it cannot read or rows without the named columns.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { historyReportFile } from './history-report-file.js';
+import { userPath } from './user-path.js';
 
 const USAGE =
   'usage: report <history.jsonl> [--html <out.html>] [--seed <n>] [--replay <command>] [--key <col>[,<col>]] [--seq <col>] [--table <name>] [--title <text>]';
@@ -42,8 +43,11 @@ function parseArgs(argv: readonly string[]): { file: string; values: Map<ValueOp
 
 function main(argv: readonly string[]): number {
   try {
-    const { file, values } = parseArgs(argv);
-    const out = values.get('--html') ?? `${file.replace(/\.jsonl$/, '')}.html`;
+    const args = parseArgs(argv);
+    const { values } = args;
+    const file = userPath(args.file);
+    const html = values.get('--html');
+    const out = html === undefined ? `${file.replace(/\.jsonl$/, '')}.html` : userPath(html);
     const key = values.get('--key');
     const seed = values.get('--seed');
     const replay = values.get('--replay');
@@ -51,7 +55,7 @@ function main(argv: readonly string[]): number {
     const table = values.get('--table');
     const title = values.get('--title');
     const report = historyReportFile(readFileSync(file, 'utf8'), {
-      title: title ?? `History report: ${file}`,
+      title: title ?? `History report: ${args.file}`,
       ...(seed === undefined ? {} : { seed }),
       ...(replay === undefined ? {} : { replayCommand: replay }),
       ...(key === undefined ? {} : { keyColumns: key.split(',').map((c) => c.trim()) }),
@@ -61,7 +65,7 @@ function main(argv: readonly string[]): number {
     writeFileSync(out, report.html);
     const verdict = report.verdict;
     process.stdout.write(
-      `report: ${resolve(out)} (${report.history.length} events; ${
+      `report: ${out} (${report.history.length} events; ${
         verdict === undefined ? 'not judged: no streamed items' : verdict.valid ? 'VALID' : 'INVALID'
       })\n`,
     );
