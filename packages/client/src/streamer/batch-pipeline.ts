@@ -75,6 +75,11 @@ export interface BatchPipelineOptions<B, A> extends RetryPolicy {
   readonly hold?: (
     result: BatchResult<B, A> & { readonly kind: 'acked' },
   ) => ObservableInput<unknown> | undefined;
+  /**
+   * False when `hold` never returns anything to wait for (the streamer has no `onBatch`): it then runs as the
+   * acknowledgement is mapped, and the batch needs no operator to wait in. Default true.
+   */
+  readonly holdWaits?: boolean;
 }
 
 /** Sends every batch of the source (see the module header); emits one result per batch, as each settles. */
@@ -106,16 +111,22 @@ function sendOne<B, A>(batch: B, options: BatchPipelineOptions<B, A>): Observabl
         )
       : attempt;
   }).pipe(retryWithBackoff<A>(options, turnWait(batch, options)));
+  const hold = options.hold;
+  const waits = hold !== undefined && options.holdWaits !== false;
   const settled = tries.pipe(
-    map((ack): BatchResult<B, A> => ({ kind: 'acked', batch, ack, attempts })),
+    map((ack): BatchResult<B, A> => {
+      const result = { kind: 'acked', batch, ack, attempts } as const;
+      // `hold` never throws (the streamer reports a throwing callback as the stream's failure).
+      if (hold !== undefined && !waits) hold(result);
+      return result;
+    }),
     catchError((error: unknown) => of<BatchResult<B, A>>({ kind: 'failed', batch, error, attempts })),
   );
-  const hold = options.hold;
-  if (hold === undefined) return settled;
+  if (!waits) return settled;
   return settled.pipe(
     mergeMap((result) => {
       if (result.kind !== 'acked') return [result];
-      const held = hold(result);
+      const held = hold?.(result);
       return held === undefined ? [result] : concat(from(held).pipe(ignoreElements()), [result]);
     }),
   );

@@ -270,6 +270,8 @@ export class DataStreamer<T, Entry, Result = never> {
         stopped: () => this.#state !== 'streaming' && this.#state !== 'draining',
         outOfTurn: (error) => errorCodeOf(error) === 'OUT_OF_ORDER_BATCH',
         hold: (result) => this.#report(result.batch, result.ack, result.attempts),
+        // Only `onBatch` can make a batch's slot wait (its promise).
+        holdWaits: this.#options.onBatch !== undefined,
       },
       attempt: (partition, batch, attempt) => this.#attempt(partition, batch, attempt),
       settled: (lane, result) => this.#settled(lane, result),
