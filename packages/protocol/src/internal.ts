@@ -18,6 +18,7 @@ export {
   NULL_HASH,
   rowColocationHash,
 } from './hash/colocation-hash.js';
+export { KeyPartitions } from './tuple/key-partitions.js';
 // Messages
 export type { NodeAuthenticateRequest } from './messages/auth-messages.js';
 export type {

@@ -21,6 +21,7 @@ import { backoffDelay } from '../runtime/backoff.js';
 import type { BasicCredentials, ReconnectOptions } from './connection-options.js';
 import { NodeConnection, type Reply, type RequestOptions, type RequestPayload } from './node-connection.js';
 import type { Requester } from './requester.js';
+import { SignalWatches } from './signal-watches.js';
 
 /** What the pool needs: the client's resolved options and where to report assignment versions. */
 export interface ConnectionPoolOptions {
@@ -82,6 +83,8 @@ export class ConnectionPool implements Requester {
   readonly #open: NodeConnection[] = [];
   #next = 0;
   #closed = false;
+  /** Abort signals of requests on any connection, one listener each (signal-watches.ts). */
+  readonly #signalWatches = new SignalWatches();
 
   private constructor(options: ConnectionPoolOptions) {
     this.#options = options;
@@ -227,6 +230,7 @@ export class ConnectionPool implements Requester {
         heartbeatIntervalMs: options.heartbeatIntervalMs,
         heartbeatTimeoutMs: options.heartbeatTimeoutMs,
         buggify: options.buggify,
+        signalWatches: this.#signalWatches,
         onAssignmentVersion: options.onAssignmentVersion,
         onClose: (closed, reason) => this.#onConnectionClose(slot, closed, reason),
       });

@@ -45,6 +45,7 @@ import type { BasicCredentials } from './connection-options.js';
 import { Heartbeat } from './heartbeat.js';
 import { PendingRequest, PendingRequests } from './pending-requests.js';
 import type { Reply, RequestOptions, RequestPayload } from './requester.js';
+import type { SignalWatches } from './signal-watches.js';
 
 /** What a {@link NodeConnection} needs; the pool passes the client's resolved options. */
 export interface NodeConnectionOptions {
@@ -68,6 +69,11 @@ export interface NodeConnectionOptions {
   readonly heartbeatTimeoutMs?: number | undefined;
   /** Fault points (simulation only): `frame.byte-at-a-time` for the decoder. Default: none fires. */
   readonly buggify?: Buggify | undefined;
+  /**
+   * Where requests' abort signals are watched: the client's, shared by its connections, so a signal carried
+   * by many requests over many connections has one listener. Default: the connection's own.
+   */
+  readonly signalWatches?: SignalWatches | undefined;
 }
 
 const DEFAULT_HEARTBEAT_TIMEOUT_MS = 5_000;
@@ -101,7 +107,7 @@ export class NodeConnection {
     this.#raw = raw;
     this.#options = options;
     this.#logger = options.logger.child({ component: 'connection', endpoint });
-    this.#pending = new PendingRequests(options.clock);
+    this.#pending = new PendingRequests(options.clock, options.signalWatches);
     this.#decoder = new FrameDecoder({ buggify: options.buggify ?? neverBuggify });
   }
 
