@@ -12,15 +12,20 @@ export { Catalog, type CatalogListener, type CatalogOptions, MAX_PARTITIONS } fr
 export { HybridClock, type HybridClockOptions, type HybridTimestamp } from './clock/hlc.js';
 export type { PartitionHandOverTarget } from './node/partition-move.js';
 export {
+  type GroupMembership,
   MAX_REPLICAS,
+  type MembershipListener,
   type PartitionMove,
   Placement,
   type PlacementListener,
+  sameNodes,
   type TableAssignment,
 } from './placement/placement.js';
+export { planReplicaMoves, type ReplicaMove } from './placement/replica-plan.js';
 export { PlacementDriver, type PlacementDriverOptions } from './placement/placement-driver.js';
 export type { MembershipChange } from './raft/membership.js';
 export { type LeaseRecord, type Proposal, RaftNode } from './raft/raft-node.js';
+export { type MembershipStep, nextMembershipStep } from './replication/membership-reconciler.js';
 export { RAFT_DEFAULTS, type RaftNodeOptions } from './raft/raft-options.js';
 export {
   entryDigest,

@@ -54,6 +54,7 @@ export {
 } from './checkers/linearizable.js';
 export { type LivenessResult, type LivenessViolation, liveness } from './checkers/liveness.js';
 export { type OrderViolation, type PerKeyOrderResult, perKeyOrder } from './checkers/per-key-order.js';
+export { judgeReplicaSets, type ReplicaSetsResult, type ShrunkGroup } from './checkers/replica-sets.js';
 export {
   judgeStoredRows,
   type StoredRowsResult,
