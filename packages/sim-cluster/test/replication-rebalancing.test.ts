@@ -22,7 +22,12 @@ type Step = (cluster: SimCluster) => Promise<unknown> | unknown;
 
 /** Streams 1200 items into Events on `nodes` nodes with 3 replicas, running `steps` at item 300, 600, 900. */
 async function streamWhile(seed: number, nodes: number, steps: Readonly<Record<number, Step>>) {
-  const { cluster, client, view } = await startScenario({ seed, nodes, replicas: 3, replication: QUICK_RAFT });
+  const { cluster, client, view } = await startScenario({
+    seed,
+    nodes,
+    replicas: 3,
+    replication: QUICK_RAFT,
+  });
   const items = workload({ seed, items: 1200, keys: 150 });
   const running: Promise<unknown>[] = [];
   const hooks: Record<number, () => void> = {};
@@ -65,9 +70,15 @@ describe('Rebalancing replicated partitions by Raft membership changes', () => {
       [['node-1', 'node-2', 'node-3', 'node-4'], []],
       [['node-1', 'node-3', 'node-4'], []],
     ]);
-    expect(cluster.node('node-4').replicaGroup(cluster.controlPlane.catalog.latest('Events')?.tableId ?? -1, 0))
-      .toBeDefined();
-    expect(cluster.node('node-2').metrics().replication.groups.map((g) => g.partition)).not.toContain(0);
+    expect(
+      cluster.node('node-4').replicaGroup(cluster.controlPlane.catalog.latest('Events')?.tableId ?? -1, 0),
+    ).toBeDefined();
+    expect(
+      cluster
+        .node('node-2')
+        .metrics()
+        .replication.groups.map((g) => g.partition),
+    ).not.toContain(0);
     expectValid(cluster);
   });
 });

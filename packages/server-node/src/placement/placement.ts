@@ -262,7 +262,11 @@ export class Placement {
     const table = this.#replicatedTable(tableId, partition);
     if (target !== undefined) {
       const bad = target.find((node) => !this.#members.includes(node));
-      if (target.length !== table.replicaCount || new Set(target).size !== target.length || bad !== undefined) {
+      if (
+        target.length !== table.replicaCount ||
+        new Set(target).size !== target.length ||
+        bad !== undefined
+      ) {
         throw new ServerError(
           'INVALID_ARGUMENT',
           `partition ${partition} of table ${tableId} needs ${table.replicaCount} distinct member nodes as ` +

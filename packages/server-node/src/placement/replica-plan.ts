@@ -38,7 +38,8 @@ export function planReplicaMoves(
       const replicas = placement.targetOf(tableId, partition) ?? placement.replicasOf(tableId, partition);
       if (replicas === undefined) continue;
       for (const node of replicas) if (load.has(node)) load.set(node, (load.get(node) ?? 0) + 1);
-      if (placement.targetOf(tableId, partition) === undefined) partitions.push({ tableId, partition, replicas });
+      if (placement.targetOf(tableId, partition) === undefined)
+        partitions.push({ tableId, partition, replicas });
     }
   }
   const moves: ReplicaMove[] = [];

@@ -122,11 +122,17 @@ export class MembershipReconciler {
           this.counts.removed++;
           break;
       }
-      log.info({ group: raft.group, step: step.kind, member: step.member, target: desired }, 'membership change');
+      log.info(
+        { group: raft.group, step: step.kind, member: step.member, target: desired },
+        'membership change',
+      );
     } catch (error) {
       // Not ready (a learner fell back, a change still uncommitted): the next tick asks again.
       if (error instanceof ServerError && error.code === 'MEMBERSHIP_CHANGE_NOT_READY') return;
-      log.error({ group: raft.group, step: step.kind, member: step.member, err: error }, 'membership change refused');
+      log.error(
+        { group: raft.group, step: step.kind, member: step.member, err: error },
+        'membership change refused',
+      );
     }
   }
 }

@@ -44,8 +44,8 @@ import type { RaftRoleChange, RaftSend } from '../raft/raft-types.js';
 import type { MvccPartitionStore } from '../storage/mvcc-partition-store.js';
 import type { PartitionSnapshot } from '../storage/partition-snapshot.js';
 import type { PartitionTx } from '../storage/partition-tx.js';
-import type { PreparedRecord } from './partition-command.js';
 import { MembershipReconciler } from './membership-reconciler.js';
+import type { PreparedRecord } from './partition-command.js';
 import { type CommandOutcome, PartitionStateMachine, writeRows } from './partition-state-machine.js';
 import { ProposalTracker } from './proposal-tracker.js';
 
@@ -148,12 +148,7 @@ export class PartitionGroup {
    * @param founders the group's first replicas, when this replica is one of them and the group has not
    *   changed its members since; `undefined` for a replica being added (it learns its group from the leader).
    */
-  constructor(
-    host: GroupHost,
-    tableId: number,
-    partition: number,
-    founders: readonly string[] | undefined,
-  ) {
+  constructor(host: GroupHost, tableId: number, partition: number, founders: readonly string[] | undefined) {
     this.#host = host;
     this.tableId = tableId;
     this.partition = partition;

@@ -135,7 +135,8 @@ export class ReplicaGroups {
     const placement = this.#host.placement;
     const replicas = placement.replicasOf(tableId, partition) ?? [];
     // Founders start as the group's voters; a replica added later learns its group from the leader.
-    const founding = placement.membershipOf(tableId, partition) === undefined && replicas.includes(this.#host.name);
+    const founding =
+      placement.membershipOf(tableId, partition) === undefined && replicas.includes(this.#host.name);
     return this.#create(tableId, partition, founding ? replicas : undefined);
   }
 

@@ -10,7 +10,12 @@
  * data itself and does not judge anything.
  */
 import type { Clock } from '@datastreamer/protocol';
-import { type Placement, planReplicaMoves, type ReplicaMove, sameNodes } from '@datastreamer/server-node/internal';
+import {
+  type Placement,
+  planReplicaMoves,
+  type ReplicaMove,
+  sameNodes,
+} from '@datastreamer/server-node/internal';
 import { SimClusterError } from '../errors/sim-cluster-error.js';
 
 /** How long (cluster time) a topology call waits for replica moves before it returns and lets them go on. */

@@ -46,7 +46,7 @@ import { SimNetwork } from '../network/sim-network.js';
 import { recordApplies } from './apply-recording.js';
 import { type CheckedView, isCheckedView, type RowOfView } from './checked-view.js';
 import { recordedStream, type StreamRecording, type StreamTarget } from './recorded-stream.js';
-import { REPLICA_MOVE_WAIT_MS, ReplicaMover, type ReplicaMoveReport } from './replica-moves.js';
+import { REPLICA_MOVE_WAIT_MS, type ReplicaMoveReport, ReplicaMover } from './replica-moves.js';
 import {
   defaultClusterSecret,
   type HistoryMode,
@@ -335,7 +335,10 @@ export class SimCluster implements AsyncDisposable {
     const rest = placement.members.filter((m) => m !== name);
     if (rest.length === 0)
       throw new SimClusterError('INVALID_ARGUMENT', `cannot remove "${name}": it is the last node`);
-    const mostReplicas = Math.max(0, ...placement.replicatedTables().map(([t]) => placement.replicaCount(t) ?? 0));
+    const mostReplicas = Math.max(
+      0,
+      ...placement.replicatedTables().map(([t]) => placement.replicaCount(t) ?? 0),
+    );
     const hosted = placement.replicatedPartitionsOf(name).length;
     if (hosted > 0 && rest.length < mostReplicas) {
       throw new SimClusterError(
@@ -492,7 +495,11 @@ export class SimCluster implements AsyncDisposable {
     if (this.controlPlane.placement.isReplicated(schema.tableId)) {
       const mover = this.#replicaMoves;
       const move = mover.start(schema.tableId, partition, toNode, fromNode);
-      await mover.until(() => mover.reached(move) || this.controlPlane.placement.targetOf(schema.tableId, partition) === undefined);
+      await mover.until(
+        () =>
+          mover.reached(move) ||
+          this.controlPlane.placement.targetOf(schema.tableId, partition) === undefined,
+      );
       return mover.report(move);
     }
     const report = await this.node(owner).movePartition(schema.tableId, partition, toNode);
