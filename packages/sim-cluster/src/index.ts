@@ -77,7 +77,13 @@ export {
   type StreamTarget,
 } from './cluster/recorded-stream.js';
 export { recordingSource, type TakenItemSink } from './cluster/recording-source.js';
-export { type ClusterClock, type ConnectOptions, SimCluster } from './cluster/sim-cluster.js';
+export { REPLICA_MOVE_WAIT_MS, type ReplicaMoveReport } from './cluster/replica-moves.js';
+export {
+  type ClusterClock,
+  type ConnectOptions,
+  type ReplicaMoveOptions,
+  SimCluster,
+} from './cluster/sim-cluster.js';
 export {
   type HistoryMode,
   HistoryModes,

@@ -55,7 +55,7 @@ describe('Rebalancing replicated partitions by Raft membership changes', () => {
     let report: unknown;
     const { cluster, items, summary } = await streamWhile(151, 4, {
       300: async (c) => {
-        report = await c.movePartition('Events', 0, 'node-4', 'node-2');
+        report = await c.movePartition('Events', 0, 'node-4', { from: 'node-2' });
       },
     });
     await using _ = cluster;

@@ -64,6 +64,14 @@ export interface ConnectOptions
   readonly nodes?: readonly string[];
 }
 
+/** How `movePartition` moves a replica of a replicated table. */
+export interface ReplicaMoveOptions {
+  /** The replica that leaves. Default: the last replica that is not the primary. */
+  readonly from?: string;
+  /** How long to wait for the move, in cluster ms. Default {@link REPLICA_MOVE_WAIT_MS}; 0: not at all. */
+  readonly waitMs?: number;
+}
+
 /** A clock with the `sleep` tests use; virtual or real. */
 export type ClusterClock = Clock;
 
@@ -138,14 +146,14 @@ export class SimCluster implements AsyncDisposable {
       placement,
       clock: this.clock,
       isRunning: (name) => this.#nodes.get(name)?.isRunning === true,
-      recordMove: ({ tableId, partition, from, to }) =>
+      recordMove: ({ tableId, partition, from, to, target }) =>
         this.history.recordTopology({
           kind: 'move',
           table: this.#tableName(tableId),
           partition,
           from,
           to,
-          replicated: true,
+          replicas: [...target],
         }),
     });
     this.network = new SimNetwork({
@@ -307,16 +315,17 @@ export class SimCluster implements AsyncDisposable {
   /**
    * Adds a node and rebalances partitions to it; resolves with its name once they moved. Replicas of
    * replicated partitions move to it by membership changes (a learner caught up from a snapshot, promoted,
-   * then the old replica removed); it waits for those up to {@link REPLICA_MOVE_WAIT_MS} of cluster time,
-   * and any still under way go on in the background.
+   * then the old replica removed); it waits for those up to `options.waitMs` of cluster time (default
+   * {@link REPLICA_MOVE_WAIT_MS}; 0: not at all), and any still under way go on in the background.
    */
-  async addNode(): Promise<string> {
+  async addNode(options: { readonly waitMs?: number } = {}): Promise<string> {
     this.#checkRunning();
     const name = this.#startNode();
     this.history.recordTopology({ kind: 'join', node: name });
     await this.#rebalance(this.controlPlane.placement.members);
-    const moves = this.#replicaMoves.startPlan();
-    await this.#replicaMoves.until(() => moves.every((move) => this.#replicaMoves.reached(move)));
+    const mover = this.#replicaMoves;
+    const moves = mover.startPlan();
+    await mover.until(() => moves.every((move) => mover.reached(move)), options.waitMs);
     return name;
   }
 
@@ -469,10 +478,10 @@ export class SimCluster implements AsyncDisposable {
 
   /**
    * Moves one partition of a table to `toNode`. Unreplicated: its committed state goes along, atomically.
-   * Replicated: the replica on `fromNode` (default: the last replica that is not the primary) is replaced by
-   * one on `toNode` through Raft membership changes while writes go on (see replica-moves.ts); it resolves
-   * when the replicas show the move, or after {@link REPLICA_MOVE_WAIT_MS} of cluster time with
-   * `completed: false` (the move goes on).
+   * Replicated: the replica on `options.from` (default: the last replica that is not the primary) is
+   * replaced by one on `toNode` through Raft membership changes while writes go on (see replica-moves.ts);
+   * it resolves when the replicas show the move, or after `options.waitMs` of cluster time (default
+   * {@link REPLICA_MOVE_WAIT_MS}; 0: at once) with `completed: false` (the move goes on).
    * @throws SimClusterError `INVALID_ARGUMENT` for a bad partition or node, `toNode` holding a replica
    *   already, a move of the partition under way; `NODE_UNAVAILABLE` when `toNode` is down.
    */
@@ -480,7 +489,7 @@ export class SimCluster implements AsyncDisposable {
     table: string,
     partition: number,
     toNode: string,
-    fromNode?: string,
+    options: ReplicaMoveOptions = {},
   ): Promise<MoveReport | ReplicaMoveReport> {
     this.#checkRunning();
     const schema = this.#schemaOf(table);
@@ -494,11 +503,11 @@ export class SimCluster implements AsyncDisposable {
     this.node(toNode);
     if (this.controlPlane.placement.isReplicated(schema.tableId)) {
       const mover = this.#replicaMoves;
-      const move = mover.start(schema.tableId, partition, toNode, fromNode);
+      const move = mover.start(schema.tableId, partition, toNode, options.from);
+      const placement = this.controlPlane.placement;
       await mover.until(
-        () =>
-          mover.reached(move) ||
-          this.controlPlane.placement.targetOf(schema.tableId, partition) === undefined,
+        () => mover.reached(move) || placement.targetOf(schema.tableId, partition) === undefined,
+        options.waitMs,
       );
       return mover.report(move);
     }
