@@ -4,9 +4,10 @@
  * heartbeat, so that a change lost with a leader, a crash or a restart is simply issued again by whoever
  * leads next (the target is in the placement, not in any one node's memory):
  *
- * 1. a node of the target that is not a member is added as a learner, right after the leader snapshots its
- *    state machine, so the learner catches up from that snapshot (sent in chunks, raft/leader-replication.ts)
- *    and then from the log; it neither votes nor counts toward commits meanwhile;
+ * 1. a node of the target that is not a member is added as a learner; it catches up from the leader's latest
+ *    snapshot (one is taken first if the leader has none: a learner never replays the log from its start),
+ *    sent in chunks (raft/leader-replication.ts), then from the log; it neither votes nor counts toward
+ *    commits meanwhile;
  * 2. the learner is promoted once it holds the commit index (`matchIndex >= commitIndex`, raft/membership.ts
  *    refuses earlier), so the new voter holds every committed write when it starts counting;
  * 3. only then is a voter that is not in the target removed (another replica before the leader itself: a
@@ -108,8 +109,9 @@ export class MembershipReconciler {
     try {
       switch (step.kind) {
         case 'addLearner':
-          // The learner starts from a snapshot of everything applied so far, not from the whole log.
-          raft.takeSnapshot();
+          // The learner starts from a snapshot, not from the whole log: the leader's latest (taken every
+          // snapshotEveryEntries), or one of everything applied so far when it has none yet.
+          if (raft.snapshotIndex === 0) raft.takeSnapshot();
           raft.addLearner(step.member);
           this.counts.learnersAdded++;
           break;
