@@ -87,6 +87,22 @@ function writeSome(h: RaftHarness, prefix: string, count: number): void {
   }
 }
 
+/**
+ * A group a, b, c with 40 writes, and a move of a follower's replica (`leaving`) to d, run until d is a
+ * learner.
+ */
+function moveUnderWay(seed: bigint) {
+  const h = new RaftHarness({ seed, members: ['a', 'b', 'c'], raft: { snapshotChunkBytes: 8 } });
+  const leader = h.electLeader();
+  writeSome(h, 'v', 40);
+  h.addReplica('d');
+  const leaving = ['a', 'b', 'c'].find((id) => id !== leader.id) as string;
+  const target = ['a', 'b', 'c', 'd'].filter((id) => id !== leaving);
+  const bench = new MoveBench(h, target);
+  h.runUntil(() => bench.tick() && leader.config.learners.includes('d'), 2_000, 'the learner added');
+  return { h, leader, leaving, target, bench };
+}
+
 describe('MembershipReconciler', () => {
   it('plans add, promote once caught up, then remove, and rolls a dropped learner back', () => {
     const view = (voters: string[], learners: string[], match = 0) => ({
@@ -186,14 +202,7 @@ describe('MembershipReconciler', () => {
   });
 
   it('finishes a move whose learner crashed mid-catch-up: it restarts and catches up again', () => {
-    const h = new RaftHarness({ seed: 154n, members: ['a', 'b', 'c'], raft: { snapshotChunkBytes: 8 } });
-    const leader = h.electLeader();
-    writeSome(h, 'v', 40);
-    h.addReplica('d');
-    const leaving = ['a', 'b', 'c'].find((id) => id !== leader.id) as string;
-    const target = ['a', 'b', 'c', 'd'].filter((id) => id !== leaving);
-    const bench = new MoveBench(h, target);
-    h.runUntil(() => bench.tick() && leader.config.learners.includes('d'), 2_000, 'the learner added');
+    const { h, leaving, target, bench } = moveUnderWay(154n);
     h.runFor(20);
     h.crash('d');
     writeSomeWhenLed(h, 'down', 10);
@@ -206,14 +215,7 @@ describe('MembershipReconciler', () => {
   });
 
   it('finishes a move whose leaving replica crashed mid-way, without it', () => {
-    const h = new RaftHarness({ seed: 155n, members: ['a', 'b', 'c'], raft: { snapshotChunkBytes: 8 } });
-    const leader = h.electLeader();
-    writeSome(h, 'v', 40);
-    h.addReplica('d');
-    const leaving = ['a', 'b', 'c'].find((id) => id !== leader.id) as string;
-    const target = ['a', 'b', 'c', 'd'].filter((id) => id !== leaving);
-    const bench = new MoveBench(h, target);
-    h.runUntil(() => bench.tick() && leader.config.learners.includes('d'), 2_000, 'the learner added');
+    const { h, leaving, target, bench } = moveUnderWay(155n);
     h.crash(leaving);
     writeSomeWhenLed(h, 'without', 10);
     bench.runToTarget();
@@ -221,15 +223,7 @@ describe('MembershipReconciler', () => {
   });
 
   it('rolls a move back when its target is dropped: the learner is removed, the voters stay', () => {
-    const h = new RaftHarness({ seed: 156n, members: ['a', 'b', 'c'], raft: { snapshotChunkBytes: 8 } });
-    const leader = h.electLeader();
-    writeSome(h, 'v', 40);
-    h.addReplica('d');
-    const bench = new MoveBench(
-      h,
-      ['a', 'b', 'c', 'd'].filter((id) => id !== leader.id),
-    );
-    h.runUntil(() => bench.tick() && leader.config.learners.includes('d'), 2_000, 'the learner added');
+    const { h, leader, bench } = moveUnderWay(156n);
     h.crash('d');
     bench.target = undefined;
     h.runUntil(
