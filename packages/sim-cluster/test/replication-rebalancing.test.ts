@@ -141,4 +141,21 @@ describe('Rebalancing replicated partitions: joins, leaves and repairs', () => {
     expect(tableRows(cluster)).toEqual(expectedRows(items));
     expectValid(cluster);
   });
+
+  it('moves a replica off a crashed node, which deletes the group files at its restart', async () => {
+    const { cluster } = await startScenario({ seed: 156, nodes: 4, replicas: 3, replication: QUICK_RAFT });
+    await using _ = cluster;
+    const tableId = cluster.controlPlane.catalog.latest('Events')?.tableId ?? -1;
+    await cluster.primaryOf('Events', 0);
+    const files = () => cluster.node('node-2').disk.list(`raft/t${tableId}p0/`);
+    expect(files().length).toBeGreaterThan(0);
+    cluster.crashNode('node-2');
+    const report = await cluster.movePartition('Events', 0, 'node-4', { from: 'node-2' });
+    expect(report).toMatchObject({ completed: true, replicas: ['node-1', 'node-3', 'node-4'] });
+    expect(files().length).toBeGreaterThan(0);
+    await cluster.restartNode('node-2');
+    expect(files()).toEqual([]);
+    expect(cluster.node('node-2').replicaGroup(tableId, 0)).toBeUndefined();
+    expectValid(cluster);
+  });
 });

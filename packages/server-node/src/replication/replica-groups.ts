@@ -4,7 +4,7 @@
  * of it (`sync`, on every placement change, or when a group's first Raft message arrives), all stopped at a
  * crash and created again from the node's disk at the restart. A group the placement no longer lists this
  * node for (its removal from the group committed, or the move that was adding it was dropped) is stopped and
- * its files are deleted from the disk. It carries the groups' Raft messages over the node's links (`send`, and
+ * its files are deleted from the disk (at the restart, for a group it left while it was down). It carries the groups' Raft messages over the node's links (`send`, and
  * `handle` for the ones that arrive) and, on a new primary, finds out how each prepared transaction ended
  * (asking its coordinator, with growing delays, until the primary can finish it).
  *
@@ -179,6 +179,12 @@ export class ReplicaGroups {
   /** The node restarted: groups are created again, from what the disk kept. */
   restart(): void {
     this.#running = true;
+    // Groups this node left while it was down: their files are stale (a move back starts afresh).
+    for (const path of this.#host.disk.list('raft/')) {
+      const parsed = parseGroupName(path.split('/')[1] ?? '');
+      if (parsed !== undefined && !this.#listed(parsed.tableId, parsed.partition))
+        this.#host.disk.remove(path);
+    }
     this.sync();
   }
 
@@ -220,7 +226,7 @@ export class ReplicaGroups {
     return group;
   }
 
-  /** The group left this node: stop it and forget its files (a later move back starts it afresh). */
+  /** The group left this node: stop it and delete its files (a later move back starts it afresh). */
   #drop(group: PartitionGroup): void {
     this.#retire(group);
     this.#groups.delete(group.name);
