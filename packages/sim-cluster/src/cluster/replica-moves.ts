@@ -2,8 +2,9 @@
  * Moving the replicas of replicated partitions, as the simulated cluster asks for it (`movePartition` of a
  * replicated table, `addNode`, `removeNode`, the repair after `destroyNode`): it records each move's target
  * replica set in the placement (`Placement.setTarget`; the partition's group leader makes the membership
- * changes, see server-node's replication/membership-reconciler.ts), records the move in the history, and
- * waits on the cluster's clock until the placement shows the target reached.
+ * changes, see server-node's replication/membership-reconciler.ts), records the move in the history (a
+ * `move` topology event with the target as `replicas`, and a `membership` event for each configuration the
+ * group then commits), and waits on the cluster's clock until the placement shows the target reached.
  *
  * A move outlives the wait: the target stays in the placement until the group reaches it or it is dropped
  * (the node it moves to is destroyed), whatever crashes, restarts or elections happen meanwhile. It moves no
@@ -17,6 +18,7 @@ import {
   sameNodes,
 } from '@datastreamer/server-node/internal';
 import { SimClusterError } from '../errors/sim-cluster-error.js';
+import type { TopologyKind } from '../history/history-event.js';
 
 /** How long (cluster time) a topology call waits for replica moves before it returns and lets them go on. */
 export const REPLICA_MOVE_WAIT_MS = 10_000;
@@ -41,15 +43,30 @@ export interface ReplicaMoverHost {
   readonly clock: Clock;
   /** Whether node `name` is running. */
   isRunning(name: string): boolean;
-  /** Records a move that starts (a `move` topology event). */
-  recordMove(move: ReplicaMove): void;
+  /** The name of table `tableId`, for the history. */
+  tableName(tableId: number): string;
+  /** Records a topology event in the cluster's history. */
+  recordTopology(change: { readonly kind: TopologyKind } & Record<string, unknown>): void;
 }
 
 export class ReplicaMover {
   readonly #host: ReplicaMoverHost;
 
+  /** Also records every configuration a group commits as a `membership` topology event, from now on. */
   constructor(host: ReplicaMoverHost) {
     this.#host = host;
+    const placement = host.placement;
+    placement.onMembership((tableId, partition, membership) =>
+      host.recordTopology({
+        kind: 'membership',
+        table: host.tableName(tableId),
+        partition,
+        voters: [...membership.voters],
+        learners: [...membership.learners],
+        index: membership.index,
+        replicas: placement.replicaCount(tableId) ?? 0,
+      }),
+    );
   }
 
   /**
@@ -100,6 +117,37 @@ export class ReplicaMover {
     return moves;
   }
 
+  /**
+   * Moves every replica `name` holds (or is about to) to the nodes of `rest`, after any move under way that
+   * involves it settled; resolves once none is left on it.
+   * @throws SimClusterError `INVALID_ARGUMENT` when `rest` has fewer nodes than a table's replica count (and
+   *   `name` holds replicas); `NODE_UNAVAILABLE` when they did not all move within
+   *   {@link REPLICA_MOVE_WAIT_MS} (a node they move to is down?): the moves go on.
+   */
+  async moveAllOff(name: string, rest: readonly string[]): Promise<void> {
+    const placement = this.#host.placement;
+    const held = () => placement.replicatedPartitionsOf(name);
+    if (held().length === 0) return;
+    const most = Math.max(0, ...placement.replicatedTables().map(([t]) => placement.replicaCount(t) ?? 0));
+    if (rest.length < most) {
+      throw new SimClusterError(
+        'INVALID_ARGUMENT',
+        `cannot remove "${name}": it holds replicas of ${held().length} replicated partitions and the ` +
+          `${rest.length} other nodes cannot hold ${most} replicas each`,
+      );
+    }
+    const moving = () => held().some(([tableId, p]) => placement.targetOf(tableId, p) !== undefined);
+    if (await this.until(() => !moving())) {
+      this.startPlan(rest);
+      if (await this.until(() => held().length === 0)) return;
+    }
+    throw new SimClusterError(
+      'NODE_UNAVAILABLE',
+      `cannot remove "${name}" yet: its replicas did not all move within ${REPLICA_MOVE_WAIT_MS} ms ` +
+        '(a node they move to is down?); the moves go on',
+    );
+  }
+
   /** Whether `move`'s partition has no move under way any more and its replicas are the move's target. */
   reached(move: ReplicaMove): boolean {
     const placement = this.#host.placement;
@@ -136,7 +184,9 @@ export class ReplicaMover {
   }
 
   #begin(move: ReplicaMove): void {
-    this.#host.placement.setTarget(move.tableId, move.partition, move.target);
-    this.#host.recordMove(move);
+    const { tableId, partition, from, to, target } = move;
+    this.#host.placement.setTarget(tableId, partition, target);
+    const table = this.#host.tableName(tableId);
+    this.#host.recordTopology({ kind: 'move', table, partition, from, to, replicas: [...target] });
   }
 }

@@ -130,31 +130,12 @@ export class SimCluster implements AsyncDisposable {
       ...(options.replication.leaseMs === undefined ? {} : { leaseMs: options.replication.leaseMs }),
     });
     this.controlPlane.leases.subscribe((event) => this.#recordLease(event));
-    const placement = this.controlPlane.placement;
-    placement.onMembership((tableId, partition, membership) =>
-      this.history.recordTopology({
-        kind: 'membership',
-        table: this.#tableName(tableId),
-        partition,
-        voters: [...membership.voters],
-        learners: [...membership.learners],
-        index: membership.index,
-        replicas: placement.replicaCount(tableId) ?? 0,
-      }),
-    );
     this.#replicaMoves = new ReplicaMover({
-      placement,
+      placement: this.controlPlane.placement,
       clock: this.clock,
       isRunning: (name) => this.#nodes.get(name)?.isRunning === true,
-      recordMove: ({ tableId, partition, from, to, target }) =>
-        this.history.recordTopology({
-          kind: 'move',
-          table: this.#tableName(tableId),
-          partition,
-          from,
-          to,
-          replicas: [...target],
-        }),
+      tableName: (tableId) => this.#tableName(tableId),
+      recordTopology: (change) => this.history.recordTopology(change),
     });
     this.network = new SimNetwork({
       clock: this.clock,
@@ -340,23 +321,10 @@ export class SimCluster implements AsyncDisposable {
   async removeNode(name: string): Promise<void> {
     this.#checkRunning();
     const node = this.node(name);
-    const placement = this.controlPlane.placement;
-    const rest = placement.members.filter((m) => m !== name);
+    const rest = this.controlPlane.placement.members.filter((m) => m !== name);
     if (rest.length === 0)
       throw new SimClusterError('INVALID_ARGUMENT', `cannot remove "${name}": it is the last node`);
-    const mostReplicas = Math.max(
-      0,
-      ...placement.replicatedTables().map(([t]) => placement.replicaCount(t) ?? 0),
-    );
-    const hosted = placement.replicatedPartitionsOf(name).length;
-    if (hosted > 0 && rest.length < mostReplicas) {
-      throw new SimClusterError(
-        'INVALID_ARGUMENT',
-        `cannot remove "${name}": it holds replicas of ${hosted} replicated partitions and the ` +
-          `${rest.length} other nodes cannot hold ${mostReplicas} replicas each`,
-      );
-    }
-    if (hosted > 0) await this.#moveReplicasOff(name, rest);
+    await this.#replicaMoves.moveAllOff(name, rest);
     await this.#rebalance(rest);
     this.controlPlane.placement.removeMember(name);
     node.crash();
@@ -691,30 +659,6 @@ export class SimCluster implements AsyncDisposable {
       decoders: this.#decoders,
       skipUndecodable,
     });
-  }
-
-  /**
-   * Moves every replica `name` holds (or is about to) to the nodes of `rest`, after any move under way
-   * toward it settled.
-   * @throws SimClusterError `NODE_UNAVAILABLE` when they did not all move in time.
-   */
-  async #moveReplicasOff(name: string, rest: readonly string[]): Promise<void> {
-    const placement = this.controlPlane.placement;
-    const holds = () => placement.replicatedPartitionsOf(name).length > 0;
-    const involved = () =>
-      placement
-        .replicatedPartitionsOf(name)
-        .some(([tableId, partition]) => placement.targetOf(tableId, partition) !== undefined);
-    const mover = this.#replicaMoves;
-    if (await mover.until(() => !involved())) {
-      mover.startPlan(rest);
-      if (await mover.until(() => !holds())) return;
-    }
-    throw new SimClusterError(
-      'NODE_UNAVAILABLE',
-      `cannot remove "${name}" yet: its replicas did not all move within ${REPLICA_MOVE_WAIT_MS} ms ` +
-        '(a node they move to is down?); the moves go on',
-    );
   }
 
   #tableName(tableId: number): string {
