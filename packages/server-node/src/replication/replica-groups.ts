@@ -4,9 +4,10 @@
  * of it (`sync`, on every placement change, or when a group's first Raft message arrives), all stopped at a
  * crash and created again from the node's disk at the restart. A group the placement no longer lists this
  * node for (its removal from the group committed, or the move that was adding it was dropped) is stopped and
- * its files are deleted from the disk (at the restart, for a group it left while it was down). It carries the groups' Raft messages over the node's links (`send`, and
- * `handle` for the ones that arrive) and, on a new primary, finds out how each prepared transaction ended
- * (asking its coordinator, with growing delays, until the primary can finish it).
+ * its files are deleted from the disk (at the restart, for a group it left while it was down). It carries
+ * the groups' Raft messages over the node's links (`send`, and `handle` for the ones that arrive) and, on a
+ * new primary, finds out how each prepared transaction ended (asking its coordinator, with growing delays,
+ * until the primary can finish it).
  *
  * It does not route client requests (the node does, asking `get(...).isServing()`).
  */
