@@ -31,6 +31,16 @@ describe('Placement move targets and committed memberships', () => {
     expect(placement.targetOf(1, 0)).toBeUndefined();
     expect(placement.replicasOf(1, 0)).toEqual(['node-1', 'node-2', 'node-4']);
     expect(seen.map((m) => m.index)).toEqual([7, 9, 11]);
+    // The same members at a later index (a snapshot moved the index it is known at) are nothing new.
+    expect(
+      placement.recordMembership(1, 0, { voters: ['node-4', 'node-1', 'node-2'], learners: [], index: 30 }),
+    ).toBe(false);
+    // Nor are a group's founders, before any change.
+    expect(
+      placement.recordMembership(1, 1, { voters: ['node-2', 'node-3', 'node-4'], learners: [], index: 12 }),
+    ).toBe(false);
+    expect(placement.membershipOf(1, 1)).toBeUndefined();
+    expect(seen).toHaveLength(3);
   });
 
   it('gives way to the first voter when the primary is no longer a replica', () => {

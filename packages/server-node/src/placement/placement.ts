@@ -281,14 +281,25 @@ export class Placement {
 
   /**
    * Records a configuration partition `partition`'s group committed, at log index `membership.index`; one
-   * not newer than the last recorded is ignored. `replicasOf` becomes its voters, a target they reach is
+   * not newer than the last recorded, or with the same members, is ignored. `replicasOf` becomes its voters, a target they reach is
    * done, and a primary that is no longer a replica gives way to the first voter (until a lease says
    * otherwise). Returns whether it was newer.
    * @throws ServerError as `setTarget` for a table or partition that is not replicated.
    */
   recordMembership(tableId: number, partition: number, membership: GroupMembership): boolean {
     const table = this.#replicatedTable(tableId, partition);
-    if ((table.memberships[partition]?.index ?? 0) >= membership.index) return false;
+    const current = table.memberships[partition] ?? {
+      voters: table.replicas[partition] ?? [],
+      learners: [],
+      index: 0,
+    };
+    // Not newer, or the same members (a snapshot moves the index a configuration is known at, not the members).
+    if (
+      current.index >= membership.index ||
+      (sameNodes(current.voters, membership.voters) && sameNodes(current.learners, membership.learners))
+    ) {
+      return false;
+    }
     table.memberships[partition] = {
       voters: [...membership.voters],
       learners: [...membership.learners],
