@@ -117,7 +117,7 @@ describe('buildReport', () => {
       }),
     );
     expect(formatReport(slow, { networkDelayMs: 1 })).toMatch(
-      /rebalancing_vs_r3\s+0\.50\s+target >= 0\.8 \(25 moves started, 20 finished\): NOT met/,
+      /rebalancing_vs_r3\s+0\.50\s+\(25 moves started, 20 finished; vs floor 0\.20\) target vs floor >= 0\.35: NOT met/,
     );
     const { moves: _dropped, ...bare } = outputs().stream_r3_rebalancing;
     expect(() => buildReport(env, outputs({ stream_r3_rebalancing: bare }))).toThrow(/no moves/);
