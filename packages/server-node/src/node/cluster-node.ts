@@ -419,7 +419,8 @@ export class ClusterNode implements PartitionHandOverTarget {
       throw new ServerError(
         'INVALID_ARGUMENT',
         `partition ${partition} of table ${tableId} is replicated: its primary follows its Raft leader's ` +
-          'lease, and moving its replicas is a membership change, not supported yet',
+          'lease, and its replicas move by membership changes toward a target in the placement ' +
+          '(Placement.setTarget; SimCluster.movePartition sets one)',
       );
     }
     const target = this.#registry.get(toNode);
