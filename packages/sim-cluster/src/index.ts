@@ -54,6 +54,7 @@ export {
 } from './checkers/linearizable.js';
 export { type LivenessResult, type LivenessViolation, liveness } from './checkers/liveness.js';
 export { type OrderViolation, type PerKeyOrderResult, perKeyOrder } from './checkers/per-key-order.js';
+export { judgeReplicaSets, type ReplicaSetsResult, type ShrunkGroup } from './checkers/replica-sets.js';
 export { DEFAULT_MAX_REPORT_FINDINGS, reportJudgement } from './checkers/report-judgement.js';
 export {
   judgeStoredRows,
@@ -77,7 +78,13 @@ export {
   type StreamTarget,
 } from './cluster/recorded-stream.js';
 export { recordingSource, type TakenItemSink } from './cluster/recording-source.js';
-export { type ClusterClock, type ConnectOptions, SimCluster } from './cluster/sim-cluster.js';
+export { REPLICA_MOVE_WAIT_MS, type ReplicaMoveReport } from './cluster/replica-moves.js';
+export {
+  type ClusterClock,
+  type ConnectOptions,
+  type ReplicaMoveOptions,
+  SimCluster,
+} from './cluster/sim-cluster.js';
 export {
   type HistoryMode,
   HistoryModes,

@@ -153,6 +153,8 @@ export interface NodeReplicationMetrics {
   readonly electionsWon: number;
   /** Snapshots its replicas installed from leaders since it was created. */
   readonly snapshotInstalls: number;
+  /** Snapshot chunks its replicas sent again as leaders (unanswered for a heartbeat) since it was created. */
+  readonly snapshotChunksResent: number;
 }
 
 /** Lifecycle of a node. */
@@ -187,8 +189,6 @@ export class ClusterNode implements PartitionHandOverTarget {
   readonly #stopWatchingPlacement: () => void;
   #state: NodeState = NodeStates.RUNNING;
   #electionsWon = 0;
-  /** Snapshot installs of groups stopped by crashes (the running ones count their own). */
-  #pastInstalls = 0;
 
   /**
    * Builds a running node, registers it and adds it to the placement's members if it is not one yet.
@@ -353,7 +353,6 @@ export class ClusterNode implements PartitionHandOverTarget {
     core.participants.crash();
     core.coordinator.crash();
     // Replicated partitions: the Raft groups stop, their state machines go, the disk keeps what it synced.
-    for (const group of core.replication.all()) this.#pastInstalls += group.snapshotInstalls;
     core.replication.stopAll();
     core.partitions.dropWhere((replica) => replica.group !== undefined);
     if (isSimulatedDisk(core.disk)) core.disk.crash();
@@ -420,7 +419,8 @@ export class ClusterNode implements PartitionHandOverTarget {
       throw new ServerError(
         'INVALID_ARGUMENT',
         `partition ${partition} of table ${tableId} is replicated: its primary follows its Raft leader's ` +
-          'lease, and moving its replicas is a membership change, not supported yet',
+          'lease, and its replicas move by membership changes toward a target in the placement ' +
+          '(Placement.setTarget; SimCluster.movePartition sets one)',
       );
     }
     const target = this.#registry.get(toNode);
@@ -512,7 +512,7 @@ export class ClusterNode implements PartitionHandOverTarget {
         groups,
         serving: groups.filter((g) => g.serving).length,
         electionsWon: this.#electionsWon,
-        snapshotInstalls: this.#pastInstalls + groups.reduce((sum, g) => sum + g.snapshotInstalls, 0),
+        ...this.#core.replication.totals(),
       },
     };
   }

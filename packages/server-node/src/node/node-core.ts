@@ -177,6 +177,11 @@ export class NodeCore implements NodeContext, SessionHost, MoveSource {
       applying: (origin, index, commit) => this.applying(origin, commit, index),
       askOutcome: (coordinator, txId) => this.#askOutcome(coordinator, txId),
       groupAdded: (group) => this.partitions.set(PartitionReplica.ofGroup(group)),
+      groupRemoved: (group) => {
+        if (this.partitions.get(group.tableId, group.partition)?.group === group) {
+          this.partitions.delete(group.tableId, group.partition);
+        }
+      },
       roleChanged: (group, change) => this.#roleChanged(group, change),
     });
   }

@@ -46,6 +46,7 @@ import { SimNetwork } from '../network/sim-network.js';
 import { recordApplies } from './apply-recording.js';
 import { type CheckedView, isCheckedView, type RowOfView } from './checked-view.js';
 import { recordedStream, type StreamRecording, type StreamTarget } from './recorded-stream.js';
+import { REPLICA_MOVE_WAIT_MS, type ReplicaMoveReport, ReplicaMover } from './replica-moves.js';
 import {
   defaultClusterSecret,
   type HistoryMode,
@@ -61,6 +62,14 @@ export interface ConnectOptions
   extends Omit<ClientOptions, 'transport' | 'endpoints' | 'clock' | 'rng' | 'buggify'> {
   /** The nodes to connect to. Default: every running node. */
   readonly nodes?: readonly string[];
+}
+
+/** How `movePartition` moves a replica of a replicated table. */
+export interface ReplicaMoveOptions {
+  /** The replica that leaves. Default: the last replica that is not the primary. */
+  readonly from?: string;
+  /** How long to wait for the move, in cluster ms. Default {@link REPLICA_MOVE_WAIT_MS}; 0: not at all. */
+  readonly waitMs?: number;
 }
 
 /** A clock with the `sleep` tests use; virtual or real. */
@@ -97,6 +106,8 @@ export class SimCluster implements AsyncDisposable {
   readonly #recordedUpTo = new Map<string, { index: number; node: string }>();
   /** What the nodes prove to each other (see `SimClusterOptions.auth`). */
   readonly #clusterSecret: string;
+  /** Moves of replicated partitions' replicas (see replica-moves.ts). */
+  readonly #replicaMoves: ReplicaMover;
   #nextNode = 1;
   #nextClient = 1;
   #stopped = false;
@@ -119,6 +130,13 @@ export class SimCluster implements AsyncDisposable {
       ...(options.replication.leaseMs === undefined ? {} : { leaseMs: options.replication.leaseMs }),
     });
     this.controlPlane.leases.subscribe((event) => this.#recordLease(event));
+    this.#replicaMoves = new ReplicaMover({
+      placement: this.controlPlane.placement,
+      clock: this.clock,
+      isRunning: (name) => this.#nodes.get(name)?.isRunning === true,
+      tableName: (tableId) => this.#tableName(tableId),
+      recordTopology: (change) => this.history.recordTopology(change),
+    });
     this.network = new SimNetwork({
       clock: this.clock,
       rng: this.#rng.child('net'),
@@ -275,34 +293,38 @@ export class SimCluster implements AsyncDisposable {
     first.deployReceiver(name, receiver);
   };
 
-  /** Adds a node and rebalances partitions to it; resolves with its name once they moved. */
-  async addNode(): Promise<string> {
+  /**
+   * Adds a node and rebalances partitions to it; resolves with its name once they moved. Replicas of
+   * replicated partitions move to it by membership changes (a learner caught up from a snapshot, promoted,
+   * then the old replica removed); it waits for those up to `options.waitMs` of cluster time (default
+   * {@link REPLICA_MOVE_WAIT_MS}; 0: not at all), and any still under way go on in the background.
+   */
+  async addNode(options: { readonly waitMs?: number } = {}): Promise<string> {
     this.#checkRunning();
     const name = this.#startNode();
     this.history.recordTopology({ kind: 'join', node: name });
     await this.#rebalance(this.controlPlane.placement.members);
+    const mover = this.#replicaMoves;
+    const moves = mover.startPlan();
+    await mover.until(() => moves.every((move) => mover.reached(move)), options.waitMs);
     return name;
   }
 
   /**
-   * Removes a node gracefully: its partitions move to the others first.
-   * @throws SimClusterError `INVALID_ARGUMENT` for the last node, or one holding replicas of a replicated
-   *   table (taking a replica away is a membership change, not supported yet).
+   * Removes a node gracefully: its partitions move to the others first, its replicas of replicated
+   * partitions by membership changes (a replacement added and caught up before the replica is removed).
+   * @throws SimClusterError `INVALID_ARGUMENT` for the last node, or one holding replicas that no other node
+   *   can take (too few nodes for the replica count); `NODE_UNAVAILABLE` when its replicas did not all move
+   *   within {@link REPLICA_MOVE_WAIT_MS} (a node they move to is down): it stays a member then, and the
+   *   moves go on.
    */
   async removeNode(name: string): Promise<void> {
     this.#checkRunning();
     const node = this.node(name);
-    const hosted = this.controlPlane.placement.replicatedPartitionsOf(name).length;
-    if (hosted > 0) {
-      throw new SimClusterError(
-        'INVALID_ARGUMENT',
-        `cannot remove "${name}": it holds replicas of ${hosted} replicated partitions, and moving a ` +
-          'replica is a membership change, not supported yet',
-      );
-    }
     const rest = this.controlPlane.placement.members.filter((m) => m !== name);
     if (rest.length === 0)
       throw new SimClusterError('INVALID_ARGUMENT', `cannot remove "${name}": it is the last node`);
+    await this.#replicaMoves.moveAllOff(name, rest);
     await this.#rebalance(rest);
     this.controlPlane.placement.removeMember(name);
     node.crash();
@@ -329,11 +351,22 @@ export class SimCluster implements AsyncDisposable {
     this.#nodes.delete(name);
     this.controlPlane.placement.forgetMember(name);
     this.history.recordTopology({ kind: 'destroy', node: name });
+    // Repair: its replicas are replaced on the other nodes (when there are enough), in the background.
+    this.#replicaMoves.startPlan();
   }
 
   /**
-   * The nodes holding a partition (its Raft group's replicas for a replicated table, the owner otherwise),
-   * the preferred primary first. A destroyed node stays listed until its replica is replaced (not done yet).
+   * Resolves once no replicated partition has a replica move under way (repairs after `destroyNode`
+   * included), or with false after `timeoutMs` of cluster time (default {@link REPLICA_MOVE_WAIT_MS}).
+   */
+  replicaMovesSettled(timeoutMs = REPLICA_MOVE_WAIT_MS): Promise<boolean> {
+    return this.#replicaMoves.until(() => !this.#replicaMoves.pending(), timeoutMs);
+  }
+
+  /**
+   * The nodes holding a partition (the voters of its Raft group's newest committed configuration for a
+   * replicated table, the owner otherwise), the preferred primary first. A destroyed node stays listed until
+   * its replica is replaced (after `destroyNode`, when another node can take it).
    * @throws SimClusterError `TABLE_NOT_FOUND`, `INVALID_ARGUMENT` for a partition the table does not have.
    */
   async replicasOf(table: string, partition: number): Promise<string[]> {
@@ -411,8 +444,21 @@ export class SimCluster implements AsyncDisposable {
     this.history.recordTopology({ kind: 'pause', node: name, ms });
   }
 
-  /** Moves one partition of a table to `toNode` (its committed state goes along, atomically). */
-  async movePartition(table: string, partition: number, toNode: string): Promise<MoveReport> {
+  /**
+   * Moves one partition of a table to `toNode`. Unreplicated: its committed state goes along, atomically.
+   * Replicated: the replica on `options.from` (default: the last replica that is not the primary) is
+   * replaced by one on `toNode` through Raft membership changes while writes go on (see replica-moves.ts);
+   * it resolves when the replicas show the move, or after `options.waitMs` of cluster time (default
+   * {@link REPLICA_MOVE_WAIT_MS}; 0: at once) with `completed: false` (the move goes on).
+   * @throws SimClusterError `INVALID_ARGUMENT` for a bad partition or node, `toNode` holding a replica
+   *   already, a move of the partition under way; `NODE_UNAVAILABLE` when `toNode` is down.
+   */
+  async movePartition(
+    table: string,
+    partition: number,
+    toNode: string,
+    options: ReplicaMoveOptions = {},
+  ): Promise<MoveReport | ReplicaMoveReport> {
     this.#checkRunning();
     const schema = this.#schemaOf(table);
     const owner = this.controlPlane.placement.owner(schema.tableId, partition);
@@ -423,6 +469,16 @@ export class SimCluster implements AsyncDisposable {
       );
     }
     this.node(toNode);
+    if (this.controlPlane.placement.isReplicated(schema.tableId)) {
+      const mover = this.#replicaMoves;
+      const move = mover.start(schema.tableId, partition, toNode, options.from);
+      const placement = this.controlPlane.placement;
+      await mover.until(
+        () => mover.reached(move) || placement.targetOf(schema.tableId, partition) === undefined,
+        options.waitMs,
+      );
+      return mover.report(move);
+    }
     const report = await this.node(owner).movePartition(schema.tableId, partition, toNode);
     this.history.recordTopology({ kind: 'move', table, partition, from: owner, to: toNode });
     return report;
@@ -603,6 +659,10 @@ export class SimCluster implements AsyncDisposable {
       decoders: this.#decoders,
       skipUndecodable,
     });
+  }
+
+  #tableName(tableId: number): string {
+    return this.controlPlane.catalog.latest(tableId)?.tableName ?? String(tableId);
   }
 
   async #rebalance(members: readonly string[]): Promise<void> {

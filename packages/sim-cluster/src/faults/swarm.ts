@@ -8,7 +8,10 @@
  * The swarm produces an ordinary fault plan (plain data, dumpable, replayable without the swarm), generated
  * while following the membership it implies: a crash leaves at least one node running and is followed by
  * a restart; cuts are followed by a heal; joins, leaves and moves happen only while no node is crashed (a
- * move needs both ends up); a destroy (opt in) happens once at most, with every member running. `runSwarm` runs the plan over the fault phase, then heals (the two phases of
+ * move needs both ends up), except moves of a replicated table's replicas, which are membership changes
+ * that must survive crashes; a destroy (opt in) happens once at most, with every member running, and when
+ * every table is replicated a new node joins right after it (the destroyed node replaced: repairs may put
+ * replicas on it). `runSwarm` runs the plan over the fault phase, then heals (the two phases of
  * SIMULATION.md).
  */
 import { createRng, type Rng } from '@datastreamer/protocol';
@@ -78,8 +81,12 @@ export interface SwarmTargets {
   readonly nodes: readonly string[];
   /** Client endpoints cuts, clogs and disconnects may involve (`client-1`, ...). Default none. */
   readonly clients?: readonly string[];
-  /** Tables whose partitions may move. Default none (no moves). */
-  readonly tables?: readonly { readonly name: string; readonly partitions: number }[];
+  /** Tables whose partitions may move (`replicated`: Raft groups, moved by membership changes). Default none. */
+  readonly tables?: readonly {
+    readonly name: string;
+    readonly partitions: number;
+    readonly replicated?: boolean;
+  }[];
   /** Most members at once (joins stop there). Default: the starting count plus 2. */
   readonly maxNodes?: number;
 }
@@ -300,13 +307,18 @@ export function swarmPlan(
         state.destroyed = true;
         state.leave(node);
         push(t, { kind: 'destroy', node });
+        if (tables.length > 0 && tables.every((table) => table.replicated === true)) {
+          state.join();
+          push(t, { kind: 'join' });
+        }
         break;
       }
       case 'pause':
         push(t, { kind: 'pause', node: pick(rng, members), ms: hold() });
         break;
       case 'move': {
-        if (tables.length === 0 || state.crashed.size > 0) break;
+        const replicated = tables.every((table) => table.replicated === true);
+        if (tables.length === 0 || (state.crashed.size > 0 && !replicated)) break;
         const table = pick(rng, tables);
         push(t, {
           kind: 'movePartition',

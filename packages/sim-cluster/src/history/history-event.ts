@@ -31,6 +31,11 @@ export const TopologyKinds = {
    * not recorded); `details`: table, partition, node, term, startMs, expiresAtMs.
    */
   lease: 'lease',
+  /**
+   * A replicated partition's group committed a new configuration (a step of a move); `details`: table,
+   * partition, voters, learners, index (of the config entry), replicas (the table's replica count).
+   */
+  membership: 'membership',
 } as const;
 
 export type TopologyKind = (typeof TopologyKinds)[keyof typeof TopologyKinds];

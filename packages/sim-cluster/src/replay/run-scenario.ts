@@ -151,6 +151,7 @@ export async function runScenario(
                 name: table,
                 partitions:
                   s.workload.partitions ?? cluster.controlPlane.catalog.latest(table)?.partitions ?? 1,
+                replicated: (s.cluster?.replicas ?? 1) > 1,
               },
             ],
           }),

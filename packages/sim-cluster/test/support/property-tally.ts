@@ -285,10 +285,77 @@ export interface ReplicationTally {
   destroys: number;
   /** Crashes that lost unsynced disk writes. */
   lossyCrashes: number;
+  /** Replica moves (membership changes) that reached their target replica set. */
+  replicaMoves: number;
+  /** Replica moves during which one of their nodes crashed or was destroyed. */
+  movesInterruptedByCrash: number;
+  /** Of those, moves that reached their target all the same: resumed after the crash. */
+  movesResumedAfterCrash: number;
+  /** Of those, repairs: a destroyed node's replica replaced on another node. */
+  repairs: number;
+  /** Snapshot chunks a leader sent again after they (or their answers) were lost. */
+  snapshotChunksResent: number;
 }
 
 export function emptyReplicationTally(): ReplicationTally {
-  return { runs: 0, reElections: 0, leaseChanges: 0, snapshotInstalls: 0, destroys: 0, lossyCrashes: 0 };
+  return {
+    runs: 0,
+    reElections: 0,
+    leaseChanges: 0,
+    snapshotInstalls: 0,
+    destroys: 0,
+    lossyCrashes: 0,
+    replicaMoves: 0,
+    movesInterruptedByCrash: 0,
+    movesResumedAfterCrash: 0,
+    repairs: 0,
+    snapshotChunksResent: 0,
+  };
+}
+
+/** A replica move under way in a run's history: its target, and whether a crash hit one of its nodes. */
+interface PendingMove {
+  readonly target: readonly string[];
+  readonly from: string;
+  readonly repair: boolean;
+  crashed: boolean;
+}
+
+/** Counts the replica moves of a history (see `ReplicationTally`). */
+function tallyMoves(tally: ReplicationTally, events: JudgedRun['result']['history']['events']): void {
+  const pending = new Map<string, PendingMove>();
+  const destroyed = new Set<string>();
+  for (const event of events) {
+    if (event.type !== 'topology') continue;
+    const partition = `${String(detail(event, 'table'))}/${String(detail(event, 'partition'))}`;
+    const target = detail(event, 'replicas');
+    const node = String(detail(event, 'node'));
+    if (event.kind === 'move' && Array.isArray(target)) {
+      const from = String(detail(event, 'from'));
+      pending.set(partition, {
+        target: target.map(String),
+        from,
+        repair: destroyed.has(from),
+        crashed: false,
+      });
+    } else if (event.kind === 'crash' || event.kind === 'destroy') {
+      if (event.kind === 'destroy') destroyed.add(node);
+      for (const move of pending.values()) {
+        if (move.crashed || !(move.target.includes(node) || move.from === node)) continue;
+        move.crashed = true;
+        tally.movesInterruptedByCrash++;
+      }
+    } else if (event.kind === 'membership') {
+      const move = pending.get(partition);
+      const voters = detail(event, 'voters');
+      if (move === undefined || !Array.isArray(voters) || voters.length !== move.target.length) continue;
+      if (!move.target.every((n) => voters.includes(n))) continue;
+      pending.delete(partition);
+      tally.replicaMoves++;
+      if (move.crashed) tally.movesResumedAfterCrash++;
+      if (move.repair) tally.repairs++;
+    }
+  }
 }
 
 /** Adds what `run` did to `tally`. */
@@ -321,8 +388,11 @@ export function tallyReplicationRun(tally: ReplicationTally, run: JudgedRun): vo
         break;
     }
   }
+  tallyMoves(tally, result.history.events);
   for (const name of cluster.nodes) {
-    tally.snapshotInstalls += cluster.node(name).metrics().replication.snapshotInstalls;
+    const { snapshotInstalls, snapshotChunksResent } = cluster.node(name).metrics().replication;
+    tally.snapshotInstalls += snapshotInstalls;
+    tally.snapshotChunksResent += snapshotChunksResent;
   }
 }
 

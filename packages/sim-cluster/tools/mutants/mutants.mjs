@@ -1,5 +1,5 @@
-// The planted bugs the property suite must catch (issues 7, 13, 19 and 21; the last three below live on paths
-// only the fault points inside the code (BUGGIFY) reach in the property's small runs). Each mutant is a list of exact-string
+// The planted bugs the property suite must catch (issues 7, 13, 14, 15, 19 and 21; the three of issues 19 and 21
+// live on paths only the fault points inside the code (BUGGIFY) reach in the property's small runs). Each mutant is a list of exact-string
 // replacements in files of the workspace (paths from the repository root). An anchor that is missing, or
 // found more than once, makes the runner fail loudly: a refactor must update the mutant, never silently
 // disable it.
@@ -226,6 +226,20 @@ export const mutants = [
           "        if (['REQUEST_TIMEOUT', 'CONNECTION_LOST'].includes(errorCodeOf(result.error) ?? '')) {\n" +
           '          this.#keepUnapplied(lane.partition, batch);\n' +
           '        } else this.#failed.addBatch(batch);\n',
+      },
+    ],
+  },
+  // Rebalancing (issue 15): the rule a replica move stands on, caught by the replicated properties.
+  {
+    name: 'replica-removed-before-caught-up',
+    bug:
+      'a replica move removes the leaving replica before its replacement was added, caught up and promoted: ' +
+      'the group runs on fewer copies than its replica count meanwhile',
+    patches: [
+      {
+        file: 'packages/server-node/src/replication/membership-reconciler.ts',
+        find: '  if (joining.length > 0) {\n',
+        replace: '  if (joining.length > 0 && leaving.length === 0) {\n',
       },
     ],
   },
