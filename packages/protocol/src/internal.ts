@@ -18,7 +18,6 @@ export {
   NULL_HASH,
   rowColocationHash,
 } from './hash/colocation-hash.js';
-export { KeyPartitions } from './tuple/key-partitions.js';
 // Messages
 export type { NodeAuthenticateRequest } from './messages/auth-messages.js';
 export type {
@@ -127,6 +126,7 @@ export {
   elementProblem,
   planElementChecks,
 } from './tuple/element-check.js';
+export { KeyPartitions } from './tuple/key-partitions.js';
 export { VersionedSchema } from './tuple/versioned-schema.js';
 // Value codec (receiver payloads, arguments, results)
 export { readValue } from './values/read-value.js';
