@@ -33,9 +33,11 @@ import {
   MessageDecodeError,
   neverBuggify,
   type OpName,
+  PROTOCOL_VERSION,
   ProtocolError,
   type Request,
   type Response,
+  SUPPORTED_FEATURES,
   type TimerHandle,
   type Transport,
 } from '@datastreamer/protocol';
@@ -68,6 +70,8 @@ export interface NodeConnectionOptions {
   readonly heartbeatTimeoutMs?: number | undefined;
   /** Fault points (simulation only): `frame.byte-at-a-time` for the decoder. Default: none fires. */
   readonly buggify?: Buggify | undefined;
+  /** The features announced in the handshake. Default: every feature the protocol package has. */
+  readonly features?: Uint8Array | undefined;
 }
 
 const DEFAULT_HEARTBEAT_TIMEOUT_MS = 5_000;
@@ -257,7 +261,13 @@ export class NodeConnection {
       close: (error) => this.#onTransportClose(error),
     });
     try {
-      this.#raw.send(clientHandshake(this.#options.name ?? this.#raw.local, this.#options.credentials));
+      this.#raw.send(
+        clientHandshake(
+          this.#options.name ?? this.#raw.local,
+          this.#options.credentials,
+          this.#options.features,
+        ),
+      );
     } catch (error) {
       this.#failHandshake(
         new ClientError('NODE_UNAVAILABLE', `could not send the handshake to ${this.endpoint}`, {
@@ -305,7 +315,11 @@ export class NodeConnection {
     const handshake = this.#handshake;
     if (handshake === undefined) return;
     try {
-      const result = checkHandshakeResponse(decodeHandshakeResponse(body));
+      const result = checkHandshakeResponse(
+        decodeHandshakeResponse(body),
+        PROTOCOL_VERSION,
+        this.#options.features ?? SUPPORTED_FEATURES,
+      );
       this.#nodeName = result.nodeName;
       this.#features = result.features;
       this.#state = 'open';

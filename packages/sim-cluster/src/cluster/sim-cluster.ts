@@ -143,6 +143,7 @@ export class SimCluster implements AsyncDisposable {
   static async start(options: SimClusterOptions = {}): Promise<SimCluster> {
     const cluster = new SimCluster(resolveSimClusterOptions(options));
     for (let i = 0; i < cluster.#options.nodes; i++) cluster.#startNode();
+    cluster.history.recordTopology({ kind: 'start', nodes: cluster.nodes });
     for (const [name, receiver] of Object.entries(cluster.#options.receivers)) {
       cluster.deployReceiver(name, receiver);
     }
