@@ -90,13 +90,21 @@ export class PartitionAssignmentCache {
     return loading;
   }
 
+  /**
+   * Fetches the table's assignment from `node` (any open connection when it has none), not shared with other
+   * fetches: the member refresh asks every node it reaches at once, so one that is cut off cannot hold it up.
+   */
+  fetchFrom(tableId: number, node: string): Promise<PartitionAssignment> {
+    return this.#load(tableId, node);
+  }
+
   /** Drops a table's assignment. */
   forget(tableId: number): void {
     this.#tables.delete(tableId);
   }
 
-  async #load(tableId: number): Promise<PartitionAssignment> {
-    const reply = await this.#requester.request('PARTITION_ASSIGNMENT_GET', { tableId });
+  async #load(tableId: number, node?: string): Promise<PartitionAssignment> {
+    const reply = await this.#requester.request('PARTITION_ASSIGNMENT_GET', { tableId }, node);
     const assignment = reply.result;
     const cached = this.#tables.get(tableId);
     // Answers may overtake each other: never replace a newer assignment with an older one.

@@ -69,10 +69,19 @@ export class Client implements AsyncDisposable {
     assignments = new PartitionAssignmentCache(pool, resolved.buggify, (list, version) =>
       pool.learn(list, version),
     );
-    if (resolved.clusterDiscovery) members = new MemberRefresh(assignments, pool, logger);
+    const tables = new TableCache(pool);
+    if (resolved.clusterDiscovery) {
+      members = new MemberRefresh({
+        assignments,
+        tables,
+        requester: pool,
+        openNodes: () => pool.openConnections().map((connection) => connection.nodeName),
+        logger,
+      });
+    }
     const context: TableContext = {
       pool,
-      tables: new TableCache(pool),
+      tables,
       schemas: new SchemaCache(pool, resolved.buggify),
       assignments,
       clock: resolved.clock,

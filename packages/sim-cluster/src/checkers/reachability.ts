@@ -2,20 +2,20 @@
  * Whether the cluster was reachable from a client over a stretch of a history: what the liveness checker
  * asks of a stream that failed with `NODE_UNAVAILABLE` ("no node could be reached").
  *
- * The history knows the members (the `start` topology event, then joins, leaves and destroys), which nodes
- * are down (crashes, and the network's `down` / `up`), and every network fault (cuts, isolations, clogs,
- * disconnects, resets, refusals, drops, fault settings). From them, at every instant of the stretch, a member
- * is *reachable* from the client when it is up, no cut, clog or fault setting lies on its link to the client,
- * and nothing on that link (a reset, a disconnect, a drop, a refusal) happened since the stretch began. The
- * cluster was reachable when, at every instant, a majority of the members then was.
+ * The history knows the members (the `start` topology event, then joins, leaves and destroys), and every
+ * network fault with the endpoints it touched (cuts, isolations, clogs, fault settings, resets, disconnects,
+ * drops, duplicates, refused connections, nodes going down). A member is *reachable* from the client at an
+ * instant when it is a member and nothing ever touched its link to the client up to that instant: a link
+ * that was ever cut, clogged, reset or lossy may still be waiting to reconnect, and a client that gives up
+ * then may only have run out of retries. The cluster was reachable when, at every instant of the stretch, a
+ * majority of the members then was.
  *
- * It judges only stretches where nothing else could explain a failure, and says so otherwise (`judged:
- * false` with the reason): no `start` event (the members are unknown); a member down at the start, or one
- * that crashed, was destroyed or paused during it (an unreplicated partition's owner may be gone); a fault on
- * a link between two members (a forwarded request may be what failed). A graceful leave is no fault: its
- * partitions moved first, so from the first network event of the leave (its connections reset, the node
- * down) the node is no longer counted. Links of other clients, and of nodes that are no longer members, do
- * not count.
+ * It judges only where nothing else could explain a failure, and says so otherwise (`judged: false` with
+ * the reason): no `start` event (the members are unknown); a member that ever crashed, went down, was
+ * destroyed or paused (an unreplicated partition's owner may be gone); anything that ever touched a link
+ * between two members (a forwarded request may be what failed). A graceful leave is no fault: its
+ * partitions moved first, and from the first network event of the leave (its connections reset, the node
+ * down) the node is no longer a member. Links of other clients, and of nodes no longer members, do not count.
  */
 import type { FaultEvent, HistoryEvent, HistoryLike, TopologyEvent } from '../history/history-event.js';
 
@@ -27,104 +27,49 @@ export type Reachability =
 
 type Link = readonly [string, string];
 
-interface Cut {
-  readonly a: ReadonlySet<string>;
-  readonly b: ReadonlySet<string>;
-}
-
-/** The network and membership as they stand at one point of the history. */
-class ClusterState {
-  readonly members = new Set<string>();
-  readonly down = new Set<string>();
-  cuts: Cut[] = [];
-  isolated = new Set<string>();
-  clogs: { readonly ends: readonly string[]; readonly untilMs: number }[] = [];
-  /** Fault settings in force: `null` for every link, else one pair. */
-  settings: (Link | null)[] = [];
-
-  heal(): void {
-    this.cuts = [];
-    this.isolated = new Set();
-    this.clogs = [];
-    this.settings = [];
-  }
-
-  /** Whether a cut, clog or fault setting lies on the link between `x` and `y` at `atMs`. */
-  impaired(x: string, y: string, atMs: number): boolean {
-    if (this.isolated.has(x) || this.isolated.has(y)) return true;
-    if (this.cuts.some((c) => (c.a.has(x) && c.b.has(y)) || (c.b.has(x) && c.a.has(y)))) return true;
-    const onLink = (ends: readonly string[]) =>
-      ends.length === 1 ? ends[0] === x || ends[0] === y : ends.includes(x) && ends.includes(y);
-    if (this.clogs.some((c) => c.untilMs > atMs && onLink(c.ends))) return true;
-    return this.settings.some((link) => link === null || onLink(link));
-  }
-}
-
 const strings = (value: unknown): string[] =>
   Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
-/** The endpoints a momentary network event touched (a reset, a disconnect, a drop, a refusal). */
-function touched(event: FaultEvent): Link | undefined {
+/**
+ * The links a network event touched; `'*'` stands for every endpoint (an endpoint's own clog or isolation
+ * touches each of its links, a fault setting without `between` every link). Empty for events on no link.
+ */
+function linksOf(event: FaultEvent): Link[] {
+  const d = event.details;
   switch (event.kind) {
     case 'reset':
     case 'disconnect':
     case 'drop':
     case 'refuse':
     case 'duplicate': {
-      const from = text(event.details['from']);
-      const to = text(event.details['to']);
-      return from === undefined || to === undefined ? undefined : [from, to];
+      const from = text(d['from']);
+      const to = text(d['to']);
+      return from === undefined || to === undefined ? [] : [[from, to]];
     }
-    default:
-      return undefined;
-  }
-}
-
-/** Applies a fault event to `state`. */
-function applyFault(state: ClusterState, event: FaultEvent): void {
-  const d = event.details;
-  switch (event.kind) {
-    case 'heal':
-      state.heal();
-      return;
-    case 'partition':
-      state.cuts.push({ a: new Set(strings(d['groupA'])), b: new Set(strings(d['groupB'])) });
-      return;
+    case 'partition': {
+      const b = strings(d['groupB']);
+      return strings(d['groupA']).flatMap((x) => b.map((y): Link => [x, y]));
+    }
     case 'isolate':
-      state.isolated.add(text(d['endpoint']) ?? '');
-      return;
+    case 'down':
+      return [[text(d['endpoint']) ?? '', '*']];
     case 'clog': {
       const target = d['target'];
-      const ends = typeof target === 'string' ? [target] : strings(target);
-      state.clogs.push({ ends, untilMs: typeof d['untilMs'] === 'number' ? d['untilMs'] : Infinity });
-      return;
+      if (typeof target === 'string') return [[target, '*']];
+      const pair = strings(target);
+      return pair.length === 2 ? [[pair[0] as string, pair[1] as string]] : [];
     }
     case 'faults': {
-      const between = strings(d['between']);
-      const link: Link | null = between.length === 2 ? [between[0] as string, between[1] as string] : null;
-      // A new setting replaces the one in force on the same scope; an empty one only clears it.
-      state.settings = state.settings.filter((s) => (s === null ? link !== null : !sameLink(s, link)));
       const faults = d['faults'];
-      if (typeof faults === 'object' && faults !== null && Object.keys(faults).length > 0) {
-        state.settings.push(link);
-      }
-      return;
+      if (typeof faults !== 'object' || faults === null || Object.keys(faults).length === 0) return [];
+      const pair = strings(d['between']);
+      return pair.length === 2 ? [[pair[0] as string, pair[1] as string]] : [['*', '*']];
     }
-    case 'down':
-      state.down.add(text(d['endpoint']) ?? '');
-      return;
-    case 'up':
-      state.down.delete(text(d['endpoint']) ?? '');
-      return;
     default:
-      return;
+      return [];
   }
-}
-
-function sameLink(a: Link, b: Link | null): boolean {
-  return b !== null && ((a[0] === b[0] && a[1] === b[1]) || (a[0] === b[1] && a[1] === b[0]));
 }
 
 const NODE_FAULTS: ReadonlySet<string> = new Set(['crash', 'destroy', 'pause']);
@@ -151,154 +96,95 @@ export class ClusterReachability {
 
   /**
    * Whether a majority of the members was reachable from `client` at every instant from event `from` to
-   * event `to` (both included; history positions and times), when that can be judged (see the module header).
+   * event `to` (both included), when that can be judged (see the module header).
    */
   judge(client: string, from: HistoryEvent, to: HistoryEvent): Reachability {
     if (!this.#started) return { judged: false, reason: 'the history has no start event: members unknown' };
-    const state = new ClusterState();
-    const spoiled = new Set<string>();
+    const members = new Set<string>();
+    /** Members whose link to the client something touched. */
+    const touched = new Set<string>();
     let begun = false;
     for (const event of this.#events) {
       if (event.n > to.n) break;
       if (event.n >= from.n && !begun) {
         begun = true;
-        const problem = this.#atStart(state, client, from.atMs);
+        const problem = majority(client, members, touched, from.atMs);
         if (problem !== undefined) return problem;
       }
-      this.#retireLeavers(state, event);
-      if (begun) {
-        const problem = this.#disturbance(state, client, event, spoiled);
+      if (event.type === 'fault') {
+        this.#retireLeavers(members, event);
+        const problem = touch(client, members, touched, event);
+        if (problem !== undefined) return problem;
+      } else {
+        const problem = applyTopology(members, event);
         if (problem !== undefined) return problem;
       }
-      this.#apply(state, event);
       if (begun) {
-        const problem = this.#judgeAt(state, client, spoiled, event.atMs);
+        const problem = majority(client, members, touched, event.atMs);
         if (problem !== undefined) return problem;
       }
     }
-    // Nothing changed during the stretch: the state before it held throughout.
-    if (!begun) return this.#atStart(state, client, from.atMs) ?? { judged: true, reachable: true };
+    // Nothing happened during the stretch: what held before it held throughout.
+    if (!begun) return majority(client, members, touched, from.atMs) ?? { judged: true, reachable: true };
     return { judged: true, reachable: true };
   }
 
-  #atStart(state: ClusterState, client: string, atMs: number): Reachability | undefined {
-    return this.#nodeFault(state, atMs) ?? this.#judgeAt(state, client, new Set(), atMs);
-  }
-
   /** A network event of a node's graceful leave: from it on, the node is no longer a member. */
-  #retireLeavers(state: ClusterState, event: TopologyEvent | FaultEvent): void {
-    if (event.type !== 'fault') return;
-    const names = event.kind === 'down' ? [text(event.details['endpoint']) ?? ''] : (touched(event) ?? []);
-    for (const name of names) {
-      const leaveAt = this.#leaves.get(`${name}@${event.atMs}`);
-      if (leaveAt !== undefined && leaveAt > event.n) {
-        state.members.delete(name);
-        state.down.delete(name);
+  #retireLeavers(members: Set<string>, event: FaultEvent): void {
+    for (const link of linksOf(event)) {
+      for (const name of link) {
+        const leaveAt = this.#leaves.get(`${name}@${event.atMs}`);
+        if (leaveAt !== undefined && leaveAt > event.n) members.delete(name);
       }
     }
   }
+}
 
-  #apply(state: ClusterState, event: TopologyEvent | FaultEvent): void {
-    if (event.type === 'fault') {
-      applyFault(state, event);
-      return;
+/** Records what a network event touched; a touch between two members ends the judging. */
+function touch(
+  client: string,
+  members: ReadonlySet<string>,
+  touched: Set<string>,
+  event: FaultEvent,
+): Reachability | undefined {
+  const side = (name: string) => (name === '*' ? [...members] : members.has(name) ? [name] : []);
+  const isClient = (name: string) => name === '*' || name === client;
+  for (const [x, y] of linksOf(event)) {
+    const xs = side(x);
+    const ys = side(y);
+    if (xs.some((a) => ys.some((b) => a !== b))) {
+      return { judged: false, reason: `a ${event.kind} touched a link between members at ${event.atMs}ms` };
     }
-    const node = text(event.details['node']);
-    switch (event.kind) {
-      case 'start':
-        for (const name of strings(event.details['nodes'])) state.members.add(name);
-        return;
-      case 'join':
-        if (node !== undefined) state.members.add(node);
-        return;
-      case 'leave':
-      case 'destroy':
-        if (node !== undefined) {
-          state.members.delete(node);
-          state.down.delete(node);
-        }
-        return;
-      case 'crash':
-        if (node !== undefined) state.down.add(node);
-        return;
-      case 'restart':
-        if (node !== undefined) state.down.delete(node);
-        return;
-      default:
-        return;
-    }
+    if (isClient(x)) for (const m of ys) touched.add(m);
+    if (isClient(y)) for (const m of xs) touched.add(m);
   }
+  return undefined;
+}
 
-  /** Why the stretch cannot be judged from its start: a member down, or a fault between members. */
-  #nodeFault(state: ClusterState, atMs: number): Reachability | undefined {
-    const down = [...state.members].find((m) => state.down.has(m));
-    if (down !== undefined) return { judged: false, reason: `${down} was down` };
-    const members = [...state.members];
-    for (const x of members) {
-      for (const y of members) {
-        if (x < y && state.impaired(x, y, atMs)) {
-          return { judged: false, reason: `the link between ${x} and ${y} was impaired` };
-        }
-      }
-    }
-    return undefined;
+/** Follows the members; a crash, destroy or pause of one ends the judging. */
+function applyTopology(members: Set<string>, event: TopologyEvent): Reachability | undefined {
+  const node = text(event.details['node']);
+  if (NODE_FAULTS.has(event.kind) && node !== undefined && members.has(node)) {
+    return { judged: false, reason: `${node} had a ${event.kind} at ${event.atMs}ms` };
   }
+  if (event.kind === 'start') for (const name of strings(event.details['nodes'])) members.add(name);
+  else if (event.kind === 'join' && node !== undefined) members.add(node);
+  else if ((event.kind === 'leave' || event.kind === 'destroy') && node !== undefined) members.delete(node);
+  return undefined;
+}
 
-  /**
-   * A change during the stretch that makes it unjudgeable, or that spoils the client's link to a member
-   * for the rest of the stretch (recorded in `spoiled`).
-   */
-  #disturbance(
-    state: ClusterState,
-    client: string,
-    event: TopologyEvent | FaultEvent,
-    spoiled: Set<string>,
-  ): Reachability | undefined {
-    const isMember = (name: string) => state.members.has(name);
-    if (event.type === 'topology') {
-      const node = text(event.details['node']);
-      if (NODE_FAULTS.has(event.kind) && node !== undefined && isMember(node)) {
-        return { judged: false, reason: `${node} had a ${event.kind} at ${event.atMs}ms` };
-      }
-      return undefined;
-    }
-    if (event.kind === 'down') {
-      const node = text(event.details['endpoint']) ?? '';
-      return isMember(node) ? { judged: false, reason: `${node} went down at ${event.atMs}ms` } : undefined;
-    }
-    const link = touched(event);
-    if (link !== undefined) {
-      const [x, y] = link;
-      if (isMember(x) && isMember(y)) {
-        return { judged: false, reason: `a ${event.kind} between ${x} and ${y} at ${event.atMs}ms` };
-      }
-      if (x === client && isMember(y)) spoiled.add(y);
-      if (y === client && isMember(x)) spoiled.add(x);
-      return undefined;
-    }
-    // Cuts, clogs and settings: judged by the state they leave (a fault between members ends the judging).
-    const after = new ClusterState();
-    for (const m of state.members) after.members.add(m);
-    applyFault(after, event);
-    return this.#nodeFault(after, event.atMs);
-  }
-
-  /** Whether a majority of the members is reachable from `client` now. */
-  #judgeAt(
-    state: ClusterState,
-    client: string,
-    spoiled: ReadonlySet<string>,
-    atMs: number,
-  ): Reachability | undefined {
-    const members = [...state.members];
-    const reachable = members.filter(
-      (m) => !state.down.has(m) && !spoiled.has(m) && !state.impaired(client, m, atMs),
-    );
-    if (reachable.length * 2 > members.length) return undefined;
-    return {
-      judged: true,
-      reachable: false,
-      reason: `${client} could reach ${reachable.length} of ${members.length} members at ${atMs}ms (${reachable.join(', ') || 'none'})`,
-    };
-  }
+/** `undefined` when a majority of the members is reachable from `client`, else why not. */
+function majority(
+  client: string,
+  members: ReadonlySet<string>,
+  touched: ReadonlySet<string>,
+  atMs: number,
+): Reachability | undefined {
+  const reachable = [...members].filter((m) => !touched.has(m));
+  if (reachable.length * 2 > members.size) return undefined;
+  return {
+    judged: true,
+    reachable: false,
+    reason: `${client} could reach ${reachable.length} of ${members.size} members at ${atMs}ms (${reachable.join(', ') || 'none'})`,
+  };
 }

@@ -8,8 +8,12 @@
  * The swarm produces an ordinary fault plan (plain data, dumpable, replayable without the swarm), generated
  * while following the membership it implies: a crash leaves at least one node running and is followed by
  * a restart; cuts are followed by a heal; joins, leaves and moves happen only while no node is crashed (a
- * move needs both ends up); a destroy (opt in) happens once at most, with every member running. `runSwarm` runs the plan over the fault phase, then heals (the two phases of
- * SIMULATION.md).
+ * move needs both ends up); a destroy (opt in) happens once at most, with every member running. Now and then
+ * (a share {@link REPLACE_ALL_CHANCE} of the leaves drawn, once per plan) a leave becomes a replacement of the
+ * whole cluster: nodes join, then, {@link REPLACE_ALL_GAP_MS} later, every node the plan started with
+ * leaves, {@link REPLACE_ALL_SPACING_MS} apart, so clients must follow the cluster to nodes they were never
+ * given. `runSwarm` runs the plan over
+ * the fault phase, then heals (the two phases of SIMULATION.md).
  */
 import { createRng, type Rng } from '@datastreamer/protocol';
 import type { SimCluster } from '../cluster/sim-cluster.js';
@@ -51,6 +55,15 @@ export const DEFAULT_SWARM_KINDS: readonly SwarmFaultKind[] = Object.values(Swar
 
 /** Default length of the fault phase, in virtual ms. */
 export const DEFAULT_SWARM_DURATION_MS = 5000;
+
+/** How likely a leave the swarm draws becomes a replacement of every starting node (once per plan). */
+export const REPLACE_ALL_CHANCE = 0.25;
+
+/** Between a replacement's joins and its first leave: time for clients to hear of the new nodes, in ms. */
+export const REPLACE_ALL_GAP_MS = 150;
+
+/** Between two leaves of a replacement, in ms: time for a client that lost one node to ask another. */
+export const REPLACE_ALL_SPACING_MS = 30;
 
 const NETWORK_KINDS: ReadonlySet<SwarmFaultKind> = new Set([
   'drop',
@@ -233,6 +246,29 @@ export function swarmPlan(
   if (hasSettings) push(0, { kind: 'setFaults', faults: profile.network });
   const state = new SwarmState(targets.nodes);
   const hold = () => rng.int(1, Math.max(1, profile.maxHoldMs));
+  let replaced = false;
+  /** Until a replacement's last leave, nothing crashes (leaves happen only with every node up). */
+  let replacingUntil = -1;
+  /** Joins at `t` (at least one, within `maxNodes` counting the starting nodes), then every starting node leaves. */
+  const replaceAll = (t: number): boolean => {
+    const starting = targets.nodes.filter((n) => state.members.includes(n));
+    const room = maxNodes - state.members.length;
+    const others = state.members.length - starting.length;
+    const lastLeaveAt = t + REPLACE_ALL_GAP_MS + (starting.length - 1) * REPLACE_ALL_SPACING_MS;
+    if (starting.length === 0 || room < 1 || lastLeaveAt >= durationMs) return false;
+    const joins = Math.min(room, rng.int(1, 2));
+    if (others + joins < 1) return false;
+    for (let j = 0; j < joins; j++) {
+      state.join();
+      push(t, { kind: 'join' });
+    }
+    starting.forEach((node, i) => {
+      state.leave(node);
+      push(t + REPLACE_ALL_GAP_MS + i * REPLACE_ALL_SPACING_MS, { kind: 'leave', node });
+    });
+    replacingUntil = lastLeaveAt;
+    return true;
+  };
   let t = 0;
   while (events.length > 0) {
     t += Math.max(1, Math.round(-Math.log(1 - rng.next()) * profile.meanGapMs));
@@ -285,7 +321,7 @@ export function swarmPlan(
       }
       case 'crash': {
         const running = state.running();
-        if (running.length < 2) break;
+        if (running.length < 2 || t <= replacingUntil) break;
         const node = pick(rng, running);
         state.crashed.add(node);
         push(t, { kind: 'crash', node });
@@ -295,7 +331,7 @@ export function swarmPlan(
         break;
       }
       case 'destroy': {
-        if (state.destroyed || state.crashed.size > 0 || members.length < 3) break;
+        if (state.destroyed || state.crashed.size > 0 || members.length < 3 || t <= replacingUntil) break;
         const node = pick(rng, members);
         state.destroyed = true;
         state.leave(node);
@@ -324,6 +360,10 @@ export function swarmPlan(
         break;
       case 'leave': {
         if (state.crashed.size > 0 || members.length < 2) break;
+        if (!replaced && rng.chance(REPLACE_ALL_CHANCE) && replaceAll(t)) {
+          replaced = true;
+          break;
+        }
         const node = pick(rng, members);
         state.leave(node);
         push(t, { kind: 'leave', node });
