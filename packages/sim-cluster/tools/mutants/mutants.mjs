@@ -1,5 +1,5 @@
-// The planted bugs the property suite must catch (issues 7, 13, 19 and 21; the last three below live on paths
-// only the fault points inside the code (BUGGIFY) reach in the property's small runs). Each mutant is a list of exact-string
+// The planted bugs the property suite must catch (issues 7, 13, 19, 21 and, last, 20; the three before the last live
+// on paths only the fault points inside the code (BUGGIFY) reach in the property's small runs). Each mutant is a list of exact-string
 // replacements in files of the workspace (paths from the repository root). An anchor that is missing, or
 // found more than once, makes the runner fail loudly: a refactor must update the mutant, never silently
 // disable it.
@@ -226,6 +226,19 @@ export const mutants = [
           "        if (['REQUEST_TIMEOUT', 'CONNECTION_LOST'].includes(errorCodeOf(result.error) ?? '')) {\n" +
           '          this.#keepUnapplied(lane.partition, batch);\n' +
           '        } else this.#failed.addBatch(batch);\n',
+      },
+    ],
+  },
+  {
+    name: 'client-ignores-member-lists',
+    bug:
+      'the client never follows the member lists nodes send (issue 20): it keeps to the endpoints it was ' +
+      'given and fails, or hangs, once they all left, though the nodes that joined are there',
+    patches: [
+      {
+        file: 'packages/client/src/connection/connection-pool.ts',
+        find: '    if (!this.#options.clusterDiscovery || this.#closed || version < this.#membersVersion) return;\n',
+        replace: '    return;\n',
       },
     ],
   },
