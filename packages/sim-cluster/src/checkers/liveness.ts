@@ -107,46 +107,26 @@ export function liveness(history: HistoryLike, options: LivenessOptions = {}): L
     const startedAtMs = first.atMs;
     const deadlineMs = Math.max(healAtMs, startedAtMs) + boundMs;
     const name = `${client} stream ${stream}`;
+    const report = (kind: LivenessViolation['kind'], reason: string) =>
+      violations.push({ kind, client, stream, startedAtMs, deadlineMs, settled, first, reason });
     if (settled === undefined) {
-      violations.push({
-        kind: 'unsettled',
-        client,
-        stream,
-        startedAtMs,
-        deadlineMs,
-        settled,
-        first,
-        reason: `${name} (started at ${startedAtMs}ms) never settled; its deadline was ${deadlineMs}ms`,
-      });
+      report(
+        'unsettled',
+        `${name} (started at ${startedAtMs}ms) never settled; its deadline was ${deadlineMs}ms`,
+      );
     } else if (settled.atMs > deadlineMs) {
-      violations.push({
-        kind: 'late',
-        client,
-        stream,
-        startedAtMs,
-        deadlineMs,
-        settled,
-        first,
-        reason: `${name} settled at ${settled.atMs}ms, after its deadline ${deadlineMs}ms`,
-      });
+      report('late', `${name} settled at ${settled.atMs}ms, after its deadline ${deadlineMs}ms`);
     }
     if (settled?.outcome !== 'rejected' || settled.code !== 'NODE_UNAVAILABLE') continue;
     const judged = reachability.judge(client, first, settled);
     if (!judged.judged) continue;
     failuresJudged++;
     if (!judged.reachable) continue;
-    violations.push({
-      kind: 'failed',
-      client,
-      stream,
-      startedAtMs,
-      deadlineMs,
-      settled,
-      first,
-      reason:
-        `${name} failed with NODE_UNAVAILABLE at ${settled.atMs}ms, though a majority of the cluster was ` +
+    report(
+      'failed',
+      `${name} failed with NODE_UNAVAILABLE at ${settled.atMs}ms, though a majority of the cluster was ` +
         `reachable from ${client} from ${startedAtMs}ms on`,
-    });
+    );
   }
   const valid = violations.length === 0;
   const summary =
