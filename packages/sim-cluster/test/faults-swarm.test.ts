@@ -59,9 +59,13 @@ describe('swarm', () => {
         if (fault.kind === 'leave') expect(crashed.size).toBe(0);
       }
     }
-    // A share of the plans with both kinds on: sometimes, never always.
+    // A share of the plans with both kinds on: sometimes, never always; and never without joins on.
     expect(replacing).toBeGreaterThan(5);
     expect(replacing).toBeLessThan(150);
+    for (let seed = 0; seed < 100; seed++) {
+      const { plan } = planSwarm(seed, targets, { kinds: ['leave', 'drop'] });
+      expect(plan.some((s) => s.fault.kind === 'join')).toBe(false);
+    }
   });
 
   it('makes valid plans that never crash every node and restart what they crash', () => {

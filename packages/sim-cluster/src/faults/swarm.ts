@@ -8,12 +8,12 @@
  * The swarm produces an ordinary fault plan (plain data, dumpable, replayable without the swarm), generated
  * while following the membership it implies: a crash leaves at least one node running and is followed by
  * a restart; cuts are followed by a heal; joins, leaves and moves happen only while no node is crashed (a
- * move needs both ends up); a destroy (opt in) happens once at most, with every member running. Now and then
- * (a share {@link REPLACE_ALL_CHANCE} of the leaves drawn, once per plan) a leave becomes a replacement of the
- * whole cluster: nodes join, then, {@link REPLACE_ALL_GAP_MS} later, every node the plan started with
- * leaves, {@link REPLACE_ALL_SPACING_MS} apart, so clients must follow the cluster to nodes they were never
- * given. `runSwarm` runs the plan over
- * the fault phase, then heals (the two phases of SIMULATION.md).
+ * move needs both ends up); a destroy (opt in) happens once at most, with every member running. With joins
+ * and leaves on, now and then (a share {@link REPLACE_ALL_CHANCE} of the leaves drawn, once per plan) a leave
+ * becomes a replacement of the whole cluster: nodes join, then, {@link REPLACE_ALL_GAP_MS} later, every node
+ * the plan started with leaves, {@link REPLACE_ALL_SPACING_MS} apart, so clients must follow the cluster to
+ * nodes they were never given. `runSwarm` runs the plan over the fault phase, then heals (the two phases of
+ * SIMULATION.md).
  */
 import { createRng, type Rng } from '@datastreamer/protocol';
 import type { SimCluster } from '../cluster/sim-cluster.js';
@@ -317,7 +317,7 @@ export function swarmPlan(
         break;
       case 'leave': {
         if (state.crashed.size > 0 || members.length < 2) break;
-        if (!replaced && rng.chance(REPLACE_ALL_CHANCE) && replaceAll(t)) {
+        if (!replaced && events.includes('join') && rng.chance(REPLACE_ALL_CHANCE) && replaceAll(t)) {
           replaced = true;
           break;
         }
