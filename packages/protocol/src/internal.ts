@@ -21,6 +21,7 @@ export {
 // Messages
 export type { NodeAuthenticateRequest } from './messages/auth-messages.js';
 export type {
+  ClusterMember,
   ColumnAddRequest,
   HeartbeatRequest,
   PartitionAssignment,

@@ -42,6 +42,32 @@ describe('swarm', () => {
     expect(() => drawSwarmProfile(createRng(1), [])).toThrow(FaultPlanError);
   });
 
+  it('replaces every starting node on some seeds, after a join, with nothing crashed at a leave', () => {
+    let replacing = 0;
+    for (let seed = 0; seed < 200; seed++) {
+      const { plan } = planSwarm(seed, targets, { kinds: ['join', 'leave', 'crash', 'drop'] });
+      const leaves = plan.filter((s) => s.fault.kind === 'leave').map((s) => s.fault);
+      if (!targets.nodes.every((n) => leaves.some((f) => f.kind === 'leave' && f.node === n))) continue;
+      replacing++;
+      expect(() => validatePlan(plan, { nodes: targets.nodes })).not.toThrow();
+      const lastLeave = plan.findLastIndex((s) => s.fault.kind === 'leave');
+      expect(plan.slice(0, lastLeave).some((s) => s.fault.kind === 'join')).toBe(true);
+      const crashed = new Set<string>();
+      for (const { fault } of plan) {
+        if (fault.kind === 'crash') crashed.add(fault.node);
+        if (fault.kind === 'restart') crashed.delete(fault.node);
+        if (fault.kind === 'leave') expect(crashed.size).toBe(0);
+      }
+    }
+    // A share of the plans with both kinds on: sometimes, never always; and never without joins on.
+    expect(replacing).toBeGreaterThan(5);
+    expect(replacing).toBeLessThan(150);
+    for (let seed = 0; seed < 100; seed++) {
+      const { plan } = planSwarm(seed, targets, { kinds: ['leave', 'drop'] });
+      expect(plan.some((s) => s.fault.kind === 'join')).toBe(false);
+    }
+  });
+
   it('makes valid plans that never crash every node and restart what they crash', () => {
     for (let seed = 0; seed < 100; seed++) {
       const { plan } = planSwarm(seed, targets, { durationMs: 20_000 });

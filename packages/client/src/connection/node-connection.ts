@@ -33,9 +33,11 @@ import {
   MessageDecodeError,
   neverBuggify,
   type OpName,
+  PROTOCOL_VERSION,
   ProtocolError,
   type Request,
   type Response,
+  SUPPORTED_FEATURES,
   type TimerHandle,
   type Transport,
 } from '@datastreamer/protocol';
@@ -74,6 +76,8 @@ export interface NodeConnectionOptions {
    * by many requests over many connections has one listener. Default: the connection's own.
    */
   readonly signalWatches?: SignalWatches | undefined;
+  /** The features announced in the handshake. Default: every feature the protocol package has. */
+  readonly features?: Uint8Array | undefined;
 }
 
 const DEFAULT_HEARTBEAT_TIMEOUT_MS = 5_000;
@@ -263,7 +267,13 @@ export class NodeConnection {
       close: (error) => this.#onTransportClose(error),
     });
     try {
-      this.#raw.send(clientHandshake(this.#options.name ?? this.#raw.local, this.#options.credentials));
+      this.#raw.send(
+        clientHandshake(
+          this.#options.name ?? this.#raw.local,
+          this.#options.credentials,
+          this.#options.features,
+        ),
+      );
     } catch (error) {
       this.#failHandshake(
         new ClientError('NODE_UNAVAILABLE', `could not send the handshake to ${this.endpoint}`, {
@@ -311,7 +321,11 @@ export class NodeConnection {
     const handshake = this.#handshake;
     if (handshake === undefined) return;
     try {
-      const result = checkHandshakeResponse(decodeHandshakeResponse(body));
+      const result = checkHandshakeResponse(
+        decodeHandshakeResponse(body),
+        PROTOCOL_VERSION,
+        this.#options.features ?? SUPPORTED_FEATURES,
+      );
       this.#nodeName = result.nodeName;
       this.#features = result.features;
       this.#state = 'open';

@@ -47,6 +47,7 @@ import {
   silentLogger,
   type Transport,
 } from '@datastreamer/protocol';
+import type { ClusterMember } from '@datastreamer/protocol/internal';
 import { type AuthenticationOptions, Authenticator } from '../auth/authenticator.js';
 import { DEFAULT_MAX_CLOCK_OFFSET_MS, HybridClock } from '../clock/hlc.js';
 import { type Disk, isSimulatedDisk } from '../disk/disk.js';
@@ -173,14 +174,14 @@ const DEFAULT_FORWARD_TIMEOUT_MS = 10_000;
 const DEFAULT_MAX_FORWARD_HOPS = 1;
 
 /**
- * What this node announces in handshakes: it forwards batches and speaks the node-to-node ops. It runs
- * receivers too, but does not announce STREAMER_RECEIVER yet (node-handshake.test.ts pins the old set; the
- * client does not check the bit).
+ * What this node announces in handshakes: it runs receivers, forwards batches, speaks the node-to-node ops,
+ * and tells clients with TOPOLOGY_DISCOVERY the cluster's members with each partition assignment.
  */
 const NODE_FEATURES = Uint8Array.of(
   (1 << ProtocolFeatures.BATCH_FORWARDING) |
     (1 << ProtocolFeatures.NODE_TO_NODE) |
-    (1 << ProtocolFeatures.STREAMER_RECEIVER),
+    (1 << ProtocolFeatures.STREAMER_RECEIVER) |
+    (1 << ProtocolFeatures.TOPOLOGY_DISCOVERY),
 );
 
 export class ClusterNode implements PartitionHandOverTarget {
@@ -262,6 +263,7 @@ export class ClusterNode implements PartitionHandOverTarget {
       ),
       auth,
       buggify: options.buggify ?? neverBuggify,
+      clusterMembers: () => this.#runningMembers(options.controlPlane),
     });
     this.#registry = options.registry ?? nodeRegistryOf(options.controlPlane);
     this.#registry.register(this);
@@ -525,6 +527,16 @@ export class ClusterNode implements PartitionHandOverTarget {
   /** The partitions this node holds, as `[tableId, partition]` pairs. */
   heldPartitions(): Array<readonly [number, number]> {
     return [...this.#core.partitions.replicas()].map((r) => [r.tableId, r.partition] as const);
+  }
+
+  /**
+   * The placement's members whose node runs now, in join order. A node's name is its endpoint on the
+   * transport (`ClusterNodeOptions.name`), so that is the endpoint clients are told.
+   */
+  #runningMembers(controlPlane: ControlPlane): ClusterMember[] {
+    return controlPlane.placement.members
+      .filter((name) => this.#registry.get(name)?.isRunning === true)
+      .map((name) => ({ name, endpoint: name }));
   }
 }
 

@@ -4,7 +4,7 @@
  * to the node.
  */
 import type { Buggify, Clock, Logger, PeerType } from '@datastreamer/protocol';
-import type { BatchProducer } from '@datastreamer/protocol/internal';
+import type { BatchProducer, ClusterMember } from '@datastreamer/protocol/internal';
 import type { HybridClock } from '../clock/hlc.js';
 import type { Route, RoutePurpose } from '../partitions/route.js';
 import type { Forwarder } from '../peer/forwarding.js';
@@ -67,6 +67,8 @@ export interface NodeContext {
   applying<T>(origin: BatchProducer | null, commit: () => T, logIndex?: number): T;
   /** The node's replicated partitions (their Raft groups). */
   readonly replication: ReplicaGroups;
+  /** The cluster's running members now, in join order, with the endpoint a client reaches each one at. */
+  clusterMembers(): readonly ClusterMember[];
 }
 
 /** The connection a request arrived on. */
@@ -75,6 +77,8 @@ export interface RequestContext {
   readonly peer: PeerType;
   /** Its name from the handshake, e.g. `client-1` or `node-2`. */
   readonly remote: string;
+  /** The optional features both sides have (the protocol's `ProtocolFeatures`), from the handshake. */
+  readonly features: Uint8Array;
   /** Records that the client now knows assignment `version` (it fetched it), so it is not flagged as stale. */
   noteAssignmentVersion(version: number): void;
 }

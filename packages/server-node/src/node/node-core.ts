@@ -13,6 +13,7 @@
 import type { Buggify, Clock, Logger, OpName, Request, Rng } from '@datastreamer/protocol';
 import type {
   BatchProducer,
+  ClusterMember,
   RaftAppendResult,
   RaftSnapshotResult,
   RaftVoteResult,
@@ -89,6 +90,8 @@ export interface NodeCoreOptions {
   readonly auth: Authenticator;
   /** Fault points (simulation only). */
   readonly buggify: Buggify;
+  /** The cluster's running members now (`NodeContext.clusterMembers`). */
+  readonly clusterMembers: () => readonly ClusterMember[];
 }
 
 const UNOWNED: Route = { kind: 'unowned' };
@@ -107,6 +110,7 @@ export class NodeCore implements NodeContext, SessionHost, MoveSource {
   readonly features: Uint8Array;
   readonly receivers: ReceiverRegistry;
   readonly auth: Authenticator;
+  readonly clusterMembers: () => readonly ClusterMember[];
   /** Kept across crashes, like the partition stores: the node's simulated disk. */
   readonly txLog = new TxLog();
   readonly participants: TxParticipants;
@@ -153,6 +157,7 @@ export class NodeCore implements NodeContext, SessionHost, MoveSource {
     this.features = options.features;
     this.receivers = options.receivers;
     this.auth = options.auth;
+    this.clusterMembers = options.clusterMembers;
     this.buggify = options.buggify;
     this.ingest = new RowIngest(options.buggify);
     this.#traceIds = new TraceIds(options.name);

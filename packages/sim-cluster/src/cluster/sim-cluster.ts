@@ -60,7 +60,10 @@ import { committedRows, type PlainRow, RowDecoders, storedVersions } from './tab
 /** What `connect` takes: a subset of nodes, and client options other than transport and endpoints. */
 export interface ConnectOptions
   extends Omit<ClientOptions, 'transport' | 'endpoints' | 'clock' | 'rng' | 'buggify'> {
-  /** The nodes to connect to. Default: every running node. */
+  /**
+   * The nodes to connect to. Default: every running node. A client given a subset keeps to it (its
+   * `clusterDiscovery` defaults to false: the server forwards), unless `clusterDiscovery: true` is given.
+   */
   readonly nodes?: readonly string[];
 }
 
@@ -161,6 +164,7 @@ export class SimCluster implements AsyncDisposable {
   static async start(options: SimClusterOptions = {}): Promise<SimCluster> {
     const cluster = new SimCluster(resolveSimClusterOptions(options));
     for (let i = 0; i < cluster.#options.nodes; i++) cluster.#startNode();
+    cluster.history.recordTopology({ kind: 'start', nodes: cluster.nodes });
     for (const [name, receiver] of Object.entries(cluster.#options.receivers)) {
       cluster.deployReceiver(name, receiver);
     }
@@ -190,8 +194,9 @@ export class SimCluster implements AsyncDisposable {
   }
 
   /**
-   * A client connected to every running node, or to `options.nodes`; clients are named `client-1`, ... in
-   * the order they connect. The cluster closes it on `stop`.
+   * A client connected to every running node, following the cluster's members as nodes join and leave; or
+   * to `options.nodes` only. Clients are named `client-1`, ... in the order they connect. The cluster closes
+   * it on `stop`.
    */
   async connect(options: ConnectOptions = {}): Promise<Client> {
     this.#checkRunning();
@@ -201,6 +206,7 @@ export class SimCluster implements AsyncDisposable {
     const name = `client-${this.#nextClient++}`;
     const client = await Client.connect({
       ...clientOptions,
+      clusterDiscovery: clientOptions.clusterDiscovery ?? nodes === undefined,
       name,
       transport: this.network.transport(name),
       endpoints,

@@ -15,6 +15,8 @@ export type HistoryRow = { readonly [column: string]: unknown };
 
 /** The kinds of topology change. `heal` marks the end of a run's fault phase (see SIMULATION.md). */
 export const TopologyKinds = {
+  /** The cluster started; `details.nodes`: its members, in join order (the checkers' first membership). */
+  start: 'start',
   join: 'join',
   leave: 'leave',
   crash: 'crash',
@@ -163,7 +165,7 @@ export interface FaultEvent extends EventBase {
 }
 
 /**
- * A node joined, left, crashed, restarted, paused or was destroyed, a partition moved, a replicated
+ * The cluster started, a node joined, left, crashed, restarted, paused or was destroyed, a partition moved, a replicated
  * partition elected a leader or changed its lease, or the fault phase ended.
  */
 export interface TopologyEvent extends EventBase {

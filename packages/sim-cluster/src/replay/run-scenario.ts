@@ -112,8 +112,10 @@ export async function runScenario(
   });
   try {
     options.onCluster?.(cluster);
-    const clientOptions =
-      s.client?.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: s.client.requestTimeoutMs };
+    const clientOptions = {
+      ...(s.client?.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: s.client.requestTimeoutMs }),
+      ...(s.client?.clusterDiscovery === undefined ? {} : { clusterDiscovery: s.client.clusterDiscovery }),
+    };
     const admin = await cluster.connect(clientOptions);
     await admin.catalog.createTable(scenarioTable(table, s.workload.partitions));
     const viewOf = async (client: Client): Promise<StreamerView> => {
