@@ -54,7 +54,7 @@ describe.runIf(!browserTestsOff())('the live web view in Chromium', () => {
       const errors = pageErrors(page);
       await page.goto(url);
       await page.waitForSelector('.verdict.VALID', { timeout: 120_000 });
-      // Charts with data points: rows/s per node and in total, items in flight, retries and reroutes.
+      // Charts with data points: rows/s per node and in total, batches in flight, retries and reroutes.
       for (const chart of ['#rate-chart', '#inflight-chart', '#retry-chart']) {
         expect(Number(await page.locator(chart).getAttribute('data-points'))).toBeGreaterThan(1);
       }

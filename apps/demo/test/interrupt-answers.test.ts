@@ -43,6 +43,7 @@ const snapshot = {
   waits: 0,
   waitMs: 0,
   inFlight: [],
+  batchesInFlight: [],
   extra: [],
   ticker: [],
   notes: 0,

@@ -17,6 +17,7 @@ function snapshot(elapsedMs: number, byNode: Record<string, number>, extra: Part
     waits: 0,
     waitMs: 0,
     inFlight: Object.keys(byNode).map((node) => [node, 5] as const),
+    batchesInFlight: Object.keys(byNode).map((node) => [node, 2] as const),
     extra: [],
     ticker: [],
     notes: 0,
@@ -44,12 +45,12 @@ describe('LiveState', () => {
         t: 0.5,
         rowsPerSec: 800,
         nodeRowsPerSec: { 'node-1': 600, 'node-2': 200 },
-        inFlight: { 'node-1': 5, 'node-2': 5 },
+        batchesInFlight: { 'node-1': 2, 'node-2': 2 },
         retries: 2,
         reroutes: 1,
       },
     ]);
-    expect(frame.inFlight).toEqual([5, 5]);
+    expect(frame.batchesInFlight).toEqual([2, 2]);
     expect(frame.partitions[0]?.primary).toBe('node-1');
     expect(frame.faults[0]?.label).toBe('crash node-2');
     expect(frame.counters).toContainEqual(['retries', 2]);

@@ -48,9 +48,9 @@ describe('ConnectionPool following the cluster', () => {
     pool.learn(members('node-1', 'node-2', 'node-3'), 5);
     await settle(clock);
     expect(pool.endpoints).toEqual([
-      { endpoint: 'node-1', state: 'open', node: 'node-1', learned: false },
-      { endpoint: 'node-2', state: 'open', node: 'node-2', learned: true },
-      { endpoint: 'node-3', state: 'open', node: 'node-3', learned: true },
+      { endpoint: 'node-1', state: 'open', node: 'node-1', learned: false, requestsInFlight: {} },
+      { endpoint: 'node-2', state: 'open', node: 'node-2', learned: true, requestsInFlight: {} },
+      { endpoint: 'node-3', state: 'open', node: 'node-3', learned: true, requestsInFlight: {} },
     ]);
     expect(pool.byNode('node-3')?.nodeName).toBe('node-3');
     pool.close();

@@ -132,4 +132,25 @@ describe('PendingRequests', () => {
     expect(connections.every((pending) => pending.size === 0)).toBe(true);
     expect(attached()).toBe(0);
   });
+
+  it('counts the requests waiting by op, whichever way they leave', async () => {
+    const clock = simClock();
+    const pending = new PendingRequests<string>(clock);
+    const outcomes: Outcome[] = [];
+    const controller = new AbortController();
+    for (let id = 1; id <= 3; id++)
+      pending.add(request(id, outcomes), 100, controller.signal, () => 'node-1');
+    const get = new PendingRequest<string>(4, 'TUPLE_GET', 5, { resolve: () => {}, reject: () => {} });
+    pending.add(get, 1000, undefined, () => 'node-1');
+    expect(pending.byOp).toEqual({ STREAMER_BATCH_SEND: 3, TUPLE_GET: 1 });
+    pending.take(1)?.resolve('ok');
+    expect(pending.byOp).toEqual({ STREAMER_BATCH_SEND: 2, TUPLE_GET: 1 });
+    controller.abort();
+    expect(pending.byOp).toEqual({ TUPLE_GET: 1 });
+    await clock.advance(1000);
+    expect(pending.byOp).toEqual({});
+    pending.add(request(5, outcomes), 100, undefined, () => 'node-1');
+    pending.drain();
+    expect(pending.byOp).toEqual({});
+  });
 });

@@ -31,7 +31,9 @@ describe('Scenario: every node the client was given leaves, after a new one join
     expect(summary.items).toBe(1);
     expect(summary.retries).toBe(0);
     // The given endpoints were dropped once their nodes left; the one it learned serves.
-    expect(client.endpoints).toEqual([{ endpoint: joined, state: 'open', node: joined, learned: true }]);
+    expect(client.endpoints).toEqual([
+      { endpoint: joined, state: 'open', node: joined, learned: true, requestsInFlight: {} },
+    ]);
     expect(cluster.readTableNow('Events')).toEqual([{ Id: 1n, Seq: 1, Payload: 'after the replacement' }]);
     expectValid(cluster);
   });

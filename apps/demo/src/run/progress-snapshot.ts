@@ -27,6 +27,8 @@ export interface ProgressSnapshot {
   readonly waits: number;
   readonly waitMs: number;
   readonly inFlight: readonly (readonly [string, number])[];
+  /** Batch attempts sent and not answered yet, by the node they went to (the tracked clients' count). */
+  readonly batchesInFlight: readonly (readonly [string, number])[];
   readonly extra: readonly (readonly [string, number])[];
   readonly ticker: readonly TickerEntry[];
   /** Ticker lines noted since the scenario began (the ticker keeps the newest only). */
@@ -64,6 +66,7 @@ export function takeSnapshot(meter: RunMeter, previous?: ProgressSnapshot): Prog
     waits: meter.waits,
     waitMs: meter.waitMs,
     inFlight: [...meter.inFlightByNode()].sort(([a], [b]) => a.localeCompare(b)),
+    batchesInFlight: [...meter.batchesInFlightByNode()].sort(([a], [b]) => a.localeCompare(b)),
     extra: [...meter.extra],
     ticker: meter.ticker.slice(-8),
     notes: meter.notes,

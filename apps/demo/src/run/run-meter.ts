@@ -8,7 +8,7 @@
  *
  * Plain counters bumped on the path of each item and batch; no timers. It does not print anything.
  */
-import type { StreamerBatchInfo } from '@datastreamer/client';
+import type { EndpointStatus, StreamerBatchInfo } from '@datastreamer/client';
 import { FaultSpans, type History } from '@datastreamer/sim-cluster';
 
 /** One line of the fault ticker. */
@@ -33,6 +33,11 @@ export interface PartitionOwners {
   ownerOf(partition: number): string | undefined;
   /** Where a partition lives now, for the web view. */
   placeOf?(partition: number): PartitionPlace;
+}
+
+/** What the meter reads of a client: its endpoints, with the requests in flight on each (a `Client`). */
+export interface ClientRequests {
+  readonly endpoints: readonly Pick<EndpointStatus, 'node' | 'requestsInFlight'>[];
 }
 
 const TICKER_KEEP = 50;
@@ -64,6 +69,7 @@ export class RunMeter {
   #latencies: number[] = [];
   #pending = new Int32Array(0);
   #owners: PartitionOwners | undefined;
+  #clients: readonly ClientRequests[] = [];
   #startedAt = 0;
   #endedAt: number | undefined;
   #now: () => number;
@@ -97,9 +103,33 @@ export class RunMeter {
     this.#latencies = [];
     this.#pending = new Int32Array(0);
     this.#owners = undefined;
+    this.#clients = [];
     this.#startedAt = this.#now();
     this.#endedAt = undefined;
     this.onBegin?.();
+  }
+
+  /** The clients whose batch attempts in flight the view counts (see {@link batchesInFlightByNode}). */
+  trackClients(clients: readonly ClientRequests[]): void {
+    this.#clients = clients;
+  }
+
+  /**
+   * Streamer batch attempts sent and not answered yet, by the node they went to, over the tracked clients
+   * (what each client's connections count: an exact figure, not an estimate).
+   */
+  batchesInFlightByNode(): Map<string, number> {
+    const byNode = new Map<string, number>();
+    for (const client of this.#clients) {
+      for (const endpoint of client.endpoints) {
+        if (endpoint.node === undefined) continue;
+        const requests = endpoint.requestsInFlight;
+        const batches =
+          (requests.STREAMER_BATCH_SEND ?? 0) + (requests.STREAMER_WITH_RECEIVER_BATCH_SEND ?? 0);
+        byNode.set(endpoint.node, (byNode.get(endpoint.node) ?? 0) + batches);
+      }
+    }
+    return byNode;
   }
 
   /** Where items go, for the per-node counts. */

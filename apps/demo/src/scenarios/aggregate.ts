@@ -124,6 +124,7 @@ async function run(ctx: ScenarioContext): Promise<ScenarioSummary> {
     const view = await recordView<TrackEvent>(client, 'TrackEvents');
     const map = partitionMap(cluster, 'TrackEvents');
     meter.trackPartitions(map);
+    meter.trackClients([client]);
     const faults = startFaults(profile, cluster, meter, 'TrackEvents', cluster.clientName(client));
     const source = metered(payloads(count, seed), ctx, map.partitionOf, (p) => p.trackId);
     const returned: number[] = [];

@@ -57,6 +57,7 @@ export async function runAlbumRelease(
     const view = await recordView<TrackEvent>(client, 'TrackEvents');
     const map = partitionMap(cluster, 'TrackEvents');
     ctx.meter.trackPartitions(map);
+    ctx.meter.trackClients([client]);
     const replicated = Math.min(replicas, ctx.options.nodes);
     const watch = replicated > 1 ? watchReplication(cluster, ctx.meter, 'TrackEvents') : undefined;
     const faults = startFaults(profile, cluster, ctx.meter, 'TrackEvents', cluster.clientName(client));

@@ -117,6 +117,7 @@ async function run(ctx: ScenarioContext): Promise<ScenarioSummary> {
     const view = await recordView<ListeningRecord>(client, 'ListeningHistory');
     const map = partitionMap(cluster, 'ListeningHistory');
     ctx.meter.trackPartitions(map);
+    ctx.meter.trackClients([client]);
     const faults = startFaults(profile, cluster, ctx.meter, 'ListeningHistory', cluster.clientName(client));
     const malformed: MalformedLine[] = [];
     const onMalformed = (line: MalformedLine) => {

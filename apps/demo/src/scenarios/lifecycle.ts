@@ -59,6 +59,7 @@ async function run(ctx: ScenarioContext): Promise<ScenarioSummary> {
     const view = await recordView<TrackEvent>(client, 'TrackEvents');
     const map = partitionMap(cluster, 'TrackEvents');
     ctx.meter.trackPartitions(map);
+    ctx.meter.trackClients([client]);
     const faults = startFaults(profile, cluster, ctx.meter, 'TrackEvents', cluster.clientName(client));
     const removed = new Set<number>();
     let puts = 0;

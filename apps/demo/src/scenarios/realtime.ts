@@ -91,6 +91,7 @@ async function run(ctx: ScenarioContext): Promise<ScenarioSummary> {
     const view = await recordView<RealTimeEvent>(client, 'RealTimeEvents');
     const map = partitionMap(cluster, 'RealTimeEvents');
     meter.trackPartitions(map);
+    meter.trackClients([client]);
     const faults = startFaults(profile, cluster, meter, 'RealTimeEvents', cluster.clientName(client));
     const publisher = new StreamerPublisher<RealTimeEvent>();
     const done = view.streamData(publisher, {

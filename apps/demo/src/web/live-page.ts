@@ -15,7 +15,7 @@ const BODY = `<header><h1>datastreamer demo <span id="scenario">waiting for the 
 <p class="note">Shaded: faults and topology changes while they last (red: network and scheduled faults,
 purple: nodes crashed, paused or restarted); thin lines: changes that take no time.</p></section>
 <section class="row">
-<div><h2>Items in flight per node</h2><div id="inflight-chart" class="chart"></div></div>
+<div><h2>Batches in flight per node</h2><div id="inflight-chart" class="chart"></div></div>
 <div><h2>Retries and reroutes</h2><div id="retry-chart" class="chart"></div><p id="counters" class="note"></p></div>
 </section>
 <section><h2>Partitions per node</h2><p class="note">&#9733; primary (with its Raft term when replicated),

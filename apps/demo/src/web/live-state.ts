@@ -1,7 +1,7 @@
 /**
  * What the web view shows, aggregated from the run's events on the server side: one chart point per progress
  * snapshot (rows/s in total and per node, retries and reroutes so far), and the latest of everything else
- * (items in flight per node, where each partition's replicas and primary are, faults as bands on the
+ * (batch attempts in flight per node, where each partition's replicas and primary are, faults as bands on the
  * scenario's time axis, the ticker, the verification steps, each scenario's verdict). A page gets the points
  * it has not seen and the latest state, a few times a second: never one message per row or per event, so a
  * run of millions of events costs the page what a short one does.
@@ -24,8 +24,8 @@ export interface LivePoint {
   readonly rowsPerSec: number;
   /** Rows per second of each node, by name. */
   readonly nodeRowsPerSec: Readonly<Record<string, number>>;
-  /** Items taken and not yet acknowledged, by node. */
-  readonly inFlight: Readonly<Record<string, number>>;
+  /** Batch attempts sent and not answered yet, by the node they went to. */
+  readonly batchesInFlight: Readonly<Record<string, number>>;
   readonly retries: number;
   readonly reroutes: number;
 }
@@ -53,8 +53,8 @@ export interface LiveFrame {
   readonly produced: number;
   readonly acked: number;
   readonly batches: number;
-  /** Items taken and not yet acknowledged, per node (same order as `nodes`). */
-  readonly inFlight: readonly number[];
+  /** Batch attempts sent and not answered yet, per node (same order as `nodes`). */
+  readonly batchesInFlight: readonly number[];
   readonly partitions: readonly PartitionPlace[];
   readonly faults: readonly FaultBand[];
   readonly networkCounts: readonly (readonly [string, number])[];
@@ -124,7 +124,7 @@ export class LiveState {
   frame(run: number, next: number): LiveFrame {
     const from = run === this.#run ? Math.max(next, this.#dropped) : this.#dropped;
     const s = this.#latest;
-    const inFlight = new Map(s?.inFlight ?? []);
+    const inFlight = new Map(s?.batchesInFlight ?? []);
     return {
       scenario: this.#scenario,
       phase: this.#phase,
@@ -137,7 +137,7 @@ export class LiveState {
       produced: s?.produced ?? 0,
       acked: s?.acked ?? 0,
       batches: s?.batches ?? 0,
-      inFlight: this.#nodes.map((node) => inFlight.get(node) ?? 0),
+      batchesInFlight: this.#nodes.map((node) => inFlight.get(node) ?? 0),
       partitions: s?.partitions ?? [],
       faults: s?.faults ?? [],
       networkCounts: s?.networkCounts ?? [],
@@ -150,7 +150,7 @@ export class LiveState {
 
   #progress(snapshot: ProgressSnapshot): void {
     if (snapshot.scenario !== this.#scenario) return;
-    for (const [node] of [...snapshot.ackedByNode, ...snapshot.inFlight]) {
+    for (const [node] of [...snapshot.ackedByNode, ...snapshot.batchesInFlight]) {
       if (node !== '?' && !this.#nodes.includes(node)) this.#nodes.push(node);
     }
     this.#nodes.sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
@@ -171,7 +171,7 @@ export class LiveState {
       nodeRowsPerSec: Object.fromEntries(
         this.#nodes.map((node) => [node, rate((now.get(node) ?? 0) - (before.get(node) ?? 0))]),
       ),
-      inFlight: Object.fromEntries(snapshot.inFlight.filter(([node]) => node !== '?')),
+      batchesInFlight: Object.fromEntries(snapshot.batchesInFlight),
       retries: snapshot.retries,
       reroutes: snapshot.reroutes,
     });

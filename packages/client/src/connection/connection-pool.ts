@@ -108,6 +108,11 @@ export interface EndpointStatus {
   readonly node: string | undefined;
   /** Whether the client learned the endpoint from the cluster's member list (not given in its options). */
   readonly learned: boolean;
+  /**
+   * Requests waiting for their answer on the current connection, by op (ops with none left out; empty when
+   * not open): e.g. `STREAMER_BATCH_SEND` counts the batch attempts in flight to this node.
+   */
+  readonly requestsInFlight: Readonly<Partial<Record<OpName, number>>>;
 }
 
 /** The client's connections, by endpoint and by node name. */
@@ -160,6 +165,7 @@ export class ConnectionPool implements Requester {
       state: slot.state.kind,
       node: slot.state.kind === 'open' ? slot.state.connection.nodeName : undefined,
       learned: slot.learned,
+      requestsInFlight: slot.state.kind === 'open' ? slot.state.connection.pendingByOp : {},
     }));
   }
 

@@ -182,6 +182,11 @@ export class NodeConnection {
     return this.#pending.size;
   }
 
+  /** Requests waiting for their answer on this connection, by op (ops with none left out). */
+  get pendingByOp(): Readonly<Partial<Record<OpName, number>>> {
+    return this.#pending.byOp;
+  }
+
   /**
    * Sends a request and resolves with the node's answer.
    *

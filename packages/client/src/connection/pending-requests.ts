@@ -82,6 +82,8 @@ export class PendingRequest<Value> implements Cancellable {
 export class PendingRequests<Value> {
   readonly #clock: Clock;
   readonly #waiting = new Map<number, PendingRequest<Value>>();
+  /** Waiting requests by op. */
+  readonly #byOp: Partial<Record<OpName, number>> = {};
   readonly #abandoned = new Map<number, OpName>();
   readonly #watches: SignalWatches;
 
@@ -94,6 +96,15 @@ export class PendingRequests<Value> {
   /** Requests waiting now. */
   get size(): number {
     return this.#waiting.size;
+  }
+
+  /** Requests waiting now, by op (ops with none left out). */
+  get byOp(): Readonly<Partial<Record<OpName, number>>> {
+    const counts: Partial<Record<OpName, number>> = {};
+    for (const [op, count] of Object.entries(this.#byOp) as [OpName, number][]) {
+      if (count > 0) counts[op] = count;
+    }
+    return counts;
   }
 
   /** The op of a waiting or given-up request with this id: what the answer must be decoded as. */
@@ -129,12 +140,13 @@ export class PendingRequests<Value> {
       );
     });
     this.#waiting.set(requestId, request);
+    this.#byOp[op] = (this.#byOp[op] ?? 0) + 1;
   }
 
   /** Takes the waiting request with this id out of the table; `undefined` when none waits. */
   take(requestId: number): PendingRequest<Value> | undefined {
     const request = this.#waiting.get(requestId);
-    if (request !== undefined) this.#waiting.delete(requestId);
+    if (request !== undefined) this.#forget(request);
     return request;
   }
 
@@ -146,13 +158,19 @@ export class PendingRequests<Value> {
   /** Takes every waiting request out (the connection closed) and forgets the given-up ids. */
   drain(): PendingRequest<Value>[] {
     const all = [...this.#waiting.values()];
-    this.#waiting.clear();
+    for (const request of all) this.#forget(request);
     this.#abandoned.clear();
     return all;
   }
 
+  /** Takes a waiting request out of the table and its op's count. */
+  #forget(request: PendingRequest<Value>): void {
+    if (!this.#waiting.delete(request.requestId)) return;
+    this.#byOp[request.op] = (this.#byOp[request.op] ?? 1) - 1;
+  }
+
   #abandon(request: PendingRequest<Value>): void {
-    this.#waiting.delete(request.requestId);
+    this.#forget(request);
     if (this.#abandoned.size >= ABANDONED_LIMIT) {
       const oldest = this.#abandoned.keys().next();
       if (oldest.done !== true) this.#abandoned.delete(oldest.value);

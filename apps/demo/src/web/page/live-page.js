@@ -1,6 +1,6 @@
 // The web view's page script (plain browser JavaScript, inlined by live-page.ts): listens to the server's
 // event stream and, for each frame, appends the new chart points and redraws the latest state: rows/s in
-// total and per node, items in flight per node, retries and reroutes (uPlot charts, faults shaded on the
+// total and per node, batches in flight per node, retries and reroutes (uPlot charts, faults shaded on the
 // time axis by a uPlot hook), the partitions per node with their primaries, the faults, the verification
 // steps and each scenario's verdict. Everything it shows was aggregated by the server.
 
@@ -20,7 +20,7 @@
   window.liveCharts = charts;
 
   function newSeries() {
-    return { t: [], total: [], nodeRate: {}, inFlight: {}, retries: [], reroutes: [] };
+    return { t: [], total: [], nodeRate: {}, batchesInFlight: {}, retries: [], reroutes: [] };
   }
 
   /** Shades each fault while it lasts and marks each instant, on the chart's time axis (seconds). */
@@ -79,7 +79,7 @@
       ['total'].concat(nodes),
       [series.t, series.total].concat(byNode(series.nodeRate)),
     );
-    chart('inflight-chart', 'items', nodes, [series.t].concat(byNode(series.inFlight)));
+    chart('inflight-chart', 'batches', nodes, [series.t].concat(byNode(series.batchesInFlight)));
     chart('retry-chart', 'so far', ['retries', 'reroutes'], [series.t, series.retries, series.reroutes]);
     for (const id of Object.keys(charts)) $(id).dataset.points = String(series.t.length);
   }
@@ -91,9 +91,9 @@
       series.total.push(p.rowsPerSec);
       for (const n of nodes) {
         series.nodeRate[n] ??= new Array(i).fill(null);
-        series.inFlight[n] ??= new Array(i).fill(null);
+        series.batchesInFlight[n] ??= new Array(i).fill(null);
         series.nodeRate[n].push(p.nodeRowsPerSec[n] ?? null);
-        series.inFlight[n].push(p.inFlight[n] ?? null);
+        series.batchesInFlight[n].push(p.batchesInFlight[n] ?? 0);
       }
       series.retries.push(p.retries);
       series.reroutes.push(p.reroutes);
@@ -158,7 +158,7 @@
     else {
       const byNode = (record) => nodes.map((n) => record[n]);
       charts['rate-chart'].setData([series.t, series.total].concat(byNode(series.nodeRate)));
-      charts['inflight-chart'].setData([series.t].concat(byNode(series.inFlight)));
+      charts['inflight-chart'].setData([series.t].concat(byNode(series.batchesInFlight)));
       charts['retry-chart'].setData([series.t, series.retries, series.reroutes]);
       for (const id of Object.keys(charts)) $(id).dataset.points = String(series.t.length);
     }
