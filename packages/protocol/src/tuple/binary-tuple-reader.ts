@@ -165,6 +165,25 @@ export class BinaryTupleReader {
     return BigInt(this.#intLE(length));
   }
 
+  /**
+   * The INT64 at `index` as its two 32-bit words, without a bigint: `out[0]` the high word (signed), `out[1]`
+   * the low word's bits. False for NULL (`out` untouched).
+   */
+  int64Words(index: number, out: Int32Array): boolean {
+    const length = this.#locate(index);
+    if (length === 0) return false;
+    if (length === 8) {
+      out[1] = this.#int32At(this.#begin);
+      out[0] = this.#int32At(this.#begin + 4);
+      return true;
+    }
+    this.#expectLength(index, 'INT64', length === 1 || length === 2 || length === 4);
+    const value = this.#intLE(length);
+    out[0] = value < 0 ? -1 : 0;
+    out[1] = value;
+    return true;
+  }
+
   /** A FLOAT: 4 bytes. */
   floatValue(index: number): number | null {
     const length = this.#locate(index);

@@ -7,8 +7,8 @@
  * It does not check the key's bytes (the row checks did) and is not reentrant (one reader per instance).
  */
 import { ProtocolError } from '../errors/protocol-error.js';
-import { hashValue } from '../hash/colocation-hash.js';
-import { combineHash } from '../hash/murmur3.js';
+import { hashValue, NULL_HASH } from '../hash/colocation-hash.js';
+import { combineHash, hash32LongBits } from '../hash/murmur3.js';
 import { partitionFor } from '../hash/partition.js';
 import type { ColumnDef, TableSchema } from '../schema/table-schema.js';
 import { BinaryTupleReader } from './binary-tuple-reader.js';
@@ -24,6 +24,8 @@ export class KeyPartitions {
   /** For each colocation column, in colocation order: its position in the key tuple. */
   readonly #positions: Int32Array;
   readonly #columns: readonly ColumnDef[];
+  /** An INT64 key value's two words (see `BinaryTupleReader.int64Words`). */
+  readonly #words = new Int32Array(2);
 
   /**
    * @throws ProtocolError `INVALID_SCHEMA` when the schema has no colocation column, or one that is not a key
@@ -60,7 +62,15 @@ export class KeyPartitions {
     let hash = 0;
     for (let i = 0; i < positions.length; i++) {
       const column = columns[i] as ColumnDef;
-      hash = combineHash(hash, hashValue(column, readColumnValue(reader, positions[i] as number, column)));
+      const position = positions[i] as number;
+      // INT64, the commonest key, is hashed from its two words: no bigint per row.
+      const value =
+        column.type === 'INT64'
+          ? reader.int64Words(position, this.#words)
+            ? hash32LongBits(this.#words[0] as number, this.#words[1] as number)
+            : NULL_HASH
+          : hashValue(column, readColumnValue(reader, position, column));
+      hash = combineHash(hash, value);
     }
     return partitionFor(hash, this.#partitions);
   }
