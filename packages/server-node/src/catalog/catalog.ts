@@ -49,6 +49,11 @@ export class Catalog {
     this.#defaultPartitions = partitions;
   }
 
+  /** The partition count of a table whose definition does not say. */
+  get defaultPartitions(): number {
+    return this.#defaultPartitions;
+  }
+
   /** The id the next table created here gets. */
   get nextTableId(): number {
     return this.#nextId;

@@ -97,7 +97,8 @@ export class MetaKv implements RaftStateMachine {
       this.#keep(events);
     }
     const result = { succeeded, revision: this.#revision };
-    this.#remember(txn.id, result);
+    // Only a change needs its result kept: a command sent again that changed nothing may be evaluated again.
+    if (events.length > 0) this.#remember(txn.id, result);
     this.#onApply(command, result, events);
   }
 

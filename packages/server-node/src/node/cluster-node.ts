@@ -47,14 +47,19 @@ import {
   silentLogger,
   type Transport,
 } from '@datastreamer/protocol';
+import type { RaftAppendResult, RaftSnapshotResult, RaftVoteResult } from '@datastreamer/protocol/internal';
 import { type AuthenticationOptions, Authenticator } from '../auth/authenticator.js';
 import { DEFAULT_MAX_CLOCK_OFFSET_MS, HybridClock } from '../clock/hlc.js';
 import { type Disk, isSimulatedDisk } from '../disk/disk.js';
 import { MemoryDisk } from '../disk/memory-disk.js';
 import { ServerError } from '../errors/server-error.js';
+import { MetastorageControlPlane } from '../metastorage/metastorage-control-plane.js';
+import { METASTORAGE_GROUP } from '../metastorage/metastorage-group.js';
+import { NodeMetastorage } from '../metastorage/node-metastorage.js';
 import { Forwarder } from '../peer/forwarding.js';
 import type { ControlPlane } from '../placement/control-plane.js';
 import { RAFT_DEFAULTS } from '../raft/raft-options.js';
+import type { RaftRequest, RaftResultOf } from '../raft/raft-types.js';
 import type { GroupMetrics, GroupRaftOptions, PartitionGroup } from '../replication/partition-group.js';
 import type { MvccPartitionStore } from '../storage/mvcc-partition-store.js';
 import type { TransactionManager } from '../tx/transaction-manager.js';
@@ -132,6 +137,22 @@ export interface ClusterNodeOptions {
   readonly maxClockOffsetMs?: number;
   /** Fault points (simulation only; see protocol's `Buggify`). Default: none ever fires. */
   readonly buggify?: Buggify;
+  /**
+   * The cluster's metastorage: when given, the catalog lives in a Raft group over `members` (the same list on
+   * every node), this node keeps its own copy learned by watching it, and catalog changes commit there
+   * (metastorage/). Default: none, the catalog is `controlPlane`'s, shared in the process.
+   */
+  readonly metastorage?: NodeMetastorageSettings;
+}
+
+/** The metastorage settings of a node. */
+export interface NodeMetastorageSettings {
+  /** The metastorage group's members, in the same order on every node (the first campaigns first). */
+  readonly members: readonly string[];
+  /** How long a catalog change keeps trying to reach the metastorage leader, in ms. Default 10,000. */
+  readonly proposeTimeoutMs?: number;
+  /** How long a member may hold a watch open, in ms. Default 1,000. */
+  readonly watchWaitMs?: number;
 }
 
 /** Replication settings of a node (each has the default of `RaftNodeOptions`, unless said otherwise). */
@@ -242,9 +263,41 @@ export class ClusterNode implements PartitionHandOverTarget {
       timeoutMs: forwardTimeoutMs,
       auth,
     });
+    const rng = options.rng?.child('raft') ?? createRng(nameHash(name));
+    const replication = replicationSettings(
+      options.replication ?? {},
+      maxOffsetMs,
+      options.controlPlane.leases.leaseMs,
+    );
+    const disk = options.disk ?? new MemoryDisk({ clock: options.clock, name: `${name}/disk` });
+    const buggify = options.buggify ?? neverBuggify;
+    const metastorage =
+      options.metastorage === undefined
+        ? undefined
+        : new NodeMetastorage({
+            nodeName: name,
+            members: options.metastorage.members,
+            clock: options.clock,
+            log: log.child({ component: 'metastorage' }),
+            peers: {
+              propose: (to, command) => forwarder.send(to, { op: 'META_PROPOSE', requestId: 0, command }),
+              watch: (to, prefix, fromRevision, waitMs) =>
+                forwarder.send(to, { op: 'META_WATCH', requestId: 0, prefix, fromRevision, waitMs }),
+            },
+            disk: () => disk,
+            rng: rng.child(METASTORAGE_GROUP),
+            buggify,
+            raft: replication.raft,
+            sendRaft: (to, request) => this.#sendMetastorageRaft(to, request),
+            ...optionalNumber('proposeTimeoutMs', options.metastorage.proposeTimeoutMs),
+            ...optionalNumber('watchWaitMs', options.metastorage.watchWaitMs),
+          });
     this.#core = new NodeCore({
       name,
-      controlPlane: options.controlPlane,
+      controlPlane:
+        metastorage === undefined
+          ? options.controlPlane
+          : new MetastorageControlPlane(options.controlPlane, metastorage, log),
       hlc,
       clock: options.clock,
       forwarder,
@@ -253,15 +306,12 @@ export class ClusterNode implements PartitionHandOverTarget {
       maxForwardHops,
       features: NODE_FEATURES,
       receivers: options.receivers ?? receiverRegistryOf(options.controlPlane),
-      disk: options.disk ?? new MemoryDisk({ clock: options.clock, name: `${name}/disk` }),
-      rng: options.rng?.child('raft') ?? createRng(nameHash(name)),
-      replication: replicationSettings(
-        options.replication ?? {},
-        maxOffsetMs,
-        options.controlPlane.leases.leaseMs,
-      ),
+      disk,
+      rng,
+      replication,
       auth,
-      buggify: options.buggify ?? neverBuggify,
+      buggify,
+      ...(metastorage === undefined ? {} : { metastorage }),
     });
     this.#registry = options.registry ?? nodeRegistryOf(options.controlPlane);
     this.#registry.register(this);
@@ -275,6 +325,7 @@ export class ClusterNode implements PartitionHandOverTarget {
       if (this.isRunning) this.#core.replication.sync();
     });
     this.#core.replication.sync();
+    metastorage?.start();
   }
 
   get name(): string {
@@ -355,6 +406,7 @@ export class ClusterNode implements PartitionHandOverTarget {
     // Replicated partitions: the Raft groups stop, their state machines go, the disk keeps what it synced.
     for (const group of core.replication.all()) this.#pastInstalls += group.snapshotInstalls;
     core.replication.stopAll();
+    core.metastorage?.stop();
     core.partitions.dropWhere((replica) => replica.group !== undefined);
     if (isSimulatedDisk(core.disk)) core.disk.crash();
     let aborted = 0;
@@ -381,6 +433,7 @@ export class ClusterNode implements PartitionHandOverTarget {
     core.participants.recover((txId) => core.txLog.decision(txId)?.commitTs ?? null);
     this.#state = NodeStates.RUNNING;
     core.replication.restart();
+    core.metastorage?.start();
     core.coordinator.recover();
     this.#core.log.info({ partitions: this.#core.partitions.size }, 'node restarted');
   }
@@ -480,6 +533,22 @@ export class ClusterNode implements PartitionHandOverTarget {
     return this.#core.addRoleListener(listener);
   }
 
+  /** Sends a Raft request of the metastorage group and hands the answer to this node's replica. */
+  #sendMetastorageRaft(to: string, request: RaftRequest): void {
+    const core = this.#core;
+    const sent = core.forwarder.send(to, { ...request, requestId: 0 }) as Promise<
+      RaftVoteResult | RaftAppendResult | RaftSnapshotResult
+    >;
+    sent.then(
+      (result) => {
+        // The op ties the result to its request; TypeScript cannot follow that through the union.
+        core.metastorage?.group?.raft.handleResult(to, request.op, result as RaftResultOf<typeof request.op>);
+      },
+      (error: unknown) =>
+        core.log.trace({ to, op: request.op, err: error }, 'a metastorage Raft request got no answer'),
+    );
+  }
+
   /** This node's replica of a replicated partition, if it holds one (for tests and tools). */
   replicaGroup(tableId: number, partition: number): PartitionGroup | undefined {
     return this.isRunning ? this.#core.replication.get(tableId, partition) : undefined;
@@ -496,6 +565,11 @@ export class ClusterNode implements PartitionHandOverTarget {
   /** The node's durable transaction log (decisions and prepared records), for tests and tools. */
   get transactionLog(): TxLog {
     return this.#core.txLog;
+  }
+
+  /** The node's side of the metastorage (its copy, its replica when a member); `undefined` without one. */
+  get metastorage(): NodeMetastorage | undefined {
+    return this.#core.metastorage;
   }
 
   /** The node's disk. */
@@ -560,6 +634,10 @@ function replicationSettings(
     },
     leaseMarginMs,
   };
+}
+
+function optionalNumber<K extends string>(key: K, value: number | undefined): { [P in K]?: number } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: number };
 }
 
 function checkName(name: unknown): string {

@@ -9,13 +9,37 @@ import { ServerError } from '../errors/server-error.js';
 import type { NodeContext } from './node-context.js';
 
 /**
- * The latest schema of table `tableId`.
- * @throws ServerError `TABLE_NOT_FOUND`.
+ * The latest schema of table `tableId` this node knows.
+ *
+ * A node that learns the catalog from a metastorage may be behind it: a table id it has not handed out yet,
+ * or a schema version above its latest (`requestVersion`, what the request was written with), come from a
+ * newer catalog. It answers those with the retryable `STALE_METADATA` (its watch is catching up) rather than
+ * with a refusal or an older version the sender would downgrade to.
+ * @throws ServerError `TABLE_NOT_FOUND`; `STALE_METADATA` (retryable) as said.
  */
-export function latestSchema(node: NodeContext, tableId: number): TableSchema {
-  const schema = node.controlPlane.catalog.latest(tableId);
-  if (schema === undefined) throw new ServerError('TABLE_NOT_FOUND', `no table has id ${tableId}`);
+export function latestSchema(node: NodeContext, tableId: number, requestVersion?: number): TableSchema {
+  const catalog = node.controlPlane.catalog;
+  const schema = catalog.latest(tableId);
+  const learning = node.metastorage !== undefined;
+  if (schema === undefined) {
+    if (learning && Number.isInteger(tableId) && tableId >= catalog.nextTableId) {
+      throw staleMetadata(node, `table ${tableId}`);
+    }
+    throw new ServerError('TABLE_NOT_FOUND', `no table has id ${tableId}`);
+  }
+  if (learning && requestVersion !== undefined && requestVersion > schema.version) {
+    throw staleMetadata(node, `schema version ${requestVersion} of table "${schema.tableName}"`);
+  }
   return schema;
+}
+
+function staleMetadata(node: NodeContext, what: string): ServerError {
+  node.metastorage?.refresh();
+  return new ServerError(
+    'STALE_METADATA',
+    `${node.name} has not learned ${what} yet (its catalog copy is at metastorage revision ` +
+      `${node.metastorage?.view.revision ?? 0}); retry`,
+  );
 }
 
 /**

@@ -133,7 +133,7 @@ export function tupleGet(
   request: RequestOf<'TUPLE_GET'>,
   context: RequestContext,
 ): RowResult | null | Promise<RowResult | null> {
-  const schema = latestSchema(node, request.tableId);
+  const schema = latestSchema(node, request.tableId, request.schemaVersion);
   checkKeyVersion(schema, request.schemaVersion);
   const target = routeOne(node, schema, request.partition, context, 'read');
   if (typeof target === 'string') return forwardTo(node, () => node.forwarder.send(target, request));
@@ -148,7 +148,7 @@ export function tupleGetAll(
   request: RequestOf<'TUPLE_GET_ALL'>,
   context: RequestContext,
 ): (RowResult | null)[] | Promise<(RowResult | null)[]> {
-  const schema = latestSchema(node, request.tableId);
+  const schema = latestSchema(node, request.tableId, request.schemaVersion);
   checkKeyVersion(schema, request.schemaVersion);
   const items = request.keys;
   const routes = plan(node, schema, items, context, 'read');
@@ -188,7 +188,7 @@ export function tupleUpsert(
   request: RequestOf<'TUPLE_UPSERT'>,
   context: RequestContext,
 ): null | Promise<null> {
-  const schema = latestSchema(node, request.tableId);
+  const schema = latestSchema(node, request.tableId, request.schemaVersion);
   checkWriteVersion(schema, request.schemaVersion);
   const target = routeOne(node, schema, request.partition, context);
   if (typeof target === 'string') return forwardTo(node, () => node.forwarder.send(target, request));
@@ -219,7 +219,7 @@ export function tupleUpsertAll(
   request: RequestOf<'TUPLE_UPSERT_ALL'>,
   context: RequestContext,
 ): null | Promise<null> {
-  const schema = latestSchema(node, request.tableId);
+  const schema = latestSchema(node, request.tableId, request.schemaVersion);
   checkWriteVersion(schema, request.schemaVersion);
   const items = request.rows;
   const routes = plan(node, schema, items, context);
@@ -268,7 +268,7 @@ export function tupleDelete(
   request: RequestOf<'TUPLE_DELETE'>,
   context: RequestContext,
 ): boolean | Promise<boolean> {
-  const schema = latestSchema(node, request.tableId);
+  const schema = latestSchema(node, request.tableId, request.schemaVersion);
   checkKeyVersion(schema, request.schemaVersion);
   const target = routeOne(node, schema, request.partition, context);
   if (typeof target === 'string') return forwardTo(node, () => node.forwarder.send(target, request));
@@ -298,7 +298,7 @@ export function tupleDeleteAll(
   request: RequestOf<'TUPLE_DELETE_ALL'>,
   context: RequestContext,
 ): boolean[] | Promise<boolean[]> {
-  const schema = latestSchema(node, request.tableId);
+  const schema = latestSchema(node, request.tableId, request.schemaVersion);
   checkKeyVersion(schema, request.schemaVersion);
   const items = request.keys;
   const routes = plan(node, schema, items, context);

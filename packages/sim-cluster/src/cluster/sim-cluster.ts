@@ -72,6 +72,9 @@ export const REAL_CLOCK_RAFT = {
   heartbeatIntervalMs: 100,
 } as const;
 
+/** The longest `start` waits for the metastorage's first leader, in ms on the cluster's clock. */
+const METASTORAGE_START_MS = 10_000;
+
 export class SimCluster implements AsyncDisposable {
   /** The run's seed: `SimCluster.start({ seed })` with it replays every random choice. */
   readonly seed: bigint;
@@ -97,6 +100,8 @@ export class SimCluster implements AsyncDisposable {
   readonly #recordedUpTo = new Map<string, { index: number; node: string }>();
   /** What the nodes prove to each other (see `SimClusterOptions.auth`). */
   readonly #clusterSecret: string;
+  /** The metastorage group's members: the first `metastorageNodes` nodes (none: a shared catalog). */
+  readonly #metastorageMembers: readonly string[];
   #nextNode = 1;
   #nextClient = 1;
   #stopped = false;
@@ -104,6 +109,7 @@ export class SimCluster implements AsyncDisposable {
   private constructor(options: ResolvedSimClusterOptions) {
     this.#options = options;
     this.#rng = createRng(options.seed ?? entropySeed());
+    this.#metastorageMembers = Array.from({ length: options.metastorageNodes }, (_, i) => `node-${i + 1}`);
     this.seed = this.#rng.seed;
     this.#log = (options.logger ?? silentLogger).child({ component: 'sim-cluster' });
     this.clock =
@@ -146,6 +152,7 @@ export class SimCluster implements AsyncDisposable {
     for (const [name, receiver] of Object.entries(cluster.#options.receivers)) {
       cluster.deployReceiver(name, receiver);
     }
+    await cluster.#metastorageLeader();
     return cluster;
   }
 
@@ -551,6 +558,9 @@ export class SimCluster implements AsyncDisposable {
       }),
       rng: this.#rng.child(name),
       replication: raft,
+      ...(this.#metastorageMembers.length === 0
+        ? {}
+        : { metastorage: { members: this.#metastorageMembers } }),
       ...(this.buggify === undefined ? {} : { buggify: this.buggify.buggify }),
       authentication: {
         clusterSecret: this.#clusterSecret,
@@ -580,6 +590,20 @@ export class SimCluster implements AsyncDisposable {
     this.#nodes.set(name, node);
     this.#log.debug({ node: name }, 'node started');
     return name;
+  }
+
+  /**
+   * Waits (on the cluster's clock, at most {@link METASTORAGE_START_MS}) until the metastorage group has a
+   * leader that committed an entry of its term, so the first catalog change does not wait for an election.
+   */
+  async #metastorageLeader(): Promise<void> {
+    if (this.#metastorageMembers.length === 0) return;
+    const ready = () =>
+      this.#metastorageMembers.some((name) => {
+        const raft = this.#nodes.get(name)?.metastorage?.group?.raft;
+        return raft?.role === 'leader' && raft.committedInTerm;
+      });
+    for (let waited = 0; !ready() && waited < METASTORAGE_START_MS; waited += 5) await this.clock.sleep(5);
   }
 
   /** A lease granted to a new holder or term, as a topology event. */
