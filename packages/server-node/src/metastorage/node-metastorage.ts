@@ -85,6 +85,7 @@ export class NodeMetastorage {
   #watchFailures = 0;
   #syncs = 0;
   #refreshing = false;
+  #electionsWon = 0;
 
   /** @throws ServerError `INVALID_ARGUMENT` for no members or a member named twice. */
   constructor(options: NodeMetastorageOptions) {
@@ -106,6 +107,11 @@ export class NodeMetastorage {
   /** This node's replica, while it runs (members only). */
   get group(): MetastorageGroup | undefined {
     return this.#group;
+  }
+
+  /** Elections of the metastorage group this node won since it was created (across restarts). */
+  get electionsWon(): number {
+    return this.#electionsWon;
   }
 
   /** Watches that got no answer (a member unreachable, a link lost) since the node was created. */
@@ -131,7 +137,10 @@ export class NodeMetastorage {
         raft: o.raft,
         send: o.sendRaft,
         view: this.view,
-        ...(o.onRoleChange === undefined ? {} : { onRoleChange: o.onRoleChange }),
+        onRoleChange: (change) => {
+          if (change.role === 'leader') this.#electionsWon++;
+          o.onRoleChange?.(change);
+        },
       });
     }
     this.#watchLoop(life).catch((error: unknown) => {

@@ -156,6 +156,25 @@ export class SimCluster implements AsyncDisposable {
     return cluster;
   }
 
+  /** The metastorage's members (the first `metastorageNodes` nodes); empty without a metastorage. */
+  get metastorageNodes(): readonly string[] {
+    return this.#metastorageMembers;
+  }
+
+  /**
+   * The running member leading the metastorage group now (the highest term, when a cut-off old leader still
+   * thinks it leads); `undefined` when none does.
+   */
+  metastorageLeader(): string | undefined {
+    let best: { name: string; term: number } | undefined;
+    for (const name of this.#metastorageMembers) {
+      const raft = this.#nodes.get(name)?.metastorage?.group?.raft;
+      if (raft?.role === 'leader' && (best === undefined || raft.term > best.term))
+        best = { name, term: raft.term };
+    }
+    return best?.name;
+  }
+
   /** What the cluster records: the `history` option of `start` (`'full'` by default). */
   get historyMode(): HistoryMode {
     return this.#options.history;

@@ -7,7 +7,7 @@
  *
  * The swarm produces an ordinary fault plan (plain data, dumpable, replayable without the swarm), generated
  * while following the membership it implies: a crash leaves at least one node running and is followed by
- * a restart; cuts are followed by a heal; joins, leaves and moves happen only while no node is crashed (a
+ * a restart; cuts (the metastorage's leader or majority cut off included) are followed by a heal; joins, leaves and moves happen only while no node is crashed (a
  * move needs both ends up); a destroy (opt in) happens once at most, with every member running. `runSwarm` runs the plan over the fault phase, then heals (the two phases of
  * SIMULATION.md).
  */
@@ -40,6 +40,10 @@ export const SwarmFaultKinds = {
   move: 'move',
   join: 'join',
   leave: 'leave',
+  /** The metastorage's leader cut off from the other nodes, healed later (nothing without a metastorage). */
+  isolateMetastorageLeader: 'isolateMetastorageLeader',
+  /** A majority of the metastorage's members cut off, healed later (nothing without a metastorage). */
+  loseMetastorageMajority: 'loseMetastorageMajority',
 } as const;
 
 export type SwarmFaultKind = (typeof SwarmFaultKinds)[keyof typeof SwarmFaultKinds];
@@ -265,6 +269,14 @@ export function swarmPlan(
       }
       case 'isolate':
         push(t, { kind: 'isolate', endpoint: pick(rng, members) });
+        healAt(t + hold());
+        break;
+      case 'isolateMetastorageLeader':
+        push(t, { kind: 'isolateMetastorageLeader' });
+        healAt(t + hold());
+        break;
+      case 'loseMetastorageMajority':
+        push(t, { kind: 'loseMetastorageMajority' });
         healAt(t + hold());
         break;
       case 'disconnect': {

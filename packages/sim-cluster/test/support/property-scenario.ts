@@ -36,6 +36,8 @@ export interface ClusterShape {
   readonly replication?: SimReplicationOptions;
   /** Whether plans may destroy a node (one at most). Default false. */
   readonly destroy?: boolean;
+  /** Whether plans may cut off the metastorage's leader or majority. Default false. */
+  readonly metastorage?: boolean;
 }
 
 /** Three unreplicated nodes: the shape of the issue-7 property. */
@@ -58,6 +60,7 @@ export function replicatedShape(nodes: 3 | 5): ClusterShape {
       syncLatencyMs: { min: 1, max: 4 },
     },
     destroy: true,
+    metastorage: true,
   };
 }
 
@@ -166,6 +169,7 @@ export function scenarioArb(
             tables: [{ name: SCENARIO_TABLE, partitions }],
             maxHoldMs: 200,
             destroy: cluster.destroy === true,
+            metastorage: cluster.metastorage === true,
           },
           { maxSteps: size.maxSteps ?? 6, maxAtMs: size.maxAtMs ?? 120 },
         ).map(withoutReorder),
@@ -271,6 +275,7 @@ export function resumeScenarioArb(
             tables: [{ name: SCENARIO_TABLE, partitions }],
             maxHoldMs: 1000,
             destroy: cluster.destroy === true,
+            metastorage: cluster.metastorage === true,
           },
           { maxSteps: size.maxSteps ?? 6, maxAtMs: size.maxAtMs ?? 150 },
         ).map(withoutReorder),

@@ -285,10 +285,26 @@ export interface ReplicationTally {
   destroys: number;
   /** Crashes that lost unsynced disk writes. */
   lossyCrashes: number;
+  /** `isolateMetastorageLeader` steps that found a leader to cut off. */
+  metastorageLeaderIsolated: number;
+  /** `loseMetastorageMajority` steps that cut off a majority of the members. */
+  metastorageMajorityLost: number;
+  /** Runs whose metastorage elected a leader more than once (a leader lost or cut off). */
+  metastorageReElected: number;
 }
 
 export function emptyReplicationTally(): ReplicationTally {
-  return { runs: 0, reElections: 0, leaseChanges: 0, snapshotInstalls: 0, destroys: 0, lossyCrashes: 0 };
+  return {
+    runs: 0,
+    reElections: 0,
+    leaseChanges: 0,
+    snapshotInstalls: 0,
+    destroys: 0,
+    lossyCrashes: 0,
+    metastorageLeaderIsolated: 0,
+    metastorageMajorityLost: 0,
+    metastorageReElected: 0,
+  };
 }
 
 /** Adds what `run` did to `tally`. */
@@ -298,6 +314,16 @@ export function tallyReplicationRun(tally: ReplicationTally, run: JudgedRun): vo
   const elected = new Set<string>();
   const holders = new Map<string, unknown>();
   for (const event of result.history.events) {
+    if (event.type === 'fault') {
+      if (event.kind === 'isolateMetastorageLeader' && typeof detail(event, 'leader') === 'string') {
+        tally.metastorageLeaderIsolated++;
+      }
+      const cut = detail(event, 'cut');
+      if (event.kind === 'loseMetastorageMajority' && Array.isArray(cut) && cut.length > 0) {
+        tally.metastorageMajorityLost++;
+      }
+      continue;
+    }
     if (event.type !== 'topology') continue;
     const partition = `${String(detail(event, 'table'))}/${String(detail(event, 'partition'))}`;
     switch (event.kind) {
@@ -321,9 +347,13 @@ export function tallyReplicationRun(tally: ReplicationTally, run: JudgedRun): vo
         break;
     }
   }
+  let metastorageElections = 0;
   for (const name of cluster.nodes) {
-    tally.snapshotInstalls += cluster.node(name).metrics().replication.snapshotInstalls;
+    const node = cluster.node(name);
+    tally.snapshotInstalls += node.metrics().replication.snapshotInstalls;
+    metastorageElections += node.metastorage?.electionsWon ?? 0;
   }
+  if (metastorageElections > 1) tally.metastorageReElected++;
 }
 
 /** The counters of a replication tally that stayed at zero. */
