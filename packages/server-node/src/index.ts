@@ -39,6 +39,7 @@ export {
   type ServerErrorExtensions,
   type ServerErrorOptions,
 } from './errors/server-error.js';
+export type { NodeMetastorageSettings } from './metastorage/node-metastorage.js';
 export {
   ClusterNode,
   type ClusterNodeOptions,

@@ -25,10 +25,17 @@ import {
   type Logger,
   type Rng,
 } from '@datastreamer/protocol';
-import type { MetaProposeResult, MetaWatchResult } from '@datastreamer/protocol/internal';
+import type {
+  MetaProposeResult,
+  MetaWatchResult,
+  RaftAppendResult,
+  RaftSnapshotResult,
+  RaftVoteResult,
+} from '@datastreamer/protocol/internal';
 import type { Disk } from '../disk/disk.js';
 import { ServerError } from '../errors/server-error.js';
-import type { RaftRoleChange, RaftSend } from '../raft/raft-types.js';
+import type { Forwarder } from '../peer/forwarding.js';
+import type { RaftRequest, RaftResultOf, RaftRoleChange } from '../raft/raft-types.js';
 import { encodeMetaTxn, type MetaTxn, type MetaTxnResult } from './meta-command.js';
 import type { MetaWatchBatch } from './meta-kv.js';
 import { MetastorageGroup, type MetastorageRaftOptions } from './metastorage-group.js';
@@ -43,16 +50,38 @@ export const DEFAULT_SYNC_TIMEOUT_MS = 1_000;
 const FIRST_PAUSE_MS = 20;
 const LONGEST_PAUSE_MS = 500;
 
-/** The two ops a node sends to metastorage members. */
+/** What a node sends to other nodes for the metastorage: proposals, watches, and its replica's Raft requests. */
 export interface MetastoragePeers {
   propose(to: string, command: Uint8Array): Promise<MetaProposeResult>;
   watch(to: string, prefix: string, fromRevision: number, waitMs: number): Promise<MetaWatchResult>;
+  raft(to: string, request: RaftRequest): Promise<RaftVoteResult | RaftAppendResult | RaftSnapshotResult>;
 }
 
-export interface NodeMetastorageOptions {
-  readonly nodeName: string;
-  /** The metastorage group's members (the cluster's `metastorageNodes`), the first campaigning first. */
+/** The peers of a node whose links to other nodes are `forwarder`'s. */
+export function forwarderPeers(forwarder: Forwarder): MetastoragePeers {
+  return {
+    propose: (to, command) => forwarder.send(to, { op: 'META_PROPOSE', requestId: 0, command }),
+    watch: (to, prefix, fromRevision, waitMs) =>
+      forwarder.send(to, { op: 'META_WATCH', requestId: 0, prefix, fromRevision, waitMs }),
+    raft: (to, request) =>
+      forwarder.send(to, { ...request, requestId: 0 }) as Promise<
+        RaftVoteResult | RaftAppendResult | RaftSnapshotResult
+      >,
+  };
+}
+
+/** The metastorage settings of a node (`ClusterNodeOptions.metastorage`). */
+export interface NodeMetastorageSettings {
+  /** The metastorage group's members, in the same order on every node (the first campaigns first). */
   readonly members: readonly string[];
+  /** How long a change keeps trying to reach the metastorage leader, in ms. Default {@link DEFAULT_PROPOSE_TIMEOUT_MS}. */
+  readonly proposeTimeoutMs?: number;
+  /** How long a member may hold a watch open, in ms. Default {@link DEFAULT_WATCH_WAIT_MS}. */
+  readonly watchWaitMs?: number;
+}
+
+export interface NodeMetastorageOptions extends NodeMetastorageSettings {
+  readonly nodeName: string;
   readonly clock: Clock;
   readonly log: Logger;
   readonly peers: MetastoragePeers;
@@ -61,12 +90,7 @@ export interface NodeMetastorageOptions {
   readonly rng: Rng;
   readonly buggify: Buggify;
   readonly raft: MetastorageRaftOptions;
-  readonly sendRaft: RaftSend;
   readonly onRoleChange?: (change: RaftRoleChange) => void;
-  /** Default {@link DEFAULT_PROPOSE_TIMEOUT_MS}. */
-  readonly proposeTimeoutMs?: number;
-  /** Default {@link DEFAULT_WATCH_WAIT_MS}. */
-  readonly watchWaitMs?: number;
 }
 
 /** The watch's prefix: a node learns everything the metastorage holds. */
@@ -135,7 +159,7 @@ export class NodeMetastorage {
         buggify: o.buggify,
         log: o.log,
         raft: o.raft,
-        send: o.sendRaft,
+        send: (to, request) => this.#sendRaft(to, request),
         view: this.view,
         onRoleChange: (change) => {
           if (change.role === 'leader') this.#electionsWon++;
@@ -251,6 +275,21 @@ export class NodeMetastorage {
    */
   serveProposal(command: Uint8Array): Promise<MetaTxnResult> {
     return this.#requireGroup().propose(command);
+  }
+
+  /** Sends a Raft request of this node's replica and hands the answer to the replica running then. */
+  #sendRaft(to: string, request: RaftRequest): void {
+    this.#options.peers.raft(to, request).then(
+      (result) => {
+        // The op ties the result to its request; TypeScript cannot follow that through the union.
+        this.#group?.raft.handleResult(to, request.op, result as RaftResultOf<typeof request.op>);
+      },
+      (error: unknown) =>
+        this.#options.log.trace(
+          { to, op: request.op, err: error },
+          'a metastorage Raft request got no answer',
+        ),
+    );
   }
 
   #requireGroup(): MetastorageGroup {

@@ -47,7 +47,6 @@ import {
   silentLogger,
   type Transport,
 } from '@datastreamer/protocol';
-import type { RaftAppendResult, RaftSnapshotResult, RaftVoteResult } from '@datastreamer/protocol/internal';
 import { type AuthenticationOptions, Authenticator } from '../auth/authenticator.js';
 import { DEFAULT_MAX_CLOCK_OFFSET_MS, HybridClock } from '../clock/hlc.js';
 import { type Disk, isSimulatedDisk } from '../disk/disk.js';
@@ -55,11 +54,14 @@ import { MemoryDisk } from '../disk/memory-disk.js';
 import { ServerError } from '../errors/server-error.js';
 import { MetastorageControlPlane } from '../metastorage/metastorage-control-plane.js';
 import { METASTORAGE_GROUP } from '../metastorage/metastorage-group.js';
-import { NodeMetastorage } from '../metastorage/node-metastorage.js';
+import {
+  forwarderPeers,
+  NodeMetastorage,
+  type NodeMetastorageSettings,
+} from '../metastorage/node-metastorage.js';
 import { Forwarder } from '../peer/forwarding.js';
 import type { ControlPlane } from '../placement/control-plane.js';
 import { RAFT_DEFAULTS } from '../raft/raft-options.js';
-import type { RaftRequest, RaftResultOf } from '../raft/raft-types.js';
 import type { GroupMetrics, GroupRaftOptions, PartitionGroup } from '../replication/partition-group.js';
 import type { MvccPartitionStore } from '../storage/mvcc-partition-store.js';
 import type { TransactionManager } from '../tx/transaction-manager.js';
@@ -143,16 +145,6 @@ export interface ClusterNodeOptions {
    * (metastorage/). Default: none, the catalog is `controlPlane`'s, shared in the process.
    */
   readonly metastorage?: NodeMetastorageSettings;
-}
-
-/** The metastorage settings of a node. */
-export interface NodeMetastorageSettings {
-  /** The metastorage group's members, in the same order on every node (the first campaigns first). */
-  readonly members: readonly string[];
-  /** How long a catalog change keeps trying to reach the metastorage leader, in ms. Default 10,000. */
-  readonly proposeTimeoutMs?: number;
-  /** How long a member may hold a watch open, in ms. Default 1,000. */
-  readonly watchWaitMs?: number;
 }
 
 /** Replication settings of a node (each has the default of `RaftNodeOptions`, unless said otherwise). */
@@ -275,22 +267,15 @@ export class ClusterNode implements PartitionHandOverTarget {
       options.metastorage === undefined
         ? undefined
         : new NodeMetastorage({
+            ...options.metastorage,
             nodeName: name,
-            members: options.metastorage.members,
             clock: options.clock,
             log: log.child({ component: 'metastorage' }),
-            peers: {
-              propose: (to, command) => forwarder.send(to, { op: 'META_PROPOSE', requestId: 0, command }),
-              watch: (to, prefix, fromRevision, waitMs) =>
-                forwarder.send(to, { op: 'META_WATCH', requestId: 0, prefix, fromRevision, waitMs }),
-            },
+            peers: forwarderPeers(forwarder),
             disk: () => disk,
             rng: rng.child(METASTORAGE_GROUP),
             buggify,
             raft: replication.raft,
-            sendRaft: (to, request) => this.#sendMetastorageRaft(to, request),
-            ...optionalNumber('proposeTimeoutMs', options.metastorage.proposeTimeoutMs),
-            ...optionalNumber('watchWaitMs', options.metastorage.watchWaitMs),
           });
     this.#core = new NodeCore({
       name,
@@ -533,22 +518,6 @@ export class ClusterNode implements PartitionHandOverTarget {
     return this.#core.addRoleListener(listener);
   }
 
-  /** Sends a Raft request of the metastorage group and hands the answer to this node's replica. */
-  #sendMetastorageRaft(to: string, request: RaftRequest): void {
-    const core = this.#core;
-    const sent = core.forwarder.send(to, { ...request, requestId: 0 }) as Promise<
-      RaftVoteResult | RaftAppendResult | RaftSnapshotResult
-    >;
-    sent.then(
-      (result) => {
-        // The op ties the result to its request; TypeScript cannot follow that through the union.
-        core.metastorage?.group?.raft.handleResult(to, request.op, result as RaftResultOf<typeof request.op>);
-      },
-      (error: unknown) =>
-        core.log.trace({ to, op: request.op, err: error }, 'a metastorage Raft request got no answer'),
-    );
-  }
-
   /** This node's replica of a replicated partition, if it holds one (for tests and tools). */
   replicaGroup(tableId: number, partition: number): PartitionGroup | undefined {
     return this.isRunning ? this.#core.replication.get(tableId, partition) : undefined;
@@ -634,10 +603,6 @@ function replicationSettings(
     },
     leaseMarginMs,
   };
-}
-
-function optionalNumber<K extends string>(key: K, value: number | undefined): { [P in K]?: number } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: number };
 }
 
 function checkName(name: unknown): string {
