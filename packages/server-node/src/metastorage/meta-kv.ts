@@ -36,6 +36,13 @@ export type MetaApplyListener = (
   events: readonly MetaEvent[],
 ) => void;
 
+/** The entries whose key starts with `prefix`, in key order. */
+export function entriesUnder(entries: Iterable<MetaEntry>, prefix: string): MetaEntry[] {
+  return [...entries]
+    .filter((entry) => entry.key.startsWith(prefix))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
 export class MetaKv implements RaftStateMachine {
   readonly #entries = new Map<string, MetaEntry>();
   readonly #results = new Map<string, MetaTxnResult>();
@@ -125,9 +132,7 @@ export class MetaKv implements RaftStateMachine {
 
   /** Every entry whose key starts with `prefix`, in key order. */
   range(prefix: string): MetaEntry[] {
-    return [...this.#entries.values()]
-      .filter((entry) => entry.key.startsWith(prefix))
-      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return entriesUnder(this.#entries.values(), prefix);
   }
 
   snapshot(): Uint8Array {

@@ -22,7 +22,7 @@ import {
 import type { Disk } from '../disk/disk.js';
 import { ServerError } from '../errors/server-error.js';
 import { RaftNode } from '../raft/raft-node.js';
-import type { RaftNodeOptions } from '../raft/raft-options.js';
+import type { RaftTuning } from '../raft/raft-options.js';
 import type { AppliedCommand, RaftRoleChange, RaftSend } from '../raft/raft-types.js';
 import type { MetaEvent, MetaTxnResult } from './meta-command.js';
 import { MetaKv, type MetaWatchBatch } from './meta-kv.js';
@@ -30,17 +30,6 @@ import type { MetastorageView } from './metastorage-view.js';
 
 /** The metastorage group's name (its Raft requests' first field, its storage folder). */
 export const METASTORAGE_GROUP = 'metastorage';
-
-/** Raft settings of the metastorage replica (see `RaftNodeOptions`). */
-export type MetastorageRaftOptions = Pick<
-  RaftNodeOptions,
-  | 'electionTimeoutMs'
-  | 'heartbeatIntervalMs'
-  | 'maxEntriesPerAppend'
-  | 'maxInflightAppends'
-  | 'snapshotChunkBytes'
-  | 'snapshotEveryEntries'
->;
 
 export interface MetastorageGroupOptions {
   readonly nodeName: string;
@@ -51,7 +40,7 @@ export interface MetastorageGroupOptions {
   readonly rng: Rng;
   readonly buggify: Buggify;
   readonly log: Logger;
-  readonly raft: MetastorageRaftOptions;
+  readonly raft: RaftTuning;
   readonly send: RaftSend;
   /** The node's copy, fed with what this replica applies. */
   readonly view: MetastorageView;

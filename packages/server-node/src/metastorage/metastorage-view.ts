@@ -10,7 +10,7 @@
  * after a restart the node goes on watching from its revision. It does not fetch anything itself.
  */
 import type { MetaEvent } from './meta-command.js';
-import type { MetaEntry, MetaWatchBatch } from './meta-kv.js';
+import { entriesUnder, type MetaEntry, type MetaWatchBatch } from './meta-kv.js';
 
 /** Told of each change the copy applies (`value: null`: deleted), in revision order. */
 export type MetaViewListener = (event: MetaEvent) => void;
@@ -43,9 +43,7 @@ export class MetastorageView {
 
   /** Every entry under `prefix`, in key order. */
   range(prefix: string): MetaEntry[] {
-    return [...this.#entries.values()]
-      .filter((entry) => entry.key.startsWith(prefix))
-      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return entriesUnder(this.#entries.values(), prefix);
   }
 
   /**

@@ -35,10 +35,11 @@ import type {
 import type { Disk } from '../disk/disk.js';
 import { ServerError } from '../errors/server-error.js';
 import type { Forwarder } from '../peer/forwarding.js';
+import type { RaftTuning } from '../raft/raft-options.js';
 import type { RaftRequest, RaftResultOf, RaftRoleChange } from '../raft/raft-types.js';
 import { encodeMetaTxn, type MetaTxn, type MetaTxnResult } from './meta-command.js';
 import type { MetaWatchBatch } from './meta-kv.js';
-import { MetastorageGroup, type MetastorageRaftOptions } from './metastorage-group.js';
+import { MetastorageGroup } from './metastorage-group.js';
 import { MetastorageView } from './metastorage-view.js';
 
 /** How long a proposal keeps trying by default, in ms. */
@@ -89,7 +90,7 @@ export interface NodeMetastorageOptions extends NodeMetastorageSettings {
   readonly disk: () => Disk;
   readonly rng: Rng;
   readonly buggify: Buggify;
-  readonly raft: MetastorageRaftOptions;
+  readonly raft: RaftTuning;
   readonly onRoleChange?: (change: RaftRoleChange) => void;
 }
 
