@@ -13,6 +13,7 @@ export { HybridClock, type HybridClockOptions, type HybridTimestamp } from './cl
 export type { MetaEvent, MetaTxn, MetaTxnResult } from './metastorage/meta-command.js';
 export { type MetaEntry, MetaKv, type MetaWatchBatch } from './metastorage/meta-kv.js';
 export { METASTORAGE_GROUP, MetastorageGroup } from './metastorage/metastorage-group.js';
+export { registerProducer } from './metastorage/metastorage-producers.js';
 export { MetastorageView } from './metastorage/metastorage-view.js';
 export { NodeMetastorage } from './metastorage/node-metastorage.js';
 export type { PartitionHandOverTarget } from './node/partition-move.js';

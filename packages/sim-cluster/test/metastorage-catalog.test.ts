@@ -4,7 +4,7 @@
 // instead of being applied against an older schema; the metastorage's leader cut off, or its majority lost,
 // are faults the cluster rides out.
 
-import type { MetaEvent } from '@datastreamer/server-node/internal';
+import { type MetaEvent, registerProducer } from '@datastreamer/server-node/internal';
 import { describe, expect, it } from 'vitest';
 import { SimCluster } from '../src/cluster/sim-cluster.js';
 import { applyFault } from '../src/faults/apply-fault.js';
@@ -91,7 +91,7 @@ describe('Metastorage', () => {
   });
 
   it('keeps a node cut off from the metastorage on its stale copy; what it cannot serve waits, and nothing applies twice or out of order', async () => {
-    await using cluster = await SimCluster.start({ nodes: 4, partitions: 8, seed: 1503 });
+    await using cluster = await SimCluster.start({ nodes: 5, partitions: 8, seed: 1503 });
     const admin = await cluster.connect({ nodes: ['node-1'] });
     await createTable(admin, itemsTable('Items', 8));
     const tableId = cluster.controlPlane.catalog.latest('Items')?.tableId as number;
@@ -107,7 +107,9 @@ describe('Metastorage', () => {
     // node-4 loses the metastorage (not its clients); a column is added meanwhile.
     cluster.network.partition(['node-4'], ['node-1', 'node-2', 'node-3']);
     await admin.catalog.addColumn('Items', TAG_COLUMN);
-    const writer = await cluster.connect();
+    // The writer reaches node-5, which forwards node-4's batches to it (a producer registers through the
+    // metastorage, so a stream cannot start on a node cut off from it).
+    const writer = await cluster.connect({ nodes: ['node-5'] });
     const view = (await tableOf(writer, 'Items')).recordView<TaggedRow>();
     const rows = Array.from({ length: 200 }, (_, i) => ({ ...itemRow(i), Tag: `t${i}` }));
     const done = view.streamData(rows, { pageSize: 10, retryLimit: -1 });
@@ -173,5 +175,30 @@ describe('Metastorage', () => {
     cluster.network.heal();
     await createTable(admin, itemsTable('Accepted', 4));
     expect(cluster.controlPlane.catalog.latest('Accepted')).toBeDefined();
+  });
+
+  it("numbers a producer's runs through the metastorage, whichever nodes register them, once per run", async () => {
+    await using cluster = await SimCluster.start({ nodes: 5, partitions: 2, seed: 1506 });
+    const at = (node: string) => copyOf(cluster, node);
+    expect(await registerProducer(at('node-4'), 'albums', 'run-1')).toBe(1);
+    // Two nodes at once: one compare loses, catches up, and takes the next epoch.
+    const [second, third] = await Promise.all([
+      registerProducer(at('node-2'), 'albums', 'run-2'),
+      registerProducer(at('node-5'), 'albums', 'run-3'),
+    ]);
+    expect([second, third].sort()).toEqual([2, 3]);
+    // The same run again (a retried registration) gets its epoch back, on any node.
+    expect(await registerProducer(at('node-1'), 'albums', 'run-1')).toBe(1);
+    expect(await registerProducer(at('node-3'), 'albums', 'run-4')).toBe(4);
+    await expect(registerProducer(at('node-3'), '', 'run-5')).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
+    // Streams register through their node, and the shared registry is not used.
+    const client = await cluster.connect({ nodes: ['node-4'] });
+    await createTable(client, itemsTable('Items', 2));
+    const view = (await tableOf(client, 'Items')).recordView<ItemRow>();
+    await view.streamData([itemRow(1)], { producerId: 'albums' });
+    expect(at('node-4').view.get('producers/albums')).toBeDefined();
+    expect(cluster.controlPlane.producers.epochOf('albums')).toBeUndefined();
   });
 });

@@ -1,7 +1,8 @@
 /**
  * A node's control plane when the cluster has a metastorage: its catalog is the node's own copy, learned from
- * the metastorage (metastorage-catalog.ts), and catalog changes commit there. The placement, the producers'
- * epochs and the leases are still the cluster's shared ones (they move into the metastorage next); a table the
+ * the metastorage (metastorage-catalog.ts), and catalog changes commit there, as producer registrations do
+ * (metastorage-producers.ts; `producers`, the shared registry, is then unused). The placement and the leases
+ * are still the cluster's shared ones (they move into the metastorage next); a table the
  * metastorage created is placed in the shared placement by the first node that learns of it, from its
  * committed definition, and its schema versions are mirrored into the shared catalog (which the simulation's
  * checkers read), both idempotently.
@@ -13,14 +14,17 @@ import type { Placement } from '../placement/placement.js';
 import type { PlacementDriver } from '../placement/placement-driver.js';
 import type { ProducerRegistry } from '../placement/producer-registry.js';
 import { MetastorageCatalog } from './metastorage-catalog.js';
+import { registerProducer } from './metastorage-producers.js';
 import type { NodeMetastorage } from './node-metastorage.js';
 
 export class MetastorageControlPlane implements ControlPlane {
   readonly #shared: ControlPlane;
   readonly #catalog: MetastorageCatalog;
+  readonly #metastorage: NodeMetastorage;
 
   constructor(shared: ControlPlane, metastorage: NodeMetastorage, log: Logger) {
     this.#shared = shared;
+    this.#metastorage = metastorage;
     this.#catalog = new MetastorageCatalog({
       metastorage,
       defaultPartitions: shared.catalog.defaultPartitions,
@@ -62,5 +66,9 @@ export class MetastorageControlPlane implements ControlPlane {
 
   addColumn(tableName: string, column: ColumnDef): Promise<TableSchema> {
     return this.#catalog.addColumn(tableName, column);
+  }
+
+  registerProducer(producerId: string, runId: string): Promise<number> {
+    return registerProducer(this.#metastorage, producerId, runId);
   }
 }

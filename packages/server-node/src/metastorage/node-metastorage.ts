@@ -46,9 +46,21 @@ import { MetastorageView } from './metastorage-view.js';
 export const DEFAULT_PROPOSE_TIMEOUT_MS = 10_000;
 /** How long a member may hold a watch open by default, in ms. */
 export const DEFAULT_WATCH_WAIT_MS = 1_000;
+/**
+ * The metastorage group's Raft timings unless its settings say otherwise: slower than a partition's (its
+ * changes are rare, and its heartbeats run in every cluster whether it streams or not), so a lost leader is
+ * replaced within a few seconds.
+ */
+export const METASTORAGE_RAFT_DEFAULTS = {
+  heartbeatIntervalMs: 200,
+  electionTimeoutMs: { min: 1_000, max: 2_000 },
+} as const;
+
 /** How long a sync (a catalog read's barrier) keeps trying by default, in ms. */
 export const DEFAULT_SYNC_TIMEOUT_MS = 1_000;
 const FIRST_PAUSE_MS = 20;
+/** The longest a member that does not lead holds a watch, in ms. */
+const FOLLOWER_HOLD_MS = 50;
 const LONGEST_PAUSE_MS = 500;
 
 /** What a node sends to other nodes for the metastorage: proposals, watches, and its replica's Raft requests. */
@@ -79,6 +91,11 @@ export interface NodeMetastorageSettings {
   readonly proposeTimeoutMs?: number;
   /** How long a member may hold a watch open, in ms. Default {@link DEFAULT_WATCH_WAIT_MS}. */
   readonly watchWaitMs?: number;
+  /**
+   * The group's Raft timings and snapshots. Default: {@link METASTORAGE_RAFT_DEFAULTS} over the node's
+   * replication settings.
+   */
+  readonly raft?: RaftTuning;
 }
 
 export interface NodeMetastorageOptions extends NodeMetastorageSettings {
@@ -90,7 +107,8 @@ export interface NodeMetastorageOptions extends NodeMetastorageSettings {
   readonly disk: () => Disk;
   readonly rng: Rng;
   readonly buggify: Buggify;
-  readonly raft: RaftTuning;
+  /** The node's replication settings (the defaults under {@link METASTORAGE_RAFT_DEFAULTS}). */
+  readonly nodeRaft: RaftTuning;
   readonly onRoleChange?: (change: RaftRoleChange) => void;
 }
 
@@ -159,7 +177,7 @@ export class NodeMetastorage {
         rng: o.rng,
         buggify: o.buggify,
         log: o.log,
-        raft: o.raft,
+        raft: { ...o.nodeRaft, ...METASTORAGE_RAFT_DEFAULTS, ...o.raft },
         send: (to, request) => this.#sendRaft(to, request),
         view: this.view,
         onRoleChange: (change) => {
@@ -201,7 +219,10 @@ export class NodeMetastorage {
     let last: unknown;
     for (;;) {
       if (!this.#running) throw new ServerError('NODE_UNAVAILABLE', `${o.nodeName} stopped`);
-      const target = this.#leaderHint ?? (this.members[next++ % this.members.length] as string);
+      const target =
+        this.#leaderHint ??
+        this.#group?.raft.leaderId ??
+        (this.members[next++ % this.members.length] as string);
       try {
         const result = await this.#proposeAt(target, command);
         this.#leaderHint = target;
@@ -212,6 +233,10 @@ export class NodeMetastorage {
         last = error;
         const hint = leaderOf(error);
         this.#leaderHint = hint !== undefined && hint !== target ? hint : undefined;
+        o.log.debug(
+          { target, hint: this.#leaderHint ?? null, err: error },
+          'a metastorage proposal was refused',
+        );
       }
       if (o.clock.now() + pause >= deadline) break;
       if (this.#leaderHint === undefined) {
@@ -263,11 +288,26 @@ export class NodeMetastorage {
   }
 
   /**
-   * A watch request from another node, served by this member's replica.
-   * @throws ServerError `NOT_PRIMARY` on a node that holds no replica (running).
+   * A watch request from another node, served by this member's replica. A member that follows a leader it
+   * knows and has nothing newer than the watcher sends it on to the leader (`NOT_PRIMARY` naming it), so
+   * watches are not held where news arrives only a heartbeat later; one with something newer answers at once,
+   * and one that knows no leader holds the watch only briefly.
+   * @throws ServerError `NOT_PRIMARY` on a node that holds no replica (running), or as said.
    */
   watch(prefix: string, fromRevision: number, waitMs: number): Promise<MetaWatchBatch> {
-    return this.#requireGroup().watch(prefix, fromRevision, Math.min(waitMs, DEFAULT_WATCH_WAIT_MS * 10));
+    const group = this.#requireGroup();
+    const leader = group.raft.leaderId;
+    const self = this.#options.nodeName;
+    if (leader !== undefined && leader !== self && group.kv.revision <= fromRevision) {
+      throw new ServerError('NOT_PRIMARY', `${self} follows ${leader} in the metastorage; watch the leader`, {
+        extensions: { leader },
+      });
+    }
+    // Only the leader holds a watch long: a follower learns of commits a heartbeat late, and may learn of a
+    // leader meanwhile (the next watch is sent on to it).
+    const hold =
+      group.raft.role === 'leader' ? Math.min(waitMs, DEFAULT_WATCH_WAIT_MS * 10) : FOLLOWER_HOLD_MS;
+    return group.watch(prefix, fromRevision, Math.min(waitMs, hold));
   }
 
   /**
@@ -365,6 +405,12 @@ export class NodeMetastorage {
         }
       } catch (error) {
         if (this.#life !== life) return;
+        const leader = leaderOf(error);
+        if (leader !== undefined && leader !== member && leader !== o.nodeName) {
+          // Sent on to the leader: ask it next, at once.
+          this.#leaderHint = leader;
+          continue;
+        }
         this.#watchFailures++;
         o.log.trace({ member, err: error }, 'a metastorage watch got no answer; trying another member');
         turn++;

@@ -275,7 +275,7 @@ export class ClusterNode implements PartitionHandOverTarget {
             disk: () => disk,
             rng: rng.child(METASTORAGE_GROUP),
             buggify,
-            raft: replication.raft,
+            nodeRaft: replication.raft,
           });
     this.#core = new NodeCore({
       name,

@@ -20,7 +20,10 @@ import { ProducerRegistry } from './producer-registry.js';
 export interface ControlPlane {
   readonly catalog: Catalog;
   readonly placement: Placement;
-  /** Every producer's newest epoch (see producer-registry.ts). */
+  /**
+   * Every producer's newest epoch (see producer-registry.ts), when they are registered here; with a
+   * metastorage they are registered there instead (`registerProducer`).
+   */
   readonly producers: ProducerRegistry;
   /** Leases of replicated partitions (see placement-driver.ts). */
   readonly leases: PlacementDriver;
@@ -38,6 +41,12 @@ export interface ControlPlane {
    * @throws ServerError as `Catalog.addColumn`.
    */
   addColumn(tableName: string, column: ColumnDef): TableSchema | Promise<TableSchema>;
+  /**
+   * Registers run `runId` of producer `producerId` and gives its epoch (see producer-registry.ts): in
+   * `producers` here, through the metastorage when the cluster has one.
+   * @throws ServerError `INVALID_ARGUMENT` for a bad producer id.
+   */
+  registerProducer(producerId: string, runId: string): number | Promise<number>;
 }
 
 /**
@@ -109,5 +118,9 @@ export class LocalControlPlane implements ControlPlane {
 
   addColumn(tableName: string, column: ColumnDef): TableSchema {
     return this.catalog.addColumn(tableName, column);
+  }
+
+  registerProducer(producerId: string, runId: string): number {
+    return this.producers.register(producerId, runId);
   }
 }

@@ -312,8 +312,9 @@ export class SimCluster implements AsyncDisposable {
 
   /**
    * Removes a node gracefully: its partitions move to the others first.
-   * @throws SimClusterError `INVALID_ARGUMENT` for the last node, or one holding replicas of a replicated
-   *   table (taking a replica away is a membership change, not supported yet).
+   * @throws SimClusterError `INVALID_ARGUMENT` for the last node, one holding replicas of a replicated
+   *   table (taking a replica away is a membership change, not supported yet), or a metastorage member whose
+   *   going would leave the metastorage without a majority of its members.
    */
   async removeNode(name: string): Promise<void> {
     this.#checkRunning();
@@ -329,6 +330,7 @@ export class SimCluster implements AsyncDisposable {
     const rest = this.controlPlane.placement.members.filter((m) => m !== name);
     if (rest.length === 0)
       throw new SimClusterError('INVALID_ARGUMENT', `cannot remove "${name}": it is the last node`);
+    this.#checkMetastorageKeeps(name, 'remove');
     await this.#rebalance(rest);
     this.controlPlane.placement.removeMember(name);
     node.crash();
@@ -342,7 +344,8 @@ export class SimCluster implements AsyncDisposable {
    * out, heal does not restart it); its unreplicated partitions go, empty, to the other members (their data
    * is lost with it); replicated partitions keep serving from the rest of their replicas while a majority of
    * them is left.
-   * @throws SimClusterError `INVALID_ARGUMENT` for an unknown node or the last one.
+   * @throws SimClusterError `INVALID_ARGUMENT` for an unknown node or the last one, or a metastorage member
+   *   whose going would leave the metastorage without a majority of its members.
    */
   destroyNode(name: string): void {
     this.#checkRunning();
@@ -350,6 +353,7 @@ export class SimCluster implements AsyncDisposable {
     if (this.#nodes.size === 1) {
       throw new SimClusterError('INVALID_ARGUMENT', `cannot destroy "${name}": it is the last node`);
     }
+    this.#checkMetastorageKeeps(name, 'destroy');
     node.destroy();
     this.network.down(name);
     this.#nodes.delete(name);
@@ -623,6 +627,23 @@ export class SimCluster implements AsyncDisposable {
         return raft?.role === 'leader' && raft.committedInTerm;
       });
     for (let waited = 0; !ready() && waited < METASTORAGE_START_MS; waited += 5) await this.clock.sleep(5);
+  }
+
+  /**
+   * A metastorage member may go for good (leave, destroy) only while a majority of the group's members stays:
+   * replacing a member is a membership change the metastorage does not make yet.
+   * @throws SimClusterError `INVALID_ARGUMENT` when `name` going would leave no majority.
+   */
+  #checkMetastorageKeeps(name: string, what: 'remove' | 'destroy'): void {
+    const members = this.#metastorageMembers;
+    if (!members.includes(name)) return;
+    const staying = members.filter((m) => m !== name && this.#nodes.has(m)).length;
+    if (staying * 2 > members.length) return;
+    throw new SimClusterError(
+      'INVALID_ARGUMENT',
+      `cannot ${what} "${name}": the metastorage (${members.join(', ')}) would keep ${staying} of its ` +
+        `${members.length} members, no majority; replacing a member is a membership change, not supported yet`,
+    );
   }
 
   /** A lease granted to a new holder or term, as a topology event. */

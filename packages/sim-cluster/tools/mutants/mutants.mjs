@@ -229,4 +229,19 @@ export const mutants = [
       },
     ],
   },
+  {
+    name: 'read-barrier-skipped',
+    bug:
+      "a node's metastorage read barrier returns without asking the leader: a read after a change made " +
+      'through another node answers from a copy that does not hold it yet (a stale catalog)',
+    patches: [
+      {
+        file: 'packages/server-node/src/metastorage/node-metastorage.ts',
+        find:
+          '      const result = await this.propose({ compares: [], puts: [], deletes: [] }, timeoutMs);\n' +
+          '      return this.view.revision >= result.revision;\n',
+        replace: '      return timeoutMs >= 0;\n',
+      },
+    ],
+  },
 ];
