@@ -2,7 +2,8 @@
  * `ClusterNode`: one node of a cluster. It serves connections from clients and other nodes (`accept`), owns
  * the partitions the shared placement assigns to it, applies writes only for those, forwards the rest to their
  * owners, hands partitions over (`movePartition`), holds its replicas of replicated partitions (a Raft group
- * each, replication/), and can crash, restart and be destroyed for the simulation.
+ * each, replication/), takes part in the metastorage when the cluster has one (metastorage/), and can crash,
+ * restart and be destroyed for the simulation.
  *
  * What a crash keeps and loses:
  * - kept: what its disk (`Disk`, a `MemoryDisk` by default) made durable: the Raft term, vote, log and
@@ -12,7 +13,8 @@
  *   tx/tx-log.ts, written through as it is); the node's hybrid-clock high-water mark (as a real node persists
  *   a bound on its timestamps, so commits after a restart never order before commits before it); the
  *   counters; and everything in the control plane (catalog, placement and leases are shared state, not the
- *   node's);
+ *   node's), or, with a metastorage, the node's copy of it (what it learned stays learned; its metastorage
+ *   replica, a member's, is rebuilt from its disk like a partition's);
  * - lost: every disk write not yet synced; every connection (closed at once, the peers see them drop), every
  *   request in flight (a forwarded request's answer, a request being read: never answered), every running
  *   transaction and its write intents (the participants are aborted, their handles refuse further use), the
