@@ -282,6 +282,20 @@ export class NodeMetastorage {
     });
   }
 
+  /**
+   * The error for a request from a newer catalog than this node's copy (`what` names what it lacks); it
+   * starts a refresh in the background. Request handlers answer with it; the node's dispatch syncs and serves
+   * the request once more before the answer goes.
+   */
+  staleError(what: string): ServerError {
+    this.refresh();
+    return new ServerError(
+      'STALE_METADATA',
+      `${this.#options.nodeName} has not learned ${what} yet (its catalog copy is at metastorage revision ` +
+        `${this.view.revision}); retry`,
+    );
+  }
+
   /** Syncs asked for so far (catalog reads, stale requests). */
   get syncs(): number {
     return this.#syncs;

@@ -20,26 +20,17 @@ import type { NodeContext } from './node-context.js';
 export function latestSchema(node: NodeContext, tableId: number, requestVersion?: number): TableSchema {
   const catalog = node.controlPlane.catalog;
   const schema = catalog.latest(tableId);
-  const learning = node.metastorage !== undefined;
+  const metastorage = node.metastorage;
   if (schema === undefined) {
-    if (learning && Number.isInteger(tableId) && tableId >= catalog.nextTableId) {
-      throw staleMetadata(node, `table ${tableId}`);
+    if (metastorage !== undefined && Number.isInteger(tableId) && tableId >= catalog.nextTableId) {
+      throw metastorage.staleError(`table ${tableId}`);
     }
     throw new ServerError('TABLE_NOT_FOUND', `no table has id ${tableId}`);
   }
-  if (learning && requestVersion !== undefined && requestVersion > schema.version) {
-    throw staleMetadata(node, `schema version ${requestVersion} of table "${schema.tableName}"`);
+  if (metastorage !== undefined && requestVersion !== undefined && requestVersion > schema.version) {
+    throw metastorage.staleError(`schema version ${requestVersion} of table "${schema.tableName}"`);
   }
   return schema;
-}
-
-function staleMetadata(node: NodeContext, what: string): ServerError {
-  node.metastorage?.refresh();
-  return new ServerError(
-    'STALE_METADATA',
-    `${node.name} has not learned ${what} yet (its catalog copy is at metastorage revision ` +
-      `${node.metastorage?.view.revision ?? 0}); retry`,
-  );
 }
 
 /**
