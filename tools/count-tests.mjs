@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 /** Folders that hold workspace packages (pnpm-workspace.yaml), and single-package folders at the root. */
 const GROUPS = ['packages', 'apps'];
-const SINGLES = ['examples', 'integration'];
+const SINGLES = ['examples', 'integration', 'e2e'];
 
 /** Every package folder of the workspace under `root`, relative to it. */
 function packageDirs(root) {

@@ -11,6 +11,7 @@ import { type CaseName, CaseNames, type CaseOutput } from './cases/case-result.j
 import { runFloor } from './cases/floor-case.js';
 import { ManyClientsCases, runManyClients } from './cases/many-clients-case.js';
 import { runPerRow } from './cases/per-row-case.js';
+import { runStreamRebalancing } from './cases/rebalancing-case.js';
 import { runStream } from './cases/stream-case.js';
 
 function isCaseName(name: string | undefined): name is CaseName {
@@ -27,6 +28,8 @@ function runCase(name: CaseName, rows: number, delayMs: number): Promise<CaseOut
       return runStream(3, rows, delayMs, true);
     case 'stream_3node_r3':
       return runStream(3, rows, delayMs, false, 3);
+    case 'stream_r3_rebalancing':
+      return runStreamRebalancing(rows, delayMs);
     case 'per_row':
       return runPerRow(rows, delayMs);
     case 'album_release':

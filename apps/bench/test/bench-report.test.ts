@@ -16,6 +16,12 @@ function outputs(overrides: Partial<Record<CaseName, CaseOutput>> = {}): Record<
       memory: { peakBufferedItems: 16_000, bufferBound: 16_000, storedBytesPerRow: 104 },
     },
     stream_3node_r3: { rows: 1_000_000, seconds: 2.5, rowsPerSec: 400_000 },
+    stream_r3_rebalancing: {
+      rows: 1_000_000,
+      seconds: 2.8,
+      rowsPerSec: 357_143,
+      moves: { started: 13, completed: 12 },
+    },
     per_row: { rows: 1000, seconds: 2.2, rowsPerSec: 455 },
     album_release: { rows: 2_500_000, seconds: 6.5, rowsPerSec: 384_615 },
     stream_16p_16c: { rows: 400_000, seconds: 1, rowsPerSec: 400_000, peakBytesPerStreamPartition: 90_000 },
@@ -51,6 +57,7 @@ describe('buildReport', () => {
         stream_1node: figures,
         stream_3node: figures,
         stream_3node_r3: figures,
+        stream_r3_rebalancing: figures,
         stream_16p_16c: figures,
         stream_1024p_16c: figures,
         stream_1000c: figures,
@@ -65,11 +72,13 @@ describe('buildReport', () => {
       node: 'string',
       ratios: {
         many_clients_vs_one: 'number',
+        rebalancing_vs_r3: 'number',
         replicated_vs_floor: 'number',
         stream_vs_floor: 'number',
         stream_vs_per_row: 'number',
         wide_vs_narrow: 'number',
       },
+      rebalancing: { movesCompleted: 'number', movesStarted: 'number' },
       rows: 'number',
     });
   });
@@ -90,6 +99,28 @@ describe('buildReport', () => {
     expect(formatReport(slow, { networkDelayMs: 1 })).toMatch(
       /replicated_vs_floor\s+0\.25\s+target >= 0\.35: NOT met/,
     );
+  });
+
+  it('divides stream_r3_rebalancing rows/s by stream_3node_r3 as rebalancing_vs_r3, with its moves', () => {
+    const report = buildReport(env, outputs());
+    expect(report.ratios.rebalancing_vs_r3).toBe(0.89);
+    expect(report.rebalancing).toEqual({ movesStarted: 13, movesCompleted: 12 });
+    const slow = buildReport(
+      env,
+      outputs({
+        stream_r3_rebalancing: {
+          rows: 1_000_000,
+          seconds: 5,
+          rowsPerSec: 200_000,
+          moves: { started: 25, completed: 20 },
+        },
+      }),
+    );
+    expect(formatReport(slow, { networkDelayMs: 1 })).toMatch(
+      /rebalancing_vs_r3\s+0\.50\s+\(25 moves started, 20 finished; vs floor 0\.20\) target vs floor >= 0\.35: NOT met/,
+    );
+    const { moves: _dropped, ...bare } = outputs().stream_r3_rebalancing;
+    expect(() => buildReport(env, outputs({ stream_r3_rebalancing: bare }))).toThrow(/no moves/);
   });
 
   it('divides 1,024 by 16 partitions and 1,000 clients by one, each in the same run', () => {

@@ -25,6 +25,8 @@ describe('demo command line', () => {
       '--generate',
       '--file',
       '--clock',
+      '--web',
+      '--port',
     ]) {
       expect(stdout).toContain(flag);
     }
@@ -59,6 +61,7 @@ describe('demo command line', () => {
         logLevel: 'silent',
         history: 'auto',
         clock: 'real',
+        web: false,
       },
     });
     const { scenario, flags } = await parseFlags([
@@ -72,5 +75,15 @@ describe('demo command line', () => {
     ]);
     expect(scenario).toBe('chaos');
     expect(flags).toMatchObject({ events: 1000, faults: 'flaky', seed: 9 });
+  });
+
+  it('takes --web with a port, and refuses a port without --web or out of range', async () => {
+    expect((await parseFlags(['chaos', '--web', '--port', '8080'])).flags).toMatchObject({
+      web: true,
+      port: 8080,
+    });
+    expect((await parseFlags(['chaos', '--web'])).flags.port).toBeUndefined();
+    expect(await refusal(['chaos', '--port', '8080'])).toContain('--port needs --web');
+    expect(await refusal(['chaos', '--web', '--port', '70000'])).toContain('--port');
   });
 });

@@ -46,6 +46,10 @@ const snapshot = {
   extra: [],
   ticker: [],
   notes: 0,
+  ackedByNode: [],
+  partitions: [],
+  faults: [],
+  networkCounts: [],
 };
 const stats = {
   events: 10_000,

@@ -11,7 +11,8 @@
  *   errors, runtime  ->  connection  ->  cache  ->  streamer  ->  table  ->  client
  * - errors: the package's error classes and the zod-to-option-error helper; runtime: RxJS on the clock.
  * - connection: one connection per node and the pool; its option types (reconnect, credentials) live here.
- * - cache: schemas, tables and partition assignments, fetched through the connection's `Requester`.
+ * - cache: schemas, tables and partition assignments (and the member lists they carry, refreshed when the
+ *   cluster may have changed), fetched through the connection's `Requester`.
  * - streamer: the data streamer core, which knows a sink only by the `StreamerSink` seam (no table, no node).
  * - table: catalog, views, row operations, both streamer sinks and the route to a partition's primary.
  * - client: `Client`, which builds the pool, the caches and the table context, and its options.

@@ -24,6 +24,8 @@ describe('resolveClientOptions', () => {
     expect(resolved.connectTimeoutMs).toBe(ClientDefaults.connectTimeoutMs);
     expect(resolved.reconnect).toEqual(ClientDefaults.reconnect);
     expect(resolved.name).toBeUndefined();
+    expect(resolved.clusterDiscovery).toBe(true);
+    expect(resolved.maxConnections).toBe(Number.POSITIVE_INFINITY);
   });
 
   it('fills reconnect fields left out and turns reconnection off with false', () => {
@@ -50,6 +52,10 @@ describe('resolveClientOptions', () => {
     [{ ...valid, clock: { now: () => 0 } }, 'clock'],
     [{ ...valid, name: 42 }, 'name'],
     [{ ...valid, requestTimeout: 5 }, 'requestTimeout'],
+    [{ ...valid, maxConnections: 0 }, 'maxConnections'],
+    [{ ...valid, maxConnections: 2.5 }, 'maxConnections'],
+    [{ ...valid, maxConnections: Number.POSITIVE_INFINITY }, 'maxConnections'],
+    [{ ...valid, clusterDiscovery: 'yes' }, 'clusterDiscovery'],
     [null, 'options'],
   ])('names the bad option %#', (options, name) => {
     const error = optionError(options);

@@ -8,6 +8,7 @@
  * scripted. Plus small helpers: a gate to stall the sink, a settled-state probe for promises, and a counting
  * source.
  */
+import { setMaxListeners } from 'node:events';
 import { type Clock, InvalidValueError, ProtocolError } from '@datastreamer/protocol';
 import { SimClock } from '../../sim-cluster/src/clock/sim-clock.js';
 import { ClientError } from '../src/errors/client-error.js';
@@ -162,6 +163,8 @@ function untilAborted<V>(signal: AbortSignal, work: () => Promise<V>): Promise<V
       onAbort();
       return;
     }
+    // Every attempt of a stream carries the stream's one signal: many listeners on it here are expected.
+    setMaxListeners(0, signal);
     signal.addEventListener('abort', onAbort, { once: true });
     work().then(
       (value) => {

@@ -21,6 +21,7 @@ export {
 // Messages
 export type { NodeAuthenticateRequest } from './messages/auth-messages.js';
 export type {
+  ClusterMember,
   ColumnAddRequest,
   HeartbeatRequest,
   PartitionAssignment,
@@ -133,6 +134,7 @@ export {
   elementProblem,
   planElementChecks,
 } from './tuple/element-check.js';
+export { KeyPartitions } from './tuple/key-partitions.js';
 export { VersionedSchema } from './tuple/versioned-schema.js';
 // Value codec (receiver payloads, arguments, results)
 export { readValue } from './values/read-value.js';

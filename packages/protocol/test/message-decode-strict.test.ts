@@ -150,12 +150,36 @@ describe('response decoding', () => {
       const bytes = golden.bytes;
       const idLength = w.int(golden.response.requestId).length;
       for (let cut = 0; cut < bytes.length; cut++) {
+        if (cut === golden.optionalTailAt) {
+          // The old shape, whole: it decodes, without the optional field.
+          const decoded = decodeResponse(w.u8(bytes.slice(0, cut)), () => golden.op);
+          expect(decoded.kind === 'ok' && 'nodes' in (decoded.result as object)).toBe(false);
+          continue;
+        }
         const error = decodeFailure(() => decodeResponse(w.u8(bytes.slice(0, cut)), () => golden.op));
         expect(error.requestId, `${golden.name} cut at ${cut}`).toBe(
           cut >= idLength ? golden.response.requestId : undefined,
         );
       }
     }
+  });
+
+  it('rejects a member list after the owners that is not a list of name and endpoint strings', () => {
+    const owners = w.cat(w.int(5), w.int(1), w.str('node-1'));
+    const nilCount = decodeFailure(() =>
+      decodeResponse(
+        w.u8(w.cat(w.int(5), w.int(0), w.int(0), owners, w.nil())),
+        () => 'PARTITION_ASSIGNMENT_GET',
+      ),
+    );
+    expect(nilCount.message).toMatch(/nodes: expected/);
+    const noEndpoint = decodeFailure(() =>
+      decodeResponse(
+        w.u8(w.cat(w.int(5), w.int(0), w.int(0), owners, w.int(1), w.str('node-1'), w.int(7))),
+        () => 'PARTITION_ASSIGNMENT_GET',
+      ),
+    );
+    expect(noEndpoint.message).toMatch(/nodes\.endpoint: expected str/);
   });
 
   it('rejects flags this protocol does not use', () => {

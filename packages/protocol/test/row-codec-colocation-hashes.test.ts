@@ -14,6 +14,7 @@ import { COLUMN_TYPE_NAMES, type ColumnType } from '../src/schema/column-types.j
 import type { ColumnDef, TableSchema } from '../src/schema/table-schema.js';
 import { normalizeValue } from '../src/schema/value-check.js';
 import type { InternalValue } from '../src/schema/values.js';
+import { KeyPartitions } from '../src/tuple/key-partitions.js';
 import { RowCodec } from '../src/tuple/row-codec.js';
 import { toHex } from './support/reference-tuple-encoder.js';
 import { columnArb, columnNamesArb, inputValueArb } from './support/tuple-arbitraries.js';
@@ -233,6 +234,15 @@ function expectReferenceHashes(codec: RowCodec, row: Record<string, unknown>): v
   const key = codec.encodeKey(row, keyHashes);
   expect(toHex(key)).toBe(toHex(codec.encodeKey(row)));
   expect(foldColocationHashes(keyHashes)).toBe(expected);
+
+  // A node reads the partition back from the key's bytes, also from the middle of a larger buffer.
+  const framed = new Uint8Array(key.length + 5).fill(0xee);
+  framed.set(key, 3);
+  for (const partitions of PARTITIONS) {
+    const keyPartitions = new KeyPartitions({ ...schema, partitions });
+    expect(keyPartitions.partitionOf(key, 0, key.length)).toBe(partitionFor(expected, partitions));
+    expect(keyPartitions.partitionOf(framed, 3, key.length)).toBe(partitionFor(expected, partitions));
+  }
 }
 
 describe('hash32LongNumber', () => {
@@ -493,5 +503,33 @@ describe('RowCodec colocation hashes (Ignite 3 compatibility)', () => {
     expect(foldColocationHashes(hashes)).toBe(1326971215);
     codec.encodeKey({ key2: 'k2', key1: 123 }, hashes.fill(0));
     expect(foldColocationHashes(hashes)).toBe(1326971215);
+  });
+});
+
+describe('KeyPartitions', () => {
+  const columns: ColumnDef[] = [
+    { name: 'A', type: 'INT64' },
+    { name: 'B', type: 'STRING' },
+  ];
+  const schema: TableSchema = {
+    tableId: 1,
+    tableName: 'Pairs',
+    version: 1,
+    columns,
+    keyColumns: [0],
+    colocationColumns: [0],
+    partitions: 8,
+  };
+
+  it('refuses a schema whose colocation column is not a key column, or that has none', () => {
+    expect(() => new KeyPartitions({ ...schema, colocationColumns: [1] })).toThrow(
+      /colocation column 1 is not a key column/,
+    );
+    expect(() => new KeyPartitions({ ...schema, colocationColumns: [] })).toThrow(/has no colocation column/);
+  });
+
+  it('fails with PROTOCOL_ERROR on bytes that are not a key tuple', () => {
+    const keyPartitions = new KeyPartitions(schema);
+    expect(() => keyPartitions.partitionOf(new Uint8Array(0), 0, 0)).toThrow(ProtocolError);
   });
 });

@@ -18,13 +18,17 @@ export { MetastorageView } from './metastorage/metastorage-view.js';
 export { NodeMetastorage } from './metastorage/node-metastorage.js';
 export type { PartitionHandOverTarget } from './node/partition-move.js';
 export {
+  type GroupMembership,
   MAX_REPLICAS,
+  type MembershipListener,
   type PartitionMove,
   Placement,
   type PlacementListener,
+  sameNodes,
   type TableAssignment,
 } from './placement/placement.js';
 export { PlacementDriver, type PlacementDriverOptions } from './placement/placement-driver.js';
+export { planReplicaMoves, type ReplicaMove } from './placement/replica-plan.js';
 export type { MembershipChange } from './raft/membership.js';
 export { type LeaseRecord, type Proposal, RaftNode } from './raft/raft-node.js';
 export { RAFT_DEFAULTS, type RaftNodeOptions } from './raft/raft-options.js';
@@ -51,6 +55,7 @@ export type {
   RaftStateMachine,
 } from './raft/raft-types.js';
 export { RaftRoles } from './raft/raft-types.js';
+export { type MembershipStep, nextMembershipStep } from './replication/membership-reconciler.js';
 export { type GroupRaftOptions, groupName, PartitionGroup } from './replication/partition-group.js';
 export type { CommandOutcome } from './replication/partition-state-machine.js';
 export { IngestBatch } from './rows/ingest-batch.js';

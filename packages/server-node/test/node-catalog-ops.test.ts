@@ -89,10 +89,35 @@ describe('ClusterNode catalog ops', () => {
     const schema = await client.call('TABLE_CREATE', { definition: tracks });
     const assignment = await client.call('PARTITION_ASSIGNMENT_GET', { tableId: schema.tableId });
     const placed = cluster.controlPlane.placement.assignment(schema.tableId);
-    expect(assignment).toEqual({ assignmentVersion: placed?.version, owners: placed?.owners });
+    expect(assignment).toMatchObject({ assignmentVersion: placed?.version, owners: placed?.owners });
     expect(new Set(assignment.owners)).toEqual(new Set(['node-1', 'node-2']));
     await expect(client.call('PARTITION_ASSIGNMENT_GET', { tableId: 42 })).rejects.toMatchObject({
       code: 'TABLE_NOT_FOUND',
     });
+  });
+
+  it('lists the running members with the assignment for a client with TOPOLOGY_DISCOVERY', async () => {
+    const cluster = new TestCluster(['node-1', 'node-2', 'node-3']);
+    const client = await cluster.client('node-1');
+    const schema = await client.call('TABLE_CREATE', { definition: tracks });
+    const before = await client.call('PARTITION_ASSIGNMENT_GET', { tableId: schema.tableId });
+    expect(before.nodes).toEqual([
+      { name: 'node-1', endpoint: 'node-1' },
+      { name: 'node-2', endpoint: 'node-2' },
+      { name: 'node-3', endpoint: 'node-3' },
+    ]);
+    // A crashed member is not listed until it runs again; a new member is, in join order.
+    cluster.node('node-2').crash();
+    cluster.addNode('node-4');
+    const after = await client.call('PARTITION_ASSIGNMENT_GET', { tableId: schema.tableId });
+    expect(after.nodes?.map((n) => n.name)).toEqual(['node-1', 'node-3', 'node-4']);
+  });
+
+  it('answers a client without TOPOLOGY_DISCOVERY in the old shape, without members', async () => {
+    const cluster = new TestCluster(['node-1', 'node-2']);
+    const client = await cluster.client('node-1', { features: Uint8Array.of(0b111) });
+    const schema = await client.call('TABLE_CREATE', { definition: tracks });
+    const assignment = await client.call('PARTITION_ASSIGNMENT_GET', { tableId: schema.tableId });
+    expect('nodes' in assignment).toBe(false);
   });
 });

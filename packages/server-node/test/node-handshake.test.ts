@@ -16,6 +16,7 @@ describe('ClusterNode handshake', () => {
     expect(hasFeature(answer.features, 'BATCH_FORWARDING')).toBe(true);
     expect(hasFeature(answer.features, 'NODE_TO_NODE')).toBe(true);
     expect(hasFeature(answer.features, 'STREAMER_RECEIVER')).toBe(true);
+    expect(hasFeature(answer.features, 'TOPOLOGY_DISCOVERY')).toBe(true);
     await expect(client.call('HEARTBEAT', {})).resolves.toBeNull();
     expect(cluster.node('node-1').metrics().connections).toBe(1);
   });

@@ -54,6 +54,8 @@ export {
 } from './checkers/linearizable.js';
 export { type LivenessResult, type LivenessViolation, liveness } from './checkers/liveness.js';
 export { type OrderViolation, type PerKeyOrderResult, perKeyOrder } from './checkers/per-key-order.js';
+export { judgeReplicaSets, type ReplicaSetsResult, type ShrunkGroup } from './checkers/replica-sets.js';
+export { DEFAULT_MAX_REPORT_FINDINGS, reportJudgement } from './checkers/report-judgement.js';
 export {
   judgeStoredRows,
   type StoredRowsResult,
@@ -76,7 +78,13 @@ export {
   type StreamTarget,
 } from './cluster/recorded-stream.js';
 export { recordingSource, type TakenItemSink } from './cluster/recording-source.js';
-export { type ClusterClock, type ConnectOptions, SimCluster } from './cluster/sim-cluster.js';
+export { REPLICA_MOVE_WAIT_MS, type ReplicaMoveReport } from './cluster/replica-moves.js';
+export {
+  type ClusterClock,
+  type ConnectOptions,
+  type ReplicaMoveOptions,
+  SimCluster,
+} from './cluster/sim-cluster.js';
 export {
   type HistoryMode,
   HistoryModes,
@@ -127,6 +135,7 @@ export {
 } from './faults/swarm.js';
 export { type ValidatePlanOptions, validatePlan } from './faults/validate-plan.js';
 export { canonicalKey } from './history/canonical-key.js';
+export { type FaultInstant, type FaultSpan, FaultSpans } from './history/fault-spans.js';
 export { formatEvent } from './history/format-event.js';
 export {
   type AckRecord,
@@ -166,6 +175,7 @@ export {
   type TopologyKind,
   TopologyKinds,
 } from './history/history-event.js';
+export { DEFAULT_MAX_TIMELINE_EVENTS, type HistoryReportOptions } from './history/history-report.js';
 export type { NetworkEvent, NetworkEventKind, NetworkEventListener } from './network/network-event.js';
 export type { DelayRange, NetworkFaults, NetworkFaultsInput } from './network/network-faults.js';
 export type { NetworkStats } from './network/network-stats.js';
@@ -218,6 +228,13 @@ export {
   scenarioTable,
   streamItems,
 } from './replay/scenario-workload.js';
+export { escapeHtml, type HtmlPageParts, htmlPage } from './report/html-page.js';
+export type {
+  ReportCheck,
+  ReportEvent,
+  ReportFinding,
+  ReportJudgement,
+} from './report/report-document.js';
 // Workloads
 export {
   ALBUM_LISTENERS,

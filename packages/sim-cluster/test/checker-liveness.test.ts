@@ -104,3 +104,74 @@ describe('liveness', () => {
     expect(() => liveness(run.history, { healAtMs: -1 })).toThrow(/healAtMs/);
   });
 });
+
+/**
+ * A planted run of issue 20: three nodes, node-4 joins, the three leave (each going down, its client
+ * connection reset, then the leave); then client-1's stream fails with NODE_UNAVAILABLE. `extra` adds
+ * events just before the stream.
+ */
+function replacedThenFailed(extra: (run: RunBuilder) => void = () => {}, start = true): RunBuilder {
+  const run = new RunBuilder();
+  if (start) run.history.recordTopology({ kind: 'start', nodes: ['node-1', 'node-2', 'node-3'] });
+  run.tick(10);
+  run.history.recordTopology({ kind: 'join', node: 'node-4' });
+  for (const node of ['node-1', 'node-2', 'node-3']) {
+    run.tick(10);
+    run.history.recordFault({ kind: 'reset', from: 'client-1', to: node, connectionId: 1, reason: 'down' });
+    run.history.recordFault({ kind: 'down', endpoint: node });
+    run.history.recordTopology({ kind: 'leave', node });
+  }
+  extra(run);
+  run.tick(10);
+  run.put('client-1', 0, 0, 1, 1);
+  run.tick(100);
+  run.settle('client-1', 0, 'rejected');
+  return run;
+}
+
+describe('liveness of streams that give up on a reachable cluster', () => {
+  it('reports a NODE_UNAVAILABLE failure while the members that joined were reachable', () => {
+    const result = liveness(replacedThenFailed().history);
+    expect(result.valid).toBe(false);
+    expect(result.failuresJudged).toBe(1);
+    expect(result.violations.map((v) => [v.kind, v.client, v.stream])).toEqual([['failed', 'client-1', 0]]);
+    expect(result.report).toContain('client-1 stream 0 failed with NODE_UNAVAILABLE');
+  });
+
+  it('excuses it when the client could reach no majority: its link to the joined node was cut', () => {
+    const result = liveness(
+      replacedThenFailed((run) => {
+        run.history.recordFault({ kind: 'isolate', endpoint: 'client-1' });
+      }).history,
+    );
+    expect(result).toMatchObject({ valid: true, failuresJudged: 1 });
+  });
+
+  it('does not judge it after a crash, a fault between nodes, or without a start event', () => {
+    const crashed = replacedThenFailed((run) => {
+      run.history.recordFault({ kind: 'down', endpoint: 'node-4' });
+      run.history.recordTopology({ kind: 'crash', node: 'node-4' });
+      run.history.recordFault({ kind: 'up', endpoint: 'node-4' });
+      run.history.recordTopology({ kind: 'restart', node: 'node-4' });
+    });
+    const joinedTwo = (run: RunBuilder) => run.history.recordTopology({ kind: 'join', node: 'node-5' });
+    const cutBetweenNodes = replacedThenFailed((run) => {
+      joinedTwo(run);
+      run.history.recordFault({ kind: 'partition', groupA: ['node-4'], groupB: ['node-5'], oneWay: false });
+    });
+    for (const run of [crashed, cutBetweenNodes, replacedThenFailed(() => {}, false)]) {
+      expect(liveness(run.history)).toMatchObject({ valid: true, failuresJudged: 0 });
+    }
+  });
+
+  it('takes a graceful leave for no fault, and judges only NODE_UNAVAILABLE failures', () => {
+    // The resets and the down of each leaving node come before its leave event, at the same time.
+    expect(liveness(replacedThenFailed().history).failuresJudged).toBe(1);
+    const run = replacedThenFailed();
+    const settled = run.history.ofType('settled')[0];
+    const other = {
+      events: run.history.events.map((e) => (e === settled ? { ...e, code: 'OVERLOADED' as const } : e)),
+    };
+    expect(liveness(other)).toMatchObject({ valid: true, failuresJudged: 0 });
+  });
+});

@@ -1,8 +1,10 @@
-// The stored-rows checker: every version a store keeps must decode and fit its columns. It passes a clean
-// run, and fails one where a row was planted straight into a store (past the node's checks), naming the
-// node, partition, key and column, in `cluster.check` as in `cluster.checkStoredRows`.
+// The stored-rows checker: every version a store keeps must decode, fit its columns and sit in its key's
+// partition. It passes a clean run, and fails one where a row was planted straight into a store (past the
+// node's checks), naming the node, partition, key and column, in `cluster.check` as in
+// `cluster.checkStoredRows`.
 
-import { RowCodec } from '@datastreamer/protocol';
+import { partitionFor, RowCodec } from '@datastreamer/protocol';
+import { keyColocationHash } from '@datastreamer/protocol/internal';
 import { describe, expect, it } from 'vitest';
 import { judgeStoredRows } from '../src/checkers/stored-rows.js';
 import { SimCluster } from '../src/cluster/sim-cluster.js';
@@ -89,6 +91,27 @@ describe('storedRows checker', () => {
     plant(cluster, key, tuple);
     const [bad] = cluster.checkStoredRows().undecodable;
     expect(bad?.reason).toMatch(/column "Price" \(DECIMAL\)/);
+  });
+
+  it('fails a valid row stored in a partition its key does not belong to', async () => {
+    await using cluster = await streamed();
+    const schema = cluster.controlPlane.catalog.latest('Plays');
+    if (schema === undefined) throw new Error('no table');
+    const codec = new RowCodec(schema);
+    // A key of another partition than 0, planted into partition 0's store (past the node's checks).
+    const id = [3000n, 3001n, 3002n, 3003n, 3004n, 3005n].find(
+      (candidate) => partitionFor(keyColocationHash(schema, [candidate]), schema.partitions) !== 0,
+    );
+    if (id === undefined) throw new Error('no key of another partition among the samples');
+    const owner = partitionFor(keyColocationHash(schema, [id]), schema.partitions);
+    plant(cluster, codec.encodeKey({ Id: id }), codec.encodeRow({ Id: id, Done: true, Price: null }).tuple);
+    const result = cluster.checkStoredRows();
+    expect(result.valid).toBe(false);
+    expect(result.undecodable).toHaveLength(1);
+    expect(result.undecodable[0]?.partition).toBe(0);
+    expect(result.undecodable[0]?.reason).toBe(
+      `the key belongs to partition ${owner}: no read of it looks in partition 0`,
+    );
   });
 
   it('judges nothing and passes when no stores are given', () => {

@@ -60,7 +60,7 @@ describe('SimCluster history option', () => {
     cluster.crashNode('node-1');
     await cluster.restartNode('node-1');
     const kinds = cluster.history.events.flatMap((e) => (e.type === 'topology' ? [e.kind] : []));
-    expect(kinds).toEqual(['crash', 'restart']);
+    expect(kinds).toEqual(['start', 'crash', 'restart']);
   });
 
   it("refuses to check with 'off', saying the history was off", async () => {

@@ -42,6 +42,32 @@ describe('swarm', () => {
     expect(() => drawSwarmProfile(createRng(1), [])).toThrow(FaultPlanError);
   });
 
+  it('replaces every starting node on some seeds, after a join, with nothing crashed at a leave', () => {
+    let replacing = 0;
+    for (let seed = 0; seed < 200; seed++) {
+      const { plan } = planSwarm(seed, targets, { kinds: ['join', 'leave', 'crash', 'drop'] });
+      const leaves = plan.filter((s) => s.fault.kind === 'leave').map((s) => s.fault);
+      if (!targets.nodes.every((n) => leaves.some((f) => f.kind === 'leave' && f.node === n))) continue;
+      replacing++;
+      expect(() => validatePlan(plan, { nodes: targets.nodes })).not.toThrow();
+      const lastLeave = plan.findLastIndex((s) => s.fault.kind === 'leave');
+      expect(plan.slice(0, lastLeave).some((s) => s.fault.kind === 'join')).toBe(true);
+      const crashed = new Set<string>();
+      for (const { fault } of plan) {
+        if (fault.kind === 'crash') crashed.add(fault.node);
+        if (fault.kind === 'restart') crashed.delete(fault.node);
+        if (fault.kind === 'leave') expect(crashed.size).toBe(0);
+      }
+    }
+    // A share of the plans with both kinds on: sometimes, never always; and never without joins on.
+    expect(replacing).toBeGreaterThan(5);
+    expect(replacing).toBeLessThan(150);
+    for (let seed = 0; seed < 100; seed++) {
+      const { plan } = planSwarm(seed, targets, { kinds: ['leave', 'drop'] });
+      expect(plan.some((s) => s.fault.kind === 'join')).toBe(false);
+    }
+  });
+
   it('makes valid plans that never crash every node and restart what they crash', () => {
     for (let seed = 0; seed < 100; seed++) {
       const { plan } = planSwarm(seed, targets, { durationMs: 20_000 });
@@ -74,5 +100,49 @@ describe('swarm', () => {
     expect(first.plan.length).toBeGreaterThan(0);
     expect(second.hash).toBe(first.hash);
     expect(first.heal?.atMs).toBeGreaterThanOrEqual(3000);
+  });
+
+  it('draws replica moves while nodes are down, and a new node after a destroy, for replicated tables', () => {
+    const replicated = {
+      nodes: ['node-1', 'node-2', 'node-3', 'node-4', 'node-5'],
+      tables: [{ name: 'Events', partitions: 4, replicated: true }],
+    };
+    let movesWhileCrashed = 0;
+    let replacements = 0;
+    for (let seed = 0; seed < 200; seed++) {
+      const { plan } = planSwarm(seed, replicated, {
+        durationMs: 20_000,
+        kinds: ['crash', 'move', 'destroy'],
+      });
+      expect(() => validatePlan(plan, { nodes: replicated.nodes })).not.toThrow();
+      const crashed = new Set<string>();
+      let destroyed = false;
+      for (const { fault } of plan) {
+        if (fault.kind === 'crash') crashed.add(fault.node);
+        if (fault.kind === 'restart') crashed.delete(fault.node);
+        if (fault.kind === 'movePartition' && crashed.size > 0) movesWhileCrashed++;
+        if (fault.kind === 'destroy') destroyed = true;
+        if (fault.kind === 'join' && destroyed) replacements++;
+      }
+    }
+    expect(movesWhileCrashed).toBeGreaterThan(0);
+    expect(replacements).toBeGreaterThan(0);
+    // An unreplicated table's partitions never move while a node is down.
+    for (let seed = 0; seed < 100; seed++) {
+      const { plan } = planSwarm(
+        seed,
+        { ...replicated, tables: [{ name: 'Events', partitions: 4 }] },
+        {
+          durationMs: 20_000,
+          kinds: ['crash', 'move'],
+        },
+      );
+      const crashed = new Set<string>();
+      for (const { fault } of plan) {
+        if (fault.kind === 'crash') crashed.add(fault.node);
+        if (fault.kind === 'restart') crashed.delete(fault.node);
+        if (fault.kind === 'movePartition') expect(crashed.size).toBe(0);
+      }
+    }
   });
 });

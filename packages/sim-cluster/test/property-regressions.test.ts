@@ -38,8 +38,9 @@ describe('Scenario regressions found by the property', () => {
   // resume by the same producer sends them again, so the key shows seq 1 after seq 2 until the resume's seq 2
   // lands. The resume rules allow exactly this (docs/STREAMER-SEMANTICS.md); perKeyOrder counts it as
   // reapplied. (Recorded with fault points on: a change to the point table may shift these runs; re-record
-  // them from the soak then. Recorded before the metastorage, whose traffic shifts every draw: they run
-  // without one, `metastorageNodes: 0`.)
+  // them from the soak then. Both were recorded before the metastorage, whose traffic shifts every draw, and
+  // before clients followed the cluster: they run without a metastorage, `metastorageNodes: 0`, and their
+  // clients keep to their nodes, `clusterDiscovery: false`, so they run as they did.)
   for (const name of ['in-doubt-applied-late-then-resumed', 'in-doubt-applied-before-crash-then-resumed']) {
     it(`passes ${name}: a resume applies again what its failed run left in doubt`, async () => {
       const result = await runScenario(load(name));

@@ -47,23 +47,33 @@ describe('Scenario property on replicated partitions', () => {
     });
   });
 
-  it('passes every checker for streams under every fault, destroy included, on 5 nodes', async () => {
-    await checkScenarioProperty(scenarioArb({ maxItems: 80, maxSteps: 8, maxAtMs: 60 }, replicatedShape(5)), {
-      numRuns: RUNS,
-      seed: env.seed === undefined ? 0x14_5005 : env.seed + 1,
-      ...(env.path === undefined ? {} : { path: env.path }),
-      endOnFailure: env.endOnFailure,
-      onRun: (run) => {
-        tallyRun(tally, run);
-        tallyReplicationRun(replication, run);
-      },
+  // In two halves of its runs (replica moves made these runs longer): each stays well inside the per-test
+  // hang guard on two busy cores.
+  for (const [half, runs, seed] of [
+    [1, Math.floor(RUNS / 2), 0x14_5005],
+    [2, RUNS - Math.floor(RUNS / 2), 0x14_5015],
+  ] as const) {
+    it(`passes every checker for streams under every fault, destroy included, on 5 nodes (${half}/2)`, async () => {
+      await checkScenarioProperty(
+        scenarioArb({ maxItems: 80, maxSteps: 8, maxAtMs: 60 }, replicatedShape(5)),
+        {
+          numRuns: runs,
+          seed: env.seed === undefined ? seed : env.seed + half,
+          ...(env.path === undefined ? {} : { path: env.path }),
+          endOnFailure: env.endOnFailure,
+          onRun: (run) => {
+            tallyRun(tally, run);
+            tallyReplicationRun(replication, run);
+          },
+        },
+      );
     });
-  });
+  }
 
   it('keeps every report of failing streams exact, and ends every resume with its last writes', async () => {
     await checkScenarioProperty(resumeScenarioArb({}, replicatedShape(3)), {
       numRuns: Math.ceil(RUNS / 2),
-      seed: env.seed === undefined ? 0x14_e7ac : env.seed + 2,
+      seed: env.seed === undefined ? 0x14_e7ac : env.seed + 3,
       ...(env.path === undefined ? {} : { path: env.path }),
       endOnFailure: env.endOnFailure,
       onRun: (run) => {
@@ -73,13 +83,15 @@ describe('Scenario property on replicated partitions', () => {
     });
   });
 
-  it('saw failovers, moved leases, snapshot installs, destroys, lossy crashes and metastorage leaders and majorities cut off across its runs', () => {
-    // Not vacuous: each replication path ran somewhere, and so did the faults a replicated run accepts
-    // (moves and leaves of replicated partitions are refused: membership changes are not supported yet),
-    // the metastorage's leader and majority cut off included, and its leader was elected again somewhere.
+  it('saw failovers, moved leases, snapshot installs, destroys, lossy crashes, replica moves resumed after crashes, repairs, resent snapshot chunks and metastorage leaders and majorities cut off across its runs', () => {
+    // Not vacuous: each replication path ran somewhere, and so did every fault, the metastorage's leader and
+    // majority cut off included, and its leader was elected again somewhere. A replica move (issue 15) is a
+    // membership change that leaves the primary where it is unless the primary's own replica moves, so
+    // "a client's batches follow a moved partition to its new node" is not a path of these runs.
     expect(replication.runs).toBe(2 * RUNS + Math.ceil(RUNS / 2));
     expect(Object.entries(replication).filter(([, n]) => n === 0)).toEqual([]);
-    const refused = ['fault move', 'fault leave', 'recovery moveFollowed'];
+    // Nor is the whole cluster replaced (its starting nodes hold replicas: they cannot all leave).
+    const refused = ['recovery moveFollowed', 'fault replaced', 'recovery clusterFollowed'];
     // Of the fault points inside the code, these runs must fire the Raft ones (only replicated partitions
     // reach them); the scenario property (property-at-least-once-order) requires every other one.
     expect(

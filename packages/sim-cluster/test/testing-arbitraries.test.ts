@@ -4,6 +4,7 @@
 
 import {
   faultArb,
+  faultPlanArb,
   scenarioStreamArb,
   streamerOptionsArb,
   swarmPlanArb,
@@ -70,6 +71,46 @@ describe('faultArb', () => {
     expect(() => faultArb({ nodes: [] })).toThrow(FaultPlanError);
     expect(() => faultArb({ nodes, tables: [{ name: 'T', partitions: 0 }] })).toThrow(/table "T"/);
     expect(() => faultArb({ nodes, maxHoldMs: -5 })).toThrow(/maxHoldMs/);
+  });
+});
+
+describe('faultPlanArb with replaceAll', () => {
+  const targets = {
+    nodes: ['node-1', 'node-2', 'node-3'],
+    clients: ['client-2', 'client-3'],
+    tables: [{ name: 'Events', partitions: 4 }],
+  };
+
+  it('ends every plan with a heal, joins and a leave of each starting node, naming no client before', () => {
+    fc.assert(
+      fc.property(faultPlanArb(targets, { maxAtMs: 100, replaceAll: 1 }), (plan) => {
+        expect(() => validatePlan(plan, { nodes: targets.nodes })).not.toThrow();
+        const heal = plan.findLastIndex((s) => s.fault.kind === 'heal');
+        const tail = plan.slice(heal);
+        expect(tail.filter((s) => s.fault.kind === 'leave').map((s) => s.fault)).toEqual(
+          targets.nodes.map((node) => ({ kind: 'leave', node })),
+        );
+        expect(tail.slice(1).findIndex((s) => s.fault.kind !== 'join')).toBeGreaterThan(0);
+        // Nothing before the replacement touches a client's links.
+        expect(JSON.stringify(plan.slice(0, heal))).not.toMatch(/client-/);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('keeps every shrink of a replacing plan valid', () => {
+    const result = fc.check(
+      fc.property(faultPlanArb(targets, { maxAtMs: 100, replaceAll: 1 }), (plan) => plan.length < 4),
+      { numRuns: 100, seed: 20 },
+    );
+    expect(result.failed).toBe(true);
+    const shrunk = result.counterexample?.[0] ?? [];
+    expect(() => validatePlan(shrunk, { nodes: targets.nodes })).not.toThrow();
+  });
+
+  it('refuses a replaceAll that is not a probability', () => {
+    expect(() => faultPlanArb(targets, { replaceAll: 1.5 })).toThrow(FaultPlanError);
+    expect(() => faultPlanArb(targets, { replaceAll: Number.NaN })).toThrow(/replaceAll/);
   });
 });
 

@@ -31,6 +31,8 @@ const CONNECT_WAVE = 50;
  * `moreViews(n)` connects `n` further clients (each to every node) and gives each one's view of the table.
  */
 export interface BenchCluster {
+  /** The cluster itself, for cases that change its topology while they stream. */
+  readonly cluster: SimCluster;
   readonly view: RecordView<TrackEvent>;
   moreViews(count: number): Promise<RecordView<TrackEvent>[]>;
   stop(): Promise<void>;
@@ -81,7 +83,7 @@ export async function startBenchCluster(
       }
       return views;
     };
-    return { view: table.recordView<TrackEvent>(), moreViews, stop: () => cluster.stop() };
+    return { cluster, view: table.recordView<TrackEvent>(), moreViews, stop: () => cluster.stop() };
   } catch (error) {
     await cluster.stop();
     throw error;

@@ -9,6 +9,7 @@ export const CaseNames = [
   'stream_1node',
   'stream_3node',
   'stream_3node_r3',
+  'stream_r3_rebalancing',
   'per_row',
   'album_release',
   'stream_16p_16c',
@@ -35,13 +36,15 @@ export interface MemoryFigures {
 }
 
 /**
- * What a case's child process prints: its figures, the memory figures when it measured them, and for the
+ * What a case's child process prints: its figures, the memory figures when it measured them, for the
  * many-clients cases the peak rise of `heapUsed + arrayBuffers` during the streams per stream and partition,
- * bytes.
+ * bytes, and for the rebalancing case the replica moves it made.
  */
 export interface CaseOutput extends CaseFigures {
   readonly memory?: MemoryFigures;
   readonly peakBytesPerStreamPartition?: number;
+  /** Replica moves started and finished during the timed part (`stream_r3_rebalancing`). */
+  readonly moves?: { readonly started: number; readonly completed: number };
 }
 
 /** `rows` in `seconds`, with rows per second rounded to a whole number. */

@@ -24,6 +24,10 @@ export interface CliFlags {
   readonly file?: string;
   readonly history: HistoryChoice;
   readonly clock: ClockChoice;
+  /** Serve the live web view on 127.0.0.1 while the run goes. */
+  readonly web: boolean;
+  /** The web view's port (0: any free port). */
+  readonly port?: number;
 }
 
 function integerIn(min: number, max: number) {
@@ -67,6 +71,11 @@ Clocks (--clock): real (the default) is the platform clock, as a deployment runs
 and their order, differ from run to run. virtual is simulated time (waits cost no real time) and replays:
 the same seed and flags give the same run, and the summary prints its history hash to show it.
 
+Web view (--web): serves a page on 127.0.0.1 only (port --port, default any free port) and prints its URL:
+rows/s per node and in total, items in flight per node, partitions per node with their primaries, faults on
+the time axis, retries and reroutes, the verification and its verdict, a few times a second. The page stays
+up after the run until Ctrl-C, which stops both the run and the server.
+
 Output: a live view on a terminal, a plain progress line every few seconds otherwise (both on stderr), then
 a "verifying" phase with each check as it runs; the summary on stdout, as one JSON object with --json.
 NO_COLOR turns colours off. Ctrl-C is answered within a second in any phase: the producers stop, the
@@ -83,6 +92,7 @@ Examples:
   pnpm demo history-import --generate 100000 --file plays.csv
   pnpm demo history-import --file plays.csv   import an existing file
   pnpm demo realtime --json > summary.json
+  pnpm demo chaos --web                       watch it in a browser
 `;
 
 /**
@@ -133,6 +143,8 @@ export function demoProgram(
         .choices(ClockChoices)
         .default('real'),
     )
+    .option('--web', 'serve a live web view on 127.0.0.1 while the run goes (its URL is printed)', false)
+    .option('--port <n>', 'with --web: the port (default: any free port)', integerIn(0, 65_535))
     .option('--json', 'print the summary as one JSON object on stdout (progress stays on stderr)', false)
     .addOption(
       new Option('--log-level <level>', 'pino log level of the cluster and client, on stderr')
@@ -150,7 +162,8 @@ export function demoProgram(
     )
     .addHelpText('after', HELP_AFTER)
     .showHelpAfterError('(run with --help for every scenario and flag)')
-    .action(async (scenario: ScenarioName | undefined, flags: CliFlags) => {
+    .action(async (scenario: ScenarioName | undefined, flags: CliFlags, command: Command) => {
+      if (flags.port !== undefined && !flags.web) command.error('error: option --port needs --web');
       await action(scenario, flags);
     });
 }

@@ -5,6 +5,8 @@
  * answers Ctrl-C: the first asks the run to stop and gives it {@link KILL_AFTER_MS} to finish; a run that
  * has not finished by then (a verification step computing) is terminated and its partial summary made from
  * what it reported. So a Ctrl-C is answered within a second in any phase. A second Ctrl-C aborts at once.
+ * With `--web` it also serves the live web view (web/live-server.ts) from the same events, prints its URL,
+ * and keeps it up after a run that ended by itself until a Ctrl-C; a run stopped by Ctrl-C closes it at once.
  */
 import type { EngineEvent } from '../run/engine-events.js';
 import type { DemoOptions } from '../run/scenario-context.js';
@@ -14,6 +16,9 @@ import { colorEnabled, colors } from '../view/colors.js';
 import { formatSummary } from '../view/format-summary.js';
 import type { OutputStream } from '../view/output-stream.js';
 import { type ProgressMode, ProgressReporter } from '../view/progress-reporter.js';
+import { livePageHtml } from '../web/live-page.js';
+import { LiveServer } from '../web/live-server.js';
+import { LiveState } from '../web/live-state.js';
 import { childProcessEngine, type DemoEngine, type EngineRequest } from './demo-engine.js';
 import type { CliFlags } from './demo-program.js';
 import { RunState } from './run-state.js';
@@ -89,8 +94,11 @@ export function runDemo(
   const reporter = new ProgressReporter({ mode, stream: io.stderr, colors: colors(errColor) });
   const options = optionsOf(flags);
   const state = new RunState();
+  const live = flags.web ? new LiveState() : undefined;
+  const server = live === undefined ? undefined : new LiveServer(live, livePageHtml());
   const show = (event: EngineEvent): void => {
     state.apply(event);
+    live?.apply(event);
     switch (event.type) {
       case 'scenario':
         reporter.scenario(event.scenario);
@@ -126,8 +134,18 @@ export function runDemo(
       ),
     );
   }
+  // Listening starts with the run: events that come first are kept by the live state for the page.
+  const listening = server
+    ?.listen(flags.port ?? 0)
+    .then((url) => reporter.message(`demo: web view at ${url} (Ctrl-C stops the run and the server)`));
   const engine = startEngine(request, show);
   let interrupts = 0;
+  // After a run that ended by itself, the web view stays up until this resolves (the next Ctrl-C).
+  let releaseWeb: () => void = () => undefined;
+  const webReleased = new Promise<void>((resolve) => {
+    releaseWeb = resolve;
+  });
+  let finished = false;
   let killTimer: NodeJS.Timeout | undefined;
   let giveUp: (why: 'killed' | 'aborted') => void = () => undefined;
   const givenUp = new Promise<'killed' | 'aborted'>((resolve) => {
@@ -135,6 +153,10 @@ export function runDemo(
   });
 
   const interrupt = (): void => {
+    if (finished) {
+      releaseWeb();
+      return;
+    }
     interrupts++;
     if (interrupts === 1) {
       reporter.message(
@@ -151,7 +173,7 @@ export function runDemo(
     giveUp('aborted');
   };
 
-  const done = (async () => {
+  const run = async (): Promise<number> => {
     let outcome: 'finished' | 'killed' | 'aborted';
     try {
       outcome = await Promise.race([engine.finished.then(() => 'finished' as const), givenUp]);
@@ -209,6 +231,27 @@ export function runDemo(
     if (verdict === 'INVALID') return ExitCodes.failed;
     if (partial) return ExitCodes.interrupted;
     return verdict === 'VALID' ? ExitCodes.ok : ExitCodes.failed;
+  };
+
+  const done = (async () => {
+    try {
+      await listening;
+    } catch (error) {
+      engine.kill();
+      io.stderr.write(
+        `demo: the web view cannot listen: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
+      return ExitCodes.failed;
+    }
+    const code = await run();
+    if (server === undefined) return code;
+    finished = true;
+    if (interrupts === 0) {
+      io.stderr.write(`demo: the run ended; the web view stays at ${server.url} until Ctrl-C\n`);
+      await webReleased;
+    }
+    await server.close();
+    return code;
   })();
   return { done, interrupt };
 }

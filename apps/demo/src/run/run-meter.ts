@@ -2,12 +2,14 @@
  * The live numbers of a running scenario, which the progress view reads a few times a second and the summary
  * reads at the end: events produced (taken by the streamer) and acknowledged, batches, retries, reroutes,
  * bytes, every batch's latency, items held per node (taken, not yet acknowledged, counted by the partition
- * they go to and mapped to its current owner), the producer's backpressure wait, and a ticker of injected
- * faults.
+ * they go to and mapped to its current owner), rows acknowledged per node, where each partition's replicas and
+ * primary are, the producer's backpressure wait, a ticker of injected faults, and the cluster's fault and
+ * topology events as spans of time (read from its history, which records them in every history mode).
  *
  * Plain counters bumped on the path of each item and batch; no timers. It does not print anything.
  */
 import type { StreamerBatchInfo } from '@datastreamer/client';
+import { FaultSpans, type History } from '@datastreamer/sim-cluster';
 
 /** One line of the fault ticker. */
 export interface TickerEntry {
@@ -16,10 +18,21 @@ export interface TickerEntry {
   readonly text: string;
 }
 
+/** Where a partition lives now: its replicas, its primary (the lease holder, else the owner) and the term. */
+export interface PartitionPlace {
+  readonly partition: number;
+  readonly replicas: readonly string[];
+  readonly primary: string | undefined;
+  /** The primary's Raft term (0 for a partition that is not replicated). */
+  readonly term: number;
+}
+
 /** What the meter needs to map items to nodes: the partition count and the owner of a partition now. */
 export interface PartitionOwners {
   readonly partitions: number;
   ownerOf(partition: number): string | undefined;
+  /** Where a partition lives now, for the web view. */
+  placeOf?(partition: number): PartitionPlace;
 }
 
 const TICKER_KEEP = 50;
@@ -45,6 +58,9 @@ export class RunMeter {
   readonly ticker: TickerEntry[] = [];
   /** Ticker lines noted since `begin`, including those no longer kept. */
   notes = 0;
+  /** Rows acknowledged by each node. */
+  readonly ackedByNode = new Map<string, number>();
+  #faults: { readonly history: History; readonly spans: FaultSpans; cursor: number } | undefined;
   #latencies: number[] = [];
   #pending = new Int32Array(0);
   #owners: PartitionOwners | undefined;
@@ -74,6 +90,8 @@ export class RunMeter {
     this.waitMs = 0;
     this.waits = 0;
     this.extra.clear();
+    this.ackedByNode.clear();
+    this.#faults = undefined;
     this.ticker.length = 0;
     this.notes = 0;
     this.#latencies = [];
@@ -90,6 +108,36 @@ export class RunMeter {
     this.#pending = new Int32Array(owners.partitions);
   }
 
+  /** Reads the fault and topology events `history` records from here on, as spans (see {@link faultSpans}). */
+  watchFaults(history: History): void {
+    this.#faults = { history, spans: new FaultSpans(), cursor: history.length };
+  }
+
+  /**
+   * The faults and topology changes of the watched history so far, as spans. Each call reads only the events
+   * recorded since the previous one.
+   */
+  faultSpans(): FaultSpans | undefined {
+    const faults = this.#faults;
+    if (faults === undefined) return undefined;
+    const events = faults.history.events;
+    for (; faults.cursor < events.length; faults.cursor++) {
+      const event = events[faults.cursor];
+      if (event !== undefined && (event.type === 'fault' || event.type === 'topology'))
+        faults.spans.add(event);
+    }
+    return faults.spans;
+  }
+
+  /** Where each partition lives now (empty before `trackPartitions`, or when the owners cannot tell). */
+  partitionPlaces(): PartitionPlace[] {
+    const owners = this.#owners;
+    if (owners?.placeOf === undefined) return [];
+    const places: PartitionPlace[] = [];
+    for (let p = 0; p < owners.partitions; p++) places.push(owners.placeOf(p));
+    return places;
+  }
+
   /**
    * Times the running scenario on `now` from here on (its cluster's clock, virtual or real): the scenario's
    * time starts again at 0, when its cluster started.
@@ -102,6 +150,11 @@ export class RunMeter {
   /** The time of the clock the meter reads, in ms. */
   now(): number {
     return this.#now();
+  }
+
+  /** The clock's time when the scenario's time began (see `useClock`). */
+  get startedAt(): number {
+    return this.#startedAt;
   }
 
   /** Milliseconds since `begin`. */
@@ -141,6 +194,7 @@ export class RunMeter {
     this.retries += info.attempt - 1;
     if (info.rerouted) this.reroutes++;
     this.bytes += info.bytes;
+    this.ackedByNode.set(info.node, (this.ackedByNode.get(info.node) ?? 0) + info.items);
     this.#latencies.push(info.latencyMs);
     const p = info.partition;
     if (p >= 0 && p < this.#pending.length) this.#pending[p] = (this.#pending[p] ?? 0) - info.items;

@@ -84,13 +84,14 @@ export async function startCluster(ctx: ScenarioContext, events: number, replica
     auth: { users: [DEMO_USER] },
   });
   ctx.meter.useClock(() => cluster.clock.now());
+  ctx.meter.watchFaults(cluster.history);
   return cluster;
 }
 
 /**
  * A function from an item's colocation value to its partition of `table` (the client's formula: the
  * colocation hash of the single colocation column, then `partitionFor`), and the owners the meter maps
- * partitions to. Lets the live view count items per node without asking the streamer.
+ * partitions to (and where each partition's replicas and primary are, for the web view). Lets the live view count items per node without asking the streamer.
  */
 export function partitionMap(cluster: SimCluster, table: string) {
   const schema = cluster.controlPlane.catalog.latest(table);
@@ -103,9 +104,20 @@ export function partitionMap(cluster: SimCluster, table: string) {
   const columns = [column];
   // One reused array: this runs once per item.
   const values: [number | bigint] = [0];
+  const { placement, leases } = cluster.controlPlane;
   return {
     partitions,
-    ownerOf: (p: number) => cluster.controlPlane.placement.owner(tableId, p),
+    ownerOf: (p: number) => placement.owner(tableId, p),
+    placeOf: (p: number) => {
+      const lease = leases.lease(tableId, p);
+      const owner = placement.owner(tableId, p);
+      return {
+        partition: p,
+        replicas: placement.replicasOf(tableId, p) ?? (owner === undefined ? [] : [owner]),
+        primary: lease?.holder ?? owner,
+        term: lease?.term ?? 0,
+      };
+    },
     partitionOf: (value: number): number => {
       values[0] = wide ? BigInt(value) : value;
       return partitionFor(colocationHash(columns, values), partitions);

@@ -5,11 +5,15 @@
  * Responses that carry the assignment-changed flag report the node's newer version through
  * {@link PartitionAssignmentCache.noteVersion}; from then on every table whose cached assignment is older is
  * stale, and its next lookup fetches it again (concurrent lookups share one request). So batches sent after
- * a partition moved follow it. It does not pick connections (the pool does).
+ * a partition moved follow it. An assignment that comes with the cluster's member list (TOPOLOGY_DISCOVERY)
+ * hands the list on to `onMembers` (the pool follows it). It does not pick connections (the pool does).
  */
 import { type Buggify, neverBuggify } from '@datastreamer/protocol';
-import type { PartitionAssignment } from '@datastreamer/protocol/internal';
+import type { ClusterMember, PartitionAssignment } from '@datastreamer/protocol/internal';
 import type { Requester } from '../connection/requester.js';
+
+/** Told of each member list fetched, with the assignment version it is as of. */
+export type MembersListener = (members: readonly ClusterMember[], version: number) => void;
 
 /** The client's partition-assignment cache. */
 export class PartitionAssignmentCache {
@@ -20,11 +24,22 @@ export class PartitionAssignmentCache {
   #latestKnown = 0;
 
   readonly #buggify: Buggify;
+  readonly #onMembers: MembersListener | undefined;
 
-  /** @param buggify fault points (simulation only): `client.assignment-refresh` turns a hit of `get` into a fetch. */
-  constructor(requester: Requester, buggify: Buggify = neverBuggify) {
+  /**
+   * @param buggify fault points (simulation only): `client.assignment-refresh` turns a hit of `get` into a fetch.
+   * @param onMembers told of the member list of every assignment fetched that has one.
+   */
+  constructor(requester: Requester, buggify: Buggify = neverBuggify, onMembers?: MembersListener) {
     this.#requester = requester;
     this.#buggify = buggify;
+    this.#onMembers = onMembers;
+  }
+
+  /** The id of some table whose assignment is cached (the first cached), if any. */
+  anyTableId(): number | undefined {
+    for (const tableId of this.#tables.keys()) return tableId;
+    return undefined;
   }
 
   /** The newest assignment version the client has heard of. */
@@ -75,13 +90,21 @@ export class PartitionAssignmentCache {
     return loading;
   }
 
+  /**
+   * Fetches the table's assignment from `node` (any open connection when it has none), not shared with other
+   * fetches: the member refresh asks every node it reaches at once, so one that is cut off cannot hold it up.
+   */
+  fetchFrom(tableId: number, node: string): Promise<PartitionAssignment> {
+    return this.#load(tableId, node);
+  }
+
   /** Drops a table's assignment. */
   forget(tableId: number): void {
     this.#tables.delete(tableId);
   }
 
-  async #load(tableId: number): Promise<PartitionAssignment> {
-    const reply = await this.#requester.request('PARTITION_ASSIGNMENT_GET', { tableId });
+  async #load(tableId: number, node?: string): Promise<PartitionAssignment> {
+    const reply = await this.#requester.request('PARTITION_ASSIGNMENT_GET', { tableId }, node);
     const assignment = reply.result;
     const cached = this.#tables.get(tableId);
     // Answers may overtake each other: never replace a newer assignment with an older one.
@@ -89,6 +112,7 @@ export class PartitionAssignmentCache {
       this.#tables.set(tableId, assignment);
     }
     this.noteVersion(assignment.assignmentVersion);
+    if (assignment.nodes !== undefined) this.#onMembers?.(assignment.nodes, assignment.assignmentVersion);
     return this.#tables.get(tableId) ?? assignment;
   }
 }

@@ -37,6 +37,12 @@ export class TableCache {
     return loading;
   }
 
+  /** The id of some table looked up or created through this cache (the first), if any. */
+  anyTableId(): number | undefined {
+    for (const table of this.#byName.values()) return table.tableId;
+    return undefined;
+  }
+
   /** Records a table the cluster described (e.g. just created). */
   put(table: TableInfo): void {
     this.#byName.set(table.name, table);

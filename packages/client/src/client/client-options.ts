@@ -27,9 +27,25 @@ export interface ClientOptions {
   readonly transport: Transport;
   /**
    * The nodes to connect to (node names in the simulation, `host:port` over TCP): a non-empty list without
-   * repeats. The client connects to every one; a node it does not reach is retried in the background.
+   * repeats. The client connects to every one; a node it does not reach is retried in the background. With
+   * `clusterDiscovery` these are where the client starts: it follows the cluster's members from there.
    */
   readonly endpoints: readonly string[];
+  /**
+   * Follow the cluster (Ignite 2's thin-client `clusterDiscoveryEnabled`): every partition assignment the
+   * client fetches comes with the cluster's running members; the client connects to members it was not
+   * given (up to `maxConnections`) and drops endpoints whose node left the cluster once they are
+   * unreachable, so it keeps working after every endpoint it was given is gone. Turn it off when the
+   * endpoints nodes report cannot be reached from the client (behind NAT or a proxy): the client then
+   * keeps to `endpoints`. Default true.
+   */
+  readonly clusterDiscovery?: boolean;
+  /**
+   * The most endpoints the client holds at once (open, being opened or waiting to reconnect), an integer
+   * >= 1. The given `endpoints` are always tried, even past it; members learned through `clusterDiscovery`
+   * only fill the room left, and a member that left frees its place. Default: no bound (every member).
+   */
+  readonly maxConnections?: number;
   /** Time for timeouts and reconnect backoff. Default: the platform clock. */
   readonly clock?: Clock;
   /** Where connection events are logged. Default: silent. */
@@ -88,6 +104,9 @@ export interface ResolvedClientOptions {
   /** 0: off. */
   readonly heartbeatIntervalMs: number;
   readonly heartbeatTimeoutMs: number;
+  readonly clusterDiscovery: boolean;
+  /** `Infinity`: no bound. */
+  readonly maxConnections: number;
 }
 
 /** The documented defaults. */
@@ -97,6 +116,9 @@ export const ClientDefaults = {
   reconnect: { initialMs: 100, multiplier: 2, maxMs: 5000, jitter: 0.5 },
   heartbeatIntervalMs: 30_000,
   heartbeatTimeoutMs: 5_000,
+  clusterDiscovery: true,
+  /** No bound: a connection to every member. */
+  maxConnections: Number.POSITIVE_INFINITY,
 } as const;
 
 function hasMethods(value: unknown, names: readonly string[]): boolean {
@@ -168,6 +190,12 @@ const optionsSchema = z.strictObject(
       .optional(),
     heartbeatIntervalMs: nonNegativeMs().optional(),
     heartbeatTimeoutMs: positiveMs().optional(),
+    clusterDiscovery: z.boolean({ error: 'must be a boolean' }).optional(),
+    maxConnections: z
+      .number({ error: 'must be an integer >= 1' })
+      .int({ error: 'must be an integer >= 1' })
+      .min(1, { error: 'must be an integer >= 1' })
+      .optional(),
     buggify: z
       .custom<Buggify>((value) => typeof value === 'function', {
         error: 'must be a function (point) => boolean',
@@ -219,6 +247,8 @@ export function resolveClientOptions(options: unknown): ResolvedClientOptions {
     auth: data.auth,
     heartbeatIntervalMs: data.heartbeatIntervalMs ?? ClientDefaults.heartbeatIntervalMs,
     heartbeatTimeoutMs: data.heartbeatTimeoutMs ?? ClientDefaults.heartbeatTimeoutMs,
+    clusterDiscovery: data.clusterDiscovery ?? ClientDefaults.clusterDiscovery,
+    maxConnections: data.maxConnections ?? ClientDefaults.maxConnections,
   };
 }
 

@@ -13,6 +13,7 @@
  * await table?.recordView().upsert({ EventId: 1n, ... });
  * ```
  */
+import { MemberRefresh } from '../cache/member-refresh.js';
 import { PartitionAssignmentCache } from '../cache/partition-assignment-cache.js';
 import { SchemaCache } from '../cache/schema-cache.js';
 import { TableCache } from '../cache/table-cache.js';
@@ -41,7 +42,8 @@ export class Client implements AsyncDisposable {
    *
    * @param options see {@link ClientOptions} (`transport` and `endpoints` required; `clock`, `logger`,
    *   `rng`, `requestTimeoutMs` (30000), `connectTimeoutMs` (10000), `reconnect` (100 ms x2 up to 5000 ms,
-   *   jitter 0.5), `name`, `auth` (none), `heartbeatIntervalMs` (30000), `heartbeatTimeoutMs` (5000)).
+   *   jitter 0.5), `name`, `auth` (none), `heartbeatIntervalMs` (30000), `heartbeatTimeoutMs` (5000),
+   *   `clusterDiscovery` (true), `maxConnections` (no bound)).
    * @throws InvalidOptionError naming the bad option, before any connection is tried.
    * @throws ClientError `AUTHENTICATION_FAILED` (not retryable) when a node refused the credentials and
    *   none could be connected; `NODE_UNAVAILABLE` naming every endpoint and why, when none could be reached.
@@ -50,16 +52,36 @@ export class Client implements AsyncDisposable {
     const resolved = resolveClientOptions(options);
     const logger = resolved.logger.child({ component: 'client' });
     let assignments: PartitionAssignmentCache | undefined;
+    let members: MemberRefresh | undefined;
     const pool = await ConnectionPool.open({
       ...resolved,
       logger,
       // Responses may arrive before the cache exists (none do before open resolves, but be safe).
-      onAssignmentVersion: (version) => assignments?.noteVersion(version),
+      onAssignmentVersion: (version) => {
+        if (assignments === undefined) return;
+        const newer = version > assignments.latestKnownVersion;
+        assignments.noteVersion(version);
+        // A newer assignment follows every join and leave: the member list may have changed too.
+        if (newer) members?.hint();
+      },
+      onTopologyHint: () => members?.hint(),
     });
-    assignments = new PartitionAssignmentCache(pool, resolved.buggify);
+    assignments = new PartitionAssignmentCache(pool, resolved.buggify, (list, version) =>
+      pool.learn(list, version),
+    );
+    const tables = new TableCache(pool);
+    if (resolved.clusterDiscovery) {
+      members = new MemberRefresh({
+        assignments,
+        tables,
+        requester: pool,
+        openNodes: () => pool.openConnections().map((connection) => connection.nodeName),
+        logger,
+      });
+    }
     const context: TableContext = {
       pool,
-      tables: new TableCache(pool),
+      tables,
       schemas: new SchemaCache(pool, resolved.buggify),
       assignments,
       clock: resolved.clock,

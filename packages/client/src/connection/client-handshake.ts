@@ -12,12 +12,16 @@ import {
 } from '@datastreamer/protocol';
 import type { BasicCredentials } from './connection-options.js';
 
-/** The preamble and handshake of a client named `name`. */
-export function clientHandshake(name: string, credentials: BasicCredentials | undefined): Uint8Array {
+/** The preamble and handshake of a client named `name` (announcing `features`, default every one). */
+export function clientHandshake(
+  name: string,
+  credentials: BasicCredentials | undefined,
+  features: Uint8Array = SUPPORTED_FEATURES,
+): Uint8Array {
   return encodeHandshakeRequest({
     version: PROTOCOL_VERSION,
     peerType: 'client',
-    features: SUPPORTED_FEATURES,
+    features,
     name,
     ...(credentials === undefined
       ? {}

@@ -12,15 +12,34 @@
  * - Routing: connections are found by the node name each one learned in its handshake, so a partition's
  *   primary (a node name in the assignment) maps to its connection; when that one is down, any open
  *   connection serves (the node forwards).
+ * - Following the cluster (`clusterDiscovery`, on by default): `learn` takes the member list a node sent
+ *   with a partition assignment. A member no endpoint reaches yet gets a connection of its own (a *learned*
+ *   endpoint), while the pool holds fewer than `maxConnections` endpoints; an endpoint absent from the
+ *   newest list has *left*: it is dropped as soon as it is not open (its reconnection stops), so the pool
+ *   ends up holding the members, whatever endpoints it was given. A lost connection is reported to
+ *   `onTopologyHint`, so the client can fetch a newer list through the connections still open.
  *
- * It does not decide where a request should go (the caches and views do) and does not retry requests.
+ * It does not decide where a request should go (the caches and views do), does not fetch member lists (the
+ * assignment cache does) and does not retry requests.
  */
-import type { Buggify, Clock, Logger, OpName, Rng, TimerHandle, Transport } from '@datastreamer/protocol';
+import {
+  type Buggify,
+  type Clock,
+  type Logger,
+  type OpName,
+  ProtocolFeatures,
+  type Rng,
+  SUPPORTED_FEATURES,
+  type TimerHandle,
+  type Transport,
+} from '@datastreamer/protocol';
+import { bitmaskOf, type ClusterMember } from '@datastreamer/protocol/internal';
 import { ClientError } from '../errors/client-error.js';
 import { backoffDelay } from '../runtime/backoff.js';
 import type { BasicCredentials, ReconnectOptions } from './connection-options.js';
 import { NodeConnection, type Reply, type RequestOptions, type RequestPayload } from './node-connection.js';
 import type { Requester } from './requester.js';
+import { SignalWatches } from './signal-watches.js';
 
 /** What the pool needs: the client's resolved options and where to report assignment versions. */
 export interface ConnectionPoolOptions {
@@ -40,7 +59,18 @@ export interface ConnectionPoolOptions {
   readonly heartbeatIntervalMs: number;
   readonly heartbeatTimeoutMs: number;
   readonly onAssignmentVersion: (version: number) => void;
+  /** Whether to follow the cluster's member lists (see the module header). */
+  readonly clusterDiscovery: boolean;
+  /** Most endpoints held at once, given ones included; learned endpoints only fill up to it. */
+  readonly maxConnections: number;
+  /** Told when a connection was lost: the cluster's members may have changed (discovery on only). */
+  readonly onTopologyHint?: () => void;
 }
+
+/** What a client without discovery announces: every feature but TOPOLOGY_DISCOVERY (the old result shape). */
+const FEATURES_WITHOUT_DISCOVERY = bitmaskOf(
+  Object.values(ProtocolFeatures).filter((bit) => bit !== ProtocolFeatures.TOPOLOGY_DISCOVERY),
+);
 
 /** The state of one endpoint; consumed by exhaustive switches. */
 type EndpointState =
@@ -52,14 +82,21 @@ type EndpointState =
 
 class EndpointSlot {
   readonly endpoint: string;
+  /** Learned from a member list, not given in the options. */
+  readonly learned: boolean;
   state: EndpointState = { kind: 'connecting' };
   /** Failed attempts since the last open connection: the exponent of the next backoff. */
   failures = 0;
   /** Why the last attempt failed or the last connection closed. */
   lastError: unknown;
+  /** The node's name from the last handshake on this endpoint (kept once the connection closed). */
+  node: string | undefined;
+  /** Absent from the newest member list: dropped once it is not open, never reconnected. */
+  left = false;
 
-  constructor(endpoint: string) {
+  constructor(endpoint: string, learned: boolean) {
     this.endpoint = endpoint;
+    this.learned = learned;
   }
 }
 
@@ -69,6 +106,8 @@ export interface EndpointStatus {
   readonly state: EndpointState['kind'];
   /** The node's name, once a handshake succeeded on the current connection. */
   readonly node: string | undefined;
+  /** Whether the client learned the endpoint from the cluster's member list (not given in its options). */
+  readonly learned: boolean;
 }
 
 /** The client's connections, by endpoint and by node name. */
@@ -77,17 +116,21 @@ export class ConnectionPool implements Requester {
   readonly #logger: Logger;
   readonly #rng: Rng;
   readonly #slots: EndpointSlot[];
+  /** The assignment version of the newest member list followed (older ones are ignored). */
+  #membersVersion = -1;
   readonly #byNode = new Map<string, NodeConnection>();
   /** Open connections, for round-robin fallback. */
   readonly #open: NodeConnection[] = [];
   #next = 0;
   #closed = false;
+  /** Abort signals of requests on any connection, one listener each (signal-watches.ts). */
+  readonly #signalWatches = new SignalWatches();
 
   private constructor(options: ConnectionPoolOptions) {
     this.#options = options;
     this.#logger = options.logger.child({ component: 'connection-pool' });
     this.#rng = options.rng.child('reconnect');
-    this.#slots = options.endpoints.map((endpoint) => new EndpointSlot(endpoint));
+    this.#slots = options.endpoints.map((endpoint) => new EndpointSlot(endpoint, false));
   }
 
   /**
@@ -116,6 +159,7 @@ export class ConnectionPool implements Requester {
       endpoint: slot.endpoint,
       state: slot.state.kind,
       node: slot.state.kind === 'open' ? slot.state.connection.nodeName : undefined,
+      learned: slot.learned,
     }));
   }
 
@@ -187,6 +231,34 @@ export class ConnectionPool implements Requester {
     return this.pick(node).request(op, payload, options);
   }
 
+  /**
+   * Follows the member list of assignment version `version` (see the module header): members no endpoint
+   * reaches get a learned endpoint while fewer than `maxConnections` are held; endpoints absent from the list
+   * are dropped once not open. A list older than one already followed, and any list with discovery off or
+   * after `close`, is ignored.
+   */
+  learn(members: readonly ClusterMember[], version: number): void {
+    if (!this.#options.clusterDiscovery || this.#closed || version < this.#membersVersion) return;
+    this.#membersVersion = version;
+    const names = new Set(members.map((member) => member.name));
+    const endpoints = new Set(members.map((member) => member.endpoint));
+    for (const slot of [...this.#slots]) {
+      slot.left = !endpoints.has(slot.endpoint) && !(slot.node !== undefined && names.has(slot.node));
+      // One being opened is dropped when its attempt fails, an open one when it closes.
+      if (slot.left && slot.state.kind !== 'open' && slot.state.kind !== 'connecting') this.#drop(slot);
+    }
+    for (const member of members) {
+      if (this.#slots.length >= this.#options.maxConnections) break;
+      if (member.endpoint === '') continue;
+      const known = this.#slots.some((s) => s.endpoint === member.endpoint || s.node === member.name);
+      if (known) continue;
+      const slot = new EndpointSlot(member.endpoint, true);
+      this.#slots.push(slot);
+      this.#logger.info({ endpoint: member.endpoint, node: member.name }, 'learned a member');
+      void this.#attempt(slot);
+    }
+  }
+
   /** Closes every connection (pending requests fail with `CLOSED`) and stops reconnecting. Idempotent. */
   close(): void {
     if (this.#closed) return;
@@ -226,7 +298,9 @@ export class ConnectionPool implements Requester {
         credentials: options.auth,
         heartbeatIntervalMs: options.heartbeatIntervalMs,
         heartbeatTimeoutMs: options.heartbeatTimeoutMs,
+        features: options.clusterDiscovery ? SUPPORTED_FEATURES : FEATURES_WITHOUT_DISCOVERY,
         buggify: options.buggify,
+        signalWatches: this.#signalWatches,
         onAssignmentVersion: options.onAssignmentVersion,
         onClose: (closed, reason) => this.#onConnectionClose(slot, closed, reason),
       });
@@ -238,7 +312,8 @@ export class ConnectionPool implements Requester {
         { endpoint: slot.endpoint, failures: slot.failures, error: describeError(error) },
         'connect failed',
       );
-      if (isRetryable(error)) this.#scheduleReconnect(slot);
+      if (slot.left) this.#drop(slot);
+      else if (isRetryable(error)) this.#scheduleReconnect(slot);
       else slot.state = { kind: 'failed', error };
       return false;
     }
@@ -247,6 +322,7 @@ export class ConnectionPool implements Requester {
       return false;
     }
     slot.failures = 0;
+    slot.node = connection.nodeName;
     slot.state = { kind: 'open', connection };
     this.#byNode.set(connection.nodeName, connection);
     this.#open.push(connection);
@@ -261,7 +337,19 @@ export class ConnectionPool implements Requester {
     if (this.#closed || reason === undefined) return;
     slot.lastError = reason;
     slot.failures = Math.max(slot.failures, 1);
-    this.#scheduleReconnect(slot);
+    if (slot.left) this.#drop(slot);
+    else this.#scheduleReconnect(slot);
+    if (this.#options.clusterDiscovery) this.#options.onTopologyHint?.();
+  }
+
+  /** Forgets an endpoint whose node left the cluster: no reconnection, no longer listed. */
+  #drop(slot: EndpointSlot): void {
+    const index = this.#slots.indexOf(slot);
+    if (index < 0) return;
+    if (slot.state.kind === 'waiting') slot.state.timer.cancel();
+    slot.state = { kind: 'closed' };
+    this.#slots.splice(index, 1);
+    this.#logger.info({ endpoint: slot.endpoint, node: slot.node }, 'dropped a member that left');
   }
 
   #scheduleReconnect(slot: EndpointSlot): void {

@@ -33,9 +33,11 @@ import {
   MessageDecodeError,
   neverBuggify,
   type OpName,
+  PROTOCOL_VERSION,
   ProtocolError,
   type Request,
   type Response,
+  SUPPORTED_FEATURES,
   type TimerHandle,
   type Transport,
 } from '@datastreamer/protocol';
@@ -45,6 +47,7 @@ import type { BasicCredentials } from './connection-options.js';
 import { Heartbeat } from './heartbeat.js';
 import { PendingRequest, PendingRequests } from './pending-requests.js';
 import type { Reply, RequestOptions, RequestPayload } from './requester.js';
+import type { SignalWatches } from './signal-watches.js';
 
 /** What a {@link NodeConnection} needs; the pool passes the client's resolved options. */
 export interface NodeConnectionOptions {
@@ -68,6 +71,13 @@ export interface NodeConnectionOptions {
   readonly heartbeatTimeoutMs?: number | undefined;
   /** Fault points (simulation only): `frame.byte-at-a-time` for the decoder. Default: none fires. */
   readonly buggify?: Buggify | undefined;
+  /**
+   * Where requests' abort signals are watched: the client's, shared by its connections, so a signal carried
+   * by many requests over many connections has one listener. Default: the connection's own.
+   */
+  readonly signalWatches?: SignalWatches | undefined;
+  /** The features announced in the handshake. Default: every feature the protocol package has. */
+  readonly features?: Uint8Array | undefined;
 }
 
 const DEFAULT_HEARTBEAT_TIMEOUT_MS = 5_000;
@@ -101,7 +111,7 @@ export class NodeConnection {
     this.#raw = raw;
     this.#options = options;
     this.#logger = options.logger.child({ component: 'connection', endpoint });
-    this.#pending = new PendingRequests(options.clock);
+    this.#pending = new PendingRequests(options.clock, options.signalWatches);
     this.#decoder = new FrameDecoder({ buggify: options.buggify ?? neverBuggify });
   }
 
@@ -257,7 +267,13 @@ export class NodeConnection {
       close: (error) => this.#onTransportClose(error),
     });
     try {
-      this.#raw.send(clientHandshake(this.#options.name ?? this.#raw.local, this.#options.credentials));
+      this.#raw.send(
+        clientHandshake(
+          this.#options.name ?? this.#raw.local,
+          this.#options.credentials,
+          this.#options.features,
+        ),
+      );
     } catch (error) {
       this.#failHandshake(
         new ClientError('NODE_UNAVAILABLE', `could not send the handshake to ${this.endpoint}`, {
@@ -305,7 +321,11 @@ export class NodeConnection {
     const handshake = this.#handshake;
     if (handshake === undefined) return;
     try {
-      const result = checkHandshakeResponse(decodeHandshakeResponse(body));
+      const result = checkHandshakeResponse(
+        decodeHandshakeResponse(body),
+        PROTOCOL_VERSION,
+        this.#options.features ?? SUPPORTED_FEATURES,
+      );
       this.#nodeName = result.nodeName;
       this.#features = result.features;
       this.#state = 'open';

@@ -1,6 +1,7 @@
 /**
  * The requests of one connection that wait for their answers, by request id: each with its timeout on the
- * injected clock and, optionally, an abort signal. It also remembers the ids of requests given up on (timed
+ * injected clock and, optionally, an abort signal, watched through the client's `SignalWatches` (one listener
+ * per signal, not per request: signal-watches.ts). It also remembers the ids of requests given up on (timed
  * out, cancelled), with their op, so a late answer can still be decoded and dropped rather than mistaken for
  * a protocol violation; that memory is bounded.
  *
@@ -8,6 +9,7 @@
  */
 import type { Clock, OpName, TimerHandle } from '@datastreamer/protocol';
 import { ClientError } from '../errors/client-error.js';
+import { type Cancellable, SignalWatches } from './signal-watches.js';
 
 /** Ids of requests given up on that are remembered, to drop their late answers quietly. */
 const ABANDONED_LIMIT = 4096;
@@ -19,7 +21,7 @@ export interface Settlement<Value> {
 }
 
 /** One request waiting for its answer. */
-export class PendingRequest<Value> {
+export class PendingRequest<Value> implements Cancellable {
   readonly requestId: number;
   readonly op: OpName;
   /** Its size on the wire. */
@@ -27,7 +29,8 @@ export class PendingRequest<Value> {
   readonly #settlement: Settlement<Value>;
   #timer: TimerHandle | undefined;
   #signal: AbortSignal | undefined;
-  #onAbort: (() => void) | undefined;
+  #watches: SignalWatches | undefined;
+  #onCancel: ((reason: unknown) => void) | undefined;
 
   constructor(requestId: number, op: OpName, bytes: number, settlement: Settlement<Value>) {
     this.requestId = requestId;
@@ -46,20 +49,32 @@ export class PendingRequest<Value> {
     this.#settlement.reject(error);
   }
 
-  /** @internal Arms the timeout and the abort listener. */
-  watch(timer: TimerHandle, signal: AbortSignal | undefined, onAbort: () => void): void {
+  /** @internal Its signal aborted (see `SignalWatches`). */
+  cancel(reason: unknown): void {
+    this.#onCancel?.(reason);
+  }
+
+  /** @internal Arms the timeout, and joins the watch of its signal (if any). */
+  watch(
+    timer: TimerHandle,
+    signal: AbortSignal | undefined,
+    watches: SignalWatches,
+    onCancel: (reason: unknown) => void,
+  ): void {
     this.#timer = timer;
     if (signal === undefined) return;
     this.#signal = signal;
-    this.#onAbort = onAbort;
-    signal.addEventListener('abort', onAbort, { once: true });
+    this.#watches = watches;
+    this.#onCancel = onCancel;
+    watches.join(signal, this);
   }
 
   #release(): void {
     this.#timer?.cancel();
     this.#timer = undefined;
-    if (this.#onAbort !== undefined) this.#signal?.removeEventListener('abort', this.#onAbort);
-    this.#onAbort = undefined;
+    if (this.#signal !== undefined) this.#watches?.leave(this.#signal, this);
+    this.#signal = undefined;
+    this.#onCancel = undefined;
   }
 }
 
@@ -68,9 +83,12 @@ export class PendingRequests<Value> {
   readonly #clock: Clock;
   readonly #waiting = new Map<number, PendingRequest<Value>>();
   readonly #abandoned = new Map<number, OpName>();
+  readonly #watches: SignalWatches;
 
-  constructor(clock: Clock) {
+  /** @param watches where abort signals are watched: the client's, shared by its connections. Default: own. */
+  constructor(clock: Clock, watches: SignalWatches = new SignalWatches()) {
     this.#clock = clock;
+    this.#watches = watches;
   }
 
   /** Requests waiting now. */
@@ -104,10 +122,10 @@ export class PendingRequests<Value> {
         ),
       );
     });
-    request.watch(timer, signal, () => {
+    request.watch(timer, signal, this.#watches, (reason) => {
       this.#abandon(request);
       request.reject(
-        new ClientError('CANCELLED', `${op} request ${requestId} was cancelled`, { cause: signal?.reason }),
+        new ClientError('CANCELLED', `${op} request ${requestId} was cancelled`, { cause: reason }),
       );
     });
     this.#waiting.set(requestId, request);

@@ -11,7 +11,7 @@
  *
  * Stopping: once `stop$` emits, a batch that has not started yet ends as `skipped` (never sent), and no retry
  * starts (a wait in progress ends with its last error). Cancelling is unsubscribing: the attempts in progress
- * are unsubscribed, which aborts their requests.
+ * are abandoned (the streamer aborts their requests through the stream's cancel signal).
  *
  * It knows nothing of items, partitions or the wire: `attempt` does one try of one batch.
  */
@@ -45,8 +45,9 @@ export type BatchResult<B, A> =
 /** What {@link sendBatches} needs besides the batches. */
 export interface BatchPipelineOptions<B, A> extends RetryPolicy {
   /**
-   * One attempt of one batch (`attempt` 1, 2, ...): a cold Observable that emits the acknowledgement and
-   * completes, or errors. Unsubscribing it must cancel the attempt.
+   * One attempt of one batch (`attempt` 1, 2, ...), called when the attempt starts: an Observable that emits
+   * the acknowledgement and completes, or errors. Unsubscribing it abandons the attempt: whatever it still
+   * delivers is ignored (the streamer cancels requests under way through the stream's signal).
    */
   readonly attempt: (batch: B, attempt: number) => Observable<A>;
   /** Most batches under way at once (`perPartitionParallelOperations`). */
@@ -74,6 +75,11 @@ export interface BatchPipelineOptions<B, A> extends RetryPolicy {
   readonly hold?: (
     result: BatchResult<B, A> & { readonly kind: 'acked' },
   ) => ObservableInput<unknown> | undefined;
+  /**
+   * False when `hold` never returns anything to wait for (the streamer has no `onBatch`): it then runs as the
+   * acknowledgement is mapped, and the batch needs no operator to wait in. Default true.
+   */
+  readonly holdWaits?: boolean;
 }
 
 /** Sends every batch of the source (see the module header); emits one result per batch, as each settles. */
@@ -83,39 +89,47 @@ export function sendBatches<B, A>(
   return mergeMap((batch: B) => sendOne(batch, options), options.concurrency);
 }
 
+/**
+ * One batch, from the moment its slot is free (`mergeMap` calls this then, not when the batch arrives, so
+ * `stopped` is asked at the batch's turn).
+ */
 function sendOne<B, A>(batch: B, options: BatchPipelineOptions<B, A>): Observable<BatchResult<B, A>> {
-  return defer(() => {
-    if (options.stopped()) return of<BatchResult<B, A>>({ kind: 'skipped', batch });
-    options.onStart?.(batch);
-    let attempts = 0;
-    const tries = defer(() => {
-      attempts++;
-      const attempt = options.attempt(batch, attempts);
-      const limit = options.timeoutEarly?.() === true ? 1 : options.attemptTimeoutMs;
-      return limit > 0
-        ? attempt.pipe(
-            timeout({
-              first: limit,
-              scheduler: options.scheduler as SchedulerLike,
-              with: () => throwError(() => options.timeoutError(limit)),
-            }),
-          )
-        : attempt;
-    }).pipe(retryWithBackoff<A>(options, turnWait(batch, options)));
-    const settled = tries.pipe(
-      map((ack): BatchResult<B, A> => ({ kind: 'acked', batch, ack, attempts })),
-      catchError((error: unknown) => of<BatchResult<B, A>>({ kind: 'failed', batch, error, attempts })),
-    );
-    const hold = options.hold;
-    if (hold === undefined) return settled;
-    return settled.pipe(
-      mergeMap((result) => {
-        if (result.kind !== 'acked') return of(result);
-        const held = hold(result);
-        return held === undefined ? of(result) : concat(from(held).pipe(ignoreElements()), of(result));
-      }),
-    );
-  });
+  if (options.stopped()) return of<BatchResult<B, A>>({ kind: 'skipped', batch });
+  options.onStart?.(batch);
+  let attempts = 0;
+  const tries = defer(() => {
+    attempts++;
+    const attempt = options.attempt(batch, attempts);
+    const limit = options.timeoutEarly?.() === true ? 1 : options.attemptTimeoutMs;
+    return limit > 0
+      ? attempt.pipe(
+          timeout({
+            first: limit,
+            scheduler: options.scheduler as SchedulerLike,
+            with: () => throwError(() => options.timeoutError(limit)),
+          }),
+        )
+      : attempt;
+  }).pipe(retryWithBackoff<A>(options, turnWait(batch, options)));
+  const hold = options.hold;
+  const waits = hold !== undefined && options.holdWaits !== false;
+  const settled = tries.pipe(
+    map((ack): BatchResult<B, A> => {
+      const result = { kind: 'acked', batch, ack, attempts } as const;
+      // `hold` never throws (the streamer reports a throwing callback as the stream's failure).
+      if (hold !== undefined && !waits) hold(result);
+      return result;
+    }),
+    catchError((error: unknown) => of<BatchResult<B, A>>({ kind: 'failed', batch, error, attempts })),
+  );
+  if (!waits) return settled;
+  return settled.pipe(
+    mergeMap((result) => {
+      if (result.kind !== 'acked') return [result];
+      const held = hold?.(result);
+      return held === undefined ? [result] : concat(from(held).pipe(ignoreElements()), [result]);
+    }),
+  );
 }
 
 function turnWait<B, A>(batch: B, options: BatchPipelineOptions<B, A>): TurnWait | undefined {

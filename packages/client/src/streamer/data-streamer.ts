@@ -25,7 +25,7 @@
  * those of partitions that could not be sealed.
  */
 import { type Buggify, type Logger, neverBuggify } from '@datastreamer/protocol';
-import { defer, firstValueFrom, Observable, ReplaySubject } from 'rxjs';
+import { defer, firstValueFrom, from, type Observable, ReplaySubject } from 'rxjs';
 import { ClientError } from '../errors/client-error.js';
 import type { DataStreamerError } from '../errors/data-streamer-error.js';
 import { clockScheduler } from '../runtime/clock-scheduler.js';
@@ -270,6 +270,8 @@ export class DataStreamer<T, Entry, Result = never> {
         stopped: () => this.#state !== 'streaming' && this.#state !== 'draining',
         outOfTurn: (error) => errorCodeOf(error) === 'OUT_OF_ORDER_BATCH',
         hold: (result) => this.#report(result.batch, result.ack, result.attempts),
+        // Only `onBatch` can make a batch's slot wait (its promise).
+        holdWaits: this.#options.onBatch !== undefined,
       },
       attempt: (partition, batch, attempt) => this.#attempt(partition, batch, attempt),
       settled: (lane, result) => this.#settled(lane, result),
@@ -285,32 +287,11 @@ export class DataStreamer<T, Entry, Result = never> {
 
   /** Hands the items just read to their lanes; an item `prepare` refuses, or too large, fails the stream. */
   #acceptPage(page: T[]): void {
-    const slot = this.#slot;
-    const partitions = this.#stats.partitions;
-    const { pageBytes } = this.#options;
     let taken = 0;
     let lastPartition = -1;
     try {
       while (taken < page.length && this.#state === 'streaming') {
-        const item = page[taken] as T;
-        this.#sink.prepare(item, slot);
-        const partition = slot.partition;
-        if (!(Number.isInteger(partition) && partition >= 0 && partition < partitions)) {
-          throw new ClientError(
-            'INTERNAL',
-            `the sink put an item in partition ${partition} of ${partitions}`,
-          );
-        }
-        if (slot.bytes > pageBytes) {
-          throw new ClientError(
-            'ROW_TOO_LARGE',
-            `item ${this.#nextSeq} of the source (its position, from 0) takes ${slot.bytes} bytes in a batch, ` +
-              `more than pageBytes (${pageBytes}): it can never be sent`,
-          );
-        }
-        this.#append(partition, item, slot.entry as Entry, slot.bytes);
-        slot.entry = undefined;
-        lastPartition = partition;
+        lastPartition = this.#take(page[taken] as T);
         taken++;
       }
     } catch (error) {
@@ -325,6 +306,33 @@ export class DataStreamer<T, Entry, Result = never> {
     if (lastPartition >= 0 && this.#state === 'streaming' && this.#buggify('streamer.page-split')) {
       this.#lanes[lastPartition]?.seal();
     }
+  }
+
+  /**
+   * Prepares one item and adds it to its lane; returns its partition. A function of its own, called per item,
+   * so the engine optimizes it as a whole (a long loop inlined in the page's function is optimized on the run,
+   * and dropped back to slow code at every page's end).
+   * @throws whatever `prepare` throws; ClientError `ROW_TOO_LARGE`, or `INTERNAL` for an impossible partition.
+   */
+  #take(item: T): number {
+    const slot = this.#slot;
+    this.#sink.prepare(item, slot);
+    const partition = slot.partition;
+    const partitions = this.#stats.partitions;
+    if (!(Number.isInteger(partition) && partition >= 0 && partition < partitions)) {
+      throw new ClientError('INTERNAL', `the sink put an item in partition ${partition} of ${partitions}`);
+    }
+    const pageBytes = this.#options.pageBytes;
+    if (slot.bytes > pageBytes) {
+      throw new ClientError(
+        'ROW_TOO_LARGE',
+        `item ${this.#nextSeq} of the source (its position, from 0) takes ${slot.bytes} bytes in a batch, ` +
+          `more than pageBytes (${pageBytes}): it can never be sent`,
+      );
+    }
+    this.#append(partition, item, slot.entry as Entry, slot.bytes);
+    slot.entry = undefined;
+    return partition;
   }
 
   /** Adds an item to its partition's open batch, sealing the batch before it would pass `pageBytes` or once full. */
@@ -345,37 +353,23 @@ export class DataStreamer<T, Entry, Result = never> {
     return lane;
   }
 
-  /** One attempt of one batch: the sink's `send`, cancelled (its request aborted) when unsubscribed. */
+  /**
+   * One attempt of one batch: the sink's `send`, as an Observable. Its request carries the stream's cancel
+   * signal, not one of its own: cancelling the stream cancels every request under way (the connection watches
+   * one signal once, however many requests carry it), and an attempt abandoned otherwise (its timeout) is
+   * only unsubscribed: its answer, or its request's own timeout, is ignored.
+   */
   #attempt(partition: number, batch: StreamBatch<T, Entry>, attempt: number): Observable<BatchAck<Result>> {
-    return new Observable<BatchAck<Result>>((subscriber) => {
-      const abort = new AbortController();
-      let settled = false;
-      this.#sink
-        .send({
-          partition,
-          entries: batch.entries,
-          attempt,
-          batchSeq: batch.batchSeq,
-          signal: abort.signal,
-          sent: batch.markSent,
-        })
-        .then(
-          (ack) => {
-            settled = true;
-            subscriber.next(ack);
-            subscriber.complete();
-          },
-          (error: unknown) => {
-            settled = true;
-            subscriber.error(error);
-          },
-        );
-      // Only an attempt abandoned before it settled is aborted: aborting builds a DOMException with a stack
-      // trace, too dear to pay on every batch.
-      return () => {
-        if (!settled) abort.abort();
-      };
-    });
+    return from(
+      this.#sink.send({
+        partition,
+        entries: batch.entries,
+        attempt,
+        batchSeq: batch.batchSeq,
+        signal: this.#cancel.signal,
+        sent: batch.markSent,
+      }),
+    );
   }
 
   /**

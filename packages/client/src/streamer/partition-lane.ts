@@ -5,7 +5,8 @@
  * it sealed and that has not settled, so a failing stream can account for each: never sent, or of unknown
  * outcome (then the stream seals the partition). Auto-flush: a request to the stream's `AutoFlushQueue` (one timer
  * for every lane, on the clock's scheduler), made at the open batch's first (oldest) item and withdrawn
- * when the batch is sealed.
+ * when the batch is sealed. The pipeline is made at the lane's first seal, so a partition that only ever holds
+ * an open batch costs that batch and no subscription.
  *
  * It holds no state of the stream's and decides nothing about it: the streamer seals, reads the lane's
  * batches when it fails, and is told each result.
@@ -45,10 +46,14 @@ export class PartitionLane<T, Entry, Result> implements FlushTarget {
   /** Sealed batches that have not settled, oldest first (sealed, sending, or acknowledged and reporting). */
   readonly unsettled: StreamBatch<T, Entry>[] = [];
   readonly #host: LaneHost<T, Entry, Result>;
-  readonly #sealed = new Subject<StreamBatch<T, Entry>>();
-  /** Emits when a batch of the lane is acknowledged or settles: a batch waiting for its turn looks again. */
-  readonly #acked$ = new Subject<void>();
-  readonly #pipeline: Subscription;
+  /** Where sealed batches enter the lane's pipeline (made at the first seal). */
+  #sealed: Subject<StreamBatch<T, Entry>> | undefined;
+  #subscription: Subscription | undefined;
+  /**
+   * Emits when a batch of the lane is acknowledged or settles: a batch waiting for its turn looks again. Made
+   * when a batch first waits for its turn.
+   */
+  #acked$: Subject<void> | undefined;
   #nextSeq = 1;
   /** Clock time of the open batch's first (oldest) item. */
   #openedAt = 0;
@@ -64,7 +69,19 @@ export class PartitionLane<T, Entry, Result> implements FlushTarget {
     this.partition = partition;
     this.open = new StreamBatch<T, Entry>(partition);
     this.#host = host;
-    this.#pipeline = this.#sealed
+  }
+
+  /**
+   * The lane's pipeline, made at its first seal: a partition that never fills or flushes a batch costs its open
+   * batch only (a wide table's idle partitions), not a subscription.
+   */
+  #pipeline(): Subject<StreamBatch<T, Entry>> {
+    if (this.#sealed !== undefined) return this.#sealed;
+    const host = this.#host;
+    const partition = this.partition;
+    const sealed = new Subject<StreamBatch<T, Entry>>();
+    this.#sealed = sealed;
+    this.#subscription = sealed
       .pipe(
         sendBatches<StreamBatch<T, Entry>, BatchAck<Result>>({
           ...host.pipeline,
@@ -75,11 +92,10 @@ export class PartitionLane<T, Entry, Result> implements FlushTarget {
           },
           hold: (result) => {
             result.batch.state = 'acked';
-            this.#acked$.next();
+            this.#acked$?.next();
             return host.pipeline.hold?.(result);
           },
-          turn: (batch) =>
-            this.#inTurn(batch) ? undefined : this.#acked$.pipe(filter(() => this.#inTurn(batch))),
+          turn: (batch) => (this.#inTurn(batch) ? undefined : this.#turnOf(batch)),
         }),
       )
       .subscribe((result) => {
@@ -87,7 +103,7 @@ export class PartitionLane<T, Entry, Result> implements FlushTarget {
         if (result.kind !== 'acked') batch.state = 'failed';
         const index = this.unsettled.indexOf(batch);
         if (index >= 0) this.unsettled.splice(index, 1);
-        this.#acked$.next();
+        this.#acked$?.next();
         host.settled(this, result);
         if (result.kind === 'acked' && this.#spare === undefined) {
           // The streamer is done with an acknowledged batch once it settled: reuse it.
@@ -95,6 +111,13 @@ export class PartitionLane<T, Entry, Result> implements FlushTarget {
           this.#spare = batch;
         }
       });
+    return sealed;
+  }
+
+  /** Emits once every batch before `batch` is acknowledged (the Subject is made at the first such wait). */
+  #turnOf(batch: StreamBatch<T, Entry>): Observable<void> {
+    this.#acked$ ??= new Subject<void>();
+    return this.#acked$.pipe(filter(() => this.#inTurn(batch)));
   }
 
   /** Whether a sealed batch has not settled yet: then an overdue open batch waits (its age is checked later). */
@@ -138,14 +161,14 @@ export class PartitionLane<T, Entry, Result> implements FlushTarget {
     this.unsettled.push(batch);
     this.open = this.#spare ?? new StreamBatch<T, Entry>(this.partition);
     this.#spare = undefined;
-    this.#sealed.next(batch);
+    this.#pipeline().next(batch);
   }
 
   /** Stops the lane for good: no timer, and (when `cancel`) the batches under way are abandoned at once. */
   close(cancel: boolean): void {
     this.#cancelFlush();
-    this.#sealed.complete();
-    if (cancel) this.#pipeline.unsubscribe();
+    this.#sealed?.complete();
+    if (cancel) this.#subscription?.unsubscribe();
   }
 
   /** Whether every batch sealed before `batch` and not settled is acknowledged (the node may apply it now). */

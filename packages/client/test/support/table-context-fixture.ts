@@ -27,6 +27,8 @@ export async function openTableContext(cluster: FakeCluster, clock: SimClock): P
     auth: undefined,
     heartbeatIntervalMs: 0,
     heartbeatTimeoutMs: 5000,
+    clusterDiscovery: false,
+    maxConnections: Number.POSITIVE_INFINITY,
     onAssignmentVersion: (version) => assignments?.noteVersion(version),
   });
   assignments = new PartitionAssignmentCache(pool);

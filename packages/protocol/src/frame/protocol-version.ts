@@ -26,6 +26,11 @@ export const ProtocolFeatures = {
   NODE_TO_NODE: 2,
   /** The node fences streamer batches by producer and epoch, and seals epochs (ops 202, 203). */
   PRODUCER_FENCING: 3,
+  /**
+   * The node's PARTITION_ASSIGNMENT_GET result ends with the cluster's running members (name and endpoint),
+   * so a client can follow the cluster as nodes join and leave.
+   */
+  TOPOLOGY_DISCOVERY: 6,
 } as const;
 
 export type ProtocolFeature = keyof typeof ProtocolFeatures;

@@ -7,11 +7,16 @@
  * | TABLES_GET (3) | (none) | `count: int, tableInfo*` |
  * | TABLE_GET (4) | `name: str` | `nil` or `tableInfo` |
  * | SCHEMAS_GET (5) | `tableId: int, versions: nil \| (count: int, version: int*)` (nil: the latest) | `count: int, schema*` |
- * | PARTITION_ASSIGNMENT_GET (53) | `tableId: int` | `assignmentVersion: long, count: int, (nodeName: str \| nil)*` |
+ * | PARTITION_ASSIGNMENT_GET (53) | `tableId: int` | `assignmentVersion: long, count: int, (nodeName: str \| nil)*`, then with TOPOLOGY_DISCOVERY `count: int, (name: str, endpoint: str)*` |
  * | TABLE_CREATE (200) | `tableDefinition` | `schema` |
  * | COLUMN_ADD (201) | `tableName: str, column` | `schema` (the new version) |
  *
  * Structures (`tableInfo`, `schema`, `column`, `tableDefinition`) are in `schema-codec.ts`.
+ *
+ * The member list of PARTITION_ASSIGNMENT_GET is the one field whose presence depends on the connection: a
+ * node writes it only when both sides negotiated TOPOLOGY_DISCOVERY, so a peer without the feature gets the
+ * old shape byte for byte. The codec itself is stateless: it writes the list when the result has one, and
+ * reads it when bytes are left after the owners (the strict end-of-body check still refuses anything else).
  */
 import type { ColumnDef, TableSchema } from '../schema/table-schema.js';
 import { NO_RESULT, type OpCodec, type RequestBase } from './op-codec.js';
@@ -45,12 +50,24 @@ export interface PartitionAssignmentGetRequest extends RequestBase<'PARTITION_AS
   readonly tableId: number;
 }
 
+/** A running member of the cluster: its name (as in the assignment) and where a client connects to it. */
+export interface ClusterMember {
+  readonly name: string;
+  /** What a client passes to its transport to reach the node (the node's name in the simulation). */
+  readonly endpoint: string;
+}
+
 /** Which node owns each partition, as of one assignment version. */
 export interface PartitionAssignment {
   /** A long on the wire; a safe integer here. */
   readonly assignmentVersion: number;
   /** The owner of partition i, or `null` while it has none (during a move). */
   readonly owners: readonly (string | null)[];
+  /**
+   * The cluster's running members as of `assignmentVersion`, in join order; present when both sides have
+   * the TOPOLOGY_DISCOVERY feature, absent from a peer without it.
+   */
+  readonly nodes?: readonly ClusterMember[];
 }
 
 export interface TableCreateRequest extends RequestBase<'TABLE_CREATE'> {
@@ -143,13 +160,28 @@ export const partitionAssignmentGetCodec: OpCodec<PartitionAssignmentGetRequest,
       if (owner === null) writer.writeNil();
       else writer.writeString(owner);
     }
+    const nodes = assignment.nodes;
+    if (nodes === undefined) return;
+    writer.writeInt32(nodes.length);
+    for (const node of nodes) {
+      writer.writeString(node.name);
+      writer.writeString(node.endpoint);
+    }
   },
   readResult(reader) {
     const assignmentVersion = reader.readSafeInteger('assignmentVersion');
     const count = reader.readCount('owners');
     const owners: (string | null)[] = [];
     for (let i = 0; i < count; i++) owners.push(reader.readStringOrNil('owners'));
-    return { assignmentVersion, owners };
+    // Nothing left: a peer without TOPOLOGY_DISCOVERY (the old shape).
+    if (reader.remaining === 0) return { assignmentVersion, owners };
+    // Each member is two strings of at least one byte each.
+    const members = reader.readCount('nodes', 2);
+    const nodes: ClusterMember[] = [];
+    for (let i = 0; i < members; i++) {
+      nodes.push({ name: reader.readString('nodes.name'), endpoint: reader.readString('nodes.endpoint') });
+    }
+    return { assignmentVersion, owners, nodes };
   },
 };
 

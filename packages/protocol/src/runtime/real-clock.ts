@@ -44,16 +44,16 @@ class RealTimer implements TimerHandle {
     // Node clamps a 0 ms setTimeout to 1 ms: with one timer per simulated network message that put a 1 ms
     // floor under every request (per-row upserts ran at ~450/s on the bench). setImmediate runs in this turn.
     if (this.#remainingMs === 0) {
-      this.#immediate = setImmediate(this.#fire);
+      this.#immediate = setImmediate(fireTimer, this);
       return;
     }
     const hop = Math.min(this.#remainingMs, MAX_PLATFORM_DELAY_MS);
     this.#remainingMs -= hop;
-    this.#id = setTimeout(this.#fire, hop);
+    this.#id = setTimeout(fireTimer, hop, this);
   }
 
-  // An arrow property, so the same function is handed to every hop instead of a closure per arm.
-  readonly #fire = (): void => {
+  /** @internal The platform timer fired (see `fireTimer`). */
+  fire(): void {
     this.#id = undefined;
     this.#immediate = undefined;
     if (this.#remainingMs > 0) {
@@ -64,7 +64,15 @@ class RealTimer implements TimerHandle {
     this.#callback = undefined;
     // A throwing callback propagates as an uncaught exception, exactly as a bare platform timer would.
     callback?.();
-  };
+  }
+}
+
+/**
+ * What every platform timer calls, with its `RealTimer` as the argument: one function for all timers, so
+ * arming one allocates no closure (there is one timer per request and per simulated message).
+ */
+function fireTimer(timer: RealTimer): void {
+  timer.fire();
 }
 
 function checkDelay(what: string, ms: number): number {

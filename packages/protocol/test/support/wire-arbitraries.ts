@@ -274,10 +274,15 @@ export const results: { [K in OpName]: fc.Arbitrary<ResultMap[K]> } = {
   TUPLE_GET_ALL: fc.array(rowResult, { maxLength: 5 }),
   TUPLE_DELETE: fc.boolean(),
   TUPLE_DELETE_ALL: fc.array(fc.boolean(), { maxLength: 5 }),
-  PARTITION_ASSIGNMENT_GET: fc.record({
-    assignmentVersion: safe,
-    owners: fc.array(fc.option(text, { nil: null }), { maxLength: 8 }),
-  }),
+  // The member list is there only when both sides have TOPOLOGY_DISCOVERY: both shapes round-trip.
+  PARTITION_ASSIGNMENT_GET: fc.record(
+    {
+      assignmentVersion: safe,
+      owners: fc.array(fc.option(text, { nil: null }), { maxLength: 8 }),
+      nodes: fc.array(fc.record({ name: text, endpoint: text }), { maxLength: 5 }),
+    },
+    { requiredKeys: ['assignmentVersion', 'owners'] },
+  ),
   STREAMER_BATCH_SEND: fc.record({ schemaVersion: int32 }),
   STREAMER_WITH_RECEIVER_BATCH_SEND: fc.record({
     results: fc.option(fc.array(wireValue, { maxLength: 4 }), { nil: null }),

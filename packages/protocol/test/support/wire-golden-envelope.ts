@@ -21,6 +21,11 @@ export interface GoldenResponse {
   readonly op: OpName;
   readonly response: Response;
   readonly bytes: Bytes;
+  /**
+   * Where an optional trailing field starts (PARTITION_ASSIGNMENT_GET's member list): cut there, the bytes
+   * are the whole shape an older peer sends, not a truncation.
+   */
+  readonly optionalTailAt?: number;
 }
 
 /** A hybrid-logical-clock time: physical milliseconds << 16 | logical counter (over 2^53, so a uint64). */

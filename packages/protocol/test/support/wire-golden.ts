@@ -602,6 +602,32 @@ export const GOLDEN_RESPONSES: readonly GoldenResponse[] = [
     bytes: ok(5, int(5), int(4), str('node-1'), str('node-2'), nil(), str('node-1')),
   },
   {
+    name: 'PARTITION_ASSIGNMENT_GET response with the cluster members',
+    op: 'PARTITION_ASSIGNMENT_GET',
+    response: okResponse('PARTITION_ASSIGNMENT_GET', 5, {
+      assignmentVersion: 9,
+      owners: ['node-4', 'node-5'],
+      nodes: [
+        { name: 'node-4', endpoint: 'node-4' },
+        { name: 'node-5', endpoint: '10.0.0.5:10800' },
+      ],
+    }),
+    bytes: ok(
+      5,
+      int(9),
+      int(2),
+      str('node-4'),
+      str('node-5'),
+      int(2),
+      str('node-4'),
+      str('node-4'),
+      str('node-5'),
+      str('10.0.0.5:10800'),
+    ),
+    // requestId, flags, timestamp (9 bytes), version, count, two owners of 7 bytes each.
+    optionalTailAt: 1 + 1 + 9 + 1 + 1 + 14,
+  },
+  {
     name: 'TABLE_CREATE response',
     op: 'TABLE_CREATE',
     response: okResponse('TABLE_CREATE', 6, EVENTS_V1),

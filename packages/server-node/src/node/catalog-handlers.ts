@@ -5,7 +5,7 @@
  * (synced first when it lacks what is asked for) and changes committed there. Catalog refusals come back as
  * the catalog threw them (`INVALID_SCHEMA`, `TABLE_ALREADY_EXISTS`, ... naming what is wrong).
  */
-import type { RequestOf, TableInfo, TableSchema } from '@datastreamer/protocol';
+import { hasFeature, type RequestOf, type TableInfo, type TableSchema } from '@datastreamer/protocol';
 import type { PartitionAssignment } from '@datastreamer/protocol/internal';
 import { ServerError } from '../errors/server-error.js';
 import type { NodeContext, RequestContext } from './node-context.js';
@@ -72,8 +72,9 @@ export async function schemasGet(
 }
 
 /**
- * The owner of each partition of the table under the current assignment version; the connection is noted as
- * knowing that version.
+ * The owner of each partition of the table under the current assignment version, and, for a peer with the
+ * TOPOLOGY_DISCOVERY feature, the cluster's running members (a peer without it gets the old shape); the
+ * connection is noted as knowing that version.
  * @throws ServerError `TABLE_NOT_FOUND`.
  */
 export async function partitionAssignmentGet(
@@ -88,7 +89,10 @@ export async function partitionAssignmentGet(
     throw new ServerError('TABLE_NOT_FOUND', `table "${schema.tableName}" has no partition assignment`);
   }
   context.noteAssignmentVersion(assignment.version);
-  return { assignmentVersion: assignment.version, owners: assignment.owners };
+  const result = { assignmentVersion: assignment.version, owners: assignment.owners };
+  return hasFeature(context.features, 'TOPOLOGY_DISCOVERY')
+    ? { ...result, nodes: node.clusterMembers() }
+    : result;
 }
 
 /**

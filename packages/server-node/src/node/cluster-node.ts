@@ -49,6 +49,7 @@ import {
   silentLogger,
   type Transport,
 } from '@datastreamer/protocol';
+import type { ClusterMember } from '@datastreamer/protocol/internal';
 import { type AuthenticationOptions, Authenticator } from '../auth/authenticator.js';
 import { DEFAULT_MAX_CLOCK_OFFSET_MS, HybridClock } from '../clock/hlc.js';
 import { type Disk, isSimulatedDisk } from '../disk/disk.js';
@@ -168,6 +169,8 @@ export interface NodeReplicationMetrics {
   readonly electionsWon: number;
   /** Snapshots its replicas installed from leaders since it was created. */
   readonly snapshotInstalls: number;
+  /** Snapshot chunks its replicas sent again as leaders (unanswered for a heartbeat) since it was created. */
+  readonly snapshotChunksResent: number;
 }
 
 /** Lifecycle of a node. */
@@ -186,14 +189,14 @@ const DEFAULT_FORWARD_TIMEOUT_MS = 10_000;
 const DEFAULT_MAX_FORWARD_HOPS = 1;
 
 /**
- * What this node announces in handshakes: it forwards batches and speaks the node-to-node ops. It runs
- * receivers too, but does not announce STREAMER_RECEIVER yet (node-handshake.test.ts pins the old set; the
- * client does not check the bit).
+ * What this node announces in handshakes: it runs receivers, forwards batches, speaks the node-to-node ops,
+ * and tells clients with TOPOLOGY_DISCOVERY the cluster's members with each partition assignment.
  */
 const NODE_FEATURES = Uint8Array.of(
   (1 << ProtocolFeatures.BATCH_FORWARDING) |
     (1 << ProtocolFeatures.NODE_TO_NODE) |
-    (1 << ProtocolFeatures.STREAMER_RECEIVER),
+    (1 << ProtocolFeatures.STREAMER_RECEIVER) |
+    (1 << ProtocolFeatures.TOPOLOGY_DISCOVERY),
 );
 
 export class ClusterNode implements PartitionHandOverTarget {
@@ -202,8 +205,6 @@ export class ClusterNode implements PartitionHandOverTarget {
   readonly #stopWatchingPlacement: () => void;
   #state: NodeState = NodeStates.RUNNING;
   #electionsWon = 0;
-  /** Snapshot installs of groups stopped by crashes (the running ones count their own). */
-  #pastInstalls = 0;
 
   /**
    * Builds a running node, registers it and adds it to the placement's members if it is not one yet.
@@ -299,6 +300,7 @@ export class ClusterNode implements PartitionHandOverTarget {
       auth,
       buggify,
       ...(metastorage === undefined ? {} : { metastorage }),
+      clusterMembers: () => this.#runningMembers(options.controlPlane),
     });
     this.#registry = options.registry ?? nodeRegistryOf(options.controlPlane);
     this.#registry.register(this);
@@ -391,7 +393,6 @@ export class ClusterNode implements PartitionHandOverTarget {
     core.participants.crash();
     core.coordinator.crash();
     // Replicated partitions: the Raft groups stop, their state machines go, the disk keeps what it synced.
-    for (const group of core.replication.all()) this.#pastInstalls += group.snapshotInstalls;
     core.replication.stopAll();
     core.metastorage?.stop();
     core.partitions.dropWhere((replica) => replica.group !== undefined);
@@ -460,7 +461,8 @@ export class ClusterNode implements PartitionHandOverTarget {
       throw new ServerError(
         'INVALID_ARGUMENT',
         `partition ${partition} of table ${tableId} is replicated: its primary follows its Raft leader's ` +
-          'lease, and moving its replicas is a membership change, not supported yet',
+          'lease, and its replicas move by membership changes toward a target in the placement ' +
+          '(Placement.setTarget; SimCluster.movePartition sets one)',
       );
     }
     const target = this.#registry.get(toNode);
@@ -557,7 +559,7 @@ export class ClusterNode implements PartitionHandOverTarget {
         groups,
         serving: groups.filter((g) => g.serving).length,
         electionsWon: this.#electionsWon,
-        snapshotInstalls: this.#pastInstalls + groups.reduce((sum, g) => sum + g.snapshotInstalls, 0),
+        ...this.#core.replication.totals(),
       },
     };
   }
@@ -570,6 +572,16 @@ export class ClusterNode implements PartitionHandOverTarget {
   /** The partitions this node holds, as `[tableId, partition]` pairs. */
   heldPartitions(): Array<readonly [number, number]> {
     return [...this.#core.partitions.replicas()].map((r) => [r.tableId, r.partition] as const);
+  }
+
+  /**
+   * The placement's members whose node runs now, in join order. A node's name is its endpoint on the
+   * transport (`ClusterNodeOptions.name`), so that is the endpoint clients are told.
+   */
+  #runningMembers(controlPlane: ControlPlane): ClusterMember[] {
+    return controlPlane.placement.members
+      .filter((name) => this.#registry.get(name)?.isRunning === true)
+      .map((name) => ({ name, endpoint: name }));
   }
 }
 

@@ -94,6 +94,8 @@ export class ConnectionSession implements RequestContext {
   #knownAssignment = 0;
   /** The challenge a node peer must prove the cluster secret over (set in `CHALLENGED`). */
   #challenge: Uint8Array | undefined;
+  /** The features both sides have, once the handshake was accepted. */
+  #features: Uint8Array = new Uint8Array(0);
 
   constructor(connection: Connection, host: SessionHost) {
     this.connection = connection;
@@ -116,6 +118,10 @@ export class ConnectionSession implements RequestContext {
 
   get remote(): string {
     return this.#remote;
+  }
+
+  get features(): Uint8Array {
+    return this.#features;
   }
 
   noteAssignmentVersion(version: number): void {
@@ -204,6 +210,7 @@ export class ConnectionSession implements RequestContext {
     }
     this.#peer = request.peerType;
     this.#remote = request.name;
+    if (response.kind === 'accepted') this.#features = response.features;
     if (this.#challenge !== undefined) {
       this.#state = SessionStates.CHALLENGED;
       host.log.debug({ remote: request.name }, 'node peer challenged');

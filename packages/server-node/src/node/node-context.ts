@@ -4,7 +4,7 @@
  * to the node.
  */
 import type { Buggify, Clock, Logger, PeerType } from '@datastreamer/protocol';
-import type { BatchProducer } from '@datastreamer/protocol/internal';
+import type { BatchProducer, ClusterMember } from '@datastreamer/protocol/internal';
 import type { HybridClock } from '../clock/hlc.js';
 import type { NodeMetastorage } from '../metastorage/node-metastorage.js';
 import type { Route, RoutePurpose } from '../partitions/route.js';
@@ -70,6 +70,8 @@ export interface NodeContext {
   readonly replication: ReplicaGroups;
   /** The node's side of the cluster's metastorage; `undefined` in a cluster without one. */
   readonly metastorage: NodeMetastorage | undefined;
+  /** The cluster's running members now, in join order, with the endpoint a client reaches each one at. */
+  clusterMembers(): readonly ClusterMember[];
 }
 
 /** The connection a request arrived on. */
@@ -78,6 +80,8 @@ export interface RequestContext {
   readonly peer: PeerType;
   /** Its name from the handshake, e.g. `client-1` or `node-2`. */
   readonly remote: string;
+  /** The optional features both sides have (the protocol's `ProtocolFeatures`), from the handshake. */
+  readonly features: Uint8Array;
   /** Records that the client now knows assignment `version` (it fetched it), so it is not flagged as stale. */
   noteAssignmentVersion(version: number): void;
 }

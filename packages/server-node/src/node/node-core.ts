@@ -13,6 +13,7 @@
 import type { Buggify, Clock, Logger, OpName, Request, Rng } from '@datastreamer/protocol';
 import type {
   BatchProducer,
+  ClusterMember,
   RaftAppendResult,
   RaftSnapshotResult,
   RaftVoteResult,
@@ -92,6 +93,8 @@ export interface NodeCoreOptions {
   readonly buggify: Buggify;
   /** The node's side of the metastorage, when the cluster has one (`controlPlane` is then built on it). */
   readonly metastorage?: NodeMetastorage;
+  /** The cluster's running members now (`NodeContext.clusterMembers`). */
+  readonly clusterMembers: () => readonly ClusterMember[];
 }
 
 const UNOWNED: Route = { kind: 'unowned' };
@@ -110,6 +113,7 @@ export class NodeCore implements NodeContext, SessionHost, MoveSource {
   readonly features: Uint8Array;
   readonly receivers: ReceiverRegistry;
   readonly auth: Authenticator;
+  readonly clusterMembers: () => readonly ClusterMember[];
   /** Kept across crashes, like the partition stores: the node's simulated disk. */
   readonly txLog = new TxLog();
   readonly participants: TxParticipants;
@@ -157,6 +161,7 @@ export class NodeCore implements NodeContext, SessionHost, MoveSource {
     this.features = options.features;
     this.receivers = options.receivers;
     this.auth = options.auth;
+    this.clusterMembers = options.clusterMembers;
     this.buggify = options.buggify;
     this.ingest = new RowIngest(options.buggify);
     this.#traceIds = new TraceIds(options.name);
@@ -182,6 +187,11 @@ export class NodeCore implements NodeContext, SessionHost, MoveSource {
       applying: (origin, index, commit) => this.applying(origin, commit, index),
       askOutcome: (coordinator, txId) => this.#askOutcome(coordinator, txId),
       groupAdded: (group) => this.partitions.set(PartitionReplica.ofGroup(group)),
+      groupRemoved: (group) => {
+        if (this.partitions.get(group.tableId, group.partition)?.group === group) {
+          this.partitions.delete(group.tableId, group.partition);
+        }
+      },
       roleChanged: (group, change) => this.#roleChanged(group, change),
     });
   }

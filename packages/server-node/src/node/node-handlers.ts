@@ -23,6 +23,7 @@ import type { ForwardedBatchResult, RowResult, TxStateResult } from '@datastream
 import { ServerError } from '../errors/server-error.js';
 import { METASTORAGE_GROUP } from '../metastorage/metastorage-group.js';
 import type { RaftRequestOf } from '../raft/raft-types.js';
+import { checkKeyIn } from '../rows/key-ownership.js';
 import type { NodeContext, RequestContext } from './node-context.js';
 import { handleSeal } from './producer-handlers.js';
 import { handleReceiverBatch } from './receiver/receiver-batch-handler.js';
@@ -100,6 +101,7 @@ export function txRowsWrite(
     const shape = node.shapes.of(schema);
     request.rows.forEach((row, i) => {
       node.ingest.checkWrite(shape, row.key, row.row, i);
+      checkKeyIn(row.key, shape, request.partitionId, i, 'request');
     });
   }
   const keys = request.rows.map((row) => row.key);

@@ -37,6 +37,7 @@ import type { PartitionReplica } from '../partitions/partition-table.js';
 import type { PartitionGroup } from '../replication/partition-group.js';
 import type { CommandOutcome } from '../replication/partition-state-machine.js';
 import type { IngestBatch } from '../rows/ingest-batch.js';
+import { checkKeysIn } from '../rows/key-ownership.js';
 import type { KeyedRows } from '../rows/keyed-rows.js';
 import type { RowIngest } from '../rows/row-ingest.js';
 import type { PutRange } from '../rows/row-range.js';
@@ -198,7 +199,8 @@ function settleReplicatedBatch(
 /**
  * Checks every row of `batch` into a batch buffer of the node's ingest (release it when its transaction is
  * over).
- * @throws ServerError `INVALID_ROW` naming the row and column (the buffer is released then).
+ * @throws ServerError `INVALID_ROW` naming the row and column, or a row whose key belongs to another partition
+ *   (the buffer is released then).
  */
 function ingestBatch(node: NodeContext, schema: TableSchema, batch: StreamerBatch): IngestBatch {
   const shape = node.shapes.of(schema);
@@ -208,6 +210,7 @@ function ingestBatch(node: NodeContext, schema: TableSchema, batch: StreamerBatc
   try {
     if (rows instanceof StreamerRowRanges) ingestRanges(ingest, checked, shape, rows, batch.deleted);
     else ingestArray(ingest, checked, shape, rows, batch.deleted);
+    checkKeysIn(checked, shape, batch.partitionId, 'batch');
   } catch (error) {
     checked.release();
     throw error;

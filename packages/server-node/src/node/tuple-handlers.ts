@@ -20,6 +20,8 @@ import type { RowResult } from '@datastreamer/protocol/internal';
 import { ServerError } from '../errors/server-error.js';
 import type { PartitionReplica } from '../partitions/partition-table.js';
 import type { RoutePurpose } from '../partitions/route.js';
+import type { IngestBatch } from '../rows/ingest-batch.js';
+import { checkKeyIn, checkKeysIn } from '../rows/key-ownership.js';
 import type { RowShape } from '../rows/row-shape.js';
 import { commitLocal } from './local-commit.js';
 import type { NodeContext, RequestContext } from './node-context.js';
@@ -140,6 +142,7 @@ export function tupleGet(
   const shape = node.shapes.of(schema);
   const keys: Uint8Array[] = [];
   node.ingest.key(shape, request.key, 0, 'request', false, keys);
+  checkKeyIn(keys[0] as Uint8Array, shape, request.partition, 0, 'request');
   return readRow(node, shape, target, keys[0] as Uint8Array, node.hlc.now());
 }
 
@@ -151,13 +154,11 @@ export function tupleGetAll(
   const schema = latestSchema(node, request.tableId, request.schemaVersion);
   checkKeyVersion(schema, request.schemaVersion);
   const items = request.keys;
+  const shape = node.shapes.of(schema);
+  const keys = checkedKeys(node, shape, items);
   const routes = plan(node, schema, items, context, 'read');
   const results: (RowResult | null)[] = new Array<RowResult | null>(items.length).fill(null);
   if (routes.local.length > 0) {
-    const shape = node.shapes.of(schema);
-    const keys: Uint8Array[] = new Array(items.length);
-    for (const i of routes.local)
-      node.ingest.key(shape, (items[i] as (typeof items)[number]).key, i, 'request', false, keys);
     // One timestamp for every local key: they are read as one snapshot.
     const ts = node.hlc.now();
     routes.local.forEach((i, j) => {
@@ -197,7 +198,7 @@ export function tupleUpsert(
   if (group !== undefined) {
     return (async () => {
       try {
-        node.ingest.putInto(checked, node.shapes.of(schema), request.noValueSet, request.row, 0, 'request');
+        putInto(node, checked, schema, request);
         await commitRowsReplicated(node, target, group, checked);
       } finally {
         checked.release();
@@ -206,7 +207,7 @@ export function tupleUpsert(
     })();
   }
   try {
-    node.ingest.putInto(checked, node.shapes.of(schema), request.noValueSet, request.row, 0, 'request');
+    putInto(node, checked, schema, request);
     commitRows(node, target, checked);
   } finally {
     checked.release();
@@ -222,16 +223,17 @@ export function tupleUpsertAll(
   const schema = latestSchema(node, request.tableId, request.schemaVersion);
   checkWriteVersion(schema, request.schemaVersion);
   const items = request.rows;
+  // Every row is checked, and its key's partition, before anything is written or sent on.
+  const shape = node.shapes.of(schema);
+  const keys: Uint8Array[] = new Array(items.length);
+  const rows: (Uint8Array | null)[] = new Array(items.length);
+  items.forEach((item, i) => {
+    node.ingest.put(shape, item.noValueSet, item.row, i, 'request', keys, rows);
+    checkKeyIn(keys[i] as Uint8Array, shape, item.partition, i, 'request');
+  });
   const routes = plan(node, schema, items, context);
   let local: Promise<void> | undefined;
   if (routes.local.length > 0) {
-    const shape = node.shapes.of(schema);
-    const keys: Uint8Array[] = new Array(items.length);
-    const rows: (Uint8Array | null)[] = new Array(items.length);
-    for (const i of routes.local) {
-      const item = items[i] as (typeof items)[number];
-      node.ingest.put(shape, item.noValueSet, item.row, i, 'request', keys, rows);
-    }
     const committed = inLocalTransaction(
       node,
       (tx) => {
@@ -272,9 +274,11 @@ export function tupleDelete(
   checkKeyVersion(schema, request.schemaVersion);
   const target = routeOne(node, schema, request.partition, context);
   if (typeof target === 'string') return forwardTo(node, () => node.forwarder.send(target, request));
+  const shape = node.shapes.of(schema);
   const keys: Uint8Array[] = [];
-  node.ingest.key(node.shapes.of(schema), request.key, 0, 'request', false, keys);
+  node.ingest.key(shape, request.key, 0, 'request', false, keys);
   const key = keys[0] as Uint8Array;
+  checkKeyIn(key, shape, request.partition, 0, 'request');
   let deleted = false;
   const committed = inLocalTransaction(
     node,
@@ -301,14 +305,12 @@ export function tupleDeleteAll(
   const schema = latestSchema(node, request.tableId, request.schemaVersion);
   checkKeyVersion(schema, request.schemaVersion);
   const items = request.keys;
+  const shape = node.shapes.of(schema);
+  const keys = checkedKeys(node, shape, items);
   const routes = plan(node, schema, items, context);
   const results: boolean[] = new Array<boolean>(items.length).fill(false);
   let local: Promise<void> | undefined;
   if (routes.local.length > 0) {
-    const shape = node.shapes.of(schema);
-    const keys: Uint8Array[] = new Array(items.length);
-    for (const i of routes.local)
-      node.ingest.key(shape, (items[i] as (typeof items)[number]).key, i, 'request', false, keys);
     let removed = 0;
     const committed = inLocalTransaction(
       node,
@@ -376,4 +378,37 @@ function inLocalTransaction(
     throw error;
   }
   return commitLocal(node, tx, replicas);
+}
+
+/**
+ * Checks every key of a multi-key request, and that each belongs to the partition the request names for it,
+ * before anything is read, written or sent on.
+ * @throws ServerError `INVALID_ROW` naming the first bad key.
+ */
+function checkedKeys(
+  node: NodeContext,
+  shape: RowShape,
+  items: readonly { readonly partition: number; readonly key: Uint8Array }[],
+): Uint8Array[] {
+  const keys: Uint8Array[] = new Array(items.length);
+  items.forEach((item, i) => {
+    node.ingest.key(shape, item.key, i, 'request', false, keys);
+    checkKeyIn(keys[i] as Uint8Array, shape, item.partition, i, 'request');
+  });
+  return keys;
+}
+
+/**
+ * Checks a single-row write into `checked`, and that its key belongs to the partition it names.
+ * @throws ServerError `INVALID_ROW`.
+ */
+function putInto(
+  node: NodeContext,
+  checked: IngestBatch,
+  schema: TableSchema,
+  request: RequestOf<'TUPLE_UPSERT'>,
+): void {
+  const shape = node.shapes.of(schema);
+  node.ingest.putInto(checked, shape, request.noValueSet, request.row, 0, 'request');
+  checkKeysIn(checked, shape, request.partition, 'request');
 }

@@ -7,8 +7,12 @@
  * A table has a replica count. With 1 (unreplicated), the one replica is the owner and moves as a whole (the
  * node's partition-move procedure hands its data over, then calls `setOwner`). With more, each partition is
  * a Raft group over its replicas, and its primary is the replica the placement driver last leased it to
- * (placement-driver.ts calls `setOwner`); changing a replicated partition's replica set is a membership
- * change, which this version does not plan (`planRebalance` leaves replicated tables alone).
+ * (placement-driver.ts calls `setOwner`). A replicated partition's replica set changes by Raft membership
+ * changes: whoever wants it changed records a *target* set here (`setTarget`), the group's leader drives the
+ * group toward it one server at a time (replication/membership-reconciler.ts) and records each configuration
+ * its group committed (`recordMembership`, versioned by the config entry's log index, so a late report of an
+ * older one changes nothing); `replicasOf` is the voters of the newest committed one. `planRebalance` leaves
+ * replicated tables alone (see replica-plan.ts).
  *
  * Placement only records and plans; it moves no data.
  */
@@ -30,6 +34,18 @@ interface PlacedTable {
   /** `replicas[p]`: the nodes holding partition `p`, the preferred primary first. */
   readonly replicas: (readonly string[])[];
   readonly replicaCount: number;
+  /** `targets[p]`: the replica set partition `p` is being moved to, while a move is under way. */
+  readonly targets: (readonly string[] | undefined)[];
+  /** `memberships[p]`: the newest configuration partition `p`'s group committed, once it changed. */
+  readonly memberships: (GroupMembership | undefined)[];
+}
+
+/** A replicated partition's Raft configuration as its group committed it. */
+export interface GroupMembership {
+  readonly voters: readonly string[];
+  readonly learners: readonly string[];
+  /** The log index of the config entry: a newer configuration has a higher one. */
+  readonly index: number;
 }
 
 /** One partition changing hands, as planned by {@link Placement.planRebalance}. */
@@ -42,11 +58,15 @@ export interface PartitionMove {
 
 export type PlacementListener = (version: number) => void;
 
+/** Told of each new configuration a replicated partition's group committed. */
+export type MembershipListener = (tableId: number, partition: number, membership: GroupMembership) => void;
+
 export class Placement {
   #version = 0;
   readonly #members: string[] = [];
   readonly #tables = new Map<number, PlacedTable>();
   readonly #listeners = new Set<PlacementListener>();
+  readonly #membershipListeners = new Set<MembershipListener>();
 
   /** Grows with every change of members or owners; starts at 0. */
   get version(): number {
@@ -69,7 +89,7 @@ export class Placement {
   /**
    * Removes `node` from the members.
    * @throws ServerError `INVALID_ARGUMENT` while it still owns partitions (move them first) or holds replicas
-   *   of a replicated table (taking a replica away is a membership change this version does not make).
+   *   of a replicated table, or is about to (move them away first: `setTarget`).
    */
   removeMember(node: string): void {
     const index = this.#memberIndex(node);
@@ -84,8 +104,8 @@ export class Placement {
     if (hosted > 0) {
       throw new ServerError(
         'INVALID_ARGUMENT',
-        `node "${node}" holds replicas of ${hosted} replicated partitions; removing a replica is a ` +
-          'membership change, not supported yet',
+        `node "${node}" holds replicas of ${hosted} replicated partitions (or is in their move targets): ` +
+          'move them away first',
       );
     }
     this.#members.splice(index, 1);
@@ -95,8 +115,9 @@ export class Placement {
   /**
    * Forgets a node that is gone for good (destroyed with its disk): it is no longer a member; each
    * unreplicated partition it owned is given to the remaining member owning the fewest (empty: its data went
-   * with the node); replicated partitions keep it in their replica sets (a replica that never answers), and
-   * their primary changes only when the placement driver leases them to another replica.
+   * with the node); replicated partitions keep it in their replica sets (a replica that never answers) until
+   * a move replaces it, a move toward it is dropped (rolled back), and their primary changes only when the
+   * placement driver leases them to another replica.
    * @throws ServerError `INVALID_ARGUMENT` for a non-member, or when it is the last member.
    */
   forgetMember(node: string): void {
@@ -106,7 +127,12 @@ export class Placement {
     }
     this.#members.splice(index, 1);
     for (const table of this.#tables.values()) {
-      if (table.replicaCount > 1) continue;
+      if (table.replicaCount > 1) {
+        table.targets.forEach((target, partition) => {
+          if (target?.includes(node)) table.targets[partition] = undefined;
+        });
+        continue;
+      }
       table.owners.forEach((owner, partition) => {
         if (owner !== node) return;
         const heir = this.#leastLoaded(table.owners);
@@ -146,6 +172,8 @@ export class Placement {
       owners: sets.map((set) => set[0] as string),
       replicas: sets,
       replicaCount: replicas,
+      targets: sets.map(() => undefined),
+      memberships: sets.map(() => undefined),
     });
     this.#bump();
     return this.assignment(tableId) as TableAssignment;
@@ -188,16 +216,108 @@ export class Placement {
     return out;
   }
 
-  /** Every partition of a replicated table `node` holds a replica of, as `[tableId, partition]` pairs. */
+  /**
+   * Every partition of a replicated table `node` holds a replica of or is about to (it is in the partition's
+   * move target), as `[tableId, partition]` pairs.
+   */
   replicatedPartitionsOf(node: string): Array<readonly [number, number]> {
     const out: Array<readonly [number, number]> = [];
     for (const [tableId, table] of this.#tables) {
       if (table.replicaCount === 1) continue;
       table.replicas.forEach((set, partition) => {
-        if (set.includes(node)) out.push([tableId, partition]);
+        if (set.includes(node) || table.targets[partition]?.includes(node)) out.push([tableId, partition]);
       });
     }
     return out;
+  }
+
+  /** Every replicated table, as `[tableId, partition count]` pairs. */
+  replicatedTables(): Array<readonly [number, number]> {
+    return [...this.#tables]
+      .filter(([, table]) => table.replicaCount > 1)
+      .map(([tableId, table]) => [tableId, table.replicas.length] as const);
+  }
+
+  /** The replica set a replicated partition is being moved to; `undefined` when no move is under way. */
+  targetOf(tableId: number, partition: number): readonly string[] | undefined {
+    return this.#tables.get(tableId)?.targets[partition];
+  }
+
+  /**
+   * The newest configuration the partition's group committed, or `undefined` while it still has the
+   * replicas it was created with (its founders, `replicasOf`, all voters).
+   */
+  membershipOf(tableId: number, partition: number): GroupMembership | undefined {
+    return this.#tables.get(tableId)?.memberships[partition];
+  }
+
+  /**
+   * Asks for partition `partition`'s replicas to become `target` (`undefined`: drop the request; the group
+   * keeps its voters and lets go of a learner it was adding, a rolled-back move). The group's leader makes
+   * the changes; `replicasOf` follows as they commit.
+   * @throws ServerError `INVALID_ARGUMENT` for an unreplicated table, a bad partition, a target of another
+   *   size than the replica count, naming a node twice or a node that is not a member; `TABLE_NOT_FOUND`.
+   */
+  setTarget(tableId: number, partition: number, target: readonly string[] | undefined): void {
+    const table = this.#replicatedTable(tableId, partition);
+    if (target !== undefined) {
+      const bad = target.find((node) => !this.#members.includes(node));
+      if (
+        target.length !== table.replicaCount ||
+        new Set(target).size !== target.length ||
+        bad !== undefined
+      ) {
+        throw new ServerError(
+          'INVALID_ARGUMENT',
+          `partition ${partition} of table ${tableId} needs ${table.replicaCount} distinct member nodes as ` +
+            `its replicas, got [${target.join(', ')}]${bad === undefined ? '' : ` ("${bad}" is not a member)`}`,
+        );
+      }
+    }
+    const reached = target !== undefined && sameNodes(target, table.replicas[partition] ?? []);
+    table.targets[partition] = reached ? undefined : target;
+    this.#bump();
+  }
+
+  /**
+   * Records a configuration partition `partition`'s group committed, at log index `membership.index`; one
+   * not newer than the last recorded, or with the same members, is ignored. `replicasOf` becomes its voters, a target they reach is
+   * done, and a primary that is no longer a replica gives way to the first voter (until a lease says
+   * otherwise). Returns whether it was newer.
+   * @throws ServerError as `setTarget` for a table or partition that is not replicated.
+   */
+  recordMembership(tableId: number, partition: number, membership: GroupMembership): boolean {
+    const table = this.#replicatedTable(tableId, partition);
+    const current = table.memberships[partition] ?? {
+      voters: table.replicas[partition] ?? [],
+      learners: [],
+      index: 0,
+    };
+    // Not newer, or the same members (a snapshot moves the index a configuration is known at, not the members).
+    if (
+      current.index >= membership.index ||
+      (sameNodes(current.voters, membership.voters) && sameNodes(current.learners, membership.learners))
+    ) {
+      return false;
+    }
+    table.memberships[partition] = {
+      voters: [...membership.voters],
+      learners: [...membership.learners],
+      index: membership.index,
+    };
+    table.replicas[partition] = [...membership.voters];
+    const target = table.targets[partition];
+    if (target !== undefined && sameNodes(target, membership.voters) && membership.learners.length === 0) {
+      table.targets[partition] = undefined;
+    }
+    const owner = table.owners[partition] as string;
+    if (!membership.voters.includes(owner) && membership.voters[0] !== undefined) {
+      table.owners[partition] = membership.voters[0];
+    }
+    this.#bump();
+    const recorded = table.memberships[partition] as GroupMembership;
+    for (const listener of [...this.#membershipListeners]) listener(tableId, partition, recorded);
+    return true;
   }
 
   /**
@@ -283,6 +403,25 @@ export class Placement {
     return () => this.#listeners.delete(listener);
   }
 
+  /** Calls `listener` with each configuration `recordMembership` takes; returns the function that stops it. */
+  onMembership(listener: MembershipListener): () => void {
+    this.#membershipListeners.add(listener);
+    return () => this.#membershipListeners.delete(listener);
+  }
+
+  #replicatedTable(tableId: number, partition: number): PlacedTable {
+    const table = this.#tables.get(tableId);
+    if (table === undefined) throw new ServerError('TABLE_NOT_FOUND', `table ${tableId} is not placed`);
+    if (table.replicaCount === 1 || !Number.isInteger(partition) || table.replicas[partition] === undefined) {
+      throw new ServerError(
+        'INVALID_ARGUMENT',
+        `partition ${partition} of table ${tableId} is not a replicated partition ` +
+          `(${table.replicas.length} partitions, ${table.replicaCount} replicas)`,
+      );
+    }
+    return table;
+  }
+
   #memberIndex(node: string): number {
     const index = this.#members.indexOf(node);
     if (index < 0) throw new ServerError('INVALID_ARGUMENT', `node "${node}" is not a member`);
@@ -307,4 +446,9 @@ export class Placement {
     this.#version += 1;
     for (const listener of this.#listeners) listener(this.#version);
   }
+}
+
+/** Whether `a` and `b` hold the same nodes, in any order. */
+export function sameNodes(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((node) => b.includes(node));
 }

@@ -7,7 +7,8 @@
  * log agrees with the leader's; `replicate` streams appends, at most `maxInflight` unanswered; `snapshot`
  * sends the leader's snapshot in chunks, one at a time, when the member needs entries the log no longer has.
  * A lost message is noticed on the next heartbeat (no progress while appends are in flight) and the member
- * goes back to probing; a lost chunk is sent again.
+ * goes back to probing; a chunk unanswered for a heartbeat interval (on the clock) is sent again, from the
+ * offset the member last asked for.
  *
  * It commits only entries of its own term by counting (older ones ride along), counts itself only for what
  * is durable on its own disk, and counts only voters. It does not handle terms or roles: the node steps down
@@ -31,6 +32,8 @@ export interface LeaderContext {
   readonly send: RaftSend;
   /** The committed configuration no longer has this replica as a voter: it must step down. */
   readonly onRemoved: () => void;
+  /** A snapshot chunk went unanswered for a heartbeat and is sent again (from the offset last asked for). */
+  readonly onChunkResent: () => void;
 }
 
 interface Progress {
@@ -119,7 +122,9 @@ export class LeaderReplication {
     const now = this.#ctx.clock.now();
     for (const [member, p] of this.#progress) {
       if (p.mode === 'snapshot') {
+        // A chunk or its answer was lost: send again from the offset the member last asked for.
         if (p.transfer !== undefined && now - p.transfer.sentAt >= this.#ctx.settings.heartbeatMs) {
+          this.#ctx.onChunkResent();
           this.#sendChunk(member, p);
         }
         continue;

@@ -120,6 +120,14 @@ export class RaftNode implements RaftNodeView {
   get config(): RaftConfig {
     return this.#state.log.config;
   }
+  /** The index of the entry that set `config` (the snapshot's index for a snapshot's configuration). */
+  get configIndex(): number {
+    return this.#state.log.configIndex;
+  }
+  /** Snapshot chunks this replica sent again as leader, unanswered for a heartbeat, since it started. */
+  get snapshotChunksResent(): number {
+    return this.#roles.chunksResent;
+  }
   get stopped(): boolean {
     return this.#roles.stopped;
   }

@@ -59,6 +59,8 @@ export class RoleMachine {
   #stopped = false;
   /** The term of the last role change reported (a new term is a change even in the same role). */
   #reportedTerm: number;
+  /** Snapshot chunks this replica sent again as leader (unanswered for a heartbeat), over all its terms. */
+  #chunksResent = 0;
 
   /**
    * Starts as a follower that has just heard from a leader, so a restarted replica waits before voting. A
@@ -79,6 +81,11 @@ export class RoleMachine {
 
   get leaderId(): string | undefined {
     return this.#leaderId;
+  }
+
+  /** Snapshot chunks sent again as leader since the replica started (see `LeaderContext.onChunkResent`). */
+  get chunksResent(): number {
+    return this.#chunksResent;
   }
 
   /** This term's replication, while leader. */
@@ -249,6 +256,9 @@ export class RoleMachine {
       state: this.#ctx.state,
       send: this.#ctx.send,
       onRemoved: () => this.#becomeFollower(this.#term, undefined),
+      onChunkResent: () => {
+        this.#chunksResent++;
+      },
     });
     this.#armHeartbeat();
   }

@@ -21,8 +21,11 @@
  * aborted, waiting proposals fail with `NO_QUORUM`: their outcome is unknown), since the next leader's log
  * decides.
  *
- * A new group's preferred replica (the first of its replicas) campaigns as soon as it is created, so a new
- * table has primaries within a few network round trips.
+ * A new group's preferred replica (the first of its founders) campaigns as soon as it is created, so a new
+ * table has primaries within a few network round trips. A replica created for a group that already changed
+ * its members (a node being added by a move) starts with no configuration and learns it from the leader.
+ * While leading, the replica also moves the group's members toward the placement's target
+ * (membership-reconciler.ts), at every tick.
  *
  * It does not route requests or build commands (the node's handlers do) and does not send bytes (the host's
  * `send` does).
@@ -33,6 +36,7 @@ import type { HybridClock } from '../clock/hlc.js';
 import type { Disk } from '../disk/disk.js';
 import { ServerError } from '../errors/server-error.js';
 import type { ProducerFence } from '../fence/producer-fence.js';
+import type { GroupMembership } from '../placement/placement.js';
 import type { PartitionLease, PlacementDriver } from '../placement/placement-driver.js';
 import { RaftNode } from '../raft/raft-node.js';
 import type { RaftTuning } from '../raft/raft-options.js';
@@ -40,6 +44,7 @@ import type { RaftRoleChange, RaftSend } from '../raft/raft-types.js';
 import type { MvccPartitionStore } from '../storage/mvcc-partition-store.js';
 import type { PartitionSnapshot } from '../storage/partition-snapshot.js';
 import type { PartitionTx } from '../storage/partition-tx.js';
+import { MembershipReconciler } from './membership-reconciler.js';
 import type { PreparedRecord } from './partition-command.js';
 import { type CommandOutcome, PartitionStateMachine, writeRows } from './partition-state-machine.js';
 import { ProposalTracker } from './proposal-tracker.js';
@@ -69,6 +74,10 @@ export interface GroupHost {
   roleChanged(group: PartitionGroup, change: RaftRoleChange): void;
   /** Finds out how prepared `record` ended and finishes it on `group` (the new primary's duty). */
   resolvePrepared(group: PartitionGroup, record: PreparedRecord): void;
+  /** The replica set the placement asks the group to move to, if a move is under way. */
+  targetOf(tableId: number, partition: number): readonly string[] | undefined;
+  /** Records a configuration the group committed; returns whether it was news. */
+  membershipCommitted(group: PartitionGroup, membership: GroupMembership): boolean;
 }
 
 /** The name of a partition's Raft group (its requests' first field, its storage folder). */
@@ -104,6 +113,8 @@ export interface GroupMetrics {
   }[];
   /** Snapshots this replica installed from a leader since it started. */
   readonly snapshotInstalls: number;
+  /** Snapshot chunks this replica sent again as leader since it started (unanswered for a heartbeat). */
+  readonly snapshotChunksResent: number;
   readonly prepared: number;
 }
 
@@ -111,12 +122,12 @@ export class PartitionGroup {
   readonly tableId: number;
   readonly partition: number;
   readonly name: string;
-  readonly replicas: readonly string[];
   readonly raft: RaftNode;
   readonly machine: PartitionStateMachine;
   readonly #host: GroupHost;
   readonly #tracker: ProposalTracker;
   readonly #restoresAtStart: number;
+  readonly #reconciler: MembershipReconciler;
   /** The lease held as leader, and the index of its record in the log. */
   #lease: { lease: PartitionLease; entryIndex: number } | undefined;
   /** Whether this replica serves under `#lease` (its record committed, prepared writes held). */
@@ -125,11 +136,14 @@ export class PartitionGroup {
   #leaseCheckQueued = false;
   #stopped = false;
 
-  constructor(host: GroupHost, tableId: number, partition: number, replicas: readonly string[]) {
+  /**
+   * @param founders the group's first replicas, when this replica is one of them and the group has not
+   *   changed its members since; `undefined` for a replica being added (it learns its group from the leader).
+   */
+  constructor(host: GroupHost, tableId: number, partition: number, founders: readonly string[] | undefined) {
     this.#host = host;
     this.tableId = tableId;
     this.partition = partition;
-    this.replicas = replicas;
     this.name = groupName(tableId, partition);
     // A transaction prepared through this primary is resolved by it too, should its coordinator go quiet.
     this.#tracker = new ProposalTracker(this.name, (txId) => {
@@ -152,7 +166,7 @@ export class PartitionGroup {
       disk: host.disk,
       stateMachine: this.machine,
       send: host.send,
-      initialConfig: { voters: [...replicas], learners: [] },
+      ...(founders === undefined ? {} : { initialConfig: { voters: [...founders], learners: [] } }),
       logger: host.log,
       onRoleChange: (change) => this.#roleChanged(change),
       probe: {
@@ -164,7 +178,13 @@ export class PartitionGroup {
       },
     });
     this.#restoresAtStart = this.machine.restores;
-    if (this.raft.term === 0 && this.raft.lastIndex === 0 && replicas[0] === host.nodeName) {
+    this.#reconciler = new MembershipReconciler({
+      raft: this.raft,
+      log: host.log,
+      target: () => host.targetOf(tableId, partition),
+      committed: (membership) => host.membershipCommitted(this, membership),
+    });
+    if (this.raft.term === 0 && this.raft.lastIndex === 0 && founders?.[0] === host.nodeName) {
       this.raft.campaign();
     }
   }
@@ -259,6 +279,7 @@ export class PartitionGroup {
         lag: Math.max(0, last - p.matchIndex),
       })),
       snapshotInstalls: this.snapshotInstalls,
+      snapshotChunksResent: raft.snapshotChunksResent,
       prepared: this.machine.prepared.size,
     };
   }
@@ -290,6 +311,9 @@ export class PartitionGroup {
     const interval = this.#host.raft.heartbeatIntervalMs ?? 50;
     this.#tick = this.#host.clock.setTimer(interval, () => {
       this.#tick = undefined;
+      if (this.#stopped || this.raft.role !== 'leader') return;
+      // Members first: a promoted replica leading now must be in the placement before it asks for a lease.
+      this.#reconciler.reconcile();
       if (this.#stopped || this.raft.role !== 'leader') return;
       this.#leaseTick();
       this.#armTick();

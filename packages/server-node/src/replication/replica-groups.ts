@@ -1,10 +1,13 @@
 /**
  * The replicated partitions one node holds: one `PartitionGroup` per partition of a replicated table that the
- * placement lists this node as a replica of, created when the node learns of it (`sync`, on every placement
- * change, or when a group's first Raft message arrives), all stopped at a crash and created again from the
- * node's disk at the restart. It carries the groups' Raft messages over the node's links (`send`, and
- * `handle` for the ones that arrive) and, on a new primary, finds out how each prepared transaction ended
- * (asking its coordinator, with growing delays, until the primary can finish it).
+ * placement lists this node as a replica of (or in the partition's move target), created when the node learns
+ * of it (`sync`, on every placement change, or when a group's first Raft message arrives), all stopped at a
+ * crash and created again from the node's disk at the restart. A group the placement no longer lists this
+ * node for (its removal from the group committed, or the move that was adding it was dropped) is stopped and
+ * its files are deleted from the disk (at the restart, for a group it left while it was down). It carries
+ * the groups' Raft messages over the node's links (`send`, and `handle` for the ones that arrive) and, on a
+ * new primary, finds out how each prepared transaction ended (asking its coordinator, with growing delays,
+ * until the primary can finish it).
  *
  * It does not route client requests (the node does, asking `get(...).isServing()`).
  */
@@ -71,6 +74,8 @@ export interface ReplicationHost {
   askOutcome(coordinator: string, txId: string): Promise<bigint | null | undefined>;
   /** A group was created here (the node makes it a replica it routes to). */
   groupAdded(group: PartitionGroup): void;
+  /** A group left this node (the node stops routing to it). */
+  groupRemoved(group: PartitionGroup): void;
   /** A group changed role. */
   roleChanged(group: PartitionGroup, change: RaftRoleChange): void;
 }
@@ -81,6 +86,8 @@ export class ReplicaGroups {
   readonly #timers = new Set<TimerHandle>();
   readonly #groupHost: GroupHost;
   #running = true;
+  /** What groups stopped here (crashes, removals) had counted: their counters outlive them. */
+  readonly #past = { snapshotInstalls: 0, snapshotChunksResent: 0 };
 
   constructor(host: ReplicationHost) {
     this.#host = host;
@@ -102,6 +109,9 @@ export class ReplicaGroups {
       applying: (origin, index, commit) => host.applying(origin, index, commit),
       roleChanged: (group, change) => host.roleChanged(group, change),
       resolvePrepared: (group, record) => this.#resolveLater(group, record, RESOLVE_PREPARED_FIRST_MS),
+      targetOf: (tableId, partition) => host.placement.targetOf(tableId, partition),
+      membershipCommitted: (group, membership) =>
+        host.placement.recordMembership(group.tableId, group.partition, membership),
     };
   }
 
@@ -115,25 +125,31 @@ export class ReplicaGroups {
     return this.#groups.values();
   }
 
-  /** This node's replica of a partition, created if the placement lists the node as one of its replicas. */
+  /**
+   * This node's replica of a partition, created if the placement lists the node as one of its replicas or
+   * in its move target.
+   */
   get(tableId: number, partition: number): PartitionGroup | undefined {
     const known = this.#groups.get(groupName(tableId, partition));
     if (known !== undefined || !this.#running) return known;
-    const replicas = this.#host.placement.replicasOf(tableId, partition);
-    if (
-      replicas === undefined ||
-      replicas.length < 2 ||
-      !replicas.includes(this.#host.name) ||
-      !this.#host.placement.isReplicated(tableId)
-    ) {
-      return undefined;
-    }
-    return this.#create(tableId, partition, replicas);
+    if (!this.#listed(tableId, partition)) return undefined;
+    const placement = this.#host.placement;
+    const replicas = placement.replicasOf(tableId, partition) ?? [];
+    // Founders start as the group's voters; a replica added later learns its group from the leader.
+    const founding =
+      placement.membershipOf(tableId, partition) === undefined && replicas.includes(this.#host.name);
+    return this.#create(tableId, partition, founding ? replicas : undefined);
   }
 
-  /** Creates the groups of every replicated partition the placement lists this node for and it lacks. */
+  /**
+   * Creates the groups of every replicated partition the placement lists this node for and it lacks, and
+   * drops the ones it no longer lists this node for (their files too).
+   */
   sync(): void {
     if (!this.#running) return;
+    for (const group of [...this.#groups.values()]) {
+      if (!this.#listed(group.tableId, group.partition)) this.#drop(group);
+    }
     for (const [tableId, partition] of this.#host.placement.replicatedPartitionsOf(this.#host.name)) {
       this.get(tableId, partition);
     }
@@ -157,13 +173,19 @@ export class ReplicaGroups {
     this.#running = false;
     for (const timer of this.#timers) timer.cancel();
     this.#timers.clear();
-    for (const group of this.#groups.values()) group.stop();
+    for (const group of this.#groups.values()) this.#retire(group);
     this.#groups.clear();
   }
 
   /** The node restarted: groups are created again, from what the disk kept. */
   restart(): void {
     this.#running = true;
+    // Groups this node left while it was down: their files are stale (a move back starts afresh).
+    for (const path of this.#host.disk.list('raft/')) {
+      const parsed = parseGroupName(path.split('/')[1] ?? '');
+      if (parsed !== undefined && !this.#listed(parsed.tableId, parsed.partition))
+        this.#host.disk.remove(path);
+    }
     this.sync();
   }
 
@@ -171,11 +193,48 @@ export class ReplicaGroups {
     return [...this.#groups.values()].map((group) => group.metrics());
   }
 
-  #create(tableId: number, partition: number, replicas: readonly string[]): PartitionGroup {
-    const group = new PartitionGroup(this.#groupHost, tableId, partition, replicas);
+  /** Snapshots installed and chunks sent again by this node's replicas since it was created. */
+  totals(): { readonly snapshotInstalls: number; readonly snapshotChunksResent: number } {
+    let { snapshotInstalls, snapshotChunksResent } = this.#past;
+    for (const group of this.#groups.values()) {
+      snapshotInstalls += group.snapshotInstalls;
+      snapshotChunksResent += group.raft.snapshotChunksResent;
+    }
+    return { snapshotInstalls, snapshotChunksResent };
+  }
+
+  /** Stops `group`, keeping its counters. */
+  #retire(group: PartitionGroup): void {
+    this.#past.snapshotInstalls += group.snapshotInstalls;
+    this.#past.snapshotChunksResent += group.raft.snapshotChunksResent;
+    group.stop();
+  }
+
+  #listed(tableId: number, partition: number): boolean {
+    const placement = this.#host.placement;
+    const name = this.#host.name;
+    return (
+      placement.isReplicated(tableId) &&
+      ((placement.replicasOf(tableId, partition)?.includes(name) ?? false) ||
+        (placement.targetOf(tableId, partition)?.includes(name) ?? false))
+    );
+  }
+
+  #create(tableId: number, partition: number, founders: readonly string[] | undefined): PartitionGroup {
+    const group = new PartitionGroup(this.#groupHost, tableId, partition, founders);
     this.#groups.set(group.name, group);
     this.#host.groupAdded(group);
     return group;
+  }
+
+  /** The group left this node: stop it and delete its files (a later move back starts it afresh). */
+  #drop(group: PartitionGroup): void {
+    this.#retire(group);
+    this.#groups.delete(group.name);
+    this.#host.groupRemoved(group);
+    const disk = this.#host.disk;
+    for (const path of disk.list(`raft/${group.name}/`)) disk.remove(path);
+    this.#host.log.info({ group: group.name }, 'replica removed from this node');
   }
 
   #send(to: string, request: RaftRequest): void {

@@ -8,7 +8,12 @@
  * a client would have written for that value. It does not read rows (see row-ingest.ts and row-upgrade.ts).
  */
 import { type ColumnDef, normalizeValue, RowCodec, type TableSchema } from '@datastreamer/protocol';
-import { type ElementChecks, elementProblem, planElementChecks } from '@datastreamer/protocol/internal';
+import {
+  type ElementChecks,
+  elementProblem,
+  KeyPartitions,
+  planElementChecks,
+} from '@datastreamer/protocol/internal';
 import { ServerError } from '../errors/server-error.js';
 import { TupleLayout } from './tuple-layout.js';
 
@@ -28,6 +33,8 @@ export class RowShape {
   readonly defaults: readonly (Uint8Array | null)[];
   /** What a value of each schema column must look like as bytes. */
   readonly #checks: ElementChecks;
+  /** Reads a key's partition from its bytes (made at first use). */
+  #keyPartitions: KeyPartitions | undefined;
 
   /**
    * @throws ServerError `INVALID_SCHEMA` when a default cannot be encoded for its column, or a column's
@@ -54,6 +61,16 @@ export class RowShape {
       );
     }
     this.defaults = encodeDefaults(schema);
+  }
+
+  /**
+   * The partition the key tuple `bytes[start..start + length)` belongs to (its colocation columns, hashed).
+   * @throws ProtocolError `PROTOCOL_ERROR` when the bytes are not a key tuple of this schema (rows are checked
+   *   before, so a bug).
+   */
+  partitionOfKey(bytes: Uint8Array, start: number, length: number): number {
+    this.#keyPartitions ??= new KeyPartitions(this.schema);
+    return this.#keyPartitions.partitionOf(bytes, start, length);
   }
 
   /** The name of schema column `index`. */

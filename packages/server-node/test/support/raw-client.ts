@@ -33,6 +33,8 @@ export interface HandshakeOptions {
   readonly version?: ProtocolVersion;
   readonly peerType?: PeerType;
   readonly extensions?: HandshakeExtensions;
+  /** The features announced. Default: every feature this package has (`SUPPORTED_FEATURES`). */
+  readonly features?: Uint8Array;
   /** As a node peer: the secret to prove over the node's challenge (NODE_AUTHENTICATE). Default: none. */
   readonly clusterSecret?: string;
 }
@@ -126,7 +128,7 @@ export class RawClient {
       encodeHandshakeRequest({
         version: options.version ?? PROTOCOL_VERSION,
         peerType: options.peerType ?? 'client',
-        features: SUPPORTED_FEATURES,
+        features: options.features ?? SUPPORTED_FEATURES,
         name: options.name ?? 'client-1',
         ...(options.extensions === undefined ? {} : { extensions: options.extensions }),
       }),

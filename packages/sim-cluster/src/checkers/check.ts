@@ -24,6 +24,7 @@ import { HistoryIndex } from './history-index.js';
 import { buildKeyTimelines } from './key-timelines.js';
 import { type LivenessResult, type LivenessViolation, liveness } from './liveness.js';
 import { judgePerKeyOrder, type OrderViolation, type PerKeyOrderResult } from './per-key-order.js';
+import { judgeReplicaSets, type ReplicaSetsResult, type ShrunkGroup } from './replica-sets.js';
 import { ResumedDoubts } from './resumed-doubts.js';
 import { judgeStoredRows, type StoredRowsResult, type UndecodableRow } from './stored-rows.js';
 
@@ -49,19 +50,22 @@ export interface Verdict {
   readonly inexact: readonly ExactOutcomeViolation[];
   /** Stored versions no reader could return (`storedRows`). */
   readonly undecodableRows: readonly UndecodableRow[];
+  /** Configurations a move left with fewer voters than the replica count (`replicaSets`). */
+  readonly shrunkGroups: readonly ShrunkGroup[];
   readonly atLeastOnce: AtLeastOnceResult;
   readonly perKeyOrder: PerKeyOrderResult;
   readonly finalState: FinalStateResult;
   readonly liveness: LivenessResult;
   readonly exactOutcomes: ExactOutcomesResult;
   readonly storedRows: StoredRowsResult;
+  readonly replicaSets: ReplicaSetsResult;
   /** The reports, one after the other. */
   readonly report: string;
 }
 
 /**
- * Runs `atLeastOnce`, `perKeyOrder`, `finalState`, `liveness` and `exactOutcomes` over `history`, and
- * `storedRows` over `options.stored`.
+ * Runs `atLeastOnce`, `perKeyOrder`, `finalState`, `liveness`, `exactOutcomes` and `replicaSets` over
+ * `history`, and `storedRows` over `options.stored`.
  *
  * @param options `key` and `seq` are required; see {@link CheckOptions} for the rest and their defaults.
  * @throws CheckerError `INVALID_ARGUMENT` for a bad option, a user function that throws or gives an
@@ -81,6 +85,7 @@ export function check<Row extends object = HistoryRow>(
   const exact = judgeExactOutcomes(index, timelines);
   const stored = options.stored;
   const storedRows = judgeStoredRows(stored?.versions ?? [], stored?.schemas ?? NO_SCHEMAS);
+  const replicaSets = judgeReplicaSets(history);
   return {
     valid:
       atLeastOnce.valid &&
@@ -88,7 +93,8 @@ export function check<Row extends object = HistoryRow>(
       finalState.valid &&
       live.valid &&
       exact.valid &&
-      storedRows.valid,
+      storedRows.valid &&
+      replicaSets.valid,
     lost: atLeastOnce.lost,
     unexpected: atLeastOnce.unexpected,
     duplicated: atLeastOnce.duplicated,
@@ -98,15 +104,18 @@ export function check<Row extends object = HistoryRow>(
     unsettled: live.violations,
     inexact: exact.violations,
     undecodableRows: storedRows.undecodable,
+    shrunkGroups: replicaSets.shrunk,
     atLeastOnce,
     perKeyOrder,
     finalState,
     liveness: live,
     exactOutcomes: exact,
     storedRows,
+    replicaSets,
     // The stored-rows line only when stores were given: without them it judged nothing.
     report: [atLeastOnce.report, perKeyOrder.report, finalState.report, live.report, exact.report]
       .concat(stored === undefined ? [] : [storedRows.report])
+      .concat(replicaSets.configurations === 0 ? [] : [replicaSets.report])
       .join('\n'),
   };
 }

@@ -13,6 +13,7 @@ export const CheckerNames = {
   exactOutcomes: 'exactOutcomes',
   linearizable: 'linearizable',
   storedRows: 'storedRows',
+  replicaSets: 'replicaSets',
 } as const;
 
 export type CheckerName = (typeof CheckerNames)[keyof typeof CheckerNames];

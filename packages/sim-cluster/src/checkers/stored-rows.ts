@@ -1,6 +1,7 @@
 /**
  * The stored-rows checker: every version a store keeps decodes with the schema version it names and fits
- * its columns, and every stored key decodes as the table's key. A row that fails here is one no reader
+ * its columns, every stored key decodes as the table's key, and belongs to the partition whose store holds
+ * it (its colocation hash, computed here from the decoded values). A row that fails here is one no reader
  * (`readTable`, a client's `get`) could ever return: the node should have refused it when it was written.
  *
  * It judges the stores' committed versions as given (`cluster.check` passes those of every node, crashed
@@ -8,8 +9,14 @@
  * (the value checks run backwards), not by the node's own checks on bytes, so a node that skips a check is
  * caught. It does not look at the history.
  */
-import { type ColumnDef, type InternalValue, RowCodec, type TableSchema } from '@datastreamer/protocol';
-import { storedValueProblem } from '@datastreamer/protocol/internal';
+import {
+  type ColumnDef,
+  type InternalValue,
+  partitionFor,
+  RowCodec,
+  type TableSchema,
+} from '@datastreamer/protocol';
+import { keyColocationHash, storedValueProblem } from '@datastreamer/protocol/internal';
 import { storedRowTuple, storedRowVersion } from '@datastreamer/server-node/internal';
 import { buildReport, type CheckerResult } from './checker-result.js';
 
@@ -113,8 +120,14 @@ function problemOf(
     if (row !== undefined) return `the row ${row}`;
     if (keyCodec === null) return 'the table has no latest schema';
     const keyColumns = keyCodec.schema.keyColumns.map((i) => keyCodec.schema.columns[i] as ColumnDef);
-    const key = valuesProblem(keyColumns, keyCodec.decodeKeyValues(version.key));
-    return key === undefined ? undefined : `the key ${key}`;
+    const keyValues = keyCodec.decodeKeyValues(version.key);
+    const key = valuesProblem(keyColumns, keyValues);
+    if (key !== undefined) return `the key ${key}`;
+    const schema = keyCodec.schema;
+    const owner = partitionFor(keyColocationHash(schema, keyValues), schema.partitions);
+    return owner === version.partition
+      ? undefined
+      : `the key belongs to partition ${owner}: no read of it looks in partition ${version.partition}`;
   } catch (error) {
     return `does not decode: ${error instanceof Error ? error.message : String(error)}`;
   }

@@ -25,13 +25,7 @@ import {
   type SeededRng,
   silentLogger,
 } from '@datastreamer/protocol';
-import {
-  ClusterNode,
-  type LeaseEvent,
-  LocalControlPlane,
-  MemoryDisk,
-  type MoveReport,
-} from '@datastreamer/server-node';
+import { ClusterNode, LocalControlPlane, MemoryDisk, type MoveReport } from '@datastreamer/server-node';
 import { BuggifyRun } from '../buggify/buggify-run.js';
 import type { Verdict } from '../checkers/check.js';
 import { check as checkHistory } from '../checkers/check.js';
@@ -45,7 +39,10 @@ import type { HistoryRow } from '../history/history-event.js';
 import { SimNetwork } from '../network/sim-network.js';
 import { recordApplies } from './apply-recording.js';
 import { type CheckedView, isCheckedView, type RowOfView } from './checked-view.js';
+import { MetastorageMembers } from './metastorage-members.js';
+import { recordElections, recordLease } from './raft-events.js';
 import { recordedStream, type StreamRecording, type StreamTarget } from './recorded-stream.js';
+import { REPLICA_MOVE_WAIT_MS, type ReplicaMoveReport, ReplicaMover } from './replica-moves.js';
 import {
   defaultClusterSecret,
   type HistoryMode,
@@ -59,8 +56,19 @@ import { committedRows, type PlainRow, RowDecoders, storedVersions } from './tab
 /** What `connect` takes: a subset of nodes, and client options other than transport and endpoints. */
 export interface ConnectOptions
   extends Omit<ClientOptions, 'transport' | 'endpoints' | 'clock' | 'rng' | 'buggify'> {
-  /** The nodes to connect to. Default: every running node. */
+  /**
+   * The nodes to connect to. Default: every running node. A client given a subset keeps to it (its
+   * `clusterDiscovery` defaults to false: the server forwards), unless `clusterDiscovery: true` is given.
+   */
   readonly nodes?: readonly string[];
+}
+
+/** How `movePartition` moves a replica of a replicated table. */
+export interface ReplicaMoveOptions {
+  /** The replica that leaves. Default: the last replica that is not the primary. */
+  readonly from?: string;
+  /** How long to wait for the move, in cluster ms. Default {@link REPLICA_MOVE_WAIT_MS}; 0: not at all. */
+  readonly waitMs?: number;
 }
 
 /** A clock with the `sleep` tests use; virtual or real. */
@@ -71,9 +79,6 @@ export const REAL_CLOCK_RAFT = {
   electionTimeoutMs: { min: 1000, max: 2000 },
   heartbeatIntervalMs: 100,
 } as const;
-
-/** The longest `start` waits for the metastorage's first leader, in ms on the cluster's clock. */
-const METASTORAGE_START_MS = 10_000;
 
 export class SimCluster implements AsyncDisposable {
   /** The run's seed: `SimCluster.start({ seed })` with it replays every random choice. */
@@ -101,7 +106,9 @@ export class SimCluster implements AsyncDisposable {
   /** What the nodes prove to each other (see `SimClusterOptions.auth`). */
   readonly #clusterSecret: string;
   /** The metastorage group's members: the first `metastorageNodes` nodes (none: a shared catalog). */
-  readonly #metastorageMembers: readonly string[];
+  readonly #metastorage: MetastorageMembers;
+  /** Moves of replicated partitions' replicas (see replica-moves.ts). */
+  readonly #replicaMoves: ReplicaMover;
   #nextNode = 1;
   #nextClient = 1;
   #stopped = false;
@@ -109,7 +116,6 @@ export class SimCluster implements AsyncDisposable {
   private constructor(options: ResolvedSimClusterOptions) {
     this.#options = options;
     this.#rng = createRng(options.seed ?? entropySeed());
-    this.#metastorageMembers = Array.from({ length: options.metastorageNodes }, (_, i) => `node-${i + 1}`);
     this.seed = this.#rng.seed;
     this.#log = (options.logger ?? silentLogger).child({ component: 'sim-cluster' });
     this.clock =
@@ -118,13 +124,23 @@ export class SimCluster implements AsyncDisposable {
         : new SimClock(
             options.maxVirtualTimeMs === undefined ? {} : { maxVirtualTimeMs: options.maxVirtualTimeMs },
           );
+    this.#metastorage = new MetastorageMembers(options.metastorageNodes, this.#nodes, this.clock);
     this.controlPlane = new LocalControlPlane({
       defaultPartitions: options.partitions,
       defaultReplicas: options.replicas,
       clock: this.clock,
       ...(options.replication.leaseMs === undefined ? {} : { leaseMs: options.replication.leaseMs }),
     });
-    this.controlPlane.leases.subscribe((event) => this.#recordLease(event));
+    this.controlPlane.leases.subscribe((event) =>
+      recordLease(event, this.history, (tableId) => this.#tableName(tableId)),
+    );
+    this.#replicaMoves = new ReplicaMover({
+      placement: this.controlPlane.placement,
+      clock: this.clock,
+      isRunning: (name) => this.#nodes.get(name)?.isRunning === true,
+      tableName: (tableId) => this.#tableName(tableId),
+      recordTopology: (change) => this.history.recordTopology(change),
+    });
     this.network = new SimNetwork({
       clock: this.clock,
       rng: this.#rng.child('net'),
@@ -149,16 +165,17 @@ export class SimCluster implements AsyncDisposable {
   static async start(options: SimClusterOptions = {}): Promise<SimCluster> {
     const cluster = new SimCluster(resolveSimClusterOptions(options));
     for (let i = 0; i < cluster.#options.nodes; i++) cluster.#startNode();
+    cluster.history.recordTopology({ kind: 'start', nodes: cluster.nodes });
     for (const [name, receiver] of Object.entries(cluster.#options.receivers)) {
       cluster.deployReceiver(name, receiver);
     }
-    await cluster.#metastorageLeader();
+    await cluster.#metastorage.firstLeader();
     return cluster;
   }
 
   /** The metastorage's members (the first `metastorageNodes` nodes); empty without a metastorage. */
   get metastorageNodes(): readonly string[] {
-    return this.#metastorageMembers;
+    return this.#metastorage.names;
   }
 
   /**
@@ -166,13 +183,7 @@ export class SimCluster implements AsyncDisposable {
    * thinks it leads); `undefined` when none does.
    */
   metastorageLeader(): string | undefined {
-    let best: { name: string; term: number } | undefined;
-    for (const name of this.#metastorageMembers) {
-      const raft = this.#nodes.get(name)?.metastorage?.group?.raft;
-      if (raft?.role === 'leader' && (best === undefined || raft.term > best.term))
-        best = { name, term: raft.term };
-    }
-    return best?.name;
+    return this.#metastorage.leader();
   }
 
   /** What the cluster records: the `history` option of `start` (`'full'` by default). */
@@ -198,8 +209,9 @@ export class SimCluster implements AsyncDisposable {
   }
 
   /**
-   * A client connected to every running node, or to `options.nodes`; clients are named `client-1`, ... in
-   * the order they connect. The cluster closes it on `stop`.
+   * A client connected to every running node, following the cluster's members as nodes join and leave; or
+   * to `options.nodes` only. Clients are named `client-1`, ... in the order they connect. The cluster closes
+   * it on `stop`.
    */
   async connect(options: ConnectOptions = {}): Promise<Client> {
     this.#checkRunning();
@@ -209,6 +221,7 @@ export class SimCluster implements AsyncDisposable {
     const name = `client-${this.#nextClient++}`;
     const client = await Client.connect({
       ...clientOptions,
+      clusterDiscovery: clientOptions.clusterDiscovery ?? nodes === undefined,
       name,
       transport: this.network.transport(name),
       endpoints,
@@ -301,36 +314,40 @@ export class SimCluster implements AsyncDisposable {
     first.deployReceiver(name, receiver);
   };
 
-  /** Adds a node and rebalances partitions to it; resolves with its name once they moved. */
-  async addNode(): Promise<string> {
+  /**
+   * Adds a node and rebalances partitions to it; resolves with its name once they moved. Replicas of
+   * replicated partitions move to it by membership changes (a learner caught up from a snapshot, promoted,
+   * then the old replica removed); it waits for those up to `options.waitMs` of cluster time (default
+   * {@link REPLICA_MOVE_WAIT_MS}; 0: not at all), and any still under way go on in the background.
+   */
+  async addNode(options: { readonly waitMs?: number } = {}): Promise<string> {
     this.#checkRunning();
     const name = this.#startNode();
     this.history.recordTopology({ kind: 'join', node: name });
     await this.#rebalance(this.controlPlane.placement.members);
+    const mover = this.#replicaMoves;
+    const moves = mover.startPlan();
+    await mover.until(() => moves.every((move) => mover.reached(move)), options.waitMs);
     return name;
   }
 
   /**
-   * Removes a node gracefully: its partitions move to the others first.
-   * @throws SimClusterError `INVALID_ARGUMENT` for the last node, one holding replicas of a replicated
-   *   table (taking a replica away is a membership change, not supported yet), or a metastorage member whose
-   *   going would leave the metastorage without a majority of its members.
+   * Removes a node gracefully: its partitions move to the others first, its replicas of replicated
+   * partitions by membership changes (a replacement added and caught up before the replica is removed).
+   * @throws SimClusterError `INVALID_ARGUMENT` for the last node, one holding replicas that no other node
+   *   can take (too few nodes for the replica count), or a metastorage member whose going would leave the
+   *   metastorage without a majority of its members (checked first: nothing moves then);
+   *   `NODE_UNAVAILABLE` when its replicas did not all move within {@link REPLICA_MOVE_WAIT_MS} (a node they
+   *   move to is down): it stays a member then, and the moves go on.
    */
   async removeNode(name: string): Promise<void> {
     this.#checkRunning();
     const node = this.node(name);
-    const hosted = this.controlPlane.placement.replicatedPartitionsOf(name).length;
-    if (hosted > 0) {
-      throw new SimClusterError(
-        'INVALID_ARGUMENT',
-        `cannot remove "${name}": it holds replicas of ${hosted} replicated partitions, and moving a ` +
-          'replica is a membership change, not supported yet',
-      );
-    }
     const rest = this.controlPlane.placement.members.filter((m) => m !== name);
     if (rest.length === 0)
       throw new SimClusterError('INVALID_ARGUMENT', `cannot remove "${name}": it is the last node`);
-    this.#checkMetastorageKeeps(name, 'remove');
+    this.#metastorage.checkKeeps(name, 'remove');
+    await this.#replicaMoves.moveAllOff(name, rest);
     await this.#rebalance(rest);
     this.controlPlane.placement.removeMember(name);
     node.crash();
@@ -353,17 +370,28 @@ export class SimCluster implements AsyncDisposable {
     if (this.#nodes.size === 1) {
       throw new SimClusterError('INVALID_ARGUMENT', `cannot destroy "${name}": it is the last node`);
     }
-    this.#checkMetastorageKeeps(name, 'destroy');
+    this.#metastorage.checkKeeps(name, 'destroy');
     node.destroy();
     this.network.down(name);
     this.#nodes.delete(name);
     this.controlPlane.placement.forgetMember(name);
     this.history.recordTopology({ kind: 'destroy', node: name });
+    // Repair: its replicas are replaced on the other nodes (when there are enough), in the background.
+    this.#replicaMoves.startPlan();
   }
 
   /**
-   * The nodes holding a partition (its Raft group's replicas for a replicated table, the owner otherwise),
-   * the preferred primary first. A destroyed node stays listed until its replica is replaced (not done yet).
+   * Resolves once no replicated partition has a replica move under way (repairs after `destroyNode`
+   * included), or with false after `timeoutMs` of cluster time (default {@link REPLICA_MOVE_WAIT_MS}).
+   */
+  replicaMovesSettled(timeoutMs = REPLICA_MOVE_WAIT_MS): Promise<boolean> {
+    return this.#replicaMoves.until(() => !this.#replicaMoves.pending(), timeoutMs);
+  }
+
+  /**
+   * The nodes holding a partition (the voters of its Raft group's newest committed configuration for a
+   * replicated table, the owner otherwise), the preferred primary first. A destroyed node stays listed until
+   * its replica is replaced (after `destroyNode`, when another node can take it).
    * @throws SimClusterError `TABLE_NOT_FOUND`, `INVALID_ARGUMENT` for a partition the table does not have.
    */
   async replicasOf(table: string, partition: number): Promise<string[]> {
@@ -441,8 +469,21 @@ export class SimCluster implements AsyncDisposable {
     this.history.recordTopology({ kind: 'pause', node: name, ms });
   }
 
-  /** Moves one partition of a table to `toNode` (its committed state goes along, atomically). */
-  async movePartition(table: string, partition: number, toNode: string): Promise<MoveReport> {
+  /**
+   * Moves one partition of a table to `toNode`. Unreplicated: its committed state goes along, atomically.
+   * Replicated: the replica on `options.from` (default: the last replica that is not the primary) is
+   * replaced by one on `toNode` through Raft membership changes while writes go on (see replica-moves.ts);
+   * it resolves when the replicas show the move, or after `options.waitMs` of cluster time (default
+   * {@link REPLICA_MOVE_WAIT_MS}; 0: at once) with `completed: false` (the move goes on).
+   * @throws SimClusterError `INVALID_ARGUMENT` for a bad partition or node, `toNode` holding a replica
+   *   already, a move of the partition under way; `NODE_UNAVAILABLE` when `toNode` is down.
+   */
+  async movePartition(
+    table: string,
+    partition: number,
+    toNode: string,
+    options: ReplicaMoveOptions = {},
+  ): Promise<MoveReport | ReplicaMoveReport> {
     this.#checkRunning();
     const schema = this.#schemaOf(table);
     const owner = this.controlPlane.placement.owner(schema.tableId, partition);
@@ -453,6 +494,16 @@ export class SimCluster implements AsyncDisposable {
       );
     }
     this.node(toNode);
+    if (this.controlPlane.placement.isReplicated(schema.tableId)) {
+      const mover = this.#replicaMoves;
+      const move = mover.start(schema.tableId, partition, toNode, options.from);
+      const placement = this.controlPlane.placement;
+      await mover.until(
+        () => mover.reached(move) || placement.targetOf(schema.tableId, partition) === undefined,
+        options.waitMs,
+      );
+      return mover.report(move);
+    }
     const report = await this.node(owner).movePartition(schema.tableId, partition, toNode);
     this.history.recordTopology({ kind: 'move', table, partition, from: owner, to: toNode });
     return report;
@@ -581,25 +632,14 @@ export class SimCluster implements AsyncDisposable {
       }),
       rng: this.#rng.child(name),
       replication: raft,
-      ...(this.#metastorageMembers.length === 0
-        ? {}
-        : { metastorage: { members: this.#metastorageMembers } }),
+      ...(this.#metastorage.names.length === 0 ? {} : { metastorage: { members: this.#metastorage.names } }),
       ...(this.buggify === undefined ? {} : { buggify: this.buggify.buggify }),
       authentication: {
         clusterSecret: this.#clusterSecret,
         ...(this.#options.auth.users === undefined ? {} : { users: this.#options.auth.users }),
       },
     });
-    node.onRoleChange((tableId, partition, change) => {
-      if (change.role !== 'leader') return;
-      this.history.recordTopology({
-        kind: 'election',
-        table: this.controlPlane.catalog.latest(tableId)?.tableName ?? String(tableId),
-        partition,
-        node: name,
-        term: change.term,
-      });
-    });
+    recordElections(node, name, this.history, (tableId) => this.#tableName(tableId));
     if (this.#options.history === 'full') {
       recordApplies(node, name, {
         history: this.history,
@@ -615,51 +655,6 @@ export class SimCluster implements AsyncDisposable {
     return name;
   }
 
-  /**
-   * Waits (on the cluster's clock, at most {@link METASTORAGE_START_MS}) until the metastorage group has a
-   * leader that committed an entry of its term, so the first catalog change does not wait for an election.
-   */
-  async #metastorageLeader(): Promise<void> {
-    if (this.#metastorageMembers.length === 0) return;
-    const ready = () =>
-      this.#metastorageMembers.some((name) => {
-        const raft = this.#nodes.get(name)?.metastorage?.group?.raft;
-        return raft?.role === 'leader' && raft.committedInTerm;
-      });
-    for (let waited = 0; !ready() && waited < METASTORAGE_START_MS; waited += 5) await this.clock.sleep(5);
-  }
-
-  /**
-   * A metastorage member may go for good (leave, destroy) only while a majority of the group's members stays:
-   * replacing a member is a membership change the metastorage does not make yet.
-   * @throws SimClusterError `INVALID_ARGUMENT` when `name` going would leave no majority.
-   */
-  #checkMetastorageKeeps(name: string, what: 'remove' | 'destroy'): void {
-    const members = this.#metastorageMembers;
-    if (!members.includes(name)) return;
-    const staying = members.filter((m) => m !== name && this.#nodes.has(m)).length;
-    if (staying * 2 > members.length) return;
-    throw new SimClusterError(
-      'INVALID_ARGUMENT',
-      `cannot ${what} "${name}": the metastorage (${members.join(', ')}) would keep ${staying} of its ` +
-        `${members.length} members, no majority; replacing a member is a membership change, not supported yet`,
-    );
-  }
-
-  /** A lease granted to a new holder or term, as a topology event. */
-  #recordLease(event: LeaseEvent): void {
-    const { lease } = event;
-    this.history.recordTopology({
-      kind: 'lease',
-      table: this.controlPlane.catalog.latest(lease.tableId)?.tableName ?? String(lease.tableId),
-      partition: lease.partition,
-      node: lease.holder,
-      term: lease.term,
-      startMs: lease.startMs,
-      expiresAtMs: lease.expiresAtMs,
-    });
-  }
-
   /** The committed rows of `table`; with `skipUndecodable`, rows that do not decode are left out. */
   #readTable(table: string, skipUndecodable: boolean): PlainRow[] {
     const nodes = this.#nodes;
@@ -669,16 +664,20 @@ export class SimCluster implements AsyncDisposable {
     });
   }
 
+  #tableName(tableId: number): string {
+    return this.controlPlane.catalog.latest(tableId)?.tableName ?? String(tableId);
+  }
+
   async #rebalance(members: readonly string[]): Promise<void> {
     for (const move of this.controlPlane.placement.planRebalance(members)) {
       await this.node(move.from).movePartition(move.tableId, move.partition, move.to);
-      const table = this.controlPlane.catalog.latest(move.tableId)?.tableName ?? String(move.tableId);
+      const { partition, from, to } = move;
       this.history.recordTopology({
         kind: 'move',
-        table,
-        partition: move.partition,
-        from: move.from,
-        to: move.to,
+        table: this.#tableName(move.tableId),
+        partition,
+        from,
+        to,
       });
     }
   }

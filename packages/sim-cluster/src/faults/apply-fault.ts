@@ -6,7 +6,9 @@ import type { SimCluster } from '../cluster/sim-cluster.js';
 import type { Fault } from './fault.js';
 
 /**
- * Applies `fault` now; resolves when the cluster has settled (a join or leave once partitions moved).
+ * Applies `fault` now; resolves when the cluster has settled (a join or leave once partitions moved), except
+ * for replica moves of replicated tables (a move, or those a join starts), which go on during the steps
+ * after it: crashes and cuts meet them.
  *
  * @throws whatever the cluster or network throws for it (`SimClusterError`, `SimNetworkError`, the node's
  *   `NODE_UNAVAILABLE` when a move needs a crashed node).
@@ -48,10 +50,10 @@ export async function applyFault(cluster: SimCluster, fault: Fault): Promise<voi
       cluster.pauseNode(fault.node, fault.ms);
       return;
     case 'movePartition':
-      await cluster.movePartition(fault.table, fault.partition, fault.to);
+      await cluster.movePartition(fault.table, fault.partition, fault.to, { waitMs: 0 });
       return;
     case 'join':
-      await cluster.addNode();
+      await cluster.addNode({ waitMs: 0 });
       return;
     case 'leave':
       await cluster.removeNode(fault.node);

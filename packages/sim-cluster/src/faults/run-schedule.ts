@@ -3,7 +3,8 @@
  *
  * `runSchedule` validates the plan against the cluster's nodes, then applies each step `atMs` after it was
  * called, in time order, one after the other (a join or leave that takes virtual time delays the steps
- * behind it; they then run as soon as it settles). What the steps do is recorded by the cluster (topology)
+ * behind it; they then run as soon as it settles; replica moves of replicated tables are started and go on
+ * under the later steps, see `applyFault`). What the steps do is recorded by the cluster (topology)
  * and the network (fault events); a step the cluster refuses because of its state at that moment (a move
  * whose owner is crashed, a node that already left) is skipped and recorded as a `fault` event of kind
  * `skipped`, unless `onRefused: 'throw'`. That makes any sub-plan of a valid plan runnable, which is what

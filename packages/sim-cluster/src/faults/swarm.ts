@@ -7,8 +7,15 @@
  *
  * The swarm produces an ordinary fault plan (plain data, dumpable, replayable without the swarm), generated
  * while following the membership it implies: a crash leaves at least one node running and is followed by
- * a restart; cuts (the metastorage's leader or majority cut off included) are followed by a heal; joins, leaves and moves happen only while no node is crashed (a
- * move needs both ends up); a destroy (opt in) happens once at most, with every member running. `runSwarm` runs the plan over the fault phase, then heals (the two phases of
+ * a restart; cuts (the metastorage's leader or majority cut off included) are followed by a heal; joins,
+ * leaves and moves happen only while no node is crashed (a move needs both ends up), except moves of a
+ * replicated table's replicas, which are membership changes that must survive crashes; a destroy (opt in)
+ * happens once at most, with every member running, and when every table is replicated a new node joins
+ * right after it (the destroyed node replaced: repairs may put replicas on it). With joins and leaves on, now
+ * and then (a share {@link REPLACE_ALL_CHANCE} of the leaves drawn, once per plan) a leave becomes a
+ * replacement of the whole cluster: nodes join, then, {@link REPLACE_ALL_GAP_MS} later, every node the plan
+ * started with leaves, {@link REPLACE_ALL_SPACING_MS} apart, so clients must follow the cluster to nodes they
+ * were never given. `runSwarm` runs the plan over the fault phase, then heals (the two phases of
  * SIMULATION.md).
  */
 import { createRng, type Rng } from '@datastreamer/protocol';
@@ -16,6 +23,7 @@ import type { SimCluster } from '../cluster/sim-cluster.js';
 import type { Fault, FaultPlan, FaultStep, NetworkSettings } from './fault.js';
 import { FaultPlanError } from './fault-plan-error.js';
 import { type HealReport, healCluster, runSchedule, type ScheduleReport } from './run-schedule.js';
+import { SwarmState } from './swarm-state.js';
 
 /** What a swarm may turn on. The first five are network settings; the rest are events in time. */
 export const SwarmFaultKinds = {
@@ -56,6 +64,15 @@ export const DEFAULT_SWARM_KINDS: readonly SwarmFaultKind[] = Object.values(Swar
 /** Default length of the fault phase, in virtual ms. */
 export const DEFAULT_SWARM_DURATION_MS = 5000;
 
+/** How likely a leave the swarm draws becomes a replacement of every starting node (once per plan). */
+export const REPLACE_ALL_CHANCE = 0.25;
+
+/** Between a replacement's joins and its first leave: time for clients to hear of the new nodes, in ms. */
+export const REPLACE_ALL_GAP_MS = 150;
+
+/** Between two leaves of a replacement, in ms: time for a client that lost one node to ask another. */
+export const REPLACE_ALL_SPACING_MS = 30;
+
 const NETWORK_KINDS: ReadonlySet<SwarmFaultKind> = new Set([
   'drop',
   'duplicate',
@@ -82,8 +99,12 @@ export interface SwarmTargets {
   readonly nodes: readonly string[];
   /** Client endpoints cuts, clogs and disconnects may involve (`client-1`, ...). Default none. */
   readonly clients?: readonly string[];
-  /** Tables whose partitions may move. Default none (no moves). */
-  readonly tables?: readonly { readonly name: string; readonly partitions: number }[];
+  /** Tables whose partitions may move (`replicated`: Raft groups, moved by membership changes). Default none. */
+  readonly tables?: readonly {
+    readonly name: string;
+    readonly partitions: number;
+    readonly replicated?: boolean;
+  }[];
   /** Most members at once (joins stop there). Default: the starting count plus 2. */
   readonly maxNodes?: number;
 }
@@ -157,50 +178,6 @@ export function drawSwarmProfile(
   };
 }
 
-/** The membership the plan implies, followed in time order while generating. */
-class SwarmState {
-  readonly members: string[];
-  readonly crashed = new Set<string>();
-  /** Whether a node was destroyed already (a plan destroys one at most). */
-  destroyed = false;
-  #next: number;
-  /** State changes of steps already planned for later (restarts), by time. */
-  readonly #later: { readonly atMs: number; readonly node: string }[] = [];
-
-  constructor(nodes: readonly string[]) {
-    this.members = [...nodes];
-    this.#next = 1 + Math.max(0, ...nodes.map((n) => Number(/^node-(\d+)$/.exec(n)?.[1] ?? 0)));
-  }
-
-  advanceTo(atMs: number): void {
-    for (let i = 0; i < this.#later.length; ) {
-      const entry = this.#later[i] as { readonly atMs: number; readonly node: string };
-      if (entry.atMs <= atMs) {
-        this.crashed.delete(entry.node);
-        this.#later.splice(i, 1);
-      } else i++;
-    }
-  }
-
-  restartAt(atMs: number, node: string): void {
-    this.#later.push({ atMs, node });
-  }
-
-  running(): string[] {
-    return this.members.filter((n) => !this.crashed.has(n));
-  }
-
-  join(): string {
-    const name = `node-${this.#next++}`;
-    this.members.push(name);
-    return name;
-  }
-
-  leave(node: string): void {
-    this.members.splice(this.members.indexOf(node), 1);
-  }
-}
-
 /**
  * Generates the plan of a profile over `durationMs`: the network settings at 0, then fault events with
  * exponential gaps of mean `profile.meanGapMs`, each with its follow-up (heal after a cut, restart after a
@@ -237,6 +214,29 @@ export function swarmPlan(
   if (hasSettings) push(0, { kind: 'setFaults', faults: profile.network });
   const state = new SwarmState(targets.nodes);
   const hold = () => rng.int(1, Math.max(1, profile.maxHoldMs));
+  let replaced = false;
+  /** Until a replacement's last leave, nothing crashes (leaves happen only with every node up). */
+  let replacingUntil = -1;
+  /** Joins at `t` (at least one, within `maxNodes` counting the starting nodes), then every starting node leaves. */
+  const replaceAll = (t: number): boolean => {
+    const starting = targets.nodes.filter((n) => state.members.includes(n));
+    const room = maxNodes - state.members.length;
+    const others = state.members.length - starting.length;
+    const lastLeaveAt = t + REPLACE_ALL_GAP_MS + (starting.length - 1) * REPLACE_ALL_SPACING_MS;
+    if (starting.length === 0 || room < 1 || lastLeaveAt >= durationMs) return false;
+    const joins = Math.min(room, rng.int(1, 2));
+    if (others + joins < 1) return false;
+    for (let j = 0; j < joins; j++) {
+      state.join();
+      push(t, { kind: 'join' });
+    }
+    starting.forEach((node, i) => {
+      state.leave(node);
+      push(t + REPLACE_ALL_GAP_MS + i * REPLACE_ALL_SPACING_MS, { kind: 'leave', node });
+    });
+    replacingUntil = lastLeaveAt;
+    return true;
+  };
   let t = 0;
   while (events.length > 0) {
     t += Math.max(1, Math.round(-Math.log(1 - rng.next()) * profile.meanGapMs));
@@ -297,7 +297,7 @@ export function swarmPlan(
       }
       case 'crash': {
         const running = state.running();
-        if (running.length < 2) break;
+        if (running.length < 2 || t <= replacingUntil) break;
         const node = pick(rng, running);
         state.crashed.add(node);
         push(t, { kind: 'crash', node });
@@ -307,18 +307,23 @@ export function swarmPlan(
         break;
       }
       case 'destroy': {
-        if (state.destroyed || state.crashed.size > 0 || members.length < 3) break;
+        if (state.destroyed || state.crashed.size > 0 || members.length < 3 || t <= replacingUntil) break;
         const node = pick(rng, members);
         state.destroyed = true;
         state.leave(node);
         push(t, { kind: 'destroy', node });
+        if (tables.length > 0 && tables.every((table) => table.replicated === true)) {
+          state.join();
+          push(t, { kind: 'join' });
+        }
         break;
       }
       case 'pause':
         push(t, { kind: 'pause', node: pick(rng, members), ms: hold() });
         break;
       case 'move': {
-        if (tables.length === 0 || state.crashed.size > 0) break;
+        const replicated = tables.every((table) => table.replicated === true);
+        if (tables.length === 0 || (state.crashed.size > 0 && !replicated)) break;
         const table = pick(rng, tables);
         push(t, {
           kind: 'movePartition',
@@ -336,6 +341,10 @@ export function swarmPlan(
         break;
       case 'leave': {
         if (state.crashed.size > 0 || members.length < 2) break;
+        if (!replaced && events.includes('join') && rng.chance(REPLACE_ALL_CHANCE) && replaceAll(t)) {
+          replaced = true;
+          break;
+        }
         const node = pick(rng, members);
         state.leave(node);
         push(t, { kind: 'leave', node });

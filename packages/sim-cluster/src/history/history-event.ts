@@ -15,6 +15,8 @@ export type HistoryRow = { readonly [column: string]: unknown };
 
 /** The kinds of topology change. `heal` marks the end of a run's fault phase (see SIMULATION.md). */
 export const TopologyKinds = {
+  /** The cluster started; `details.nodes`: its members, in join order (the checkers' first membership). */
+  start: 'start',
   join: 'join',
   leave: 'leave',
   crash: 'crash',
@@ -31,6 +33,11 @@ export const TopologyKinds = {
    * not recorded); `details`: table, partition, node, term, startMs, expiresAtMs.
    */
   lease: 'lease',
+  /**
+   * A replicated partition's group committed a new configuration (a step of a move); `details`: table,
+   * partition, voters, learners, index (of the config entry), replicas (the table's replica count).
+   */
+  membership: 'membership',
 } as const;
 
 export type TopologyKind = (typeof TopologyKinds)[keyof typeof TopologyKinds];
@@ -158,7 +165,7 @@ export interface FaultEvent extends EventBase {
 }
 
 /**
- * A node joined, left, crashed, restarted, paused or was destroyed, a partition moved, a replicated
+ * The cluster started, a node joined, left, crashed, restarted, paused or was destroyed, a partition moved, a replicated
  * partition elected a leader or changed its lease, or the fault phase ended.
  */
 export interface TopologyEvent extends EventBase {

@@ -9,6 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Clock } from '@datastreamer/protocol';
+import { renderReport } from '../report/render-report.js';
 import { HistoryError } from './history-error.js';
 import type {
   AckEvent,
@@ -27,6 +28,7 @@ import type {
   TopologyKind,
 } from './history-event.js';
 import { decodeEvent, encodeEvent } from './history-json.js';
+import { type HistoryReportOptions, historyReport } from './history-report.js';
 
 /** What `recordSubmit` takes: a submit event without its stamp. */
 export type SubmitRecord = Omit<SubmitEvent, 'type' | 'n' | 'atMs'>;
@@ -307,6 +309,16 @@ export class History implements HistoryLike {
     let text = '';
     for (const event of this.#events) text += `${encodeEvent(event)}\n`;
     return text;
+  }
+
+  /**
+   * The history as one self-contained HTML page (no network needed to open it): the seed and replay command
+   * on top when given, each checker violation of `options.judgement` linked to the events that prove it, a
+   * per-key timeline of submits, applies, acks and failures across clients and nodes, and faults and topology
+   * changes as bands. See `HistoryReportOptions` for the options and their defaults.
+   */
+  toHtml(options: HistoryReportOptions = {}): string {
+    return renderReport(historyReport(this.#events, options));
   }
 
   /**

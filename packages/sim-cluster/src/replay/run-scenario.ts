@@ -113,8 +113,10 @@ export async function runScenario(
   });
   try {
     options.onCluster?.(cluster);
-    const clientOptions =
-      s.client?.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: s.client.requestTimeoutMs };
+    const clientOptions = {
+      ...(s.client?.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: s.client.requestTimeoutMs }),
+      ...(s.client?.clusterDiscovery === undefined ? {} : { clusterDiscovery: s.client.clusterDiscovery }),
+    };
     const admin = await cluster.connect(clientOptions);
     await admin.catalog.createTable(scenarioTable(table, s.workload.partitions));
     const viewOf = async (client: Client): Promise<StreamerView> => {
@@ -152,6 +154,7 @@ export async function runScenario(
                 name: table,
                 partitions:
                   s.workload.partitions ?? cluster.controlPlane.catalog.latest(table)?.partitions ?? 1,
+                replicated: (s.cluster?.replicas ?? 1) > 1,
               },
             ],
           }),

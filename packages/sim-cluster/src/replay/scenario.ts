@@ -112,8 +112,11 @@ export interface Scenario {
     /** Nodes of the metastorage (`SimCluster.start({ metastorageNodes })`); 0: none. Default the cluster's. */
     readonly metastorageNodes?: number;
   };
-  /** Options of every client. */
-  readonly client?: { readonly requestTimeoutMs?: number };
+  /**
+   * Options of every client. `clusterDiscovery` (default true) false runs clients that keep to the nodes
+   * they were given, as every client did before they followed the cluster (scenarios recorded then).
+   */
+  readonly client?: { readonly requestTimeoutMs?: number; readonly clusterDiscovery?: boolean };
   readonly workload: ScenarioWorkload;
   /** The fault plan, relative to the start of the fault phase. Default none. */
   readonly faults?: FaultPlan;
@@ -309,8 +312,11 @@ export function validateScenario(scenario: unknown): Scenario {
   }
   const client = field(scenario, 'client') ?? {};
   if (!isRecord(client)) fail('client', 'an object', client);
-  only('client', client, ['requestTimeoutMs']);
+  only('client', client, ['requestTimeoutMs', 'clusterDiscovery']);
   optionalNumber('client.requestTimeoutMs', field(client, 'requestTimeoutMs'), 1, false);
+  const discovery = field(client, 'clusterDiscovery');
+  if (discovery !== undefined && typeof discovery !== 'boolean')
+    fail('client.clusterDiscovery', 'a boolean', discovery);
   const workload = field(scenario, 'workload');
   if (!isRecord(workload)) fail('workload', 'an object { streams, table?, partitions? }', workload);
   only('workload', workload, ['table', 'partitions', 'streams']);

@@ -7,6 +7,7 @@
 
 export { type ClusterFixtures, clusterFixtures, testSeed } from './cluster-fixture.js';
 export {
+  type FaultPlanOptions,
   type FaultTargets,
   faultArb,
   faultPlanArb,

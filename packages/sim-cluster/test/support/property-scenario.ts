@@ -80,6 +80,13 @@ function clusterOf(shape: ClusterShape, partitions: number, networkDelayMs: read
 /** How long the fault phase of a fail-and-resume scenario lasts at least, in virtual ms. */
 export const RESUME_FAULT_PHASE_MS = 1000;
 
+/**
+ * The share of default-shape scenarios whose plan replaces every starting node (joins, then each starting
+ * node leaves): the clients must follow the cluster to nodes they were never given (issue 20). Replicated
+ * shapes never do (a node holding replicas cannot leave yet).
+ */
+export const REPLACE_ALL_SHARE = 0.1;
+
 /** Virtual ms after heal within which every stream must settle (the liveness bound of these runs). */
 export const PROPERTY_LIVENESS_BOUND_MS = 60_000;
 
@@ -171,8 +178,22 @@ export function scenarioArb(
             destroy: cluster.destroy === true,
             metastorage: cluster.metastorage === true,
           },
-          { maxSteps: size.maxSteps ?? 6, maxAtMs: size.maxAtMs ?? 120 },
+          {
+            maxSteps: size.maxSteps ?? 6,
+            maxAtMs: size.maxAtMs ?? 120,
+            replaceAll: cluster.replicas === undefined ? REPLACE_ALL_SHARE : 0,
+          },
         ).map(withoutReorder),
+        // Drawn last, so the draws above are those of runs before it existed. Now and then a stream
+        // starts late, its client idle until then: after a replacement of every node it must have followed
+        // the cluster without streaming anything.
+        late: fc.array(
+          fc.oneof(
+            { weight: 9, arbitrary: fc.constant(undefined) },
+            { weight: 1, arbitrary: fc.integer({ min: 200, max: 800 }) },
+          ),
+          { minLength: streams, maxLength: streams },
+        ),
       })
       .map(
         (drawn): Scenario => ({
@@ -180,7 +201,13 @@ export function scenarioArb(
           seed: drawn.seed,
           cluster: clusterOf(cluster, partitions, [1, 1 + drawn.delayTail]),
           client: { requestTimeoutMs: drawn.requestTimeoutMs },
-          workload: { partitions, streams: drawn.streams },
+          workload: {
+            partitions,
+            streams: drawn.streams.map((stream, i) => {
+              const startAtMs = drawn.late[i];
+              return startAtMs === undefined ? stream : { ...stream, startAtMs };
+            }),
+          },
           faults: drawn.faults,
           livenessBoundMs: PROPERTY_LIVENESS_BOUND_MS,
         }),

@@ -7,6 +7,7 @@
  * It judges nothing about correctness (the checkers do) and reads only what a run recorded.
  */
 import { type BuggifyPoint, buggifyPointNames } from '@datastreamer/protocol';
+import type { TopologyEvent } from '../../src/history/history-event.js';
 import type { ScenarioResult } from '../../src/replay/run-scenario.js';
 import type { JudgedRun } from './property-scenario.js';
 
@@ -33,6 +34,8 @@ export const ObservedFaults = {
   move: 'move',
   join: 'join',
   leave: 'leave',
+  /** Every node the run started with left, after others joined: the whole cluster replaced. */
+  replaced: 'replaced',
 } as const;
 
 export type ObservedFault = (typeof ObservedFaults)[keyof typeof ObservedFaults];
@@ -54,6 +57,11 @@ export const RecoveryPaths = {
   moveFollowed: 'moveFollowed',
   /** A stream failed and reported its failed items. */
   failedReported: 'failedReported',
+  /**
+   * A batch was acknowledged by a node that joined, after every node the run started with had left: a
+   * client followed the cluster to nodes it was never given.
+   */
+  clusterFollowed: 'clusterFollowed',
 } as const;
 
 export type RecoveryPath = (typeof RecoveryPaths)[keyof typeof RecoveryPaths];
@@ -68,6 +76,8 @@ export interface Tally {
   readonly recovery: Record<RecoveryPath, number>;
   /** Firings of each fault point inside the code (BUGGIFY). */
   readonly buggify: Record<BuggifyPoint, number>;
+  /** `NODE_UNAVAILABLE` failures the liveness checker judged for reachability (see liveness.ts). */
+  livenessJudged: number;
 }
 
 /** An empty tally. */
@@ -78,7 +88,7 @@ export function emptyTally(): Tally {
   for (const path of Object.values(RecoveryPaths)) recovery[path] = 0;
   const buggify = {} as Record<BuggifyPoint, number>;
   for (const point of buggifyPointNames()) buggify[point] = 0;
-  return { runs: 0, resolved: 0, rejected: 0, faults, recovery, buggify };
+  return { runs: 0, resolved: 0, rejected: 0, faults, recovery, buggify, livenessJudged: 0 };
 }
 
 /** A detail of a fault or topology event (by a name in a variable, which the linter and compiler both accept). */
@@ -107,6 +117,24 @@ function movesFollowed(result: ScenarioResult): number {
     }
   }
   return followed;
+}
+
+/**
+ * Acks from joined nodes after every starting node left (0 when they did not all leave), and whether they
+ * all left.
+ */
+function clusterReplaced(result: ScenarioResult): { readonly replaced: boolean; readonly followed: number } {
+  const events = result.history.events;
+  const start = events.find((e) => e.type === 'topology' && e.kind === 'start');
+  const starting = start === undefined ? [] : (detail(start as TopologyEvent, 'nodes') as string[]);
+  const left = new Set<string>();
+  let followed = 0;
+  for (const event of events) {
+    if (event.type === 'topology' && event.kind === 'leave') left.add(String(detail(event, 'node')));
+    const replaced = starting.length > 0 && starting.every((n) => left.has(n));
+    if (replaced && event.type === 'ack' && !starting.includes(event.node)) followed++;
+  }
+  return { replaced: starting.length > 0 && starting.every((n) => left.has(n)), followed };
 }
 
 /** Adds what `run` did to `tally`. */
@@ -175,6 +203,10 @@ export function tallyRun(tally: Tally, run: JudgedRun): void {
   }
   for (const name of cluster.nodes) recovery.staleAttemptFenced += cluster.node(name).metrics().staleBatches;
   recovery.moveFollowed += movesFollowed(result);
+  const replacement = clusterReplaced(result);
+  if (replacement.replaced) faults.replaced++;
+  recovery.clusterFollowed += replacement.followed;
+  tally.livenessJudged += result.verdict.liveness.failuresJudged;
   for (const [point, counts] of result.buggify ?? []) tally.buggify[point] += counts.fired;
 }
 
@@ -194,7 +226,8 @@ export function formatTally(tally: Tally): string {
       .map(([k, v]) => `${k}=${v}`)
       .join(' ');
   return [
-    `runs=${tally.runs} streams resolved=${tally.resolved} rejected=${tally.rejected}`,
+    `runs=${tally.runs} streams resolved=${tally.resolved} rejected=${tally.rejected} ` +
+      `NODE_UNAVAILABLE failures judged for reachability=${tally.livenessJudged}`,
     `faults: ${pairs(tally.faults)}`,
     `recovery: ${pairs(tally.recovery)}`,
     `buggify (fired): ${pairs(tally.buggify)}`,
@@ -291,6 +324,16 @@ export interface ReplicationTally {
   metastorageMajorityLost: number;
   /** Runs whose metastorage elected a leader more than once (a leader lost or cut off). */
   metastorageReElected: number;
+  /** Replica moves (membership changes) that reached their target replica set. */
+  replicaMoves: number;
+  /** Replica moves during which one of their nodes crashed or was destroyed. */
+  movesInterruptedByCrash: number;
+  /** Of those, moves that reached their target all the same: resumed after the crash. */
+  movesResumedAfterCrash: number;
+  /** Of those, repairs: a destroyed node's replica replaced on another node. */
+  repairs: number;
+  /** Snapshot chunks a leader sent again after they (or their answers) were lost. */
+  snapshotChunksResent: number;
 }
 
 export function emptyReplicationTally(): ReplicationTally {
@@ -304,7 +347,57 @@ export function emptyReplicationTally(): ReplicationTally {
     metastorageLeaderIsolated: 0,
     metastorageMajorityLost: 0,
     metastorageReElected: 0,
+    replicaMoves: 0,
+    movesInterruptedByCrash: 0,
+    movesResumedAfterCrash: 0,
+    repairs: 0,
+    snapshotChunksResent: 0,
   };
+}
+
+/** A replica move under way in a run's history: its target, and whether a crash hit one of its nodes. */
+interface PendingMove {
+  readonly target: readonly string[];
+  readonly from: string;
+  readonly repair: boolean;
+  crashed: boolean;
+}
+
+/** Counts the replica moves of a history (see `ReplicationTally`). */
+function tallyMoves(tally: ReplicationTally, events: JudgedRun['result']['history']['events']): void {
+  const pending = new Map<string, PendingMove>();
+  const destroyed = new Set<string>();
+  for (const event of events) {
+    if (event.type !== 'topology') continue;
+    const partition = `${String(detail(event, 'table'))}/${String(detail(event, 'partition'))}`;
+    const target = detail(event, 'replicas');
+    const node = String(detail(event, 'node'));
+    if (event.kind === 'move' && Array.isArray(target)) {
+      const from = String(detail(event, 'from'));
+      pending.set(partition, {
+        target: target.map(String),
+        from,
+        repair: destroyed.has(from),
+        crashed: false,
+      });
+    } else if (event.kind === 'crash' || event.kind === 'destroy') {
+      if (event.kind === 'destroy') destroyed.add(node);
+      for (const move of pending.values()) {
+        if (move.crashed || !(move.target.includes(node) || move.from === node)) continue;
+        move.crashed = true;
+        tally.movesInterruptedByCrash++;
+      }
+    } else if (event.kind === 'membership') {
+      const move = pending.get(partition);
+      const voters = detail(event, 'voters');
+      if (move === undefined || !Array.isArray(voters) || voters.length !== move.target.length) continue;
+      if (!move.target.every((n) => voters.includes(n))) continue;
+      pending.delete(partition);
+      tally.replicaMoves++;
+      if (move.crashed) tally.movesResumedAfterCrash++;
+      if (move.repair) tally.repairs++;
+    }
+  }
 }
 
 /** Adds what `run` did to `tally`. */
@@ -348,9 +441,12 @@ export function tallyReplicationRun(tally: ReplicationTally, run: JudgedRun): vo
     }
   }
   let metastorageElections = 0;
+  tallyMoves(tally, result.history.events);
   for (const name of cluster.nodes) {
     const node = cluster.node(name);
-    tally.snapshotInstalls += node.metrics().replication.snapshotInstalls;
+    const { snapshotInstalls, snapshotChunksResent } = node.metrics().replication;
+    tally.snapshotInstalls += snapshotInstalls;
+    tally.snapshotChunksResent += snapshotChunksResent;
     metastorageElections += node.metastorage?.electionsWon ?? 0;
   }
   if (metastorageElections > 1) tally.metastorageReElected++;

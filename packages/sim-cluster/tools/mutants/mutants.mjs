@@ -1,5 +1,5 @@
-// The planted bugs the property suite must catch (issues 7, 13, 19 and 21; the last three below live on paths
-// only the fault points inside the code (BUGGIFY) reach in the property's small runs). Each mutant is a list of exact-string
+// The planted bugs the property suite must catch (issues 7, 13, 14, 15, 19, 20 and 21; the three of issues 19 and
+// 21 live on paths only the fault points inside the code (BUGGIFY) reach in the property's small runs). Each mutant is a list of exact-string
 // replacements in files of the workspace (paths from the repository root). An anchor that is missing, or
 // found more than once, makes the runner fail loudly: a refactor must update the mutant, never silently
 // disable it.
@@ -229,6 +229,35 @@ export const mutants = [
       },
     ],
   },
+  // Rebalancing (issue 15): the rule a replica move stands on, caught by the replicated properties.
+  {
+    name: 'replica-removed-before-caught-up',
+    bug:
+      'a replica move removes the leaving replica before its replacement was added, caught up and promoted: ' +
+      'the group runs on fewer copies than its replica count meanwhile',
+    patches: [
+      {
+        file: 'packages/server-node/src/replication/membership-reconciler.ts',
+        find: '  if (joining.length > 0) {\n',
+        replace: '  if (joining.length > 0 && leaving.length === 0) {\n',
+      },
+    ],
+  },
+  // Following the cluster (issue 20), caught by the scenario property.
+  {
+    name: 'client-ignores-member-lists',
+    bug:
+      'the client never follows the member lists nodes send (issue 20): it keeps to the endpoints it was ' +
+      'given and fails, or hangs, once they all left, though the nodes that joined are there',
+    patches: [
+      {
+        file: 'packages/client/src/connection/connection-pool.ts',
+        find: '    if (!this.#options.clusterDiscovery || this.#closed || version < this.#membersVersion) return;\n',
+        replace: '    return;\n',
+      },
+    ],
+  },
+  // The metastorage (issue 15), caught by the metastorage linearizability property.
   {
     name: 'read-barrier-skipped',
     bug:

@@ -40,9 +40,12 @@ function codecOf(schema: TableSchema): VersionedSchema {
   return entry;
 }
 
+/** The embedded API negotiated nothing: it reads no feature-dependent result. */
+const NO_FEATURES = new Uint8Array(0);
+
 /** The tuple ops' view of the embedded API: a client of this very node (so other owners get the request). */
 function localClientContext(node: NodeContext): RequestContext {
-  return { peer: 'client', remote: node.name, noteAssignmentVersion: () => undefined };
+  return { peer: 'client', remote: node.name, features: NO_FEATURES, noteAssignmentVersion: () => undefined };
 }
 
 /** The keys of one call that go to one partition of another node, with their places in the call. */
