@@ -64,10 +64,21 @@ export function replicatedShape(nodes: 3 | 5): ClusterShape {
   };
 }
 
-/** The scenario's cluster section for `shape`. */
-function clusterOf(shape: ClusterShape, partitions: number, networkDelayMs: readonly [number, number]) {
+/**
+ * The scenario's cluster section for `shape`. A plan that replaces every starting node runs without a
+ * metastorage (`metastorageNodes: 0`): its members are starting nodes, and it does not replace them yet (a
+ * majority of them must stay), so the replacement could not happen with one.
+ */
+function clusterOf(
+  shape: ClusterShape,
+  partitions: number,
+  networkDelayMs: readonly [number, number],
+  faults: FaultPlan,
+) {
+  const leaving = new Set(faults.flatMap((step) => (step.fault.kind === 'leave' ? [step.fault.node] : [])));
   return {
     nodes: shape.nodes.length,
+    ...(shape.nodes.every((node) => leaving.has(node)) ? { metastorageNodes: 0 } : {}),
     partitions,
     networkDelayMs,
     // Fault points inside the code: each run enables a seed-drawn half of them.
@@ -199,7 +210,7 @@ export function scenarioArb(
         (drawn): Scenario => ({
           version: 1,
           seed: drawn.seed,
-          cluster: clusterOf(cluster, partitions, [1, 1 + drawn.delayTail]),
+          cluster: clusterOf(cluster, partitions, [1, 1 + drawn.delayTail], drawn.faults),
           client: { requestTimeoutMs: drawn.requestTimeoutMs },
           workload: {
             partitions,
@@ -311,7 +322,7 @@ export function resumeScenarioArb(
         (drawn): Scenario => ({
           version: 1,
           seed: drawn.seed,
-          cluster: clusterOf(cluster, partitions, [1, 3]),
+          cluster: clusterOf(cluster, partitions, [1, 3], drawn.faults),
           client: { requestTimeoutMs: drawn.requestTimeoutMs },
           workload: { partitions, streams: drawn.streams },
           faults: [drawn.held, ...drawn.faults],
