@@ -253,7 +253,8 @@ export const mutants = [
       {
         file: 'packages/client/src/connection/connection-pool.ts',
         find: '    if (!this.#options.clusterDiscovery || this.#closed || version < this.#membersVersion) return;\n',
-        replace: '    return;\n',
+        // Not a bare return: the code after it would be unreachable, and unreachable code is not narrowed.
+        replace: '    if (members.length >= 0) return;\n',
       },
     ],
   },
