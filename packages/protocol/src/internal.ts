@@ -31,6 +31,13 @@ export type {
   TableGetRequest,
   TablesGetRequest,
 } from './messages/catalog-messages.js';
+export type {
+  MetaProposeRequest,
+  MetaProposeResult,
+  MetaWatchEvent,
+  MetaWatchRequest,
+  MetaWatchResult,
+} from './messages/meta-messages.js';
 export type { KeyedRow, PartitionTransferRequest } from './messages/partition-transfer-message.js';
 export {
   type BatchProducer,
@@ -68,7 +75,7 @@ export type {
 } from './messages/raft-messages.js';
 export { writeRequest, writeRequestFrame } from './messages/request-codec.js';
 export { ResponseFlags, writeResponse, writeResponseFrame } from './messages/response-codec.js';
-export { ColumnTypeCodes } from './messages/schema-codec.js';
+export { ColumnTypeCodes, readTableSchema, writeTableSchema } from './messages/schema-codec.js';
 export type {
   BatchForwardRequest,
   ForwardedBatchResult,

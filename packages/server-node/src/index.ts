@@ -11,14 +11,16 @@
  * `@datastreamer/server-node/internal` (internal.ts), unstable, for the repository's own packages.
  *
  * Folders import one way only, type imports included, lowest first (a folder imports only folders before it):
- *   errors  ->  clock, disk, auth, catalog, fence, rows, storage  ->  placement, raft, peer  ->  replication
- *   ->  partitions  ->  tx  ->  node
+ *   errors  ->  clock, disk, auth, catalog, fence, rows, storage  ->  placement, raft, peer  ->  metastorage
+ *   ->  replication  ->  partitions  ->  tx  ->  node
  * - errors: `ServerError`. clock: the hybrid logical clock. disk: a node's disk. auth: credentials and peer
  *   proofs. catalog: tables and schema versions. fence: a partition's producer fence.
  * - rows: checking rows against their schema and the byte form of a batch (`KeyedRows`).
  * - storage: the MVCC partition store and the transaction lifecycle table its per-partition share follows.
  * - placement: placement, leases and the control plane. raft: one Raft replica. peer: links to other nodes
  *   and forwarding over them.
+ * - metastorage: the cluster's replicated key-value store (a Raft group over a few nodes, watched by every
+ *   node), the node's copy of it, and the catalog kept in it.
  * - replication: a partition's Raft group on a node (commands, state machine, proposals, lease).
  * - partitions: the replicas a node holds and the `Route` to a partition.
  * - tx: transactions, two-phase commit, the streamer batch apply.
@@ -37,6 +39,7 @@ export {
   type ServerErrorExtensions,
   type ServerErrorOptions,
 } from './errors/server-error.js';
+export type { NodeMetastorageSettings } from './metastorage/node-metastorage.js';
 export {
   ClusterNode,
   type ClusterNodeOptions,

@@ -10,6 +10,12 @@
 export { peerProof } from './auth/peer-proof.js';
 export { Catalog, type CatalogListener, type CatalogOptions, MAX_PARTITIONS } from './catalog/catalog.js';
 export { HybridClock, type HybridClockOptions, type HybridTimestamp } from './clock/hlc.js';
+export type { MetaEvent, MetaTxn, MetaTxnResult } from './metastorage/meta-command.js';
+export { type MetaEntry, MetaKv, type MetaWatchBatch } from './metastorage/meta-kv.js';
+export { METASTORAGE_GROUP, MetastorageGroup } from './metastorage/metastorage-group.js';
+export { registerProducer } from './metastorage/metastorage-producers.js';
+export { MetastorageView } from './metastorage/metastorage-view.js';
+export { NodeMetastorage } from './metastorage/node-metastorage.js';
 export type { PartitionHandOverTarget } from './node/partition-move.js';
 export {
   type GroupMembership,

@@ -19,7 +19,7 @@ import {
 
 // The scenario properties of issues 7 and 13 on replicated partitions (issue 14): 3 replicas of every
 // partition on 3 and on 5 nodes, quick Raft timings and short leases, destroys and crashes that lose what the
-// disks had not synced in the fault mix. Fixed seeds, as in the other property suites.
+// disks had not synced in the fault mix, and (issue 15) the metastorage's leader or majority cut off. Fixed seeds, as in the other property suites.
 const RUNS = Number(process.env['REPLICATED_RUNS'] ?? 120);
 const tally = emptyTally();
 const exact = emptyExactTally();
@@ -83,9 +83,10 @@ describe('Scenario property on replicated partitions', () => {
     });
   });
 
-  it('saw failovers, moved leases, snapshot installs, destroys, lossy crashes, replica moves resumed after crashes, repairs and resent snapshot chunks across its runs', () => {
-    // Not vacuous: each replication path ran somewhere, and so did every fault. A replica move (issue 15) is
-    // a membership change that leaves the primary where it is unless the primary's own replica moves, so
+  it('saw failovers, moved leases, snapshot installs, destroys, lossy crashes, replica moves resumed after crashes, repairs, resent snapshot chunks and metastorage leaders and majorities cut off across its runs', () => {
+    // Not vacuous: each replication path ran somewhere, and so did every fault, the metastorage's leader and
+    // majority cut off included, and its leader was elected again somewhere. A replica move (issue 15) is a
+    // membership change that leaves the primary where it is unless the primary's own replica moves, so
     // "a client's batches follow a moved partition to its new node" is not a path of these runs.
     expect(replication.runs).toBe(2 * RUNS + Math.ceil(RUNS / 2));
     expect(Object.entries(replication).filter(([, n]) => n === 0)).toEqual([]);

@@ -104,10 +104,25 @@ export function requestsAtNodes(cluster: SimCluster, op?: OpName): number {
   let total = 0;
   for (const name of cluster.nodes) {
     const metrics = cluster.node(name).metrics();
-    total += op === undefined ? metrics.requests : (metrics.byOp[op] ?? 0);
+    if (op !== undefined) {
+      total += metrics.byOp[op] ?? 0;
+      continue;
+    }
+    // The nodes' own traffic (the metastorage's Raft group and watches) goes on in the background.
+    const background = BACKGROUND_OPS.reduce((sum, o) => sum + (metrics.byOp[o] ?? 0), 0);
+    total += metrics.requests - background;
   }
   return total;
 }
+
+const BACKGROUND_OPS: readonly OpName[] = [
+  'RAFT_VOTE',
+  'RAFT_APPEND',
+  'RAFT_SNAPSHOT',
+  'META_PROPOSE',
+  'META_WATCH',
+  'NODE_AUTHENTICATE',
+];
 
 /** One request a tapped client sent. */
 export interface TappedRequest {

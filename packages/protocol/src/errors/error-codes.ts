@@ -92,6 +92,12 @@ export const ErrorCodes = {
    * retried). Sent again, it applies once the earlier one did.
    */
   OUT_OF_ORDER_BATCH: { id: 40, retryable: true },
+  /**
+   * The node's copy of the metastorage is older than the request: it names a table or schema version from a
+   * newer catalog than the node has learned. The node is catching up through its watch; sent again (here or
+   * to another node), it is served.
+   */
+  STALE_METADATA: { id: 43, retryable: true },
 } as const satisfies Record<string, { readonly id: number; readonly retryable: boolean }>;
 
 /** The name of an error code, e.g. `'SCHEMA_VERSION_MISMATCH'`. */

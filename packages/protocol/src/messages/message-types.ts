@@ -16,6 +16,12 @@ import type {
   TableGetRequest,
   TablesGetRequest,
 } from './catalog-messages.js';
+import type {
+  MetaProposeRequest,
+  MetaProposeResult,
+  MetaWatchRequest,
+  MetaWatchResult,
+} from './meta-messages.js';
 import type { OpName } from './op-codes.js';
 import type { PartitionTransferRequest } from './partition-transfer-message.js';
 import type {
@@ -91,6 +97,8 @@ export interface RequestMap {
   RAFT_APPEND: RaftAppendRequest;
   RAFT_SNAPSHOT: RaftSnapshotRequest;
   NODE_AUTHENTICATE: NodeAuthenticateRequest;
+  META_PROPOSE: MetaProposeRequest;
+  META_WATCH: MetaWatchRequest;
 }
 
 /** The result of each op (`null`: the response has no payload). */
@@ -124,6 +132,8 @@ export interface ResultMap {
   RAFT_APPEND: RaftAppendResult;
   RAFT_SNAPSHOT: RaftSnapshotResult;
   NODE_AUTHENTICATE: null;
+  META_PROPOSE: MetaProposeResult;
+  META_WATCH: MetaWatchResult;
 }
 
 /** The request of op `K`. */

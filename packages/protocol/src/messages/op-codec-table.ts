@@ -13,6 +13,7 @@ import {
   tablesGetCodec,
 } from './catalog-messages.js';
 import type { RequestMap, ResultMap } from './message-types.js';
+import { metaProposeCodec, metaWatchCodec } from './meta-messages.js';
 import type { OpCodec } from './op-codec.js';
 import type { OpName } from './op-codes.js';
 import { partitionTransferCodec } from './partition-transfer-message.js';
@@ -68,6 +69,8 @@ const OP_CODECS: OpCodecTable = {
   RAFT_APPEND: raftAppendCodec,
   RAFT_SNAPSHOT: raftSnapshotCodec,
   NODE_AUTHENTICATE: nodeAuthenticateCodec,
+  META_PROPOSE: metaProposeCodec,
+  META_WATCH: metaWatchCodec,
 };
 
 /**

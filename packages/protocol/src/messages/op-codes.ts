@@ -41,6 +41,9 @@ export const OpCodes = {
   RAFT_SNAPSHOT: 232,
   // Ours: integrity.
   NODE_AUTHENTICATE: 240,
+  // Ours: the metastorage (the replicated catalog and placement), node to node.
+  META_PROPOSE: 250,
+  META_WATCH: 251,
 } as const;
 
 /** The name of an op, e.g. `'STREAMER_BATCH_SEND'`. */

@@ -246,6 +246,12 @@ const payloads: { [K in OpName]: fc.Arbitrary<Omit<RequestMap[K], 'op' | 'reques
   RAFT_APPEND: raftAppendArgs,
   RAFT_SNAPSHOT: raftSnapshotArgs,
   NODE_AUTHENTICATE: fc.record({ proof: bytes }),
+  META_PROPOSE: fc.record({ command: bytes }),
+  META_WATCH: fc.record({
+    prefix: text,
+    fromRevision: fc.maxSafeNat(),
+    waitMs: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+  }),
 };
 
 /** A random request of op `op`. */
@@ -307,6 +313,17 @@ export const results: { [K in OpName]: fc.Arbitrary<ResultMap[K]> } = {
   RAFT_APPEND: raftAppendResult,
   RAFT_SNAPSHOT: raftSnapshotResult,
   NODE_AUTHENTICATE: fc.constant(null),
+  META_PROPOSE: fc.record({ succeeded: fc.boolean(), revision: fc.maxSafeNat() }),
+  META_WATCH: fc.record({
+    revision: fc.maxSafeNat(),
+    reset: fc.boolean(),
+    events: fc.array(
+      fc.record({ revision: fc.maxSafeNat(), key: text, value: fc.option(bytes, { nil: null }) }),
+      {
+        maxLength: 4,
+      },
+    ),
+  }),
 };
 
 const header = fc.record({

@@ -23,6 +23,7 @@ import {
   uuid,
 } from './wire-builder.js';
 import { type GoldenRequest, type GoldenResponse, HLC, ok, okResponse } from './wire-golden-envelope.js';
+import { GOLDEN_META_REQUESTS, GOLDEN_META_RESPONSES } from './wire-golden-meta.js';
 import { GOLDEN_RAFT_REQUESTS, GOLDEN_RAFT_RESPONSES } from './wire-golden-raft.js';
 
 export type { GoldenRequest, GoldenResponse };
@@ -550,6 +551,7 @@ export const GOLDEN_REQUESTS: readonly GoldenRequest[] = [
     ),
   },
   ...GOLDEN_RAFT_REQUESTS,
+  ...GOLDEN_META_REQUESTS,
   {
     name: 'NODE_AUTHENTICATE request',
     request: { op: 'NODE_AUTHENTICATE', requestId: 40, proof: Uint8Array.from(PROOF) },
@@ -777,6 +779,7 @@ export const GOLDEN_RESPONSES: readonly GoldenResponse[] = [
     bytes: ok(24),
   },
   ...GOLDEN_RAFT_RESPONSES,
+  ...GOLDEN_META_RESPONSES,
   {
     name: 'NODE_AUTHENTICATE response',
     op: 'NODE_AUTHENTICATE',

@@ -14,6 +14,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { type Bytes, u8 } from './wire-builder.js';
 import { dumpMsgPack } from './wire-dump.js';
 import { type GoldenKind, goldenBodies } from './wire-golden.js';
+import { META_PAYLOAD_LABELS } from './wire-golden-meta.js';
 import { RAFT_PAYLOAD_LABELS } from './wire-golden-raft.js';
 
 const ERROR_FIELDS = [
@@ -211,6 +212,7 @@ export const PAYLOAD_LABELS: Readonly<Record<string, readonly string[]>> = {
   'TX_ROWS_GET response': ['count', 'schemaVersion', 'row', 'no such row'],
   'assignment-changed response': ['schemaVersion (latest)'],
   ...RAFT_PAYLOAD_LABELS,
+  ...META_PAYLOAD_LABELS,
   'NODE_AUTHENTICATE request': ['proof'],
 };
 

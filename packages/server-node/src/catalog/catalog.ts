@@ -49,11 +49,32 @@ export class Catalog {
     this.#defaultPartitions = partitions;
   }
 
+  /** The partition count of a table whose definition does not say. */
+  get defaultPartitions(): number {
+    return this.#defaultPartitions;
+  }
+
+  /** The id the next table created here gets. */
+  get nextTableId(): number {
+    return this.#nextId;
+  }
+
   /**
    * Creates a table from a validated definition and returns its first schema version.
    * @throws ServerError `INVALID_SCHEMA` naming what is wrong, or `TABLE_ALREADY_EXISTS`.
    */
   createTable(definition: TableDefinition): TableSchema {
+    const schema = this.draftTable(definition, this.#nextId);
+    this.install(schema);
+    return schema;
+  }
+
+  /**
+   * The first schema version `definition` would make as table `tableId`, checked against this catalog but
+   * not stored (a metastorage proposes it, and every node installs it once committed).
+   * @throws ServerError `INVALID_SCHEMA` naming what is wrong, or `TABLE_ALREADY_EXISTS`.
+   */
+  draftTable(definition: TableDefinition, tableId: number): TableSchema {
     const name = checkName(definition.name, 'table name');
     if (this.#byName.has(name)) {
       throw new ServerError('TABLE_ALREADY_EXISTS', `table "${name}" already exists`);
@@ -94,20 +115,7 @@ export class Catalog {
     const partitions = definition.partitions ?? this.#defaultPartitions;
     checkPartitions(partitions, `table "${name}": partitions`);
 
-    const schema: TableSchema = {
-      tableId: this.#nextId++,
-      tableName: name,
-      version: 1,
-      columns,
-      keyColumns,
-      colocationColumns,
-      partitions,
-    };
-    const entry: TableEntry = { id: schema.tableId, name, versions: [schema] };
-    this.#byId.set(entry.id, entry);
-    this.#byName.set(name, entry);
-    this.#emit(schema);
-    return schema;
+    return { tableId, tableName: name, version: 1, columns, keyColumns, colocationColumns, partitions };
   }
 
   /**
@@ -115,6 +123,16 @@ export class Catalog {
    * @throws ServerError `TABLE_NOT_FOUND`, `COLUMN_ALREADY_EXISTS`, or `INVALID_SCHEMA` naming what is wrong.
    */
   addColumn(tableName: string, column: ColumnDef): TableSchema {
+    const schema = this.draftColumn(tableName, column);
+    this.install(schema);
+    return schema;
+  }
+
+  /**
+   * The schema version adding `column` would make, checked against this catalog but not stored.
+   * @throws ServerError as `addColumn`.
+   */
+  draftColumn(tableName: string, column: ColumnDef): TableSchema {
     const entry = this.#byName.get(tableName);
     if (entry === undefined) throw new ServerError('TABLE_NOT_FOUND', `table "${tableName}" does not exist`);
     const latest = entry.versions[entry.versions.length - 1] as TableSchema;
@@ -130,14 +148,42 @@ export class Catalog {
         `table "${tableName}": added column "${checked.name}" must be nullable or have a default (rows already stored have no value for it)`,
       );
     }
-    const schema: TableSchema = {
-      ...latest,
-      version: latest.version + 1,
-      columns: [...latest.columns, checked],
-    };
+    return { ...latest, version: latest.version + 1, columns: [...latest.columns, checked] };
+  }
+
+  /**
+   * Stores a schema version made by `draftTable` or `draftColumn` (here or on another node), in version
+   * order: a new table's version 1, or the version after a table's latest. A version it holds already is
+   * ignored (a node learns each change once, but may be told twice).
+   * @returns whether the catalog changed.
+   * @throws ServerError `INVALID_SCHEMA` for a version out of order, or a new table whose id or name is taken.
+   */
+  install(schema: TableSchema): boolean {
+    const entry = this.#byId.get(schema.tableId);
+    if (entry === undefined) {
+      if (schema.version !== 1 || this.#byName.has(schema.tableName)) {
+        throw invalid(
+          `cannot install version ${schema.version} of new table ${schema.tableId} "${schema.tableName}": ` +
+            'a table starts at version 1 under a free name',
+        );
+      }
+      const created: TableEntry = { id: schema.tableId, name: schema.tableName, versions: [schema] };
+      this.#byId.set(created.id, created);
+      this.#byName.set(created.name, created);
+      this.#nextId = Math.max(this.#nextId, schema.tableId + 1);
+      this.#emit(schema);
+      return true;
+    }
+    const latest = entry.versions.length;
+    if (schema.version <= latest) return false;
+    if (schema.version !== latest + 1 || schema.tableName !== entry.name) {
+      throw invalid(
+        `cannot install version ${schema.version} of table "${schema.tableName}": its latest is ${latest}`,
+      );
+    }
     entry.versions.push(schema);
     this.#emit(schema);
-    return schema;
+    return true;
   }
 
   /** The latest schema of a table, by name or id; `undefined` when there is no such table. */

@@ -1,8 +1,9 @@
 /**
  * Handlers of the catalog and placement ops: HEARTBEAT, TABLES_GET, TABLE_GET, SCHEMAS_GET,
- * PARTITION_ASSIGNMENT_GET, TABLE_CREATE, COLUMN_ADD. The catalog and placement are the control plane's,
- * shared by every node, so any node answers these itself (nothing is forwarded). Catalog refusals come back
- * as the catalog threw them (`INVALID_SCHEMA`, `TABLE_ALREADY_EXISTS`, ... naming what is wrong).
+ * PARTITION_ASSIGNMENT_GET, TABLE_CREATE, COLUMN_ADD. Any node answers these itself (nothing is forwarded),
+ * from the control plane: shared by every node, or, with a metastorage, the node's own copy of the catalog
+ * (synced first when it lacks what is asked for) and changes committed there. Catalog refusals come back as
+ * the catalog threw them (`INVALID_SCHEMA`, `TABLE_ALREADY_EXISTS`, ... naming what is wrong).
  */
 import { hasFeature, type RequestOf, type TableInfo, type TableSchema } from '@datastreamer/protocol';
 import type { PartitionAssignment } from '@datastreamer/protocol/internal';
@@ -18,13 +19,27 @@ export function heartbeat(): null {
   return null;
 }
 
+/**
+ * With a metastorage, the node's catalog is a copy that may be behind: a read that would miss something
+ * (`missing`) first brings the copy up to what the metastorage committed (a bounded wait; a node cut off from
+ * it answers from the copy it has).
+ */
+async function synced(node: NodeContext, missing: () => boolean): Promise<void> {
+  if (node.metastorage !== undefined && missing()) await node.metastorage.sync();
+}
+
 /** Every table, in creation order. */
-export function tablesGet(node: NodeContext): TableInfo[] {
+export async function tablesGet(node: NodeContext): Promise<TableInfo[]> {
+  await synced(node, () => true);
   return node.controlPlane.catalog.tables().map(infoOf);
 }
 
 /** The table named in the request, or `null`. */
-export function tableGet(node: NodeContext, request: RequestOf<'TABLE_GET'>): TableInfo | null {
+export async function tableGet(
+  node: NodeContext,
+  request: RequestOf<'TABLE_GET'>,
+): Promise<TableInfo | null> {
+  await synced(node, () => node.controlPlane.catalog.latest(request.name) === undefined);
   const schema = node.controlPlane.catalog.latest(request.name);
   return schema === undefined ? null : infoOf(schema);
 }
@@ -33,7 +48,14 @@ export function tableGet(node: NodeContext, request: RequestOf<'TABLE_GET'>): Ta
  * The schema versions asked for (the latest when the request names none), in the order asked.
  * @throws ServerError `TABLE_NOT_FOUND`; `INVALID_ARGUMENT` naming a version the table does not have.
  */
-export function schemasGet(node: NodeContext, request: RequestOf<'SCHEMAS_GET'>): TableSchema[] {
+export async function schemasGet(
+  node: NodeContext,
+  request: RequestOf<'SCHEMAS_GET'>,
+): Promise<TableSchema[]> {
+  await synced(node, () => {
+    const known = node.controlPlane.catalog.latest(request.tableId);
+    return known === undefined || (request.versions ?? []).some((v) => v > known.version);
+  });
   const latest = latestSchema(node, request.tableId);
   if (request.versions === null) return [latest];
   const catalog = node.controlPlane.catalog;
@@ -55,11 +77,12 @@ export function schemasGet(node: NodeContext, request: RequestOf<'SCHEMAS_GET'>)
  * connection is noted as knowing that version.
  * @throws ServerError `TABLE_NOT_FOUND`.
  */
-export function partitionAssignmentGet(
+export async function partitionAssignmentGet(
   node: NodeContext,
   request: RequestOf<'PARTITION_ASSIGNMENT_GET'>,
   context: RequestContext,
-): PartitionAssignment {
+): Promise<PartitionAssignment> {
+  await synced(node, () => node.controlPlane.catalog.latest(request.tableId) === undefined);
   const schema = latestSchema(node, request.tableId);
   const assignment = node.controlPlane.placement.assignment(request.tableId);
   if (assignment === undefined) {
@@ -76,8 +99,11 @@ export function partitionAssignmentGet(
  * Creates the table and places its partitions (the control plane does both or neither).
  * @throws ServerError as `ControlPlane.createTable`.
  */
-export function tableCreate(node: NodeContext, request: RequestOf<'TABLE_CREATE'>): TableSchema {
-  const schema = node.controlPlane.createTable(request.definition);
+export async function tableCreate(
+  node: NodeContext,
+  request: RequestOf<'TABLE_CREATE'>,
+): Promise<TableSchema> {
+  const schema = await node.controlPlane.createTable(request.definition);
   node.log.info(
     { tableId: schema.tableId, table: schema.tableName, partitions: schema.partitions },
     'table created',
@@ -87,10 +113,10 @@ export function tableCreate(node: NodeContext, request: RequestOf<'TABLE_CREATE'
 
 /**
  * Adds the column and returns the new schema version.
- * @throws ServerError as `Catalog.addColumn`.
+ * @throws ServerError as `ControlPlane.addColumn`.
  */
-export function columnAdd(node: NodeContext, request: RequestOf<'COLUMN_ADD'>): TableSchema {
-  const schema = node.controlPlane.catalog.addColumn(request.tableName, request.column);
+export async function columnAdd(node: NodeContext, request: RequestOf<'COLUMN_ADD'>): Promise<TableSchema> {
+  const schema = await node.controlPlane.addColumn(request.tableName, request.column);
   node.log.info(
     { tableId: schema.tableId, column: request.column.name, version: schema.version },
     'column added',

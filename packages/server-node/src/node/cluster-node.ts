@@ -2,7 +2,8 @@
  * `ClusterNode`: one node of a cluster. It serves connections from clients and other nodes (`accept`), owns
  * the partitions the shared placement assigns to it, applies writes only for those, forwards the rest to their
  * owners, hands partitions over (`movePartition`), holds its replicas of replicated partitions (a Raft group
- * each, replication/), and can crash, restart and be destroyed for the simulation.
+ * each, replication/), takes part in the metastorage when the cluster has one (metastorage/), and can crash,
+ * restart and be destroyed for the simulation.
  *
  * What a crash keeps and loses:
  * - kept: what its disk (`Disk`, a `MemoryDisk` by default) made durable: the Raft term, vote, log and
@@ -12,7 +13,8 @@
  *   tx/tx-log.ts, written through as it is); the node's hybrid-clock high-water mark (as a real node persists
  *   a bound on its timestamps, so commits after a restart never order before commits before it); the
  *   counters; and everything in the control plane (catalog, placement and leases are shared state, not the
- *   node's);
+ *   node's), or, with a metastorage, the node's copy of it (what it learned stays learned; its metastorage
+ *   replica, a member's, is rebuilt from its disk like a partition's);
  * - lost: every disk write not yet synced; every connection (closed at once, the peers see them drop), every
  *   request in flight (a forwarded request's answer, a request being read: never answered), every running
  *   transaction and its write intents (the participants are aborted, their handles refuse further use), the
@@ -53,6 +55,13 @@ import { DEFAULT_MAX_CLOCK_OFFSET_MS, HybridClock } from '../clock/hlc.js';
 import { type Disk, isSimulatedDisk } from '../disk/disk.js';
 import { MemoryDisk } from '../disk/memory-disk.js';
 import { ServerError } from '../errors/server-error.js';
+import { MetastorageControlPlane } from '../metastorage/metastorage-control-plane.js';
+import { METASTORAGE_GROUP } from '../metastorage/metastorage-group.js';
+import {
+  forwarderPeers,
+  NodeMetastorage,
+  type NodeMetastorageSettings,
+} from '../metastorage/node-metastorage.js';
 import { Forwarder } from '../peer/forwarding.js';
 import type { ControlPlane } from '../placement/control-plane.js';
 import { RAFT_DEFAULTS } from '../raft/raft-options.js';
@@ -133,6 +142,12 @@ export interface ClusterNodeOptions {
   readonly maxClockOffsetMs?: number;
   /** Fault points (simulation only; see protocol's `Buggify`). Default: none ever fires. */
   readonly buggify?: Buggify;
+  /**
+   * The cluster's metastorage: when given, the catalog lives in a Raft group over `members` (the same list on
+   * every node), this node keeps its own copy learned by watching it, and catalog changes commit there
+   * (metastorage/). Default: none, the catalog is `controlPlane`'s, shared in the process.
+   */
+  readonly metastorage?: NodeMetastorageSettings;
 }
 
 /** Replication settings of a node (each has the default of `RaftNodeOptions`, unless said otherwise). */
@@ -243,9 +258,34 @@ export class ClusterNode implements PartitionHandOverTarget {
       timeoutMs: forwardTimeoutMs,
       auth,
     });
+    const rng = options.rng?.child('raft') ?? createRng(nameHash(name));
+    const replication = replicationSettings(
+      options.replication ?? {},
+      maxOffsetMs,
+      options.controlPlane.leases.leaseMs,
+    );
+    const disk = options.disk ?? new MemoryDisk({ clock: options.clock, name: `${name}/disk` });
+    const buggify = options.buggify ?? neverBuggify;
+    const metastorage =
+      options.metastorage === undefined
+        ? undefined
+        : new NodeMetastorage({
+            ...options.metastorage,
+            nodeName: name,
+            clock: options.clock,
+            log: log.child({ component: 'metastorage' }),
+            peers: forwarderPeers(forwarder),
+            disk: () => disk,
+            rng: rng.child(METASTORAGE_GROUP),
+            buggify,
+            nodeRaft: replication.raft,
+          });
     this.#core = new NodeCore({
       name,
-      controlPlane: options.controlPlane,
+      controlPlane:
+        metastorage === undefined
+          ? options.controlPlane
+          : new MetastorageControlPlane(options.controlPlane, metastorage, log),
       hlc,
       clock: options.clock,
       forwarder,
@@ -254,15 +294,12 @@ export class ClusterNode implements PartitionHandOverTarget {
       maxForwardHops,
       features: NODE_FEATURES,
       receivers: options.receivers ?? receiverRegistryOf(options.controlPlane),
-      disk: options.disk ?? new MemoryDisk({ clock: options.clock, name: `${name}/disk` }),
-      rng: options.rng?.child('raft') ?? createRng(nameHash(name)),
-      replication: replicationSettings(
-        options.replication ?? {},
-        maxOffsetMs,
-        options.controlPlane.leases.leaseMs,
-      ),
+      disk,
+      rng,
+      replication,
       auth,
-      buggify: options.buggify ?? neverBuggify,
+      buggify,
+      ...(metastorage === undefined ? {} : { metastorage }),
       clusterMembers: () => this.#runningMembers(options.controlPlane),
     });
     this.#registry = options.registry ?? nodeRegistryOf(options.controlPlane);
@@ -277,6 +314,7 @@ export class ClusterNode implements PartitionHandOverTarget {
       if (this.isRunning) this.#core.replication.sync();
     });
     this.#core.replication.sync();
+    metastorage?.start();
   }
 
   get name(): string {
@@ -356,6 +394,7 @@ export class ClusterNode implements PartitionHandOverTarget {
     core.coordinator.crash();
     // Replicated partitions: the Raft groups stop, their state machines go, the disk keeps what it synced.
     core.replication.stopAll();
+    core.metastorage?.stop();
     core.partitions.dropWhere((replica) => replica.group !== undefined);
     if (isSimulatedDisk(core.disk)) core.disk.crash();
     let aborted = 0;
@@ -382,6 +421,7 @@ export class ClusterNode implements PartitionHandOverTarget {
     core.participants.recover((txId) => core.txLog.decision(txId)?.commitTs ?? null);
     this.#state = NodeStates.RUNNING;
     core.replication.restart();
+    core.metastorage?.start();
     core.coordinator.recover();
     this.#core.log.info({ partitions: this.#core.partitions.size }, 'node restarted');
   }
@@ -498,6 +538,11 @@ export class ClusterNode implements PartitionHandOverTarget {
   /** The node's durable transaction log (decisions and prepared records), for tests and tools. */
   get transactionLog(): TxLog {
     return this.#core.txLog;
+  }
+
+  /** The node's side of the metastorage (its copy, its replica when a member); `undefined` without one. */
+  get metastorage(): NodeMetastorage | undefined {
+    return this.#core.metastorage;
   }
 
   /** The node's disk. */

@@ -6,6 +6,7 @@
 import type { Buggify, Clock, Logger, PeerType } from '@datastreamer/protocol';
 import type { BatchProducer, ClusterMember } from '@datastreamer/protocol/internal';
 import type { HybridClock } from '../clock/hlc.js';
+import type { NodeMetastorage } from '../metastorage/node-metastorage.js';
 import type { Route, RoutePurpose } from '../partitions/route.js';
 import type { Forwarder } from '../peer/forwarding.js';
 import type { ControlPlane } from '../placement/control-plane.js';
@@ -67,6 +68,8 @@ export interface NodeContext {
   applying<T>(origin: BatchProducer | null, commit: () => T, logIndex?: number): T;
   /** The node's replicated partitions (their Raft groups). */
   readonly replication: ReplicaGroups;
+  /** The node's side of the cluster's metastorage; `undefined` in a cluster without one. */
+  readonly metastorage: NodeMetastorage | undefined;
   /** The cluster's running members now, in join order, with the endpoint a client reaches each one at. */
   clusterMembers(): readonly ClusterMember[];
 }

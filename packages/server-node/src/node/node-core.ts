@@ -23,6 +23,7 @@ import type { Authenticator } from '../auth/authenticator.js';
 import type { HybridClock } from '../clock/hlc.js';
 import type { Disk } from '../disk/disk.js';
 import { ProducerFence } from '../fence/producer-fence.js';
+import type { NodeMetastorage } from '../metastorage/node-metastorage.js';
 import { PartitionReplica, PartitionTable, ReplicaStates } from '../partitions/partition-table.js';
 import type { Route, RoutePurpose } from '../partitions/route.js';
 import type { Forwarder } from '../peer/forwarding.js';
@@ -90,6 +91,8 @@ export interface NodeCoreOptions {
   readonly auth: Authenticator;
   /** Fault points (simulation only). */
   readonly buggify: Buggify;
+  /** The node's side of the metastorage, when the cluster has one (`controlPlane` is then built on it). */
+  readonly metastorage?: NodeMetastorage;
   /** The cluster's running members now (`NodeContext.clusterMembers`). */
   readonly clusterMembers: () => readonly ClusterMember[];
 }
@@ -134,6 +137,7 @@ export class NodeCore implements NodeContext, SessionHost, MoveSource {
   #logIndex: number | null = null;
   readonly disk: Disk;
   readonly replication: ReplicaGroups;
+  readonly metastorage: NodeMetastorage | undefined;
   /** Stores ask this for the low watermark, so a new manager after a restart takes over without new stores. */
   // Remote transactions' snapshots (running or prepared here) hold old versions back too.
   readonly #watermark: LowWatermarkSource = {
@@ -166,6 +170,7 @@ export class NodeCore implements NodeContext, SessionHost, MoveSource {
     this.participants = new TxParticipants(this);
     this.coordinator = new TxCoordinator(this);
     this.disk = options.disk;
+    this.metastorage = options.metastorage;
     this.replication = new ReplicaGroups({
       name: this.name,
       clock: this.clock,

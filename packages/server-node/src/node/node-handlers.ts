@@ -9,7 +9,8 @@
  *   (tx/tx-coordinator.ts). A prepare's "no" vote is its error answer. The rows of TX_ROWS_WRITE pass the
  *   checks a client's rows pass (rows/row-ingest.ts) before any is written.
  * - RAFT_VOTE / RAFT_APPEND / RAFT_SNAPSHOT: a message of a replicated partition's Raft group, for this
- *   node's replica of it (replication/replica-groups.ts); `NOT_PRIMARY` when the node holds none. Only from
+ *   node's replica of it (replication/replica-groups.ts), or of the metastorage group (group `metastorage`,
+ *   metastorage/metastorage-group.ts); `NOT_PRIMARY` when the node holds none. Only from
  *   an authenticated node peer (the connection served its NODE_AUTHENTICATE first, connection-session.ts).
  * - NODE_AUTHENTICATE: served by the connection as a node peer's first request (connection-session.ts); sent
  *   again later, it is a `PROTOCOL_ERROR`.
@@ -20,6 +21,7 @@
 import type { OpName, RequestOf, ResultOf } from '@datastreamer/protocol';
 import type { ForwardedBatchResult, RowResult, TxStateResult } from '@datastreamer/protocol/internal';
 import { ServerError } from '../errors/server-error.js';
+import { METASTORAGE_GROUP } from '../metastorage/metastorage-group.js';
 import type { RaftRequestOf } from '../raft/raft-types.js';
 import { checkKeyIn } from '../rows/key-ownership.js';
 import type { NodeContext, RequestContext } from './node-context.js';
@@ -169,7 +171,15 @@ export function raftRequest<K extends 'RAFT_VOTE' | 'RAFT_APPEND' | 'RAFT_SNAPSH
   requireNodePeer(request.op, context);
   const { requestId: _, ...message } = request;
   // The op ties each Raft request to its result; TypeScript cannot follow that through the generic.
-  return node.replication.handle(message as unknown as RaftRequestOf<K>) as Promise<ResultOf<K>>;
+  const raftMessage = message as unknown as RaftRequestOf<K>;
+  if (raftMessage.group === METASTORAGE_GROUP) {
+    const group = node.metastorage?.group;
+    if (group === undefined) {
+      throw new ServerError('NOT_PRIMARY', `${node.name} holds no replica of the metastorage group`);
+    }
+    return new Promise((resolve) => group.raft.handleRequest(raftMessage, resolve)) as Promise<ResultOf<K>>;
+  }
+  return node.replication.handle(raftMessage) as Promise<ResultOf<K>>;
 }
 
 /** NODE_AUTHENTICATE after the connection was open: the proof is given once, before anything else. */

@@ -30,11 +30,11 @@ import {
 import { type ForwardBudget, forwardBudgetOf } from './streamer-handler.js';
 
 /** PRODUCER_REGISTER: the producer's next epoch. @throws ServerError `INVALID_ARGUMENT` for a bad id. */
-export function producerRegister(
+export async function producerRegister(
   node: NodeContext,
   request: RequestOf<'PRODUCER_REGISTER'>,
-): ProducerRegisterResult {
-  return { epoch: node.controlPlane.producers.register(request.producerId, request.runId) };
+): Promise<ProducerRegisterResult> {
+  return { epoch: await node.controlPlane.registerProducer(request.producerId, request.runId) };
 }
 
 /** STREAMER_SEAL from a client (forwarded once at most by default) or a node (never forwarded). */

@@ -9,12 +9,27 @@ import { ServerError } from '../errors/server-error.js';
 import type { NodeContext } from './node-context.js';
 
 /**
- * The latest schema of table `tableId`.
- * @throws ServerError `TABLE_NOT_FOUND`.
+ * The latest schema of table `tableId` this node knows.
+ *
+ * A node that learns the catalog from a metastorage may be behind it: a table id it has not handed out yet,
+ * or a schema version above its latest (`requestVersion`, what the request was written with), come from a
+ * newer catalog. It answers those with the retryable `STALE_METADATA` (its watch is catching up) rather than
+ * with a refusal or an older version the sender would downgrade to.
+ * @throws ServerError `TABLE_NOT_FOUND`; `STALE_METADATA` (retryable) as said.
  */
-export function latestSchema(node: NodeContext, tableId: number): TableSchema {
-  const schema = node.controlPlane.catalog.latest(tableId);
-  if (schema === undefined) throw new ServerError('TABLE_NOT_FOUND', `no table has id ${tableId}`);
+export function latestSchema(node: NodeContext, tableId: number, requestVersion?: number): TableSchema {
+  const catalog = node.controlPlane.catalog;
+  const schema = catalog.latest(tableId);
+  const metastorage = node.metastorage;
+  if (schema === undefined) {
+    if (metastorage !== undefined && Number.isInteger(tableId) && tableId >= catalog.nextTableId) {
+      throw metastorage.staleError(`table ${tableId}`);
+    }
+    throw new ServerError('TABLE_NOT_FOUND', `no table has id ${tableId}`);
+  }
+  if (metastorage !== undefined && requestVersion !== undefined && requestVersion > schema.version) {
+    throw metastorage.staleError(`schema version ${requestVersion} of table "${schema.tableName}"`);
+  }
   return schema;
 }
 

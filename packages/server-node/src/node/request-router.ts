@@ -3,6 +3,7 @@
  * here decoded and typed; the handler returns its result, or a promise of it when it had to ask another node.
  */
 import type { OpName, Request, RequestOf, ResultOf } from '@datastreamer/protocol';
+import { ServerError } from '../errors/server-error.js';
 import {
   columnAdd,
   heartbeat,
@@ -12,6 +13,7 @@ import {
   tableGet,
   tablesGet,
 } from './catalog-handlers.js';
+import { metaPropose, metaWatch } from './metastorage-handlers.js';
 import type { NodeContext, RequestContext } from './node-context.js';
 import {
   batchForward,
@@ -76,6 +78,8 @@ const HANDLERS: { readonly [K in OpName]: Handler<K> } = {
   RAFT_APPEND: (node, request, context) => raftRequest<'RAFT_APPEND'>(node, request, context),
   RAFT_SNAPSHOT: (node, request, context) => raftRequest<'RAFT_SNAPSHOT'>(node, request, context),
   NODE_AUTHENTICATE: nodeAuthenticateAgain,
+  META_PROPOSE: metaPropose,
+  META_WATCH: metaWatch,
 };
 
 /**
@@ -85,5 +89,23 @@ const HANDLERS: { readonly [K in OpName]: Handler<K> } = {
 export function dispatch(node: NodeContext, request: Request, context: RequestContext): Outcome<OpName> {
   // The table ties each handler to its op's request; TypeScript cannot follow that through the union.
   const handler = HANDLERS[request.op] as Handler<OpName>;
-  return handler(node, request, context);
+  const metastorage = node.metastorage;
+  if (metastorage === undefined) return handler(node, request, context);
+  // A request from a newer catalog than this node's copy (`STALE_METADATA`, thrown before the handler did
+  // anything): catch up with the metastorage, then serve it once more (Ignite's schema sync waits likewise).
+  const again = (error: unknown): Outcome<OpName> => {
+    if (!isStale(error)) throw error;
+    return metastorage.sync().then(() => handler(node, request, context));
+  };
+  let outcome: Outcome<OpName>;
+  try {
+    outcome = handler(node, request, context);
+  } catch (error) {
+    return again(error);
+  }
+  return outcome instanceof Promise ? outcome.catch(again) : outcome;
+}
+
+function isStale(error: unknown): boolean {
+  return error instanceof ServerError && error.code === 'STALE_METADATA';
 }

@@ -88,7 +88,7 @@ export function handleStreamerBatch(
   budget: ForwardBudget,
   origin: string,
 ): StreamerBatchResult | Promise<StreamerBatchResult> {
-  const schema = latestSchema(node, batch.tableId);
+  const schema = latestSchema(node, batch.tableId, batch.schemaVersion);
   checkPartition(schema, batch.partitionId);
   checkWriteVersion(schema, batch.schemaVersion);
   const route = node.route(batch.tableId, batch.partitionId);

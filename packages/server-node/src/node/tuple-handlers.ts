@@ -135,7 +135,7 @@ export function tupleGet(
   request: RequestOf<'TUPLE_GET'>,
   context: RequestContext,
 ): RowResult | null | Promise<RowResult | null> {
-  const schema = latestSchema(node, request.tableId);
+  const schema = latestSchema(node, request.tableId, request.schemaVersion);
   checkKeyVersion(schema, request.schemaVersion);
   const target = routeOne(node, schema, request.partition, context, 'read');
   if (typeof target === 'string') return forwardTo(node, () => node.forwarder.send(target, request));
@@ -151,7 +151,7 @@ export function tupleGetAll(
   request: RequestOf<'TUPLE_GET_ALL'>,
   context: RequestContext,
 ): (RowResult | null)[] | Promise<(RowResult | null)[]> {
-  const schema = latestSchema(node, request.tableId);
+  const schema = latestSchema(node, request.tableId, request.schemaVersion);
   checkKeyVersion(schema, request.schemaVersion);
   const items = request.keys;
   const shape = node.shapes.of(schema);
@@ -189,7 +189,7 @@ export function tupleUpsert(
   request: RequestOf<'TUPLE_UPSERT'>,
   context: RequestContext,
 ): null | Promise<null> {
-  const schema = latestSchema(node, request.tableId);
+  const schema = latestSchema(node, request.tableId, request.schemaVersion);
   checkWriteVersion(schema, request.schemaVersion);
   const target = routeOne(node, schema, request.partition, context);
   if (typeof target === 'string') return forwardTo(node, () => node.forwarder.send(target, request));
@@ -220,7 +220,7 @@ export function tupleUpsertAll(
   request: RequestOf<'TUPLE_UPSERT_ALL'>,
   context: RequestContext,
 ): null | Promise<null> {
-  const schema = latestSchema(node, request.tableId);
+  const schema = latestSchema(node, request.tableId, request.schemaVersion);
   checkWriteVersion(schema, request.schemaVersion);
   const items = request.rows;
   // Every row is checked, and its key's partition, before anything is written or sent on.
@@ -270,7 +270,7 @@ export function tupleDelete(
   request: RequestOf<'TUPLE_DELETE'>,
   context: RequestContext,
 ): boolean | Promise<boolean> {
-  const schema = latestSchema(node, request.tableId);
+  const schema = latestSchema(node, request.tableId, request.schemaVersion);
   checkKeyVersion(schema, request.schemaVersion);
   const target = routeOne(node, schema, request.partition, context);
   if (typeof target === 'string') return forwardTo(node, () => node.forwarder.send(target, request));
@@ -302,7 +302,7 @@ export function tupleDeleteAll(
   request: RequestOf<'TUPLE_DELETE_ALL'>,
   context: RequestContext,
 ): boolean[] | Promise<boolean[]> {
-  const schema = latestSchema(node, request.tableId);
+  const schema = latestSchema(node, request.tableId, request.schemaVersion);
   checkKeyVersion(schema, request.schemaVersion);
   const items = request.keys;
   const shape = node.shapes.of(schema);

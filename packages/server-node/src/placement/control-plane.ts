@@ -1,10 +1,16 @@
 /**
  * The control plane: the state every node of a cluster must agree on, the catalog, the placement, the
- * producers' epochs and the leases of replicated partitions (the placement driver). In one process it is one
- * shared object; the interface is what a networked implementation (a replicated metastorage) would have to
- * provide.
+ * producers' epochs and the leases of replicated partitions (the placement driver). `LocalControlPlane` is
+ * one object shared by the nodes of a process; with a metastorage, each node has its own
+ * (metastorage/metastorage-control-plane.ts) whose catalog it learns over the network.
  */
-import { type Clock, RealClock, type TableDefinition, type TableSchema } from '@datastreamer/protocol';
+import {
+  type Clock,
+  type ColumnDef,
+  RealClock,
+  type TableDefinition,
+  type TableSchema,
+} from '@datastreamer/protocol';
 import { Catalog, type CatalogOptions } from '../catalog/catalog.js';
 import { ServerError } from '../errors/server-error.js';
 import { MAX_REPLICAS, Placement } from './placement.js';
@@ -14,18 +20,58 @@ import { ProducerRegistry } from './producer-registry.js';
 export interface ControlPlane {
   readonly catalog: Catalog;
   readonly placement: Placement;
-  /** Every producer's newest epoch (see producer-registry.ts). */
+  /**
+   * Every producer's newest epoch (see producer-registry.ts), when they are registered here; with a
+   * metastorage they are registered there instead (`registerProducer`).
+   */
   readonly producers: ProducerRegistry;
   /** Leases of replicated partitions (see placement-driver.ts). */
   readonly leases: PlacementDriver;
   /** Replica count of a table whose definition does not say. */
   readonly defaultReplicas: number;
   /**
-   * Creates a table and places its partitions, both or neither.
+   * Creates a table and places its partitions, both or neither (at once in the shared control plane; once
+   * committed in a metastorage).
    * @throws ServerError as `Catalog.createTable`; `INVALID_SCHEMA` for a replica count out of range;
    *   `NODE_UNAVAILABLE` when no node can own partitions.
    */
-  createTable(definition: TableDefinition): TableSchema;
+  createTable(definition: TableDefinition): TableSchema | Promise<TableSchema>;
+  /**
+   * Adds a column to a table (see `Catalog.addColumn`).
+   * @throws ServerError as `Catalog.addColumn`.
+   */
+  addColumn(tableName: string, column: ColumnDef): TableSchema | Promise<TableSchema>;
+  /**
+   * Registers run `runId` of producer `producerId` and gives its epoch (see producer-registry.ts): in
+   * `producers` here, through the metastorage when the cluster has one.
+   * @throws ServerError `INVALID_ARGUMENT` for a bad producer id.
+   */
+  registerProducer(producerId: string, runId: string): number | Promise<number>;
+}
+
+/**
+ * The replica count of a new table: its definition's, or the default; within 1..the member count (at most
+ * {@link MAX_REPLICAS}).
+ * @throws ServerError `NODE_UNAVAILABLE` without members; `INVALID_SCHEMA` for a count out of range.
+ */
+export function checkReplicaCount(
+  definition: TableDefinition,
+  members: number,
+  defaultReplicas: number,
+): number {
+  if (members === 0) {
+    throw new ServerError('NODE_UNAVAILABLE', 'no node is available to own the partitions of a new table');
+  }
+  const replicas = definition.replicas ?? defaultReplicas;
+  const most = Math.min(members, MAX_REPLICAS);
+  if (!Number.isInteger(replicas) || replicas < 1 || replicas > most) {
+    throw new ServerError(
+      'INVALID_SCHEMA',
+      `table "${definition.name}": replicas must be an integer in 1..${most} (the cluster has ${members} ` +
+        `nodes), got ${String(replicas)}`,
+    );
+  }
+  return replicas;
 }
 
 export interface LocalControlPlaneOptions extends CatalogOptions {
@@ -64,21 +110,17 @@ export class LocalControlPlane implements ControlPlane {
   }
 
   createTable(definition: TableDefinition): TableSchema {
-    const members = this.placement.members.length;
-    if (members === 0) {
-      throw new ServerError('NODE_UNAVAILABLE', 'no node is available to own the partitions of a new table');
-    }
-    const replicas = definition.replicas ?? this.defaultReplicas;
-    const most = Math.min(members, MAX_REPLICAS);
-    if (!Number.isInteger(replicas) || replicas < 1 || replicas > most) {
-      throw new ServerError(
-        'INVALID_SCHEMA',
-        `table "${definition.name}": replicas must be an integer in 1..${most} (the cluster has ${members} ` +
-          `nodes), got ${String(replicas)}`,
-      );
-    }
+    const replicas = checkReplicaCount(definition, this.placement.members.length, this.defaultReplicas);
     const schema = this.catalog.createTable(definition);
     this.placement.addTable(schema.tableId, schema.partitions, replicas);
     return schema;
+  }
+
+  addColumn(tableName: string, column: ColumnDef): TableSchema {
+    return this.catalog.addColumn(tableName, column);
+  }
+
+  registerProducer(producerId: string, runId: string): number {
+    return this.producers.register(producerId, runId);
   }
 }

@@ -20,14 +20,42 @@ import { ServerError } from '../errors/server-error.js';
 /** How many runs per producer are remembered for idempotent registration. */
 export const RUNS_REMEMBERED = 16;
 
-interface ProducerEntry {
-  epoch: number;
-  /** runId -> its epoch, oldest first. */
-  readonly runs: Map<string, number>;
+/** A producer's newest epoch and its newest runs' epochs (oldest first), as a registration leaves them. */
+export interface ProducerRecord {
+  readonly epoch: number;
+  readonly runs: readonly (readonly [runId: string, epoch: number])[];
+}
+
+/**
+ * Registers run `runId` against a producer's record (`undefined`: it never registered): the run's epoch, and
+ * the record after (`changed: false` when the run was known, so nothing need be stored). The one home of the
+ * rule, for the registry here and for the metastorage's.
+ */
+export function registerRun(
+  record: ProducerRecord | undefined,
+  runId: string,
+): { readonly epoch: number; readonly record: ProducerRecord; readonly changed: boolean } {
+  const known = record?.runs.find(([id]) => id === runId);
+  if (record !== undefined && known !== undefined) return { epoch: known[1], record, changed: false };
+  const epoch = (record?.epoch ?? 0) + 1;
+  const runs = [...(record?.runs ?? []), [runId, epoch] as const].slice(-RUNS_REMEMBERED);
+  return { epoch, record: { epoch, runs }, changed: true };
+}
+
+/**
+ * Checks a producer id.
+ * @throws ServerError `INVALID_ARGUMENT` for an id that is not a string of 1..256 characters.
+ */
+export function checkProducer(producerId: string): void {
+  try {
+    checkProducerId(producerId);
+  } catch (error) {
+    throw new ServerError('INVALID_ARGUMENT', (error as Error).message, { cause: error });
+  }
 }
 
 export class ProducerRegistry {
-  readonly #producers = new Map<string, ProducerEntry>();
+  readonly #producers = new Map<string, ProducerRecord>();
 
   /**
    * Registers run `runId` of `producerId`: returns its epoch (the producer's next one, or the one it got when
@@ -35,25 +63,10 @@ export class ProducerRegistry {
    * @throws ServerError `INVALID_ARGUMENT` for an id that is not a string of 1..256 characters.
    */
   register(producerId: string, runId: string): number {
-    try {
-      checkProducerId(producerId);
-    } catch (error) {
-      throw new ServerError('INVALID_ARGUMENT', (error as Error).message, { cause: error });
-    }
-    let entry = this.#producers.get(producerId);
-    if (entry === undefined) {
-      entry = { epoch: 0, runs: new Map() };
-      this.#producers.set(producerId, entry);
-    }
-    const known = entry.runs.get(runId);
-    if (known !== undefined) return known;
-    entry.epoch++;
-    entry.runs.set(runId, entry.epoch);
-    if (entry.runs.size > RUNS_REMEMBERED) {
-      const oldest = entry.runs.keys().next();
-      if (oldest.done !== true) entry.runs.delete(oldest.value);
-    }
-    return entry.epoch;
+    checkProducer(producerId);
+    const { epoch, record } = registerRun(this.#producers.get(producerId), runId);
+    this.#producers.set(producerId, record);
+    return epoch;
   }
 
   /** The newest epoch registered for `producerId`, or `undefined` when it never registered. */

@@ -20,6 +20,17 @@ export const RAFT_DEFAULTS = {
   preVote: true,
 } as const;
 
+/** The tuning a node gives every Raft group it holds (a partition's, the metastorage's): see `RaftNodeOptions`. */
+export type RaftTuning = Pick<
+  RaftNodeOptions,
+  | 'electionTimeoutMs'
+  | 'heartbeatIntervalMs'
+  | 'maxEntriesPerAppend'
+  | 'maxInflightAppends'
+  | 'snapshotChunkBytes'
+  | 'snapshotEveryEntries'
+>;
+
 export interface RaftNodeOptions {
   /** This replica's name, unique in its group (the node's name). */
   readonly id: string;

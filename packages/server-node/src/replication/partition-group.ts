@@ -39,7 +39,7 @@ import type { ProducerFence } from '../fence/producer-fence.js';
 import type { GroupMembership } from '../placement/placement.js';
 import type { PartitionLease, PlacementDriver } from '../placement/placement-driver.js';
 import { RaftNode } from '../raft/raft-node.js';
-import type { RaftNodeOptions } from '../raft/raft-options.js';
+import type { RaftTuning } from '../raft/raft-options.js';
 import type { RaftRoleChange, RaftSend } from '../raft/raft-types.js';
 import type { MvccPartitionStore } from '../storage/mvcc-partition-store.js';
 import type { PartitionSnapshot } from '../storage/partition-snapshot.js';
@@ -50,15 +50,7 @@ import { type CommandOutcome, PartitionStateMachine, writeRows } from './partiti
 import { ProposalTracker } from './proposal-tracker.js';
 
 /** Raft settings a node passes to each of its groups (see `RaftNodeOptions`). */
-export type GroupRaftOptions = Pick<
-  RaftNodeOptions,
-  | 'electionTimeoutMs'
-  | 'heartbeatIntervalMs'
-  | 'maxEntriesPerAppend'
-  | 'maxInflightAppends'
-  | 'snapshotChunkBytes'
-  | 'snapshotEveryEntries'
->;
+export type GroupRaftOptions = RaftTuning;
 
 /** What a group needs of its node. */
 export interface GroupHost {

@@ -25,6 +25,7 @@ import { type Clock, type Logger, ProtocolError, type TimerHandle } from '@datas
 import type { RowResult, TxPartition } from '@datastreamer/protocol/internal';
 import type { HybridClock } from '../clock/hlc.js';
 import { ServerError } from '../errors/server-error.js';
+import type { NodeMetastorage } from '../metastorage/node-metastorage.js';
 import type { Route } from '../partitions/route.js';
 import type { Forwarder } from '../peer/forwarding.js';
 import type { ControlPlane } from '../placement/control-plane.js';
@@ -49,6 +50,8 @@ export interface ParticipantHost {
   readonly hlc: HybridClock;
   readonly clock: Clock;
   readonly controlPlane: ControlPlane;
+  /** The node's side of the metastorage, when the cluster has one (its catalog copy may lag). */
+  readonly metastorage: NodeMetastorage | undefined;
   readonly forwarder: Forwarder;
   readonly txLog: TxLog;
   readonly log: Logger;
@@ -154,6 +157,11 @@ export class TxParticipants {
     rows: readonly (Uint8Array | null)[],
   ): void {
     if (this.#node.controlPlane.catalog.schema(tableId, schemaVersion) === undefined) {
+      // A node whose catalog copy lags the coordinator's: it catches up, the write is retried.
+      const latest = this.#node.controlPlane.catalog.latest(tableId)?.version ?? 0;
+      if (this.#node.metastorage !== undefined && schemaVersion > latest) {
+        throw this.#node.metastorage.staleError(`schema version ${schemaVersion} of table ${tableId}`);
+      }
       throw new ServerError('INVALID_SCHEMA', `table ${tableId} has no schema version ${schemaVersion}`);
     }
     const share = this.#share(txId, coordinator, startTs, tableId, partitionId, 'write');

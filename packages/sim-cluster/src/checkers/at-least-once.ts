@@ -41,6 +41,7 @@ import { type AtLeastOnceOptions, validateOptions } from './check-options.js';
 import { buildReport, type CheckerResult } from './checker-result.js';
 import { HistoryIndex, hasRow, itemId, keySeqId, producerOf, streamId } from './history-index.js';
 import { buildKeyTimelines, type KeyTimelines } from './key-timelines.js';
+import { ResumedDoubts } from './resumed-doubts.js';
 
 /** An acknowledged item that was not applied. */
 export interface LostItem {
@@ -89,7 +90,7 @@ export function atLeastOnce<Row extends object = HistoryRow>(
 ): AtLeastOnceResult {
   validateOptions(options, ['seq']);
   const index = new HistoryIndex(history, options);
-  return judgeAtLeastOnce(index, buildKeyTimelines(index));
+  return judgeAtLeastOnce(index, buildKeyTimelines(index, new ResumedDoubts(history)));
 }
 
 /** {@link atLeastOnce} over a built index (the composition shares one). */

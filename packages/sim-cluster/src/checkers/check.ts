@@ -77,9 +77,10 @@ export function check<Row extends object = HistoryRow>(
 ): Verdict {
   validateOptions(options, ['key', 'seq']);
   const index = new HistoryIndex(history, options);
-  const timelines = buildKeyTimelines(index);
+  const doubts = new ResumedDoubts(history);
+  const timelines = buildKeyTimelines(index, doubts);
   const atLeastOnce = judgeAtLeastOnce(index, timelines);
-  const perKeyOrder = judgePerKeyOrder(timelines, new ResumedDoubts(history));
+  const perKeyOrder = judgePerKeyOrder(timelines, doubts);
   const finalState = judgeFinalState(index, timelines, options.rows);
   const live = liveness(history, options);
   const exact = judgeExactOutcomes(index, timelines);

@@ -37,6 +37,7 @@ import { type PerKeyOrderOptions, validateOptions } from './check-options.js';
 import { buildReport, type CheckerResult } from './checker-result.js';
 import { HistoryIndex, hasRow, streamId } from './history-index.js';
 import { buildKeyTimelines, type KeyTimelines } from './key-timelines.js';
+import { ResumedDoubts } from './resumed-doubts.js';
 
 /** The kinds of exact-outcome violation. */
 export const ExactOutcomeKinds = {
@@ -95,7 +96,7 @@ export function exactOutcomes<Row extends object = HistoryRow>(
 ): ExactOutcomesResult {
   validateOptions(options, ['seq']);
   const index = new HistoryIndex(history, options);
-  return judgeExactOutcomes(index, buildKeyTimelines(index));
+  return judgeExactOutcomes(index, buildKeyTimelines(index, new ResumedDoubts(history)));
 }
 
 /** {@link exactOutcomes} over a built index and timelines (the composition shares them). */

@@ -17,6 +17,7 @@ import { type FinalStateOptions, validateOptions } from './check-options.js';
 import { buildReport, type CheckerResult } from './checker-result.js';
 import { HistoryIndex, hasRow } from './history-index.js';
 import { buildKeyTimelines, type KeyTimelines, type TimelineEntry } from './key-timelines.js';
+import { ResumedDoubts } from './resumed-doubts.js';
 
 /** The kinds of final-state mismatch. */
 export const FinalStateMismatchKinds = {
@@ -76,7 +77,7 @@ export function finalState<Row extends object = HistoryRow>(
 ): FinalStateResult {
   validateOptions(options, ['key', 'seq']);
   const index = new HistoryIndex(history, options);
-  return judgeFinalState(index, buildKeyTimelines(index), options.rows);
+  return judgeFinalState(index, buildKeyTimelines(index, new ResumedDoubts(history)), options.rows);
 }
 
 interface ActualRow<Row> {

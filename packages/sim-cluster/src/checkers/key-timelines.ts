@@ -11,8 +11,11 @@
  * highest seq already applied for that producer and key (the same seq again is a duplicate apply of that
  * REMOVE). Choosing the smallest fitting candidate is the most charitable reading: if any assignment of
  * REMOVEs to tombstones keeps the sequence from going back, this one does, so a step back is reported only
- * when every reading has one. When no candidate fits, the tombstone stands for the newest candidate and
- * is a step back. With several producers among the candidates, the tombstone goes to the one producer it
+ * when every reading has one. One reading comes first: when the producer's highest applied seq was written
+ * by a run that reported it in doubt and the tombstone by a newer epoch (a resume sending again what it
+ * left in doubt, see resumed-doubts.ts), the tombstone stands for the highest REMOVE below that seq, an
+ * excused step back that leaves the highest seq where it was. When no candidate fits, the tombstone stands
+ * for the newest candidate and is a step back. With several producers among the candidates, the tombstone goes to the one producer it
  * fits; if it fits several or none, it is unattributed. Unattributed applies are not order-checked.
  *
  * A step back is measured against the highest seq applied so far (not the previous apply), so a stale
@@ -21,6 +24,7 @@
 import type { StreamerOperationType } from '@datastreamer/protocol';
 import type { ApplyEvent, SubmitEvent } from '../history/history-event.js';
 import { type HistoryIndex, hasRow, keySeqId, producerOf, type RowApply } from './history-index.js';
+import type { ResumedDoubts } from './resumed-doubts.js';
 
 /** One apply of a key, attributed. */
 export interface TimelineEntry {
@@ -47,7 +51,10 @@ export interface KeyTimelines {
 const EMPTY: readonly never[] = [];
 
 /** Builds the timelines of every key of `index`'s table. */
-export function buildKeyTimelines<Row extends object>(index: HistoryIndex<Row>): KeyTimelines {
+export function buildKeyTimelines<Row extends object>(
+  index: HistoryIndex<Row>,
+  doubts: ResumedDoubts,
+): KeyTimelines {
   const byKey = new Map<string, TimelineEntry[]>();
   const byApply = new Map<number, TimelineEntry>();
   for (const [key, applies] of index.appliesByKey) {
@@ -59,7 +66,9 @@ export function buildKeyTimelines<Row extends object>(index: HistoryIndex<Row>):
     for (const apply of ordered) {
       const attributed = hasRow(apply)
         ? attributeRow(index, apply)
-        : attributeTombstone(apply, removes, highest);
+        : attributeTombstone(apply, removes, highest, (top) =>
+            doubts.excuses(key, top.apply, top.seq ?? 0, apply),
+          );
       const top = attributed.producer === undefined ? undefined : highest.get(attributed.producer);
       const wentBack =
         top !== undefined &&
@@ -116,6 +125,7 @@ function attributeTombstone(
   apply: ApplyEvent,
   removes: readonly SubmitEvent[],
   highest: ReadonlyMap<string, TimelineEntry>,
+  excused: (top: TimelineEntry) => boolean,
 ): Attribution {
   // Per candidate producer: the smallest seq at or above its highest applied seq, and its largest seq.
   const fits = new Map<string, number | undefined>();
@@ -133,7 +143,8 @@ function attributeTombstone(
   if (newest.size === 0) return { seq: undefined, producer: undefined, unattributed: 'no-submit' };
   if (newest.size === 1) {
     const [producer, top] = newest.entries().next().value as [string, number];
-    return { seq: fits.get(producer) ?? top, producer, unattributed: undefined };
+    const resent = resentBelow(producer, apply, removes, highest, excused);
+    return { seq: resent ?? fits.get(producer) ?? top, producer, unattributed: undefined };
   }
   let chosen: string | undefined;
   for (const [producer, fit] of fits) {
@@ -144,4 +155,28 @@ function attributeTombstone(
   return chosen === undefined
     ? { seq: undefined, producer: undefined, unattributed: 'ambiguous' }
     : { seq: fits.get(chosen), producer: chosen, unattributed: undefined };
+}
+
+/**
+ * A tombstone's reading as a resume sending again a REMOVE below the producer's highest applied seq, when
+ * that step back is excused (the highest was written by an earlier run that reported it in doubt, and the
+ * tombstone by a newer epoch): the highest REMOVE seq below it. An excused step back leaves the highest seq
+ * where it was, so this reading is more charitable than any seq at or above it. `undefined` when there is none.
+ */
+function resentBelow(
+  producer: string,
+  apply: ApplyEvent,
+  removes: readonly SubmitEvent[],
+  highest: ReadonlyMap<string, TimelineEntry>,
+  excused: (top: TimelineEntry) => boolean,
+): number | undefined {
+  const top = highest.get(producer);
+  if (top?.seq === undefined || !excused(top)) return undefined;
+  let below: number | undefined;
+  for (const remove of removes) {
+    if (remove.n > apply.n) break;
+    if (producerOf(remove) !== producer || remove.seq >= top.seq) continue;
+    if (below === undefined || remove.seq > below) below = remove.seq;
+  }
+  return below;
 }

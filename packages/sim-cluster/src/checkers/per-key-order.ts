@@ -54,7 +54,8 @@ export function perKeyOrder<Row extends object = HistoryRow>(
   options: PerKeyOrderOptions<Row>,
 ): PerKeyOrderResult {
   validateOptions(options, ['seq']);
-  return judgePerKeyOrder(buildKeyTimelines(new HistoryIndex(history, options)), new ResumedDoubts(history));
+  const doubts = new ResumedDoubts(history);
+  return judgePerKeyOrder(buildKeyTimelines(new HistoryIndex(history, options), doubts), doubts);
 }
 
 /**

@@ -53,6 +53,12 @@ export interface SimClusterOptions {
   /** Tuning of replicated partitions (Raft timings, leases, the nodes' disks). Defaults as documented. */
   readonly replication?: SimReplicationOptions;
   /**
+   * How many of the first nodes form the metastorage, the Raft group the catalog lives in (every other node
+   * learns it by watching them): 1..7, at most the node count. 0: no metastorage, the nodes share one
+   * in-process catalog. Default 3, or every node when there are fewer.
+   */
+  readonly metastorageNodes?: number;
+  /**
    * `'full'` (default): every applied row (decoded) and every recorded stream's submits and acks go into
    * the history, for `check`. `'off'`: none of them are recorded (the nodes' apply hook is not subscribed,
    * `stream` streams without recording) and `check` throws; faults and topology changes are still recorded.
@@ -111,6 +117,8 @@ export interface ResolvedSimClusterOptions {
   readonly history: HistoryMode;
   readonly replicas: number;
   readonly replication: SimReplicationOptions;
+  /** 0: none. */
+  readonly metastorageNodes: number;
   readonly auth: SimAuthOptions;
   /** Undefined: off. */
   readonly buggify: BuggifyOptions | undefined;
@@ -145,6 +153,7 @@ export function resolveSimClusterOptions(options: unknown): ResolvedSimClusterOp
     'history',
     'replicas',
     'replication',
+    'metastorageNodes',
     'auth',
     'buggify',
   ];
@@ -219,6 +228,12 @@ export function resolveSimClusterOptions(options: unknown): ResolvedSimClusterOp
     nodes,
     replicas: integerIn('replicas', o.replicas ?? 1, 1, Math.min(7, nodes)),
     replication,
+    metastorageNodes: integerIn(
+      'metastorageNodes',
+      o.metastorageNodes ?? Math.min(3, nodes),
+      0,
+      Math.min(7, nodes),
+    ),
     auth: checkAuth(o.auth),
     buggify: checkBuggify(o.buggify, clock),
     partitions: integerIn('partitions', o.partitions ?? 16, 1, 65_535),

@@ -25,13 +25,7 @@ import {
   type SeededRng,
   silentLogger,
 } from '@datastreamer/protocol';
-import {
-  ClusterNode,
-  type LeaseEvent,
-  LocalControlPlane,
-  MemoryDisk,
-  type MoveReport,
-} from '@datastreamer/server-node';
+import { ClusterNode, LocalControlPlane, MemoryDisk, type MoveReport } from '@datastreamer/server-node';
 import { BuggifyRun } from '../buggify/buggify-run.js';
 import type { Verdict } from '../checkers/check.js';
 import { check as checkHistory } from '../checkers/check.js';
@@ -45,6 +39,8 @@ import type { HistoryRow } from '../history/history-event.js';
 import { SimNetwork } from '../network/sim-network.js';
 import { recordApplies } from './apply-recording.js';
 import { type CheckedView, isCheckedView, type RowOfView } from './checked-view.js';
+import { MetastorageMembers } from './metastorage-members.js';
+import { recordElections, recordLease } from './raft-events.js';
 import { recordedStream, type StreamRecording, type StreamTarget } from './recorded-stream.js';
 import { REPLICA_MOVE_WAIT_MS, type ReplicaMoveReport, ReplicaMover } from './replica-moves.js';
 import {
@@ -109,6 +105,8 @@ export class SimCluster implements AsyncDisposable {
   readonly #recordedUpTo = new Map<string, { index: number; node: string }>();
   /** What the nodes prove to each other (see `SimClusterOptions.auth`). */
   readonly #clusterSecret: string;
+  /** The metastorage group's members: the first `metastorageNodes` nodes (none: a shared catalog). */
+  readonly #metastorage: MetastorageMembers;
   /** Moves of replicated partitions' replicas (see replica-moves.ts). */
   readonly #replicaMoves: ReplicaMover;
   #nextNode = 1;
@@ -126,13 +124,16 @@ export class SimCluster implements AsyncDisposable {
         : new SimClock(
             options.maxVirtualTimeMs === undefined ? {} : { maxVirtualTimeMs: options.maxVirtualTimeMs },
           );
+    this.#metastorage = new MetastorageMembers(options.metastorageNodes, this.#nodes, this.clock);
     this.controlPlane = new LocalControlPlane({
       defaultPartitions: options.partitions,
       defaultReplicas: options.replicas,
       clock: this.clock,
       ...(options.replication.leaseMs === undefined ? {} : { leaseMs: options.replication.leaseMs }),
     });
-    this.controlPlane.leases.subscribe((event) => this.#recordLease(event));
+    this.controlPlane.leases.subscribe((event) =>
+      recordLease(event, this.history, (tableId) => this.#tableName(tableId)),
+    );
     this.#replicaMoves = new ReplicaMover({
       placement: this.controlPlane.placement,
       clock: this.clock,
@@ -168,7 +169,21 @@ export class SimCluster implements AsyncDisposable {
     for (const [name, receiver] of Object.entries(cluster.#options.receivers)) {
       cluster.deployReceiver(name, receiver);
     }
+    await cluster.#metastorage.firstLeader();
     return cluster;
+  }
+
+  /** The metastorage's members (the first `metastorageNodes` nodes); empty without a metastorage. */
+  get metastorageNodes(): readonly string[] {
+    return this.#metastorage.names;
+  }
+
+  /**
+   * The running member leading the metastorage group now (the highest term, when a cut-off old leader still
+   * thinks it leads); `undefined` when none does.
+   */
+  metastorageLeader(): string | undefined {
+    return this.#metastorage.leader();
   }
 
   /** What the cluster records: the `history` option of `start` (`'full'` by default). */
@@ -319,10 +334,11 @@ export class SimCluster implements AsyncDisposable {
   /**
    * Removes a node gracefully: its partitions move to the others first, its replicas of replicated
    * partitions by membership changes (a replacement added and caught up before the replica is removed).
-   * @throws SimClusterError `INVALID_ARGUMENT` for the last node, or one holding replicas that no other node
-   *   can take (too few nodes for the replica count); `NODE_UNAVAILABLE` when its replicas did not all move
-   *   within {@link REPLICA_MOVE_WAIT_MS} (a node they move to is down): it stays a member then, and the
-   *   moves go on.
+   * @throws SimClusterError `INVALID_ARGUMENT` for the last node, one holding replicas that no other node
+   *   can take (too few nodes for the replica count), or a metastorage member whose going would leave the
+   *   metastorage without a majority of its members (checked first: nothing moves then);
+   *   `NODE_UNAVAILABLE` when its replicas did not all move within {@link REPLICA_MOVE_WAIT_MS} (a node they
+   *   move to is down): it stays a member then, and the moves go on.
    */
   async removeNode(name: string): Promise<void> {
     this.#checkRunning();
@@ -330,6 +346,7 @@ export class SimCluster implements AsyncDisposable {
     const rest = this.controlPlane.placement.members.filter((m) => m !== name);
     if (rest.length === 0)
       throw new SimClusterError('INVALID_ARGUMENT', `cannot remove "${name}": it is the last node`);
+    this.#metastorage.checkKeeps(name, 'remove');
     await this.#replicaMoves.moveAllOff(name, rest);
     await this.#rebalance(rest);
     this.controlPlane.placement.removeMember(name);
@@ -344,7 +361,8 @@ export class SimCluster implements AsyncDisposable {
    * out, heal does not restart it); its unreplicated partitions go, empty, to the other members (their data
    * is lost with it); replicated partitions keep serving from the rest of their replicas while a majority of
    * them is left.
-   * @throws SimClusterError `INVALID_ARGUMENT` for an unknown node or the last one.
+   * @throws SimClusterError `INVALID_ARGUMENT` for an unknown node or the last one, or a metastorage member
+   *   whose going would leave the metastorage without a majority of its members.
    */
   destroyNode(name: string): void {
     this.#checkRunning();
@@ -352,6 +370,7 @@ export class SimCluster implements AsyncDisposable {
     if (this.#nodes.size === 1) {
       throw new SimClusterError('INVALID_ARGUMENT', `cannot destroy "${name}": it is the last node`);
     }
+    this.#metastorage.checkKeeps(name, 'destroy');
     node.destroy();
     this.network.down(name);
     this.#nodes.delete(name);
@@ -613,22 +632,14 @@ export class SimCluster implements AsyncDisposable {
       }),
       rng: this.#rng.child(name),
       replication: raft,
+      ...(this.#metastorage.names.length === 0 ? {} : { metastorage: { members: this.#metastorage.names } }),
       ...(this.buggify === undefined ? {} : { buggify: this.buggify.buggify }),
       authentication: {
         clusterSecret: this.#clusterSecret,
         ...(this.#options.auth.users === undefined ? {} : { users: this.#options.auth.users }),
       },
     });
-    node.onRoleChange((tableId, partition, change) => {
-      if (change.role !== 'leader') return;
-      this.history.recordTopology({
-        kind: 'election',
-        table: this.controlPlane.catalog.latest(tableId)?.tableName ?? String(tableId),
-        partition,
-        node: name,
-        term: change.term,
-      });
-    });
+    recordElections(node, name, this.history, (tableId) => this.#tableName(tableId));
     if (this.#options.history === 'full') {
       recordApplies(node, name, {
         history: this.history,
@@ -642,20 +653,6 @@ export class SimCluster implements AsyncDisposable {
     this.#nodes.set(name, node);
     this.#log.debug({ node: name }, 'node started');
     return name;
-  }
-
-  /** A lease granted to a new holder or term, as a topology event. */
-  #recordLease(event: LeaseEvent): void {
-    const { lease } = event;
-    this.history.recordTopology({
-      kind: 'lease',
-      table: this.controlPlane.catalog.latest(lease.tableId)?.tableName ?? String(lease.tableId),
-      partition: lease.partition,
-      node: lease.holder,
-      term: lease.term,
-      startMs: lease.startMs,
-      expiresAtMs: lease.expiresAtMs,
-    });
   }
 
   /** The committed rows of `table`; with `skipUndecodable`, rows that do not decode are left out. */
@@ -674,13 +671,13 @@ export class SimCluster implements AsyncDisposable {
   async #rebalance(members: readonly string[]): Promise<void> {
     for (const move of this.controlPlane.placement.planRebalance(members)) {
       await this.node(move.from).movePartition(move.tableId, move.partition, move.to);
-      const table = this.controlPlane.catalog.latest(move.tableId)?.tableName ?? String(move.tableId);
+      const { partition, from, to } = move;
       this.history.recordTopology({
         kind: 'move',
-        table,
-        partition: move.partition,
-        from: move.from,
-        to: move.to,
+        table: this.#tableName(move.tableId),
+        partition,
+        from,
+        to,
       });
     }
   }

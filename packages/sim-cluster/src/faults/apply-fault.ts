@@ -58,5 +58,22 @@ export async function applyFault(cluster: SimCluster, fault: Fault): Promise<voi
     case 'leave':
       await cluster.removeNode(fault.node);
       return;
+    case 'isolateMetastorageLeader': {
+      // Who leads is known only now; the history records whom the step cut (none: no leader to cut).
+      const leader = cluster.metastorageLeader();
+      const others = cluster.nodes.filter((n) => n !== leader);
+      if (leader !== undefined && others.length > 0) network.partition([leader], others);
+      cluster.history.recordFault({ kind: fault.kind, leader: leader ?? null });
+      return;
+    }
+    case 'loseMetastorageMajority': {
+      const members = cluster.metastorageNodes;
+      const leader = cluster.metastorageLeader();
+      const ordered = leader === undefined ? members : [leader, ...members.filter((m) => m !== leader)];
+      const cut = members.length === 0 ? [] : ordered.slice(0, Math.floor(members.length / 2) + 1);
+      for (const member of cut) network.isolate(member);
+      cluster.history.recordFault({ kind: fault.kind, cut });
+      return;
+    }
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The faults a schedule can inject, as plain JSON-safe data: one discriminated union covering every fault of
  * SIMULATION.md (network settings, clogs, cuts and heal, disconnects, crash and restart, destroy, pause,
- * partition moves, node join and leave), and the plan that places them in virtual time.
+ * partition moves, node join and leave, cutting off the metastorage's leader or majority), and the plan that
+ * places them in virtual time.
  *
  * Plain data on purpose: a plan can be dumped to JSON, read back, generated and shrunk by fast-check. It does
  * not check or apply anything (`validate-plan.ts` and `apply-fault.ts` do).
@@ -36,6 +37,16 @@ export const FaultKinds = {
   join: 'join',
   /** `cluster.removeNode`: a node leaves gracefully (its partitions move first). */
   leave: 'leave',
+  /**
+   * The metastorage group's leader (found when the step runs) is cut off from every other node until heal;
+   * clients still reach it. The other members elect a new leader; the old one keeps a stale copy.
+   */
+  isolateMetastorageLeader: 'isolateMetastorageLeader',
+  /**
+   * A majority of the metastorage's members (its leader first) are each cut off from every other endpoint
+   * until heal: no catalog change commits meanwhile, and every node serves from the copy it has.
+   */
+  loseMetastorageMajority: 'loseMetastorageMajority',
 } as const;
 
 export type FaultKind = (typeof FaultKinds)[keyof typeof FaultKinds];
@@ -124,6 +135,14 @@ export interface LeaveFault {
   readonly node: string;
 }
 
+export interface IsolateMetastorageLeaderFault {
+  readonly kind: 'isolateMetastorageLeader';
+}
+
+export interface LoseMetastorageMajorityFault {
+  readonly kind: 'loseMetastorageMajority';
+}
+
 /** One fault. */
 export type Fault =
   | SetFaultsFault
@@ -138,7 +157,9 @@ export type Fault =
   | PauseFault
   | MovePartitionFault
   | JoinFault
-  | LeaveFault;
+  | LeaveFault
+  | IsolateMetastorageLeaderFault
+  | LoseMetastorageMajorityFault;
 
 /** The fault of one kind. */
 export type FaultOf<K extends FaultKind> = Extract<Fault, { readonly kind: K }>;

@@ -7,15 +7,17 @@
  *
  * The swarm produces an ordinary fault plan (plain data, dumpable, replayable without the swarm), generated
  * while following the membership it implies: a crash leaves at least one node running and is followed by
- * a restart; cuts are followed by a heal; joins, leaves and moves happen only while no node is crashed (a
- * move needs both ends up), except moves of a replicated table's replicas, which are membership changes
- * that must survive crashes; a destroy (opt in) happens once at most, with every member running, and when
- * every table is replicated a new node joins right after it (the destroyed node replaced: repairs may put
- * replicas on it). With joins and leaves on, now and then (a share {@link REPLACE_ALL_CHANCE} of the leaves
- * drawn, once per plan) a leave becomes a replacement of the whole cluster: nodes join, then,
- * {@link REPLACE_ALL_GAP_MS} later, every node the plan started with leaves, {@link REPLACE_ALL_SPACING_MS}
- * apart, so clients must follow the cluster to nodes they were never given. `runSwarm` runs the plan over the
- * fault phase, then heals (the two phases of
+ * a restart; cuts (the metastorage's leader or majority cut off included) are followed by a heal; joins,
+ * leaves and moves happen only while no node is crashed (a move needs both ends up), except moves of a
+ * replicated table's replicas, which are membership changes that must survive crashes; leaves and destroys
+ * keep a majority of the metastorage's members (`SwarmTargets.metastorageNodes`); a destroy (opt in) happens
+ * once at most, with every member running, and when every table is replicated a new node joins right after
+ * it (the destroyed node replaced: repairs may put replicas on it). With joins and leaves on, and no
+ * metastorage, now and then (a share {@link REPLACE_ALL_CHANCE} of the leaves drawn, once per plan) a leave
+ * becomes a replacement of the whole cluster: nodes join, then, {@link REPLACE_ALL_GAP_MS} later, every node
+ * the plan started with leaves, {@link REPLACE_ALL_SPACING_MS} apart, so clients must follow the cluster to
+ * nodes they were never given. (A metastorage does not replace its members yet.) `runSwarm` runs the plan
+ * over the fault phase, then heals (the two phases of
  * SIMULATION.md).
  */
 import { createRng, type Rng } from '@datastreamer/protocol';
@@ -48,6 +50,10 @@ export const SwarmFaultKinds = {
   move: 'move',
   join: 'join',
   leave: 'leave',
+  /** The metastorage's leader cut off from the other nodes, healed later (nothing without a metastorage). */
+  isolateMetastorageLeader: 'isolateMetastorageLeader',
+  /** A majority of the metastorage's members cut off, healed later (nothing without a metastorage). */
+  loseMetastorageMajority: 'loseMetastorageMajority',
 } as const;
 
 export type SwarmFaultKind = (typeof SwarmFaultKinds)[keyof typeof SwarmFaultKinds];
@@ -103,6 +109,11 @@ export interface SwarmTargets {
   }[];
   /** Most members at once (joins stop there). Default: the starting count plus 2. */
   readonly maxNodes?: number;
+  /**
+   * The metastorage's members (`cluster.metastorageNodes`): leaves and destroys keep a majority of them, and
+   * no replacement of the whole cluster is drawn while there are any. Default none.
+   */
+  readonly metastorageNodes?: readonly string[];
 }
 
 /** Options of {@link planSwarm} and {@link runSwarm}. */
@@ -196,6 +207,7 @@ export function swarmPlan(
   const clients = targets.clients ?? [];
   const tables = (targets.tables ?? []).filter((t) => t.partitions > 0);
   const maxNodes = targets.maxNodes ?? targets.nodes.length + 2;
+  const metastorage = targets.metastorageNodes ?? [];
   const events = profile.kinds.filter((k) => !NETWORK_KINDS.has(k));
   const hasSettings = Object.keys(profile.network).length > 0;
   const steps: FaultStep[] = [];
@@ -209,6 +221,13 @@ export function swarmPlan(
   };
   if (hasSettings) push(0, { kind: 'setFaults', faults: profile.network });
   const state = new SwarmState(targets.nodes);
+  /** The members that may go for good now: a metastorage member only while a majority of them stays. */
+  const mayGo = () =>
+    state.members.filter((node) => {
+      if (!metastorage.includes(node)) return true;
+      const staying = metastorage.filter((m) => m !== node && state.members.includes(m)).length;
+      return staying * 2 > metastorage.length;
+    });
   const hold = () => rng.int(1, Math.max(1, profile.maxHoldMs));
   let replaced = false;
   /** Until a replacement's last leave, nothing crashes (leaves happen only with every node up). */
@@ -219,7 +238,8 @@ export function swarmPlan(
     const room = maxNodes - state.members.length;
     const others = state.members.length - starting.length;
     const lastLeaveAt = t + REPLACE_ALL_GAP_MS + (starting.length - 1) * REPLACE_ALL_SPACING_MS;
-    if (starting.length === 0 || room < 1 || lastLeaveAt >= durationMs) return false;
+    if (metastorage.length > 0 || starting.length === 0 || room < 1 || lastLeaveAt >= durationMs)
+      return false;
     const joins = Math.min(room, rng.int(1, 2));
     if (others + joins < 1) return false;
     for (let j = 0; j < joins; j++) {
@@ -267,6 +287,14 @@ export function swarmPlan(
         push(t, { kind: 'isolate', endpoint: pick(rng, members) });
         healAt(t + hold());
         break;
+      case 'isolateMetastorageLeader':
+        push(t, { kind: 'isolateMetastorageLeader' });
+        healAt(t + hold());
+        break;
+      case 'loseMetastorageMajority':
+        push(t, { kind: 'loseMetastorageMajority' });
+        healAt(t + hold());
+        break;
       case 'disconnect': {
         if (clients.length > 0 && (members.length < 2 || rng.chance(0.5))) {
           push(t, { kind: 'disconnect', a: pick(rng, clients), b: pick(rng, members) });
@@ -295,8 +323,10 @@ export function swarmPlan(
         break;
       }
       case 'destroy': {
+        const going = mayGo();
         if (state.destroyed || state.crashed.size > 0 || members.length < 3 || t <= replacingUntil) break;
-        const node = pick(rng, members);
+        if (going.length === 0) break;
+        const node = pick(rng, going);
         state.destroyed = true;
         state.leave(node);
         push(t, { kind: 'destroy', node });
@@ -333,7 +363,9 @@ export function swarmPlan(
           replaced = true;
           break;
         }
-        const node = pick(rng, members);
+        const going = mayGo();
+        if (going.length === 0) break;
+        const node = pick(rng, going);
         state.leave(node);
         push(t, { kind: 'leave', node });
         break;
@@ -371,6 +403,9 @@ export function planSwarm(
     ...((options.maxNodes ?? targets.maxNodes) === undefined
       ? {}
       : { maxNodes: options.maxNodes ?? targets.maxNodes }),
+    ...((options.metastorageNodes ?? targets.metastorageNodes) === undefined
+      ? {}
+      : { metastorageNodes: options.metastorageNodes ?? targets.metastorageNodes }),
   };
   const plan = swarmPlan(
     swarm.child('plan'),
@@ -400,7 +435,8 @@ export async function runSwarm(
 ): Promise<SwarmRun> {
   const { heal = true, signal, ...swarmOptions } = options;
   const durationMs = swarmOptions.durationMs ?? DEFAULT_SWARM_DURATION_MS;
-  const { profile, plan } = planSwarm(cluster.seed, { nodes: cluster.nodes }, swarmOptions);
+  const targets = { nodes: cluster.nodes, metastorageNodes: cluster.metastorageNodes };
+  const { profile, plan } = planSwarm(cluster.seed, targets, swarmOptions);
   cluster.history.recordFault({ kind: 'swarm', profile, steps: plan.length });
   const endAt = cluster.clock.now() + durationMs;
   const schedule = await runSchedule(cluster, plan, signal === undefined ? {} : { signal });

@@ -210,6 +210,11 @@ function readFault(where: string, value: unknown): Fault {
       if (typeof table !== 'string' || table.length === 0) r.fail('fault.table', 'a table name', table);
       return { kind, table, partition: r.partition('partition'), to: r.name('to') };
     }
+    case FaultKinds.isolateMetastorageLeader:
+    case FaultKinds.loseMetastorageMajority:
+      // Their targets are found when they run (whoever leads then).
+      r.only(['kind']);
+      return { kind };
     default:
       // heal and join carry nothing but their kind.
       r.only(['kind']);

@@ -108,6 +108,7 @@ export async function runScenario(
     ...(s.cluster?.buggify === undefined ? {} : { buggify: s.cluster.buggify }),
     ...(s.cluster?.replicas === undefined ? {} : { replicas: s.cluster.replicas }),
     ...(s.cluster?.replication === undefined ? {} : { replication: s.cluster.replication }),
+    ...(s.cluster?.metastorageNodes === undefined ? {} : { metastorageNodes: s.cluster.metastorageNodes }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
   try {

@@ -109,6 +109,8 @@ export interface Scenario {
     readonly replicas?: number;
     /** Tuning of replicated partitions (`SimCluster.start({ replication })`), checked by the cluster. */
     readonly replication?: SimReplicationOptions;
+    /** Nodes of the metastorage (`SimCluster.start({ metastorageNodes })`); 0: none. Default the cluster's. */
+    readonly metastorageNodes?: number;
   };
   /**
    * Options of every client. `clusterDiscovery` (default true) false runs clients that keep to the nodes
@@ -291,6 +293,7 @@ export function validateScenario(scenario: unknown): Scenario {
     'maxVirtualTimeMs',
     'replicas',
     'replication',
+    'metastorageNodes',
     'buggify',
   ]);
   const buggify = field(cluster, 'buggify');
@@ -302,6 +305,7 @@ export function validateScenario(scenario: unknown): Scenario {
   optionalNumber('cluster.nodes', field(cluster, 'nodes'), 1, true);
   optionalNumber('cluster.partitions', field(cluster, 'partitions'), 1, true);
   optionalNumber('cluster.replicas', field(cluster, 'replicas'), 1, true);
+  optionalNumber('cluster.metastorageNodes', field(cluster, 'metastorageNodes'), 0, true);
   const replication = field(cluster, 'replication');
   if (replication !== undefined && !isRecord(replication)) {
     fail('cluster.replication', 'an object of replication options', replication);

@@ -29,6 +29,8 @@ export interface FaultTargets {
   readonly maxHoldMs?: number;
   /** Whether nodes may be destroyed (replicated tables only; a plan destroys one node at most). Default false. */
   readonly destroy?: boolean;
+  /** Whether to cut off the metastorage's leader or majority (a cluster with a metastorage). Default false. */
+  readonly metastorage?: boolean;
 }
 
 const probability = fc.oneof(fc.constant(0), fc.double({ min: 0, max: 0.2, noNaN: true }), fc.constant(1));
@@ -111,6 +113,12 @@ export function faultArb(targets: FaultTargets): fc.Arbitrary<Fault> {
     );
   }
   if (nodes.length >= 2) arbs.push(fc.record({ kind: fc.constant('leave' as const), node }));
+  if (targets.metastorage === true) {
+    arbs.push(
+      fc.constant({ kind: 'isolateMetastorageLeader' as const }),
+      fc.constant({ kind: 'loseMetastorageMajority' as const }),
+    );
+  }
   if (targets.destroy === true && nodes.length >= 3) {
     arbs.push(fc.record({ kind: fc.constant('destroy' as const), node }));
   }

@@ -36,6 +36,8 @@ export interface ClusterShape {
   readonly replication?: SimReplicationOptions;
   /** Whether plans may destroy a node (one at most). Default false. */
   readonly destroy?: boolean;
+  /** Whether plans may cut off the metastorage's leader or majority. Default false. */
+  readonly metastorage?: boolean;
 }
 
 /** Three unreplicated nodes: the shape of the issue-7 property. */
@@ -58,13 +60,25 @@ export function replicatedShape(nodes: 3 | 5): ClusterShape {
       syncLatencyMs: { min: 1, max: 4 },
     },
     destroy: true,
+    metastorage: true,
   };
 }
 
-/** The scenario's cluster section for `shape`. */
-function clusterOf(shape: ClusterShape, partitions: number, networkDelayMs: readonly [number, number]) {
+/**
+ * The scenario's cluster section for `shape`. A plan that replaces every starting node runs without a
+ * metastorage (`metastorageNodes: 0`): its members are starting nodes, and it does not replace them yet (a
+ * majority of them must stay), so the replacement could not happen with one.
+ */
+function clusterOf(
+  shape: ClusterShape,
+  partitions: number,
+  networkDelayMs: readonly [number, number],
+  faults: FaultPlan,
+) {
+  const leaving = new Set(faults.flatMap((step) => (step.fault.kind === 'leave' ? [step.fault.node] : [])));
   return {
     nodes: shape.nodes.length,
+    ...(shape.nodes.every((node) => leaving.has(node)) ? { metastorageNodes: 0 } : {}),
     partitions,
     networkDelayMs,
     // Fault points inside the code: each run enables a seed-drawn half of them.
@@ -173,6 +187,7 @@ export function scenarioArb(
             tables: [{ name: SCENARIO_TABLE, partitions }],
             maxHoldMs: 200,
             destroy: cluster.destroy === true,
+            metastorage: cluster.metastorage === true,
           },
           {
             maxSteps: size.maxSteps ?? 6,
@@ -195,7 +210,7 @@ export function scenarioArb(
         (drawn): Scenario => ({
           version: 1,
           seed: drawn.seed,
-          cluster: clusterOf(cluster, partitions, [1, 1 + drawn.delayTail]),
+          cluster: clusterOf(cluster, partitions, [1, 1 + drawn.delayTail], drawn.faults),
           client: { requestTimeoutMs: drawn.requestTimeoutMs },
           workload: {
             partitions,
@@ -298,6 +313,7 @@ export function resumeScenarioArb(
             tables: [{ name: SCENARIO_TABLE, partitions }],
             maxHoldMs: 1000,
             destroy: cluster.destroy === true,
+            metastorage: cluster.metastorage === true,
           },
           { maxSteps: size.maxSteps ?? 6, maxAtMs: size.maxAtMs ?? 150 },
         ).map(withoutReorder),
@@ -306,7 +322,7 @@ export function resumeScenarioArb(
         (drawn): Scenario => ({
           version: 1,
           seed: drawn.seed,
-          cluster: clusterOf(cluster, partitions, [1, 3]),
+          cluster: clusterOf(cluster, partitions, [1, 3], drawn.faults),
           client: { requestTimeoutMs: drawn.requestTimeoutMs },
           workload: { partitions, streams: drawn.streams },
           faults: [drawn.held, ...drawn.faults],

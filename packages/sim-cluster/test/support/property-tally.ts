@@ -318,6 +318,12 @@ export interface ReplicationTally {
   destroys: number;
   /** Crashes that lost unsynced disk writes. */
   lossyCrashes: number;
+  /** `isolateMetastorageLeader` steps that found a leader to cut off. */
+  metastorageLeaderIsolated: number;
+  /** `loseMetastorageMajority` steps that cut off a majority of the members. */
+  metastorageMajorityLost: number;
+  /** Runs whose metastorage elected a leader more than once (a leader lost or cut off). */
+  metastorageReElected: number;
   /** Replica moves (membership changes) that reached their target replica set. */
   replicaMoves: number;
   /** Replica moves during which one of their nodes crashed or was destroyed. */
@@ -338,6 +344,9 @@ export function emptyReplicationTally(): ReplicationTally {
     snapshotInstalls: 0,
     destroys: 0,
     lossyCrashes: 0,
+    metastorageLeaderIsolated: 0,
+    metastorageMajorityLost: 0,
+    metastorageReElected: 0,
     replicaMoves: 0,
     movesInterruptedByCrash: 0,
     movesResumedAfterCrash: 0,
@@ -398,6 +407,16 @@ export function tallyReplicationRun(tally: ReplicationTally, run: JudgedRun): vo
   const elected = new Set<string>();
   const holders = new Map<string, unknown>();
   for (const event of result.history.events) {
+    if (event.type === 'fault') {
+      if (event.kind === 'isolateMetastorageLeader' && typeof detail(event, 'leader') === 'string') {
+        tally.metastorageLeaderIsolated++;
+      }
+      const cut = detail(event, 'cut');
+      if (event.kind === 'loseMetastorageMajority' && Array.isArray(cut) && cut.length > 0) {
+        tally.metastorageMajorityLost++;
+      }
+      continue;
+    }
     if (event.type !== 'topology') continue;
     const partition = `${String(detail(event, 'table'))}/${String(detail(event, 'partition'))}`;
     switch (event.kind) {
@@ -421,12 +440,16 @@ export function tallyReplicationRun(tally: ReplicationTally, run: JudgedRun): vo
         break;
     }
   }
+  let metastorageElections = 0;
   tallyMoves(tally, result.history.events);
   for (const name of cluster.nodes) {
-    const { snapshotInstalls, snapshotChunksResent } = cluster.node(name).metrics().replication;
+    const node = cluster.node(name);
+    const { snapshotInstalls, snapshotChunksResent } = node.metrics().replication;
     tally.snapshotInstalls += snapshotInstalls;
     tally.snapshotChunksResent += snapshotChunksResent;
+    metastorageElections += node.metastorage?.electionsWon ?? 0;
   }
+  if (metastorageElections > 1) tally.metastorageReElected++;
 }
 
 /** The counters of a replication tally that stayed at zero. */

@@ -253,7 +253,24 @@ export const mutants = [
       {
         file: 'packages/client/src/connection/connection-pool.ts',
         find: '    if (!this.#options.clusterDiscovery || this.#closed || version < this.#membersVersion) return;\n',
-        replace: '    return;\n',
+        // Not a bare return: the code after it would be unreachable, and unreachable code is not narrowed.
+        replace: '    if (members.length >= 0) return;\n',
+      },
+    ],
+  },
+  // The metastorage (issue 15), caught by the metastorage linearizability property.
+  {
+    name: 'read-barrier-skipped',
+    bug:
+      "a node's metastorage read barrier returns without asking the leader: a read after a change made " +
+      'through another node answers from a copy that does not hold it yet (a stale catalog)',
+    patches: [
+      {
+        file: 'packages/server-node/src/metastorage/node-metastorage.ts',
+        find:
+          '      const result = await this.propose({ compares: [], puts: [], deletes: [] }, timeoutMs);\n' +
+          '      return this.view.revision >= result.revision;\n',
+        replace: '      return timeoutMs >= 0;\n',
       },
     ],
   },

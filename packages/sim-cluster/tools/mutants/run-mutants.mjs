@@ -8,7 +8,7 @@
 //        [--ref <commit> [--overlay <path>]...] [--no-baseline] [--timeout <s>]
 //
 // A catch counts only when a property reported a failing scenario ("scenario property failed", "race
-// property failed" or "stored-rows property failed"), not when the copy fails to compile or a test crashes
+// property failed", "stored-rows property failed" or "metastorage property failed"), not when the copy fails to compile or a test crashes
 // otherwise.
 
 import { spawn, spawnSync } from 'node:child_process';
@@ -28,8 +28,10 @@ const SUITE = [
   'test/property-replicated.test.ts',
   'test/property-linearizable.test.ts',
   'test/property-corrupted-batches.test.ts',
+  'test/metastorage-linearizable.test.ts',
 ];
-const CAUGHT = /scenario property failed|race property failed|stored-rows property failed/;
+const CAUGHT =
+  /scenario property failed|race property failed|stored-rows property failed|metastorage property failed/;
 const USAGE =
   'usage: run-mutants.mjs [--only name,...] [--jobs N] [--keep] [--ref <commit> [--overlay <path>]...] [--no-baseline] [--timeout <s>]';
 
