@@ -4,12 +4,13 @@
  * whole with `INVALID_ROW` naming the row and the column, and nothing of it is stored. Regression for
  * issue 19: rows like these used to be acknowledged, and then every reader of the key failed for good.
  */
-import { ErrorExtensionKeys, ProtocolError } from '@datastreamer/protocol';
+import { ErrorExtensionKeys } from '@datastreamer/protocol';
 import type { StreamerRow } from '@datastreamer/protocol/internal';
 import { describe, expect, it } from 'vitest';
 import { TupleLayout } from '../src/rows/tuple-layout.js';
 import { TupleWriter } from '../src/rows/tuple-writer.js';
 import { readRows } from './support/batches.js';
+import { expectInvalidRow } from './support/invalid-row.js';
 import type { RawClient } from './support/raw-client.js';
 import { TableRows, TestCluster } from './support/test-cluster.js';
 
@@ -96,13 +97,7 @@ async function expectRefused(
   row: string,
   message: RegExp,
 ): Promise<void> {
-  const answer = await response;
-  expect(answer.kind).toBe('error');
-  const error = answer.error as ProtocolError;
-  expect(error).toBeInstanceOf(ProtocolError);
-  expect(error.code).toBe('INVALID_ROW');
-  expect(error.retryable).toBe(false);
-  expect(error.message).toContain(row);
+  const error = await expectInvalidRow(response, row);
   expect(error.message).toContain(`column "${column}"`);
   expect(error.message).toMatch(message);
   expect(error.extensions[ErrorExtensionKeys.column]).toBe(column);

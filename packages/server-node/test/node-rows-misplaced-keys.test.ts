@@ -4,9 +4,9 @@
  * with `INVALID_ROW` naming the row and both partitions, and nothing of it is stored. Such a row used to be
  * stored where no read of its key looks, and a later write of the key made a second copy.
  */
-import { ProtocolError } from '@datastreamer/protocol';
 import { describe, expect, it } from 'vitest';
 import { readRows } from './support/batches.js';
+import { expectInvalidRow } from './support/invalid-row.js';
 import { TableRows, TestCluster } from './support/test-cluster.js';
 
 function setup() {
@@ -39,13 +39,7 @@ async function expectMisplaced(
   owner: number,
   named: number,
 ): Promise<void> {
-  const answer = await response;
-  expect(answer.kind).toBe('error');
-  const error = answer.error as ProtocolError;
-  expect(error).toBeInstanceOf(ProtocolError);
-  expect(error.code).toBe('INVALID_ROW');
-  expect(error.retryable).toBe(false);
-  expect(error.message).toContain(row);
+  const error = await expectInvalidRow(response, row);
   expect(error.message).toContain(`has a key of partition ${owner}, not of partition ${named}`);
 }
 
