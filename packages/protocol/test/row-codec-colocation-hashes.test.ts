@@ -531,5 +531,60 @@ describe('KeyPartitions', () => {
   it('fails with PROTOCOL_ERROR on bytes that are not a key tuple', () => {
     const keyPartitions = new KeyPartitions(schema);
     expect(() => keyPartitions.partitionOf(new Uint8Array(0), 0, 0)).toThrow(ProtocolError);
+    // The INT64 fast path: no room for the offset table; an element past the value area; 3 bytes of INT64.
+    expect(() => keyPartitions.partitionOf(Uint8Array.of(0), 0, 1)).toThrow(/cannot hold the offset table/);
+    expect(() => keyPartitions.partitionOf(Uint8Array.of(0, 4, 1), 0, 3)).toThrow(/spans 0\.\.4/);
+    expect(() => keyPartitions.partitionOf(Uint8Array.of(0, 3, 1, 2, 3), 0, 5)).toThrow(/has 3 bytes/);
+  });
+
+  it('reads an all-INT64 colocation straight from the key bytes as the reference hashes it', () => {
+    // 1-3 INT64 key columns colocated (some or all), after a STRING key column long enough at times for
+    // 2-byte offset entries, at any place in a larger buffer.
+    const caseArb = fc
+      .record({
+        int64Keys: fc.integer({ min: 1, max: 3 }),
+        colocated: fc.integer({ min: 1, max: 7 }),
+        text: fc.string({ maxLength: 300 }),
+        values: fc.array(fc.oneof(int64NumberArb, int64BigIntArb, fc.constant(null)), {
+          minLength: 3,
+          maxLength: 3,
+        }),
+        pad: fc.integer({ min: 0, max: 9 }),
+        partitions: fc.constantFrom(...PARTITIONS),
+      })
+      .map((c) => ({ ...c, colocated: c.colocated % (1 << c.int64Keys) || 1 }));
+    fc.assert(
+      fc.property(caseArb, ({ int64Keys, colocated, text, values, pad, partitions }) => {
+        const int64Columns = Array.from(
+          { length: int64Keys },
+          (_, i): ColumnDef => ({
+            name: `K${i}`,
+            type: 'INT64',
+            nullable: true,
+          }),
+        );
+        const wide: TableSchema = {
+          tableId: 2,
+          tableName: 'Wide',
+          version: 1,
+          columns: [{ name: 'S', type: 'STRING' }, ...int64Columns, { name: 'V', type: 'INT32' }],
+          keyColumns: [0, ...int64Columns.map((_, i) => i + 1)],
+          colocationColumns: int64Columns
+            .map((_, i) => i + 1)
+            .filter((c) => (colocated & (1 << (c - 1))) !== 0),
+          partitions,
+        };
+        const row: Record<string, unknown> = { S: text, V: 1 };
+        int64Columns.forEach((column, i) => {
+          row[column.name] = values[i];
+        });
+        const key = new RowCodec(wide).encodeKey(row);
+        const framed = new Uint8Array(key.length + pad + 2).fill(0xee);
+        framed.set(key, pad);
+        const expected = partitionFor(referenceHash(wide, row), partitions);
+        expect(new KeyPartitions(wide).partitionOf(framed, pad, key.length)).toBe(expected);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
