@@ -134,6 +134,7 @@ export {
   elementProblem,
   planElementChecks,
 } from './tuple/element-check.js';
+export { type KeyForms, keyFormProblem, planKeyForms } from './tuple/key-form.js';
 export { KeyPartitions } from './tuple/key-partitions.js';
 export { VersionedSchema } from './tuple/versioned-schema.js';
 // Value codec (receiver payloads, arguments, results)

@@ -12,8 +12,9 @@
  * restated); a property test holds this module to the reader.
  *
  * It does not look at NULLs (a zero-length element: nullability is the caller's, who knows the row), does not
- * require the canonical form a builder writes (an INT64 `1` in 8 bytes is accepted, as the reader accepts
- * it), and does not know rows or tables: the caller words the error with the row and column.
+ * require the canonical form a builder writes (an INT64 `1` in 8 bytes is a valid value; keys, which must be
+ * canonical, are judged by `key-form.ts` besides), and does not know rows or tables: the caller words the
+ * error with the row and column.
  */
 
 import { firstInvalidUtf8 } from '../msgpack/utf8.js';

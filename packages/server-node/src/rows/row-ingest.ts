@@ -11,8 +11,11 @@
  * `noValueSet` bit past the last column; and every value the row sets, key columns included, is one its
  * column allows, judged on its bytes in the same pass (`RowShape.valueProblem`, the protocol's element
  * checks: length for the type, well-formed UTF-8, BOOLEAN 0 or 1, date and time fields in range, nanoseconds
- * below 10^9 and within the column's precision, DECIMAL digits within precision and scale). So every row
- * this node stores decodes, and a bad one fails its whole request before anything is applied.
+ * below 10^9 and within the column's precision, DECIMAL digits within precision and scale). A key column
+ * must also be in the one canonical form a tuple builder writes (`RowShape.keyFormProblem`: an INT64 `1` in 1
+ * byte, not 8), since keys are stored and found by their bytes and a second form would be a second row of the
+ * key. So every row this node stores decodes, no key is stored twice, and a bad row fails its whole request
+ * before anything is applied.
  *
  * Outputs go either into a batch ({@link RowIngest.putInto}, {@link RowIngest.removeInto}: keys and stored
  * rows written one after another into the batch's two buffers, nothing allocated per row; see
@@ -346,6 +349,7 @@ export class RowIngest {
       } else {
         const wrong = shape.valueProblem(c, tuple, layout.start(c), layout.end(c));
         if (wrong !== null) throw columnError(shape, index, context, c, `holds a malformed value: ${wrong}`);
+        if (shape.isKey[c] === 1) this.#checkKeyForm(shape, index, context, c, c);
       }
     }
     return rewrite;
@@ -404,6 +408,16 @@ export class RowIngest {
     }
     const wrong = shape.valueProblem(column, layout.bytes, layout.start(element), layout.end(element));
     if (wrong !== null) throw columnError(shape, index, context, column, `holds a malformed value: ${wrong}`);
+    this.#checkKeyForm(shape, index, context, column, element);
+  }
+
+  /** Checks that element `element` of the tuple in the layout, key column `column`, is in its canonical form. */
+  #checkKeyForm(shape: RowShape, index: number, context: RowContext, column: number, element: number): void {
+    const layout = this.#layout;
+    const wrong = shape.keyFormProblem(column, layout.bytes, layout.start(element), layout.end(element));
+    if (wrong !== null) {
+      throw columnError(shape, index, context, column, `is a key column not in its canonical form: ${wrong}`);
+    }
   }
 
   /** Starts the writer on the key tuple of the full row in the layout. */

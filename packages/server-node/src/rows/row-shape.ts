@@ -11,8 +11,11 @@ import { type ColumnDef, normalizeValue, RowCodec, type TableSchema } from '@dat
 import {
   type ElementChecks,
   elementProblem,
+  type KeyForms,
   KeyPartitions,
+  keyFormProblem,
   planElementChecks,
+  planKeyForms,
 } from '@datastreamer/protocol/internal';
 import { ServerError } from '../errors/server-error.js';
 import { TupleLayout } from './tuple-layout.js';
@@ -33,6 +36,8 @@ export class RowShape {
   readonly defaults: readonly (Uint8Array | null)[];
   /** What a value of each schema column must look like as bytes. */
   readonly #checks: ElementChecks;
+  /** What a key column's canonical form is, per schema column. */
+  readonly #keyForms: KeyForms;
   /** Reads a key's partition from its bytes (made at first use). */
   #keyPartitions: KeyPartitions | undefined;
 
@@ -60,6 +65,7 @@ export class RowShape {
         { cause },
       );
     }
+    this.#keyForms = planKeyForms(columns);
     this.defaults = encodeDefaults(schema);
   }
 
@@ -85,6 +91,15 @@ export class RowShape {
    */
   valueProblem(index: number, bytes: Uint8Array, start: number, end: number): string | null {
     return elementProblem(this.#checks, index, bytes, start, end);
+  }
+
+  /**
+   * `null` when the element `bytes[start..end)` of key column `index` (a value that passed `valueProblem`)
+   * is written in its one canonical form, else what is wrong with it. Keys are stored and found by their
+   * bytes: a second form of a key would be a second row of it. See the protocol's `keyFormProblem`.
+   */
+  keyFormProblem(index: number, bytes: Uint8Array, start: number, end: number): string | null {
+    return keyFormProblem(this.#keyForms, index, bytes, start, end);
   }
 }
 
