@@ -7,6 +7,12 @@
  */
 
 export { DataStreamer, type DataStreamerHooks } from './streamer/data-streamer.js';
+export {
+  InDoubtLedger,
+  type InDoubtOrigin,
+  type InDoubtPartition,
+  type InDoubtScope,
+} from './streamer/in-doubt-ledger.js';
 export { streamData, streamResults } from './streamer/stream-data.js';
 export type {
   BatchAck,

@@ -12,6 +12,7 @@ import { setMaxListeners } from 'node:events';
 import { type Clock, InvalidValueError, ProtocolError } from '@datastreamer/protocol';
 import { SimClock } from '../../sim-cluster/src/clock/sim-clock.js';
 import { ClientError } from '../src/errors/client-error.js';
+import type { InDoubtScope } from '../src/streamer/in-doubt-ledger.js';
 import type {
   BatchAck,
   BatchAttempt,
@@ -55,8 +56,15 @@ export interface FakeSinkOptions<T, R> {
   readonly respond?: Responder<T, R>;
   /** Bytes an item takes in a batch. Default 10. */
   readonly bytesOf?: (item: T) => number;
-  /** Scripts a seal: resolve with the applied batch number, or throw. Default: what the fake applied. */
-  readonly seal?: (partition: number, applied: number) => Promise<number> | number;
+  /**
+   * Scripts a seal (of this run's epoch, or of `epoch` an earlier run's): resolve with the applied batch
+   * number, or throw. Default: what the fake applied.
+   */
+  readonly seal?: (partition: number, applied: number, epoch: number) => Promise<number> | number;
+  /** The epoch `open` reports. Default 1. */
+  readonly epoch?: number;
+  /** The client's ledger of items in doubt, as a table sink offers it. Default: none. */
+  readonly inDoubt?: InDoubtScope;
   /** Whether an attempt counts as sent (it left). Default: every attempt. */
   readonly sent?: (call: SendCall<T>) => boolean;
 }
@@ -76,6 +84,8 @@ export class FakeSink<T, R = never> implements StreamerSink<T, T, R> {
   maxInFlight = 0;
   /** Partitions sealed, in order. */
   readonly sealed: number[] = [];
+  /** The epoch of each seal, in the same order. */
+  readonly sealedEpochs: number[] = [];
   /** Per partition, the highest batch number applied. */
   readonly #appliedSeq = new Map<number, number>();
   readonly #busy = new Map<number, number>();
@@ -87,13 +97,17 @@ export class FakeSink<T, R = never> implements StreamerSink<T, T, R> {
     this.partitions = options.partitions ?? 4;
   }
 
+  get inDoubt(): InDoubtScope | undefined {
+    return this.#options.inDoubt;
+  }
+
   get applied(): T[] {
     return this.appliedBatches.flatMap((call) => call.items);
   }
 
   async open(): Promise<StreamerTopology> {
     this.opened++;
-    return { partitions: this.partitions, epoch: 1, requestTimeoutMs: 1000 };
+    return { partitions: this.partitions, epoch: this.#options.epoch ?? 1, requestTimeoutMs: 1000 };
   }
 
   /** Marks `call`'s batch applied (e.g. its answer is then lost: the responder throws after this). */
@@ -102,10 +116,11 @@ export class FakeSink<T, R = never> implements StreamerSink<T, T, R> {
       this.#appliedSeq.set(call.partition, call.batchSeq);
   }
 
-  async seal(partition: number): Promise<number> {
+  async seal(partition: number, epoch = this.#options.epoch ?? 1): Promise<number> {
     this.sealed.push(partition);
+    this.sealedEpochs.push(epoch);
     const applied = this.#appliedSeq.get(partition) ?? 0;
-    return this.#options.seal === undefined ? applied : await this.#options.seal(partition, applied);
+    return this.#options.seal === undefined ? applied : await this.#options.seal(partition, applied, epoch);
   }
 
   prepare(item: T, out: PreparedItem<T>): void {

@@ -44,6 +44,7 @@ export class RunBuilder {
     op: StreamerOperationType,
     id: number,
     seq: number,
+    producer?: string,
   ): SubmitEvent {
     this.tick();
     const event = this.history.recordSubmit({
@@ -54,13 +55,22 @@ export class RunBuilder {
       key: canonicalKey(id),
       seq,
       table: TABLE,
+      ...(producer === undefined ? {} : { producer }),
     });
     this.#submits.set(`${client}/${stream}/${index}`, event);
     return event;
   }
 
-  put(client: string, stream: number, index: number, id: number, seq: number): SubmitEvent {
-    return this.submit(client, stream, index, 'PUT', id, seq);
+  /** A PUT submitted by `client`, as `producer` (default: the client). */
+  put(
+    client: string,
+    stream: number,
+    index: number,
+    id: number,
+    seq: number,
+    producer?: string,
+  ): SubmitEvent {
+    return this.submit(client, stream, index, 'PUT', id, seq, producer);
   }
 
   remove(client: string, stream: number, index: number, id: number, seq: number): SubmitEvent {

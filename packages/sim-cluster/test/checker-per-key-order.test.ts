@@ -29,24 +29,29 @@ function putRemovePut(): RunBuilder {
 
 /**
  * client-1's run (producer P, epoch 1) streams PUT 1/1 and PUT 1/2 and fails with both reported failed,
- * in doubt when `inDoubt`; both apply late, after it ended; its resume (stream 1, epoch `resumeEpoch`) sends
- * them again, in order.
+ * in doubt when `inDoubt`; both apply late, after it ended; its resume (epoch `resumeEpoch`, on `resumedOn`:
+ * another client by default, which cannot know what client-1 left in doubt) sends them again, in order.
  */
-function inDoubtAppliedLateThenResumed(inDoubt: boolean, resumeEpoch = 2): RunBuilder {
+function inDoubtAppliedLateThenResumed(
+  inDoubt: boolean,
+  resumeEpoch = 2,
+  resumedOn = 'client-2',
+): RunBuilder {
   const at = (epoch: number, batchSeq: number) => ({ producerId: 'P', epoch, batchSeq });
   const run = new RunBuilder();
-  run.put('client-1', 0, 0, 1, 1);
-  run.put('client-1', 0, 1, 1, 2);
+  run.put('client-1', 0, 0, 1, 1, 'P');
+  run.put('client-1', 0, 1, 1, 2, 'P');
   run.fail('client-1', 0, [0, 1], inDoubt ? [0, 1] : []);
   run.settle('client-1', 0, 'rejected', { producerId: 'P', epoch: 1 });
   run.commit('client-1', 0, [0], at(1, 1));
   run.commit('client-1', 0, [1], at(1, 2));
-  run.put('client-1', 1, 0, 1, 1);
-  run.put('client-1', 1, 1, 1, 2);
-  run.commit('client-1', 1, [0], at(resumeEpoch, 1));
-  run.commit('client-1', 1, [1], at(resumeEpoch, 2));
-  run.ack('client-1', 1, [0, 1]);
-  run.settle('client-1', 1, 'resolved', { producerId: 'P', epoch: resumeEpoch });
+  const stream = resumedOn === 'client-1' ? 1 : 0;
+  run.put(resumedOn, stream, 0, 1, 1, 'P');
+  run.put(resumedOn, stream, 1, 1, 2, 'P');
+  run.commit(resumedOn, stream, [0], at(resumeEpoch, 1));
+  run.commit(resumedOn, stream, [1], at(resumeEpoch, 2));
+  run.ack(resumedOn, stream, [0, 1]);
+  run.settle(resumedOn, stream, 'resolved', { producerId: 'P', epoch: resumeEpoch });
   return run;
 }
 
@@ -64,6 +69,13 @@ describe('perKeyOrder', () => {
     expect(certain.reapplied).toBe(0);
     const sameEpoch = judge(inDoubtAppliedLateThenResumed(true, 1));
     expect(sameEpoch.violations.map((v) => [v.seq, v.previousSeq])).toEqual([[1, 2]]);
+  });
+
+  it('reports that step back when the resume ran on the client that left the items in doubt', () => {
+    // That client remembers what it left in doubt, seals it first and sends nothing that applied again.
+    const sameClient = judge(inDoubtAppliedLateThenResumed(true, 2, 'client-1'));
+    expect(sameClient.violations.map((v) => [v.seq, v.previousSeq])).toEqual([[1, 2]]);
+    expect(sameClient.reapplied).toBe(0);
   });
 
   it('passes applies that follow each key’s sequence', () => {

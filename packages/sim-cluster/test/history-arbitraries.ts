@@ -63,14 +63,18 @@ const bodyArb: fc.Arbitrary<Body> = fc.oneof(
     },
     { requiredKeys: ['type', 'client', 'stream', 'index', 'op', 'key', 'seq'] },
   ),
-  fc.record({
-    type: fc.constant('ack' as const),
-    client: name,
-    stream: int,
-    partition: int,
-    node: name,
-    indexes,
-  }),
+  fc.record(
+    {
+      type: fc.constant('ack' as const),
+      client: name,
+      stream: int,
+      partition: int,
+      node: name,
+      indexes,
+      earlierRun: fc.record({ epoch: int, batchSeq: int }).map((run) => ({ ...run })),
+    },
+    { requiredKeys: ['type', 'client', 'stream', 'partition', 'node', 'indexes'] },
+  ),
   fc.record({ type: fc.constant('fail' as const), client: name, stream: int, indexes, code }),
   fc.record({
     type: fc.constant('apply' as const),

@@ -68,6 +68,10 @@ function changed(field: string, value: unknown): unknown {
       return value === 'INTERNAL' ? 'CLOSED' : 'INTERNAL';
     case 'kind':
       return value === 'join' ? 'leave' : 'join';
+    case 'earlierRun': {
+      const run = value as { epoch: number; batchSeq: number };
+      return { ...run, epoch: run.epoch + 1 };
+    }
     default:
       break;
   }

@@ -18,6 +18,7 @@ import { PartitionAssignmentCache } from '../cache/partition-assignment-cache.js
 import { SchemaCache } from '../cache/schema-cache.js';
 import { TableCache } from '../cache/table-cache.js';
 import { ConnectionPool, type EndpointStatus } from '../connection/connection-pool.js';
+import { InDoubtLedger } from '../streamer/in-doubt-ledger.js';
 import { Catalog } from '../table/catalog.js';
 import type { TableContext } from '../table/table-context.js';
 import { Tables } from '../table/tables.js';
@@ -87,6 +88,7 @@ export class Client implements AsyncDisposable {
       clock: resolved.clock,
       rng: resolved.rng.child('streamer'),
       logger,
+      inDoubt: new InDoubtLedger(),
       buggify: resolved.buggify,
     };
     return new Client(pool, context);

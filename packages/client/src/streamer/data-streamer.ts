@@ -23,6 +23,13 @@
  * unknown outcome are sealed (unknown-outcomes.ts). It then rejects with a `DataStreamerError` whose
  * `failedItems` are every taken item not known to be applied, in source order, and whose `inDoubtItems` are
  * those of partitions that could not be sealed.
+ *
+ * Resuming (with the sink's `inDoubt` ledger): a failing run records the batches it left in doubt. A later run
+ * of the same producer, once its own epoch is registered and before it takes anything, seals each such
+ * partition for the old epoch (nothing more of that run applies there after it) and learns the highest batch
+ * of it that applied; a resent item of a batch up to that one is dropped as it is taken (it applied once, and
+ * writing it again would take its key back behind what applied after it), counted among the items applied.
+ * When such a seal cannot be made, the run fails to open.
  */
 import { type Buggify, type Logger, neverBuggify } from '@datastreamer/protocol';
 import { defer, firstValueFrom, from, type Observable, ReplaySubject } from 'rxjs';
@@ -32,6 +39,8 @@ import { clockScheduler } from '../runtime/clock-scheduler.js';
 import { AutoFlushQueue } from './auto-flush-queue.js';
 import type { BatchResult } from './batch-pipeline.js';
 import { FailedItems } from './failed-items.js';
+import type { InDoubtOrigin } from './in-doubt-ledger.js';
+import { type EarlierApplies, earlierRunInfo, resolveInDoubt } from './in-doubt-resume.js';
 import { type LaneHost, PartitionLane } from './partition-lane.js';
 import { nextRunId } from './producer-id.js';
 import { errorCodeOf, type RetryPolicy, retryWithBackoff } from './retry-policy.js';
@@ -119,6 +128,8 @@ export class DataStreamer<T, Entry, Result = never> {
   #settleTimeoutMs = DEFAULT_SETTLE_TIMEOUT_MS;
   /** A failing run stopped waiting for the read in progress. */
   #readGivenUp = false;
+  /** Resuming: what earlier runs of the producer left in doubt and turned out applied (none: undefined). */
+  #earlier: EarlierApplies<T> | undefined;
 
   /**
    * @param options see {@link DataStreamerOptions}; validated here, before anything is pulled or sent.
@@ -220,6 +231,18 @@ export class DataStreamer<T, Entry, Result = never> {
     }
     if (this.#state !== 'opening') return; // Cancelled while opening.
     this.#epoch = topology.epoch;
+    try {
+      this.#earlier = await resolveInDoubt(this.#sink, {
+        producerId: this.#options.producerId,
+        epoch: topology.epoch,
+        retry: retryWithBackoff(this.#retryPolicy(scheduler, false)),
+        logger: this.#logger,
+      });
+    } catch (error) {
+      this.#fail(streamFailure(error, 'INTERNAL', 'resolving the items an earlier run left in doubt failed'));
+      return;
+    }
+    if (this.#state !== 'opening') return; // Cancelled while resolving.
     this.#buggify = topology.buggify ?? neverBuggify;
     this.#settleTimeoutMs = topology.requestTimeoutMs ?? DEFAULT_SETTLE_TIMEOUT_MS;
     const { pageSize, perPartitionParallelOperations } = this.#options;
@@ -330,9 +353,35 @@ export class DataStreamer<T, Entry, Result = never> {
           `more than pageBytes (${pageBytes}): it can never be sent`,
       );
     }
+    const earlier = this.#earlier?.originOf(item, partition);
+    if (earlier !== undefined) {
+      // A resent item an earlier run applied (see the module header): taken and counted, not written again.
+      slot.entry = undefined;
+      this.#stats.items++;
+      this.#reportEarlier(partition, this.#nextSeq++, earlier);
+      return partition;
+    }
     this.#append(partition, item, slot.entry as Entry, slot.bytes);
     slot.entry = undefined;
     return partition;
+  }
+
+  /**
+   * Tells `onBatch` of a resent item an earlier run applied (item `seq` of the source): a one-item batch info
+   * with `earlierRun` set, nothing sent (attempt 0, no node, 0 bytes). Its promise is not waited for (the item
+   * holds no slot); a throw or a rejection fails the stream as any `onBatch` failure does.
+   */
+  #reportEarlier(partition: number, seq: number, origin: InDoubtOrigin): void {
+    const onBatch = this.#options.onBatch;
+    if (onBatch === undefined) return;
+    const info = earlierRunInfo(partition, seq, origin);
+    const failed = (error: unknown) => this.#fail(streamFailure(error, 'CALLBACK_FAILED', 'onBatch threw'));
+    try {
+      const progress = onBatch(info);
+      if (progress !== undefined) Promise.resolve(progress).then(undefined, failed);
+    } catch (error) {
+      failed(error);
+    }
   }
 
   /** Adds an item to its partition's open batch, sealing the batch before it would pass `pageBytes` or once full. */
@@ -556,10 +605,15 @@ export class DataStreamer<T, Entry, Result = never> {
 
   async #sealAndFinish(): Promise<void> {
     this.#go('sealing');
+    const inDoubt = this.#sink.inDoubt;
+    const { producerId } = this.#options;
+    const epoch = this.#epoch as number;
     const applied = await this.#unknown.settle(
       (partition) => this.#sink.seal(partition),
       this.#failed,
       this.#logger,
+      (partition, batch) =>
+        inDoubt?.ledger.record(inDoubt.scope, producerId, epoch, partition, batch.batchSeq, batch.items),
     );
     this.#stats.buffered -= applied;
     this.#finish();

@@ -4,7 +4,9 @@
  * partitioning, producer registration, connections, the wire). A table view implements it for plain batches;
  * the receiver path implements it for receiver batches. Nothing here talks to the network itself.
  */
+
 import type { Buggify } from '@datastreamer/protocol';
+import type { InDoubtScope } from './in-doubt-ledger.js';
 
 /** What the core tells the sink when the stream opens. */
 export interface SinkOpening {
@@ -127,11 +129,20 @@ export interface StreamerSink<T, Entry, Result = never> {
   send(attempt: BatchAttempt<Entry>): Promise<BatchAck<Result>>;
 
   /**
-   * Seals this run's epoch on `partition`: afterwards nothing more of it applies there. Resolves with the
-   * highest batch number of this run the partition applied (0: none), which makes the outcome of batches
-   * whose answer never came certain. Called only while the stream fails, for partitions with such batches;
-   * reject when the partition could not be reached in a bounded time (a few request timeouts): the core
-   * then reports those items in doubt.
+   * Seals this run's epoch (or `epoch`, an earlier run's of the same producer) on `partition`: afterwards
+   * nothing more of it applies there. Resolves with the highest batch number of that run the partition
+   * applied (0: none), which makes the outcome of batches whose answer never came certain. Called while the
+   * stream fails, for partitions with such batches, and when a resume opens, for the partitions an earlier
+   * run left in doubt (see `inDoubt`); reject when the partition could not be reached in a bounded time (a
+   * few request timeouts): the core then reports those items in doubt (or fails the resume's opening).
    */
-  seal(partition: number): Promise<number>;
+  seal(partition: number, epoch?: number): Promise<number>;
+
+  /**
+   * Where the client remembers what failed runs left in doubt (see in-doubt-ledger.ts), and under which scope
+   * (the destination: one table). With it, a failing run records its items in doubt, and a later run of the
+   * same producer resolves them before taking anything, so resuming them is exact. Default: none (a resumed
+   * item in doubt is sent again as it is).
+   */
+  readonly inDoubt?: InDoubtScope | undefined;
 }

@@ -24,6 +24,13 @@ export interface StreamerBatchInfo {
   readonly latencyMs: number;
   /** Whether it was forwarded or the partition assignment changed (see `BatchAck.rerouted`). */
   readonly rerouted: boolean;
+  /**
+   * Set when the item was applied by an earlier run of the producer, not by this one: a resume sent it again,
+   * that run had left its batch in doubt, and the resume's seal found the batch applied, so the item is not
+   * written again (it is counted among the summary's `items`). Then `items` is 1, `attempt` 0, `node` empty
+   * and `bytes` 0. Absent for a batch this run sent.
+   */
+  readonly earlierRun?: { readonly epoch: number; readonly batchSeq: number };
 }
 
 /** The streamer's buffer occupancy: items taken from the source and not yet acknowledged. */

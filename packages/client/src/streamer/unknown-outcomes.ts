@@ -25,12 +25,14 @@ export class UnknownOutcomes<T, Entry> {
 
   /**
    * Seals every partition (`seal` resolves with the highest batch number it applied) and sorts each batch into
-   * applied or `failed` (in doubt when its partition's seal failed). Resolves with the items found applied.
+   * applied or `failed` (in doubt when its partition's seal failed; `inDoubt` is told of each such batch).
+   * Resolves with the items found applied.
    */
   async settle(
     seal: (partition: number) => Promise<number>,
     failed: FailedItems<T>,
     logger: Logger,
+    inDoubt?: (partition: number, batch: StreamBatch<T, Entry>) => void,
   ): Promise<number> {
     let applied = 0;
     await Promise.all(
@@ -43,7 +45,10 @@ export class UnknownOutcomes<T, Entry> {
             { partition, batches: batches.length, err: error },
             'the partition could not be sealed: its batches are in doubt',
           );
-          for (const batch of batches) failed.addBatch(batch, true);
+          for (const batch of batches) {
+            failed.addBatch(batch, true);
+            inDoubt?.(partition, batch);
+          }
           return;
         }
         for (const batch of batches) {

@@ -22,6 +22,7 @@
 import { encodeValue, ProtocolError } from '@datastreamer/protocol';
 import { describeValue, type ValueKind, valueKind } from '@datastreamer/protocol/internal';
 import { ClientError } from '../errors/client-error.js';
+import type { InDoubtScope } from '../streamer/in-doubt-ledger.js';
 import type {
   BatchAck,
   BatchAttempt,
@@ -202,7 +203,11 @@ export class ReceiverStreamerSink<T, Result> implements StreamerSink<T, unknown,
   }
 
   /** Seals the run's epoch on `partition`; resolves with the highest batch number it applied. */
-  seal(partition: number): Promise<number> {
-    return this.#producer.seal(partition);
+  seal(partition: number, epoch?: number): Promise<number> {
+    return this.#producer.seal(partition, epoch);
+  }
+
+  get inDoubt(): InDoubtScope {
+    return this.#producer.inDoubt;
   }
 }

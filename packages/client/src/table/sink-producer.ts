@@ -2,12 +2,14 @@
  * The producer a streamer sink writes as, the part both sinks (plain batches and receiver batches) share:
  * `open` loads the table's latest schema (its partition count sizes the streamer's buffers; `schema` keeps
  * it) and assignment, and registers the run's producer (its epoch); `of` gives the producer fields of a
- * batch; `seal` seals the run's epoch on a partition. Requests go through partition-route.ts.
+ * batch; `seal` seals the run's epoch (or an earlier run's) on a partition; `inDoubt` is where the client
+ * remembers what failed runs into the table left in doubt. Requests go through partition-route.ts.
  *
  * It does not encode, send batches or retry (the sinks and the streamer core do).
  */
 import type { BatchProducer, VersionedSchema } from '@datastreamer/protocol/internal';
 import { ClientError } from '../errors/client-error.js';
+import type { InDoubtScope } from '../streamer/in-doubt-ledger.js';
 import type { SinkOpening, StreamerTopology } from '../streamer/streamer-sink.js';
 import { assignmentOf, registerProducer, sealPartition } from './partition-route.js';
 import type { TableContext } from './table-context.js';
@@ -56,13 +58,21 @@ export class SinkProducer {
     return { producerId: this.#producerId, epoch: this.#epoch, batchSeq };
   }
 
-  /** Seals the run's epoch on `partition`; resolves with the highest batch number it applied. */
-  seal(partition: number): Promise<number> {
+  /**
+   * Seals the run's epoch (or `epoch`, an earlier run's of the producer) on `partition`; resolves with the
+   * highest batch number of it the partition applied.
+   */
+  seal(partition: number, epoch = this.#epoch): Promise<number> {
     return sealPartition(this.#context, {
       tableId: this.#tableId,
       partition,
       producerId: this.#producerId,
-      epoch: this.#epoch,
+      epoch,
     });
+  }
+
+  /** Where the client remembers what failed runs into this table left in doubt. */
+  get inDoubt(): InDoubtScope {
+    return { ledger: this.#context.inDoubt, scope: `table:${this.#tableId}` };
   }
 }

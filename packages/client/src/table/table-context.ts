@@ -7,6 +7,7 @@ import type { PartitionAssignmentCache } from '../cache/partition-assignment-cac
 import type { SchemaCache } from '../cache/schema-cache.js';
 import type { TableCache } from '../cache/table-cache.js';
 import type { ConnectionPool } from '../connection/connection-pool.js';
+import type { InDoubtLedger } from '../streamer/in-doubt-ledger.js';
 
 export interface TableContext {
   readonly pool: ConnectionPool;
@@ -17,6 +18,8 @@ export interface TableContext {
   /** Handed to streams as their default `rng` (backoff jitter). */
   readonly rng: Rng;
   readonly logger: Logger;
+  /** What failed streams of this client left in doubt, so that resuming them is exact. */
+  readonly inDoubt: InDoubtLedger;
   /** Fault points (simulation only), handed to streams through their sink. */
   readonly buggify?: Buggify;
 }

@@ -36,6 +36,7 @@ import {
 } from '@datastreamer/protocol/internal';
 import { ClientError } from '../errors/client-error.js';
 import { DataStreamerItem, StreamerOperationTypes } from '../streamer/data-streamer-item.js';
+import type { InDoubtScope } from '../streamer/in-doubt-ledger.js';
 import type {
   BatchAck,
   BatchAttempt,
@@ -185,8 +186,12 @@ export class TableStreamerSink<T> implements StreamerSink<T, TableStreamerEntry>
   }
 
   /** Seals the run's epoch on `partition`; resolves with the highest batch number it applied. */
-  seal(partition: number): Promise<number> {
-    return this.#producer.seal(partition);
+  seal(partition: number, epoch?: number): Promise<number> {
+    return this.#producer.seal(partition, epoch);
+  }
+
+  get inDoubt(): InDoubtScope {
+    return this.#producer.inDoubt;
   }
 
   #current(): VersionedSchema {

@@ -8,6 +8,7 @@ import { PartitionAssignmentCache } from '../../src/cache/partition-assignment-c
 import { SchemaCache } from '../../src/cache/schema-cache.js';
 import { TableCache } from '../../src/cache/table-cache.js';
 import { ConnectionPool } from '../../src/connection/connection-pool.js';
+import { InDoubtLedger } from '../../src/streamer/in-doubt-ledger.js';
 import type { TableContext } from '../../src/table/table-context.js';
 import type { FakeCluster } from './fake-cluster.js';
 
@@ -40,5 +41,6 @@ export async function openTableContext(cluster: FakeCluster, clock: SimClock): P
     clock,
     rng: createRng(5),
     logger: silentLogger,
+    inDoubt: new InDoubtLedger(),
   };
 }

@@ -14,7 +14,9 @@
  *   was absent at the start (the server treats a REMOVE of an absent key as a no-op: no tombstone) or a
  *   tombstone of the key was committed inside it.
  * When the last item of a group was not applied, every item of the group is lost (the earlier ones only
- * ever existed as part of that write). An item is judged at its first ack only.
+ * ever existed as part of that write). An item is judged at its first ack only. An ack for items an earlier
+ * run of the producer applied (`earlierRun`: a resume found them applied and did not send them again) is
+ * judged the same way, its window starting at the producer's first submit of the item instead.
  *
  * Unexpected. A row apply needs a PUT of that key and seq (and producer, with the option) submitted before
  * it; a tombstone needs a REMOVE of the key submitted before it. Rows listed as `preexisting` are expected.
@@ -146,7 +148,8 @@ function findLost<Row extends object>(
   firstAck: Map<string, number>,
 ): LostItem[] {
   const lost: LostItem[] = [];
-  for (const ack of index.acks) {
+  let firstSubmits: Map<string, number> | undefined;
+  for (const ack of withEarlierRunsMerged(index.acks)) {
     // The ack's items not judged before, by key, in index order.
     const groups = new Map<string, SubmitEvent[]>();
     for (const i of ack.indexes) {
@@ -162,8 +165,15 @@ function findLost<Row extends object>(
     for (const group of groups.values()) {
       let winner = group[0] as SubmitEvent;
       for (const submit of group) if (submit.index > winner.index) winner = submit;
+      let since = winner.n;
+      if (ack.earlierRun !== undefined) {
+        firstSubmits ??= firstSubmitsOf(index.submits);
+        since = firstSubmits.get(submitKey(winner)) ?? winner.n;
+      }
       const missing =
-        winner.op === 'PUT' ? putMissing(index, winner, ack) : removeMissing(index, timelines, winner, ack);
+        winner.op === 'PUT'
+          ? putMissing(index, winner, ack, since)
+          : removeMissing(index, timelines, winner, ack, since);
       if (missing === undefined) continue;
       for (const submit of group) {
         const reason =
@@ -179,22 +189,59 @@ function findLost<Row extends object>(
 }
 
 /** Why a PUT winner was not applied within its window, or `undefined` when it was. */
+/**
+ * `acks`, with the `earlierRun` acks of one stream for one earlier batch merged into one (at the last of
+ * them): they report, item by item, one batch of the earlier run, inside which only the last item per key
+ * was written.
+ */
+function withEarlierRunsMerged(acks: readonly AckEvent[]): AckEvent[] {
+  const merged = new Map<string, AckEvent>();
+  const out: AckEvent[] = [];
+  for (const ack of acks) {
+    const earlier = ack.earlierRun;
+    if (earlier === undefined) {
+      out.push(ack);
+      continue;
+    }
+    const id = `${ack.client}#${ack.stream}#${earlier.epoch}#${earlier.batchSeq}`;
+    const before = merged.get(id);
+    merged.set(id, before === undefined ? ack : { ...ack, indexes: [...before.indexes, ...ack.indexes] });
+  }
+  out.push(...merged.values());
+  return out.sort((a, b) => a.n - b.n);
+}
+
+/** Per producer, key and seq: the event number of the first submit of that item. */
+function firstSubmitsOf(submits: readonly SubmitEvent[]): Map<string, number> {
+  const first = new Map<string, number>();
+  for (const submit of submits) {
+    const key = submitKey(submit);
+    if (!first.has(key)) first.set(key, submit.n);
+  }
+  return first;
+}
+
+function submitKey(submit: SubmitEvent): string {
+  return `${producerOf(submit)}|${submit.op}|${keySeqId(submit.key, submit.seq)}`;
+}
+
 function putMissing<Row extends object>(
   index: HistoryIndex<Row>,
   winner: SubmitEvent,
   ack: AckEvent,
+  since: number,
 ): string | undefined {
   const applies = index.putApplies.get(keySeqId(winner.key, winner.seq)) ?? [];
   const producer = producerOf(winner);
   let late: ApplyEvent | undefined;
   for (const apply of applies) {
-    if (apply.n < winner.n || !hasRow(apply)) continue;
+    if (apply.n < since || !hasRow(apply)) continue;
     if (index.rowsNameProducers && index.rowProducer(apply) !== producer) continue;
     if (apply.n < ack.n) return undefined;
     late ??= apply;
   }
   return late === undefined
-    ? `no apply of key ${winner.key} with seq ${winner.seq} followed its submit (#${winner.n})`
+    ? `no apply of key ${winner.key} with seq ${winner.seq} followed its submit (#${since})`
     : `it was applied only after the ack (#${late.n})`;
 }
 
@@ -204,14 +251,15 @@ function removeMissing<Row extends object>(
   timelines: KeyTimelines,
   winner: SubmitEvent,
   ack: AckEvent,
+  since: number,
 ): string | undefined {
   const applies = index.appliesByKey.get(winner.key) ?? [];
   const producer = producerOf(winner);
   // Only applies inside the window matter, so the scans start from binary searches: a hot key's history
   // is long, a window short.
   const beforeAck = firstAtOrAfter(applies, ack.n);
-  let start = winner.n;
-  for (let i = beforeAck - 1; i >= 0 && (applies[i] as ApplyEvent).n > winner.n; i--) {
+  let start = since;
+  for (let i = beforeAck - 1; i >= 0 && (applies[i] as ApplyEvent).n > since; i--) {
     const entry = timelines.byApply.get((applies[i] as ApplyEvent).n);
     if (
       entry?.op === 'PUT' &&
@@ -229,8 +277,8 @@ function removeMissing<Row extends object>(
   const last = applies[afterStart - 1];
   const present = last === undefined ? index.preexistingKeys.has(winner.key) : last.row !== null;
   if (!present) return undefined;
-  return start === winner.n
-    ? `key ${winner.key} was present at its submit (#${winner.n}) and no tombstone was committed before the ack`
+  return start === since
+    ? `key ${winner.key} was present at its submit (#${since}) and no tombstone was committed before the ack`
     : `key ${winner.key} was present after its producer's earlier row (#${start}) and no tombstone was committed before the ack`;
 }
 

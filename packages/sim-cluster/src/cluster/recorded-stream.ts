@@ -174,6 +174,7 @@ class StreamRecorder<T> implements TakenItemSink<T> {
         partition: info.partition,
         node: info.node,
         indexes: info.indexes,
+        ...(info.earlierRun === undefined ? {} : { earlierRun: info.earlierRun }),
       });
       this.#acked.push(info.indexes);
       return userOnBatch?.(info);

@@ -23,7 +23,9 @@ export function formatEvent(event: HistoryEvent): string {
       return `${head} ${event.client} stream ${event.stream} item ${event.index}: ${event.op} key ${event.key} seq ${event.seq}${extra}`;
     }
     case 'ack':
-      return `${head} ${event.client} stream ${event.stream} from ${event.node} partition ${event.partition}: items ${formatIndexes(event.indexes)}`;
+      return event.earlierRun === undefined
+        ? `${head} ${event.client} stream ${event.stream} from ${event.node} partition ${event.partition}: items ${formatIndexes(event.indexes)}`
+        : `${head} ${event.client} stream ${event.stream} partition ${event.partition}: items ${formatIndexes(event.indexes)} applied by epoch ${event.earlierRun.epoch} batch ${event.earlierRun.batchSeq}`;
     case 'fail':
       return `${head} ${event.client} stream ${event.stream} (${event.code}): items ${formatIndexes(event.indexes)}`;
     case 'apply': {

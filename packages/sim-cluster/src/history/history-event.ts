@@ -119,9 +119,14 @@ export interface AckEvent extends EventBase {
   readonly client: string;
   readonly stream: number;
   readonly partition: number;
-  /** The node that answered. */
+  /** The node that answered (empty for an `earlierRun` ack). */
   readonly node: string;
   readonly indexes: readonly number[];
+  /**
+   * Set when the items were applied by an earlier run of the producer, not by this stream: a resume sent them
+   * again and its seal found the earlier run's batch applied (`StreamerBatchInfo.earlierRun`).
+   */
+  readonly earlierRun?: { readonly epoch: number; readonly batchSeq: number };
 }
 
 /** The client reported items as failed (they are in the stream error's `failedItems`). */

@@ -58,6 +58,9 @@ function eventToJson(event: HistoryEvent): { [field: string]: JsonValue } {
         partition: event.partition,
         node: event.node,
         indexes: [...event.indexes],
+        ...(event.earlierRun === undefined
+          ? {}
+          : { earlierRun: { epoch: event.earlierRun.epoch, batchSeq: event.earlierRun.batchSeq } }),
       };
     case 'fail':
       return {
@@ -180,7 +183,7 @@ export function decodeEvent(line: string, lineNumber: number): HistoryEvent {
       };
     }
     case 'ack':
-      r.only(['type', 'n', 'atMs', 'client', 'stream', 'partition', 'node', 'indexes']);
+      r.only(['type', 'n', 'atMs', 'client', 'stream', 'partition', 'node', 'indexes', 'earlierRun']);
       return {
         type,
         n,
@@ -190,6 +193,7 @@ export function decodeEvent(line: string, lineNumber: number): HistoryEvent {
         partition: r.integer('partition'),
         node: r.string('node'),
         indexes: r.indexes('indexes'),
+        ...(r.has('earlierRun') ? { earlierRun: r.earlierRun('earlierRun') } : {}),
       };
     case 'fail':
       r.only(['type', 'n', 'atMs', 'client', 'stream', 'indexes', 'code', 'inDoubt']);

@@ -156,6 +156,7 @@ export class History implements HistoryLike {
       partition: ack.partition,
       node: ack.node,
       indexes: ack.indexes,
+      ...(ack.earlierRun === undefined ? {} : { earlierRun: ack.earlierRun }),
     });
   }
 

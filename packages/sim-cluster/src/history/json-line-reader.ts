@@ -122,6 +122,16 @@ export class LineReader {
     };
   }
 
+  /** An ack's `earlierRun`: `{ epoch, batchSeq }`, nothing else. */
+  earlierRun(field: string): { readonly epoch: number; readonly batchSeq: number } {
+    const value = this.#get(field);
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      this.#fail(field, 'an object', value);
+    const inner = new LineReader(value as Record<string, unknown>, `${this.#where}: ${field}`);
+    inner.only(['epoch', 'batchSeq']);
+    return { epoch: inner.integer('epoch'), batchSeq: inner.integer('batchSeq') };
+  }
+
   #object(field: string, value: unknown): Record<string, unknown> {
     const decoded = decodeJsonValue(value, `${this.#where}: ${field}`);
     if (

@@ -253,6 +253,8 @@ export interface ExactTally {
   appliedBySeal: number;
   /** Items reported in doubt (their partition could not be sealed). */
   inDoubt: number;
+  /** Resent items a resume on the same client found applied by the failed run and did not write again. */
+  appliedByEarlierRun: number;
 }
 
 export function emptyExactTally(): ExactTally {
@@ -268,6 +270,7 @@ export function emptyExactTally(): ExactTally {
     fencedAttempts: 0,
     appliedBySeal: 0,
     inDoubt: 0,
+    appliedByEarlierRun: 0,
   };
 }
 
@@ -289,6 +292,8 @@ export function tallyExactRun(tally: ExactTally, run: JudgedRun): void {
   });
   for (const event of result.history.events) {
     if (event.type === 'fail') tally.inDoubt += event.inDoubt?.length ?? 0;
+    else if (event.type === 'ack' && event.earlierRun !== undefined)
+      tally.appliedByEarlierRun += event.indexes.length;
   }
   tally.appliedBySeal += result.verdict.exactOutcomes.counts.reportedApplied;
   for (const name of cluster.nodes) {
@@ -300,9 +305,13 @@ export function tallyExactRun(tally: ExactTally, run: JudgedRun): void {
 
 /** The counters of an exact tally that stayed at zero. */
 export function missingExact(tally: ExactTally): string[] {
-  return Object.entries(tally)
-    .filter(([, count]) => count === 0)
-    .map(([name]) => name);
+  return (
+    Object.entries(tally)
+      // Reported, not required: a late apply of an in-doubt batch before a same-client resume is rare in a
+      // few hundred runs; the regression scenarios (property-regressions.test.ts) reach it every time.
+      .filter(([name, count]) => count === 0 && name !== 'appliedByEarlierRun')
+      .map(([name]) => name)
+  );
 }
 
 /** What runs on replicated partitions exercised (issue 14): each must happen somewhere in the suite. */
