@@ -31,13 +31,6 @@ const STRIDE = 5;
 const FREE = -1;
 /** Grow the index past this load (entries / capacity). */
 const MAX_LOAD = 0.7;
-/**
- * Below these sizes the slot arrays and the index grow four times instead of doubling: every growth is a new
- * typed array with a backing store of its own, whose cost is mostly per array, so a partition of a few hundred
- * keys makes half as many. Past them, doubling keeps the spare room of large partitions down.
- */
-const SMALL_SLOTS = 1024;
-const SMALL_CELLS = 2048;
 const EMPTY = new Uint8Array(0);
 
 export class KeyTable {
@@ -358,7 +351,7 @@ export class KeyTable {
     if (reused !== undefined) return reused;
     const slot = this.#top++;
     if (slot >= this.#ts.length) {
-      const capacity = this.#ts.length * (this.#ts.length < SMALL_SLOTS ? 4 : 2);
+      const capacity = this.#ts.length * 2;
       const meta = new Int32Array(capacity * STRIDE);
       meta.set(this.#meta);
       this.#meta = meta;
@@ -372,8 +365,7 @@ export class KeyTable {
 
   #growIndex(): void {
     const old = this.#index;
-    const cells = this.#mask + 1;
-    const capacity = cells * (cells < SMALL_CELLS ? 4 : 2);
+    const capacity = (this.#mask + 1) * 2;
     const index = new Int32Array(capacity * 2);
     const mask = capacity - 1;
     for (let at = 0; at < old.length; at += 2) {
