@@ -2,7 +2,7 @@
  * The bench's report: the JSON object of PERFORMANCE.md (built from the cases' outputs, with its
  * ratios) and its human-readable table with the targets. Pure functions; running the cases is `main.ts`'s job.
  */
-import type { CaseFigures, CaseName, CaseOutput, MemoryFigures } from './cases/case-result.js';
+import type { CaseFigures, CaseName, CaseOutput, MemoryFigures, PeakRise } from './cases/case-result.js';
 import { CaseNames } from './cases/case-result.js';
 
 /** PERFORMANCE.md's JSON shape, field for field. */
@@ -19,7 +19,10 @@ export interface BenchReport {
     readonly wide_vs_narrow: number;
     readonly many_clients_vs_one: number;
   };
-  readonly memory: MemoryFigures & { readonly peakBytesPerStreamPartition: number };
+  readonly memory: MemoryFigures & {
+    readonly peakBytesPerStreamPartition: number;
+    readonly bytesPerStreamPartitionSlope: number;
+  };
   /** Replica moves `stream_r3_rebalancing` started, and finished while it streamed. */
   readonly rebalancing: { readonly movesStarted: number; readonly movesCompleted: number };
 }
@@ -41,9 +44,25 @@ function ratio(a: number, b: number): number {
 }
 
 /**
+ * What one more partition costs each stream at its peak: the rise of the wide case less the rise of the narrow
+ * one, per client and added partition, bytes (rounded). Rows and the nodes' stores are the same in both
+ * cases, so they cancel out; what is left grows with partitions.
+ * @throws Error when the two cases had different clients or no more partitions in the wide one.
+ */
+export function streamPartitionSlope(narrow: PeakRise, wide: PeakRise): number {
+  if (narrow.clients !== wide.clients || wide.partitions <= narrow.partitions) {
+    throw new Error(
+      `a slope needs the same clients and more partitions: ${narrow.clients} clients x ${narrow.partitions} ` +
+        `partitions vs ${wide.clients} x ${wide.partitions}`,
+    );
+  }
+  return Math.round((wide.bytes - narrow.bytes) / (wide.clients * (wide.partitions - narrow.partitions)));
+}
+
+/**
  * Assembles the report from every case's output.
- * @throws Error when `stream_3node` reported no memory figures, `stream_1024p_16c` no peak memory, or
- *   `stream_r3_rebalancing` no moves.
+ * @throws Error when `stream_3node` reported no memory figures, `stream_1024p_16c` or `stream_16p_16c` no
+ *   peak memory, or `stream_r3_rebalancing` no moves.
  */
 export function buildReport(
   env: { readonly node: string; readonly cpus: number; readonly rows: number },
@@ -57,7 +76,12 @@ export function buildReport(
   const memory = outputs.stream_3node.memory;
   if (memory === undefined) throw new Error('stream_3node reported no memory figures');
   const peakBytesPerStreamPartition = outputs.stream_1024p_16c.peakBytesPerStreamPartition;
-  if (peakBytesPerStreamPartition === undefined) throw new Error('stream_1024p_16c reported no peak memory');
+  const wideRise = outputs.stream_1024p_16c.peakRise;
+  if (peakBytesPerStreamPartition === undefined || wideRise === undefined) {
+    throw new Error('stream_1024p_16c reported no peak memory');
+  }
+  const narrowRise = outputs.stream_16p_16c.peakRise;
+  if (narrowRise === undefined) throw new Error('stream_16p_16c reported no peak memory');
   const moves = outputs.stream_r3_rebalancing.moves;
   if (moves === undefined) throw new Error('stream_r3_rebalancing reported no moves');
   const stream = cases.stream_3node.rowsPerSec;
@@ -72,7 +96,11 @@ export function buildReport(
       wide_vs_narrow: ratio(cases.stream_1024p_16c.rowsPerSec, cases.stream_16p_16c.rowsPerSec),
       many_clients_vs_one: ratio(cases.stream_1000c.rowsPerSec, stream),
     },
-    memory: { ...memory, peakBytesPerStreamPartition },
+    memory: {
+      ...memory,
+      peakBytesPerStreamPartition,
+      bytesPerStreamPartitionSlope: streamPartitionSlope(narrowRise, wideRise),
+    },
     rebalancing: { movesStarted: moves.started, movesCompleted: moves.completed },
   };
 }
@@ -124,6 +152,8 @@ export function formatReport(report: BenchReport, settings: RunSettings): string
     `wide_vs_narrow      ${ratios.wide_vs_narrow.toFixed(2).padStart(8)}  target >= ${t.wideVsNarrow}: ${verdict(ratios.wide_vs_narrow >= t.wideVsNarrow)}`,
     `many_clients_vs_one ${ratios.many_clients_vs_one.toFixed(2).padStart(8)}  target >= ${t.manyClientsVsOne}: ${verdict(ratios.many_clients_vs_one >= t.manyClientsVsOne)}`,
     `peakBytes/stream-partition ${String(memory.peakBytesPerStreamPartition).padStart(8)}  target <= ${t.peakBytesPerStreamPartition} at 1,024 partitions: ${verdict(memory.peakBytesPerStreamPartition <= t.peakBytesPerStreamPartition)}`,
+    // No target of its own: the part of the figure above that grows with partitions, rows and stores left out.
+    `bytes/stream-partition slope ${String(memory.bytesPerStreamPartitionSlope).padStart(6)}  (peak rise at 1,024 partitions less at 16, per client and added partition)`,
   );
   return `${lines.join('\n')}\n`;
 }

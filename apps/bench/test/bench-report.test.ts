@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type BenchReport, buildReport, formatReport } from '../src/bench-report.js';
+import { type BenchReport, buildReport, formatReport, streamPartitionSlope } from '../src/bench-report.js';
 import { ALBUM_RELEASE_ROWS, caseRows, DEFAULT_ROWS, MANY_CLIENTS_ROWS } from '../src/case-rows.js';
 import { type CaseName, CaseNames, type CaseOutput } from '../src/cases/case-result.js';
 
@@ -24,12 +24,19 @@ function outputs(overrides: Partial<Record<CaseName, CaseOutput>> = {}): Record<
     },
     per_row: { rows: 1000, seconds: 2.2, rowsPerSec: 455 },
     album_release: { rows: 2_500_000, seconds: 6.5, rowsPerSec: 384_615 },
-    stream_16p_16c: { rows: 400_000, seconds: 1, rowsPerSec: 400_000, peakBytesPerStreamPartition: 90_000 },
+    stream_16p_16c: {
+      rows: 400_000,
+      seconds: 1,
+      rowsPerSec: 400_000,
+      peakBytesPerStreamPartition: 90_000,
+      peakRise: { bytes: 23_040_000, clients: 16, partitions: 16 },
+    },
     stream_1024p_16c: {
       rows: 400_000,
       seconds: 1.25,
       rowsPerSec: 320_000,
       peakBytesPerStreamPartition: 1500,
+      peakRise: { bytes: 24_576_000, clients: 16, partitions: 1024 },
     },
     stream_1000c: { rows: 400_000, seconds: 0.8, rowsPerSec: 500_000, peakBytesPerStreamPartition: 300 },
     ...overrides,
@@ -67,6 +74,7 @@ describe('buildReport', () => {
         bufferBound: 'number',
         peakBufferedItems: 'number',
         peakBytesPerStreamPartition: 'number',
+        bytesPerStreamPartitionSlope: 'number',
         storedBytesPerRow: 'number',
       },
       node: 'string',
@@ -145,6 +153,56 @@ describe('buildReport', () => {
     const { peakBytesPerStreamPartition: _dropped, ...bare } = outputs().stream_1024p_16c;
     expect(() => buildReport(env, outputs({ stream_1024p_16c: bare }))).toThrow(/no peak memory/);
   });
+
+  it('takes the slope from the rises of both 16-client cases, and requires both', () => {
+    // (24,576,000 - 23,040,000) / (16 x 1,008)
+    expect(buildReport(env, outputs()).memory.bytesPerStreamPartitionSlope).toBe(95);
+    const { peakRise: _wide, ...wide } = outputs().stream_1024p_16c;
+    expect(() => buildReport(env, outputs({ stream_1024p_16c: wide }))).toThrow(/stream_1024p_16c.*no peak/);
+    const { peakRise: _narrow, ...narrow } = outputs().stream_16p_16c;
+    expect(() => buildReport(env, outputs({ stream_16p_16c: narrow }))).toThrow(/stream_16p_16c.*no peak/);
+  });
+});
+
+describe('streamPartitionSlope', () => {
+  it('divides the difference of the rises by clients x added partitions, rounded', () => {
+    const narrow = { bytes: 1_000_000, clients: 16, partitions: 16 };
+    expect(
+      streamPartitionSlope(narrow, { bytes: 1_000_000 + 16 * 1008 * 700, clients: 16, partitions: 1024 }),
+    ).toBe(700);
+    expect(
+      streamPartitionSlope(narrow, { bytes: 1_000_000 + 16 * 1008 * 2.6, clients: 16, partitions: 1024 }),
+    ).toBe(3);
+  });
+
+  it('leaves out what both cases hold alike, however large', () => {
+    const slope = (base: number) =>
+      streamPartitionSlope(
+        { bytes: base, clients: 4, partitions: 8 },
+        { bytes: base + 4 * 8 * 512, clients: 4, partitions: 16 },
+      );
+    expect(slope(0)).toBe(512);
+    expect(slope(400_000 * 109)).toBe(512);
+  });
+
+  it('is negative when the wide case rose less (noise the reader should see, not a clamp)', () => {
+    expect(
+      streamPartitionSlope(
+        { bytes: 2_000_000, clients: 16, partitions: 16 },
+        { bytes: 2_000_000 - 16 * 1008 * 10, clients: 16, partitions: 1024 },
+      ),
+    ).toBe(-10);
+  });
+
+  it('refuses shapes it cannot compare', () => {
+    const narrow = { bytes: 1, clients: 16, partitions: 16 };
+    expect(() => streamPartitionSlope(narrow, { bytes: 2, clients: 1000, partitions: 1024 })).toThrow(
+      /same clients/,
+    );
+    expect(() => streamPartitionSlope(narrow, { bytes: 2, clients: 16, partitions: 16 })).toThrow(
+      /more partitions/,
+    );
+  });
 });
 
 describe('formatReport', () => {
@@ -177,6 +235,7 @@ describe('formatReport', () => {
           seconds: 2,
           rowsPerSec: 200_000,
           peakBytesPerStreamPartition: 4096,
+          peakRise: { bytes: 4096 * 16 * 1024, clients: 16, partitions: 1024 },
         },
         stream_1000c: { rows: 400_000, seconds: 2, rowsPerSec: 200_000, peakBytesPerStreamPartition: 300 },
       }),
@@ -186,6 +245,12 @@ describe('formatReport', () => {
     expect(text).toMatch(/many_clients_vs_one\s+0\.32\s+target >= 0\.7: NOT met/);
     expect(text).toMatch(/peakBytes\/stream-partition\s+4096\s+target <= 2048 at 1,024 partitions: NOT met/);
     expect(text.match(/NOT met/g)).toHaveLength(3);
+  });
+
+  it('prints the slope beside the peak figure', () => {
+    expect(formatReport(report, { networkDelayMs: 1 })).toMatch(
+      /bytes\/stream-partition slope\s+95\s+\(peak rise at 1,024 partitions less at 16/,
+    );
   });
 
   it('does not judge the album release target on a shortened run', () => {

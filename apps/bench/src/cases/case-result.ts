@@ -36,13 +36,24 @@ export interface MemoryFigures {
 }
 
 /**
+ * The peak rise of `heapUsed + arrayBuffers` during a many-clients case's streams over the level before them,
+ * in bytes, with the shape it was measured at (the report compares two shapes).
+ */
+export interface PeakRise {
+  readonly bytes: number;
+  readonly clients: number;
+  readonly partitions: number;
+}
+
+/**
  * What a case's child process prints: its figures, the memory figures when it measured them, for the
- * many-clients cases the peak rise of `heapUsed + arrayBuffers` during the streams per stream and partition,
- * bytes, and for the rebalancing case the replica moves it made.
+ * many-clients cases the peak rise of `heapUsed + arrayBuffers` during the streams (whole, and per stream and
+ * partition, bytes), and for the rebalancing case the replica moves it made.
  */
 export interface CaseOutput extends CaseFigures {
   readonly memory?: MemoryFigures;
   readonly peakBytesPerStreamPartition?: number;
+  readonly peakRise?: PeakRise;
   /** Replica moves started and finished during the timed part (`stream_r3_rebalancing`). */
   readonly moves?: { readonly started: number; readonly completed: number };
 }

@@ -7,8 +7,8 @@
  *
  * Memory: the peak of `heapUsed + arrayBuffers` is sampled every few milliseconds during the streams and its
  * rise over the level before them (after full GCs) is reported per stream and partition (divided by clients x
- * partitions). Garbage not yet collected counts: it is
- * memory the process holds. It does not judge the figures; the report does.
+ * partitions), and whole with the shape, so the report can take the difference of two shapes. Garbage not yet
+ * collected counts: it is memory the process holds. It does not judge the figures; the report does.
  */
 
 import type { RecordView } from '@datastreamer/client';
@@ -84,8 +84,13 @@ export async function runManyClients(
     const seconds = (performance.now() - start) / 1000;
     peak = Math.max(peak, heapNow());
     if (streamed !== rows) throw new Error(`streamed ${streamed} of ${rows} rows`);
-    const peakBytesPerStreamPartition = Math.round((peak - before) / (clients * partitions));
-    return { ...figures(rows, seconds), peakBytesPerStreamPartition };
+    const rise = peak - before;
+    const peakBytesPerStreamPartition = Math.round(rise / (clients * partitions));
+    return {
+      ...figures(rows, seconds),
+      peakBytesPerStreamPartition,
+      peakRise: { bytes: Math.round(rise), clients, partitions },
+    };
   } finally {
     await stop();
   }

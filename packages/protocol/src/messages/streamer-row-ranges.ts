@@ -1,8 +1,10 @@
 /**
  * `StreamerRowRanges`: the rows of a decoded STREAMER_BATCH_SEND as ranges of the received message, with no
- * object per row. One batch costs one reference to the message bytes and one `Uint32Array` of four offsets per
- * row (`noValueSet` start and end, tuple start and end), filled by {@link StreamerRowRanges.read} in the
- * same pass that checks the rows' MessagePack; a node then reads each row's bytes straight from the message.
+ * object per row. One batch costs one reference to the message bytes and one array of four offsets per row
+ * (`noValueSet` start and end, tuple start and end), filled by {@link StreamerRowRanges.read} in the same pass
+ * that checks the rows' MessagePack; a node then reads each row's bytes straight from the message. The
+ * offsets are a plain array, not a typed one: past 64 bytes a typed array gets a backing store outside V8's
+ * heap, which costs more to make and to collect than the array, once per batch.
  *
  * The rows of a batch are contiguous in the message, so writing a decoded batch again (a node forwarding it
  * with BATCH_FORWARD) copies that section as one block: the rows go out exactly as they came in.
@@ -23,12 +25,12 @@ export class StreamerRowRanges {
   readonly bytes: Uint8Array;
   /** Rows in the batch. */
   readonly count: number;
-  readonly #bounds: Uint32Array;
+  readonly #bounds: number[];
   /** Where the first row's `noValueSet` starts and the last row's tuple ends: the rows as encoded. */
   readonly #start: number;
   readonly #end: number;
 
-  private constructor(bytes: Uint8Array, count: number, bounds: Uint32Array, start: number, end: number) {
+  private constructor(bytes: Uint8Array, count: number, bounds: number[], start: number, end: number) {
     this.bytes = bytes;
     this.count = count;
     this.#bounds = bounds;
@@ -44,7 +46,7 @@ export class StreamerRowRanges {
    * @throws {ProtocolError} `PROTOCOL_ERROR` naming the field and offset of the first malformed value.
    */
   static read(reader: MsgPackReader, count: number): StreamerRowRanges {
-    const bounds = new Uint32Array(count * SLOTS);
+    const bounds = new Array<number>(count * SLOTS);
     const start = reader.offset;
     for (let i = 0, at = 0; i < count; i++, at += SLOTS) {
       const maskLength = reader.skipBitmask('noValueSet');

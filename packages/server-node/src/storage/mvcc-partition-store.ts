@@ -39,7 +39,7 @@ import { chainLength, hasRowAt, pruneSlot, rowAt } from './key-entry.js';
 import { keyHex } from './key-string.js';
 import { KeyTable } from './key-table.js';
 import { loadSnapshot, type PartitionSnapshot, snapshotOf } from './partition-snapshot.js';
-import { PartitionTx } from './partition-tx.js';
+import { type IntentArrays, PartitionTx } from './partition-tx.js';
 import { nextTxState, type TxAction, TxStates, unknownTxState } from './tx-lifecycle.js';
 
 /** Tells a store the oldest timestamp any reader on the node may still read at. */
@@ -76,6 +76,8 @@ export class MvccPartitionStore {
   readonly #table = new KeyTable();
   /** Participants begun here and not finished, in begin order. */
   readonly #open = new Set<PartitionTx>();
+  /** The intent arrays of the last handle that finished here, for the next one begun (partition-tx.ts). */
+  #spareArrays: IntentArrays | null = null;
   readonly #listeners = new ApplyListeners();
   readonly #source: LowWatermarkSource | undefined;
   readonly #buggify: Buggify;
@@ -151,7 +153,8 @@ export class MvccPartitionStore {
         { extensions: { txId } },
       );
     }
-    const ptx = new PartitionTx(this, txId, startTs);
+    const ptx = new PartitionTx(this, txId, startTs, this.#spareArrays ?? undefined);
+    this.#spareArrays = null;
     this.#open.add(ptx);
     return ptx;
   }
@@ -440,11 +443,13 @@ export class MvccPartitionStore {
         // Leaving the open set first keeps the committer's own start out of the low watermark.
         this.#open.delete(ptx);
         this.#applyIntents(ptx, commitTs);
+        this.#spareArrays = ptx.takeArrays() ?? this.#spareArrays;
         return;
       case TxStates.ABORTED:
         ptx.state = next;
         this.#open.delete(ptx);
         removeIntents(this.#table, ptx);
+        this.#spareArrays = ptx.takeArrays() ?? this.#spareArrays;
         return;
       default:
         unknownTxState(next);

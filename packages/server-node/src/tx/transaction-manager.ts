@@ -193,24 +193,28 @@ export class TransactionManager implements LowWatermarkSource {
       case TxStates.COMMITTED:
         // Out of the running set first: the committer's start no longer holds old versions back.
         this.#active.delete(tx);
-        this.#onEveryPartition(tx, (partition) => commitPartition(partition, tx, commitTs));
+        this.#onEveryPartition(tx, 'commit', commitTs);
         return;
       case TxStates.ABORTED:
         this.#active.delete(tx);
-        this.#onEveryPartition(tx, (partition) => abortPartition(partition, tx));
+        this.#onEveryPartition(tx, 'abort', 0n);
         return;
       default:
         unknownTxState(next);
     }
   }
 
-  /** Runs `step` on every partition even when one throws (finishing must reach all), then rethrows the first. */
-  #onEveryPartition(tx: Transaction, step: (partition: MvccPartitionStore) => void): void {
+  /**
+   * Commits (at `commitTs`) or aborts `tx` on every partition even when one throws (finishing must reach all),
+   * then rethrows the first error. A step name rather than a callback: no closure per transaction.
+   */
+  #onEveryPartition(tx: Transaction, step: 'commit' | 'abort', commitTs: bigint): void {
     let failure: unknown;
     let failed = false;
     for (const partition of tx.partitions) {
       try {
-        step(partition);
+        if (step === 'commit') commitPartition(partition, tx, commitTs);
+        else abortPartition(partition, tx);
       } catch (err) {
         if (!failed) failure = err;
         failed = true;

@@ -20,6 +20,8 @@ export class Transaction {
   readonly implicitPartition: MvccPartitionStore | undefined;
   #state: TxState = TxStates.PENDING;
   readonly #participants = new Map<MvccPartitionStore, PartitionTx>();
+  /** The keys of `#participants` in first-touch order, kept as an array so finishing makes none. */
+  readonly #partitions: MvccPartitionStore[] = [];
 
   constructor(id: string, startTs: bigint, implicitPartition?: MvccPartitionStore) {
     this.id = id;
@@ -35,9 +37,9 @@ export class Transaction {
     return this.implicitPartition !== undefined;
   }
 
-  /** The partitions this transaction touched (read or wrote), in first-touch order. */
-  get partitions(): MvccPartitionStore[] {
-    return [...this.#participants.keys()];
+  /** The partitions this transaction touched (read or wrote), in first-touch order (a live view). */
+  get partitions(): readonly MvccPartitionStore[] {
+    return this.#partitions;
   }
 
   /** This transaction's handle on `partition`, if it touched it. */
@@ -65,6 +67,7 @@ export class Transaction {
     }
     const ptx = partition.begin(this.id, this.startTs);
     this.#participants.set(partition, ptx);
+    this.#partitions.push(partition);
     return ptx;
   }
 
