@@ -274,4 +274,20 @@ export const mutants = [
       },
     ],
   },
+  // The assignments in the metastorage (issue 15), caught by the stale-assignment scenario.
+  {
+    name: 'stale-assignment-served',
+    bug:
+      'a node whose copy of the assignments is older than a hand-over it made itself routes by the stale ' +
+      'copy: it serves the partition it handed over again (on an empty store), so rows land where the ' +
+      'partition no longer is',
+    patches: [
+      {
+        file: 'packages/server-node/src/node/node-core.ts',
+        find: '      if (handOver.version > assignments.version) return handOver;\n',
+        replace:
+          '      if (handOver.version > assignments.version && handOver.owner === this.name) return handOver;\n',
+      },
+    ],
+  },
 ];
