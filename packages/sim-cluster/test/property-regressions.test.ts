@@ -45,6 +45,8 @@ describe('Scenario regressions found by the property', () => {
   // PUT 1 + REMOVE 2 (a tombstone) and REMOVE 3 + PUT 4 (row seq 4) applied but in doubt; its resume, a newer
   // epoch of the same producer, sends them again, so the tombstone lands after row seq 4. That tombstone is
   // REMOVE 2 sent again (excused, as above), not REMOVE 5, which would make the resume's row seq 4 a step back.
+  // (Its seed moved from 593865267 to 593865281 when the assignments moved into the metastorage: their
+  // publications shift every draw, and the old seed no longer resent the REMOVE.)
   it('reads a resent in-doubt REMOVE below the newest applied seq as sent again, not as a newer REMOVE', async () => {
     const result = await runScenario(load('in-doubt-remove-resent-below-newer'));
     expect(result.verdict.perKeyOrder.reapplied, result.verdict.report).toBeGreaterThan(0);

@@ -304,10 +304,9 @@ export class NodeCore implements NodeContext, SessionHost, MoveSource {
   }
 
   ownerOf(tableId: number, partition: number): string | undefined {
-    if (this.controlPlane.assignments.isReplicated(tableId)) {
-      return this.controlPlane.assignments.owner(tableId, partition);
-    }
-    return this.#knownOwner(tableId, partition).owner;
+    // Where a coordinator delivers two-phase commit decisions: they are not in the metastorage yet, and their
+    // delivery follows the placement itself, as it did before the assignments moved there.
+    return this.controlPlane.placement.owner(tableId, partition);
   }
 
   finishLocal(txId: string, commitTs: bigint | null, partitions: readonly TxPartition[]): Promise<void> {

@@ -70,11 +70,11 @@ export const mutants = [
     patches: [
       {
         file: 'packages/server-node/src/node/node-core.ts',
-        find: "    if (owner !== this.name) return { kind: 'remote', owner };\n",
+        find: "    if (owner !== this.name) return { kind: 'remote', owner, version };\n",
         replace:
           '    if (owner !== this.name) {\n' +
           '      const stale = this.partitions.get(tableId, partition);\n' +
-          "      return stale === undefined ? { kind: 'remote', owner } : { kind: 'local', replica: stale };\n" +
+          "      return stale === undefined ? { kind: 'remote', owner, version } : { kind: 'local', replica: stale };\n" +
           '    }\n',
       },
       {
