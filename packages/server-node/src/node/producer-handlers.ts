@@ -20,7 +20,7 @@ import type { PartitionReplica } from '../partitions/partition-table.js';
 import { encodeSeal } from '../replication/partition-command.js';
 import type { NodeContext, RequestContext } from './node-context.js';
 import { checkPartition, latestSchema, noOwner, noQuorum, partitionMoving } from './request-checks.js';
-import { forwardRouted, refuseRouted } from './stale-assignment.js';
+import { sendOn } from './stale-assignment.js';
 import { type ForwardBudget, forwardBudgetOf } from './streamer-handler.js';
 
 /** PRODUCER_REGISTER: the producer's next epoch. @throws ServerError `INVALID_ARGUMENT` for a bad id. */
@@ -58,12 +58,13 @@ export function handleSeal(
     case 'local':
       return sealHere(node, route.replica, seal);
     case 'remote':
-      if (budget === null) throw refuseRouted(node, schema, seal.partitionId, route, seal.assignmentVersion);
-      return forwardRouted(
+      return sendOn(
         node,
+        schema,
         route,
         seal,
-        (owner, routed) => forwardSeal(node, owner, routed, budget, origin),
+        budget,
+        (owner, routed, hops) => forwardSeal(node, owner, routed, hops, origin),
         () => handleSeal(node, seal, budget, origin),
       );
     case 'moving':

@@ -1,7 +1,8 @@
 /**
  * Batches routed under an assignment that is not the newest (a node's copy of the assignments may be behind
  * the metastorage, see node-core.ts). A streamer batch, a receiver batch and a seal travel between nodes with
- * the assignment version the sending node routed them by (their `assignmentVersion`, set by `forwardRouted`):
+ * the assignment version the sending node routed them by (their `assignmentVersion`), and every handler sends
+ * one on through `sendOn`:
  *
  * - the node that receives one and cannot serve it nor send it on refuses it with `NOT_PRIMARY`, naming the
  *   owner and the version it knows that at (`refuseRouted`): nothing of it was applied, and the sender learns
@@ -31,7 +32,7 @@ export interface RemoteRoute {
  * The refusal of a batch (routed by its sender under `requestVersion`) for a partition `route.owner` owns,
  * when this node may not send it on (see the module header).
  */
-export function refuseRouted(
+function refuseRouted(
   node: NodeContext,
   schema: TableSchema,
   partition: number,
@@ -50,7 +51,7 @@ export function refuseRouted(
  * Sends `batch` to `route.owner` (through `send`) stamped with the version it was routed by; when the owner
  * refuses it under a newer assignment, catches up and runs `again` (routing it anew), as the module header says.
  */
-export async function forwardRouted<B extends { readonly assignmentVersion: number }, T>(
+async function forwardRouted<B extends { readonly assignmentVersion: number }, T>(
   node: NodeContext,
   route: RemoteRoute,
   batch: B,
@@ -68,6 +69,24 @@ export async function forwardRouted<B extends { readonly assignmentVersion: numb
     if (node.controlPlane.assignments.version < newer) throw error;
     return again();
   }
+}
+
+/**
+ * A batch for a partition another node owns: sent on with `send` while `hops` allows (`null`: it may not be,
+ * refused as {@link refuseRouted} says), as {@link forwardRouted} says.
+ * @throws ServerError as `refuseRouted` (synchronously).
+ */
+export function sendOn<B extends { readonly assignmentVersion: number; readonly partitionId: number }, T>(
+  node: NodeContext,
+  schema: TableSchema,
+  route: RemoteRoute,
+  batch: B,
+  hops: number | null,
+  send: (owner: string, batch: B, hops: number) => Promise<T>,
+  again: () => T | Promise<T>,
+): Promise<T> {
+  if (hops === null) throw refuseRouted(node, schema, batch.partitionId, route, batch.assignmentVersion);
+  return forwardRouted(node, route, batch, (owner, routed) => send(owner, routed, hops), again);
 }
 
 /** The assignment version a `NOT_PRIMARY` refusal from another node was decided under, if it says. */

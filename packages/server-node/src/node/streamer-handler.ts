@@ -55,7 +55,7 @@ import {
   noQuorum,
   partitionMoving,
 } from './request-checks.js';
-import { forwardRouted, refuseRouted } from './stale-assignment.js';
+import { sendOn } from './stale-assignment.js';
 
 /** How a batch may still travel: the hop count to send it on with, or `null` when it may not be forwarded. */
 export type ForwardBudget = number | null;
@@ -110,13 +110,13 @@ export function handleStreamerBatch(
       return { schemaVersion: schema.version };
     }
     case 'remote':
-      if (budget === null)
-        throw refuseRouted(node, schema, batch.partitionId, route, batch.assignmentVersion);
-      return forwardRouted(
+      return sendOn(
         node,
+        schema,
         route,
         batch,
-        (owner, routed) => forwardBatch(node, owner, routed, budget, origin),
+        budget,
+        (owner, routed, hops) => forwardBatch(node, owner, routed, hops, origin),
         () => handleStreamerBatch(node, batch, budget, origin),
       );
     case 'moving':

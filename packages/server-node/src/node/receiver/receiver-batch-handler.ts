@@ -14,7 +14,7 @@ import { type ReceiverBatch, type ReceiverBatchResult, valueKind } from '@datast
 import { ServerError } from '../../errors/server-error.js';
 import type { NodeContext, RequestContext } from '../node-context.js';
 import { checkPartition, latestSchema, noOwner, noQuorum, partitionMoving } from '../request-checks.js';
-import { forwardRouted, refuseRouted } from '../stale-assignment.js';
+import { sendOn } from '../stale-assignment.js';
 import { type ForwardBudget, forwardBudgetOf } from '../streamer-handler.js';
 import { runFenced } from './receiver-run.js';
 
@@ -57,13 +57,13 @@ export function handleReceiverBatch(
     case 'local':
       return runFenced(node, route.replica, receiver, batch, schema.tableName);
     case 'remote':
-      if (budget === null)
-        throw refuseRouted(node, schema, batch.partitionId, route, batch.assignmentVersion);
-      return forwardRouted(
+      return sendOn(
         node,
+        schema,
         route,
         batch,
-        (owner, routed) => forwardReceiverBatch(node, owner, routed, budget, origin),
+        budget,
+        (owner, routed, hops) => forwardReceiverBatch(node, owner, routed, hops, origin),
         () => handleReceiverBatch(node, batch, budget, origin),
       );
     case 'moving':
