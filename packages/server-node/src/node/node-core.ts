@@ -259,7 +259,8 @@ export class NodeCore implements NodeContext, SessionHost, MoveSource {
    */
   #knownOwner(tableId: number, partition: number): { owner: string | undefined; version: number } {
     const assignments = this.controlPlane.assignments;
-    const key = `${tableId}/${partition}`;
+    // Almost always empty: no key is built on a batch's path then.
+    const key = this.#handOvers.size === 0 ? '' : `${tableId}/${partition}`;
     const handOver = this.#handOvers.get(key);
     if (handOver !== undefined) {
       if (handOver.version > assignments.version) return handOver;
