@@ -174,15 +174,9 @@ export class AssignmentPublisher {
   readonly #options: AssignmentPublisherOptions;
   #running = false;
   #dirty = false;
-  #publications = 0;
 
   constructor(options: AssignmentPublisherOptions) {
     this.#options = options;
-  }
-
-  /** Publications this node committed (each with at least one change). */
-  get publications(): number {
-    return this.#publications;
   }
 
   /** Something may have changed: publish it (now, or after the publication in flight). */
@@ -211,10 +205,11 @@ export class AssignmentPublisher {
       if (draft === undefined) continue;
       try {
         const result = await metastorage.propose(draft, PUBLISH_TIMEOUT_MS);
-        if (result.succeeded) this.#publications++;
-        else await metastorage.view.reached(result.revision);
-        // Published what was drafted, or lost to another publisher: either way look again.
-        if (!result.succeeded) this.#dirty = true;
+        if (!result.succeeded) {
+          // Another publisher wrote first: catch up with it (for a while), then look again.
+          await Promise.race([metastorage.view.reached(result.revision), clock.sleep(PUBLISH_TIMEOUT_MS)]);
+          this.#dirty = true;
+        }
       } catch (error) {
         log.debug({ err: error }, 'an assignment publication failed; trying again while this node leads');
         this.#dirty = true;

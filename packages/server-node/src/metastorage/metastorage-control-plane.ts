@@ -63,10 +63,6 @@ export class MetastorageControlPlane implements ControlPlane {
   get assignments(): Assignments {
     return this.#assignments;
   }
-  /** Assignment publications this node committed while its metastorage replica led. */
-  get publications(): number {
-    return this.#publisher.publications;
-  }
   get placement(): Placement {
     return this.#shared.placement;
   }
