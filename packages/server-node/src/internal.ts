@@ -18,6 +18,7 @@ export { MetastorageView } from './metastorage/metastorage-view.js';
 export { NodeMetastorage } from './metastorage/node-metastorage.js';
 export type { PartitionHandOverTarget } from './node/partition-move.js';
 export {
+  type Assignments,
   type GroupMembership,
   MAX_REPLICAS,
   type MembershipListener,
@@ -26,6 +27,7 @@ export {
   type PlacementListener,
   sameNodes,
   type TableAssignment,
+  type TablePlacementRecord,
 } from './placement/placement.js';
 export { PlacementDriver, type PlacementDriverOptions } from './placement/placement-driver.js';
 export { planReplicaMoves, type ReplicaMove } from './placement/replica-plan.js';

@@ -89,7 +89,12 @@ describe('Scenario property on replicated partitions', () => {
     // membership change that leaves the primary where it is unless the primary's own replica moves, so
     // "a client's batches follow a moved partition to its new node" is not a path of these runs.
     expect(replication.runs).toBe(2 * RUNS + Math.ceil(RUNS / 2));
-    expect(Object.entries(replication).filter(([, n]) => n === 0)).toEqual([]);
+    // A batch refused for a stale assignment is rare here (a node's copy lags its metastorage by a watch; it
+    // took about one in 300 runs when counted first): it is tallied, and required by the stale-assignment
+    // scenario (metastorage-assignments.test.ts), not here.
+    expect(
+      Object.entries(replication).filter(([name, n]) => n === 0 && name !== 'staleAssignmentRefusals'),
+    ).toEqual([]);
     // Nor is the whole cluster replaced (its starting nodes hold replicas: they cannot all leave).
     const refused = ['recovery moveFollowed', 'fault replaced', 'recovery clusterFollowed'];
     // Of the fault points inside the code, these runs must fire the Raft ones (only replicated partitions

@@ -117,6 +117,11 @@ describe('DataStreamer schema and topology', () => {
     const to = cluster.nodes.find((node) => node !== from) as string;
     await cluster.movePartition('Items', moved, to);
     const movedAt = cluster.history.events.length;
+    // Every node learns the move from its copy of the assignments in the metastorage, a watch later.
+    const version = cluster.controlPlane.placement.version;
+    while (cluster.nodes.some((node) => cluster.node(node).assignments.version < version)) {
+      await cluster.clock.sleep(5);
+    }
     for (let i = 200; i < 400; i++) await publisher.submit(itemRow(i, 1));
     publisher.close();
     await done;

@@ -14,6 +14,11 @@ export const ErrorExtensionKeys = {
    * appended to its log when it lost its leadership): `true`. Without it, a refusal means nothing was applied.
    */
   inDoubt: 'in-doubt',
+  /**
+   * On `NOT_PRIMARY` from a node: the assignment version it routed by (a forwarding node that knows an older one
+   * catches up before it routes again).
+   */
+  assignmentVersion: 'assignment-ver',
 } as const;
 
 export interface ProtocolErrorOptions {

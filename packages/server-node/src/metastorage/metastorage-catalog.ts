@@ -15,7 +15,9 @@
  * refused, `TABLE_ALREADY_EXISTS`). Every node installs the versions it learns into its copy in revision order,
  * so catalog changes apply on each node by version.
  *
- * It decides no placement: `onTable` tells whoever places tables of each new one.
+ * It decides no placement: `placeTable` adds the keys of a new table's first assignment to the transaction that
+ * creates it (so a node that learns of the table learns where it is in the same revision), and `onSchema`
+ * tells whoever places tables of each new one.
  */
 import {
   type ColumnDef,
@@ -84,6 +86,8 @@ export interface MetastorageCatalogOptions {
   readonly defaultPartitions: number;
   /** Told of every schema version the copy installs, with its table's replica count, in order. */
   readonly onSchema?: (stored: StoredSchema) => void;
+  /** The keys a new table's placement adds to the transaction that creates it. Default: none. */
+  readonly placeTable?: (schema: TableSchema, replicas: number) => MetaPut[];
   readonly log: Logger;
 }
 
@@ -92,12 +96,14 @@ export class MetastorageCatalog {
   readonly catalog: Catalog;
   readonly #metastorage: NodeMetastorage;
   readonly #onSchema: (stored: StoredSchema) => void;
+  readonly #placeTable: (schema: TableSchema, replicas: number) => MetaPut[];
   readonly #log: Logger;
 
   constructor(options: MetastorageCatalogOptions) {
     this.catalog = new Catalog({ defaultPartitions: options.defaultPartitions });
     this.#metastorage = options.metastorage;
     this.#onSchema = options.onSchema ?? (() => {});
+    this.#placeTable = options.placeTable ?? (() => []);
     this.#log = options.log;
     const view = options.metastorage.view;
     for (const entry of view.range(TABLE_PREFIX)) {
@@ -123,6 +129,7 @@ export class MetastorageCatalog {
         { key: NEXT_ID_KEY, value: intBytes(schema.tableId + 1) },
         { key: NAME_PREFIX + schema.tableName, value: intBytes(schema.tableId) },
         { key: tableKey(schema.tableId, 1), value: encodeStoredSchema({ schema, replicas }) },
+        ...this.#placeTable(schema, replicas),
       ];
       return { schema, compares, puts };
     });

@@ -129,6 +129,7 @@ export class NodeMetastorage {
   #syncs = 0;
   #refreshing = false;
   #electionsWon = 0;
+  readonly #leaderListeners = new Set<() => void>();
 
   /** @throws ServerError `INVALID_ARGUMENT` for no members or a member named twice. */
   constructor(options: NodeMetastorageOptions) {
@@ -157,6 +158,12 @@ export class NodeMetastorage {
     return this.#electionsWon;
   }
 
+  /** Calls `listener` whenever this node's replica becomes the group's leader; returns its remover. */
+  onLeader(listener: () => void): () => void {
+    this.#leaderListeners.add(listener);
+    return () => this.#leaderListeners.delete(listener);
+  }
+
   /** Watches that got no answer (a member unreachable, a link lost) since the node was created. */
   get watchFailures(): number {
     return this.#watchFailures;
@@ -181,7 +188,10 @@ export class NodeMetastorage {
         send: (to, request) => this.#sendRaft(to, request),
         view: this.view,
         onRoleChange: (change) => {
-          if (change.role === 'leader') this.#electionsWon++;
+          if (change.role === 'leader') {
+            this.#electionsWon++;
+            for (const listener of [...this.#leaderListeners]) listener();
+          }
           o.onRoleChange?.(change);
         },
       });

@@ -84,8 +84,13 @@ export async function partitionAssignmentGet(
 ): Promise<PartitionAssignment> {
   await synced(node, () => node.controlPlane.catalog.latest(request.tableId) === undefined);
   const schema = latestSchema(node, request.tableId);
-  const assignment = node.controlPlane.placement.assignment(request.tableId);
+  // The node's own assignments (with a metastorage, its copy: the version it knows, perhaps behind).
+  const assignment = node.controlPlane.assignments.assignment(request.tableId);
   if (assignment === undefined) {
+    // A table its catalog copy knows and its assignment copy does not yet: catch up, then answer.
+    if (node.metastorage !== undefined) {
+      throw node.metastorage.staleError(`the assignment of table "${schema.tableName}"`);
+    }
     throw new ServerError('TABLE_NOT_FOUND', `table "${schema.tableName}" has no partition assignment`);
   }
   context.noteAssignmentVersion(assignment.version);

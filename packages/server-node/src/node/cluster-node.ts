@@ -64,6 +64,7 @@ import {
 } from '../metastorage/node-metastorage.js';
 import { Forwarder } from '../peer/forwarding.js';
 import type { ControlPlane } from '../placement/control-plane.js';
+import type { Assignments } from '../placement/placement.js';
 import { RAFT_DEFAULTS } from '../raft/raft-options.js';
 import type { GroupMetrics, GroupRaftOptions, PartitionGroup } from '../replication/partition-group.js';
 import type { MvccPartitionStore } from '../storage/mvcc-partition-store.js';
@@ -285,7 +286,7 @@ export class ClusterNode implements PartitionHandOverTarget {
       controlPlane:
         metastorage === undefined
           ? options.controlPlane
-          : new MetastorageControlPlane(options.controlPlane, metastorage, log),
+          : new MetastorageControlPlane(options.controlPlane, metastorage, options.clock, log),
       hlc,
       clock: options.clock,
       forwarder,
@@ -438,6 +439,7 @@ export class ClusterNode implements PartitionHandOverTarget {
     core.partitions.dropWhere(() => true);
     if (isSimulatedDisk(core.disk)) core.disk.destroy();
     this.#stopWatchingPlacement();
+    if (core.controlPlane instanceof MetastorageControlPlane) core.controlPlane.close();
     this.#registry.unregister(this);
     core.log.info({}, 'node destroyed');
   }
@@ -520,6 +522,14 @@ export class ClusterNode implements PartitionHandOverTarget {
    */
   onRoleChange(listener: NodeRoleListener): () => void {
     return this.#core.addRoleListener(listener);
+  }
+
+  /**
+   * What this node routes by: its own copy of the assignments when the cluster has a metastorage (perhaps
+   * behind it), else the shared placement.
+   */
+  get assignments(): Assignments {
+    return this.#core.controlPlane.assignments;
   }
 
   /** This node's replica of a replicated partition, if it holds one (for tests and tools). */

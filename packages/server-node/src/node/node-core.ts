@@ -3,12 +3,16 @@
  * transactions, partition replicas, Raft groups, forwarder, counters, row helpers) and the routing decision.
  * The public `ClusterNode` wraps it with the lifecycle (accept, crash, restart, move, destroy).
  *
- * Routing is synchronous. An unreplicated partition follows the shared placement directly, so the owner a
- * handler routes to is the owner at the moment it commits; a partition this node owns but holds no replica of
- * (a new table's partition) gets an empty store on first use: that is when the node "becomes owner" of it. A
- * replicated partition is served here exactly while this node's replica of it is the serving primary (its
- * Raft leader under a lease, see replication/partition-group.ts); otherwise it goes to the primary the
- * placement names, or, when that is this node, is refused with `NO_QUORUM`.
+ * Routing is synchronous and reads the node's own assignments (`ControlPlane.assignments`: with a
+ * metastorage, the node's copy, which may be behind). An unreplicated partition goes to its owner as the node
+ * knows it: the newer of its copy and the hand-overs it took part in itself (a move hands a partition over in
+ * one synchronous step, at the assignment version that step made; the node remembers it until its copy holds
+ * that version). So the old owner, even with a stale copy, never serves a partition it handed over (it sends
+ * its requests on to the new owner), and the new owner serves it at once. A partition this node owns but
+ * holds no replica of (a new table's partition) gets an empty store on first use: that is when the node
+ * "becomes owner" of it. A replicated partition is served here exactly while this node's replica of it is the
+ * serving primary (its Raft leader under a lease, see replication/partition-group.ts); otherwise it goes to
+ * the primary the node's assignments name, or, when that is this node, is refused with `NO_QUORUM`.
  */
 import type { Buggify, Clock, Logger, OpName, Request, Rng } from '@datastreamer/protocol';
 import type {
@@ -148,6 +152,11 @@ export class NodeCore implements NodeContext, SessionHost, MoveSource {
     },
   };
   #transactions: TransactionManager;
+  /**
+   * Hand-overs of unreplicated partitions this node took part in (`table/partition` -> the owner it made and
+   * the assignment version it made it at), kept until the node's copy of the assignments holds that version.
+   */
+  readonly #handOvers = new Map<string, { readonly owner: string; readonly version: number }>();
 
   constructor(options: NodeCoreOptions) {
     this.name = options.name;
@@ -222,7 +231,7 @@ export class NodeCore implements NodeContext, SessionHost, MoveSource {
   }
 
   assignmentVersion(): number {
-    return this.controlPlane.placement.version;
+    return this.controlPlane.assignments.version;
   }
 
   dispatch(request: Request, context: RequestContext): Outcome<OpName> {
@@ -234,14 +243,37 @@ export class NodeCore implements NodeContext, SessionHost, MoveSource {
   }
 
   route(tableId: number, partition: number, purpose: RoutePurpose = 'write'): Route {
-    if (this.controlPlane.placement.isReplicated(tableId)) {
+    if (this.controlPlane.assignments.isReplicated(tableId)) {
       return this.#replicatedRoute(tableId, partition, purpose);
     }
-    const owner = this.controlPlane.placement.owner(tableId, partition);
+    const { owner, version } = this.#knownOwner(tableId, partition);
     if (owner === undefined) return UNOWNED;
-    if (owner !== this.name) return { kind: 'remote', owner };
+    if (owner !== this.name) return { kind: 'remote', owner, version };
     const replica = this.ownedReplica(tableId, partition) as PartitionReplica;
     return replica.state === ReplicaStates.SERVING ? { kind: 'local', replica } : MOVING;
+  }
+
+  /**
+   * The owner of an unreplicated partition as this node knows it, and the assignment version it knows it at:
+   * a hand-over it took part in when its copy of the assignments is older (see the module header).
+   */
+  #knownOwner(tableId: number, partition: number): { owner: string | undefined; version: number } {
+    const assignments = this.controlPlane.assignments;
+    // Almost always empty: no key is built on a batch's path then.
+    const key = this.#handOvers.size === 0 ? '' : `${tableId}/${partition}`;
+    const handOver = this.#handOvers.get(key);
+    if (handOver !== undefined) {
+      if (handOver.version > assignments.version) return handOver;
+      this.#handOvers.delete(key);
+    }
+    return { owner: assignments.owner(tableId, partition), version: assignments.version };
+  }
+
+  /** Records a hand-over of partition `partition` this node took part in: `owner` owns it from `version` on. */
+  handedOver(tableId: number, partition: number, owner: string, version: number): void {
+    if (version > this.controlPlane.assignments.version) {
+      this.#handOvers.set(`${tableId}/${partition}`, { owner, version });
+    }
   }
 
   /** A replicated partition: served here while its group is the serving primary (see the module header). */
@@ -251,14 +283,19 @@ export class NodeCore implements NodeContext, SessionHost, MoveSource {
       const replica = this.partitions.get(tableId, partition);
       if (replica !== undefined) return { kind: 'local', replica };
     }
-    const owner = this.controlPlane.placement.owner(tableId, partition);
+    const assignments = this.controlPlane.assignments;
+    const owner = assignments.owner(tableId, partition);
     if (owner === undefined) return UNOWNED;
-    return owner === this.name ? NO_QUORUM : { kind: 'remote', owner };
+    return owner === this.name ? NO_QUORUM : { kind: 'remote', owner, version: assignments.version };
   }
 
   ownedReplica(tableId: number, partition: number): PartitionReplica | undefined {
-    if (this.controlPlane.placement.isReplicated(tableId)) return undefined;
-    if (this.controlPlane.placement.owner(tableId, partition) !== this.name) return undefined;
+    if (this.controlPlane.assignments.isReplicated(tableId)) return undefined;
+    if (this.#knownOwner(tableId, partition).owner !== this.name) return undefined;
+    return this.replicaToHandOver(tableId, partition);
+  }
+
+  replicaToHandOver(tableId: number, partition: number): PartitionReplica {
     let replica = this.partitions.get(tableId, partition);
     if (replica === undefined) {
       replica = PartitionReplica.of(tableId, partition, this.#newStore(tableId, partition, null));
@@ -268,6 +305,8 @@ export class NodeCore implements NodeContext, SessionHost, MoveSource {
   }
 
   ownerOf(tableId: number, partition: number): string | undefined {
+    // Where a coordinator delivers two-phase commit decisions: they are not in the metastorage yet, and their
+    // delivery follows the placement itself, as it did before the assignments moved there.
     return this.controlPlane.placement.owner(tableId, partition);
   }
 
@@ -289,6 +328,7 @@ export class NodeCore implements NodeContext, SessionHost, MoveSource {
     if (newestTimestamp > this.hlc.current()) this.hlc.update(newestTimestamp);
     const store = this.#newStore(tableId, partition, handOver.store);
     this.partitions.set(PartitionReplica.of(tableId, partition, store, new ProducerFence(handOver.fence)));
+    this.handedOver(tableId, partition, this.name, handOver.version);
   }
 
   applying<T>(origin: BatchProducer | null, commit: () => T, logIndex?: number): T {

@@ -33,6 +33,13 @@ export interface NodeMetricsSnapshot {
   /** Partitions handed to another node / taken over from one. */
   readonly partitionsMovedOut: number;
   readonly partitionsMovedIn: number;
+  /**
+   * Batches this node refused because their sender routed them under an older assignment than this node
+   * knows (see stale-assignment.ts).
+   */
+  readonly staleAssignmentRefusals: number;
+  /** Batches this node forwarded, was refused under a newer assignment, and caught up for. */
+  readonly assignmentRefreshes: number;
   /** Requests decoded, by op. */
   readonly byOp: Readonly<Partial<Record<OpName, number>>>;
 }
@@ -49,6 +56,8 @@ export class NodeMetrics {
   errors = 0;
   partitionsMovedOut = 0;
   partitionsMovedIn = 0;
+  staleAssignmentRefusals = 0;
+  assignmentRefreshes = 0;
   readonly #byOp: Partial<Record<OpName, number>> = {};
 
   /** Counts one decoded request of `op`. */
@@ -72,6 +81,8 @@ export class NodeMetrics {
       connections,
       partitionsMovedOut: this.partitionsMovedOut,
       partitionsMovedIn: this.partitionsMovedIn,
+      staleAssignmentRefusals: this.staleAssignmentRefusals,
+      assignmentRefreshes: this.assignmentRefreshes,
       byOp: { ...this.#byOp },
     };
   }

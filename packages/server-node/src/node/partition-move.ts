@@ -4,11 +4,12 @@
  *
  * 1. check: the source owns the partition, the target is a running member;
  * 2. fence: the source's replica goes `MOVING`, so no write is applied to it from here on;
- * 3. export the committed state (every kept version with its commit timestamp, and the producer fence, see
+ * 3. `placement.setOwner` (the controller-side record; its new assignment version goes with the hand-over);
+ * 4. export the committed state (every kept version with its commit timestamp, and the producer fence, see
  *    producer-fence.ts) and hand it to the target,
  *    which moves its hybrid clock past the newest timestamp in it, so its later commits order after the old
- *    owner's;
- * 4. `placement.setOwner`;
+ *    owner's; both nodes remember the hand-over with its version, so each routes by it while its own copy of
+ *    the assignments is older (node-core.ts): the old owner never serves the partition again on a stale copy;
  * 5. running transactions on the partition are aborted (their intents dropped; their commit fails with
  *    `PARTITION_MOVED`, retryable, as the partition is no longer here). Implicit transactions never span an
  *    await, so only explicit ones can be caught here. Then the source drops its replica.
@@ -35,6 +36,8 @@ import type { PartitionSnapshot } from '../storage/partition-snapshot.js';
 export interface PartitionHandOver {
   readonly store: PartitionSnapshot;
   readonly fence: readonly ProducerFenceEntry[];
+  /** The assignment version the move made: the target owns the partition from it on. */
+  readonly version: number;
 }
 
 /** A node as the other side of a hand-over sees it. */
@@ -59,8 +62,13 @@ export interface MoveSource {
   readonly name: string;
   readonly placement: Placement;
   readonly log: Logger;
-  /** The replica of a partition this node owns (created if it had none yet), else `undefined`. */
-  ownedReplica(tableId: number, partition: number): PartitionReplica | undefined;
+  /**
+   * The replica of a partition the placement names this node the owner of, to hand over (an empty one if it
+   * had none yet: the partition never took a write here).
+   */
+  replicaToHandOver(tableId: number, partition: number): PartitionReplica;
+  /** Remembers that `owner` owns the partition from assignment `version` on (see node-core.ts). */
+  handedOver(tableId: number, partition: number, owner: string, version: number): void;
   /** Drops the replica of a partition that moved away. */
   releaseReplica(tableId: number, partition: number): void;
 }
@@ -149,24 +157,29 @@ export function movePartition(
   if (!placement.members.includes(target.name)) {
     throw new ServerError('INVALID_ARGUMENT', `${target.name} is not a member of the cluster`);
   }
-  const replica = source.ownedReplica(tableId, partition) as PartitionReplica;
+  const replica = source.replicaToHandOver(tableId, partition);
   if (replica.state === ReplicaStates.MOVING) {
     throw new ServerError('PARTITION_MOVED', `partition ${partition} of table ${tableId} is already moving`);
   }
   replica.state = ReplicaStates.MOVING;
   let snapshot: PartitionSnapshot;
+  let owned = false;
   try {
     snapshot = replica.store.exportCommitted();
+    placement.setOwner(tableId, partition, target.name);
+    owned = true;
+    const version = placement.version;
     // The fence travels with the data it guards: a stale attempt reaching the new owner is refused too.
     target.receivePartition(
       tableId,
       partition,
-      { store: snapshot, fence: replica.fence.entries() },
+      { store: snapshot, fence: replica.fence.entries(), version },
       newestTimestamp(snapshot),
     );
-    placement.setOwner(tableId, partition, target.name);
+    source.handedOver(tableId, partition, target.name, version);
   } catch (error) {
     // Nothing changed hands and no transaction was touched: they go on as if the move never started.
+    if (owned) placement.setOwner(tableId, partition, source.name);
     replica.state = ReplicaStates.SERVING;
     throw error;
   }

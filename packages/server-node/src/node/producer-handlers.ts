@@ -19,14 +19,8 @@ import { ServerError } from '../errors/server-error.js';
 import type { PartitionReplica } from '../partitions/partition-table.js';
 import { encodeSeal } from '../replication/partition-command.js';
 import type { NodeContext, RequestContext } from './node-context.js';
-import {
-  checkPartition,
-  latestSchema,
-  noOwner,
-  noQuorum,
-  notPrimary,
-  partitionMoving,
-} from './request-checks.js';
+import { checkPartition, latestSchema, noOwner, noQuorum, partitionMoving } from './request-checks.js';
+import { sendOn } from './stale-assignment.js';
 import { type ForwardBudget, forwardBudgetOf } from './streamer-handler.js';
 
 /** PRODUCER_REGISTER: the producer's next epoch. @throws ServerError `INVALID_ARGUMENT` for a bad id. */
@@ -64,8 +58,15 @@ export function handleSeal(
     case 'local':
       return sealHere(node, route.replica, seal);
     case 'remote':
-      if (budget === null) throw notPrimary(node, schema, seal.partitionId, route.owner);
-      return forwardSeal(node, route.owner, seal, budget, origin);
+      return sendOn(
+        node,
+        schema,
+        route,
+        seal,
+        budget,
+        (owner, routed, hops) => forwardSeal(node, owner, routed, hops, origin),
+        () => handleSeal(node, seal, budget, origin),
+      );
     case 'moving':
       throw partitionMoving(node, schema, seal.partitionId);
     case 'unowned':

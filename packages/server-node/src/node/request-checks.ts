@@ -72,18 +72,21 @@ function schemaMismatch(schema: TableSchema, version: number): ServerError {
   );
 }
 
-/** The error for a partition another node owns when this request may not be forwarded (again). */
+/**
+ * The error for a partition another node owns when this request may not be forwarded (again): it names the
+ * owner, and the assignment version this node knows that at (see stale-assignment.ts).
+ */
 export function notPrimary(
   node: NodeContext,
   schema: TableSchema,
   partition: number,
-  owner: string,
+  route: { readonly owner: string; readonly version: number },
 ): ServerError {
   return new ServerError(
     'NOT_PRIMARY',
     `${node.name} is not the primary of partition ${partition} of table "${schema.tableName}" ` +
-      `(${owner} is) and does not forward this request further`,
-    { extensions: { owner } },
+      `(${route.owner} is, as of assignment version ${route.version}) and does not forward this request further`,
+    { extensions: { owner: route.owner, [ErrorExtensionKeys.assignmentVersion]: route.version } },
   );
 }
 

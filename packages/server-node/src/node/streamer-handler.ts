@@ -13,10 +13,11 @@
  * attempt of an older or sealed epoch is refused with `PRODUCER_FENCED`; one whose seq is not above the
  * highest the partition applied for its producer and epoch is answered as applied but not applied. When another node
  * owns it, the batch is forwarded (`BATCH_FORWARD`) while hops remain, else answered `NOT_PRIMARY`
- * (retryable). The answer is the table's latest schema version.
+ * (retryable); both under the assignment version this node routed by (stale-assignment.ts). The answer is
+ * the table's latest schema version.
  *
- * The batch's `targetNode` is advisory: routing follows the placement, so a client with a stale view still
- * lands on the owner, and learns of the change from the response's assignment flag.
+ * The batch's `targetNode` is advisory: routing follows the node's assignments, so a client with a stale view
+ * still lands on the owner, and learns of the change from the response's assignment flag.
  *
  * Receiver batches are handled in receiver/receiver-batch-handler.ts.
  */
@@ -52,9 +53,9 @@ import {
   latestSchema,
   noOwner,
   noQuorum,
-  notPrimary,
   partitionMoving,
 } from './request-checks.js';
+import { sendOn } from './stale-assignment.js';
 
 /** How a batch may still travel: the hop count to send it on with, or `null` when it may not be forwarded. */
 export type ForwardBudget = number | null;
@@ -109,8 +110,15 @@ export function handleStreamerBatch(
       return { schemaVersion: schema.version };
     }
     case 'remote':
-      if (budget === null) throw notPrimary(node, schema, batch.partitionId, route.owner);
-      return forwardBatch(node, route.owner, batch, budget, origin);
+      return sendOn(
+        node,
+        schema,
+        route,
+        batch,
+        budget,
+        (owner, routed, hops) => forwardBatch(node, owner, routed, hops, origin),
+        () => handleStreamerBatch(node, batch, budget, origin),
+      );
     case 'moving':
       throw partitionMoving(node, schema, batch.partitionId);
     case 'unowned':

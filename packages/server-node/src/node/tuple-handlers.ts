@@ -61,7 +61,7 @@ function routeOne(
     case 'local':
       return route.replica;
     case 'remote':
-      if (context.peer !== 'client') throw notPrimary(node, schema, partition, route.owner);
+      if (context.peer !== 'client') throw notPrimary(node, schema, partition, route);
       return route.owner;
     case 'moving':
       throw partitionMoving(node, schema, partition);

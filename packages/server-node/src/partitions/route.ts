@@ -12,8 +12,11 @@ export type RoutePurpose = 'read' | 'write';
 export type Route =
   /** This node owns the partition and serves it. */
   | { readonly kind: 'local'; readonly replica: PartitionReplica }
-  /** Another node owns it. */
-  | { readonly kind: 'remote'; readonly owner: string }
+  /**
+   * Another node owns it, as this node knows under assignment `version` (what a refusal tells a forwarding
+   * node whose assignment is older).
+   */
+  | { readonly kind: 'remote'; readonly owner: string; readonly version: number }
   /** This node owns it but is handing it over: writes are refused (retryable) until the move ends. */
   | { readonly kind: 'moving' }
   /** No node owns it (the placement has no owner for it). */

@@ -2,7 +2,7 @@
  * The control plane: the state every node of a cluster must agree on, the catalog, the placement, the
  * producers' epochs and the leases of replicated partitions (the placement driver). `LocalControlPlane` is
  * one object shared by the nodes of a process; with a metastorage, each node has its own
- * (metastorage/metastorage-control-plane.ts) whose catalog it learns over the network.
+ * (metastorage/metastorage-control-plane.ts) whose catalog and assignments it learns over the network.
  */
 import {
   type Clock,
@@ -13,13 +13,22 @@ import {
 } from '@datastreamer/protocol';
 import { Catalog, type CatalogOptions } from '../catalog/catalog.js';
 import { ServerError } from '../errors/server-error.js';
-import { MAX_REPLICAS, Placement } from './placement.js';
+import { type Assignments, MAX_REPLICAS, Placement } from './placement.js';
 import { PlacementDriver } from './placement-driver.js';
 import { ProducerRegistry } from './producer-registry.js';
 
 export interface ControlPlane {
   readonly catalog: Catalog;
+  /**
+   * The cluster's controller-side record of owners, replica sets and move targets: what moves, joins, leaves,
+   * repairs, leases and committed configurations change.
+   */
   readonly placement: Placement;
+  /**
+   * What this node routes by: `placement` itself in the shared control plane; with a metastorage, the node's
+   * own copy of the assignments published there (metastorage-assignments.ts), which may be behind.
+   */
+  readonly assignments: Assignments;
   /**
    * Every producer's newest epoch (see producer-registry.ts), when they are registered here; with a
    * metastorage they are registered there instead (`registerProducer`).
@@ -90,6 +99,10 @@ export class LocalControlPlane implements ControlPlane {
   readonly producers = new ProducerRegistry();
   readonly leases: PlacementDriver;
   readonly defaultReplicas: number;
+
+  get assignments(): Assignments {
+    return this.placement;
+  }
 
   /** @throws ServerError `INVALID_ARGUMENT` for a bad default partition or replica count or lease length. */
   constructor(options: LocalControlPlaneOptions = {}) {

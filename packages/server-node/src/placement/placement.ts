@@ -56,12 +56,39 @@ export interface PartitionMove {
   readonly to: string;
 }
 
+/**
+ * What a node routes by: the owner (primary) of each table's partitions under one assignment version. The
+ * controller-side `Placement` is one; with a metastorage, every node reads its own copy instead
+ * (metastorage/metastorage-assignments.ts), which may be behind.
+ */
+export interface Assignments {
+  /** The assignment version: grows with every change of members, owners or replica sets. */
+  readonly version: number;
+  /** A table's owners at `version`; `undefined` for a table not placed (as far as this view knows). */
+  assignment(tableId: number): TableAssignment | undefined;
+  /** The primary of one partition; `undefined` when the table or partition is unknown. */
+  owner(tableId: number, partition: number): string | undefined;
+  /** Whether the table's partitions are Raft groups (more than one replica). */
+  isReplicated(tableId: number): boolean;
+}
+
+/** Everything the placement records of one table: what the metastorage keeps per table. */
+export interface TablePlacementRecord {
+  readonly replicaCount: number;
+  /** `owners[p]`: the primary of partition `p`. */
+  readonly owners: readonly string[];
+  /** `replicas[p]`: the nodes holding partition `p`, the preferred primary first. */
+  readonly replicas: readonly (readonly string[])[];
+  /** `targets[p]`: the replica set partition `p` is being moved to, or `undefined`. */
+  readonly targets: readonly (readonly string[] | undefined)[];
+}
+
 export type PlacementListener = (version: number) => void;
 
 /** Told of each new configuration a replicated partition's group committed. */
 export type MembershipListener = (tableId: number, partition: number, membership: GroupMembership) => void;
 
-export class Placement {
+export class Placement implements Assignments {
   #version = 0;
   readonly #members: string[] = [];
   readonly #tables = new Map<number, PlacedTable>();
@@ -165,15 +192,13 @@ export class Placement {
           `got ${String(replicas)}`,
       );
     }
-    const sets = Array.from({ length: partitions }, (_, p) =>
-      Array.from({ length: replicas }, (_, i) => this.#members[(p + i) % n] as string),
-    );
+    const first = initialRecord(this.#members, partitions, replicas);
     this.#tables.set(tableId, {
-      owners: sets.map((set) => set[0] as string),
-      replicas: sets,
+      owners: [...first.owners],
+      replicas: [...first.replicas],
       replicaCount: replicas,
-      targets: sets.map(() => undefined),
-      memberships: sets.map(() => undefined),
+      targets: [...first.targets],
+      memberships: first.owners.map(() => undefined),
     });
     this.#bump();
     return this.assignment(tableId) as TableAssignment;
@@ -183,6 +208,23 @@ export class Placement {
   assignment(tableId: number): TableAssignment | undefined {
     const table = this.#tables.get(tableId);
     return table === undefined ? undefined : { version: this.#version, owners: [...table.owners] };
+  }
+
+  /** Every placed table's id, in placing order. */
+  tableIds(): number[] {
+    return [...this.#tables.keys()];
+  }
+
+  /** A copy of what the placement records of one table; `undefined` for a table that is not placed. */
+  recordOf(tableId: number): TablePlacementRecord | undefined {
+    const table = this.#tables.get(tableId);
+    if (table === undefined) return undefined;
+    return {
+      replicaCount: table.replicaCount,
+      owners: [...table.owners],
+      replicas: table.replicas.map((set) => [...set]),
+      targets: table.targets.map((target) => (target === undefined ? undefined : [...target])),
+    };
   }
 
   /** The primary of one partition; `undefined` when the table or partition is unknown. */
@@ -446,6 +488,27 @@ export class Placement {
     this.#version += 1;
     for (const listener of this.#listeners) listener(this.#version);
   }
+}
+
+/**
+ * Where a new table's partitions go (see `Placement.addTable`): partition p's replicas are members p, p+1, ...
+ * (mod their count), the first its primary; no move under way.
+ */
+export function initialRecord(
+  members: readonly string[],
+  partitions: number,
+  replicas: number,
+): TablePlacementRecord {
+  const n = members.length;
+  const sets = Array.from({ length: partitions }, (_, p) =>
+    Array.from({ length: replicas }, (_, i) => members[(p + i) % n] as string),
+  );
+  return {
+    replicaCount: replicas,
+    owners: sets.map((set) => set[0] as string),
+    replicas: sets,
+    targets: sets.map(() => undefined),
+  };
 }
 
 /** Whether `a` and `b` hold the same nodes, in any order. */

@@ -343,6 +343,8 @@ export interface ReplicationTally {
   repairs: number;
   /** Snapshot chunks a leader sent again after they (or their answers) were lost. */
   snapshotChunksResent: number;
+  /** Batches a node refused because their sender routed them under an older assignment than it knew. */
+  staleAssignmentRefusals: number;
 }
 
 export function emptyReplicationTally(): ReplicationTally {
@@ -361,6 +363,7 @@ export function emptyReplicationTally(): ReplicationTally {
     movesResumedAfterCrash: 0,
     repairs: 0,
     snapshotChunksResent: 0,
+    staleAssignmentRefusals: 0,
   };
 }
 
@@ -453,7 +456,9 @@ export function tallyReplicationRun(tally: ReplicationTally, run: JudgedRun): vo
   tallyMoves(tally, result.history.events);
   for (const name of cluster.nodes) {
     const node = cluster.node(name);
-    const { snapshotInstalls, snapshotChunksResent } = node.metrics().replication;
+    const metrics = node.metrics();
+    const { snapshotInstalls, snapshotChunksResent } = metrics.replication;
+    tally.staleAssignmentRefusals += metrics.staleAssignmentRefusals;
     tally.snapshotInstalls += snapshotInstalls;
     tally.snapshotChunksResent += snapshotChunksResent;
     metastorageElections += node.metastorage?.electionsWon ?? 0;

@@ -70,11 +70,11 @@ export const mutants = [
     patches: [
       {
         file: 'packages/server-node/src/node/node-core.ts',
-        find: "    if (owner !== this.name) return { kind: 'remote', owner };\n",
+        find: "    if (owner !== this.name) return { kind: 'remote', owner, version };\n",
         replace:
           '    if (owner !== this.name) {\n' +
           '      const stale = this.partitions.get(tableId, partition);\n' +
-          "      return stale === undefined ? { kind: 'remote', owner } : { kind: 'local', replica: stale };\n" +
+          "      return stale === undefined ? { kind: 'remote', owner, version } : { kind: 'local', replica: stale };\n" +
           '    }\n',
       },
       {
@@ -271,6 +271,22 @@ export const mutants = [
           '      const result = await this.propose({ compares: [], puts: [], deletes: [] }, timeoutMs);\n' +
           '      return this.view.revision >= result.revision;\n',
         replace: '      return timeoutMs >= 0;\n',
+      },
+    ],
+  },
+  // The assignments in the metastorage (issue 15), caught by the stale-assignment scenario.
+  {
+    name: 'stale-assignment-served',
+    bug:
+      'a node whose copy of the assignments is older than a hand-over it made itself routes by the stale ' +
+      'copy: it serves the partition it handed over again (on an empty store), so rows land where the ' +
+      'partition no longer is',
+    patches: [
+      {
+        file: 'packages/server-node/src/node/node-core.ts',
+        find: '      if (handOver.version > assignments.version) return handOver;\n',
+        replace:
+          '      if (handOver.version > assignments.version && handOver.owner === this.name) return handOver;\n',
       },
     ],
   },

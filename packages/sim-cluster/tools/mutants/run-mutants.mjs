@@ -8,8 +8,8 @@
 //        [--ref <commit> [--overlay <path>]...] [--no-baseline] [--timeout <s>]
 //
 // A catch counts only when a property reported a failing scenario ("scenario property failed", "race
-// property failed", "stored-rows property failed" or "metastorage property failed"), not when the copy fails to compile or a test crashes
-// otherwise.
+// property failed", "stored-rows property failed", "metastorage property failed" or "stale-assignment scenario
+// failed"), not when the copy fails to compile or a test crashes otherwise.
 
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,9 +29,10 @@ const SUITE = [
   'test/property-linearizable.test.ts',
   'test/property-corrupted-batches.test.ts',
   'test/metastorage-linearizable.test.ts',
+  'test/metastorage-assignments.test.ts',
 ];
 const CAUGHT =
-  /scenario property failed|race property failed|stored-rows property failed|metastorage property failed/;
+  /scenario property failed|race property failed|stored-rows property failed|metastorage property failed|stale-assignment scenario failed/;
 const USAGE =
   'usage: run-mutants.mjs [--only name,...] [--jobs N] [--keep] [--ref <commit> [--overlay <path>]...] [--no-baseline] [--timeout <s>]';
 

@@ -13,14 +13,8 @@ import type { RequestOf } from '@datastreamer/protocol';
 import { type ReceiverBatch, type ReceiverBatchResult, valueKind } from '@datastreamer/protocol/internal';
 import { ServerError } from '../../errors/server-error.js';
 import type { NodeContext, RequestContext } from '../node-context.js';
-import {
-  checkPartition,
-  latestSchema,
-  noOwner,
-  noQuorum,
-  notPrimary,
-  partitionMoving,
-} from '../request-checks.js';
+import { checkPartition, latestSchema, noOwner, noQuorum, partitionMoving } from '../request-checks.js';
+import { sendOn } from '../stale-assignment.js';
 import { type ForwardBudget, forwardBudgetOf } from '../streamer-handler.js';
 import { runFenced } from './receiver-run.js';
 
@@ -63,8 +57,15 @@ export function handleReceiverBatch(
     case 'local':
       return runFenced(node, route.replica, receiver, batch, schema.tableName);
     case 'remote':
-      if (budget === null) throw notPrimary(node, schema, batch.partitionId, route.owner);
-      return forwardReceiverBatch(node, route.owner, batch, budget, origin);
+      return sendOn(
+        node,
+        schema,
+        route,
+        batch,
+        budget,
+        (owner, routed, hops) => forwardReceiverBatch(node, owner, routed, hops, origin),
+        () => handleReceiverBatch(node, batch, budget, origin),
+      );
     case 'moving':
       throw partitionMoving(node, schema, batch.partitionId);
     case 'unowned':
