@@ -83,6 +83,30 @@ describe('DataStreamer exact outcomes', () => {
     expect(error.message).toContain('(4 of them in doubt)');
   });
 
+  it('reports nothing of a batch below an acknowledged one of its partition, though its seal failed', async () => {
+    const clock = simClock();
+    // Batch 1 applied but its answer was lost; batch 2, sent alongside, was acknowledged: the node applies a
+    // partition's batches in order, so batch 1 applied, whatever the (failing) seal says.
+    const sink = new FakeSink<TestItem>({
+      clock,
+      partitions: 1,
+      respond: async (call) => {
+        if (call.batchSeq !== 1) return undefined;
+        sink.markApplied(call);
+        throw timeout();
+      },
+      seal: () => {
+        throw new ClientError('NODE_UNAVAILABLE', 'no connection is open');
+      },
+    });
+    const options = { clock, pageSize: 3, perPartitionParallelOperations: 2, retryLimit: 0 };
+    const error = await failureOf(streamData(sink, items(6), options));
+    expect(error.code).toBe('REQUEST_TIMEOUT');
+    expect(ids(sink.applied)).toEqual([3, 4, 5]);
+    expect(error.failedItems).toEqual([]);
+    expect(error.inDoubtItems).toEqual([]);
+  });
+
   it('neither seals nor doubts a batch whose attempts never left', async () => {
     const clock = simClock();
     const sink = new FakeSink<TestItem>({

@@ -612,6 +612,7 @@ export class DataStreamer<T, Entry, Result = never> {
       (partition) => this.#sink.seal(partition),
       this.#failed,
       this.#logger,
+      (partition) => this.#lanes[partition]?.ackedUpTo ?? 0,
       (partition, batch) =>
         inDoubt?.ledger.record(inDoubt.scope, producerId, epoch, partition, batch.batchSeq, batch.items),
     );

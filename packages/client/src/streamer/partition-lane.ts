@@ -55,6 +55,11 @@ export class PartitionLane<T, Entry, Result> implements FlushTarget {
    */
   #acked$: Subject<void> | undefined;
   #nextSeq = 1;
+  /**
+   * The highest batch number of the lane acknowledged so far (0: none). A node applies a partition's batches
+   * in their order, so every batch below it applied, whatever became of its own answer.
+   */
+  ackedUpTo = 0;
   /** Clock time of the open batch's first (oldest) item. */
   #openedAt = 0;
   /** The auto-flush timer of the `auto-flush-now` fault point (otherwise the stream's queue times it). */
@@ -92,6 +97,7 @@ export class PartitionLane<T, Entry, Result> implements FlushTarget {
           },
           hold: (result) => {
             result.batch.state = 'acked';
+            if (result.batch.batchSeq > this.ackedUpTo) this.ackedUpTo = result.batch.batchSeq;
             this.#acked$?.next();
             return host.pipeline.hold?.(result);
           },
