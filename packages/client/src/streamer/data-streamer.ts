@@ -153,6 +153,9 @@ export class DataStreamer<T, Entry, Result = never> {
       ended: () => this.#drain(),
       failed: (error, page) => this.#fail(streamFailure(error, 'SOURCE_FAILED', 'the source failed'), page),
       lateRead: (page) => this.#takeLate(page),
+      later: (resume) => {
+        this.#options.clock.setTimer(0, resume);
+      },
     });
   }
 

@@ -6,8 +6,12 @@
  * again after every read and completes in the same synchronous step as it finds none. So the source is never
  * pulled past the bound, and never left idle while there is room.
  *
- * A *page* is one read: up to the room's worth of items the source had (one, for an async iterator). It does
- * not buffer, partition or send (the streamer does).
+ * A *page* is one read: up to the room's worth of items the source had (one, for an async iterator), and at
+ * most {@link TURN_ITEMS}. A fill reads at most that many items before it lets everything else waiting run
+ * (`host.later`, a zero-delay timer on the clock, which the real clock runs after pending I/O): a
+ * synchronous source with room for all of it, or an async one whose promises are always resolved, would
+ * otherwise be read, encoded and sent in one uninterrupted turn, starving the client's timers and sockets
+ * (and, in one process, the cluster's heartbeats). It does not buffer, partition or send (the streamer does).
  */
 import { exhaustMap, Observable, Subject, type Subscription } from 'rxjs';
 import type { SourceReader } from './sources/source-reader.js';
@@ -26,7 +30,12 @@ export interface PumpHost<T> {
   failed(error: unknown, page: readonly T[]): void;
   /** A read finished while the stream no longer runs: `page` holds what it delivered. */
   lateRead(page: T[]): void;
+  /** Runs `resume` once whatever else is waiting has run (a zero-delay timer). */
+  later(resume: () => void): void;
 }
+
+/** Items a fill reads before it lets other work run (see the module header). */
+export const TURN_ITEMS = 8192;
 
 export class SourcePump<T> {
   readonly #reader: SourceReader<T>;
@@ -36,6 +45,8 @@ export class SourcePump<T> {
   #subscription: Subscription | undefined;
   /** Whether a read is in progress (an async source may still deliver into it). */
   #reading = false;
+  /** Items read since the fill last let other work run. */
+  #readThisTurn = 0;
 
   constructor(reader: SourceReader<T>, host: PumpHost<T>) {
     this.#reader = reader;
@@ -85,10 +96,18 @@ export class SourcePump<T> {
         while (host.running()) {
           const room = host.room();
           if (room <= 0) break;
+          if (this.#readThisTurn >= TURN_ITEMS) {
+            // Enough for one turn: the fill goes on (and stays open) once other work ran.
+            host.later(() => {
+              this.#readThisTurn = 0;
+              readLoop();
+            });
+            return;
+          }
           this.#reading = true;
           let read: number | Promise<number>;
           try {
-            read = this.#reader.read(page, room);
+            read = this.#reader.read(page, Math.min(room, TURN_ITEMS - this.#readThisTurn));
           } catch (error) {
             this.#failed(error);
             break;
@@ -119,6 +138,7 @@ export class SourcePump<T> {
     const host = this.#host;
     const page = this.#page;
     this.#reading = false;
+    this.#readThisTurn += count;
     if (!host.running()) {
       // The stream stopped during the read: what it delivered was taken, and is accounted for.
       host.lateRead(page);
