@@ -30,12 +30,13 @@ export function offsetSizeLog2(valueSize: number): 0 | 1 | 2 {
 }
 
 /**
- * The end offset stored in entry `index` of a tuple's offset table, for entries of `entrySize` bytes (1, 2 or
- * 4, little-endian). The caller has checked that the table fits in `bytes`. A 4-byte entry with the top bit set
- * reads as a large positive number (`>>> 0`), so a bounds check refuses it.
+ * The end offset stored in entry `index` of the offset table of the tuple starting at `bytes[start]` (default
+ * 0), for entries of `entrySize` bytes (1, 2 or 4, little-endian). The caller has checked that the table fits
+ * in `bytes`. A 4-byte entry with the top bit set reads as a large positive number (`>>> 0`), so a bounds check
+ * refuses it.
  */
-export function offsetEntry(bytes: Uint8Array, entrySize: number, index: number): number {
-  const header = BinaryTupleFormat.headerSize;
+export function offsetEntry(bytes: Uint8Array, entrySize: number, index: number, start = 0): number {
+  const header = start + BinaryTupleFormat.headerSize;
   switch (entrySize) {
     case 1:
       return bytes[header + index] as number;
@@ -43,15 +44,17 @@ export function offsetEntry(bytes: Uint8Array, entrySize: number, index: number)
       const at = header + index * 2;
       return (bytes[at] as number) | ((bytes[at + 1] as number) << 8);
     }
-    default: {
-      const at = header + index * 4;
-      return (
-        ((bytes[at] as number) |
-          ((bytes[at + 1] as number) << 8) |
-          ((bytes[at + 2] as number) << 16) |
-          ((bytes[at + 3] as number) << 24)) >>>
-        0
-      );
-    }
+    default:
+      return int32LE(bytes, header + index * 4) >>> 0;
   }
+}
+
+/** The little-endian int32 at `bytes[at..at + 4)` (in range: the caller checked). */
+export function int32LE(bytes: Uint8Array, at: number): number {
+  return (
+    (bytes[at] as number) |
+    ((bytes[at + 1] as number) << 8) |
+    ((bytes[at + 2] as number) << 16) |
+    ((bytes[at + 3] as number) << 24)
+  );
 }

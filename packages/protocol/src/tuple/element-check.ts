@@ -23,7 +23,7 @@ import type { ColumnType } from '../schema/column-types.js';
 import { pow10 } from '../schema/decimal-math.js';
 import type { ColumnDef } from '../schema/table-schema.js';
 import { dateProblem, timeProblem } from '../schema/temporal-text.js';
-import { BinaryTupleFormat } from './binary-tuple-format.js';
+import { BinaryTupleFormat, int32LE } from './binary-tuple-format.js';
 import {
   packedDateDay,
   packedDateMonth,
@@ -229,25 +229,16 @@ function finerThanPrecision(type: ColumnType, nanos: number, unit: number): stri
   return `${type} has ${nanos} nanoseconds, finer than the column's precision of ${digits} fractional digits`;
 }
 
-function int32At(bytes: Uint8Array, at: number): number {
-  return (
-    (bytes[at] as number) |
-    ((bytes[at + 1] as number) << 8) |
-    ((bytes[at + 2] as number) << 16) |
-    ((bytes[at + 3] as number) << 24)
-  );
-}
-
 function timestampProblem(bytes: Uint8Array, start: number, length: number, unit: number): string | null {
-  const nanos = length === 12 ? int32At(bytes, start + 8) : 0;
+  const nanos = length === 12 ? int32LE(bytes, start + 8) : 0;
   if (nanos < 0 || nanos > 999_999_999) {
     return `TIMESTAMP has ${nanos} nanoseconds, outside 0..999999999`;
   }
   if (nanos % unit !== 0) return finerThanPrecision('TIMESTAMP', nanos, unit);
-  const high = int32At(bytes, start + 4);
+  const high = int32LE(bytes, start + 4);
   // Beyond 2^53 seconds (or far less) is beyond any Date: only a high word near zero can be in range.
   const seconds =
-    high >= -0x200000 && high < 0x200000 ? high * TWO_POW_32 + (int32At(bytes, start) >>> 0) : Number.NaN;
+    high >= -0x200000 && high < 0x200000 ? high * TWO_POW_32 + (int32LE(bytes, start) >>> 0) : Number.NaN;
   const ms = seconds * 1000 + Math.floor(nanos / 1_000_000);
   if (!(ms >= -MAX_DATE_SECONDS * 1000 && ms <= MAX_DATE_SECONDS * 1000)) {
     return 'TIMESTAMP lies outside what a Date can hold (8.64e15 ms either side of the epoch)';

@@ -18,7 +18,7 @@
  * place, and knows nothing of rows or tables: the caller words the error with the row and column.
  */
 import type { ColumnDef } from '../schema/table-schema.js';
-import { BinaryTupleFormat } from './binary-tuple-format.js';
+import { BinaryTupleFormat, int32LE } from './binary-tuple-format.js';
 import { readTupleTime, type TimeFields } from './temporal-tuple-form.js';
 
 const VARLEN_EMPTY_BYTE = BinaryTupleFormat.varlenEmptyByte;
@@ -86,7 +86,7 @@ export function keyFormProblem(
     case Form.double:
       return doubleProblem(bytes, start, length);
     case Form.timestamp:
-      return length === 12 && int32At(bytes, start + 8) === 0
+      return length === 12 && int32LE(bytes, start + 8) === 0
         ? 'TIMESTAMP has 0 nanoseconds written out (12 bytes); its canonical form has 8'
         : null;
     case Form.time:
@@ -113,7 +113,7 @@ function integerProblem(bytes: Uint8Array, start: number, length: number): strin
   if (length === 1) return null;
   const low = int32At4(bytes, start, length);
   // Eight bytes are needed exactly when the high word is not the low word's sign extension.
-  if (length === 8 && int32At(bytes, start + 4) !== low >> 31) return null;
+  if (length === 8 && int32LE(bytes, start + 4) !== low >> 31) return null;
   const fits = smallWidth(low);
   if (fits === length) return null;
   return `integer ${low} is written in ${length} bytes; its canonical form has ${fits}`;
@@ -203,16 +203,7 @@ function divisibleByTen(bytes: Uint8Array, first: number, end: number): boolean 
 
 /** The little-endian int32 of the first min(`length`, 4) bytes at `at`, sign-extended from its last byte. */
 function int32At4(bytes: Uint8Array, at: number, length: number): number {
-  if (length >= 4) return int32At(bytes, at);
+  if (length >= 4) return int32LE(bytes, at);
   if (length === 2) return (((bytes[at] as number) | ((bytes[at + 1] as number) << 8)) << 16) >> 16;
   return ((bytes[at] as number) << 24) >> 24;
-}
-
-function int32At(bytes: Uint8Array, at: number): number {
-  return (
-    (bytes[at] as number) |
-    ((bytes[at + 1] as number) << 8) |
-    ((bytes[at + 2] as number) << 16) |
-    ((bytes[at + 3] as number) << 24)
-  );
 }

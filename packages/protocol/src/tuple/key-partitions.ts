@@ -15,7 +15,7 @@ import { hashValue, NULL_HASH } from '../hash/colocation-hash.js';
 import { combineHash, hash32LongBits } from '../hash/murmur3.js';
 import { partitionFor } from '../hash/partition.js';
 import type { ColumnDef, TableSchema } from '../schema/table-schema.js';
-import { BinaryTupleFormat } from './binary-tuple-format.js';
+import { BinaryTupleFormat, int32LE, offsetEntry } from './binary-tuple-format.js';
 import { BinaryTupleReader } from './binary-tuple-reader.js';
 import { readColumnValue } from './column-value-codec.js';
 
@@ -101,8 +101,8 @@ export class KeyPartitions {
     let hash = 0;
     for (let i = 0; i < positions.length; i++) {
       const position = positions[i] as number;
-      const from = position === 0 ? 0 : offsetEntry(bytes, table, entrySize, position - 1);
-      const to = offsetEntry(bytes, table, entrySize, position);
+      const from = position === 0 ? 0 : offsetEntry(bytes, entrySize, position - 1, start);
+      const to = offsetEntry(bytes, entrySize, position, start);
       const size = to - from;
       if (from < 0 || size < 0 || to > valueSize) {
         throw notAKey(`element ${position} spans ${from}..${to} of a ${valueSize}-byte value area`);
@@ -110,12 +110,12 @@ export class KeyPartitions {
       const at = values + from;
       let value: number;
       if (size === 0) value = NULL_HASH;
-      else if (size === 8) value = hash32LongBits(int32At(bytes, at + 4), int32At(bytes, at));
+      else if (size === 8) value = hash32LongBits(int32LE(bytes, at + 4), int32LE(bytes, at));
       else {
         let low: number;
         if (size === 1) low = ((bytes[at] as number) << 24) >> 24;
         else if (size === 2) low = (((bytes[at] as number) | ((bytes[at + 1] as number) << 8)) << 16) >> 16;
-        else if (size === 4) low = int32At(bytes, at);
+        else if (size === 4) low = int32LE(bytes, at);
         else throw notAKey(`element ${position} (INT64) has ${size} bytes, expected 1, 2, 4 or 8`);
         value = hash32LongBits(low < 0 ? -1 : 0, low);
       }
@@ -123,25 +123,6 @@ export class KeyPartitions {
     }
     return partitionFor(hash, this.#partitions);
   }
-}
-
-/** Offset entry `index` (where element `index` ends in the value area) of the table at `table`. */
-function offsetEntry(bytes: Uint8Array, table: number, entrySize: number, index: number): number {
-  const at = table + index * entrySize;
-  if (entrySize === 1) return bytes[at] as number;
-  const low = (bytes[at] as number) | ((bytes[at + 1] as number) << 8);
-  if (entrySize === 2) return low;
-  return (low | ((bytes[at + 2] as number) << 16) | ((bytes[at + 3] as number) << 24)) >>> 0;
-}
-
-/** The little-endian int32 at `bytes[at..at + 4)`. */
-function int32At(bytes: Uint8Array, at: number): number {
-  return (
-    (bytes[at] as number) |
-    ((bytes[at + 1] as number) << 8) |
-    ((bytes[at + 2] as number) << 16) |
-    ((bytes[at + 3] as number) << 24)
-  );
 }
 
 function notAKey(what: string): ProtocolError {
