@@ -5,6 +5,7 @@ import { ClientError } from '../src/errors/client-error.js';
 import { DataStreamerError } from '../src/errors/data-streamer-error.js';
 import { InvalidOptionError } from '../src/errors/invalid-option-error.js';
 import { streamData, streamResults } from '../src/streamer/stream-data.js';
+import type { StreamerSink } from '../src/streamer/streamer-sink.js';
 import { FakeSink, items, simClock, stopClocks, type TestItem } from './streamer-fake-sink.js';
 
 afterEach(stopClocks);
@@ -105,6 +106,40 @@ describe('DataStreamer exact outcomes', () => {
     expect(ids(sink.applied)).toEqual([3, 4, 5]);
     expect(error.failedItems).toEqual([]);
     expect(error.inDoubtItems).toEqual([]);
+  });
+
+  it('seals the partition of a batch whose timed-out attempt was still on its way out', async () => {
+    const clock = simClock();
+    // The attempt times out after 20 ms while the sink still resolves its route; its request leaves at
+    // 50 ms, after the stream failed. A node applies it unless the partition's epoch was sealed first.
+    let sealed = false;
+    const applied: TestItem[] = [];
+    const sink: StreamerSink<TestItem, TestItem> = {
+      open: async () => ({ partitions: 1, epoch: 1, requestTimeoutMs: 1000, attemptTimeoutMs: 20 }),
+      prepare: (item, out) => {
+        out.partition = 0;
+        out.entry = item;
+        out.bytes = 10;
+      },
+      send: async (attempt) => {
+        await clock.sleep(50);
+        attempt.sent();
+        if (!sealed) applied.push(...attempt.entries);
+        return new Promise<never>(() => {});
+      },
+      seal: async () => {
+        sealed = true;
+        return applied.length > 0 ? 1 : 0;
+      },
+    };
+    const error = await failureOf(streamData(sink, items(3), { clock, pageSize: 3, retryLimit: 0 }));
+    expect(error.code).toBe('REQUEST_TIMEOUT');
+    expect(sealed).toBe(true);
+    await clock.sleep(100);
+    // Reported failed, and indeed never applied: the seal came first.
+    expect(ids(error.failedItems)).toEqual([0, 1, 2]);
+    expect(error.inDoubtItems).toEqual([]);
+    expect(applied).toEqual([]);
   });
 
   it('neither seals nor doubts a batch whose attempts never left', async () => {

@@ -57,6 +57,16 @@ describe('Scenario regressions found by the property', () => {
   // it applied (a node applies a partition's batches in order); the resume then sent REMOVE 3 + PUT 4 again
   // after PUT 6, and the key ended at seq 4. A failing stream now counts a batch below an acknowledged one
   // of its partition as applied.
+  // Found by the soak (scenario 897 of base seed 760843914): an attempt timed out early (a fault point) while
+  // the sink was still on its way to send it; its request left after the stream failed, and applied. The
+  // stream, seeing no attempt sent, reported the item failed and not in doubt. An attempt abandoned before it
+  // settled now counts its batch as sent: the failing stream seals the partition, which settles it.
+  it('seals for a batch whose abandoned attempt left after its timeout', async () => {
+    const result = await runScenario(load('attempt-left-after-its-timeout'));
+    expect(result.valid, result.verdict.report).toBe(true);
+    expect(result.verdict.exactOutcomes.counts.reportedApplied, result.verdict.report).toBeGreaterThan(0);
+  });
+
   it('does not report failed a batch below an acknowledged batch of its partition', async () => {
     const result = await runScenario(load('failed-below-acked-batch'));
     expect(result.valid, result.verdict.report).toBe(true);

@@ -32,7 +32,7 @@
  * When such a seal cannot be made, the run fails to open.
  */
 import { type Buggify, type Logger, neverBuggify } from '@datastreamer/protocol';
-import { defer, firstValueFrom, from, type Observable, ReplaySubject } from 'rxjs';
+import { defer, firstValueFrom, Observable, ReplaySubject } from 'rxjs';
 import { ClientError } from '../errors/client-error.js';
 import type { DataStreamerError } from '../errors/data-streamer-error.js';
 import { clockScheduler } from '../runtime/clock-scheduler.js';
@@ -409,19 +409,36 @@ export class DataStreamer<T, Entry, Result = never> {
    * One attempt of one batch: the sink's `send`, as an Observable. Its request carries the stream's cancel
    * signal, not one of its own: cancelling the stream cancels every request under way (the connection watches
    * one signal once, however many requests carry it), and an attempt abandoned otherwise (its timeout) is
-   * only unsubscribed: its answer, or its request's own timeout, is ignored.
+   * only unsubscribed: its answer, or its request's own timeout, is ignored. Such an attempt may still be on
+   * its way out (the sink resolving its route, say) and leave later, so the batch counts as sent from then
+   * on: should it fail for good, its partition is sealed rather than its items reported as never applied.
    */
   #attempt(partition: number, batch: StreamBatch<T, Entry>, attempt: number): Observable<BatchAck<Result>> {
-    return from(
-      this.#sink.send({
-        partition,
-        entries: batch.entries,
-        attempt,
-        batchSeq: batch.batchSeq,
-        signal: this.#cancel.signal,
-        sent: batch.markSent,
-      }),
-    );
+    const request = this.#sink.send({
+      partition,
+      entries: batch.entries,
+      attempt,
+      batchSeq: batch.batchSeq,
+      signal: this.#cancel.signal,
+      sent: batch.markSent,
+    });
+    return new Observable<BatchAck<Result>>((subscriber) => {
+      let settled = false;
+      request.then(
+        (ack) => {
+          settled = true;
+          subscriber.next(ack);
+          subscriber.complete();
+        },
+        (error: unknown) => {
+          settled = true;
+          subscriber.error(error);
+        },
+      );
+      return () => {
+        if (!settled) batch.markSent();
+      };
+    });
   }
 
   /**
