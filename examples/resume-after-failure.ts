@@ -7,7 +7,9 @@
 // source is not pulled past what was taken. Resuming is: the failed items, then the rest of the source, in a
 // new stream of the same `producerId`, once the node is back. Its newer epoch makes every partition refuse the
 // failed run's late attempts, and per key the last write still wins: a failed item's later writes to the same
-// key are failed too (they are queued behind it in the same partition).
+// key are failed too (they are queued behind it in the same partition). Resumed on the same client, as here,
+// items in doubt are exact too: the client seals their partitions first and does not write again those that
+// turned out applied.
 import { DataStreamerError } from '@datastreamer/client';
 import { SimCluster } from '@datastreamer/sim-cluster';
 
