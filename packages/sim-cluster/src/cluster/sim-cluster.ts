@@ -7,6 +7,9 @@
  * What it records: every commit (`apply`, from the nodes' apply hook), every network fault the network
  * reports, every topology change made through this class. Streams record their own submits and acks. With
  * `history: 'off'` only faults and topology changes are recorded, and `check` refuses to judge.
+ *
+ * The class holds the parts and checks the cluster still runs; the work is done by its helpers: node start
+ * (sim-node-start.ts), topology changes (cluster-topology.ts), table reads (cluster-reads.ts).
  */
 import {
   Client,
@@ -24,7 +27,7 @@ import {
   silentLogger,
   type TableSchema,
 } from '@datastreamer/protocol';
-import { type ClusterNode, LocalControlPlane, MemoryDisk, type MoveReport } from '@datastreamer/server-node';
+import { type ClusterNode, LocalControlPlane, type MoveReport } from '@datastreamer/server-node';
 import { BuggifyRun } from '../buggify/buggify-run.js';
 import type { Verdict } from '../checkers/check.js';
 import { check as checkHistory } from '../checkers/check.js';
@@ -38,6 +41,7 @@ import type { HistoryRow } from '../history/history-event.js';
 import { SimNetwork } from '../network/sim-network.js';
 import { type CheckedView, isCheckedView, type RowOfView } from './checked-view.js';
 import { ClusterReads } from './cluster-reads.js';
+import { ClusterTopology } from './cluster-topology.js';
 import { MetastorageMembers } from './metastorage-members.js';
 import { recordLease } from './raft-events.js';
 import { recordedStream, type StreamRecording, type StreamTarget } from './recorded-stream.js';
@@ -81,6 +85,7 @@ export class SimCluster implements AsyncDisposable {
   readonly #streamIds = new Map<string, number>();
   readonly #decoders: RowDecoders;
   readonly #reads: ClusterReads;
+  readonly #topology: ClusterTopology;
   /** The applies recorded per replicated partition (see `ApplyRecording.recordedUpTo`). */
   readonly #recordedUpTo = new Map<string, { index: number; node: string }>();
   /** What the nodes prove to each other (see `SimClusterOptions.auth`). */
@@ -136,6 +141,16 @@ export class SimCluster implements AsyncDisposable {
       nodes: this.#nodes,
       decoders: this.#decoders,
       clock: this.clock,
+    });
+    this.#topology = new ClusterTopology({
+      nodes: this.#nodes,
+      controlPlane: this.controlPlane,
+      network: this.network,
+      history: this.history,
+      replicaMoves: this.#replicaMoves,
+      metastorage: this.#metastorage,
+      reads: this.#reads,
+      node: (name) => this.node(name),
     });
     this.buggify =
       options.buggify === undefined ? undefined : new BuggifyRun(this.#rng.child('buggify'), options.buggify);
@@ -309,11 +324,7 @@ export class SimCluster implements AsyncDisposable {
   async addNode(options: { readonly waitMs?: number } = {}): Promise<string> {
     this.#checkRunning();
     const name = this.#startNode();
-    this.history.recordTopology({ kind: 'join', node: name });
-    await this.#rebalance(this.controlPlane.placement.members);
-    const mover = this.#replicaMoves;
-    const moves = mover.startPlan();
-    await mover.until(() => moves.every((move) => mover.reached(move)), options.waitMs);
+    await this.#topology.join(name, options.waitMs);
     return name;
   }
 
@@ -328,18 +339,7 @@ export class SimCluster implements AsyncDisposable {
    */
   async removeNode(name: string): Promise<void> {
     this.#checkRunning();
-    const node = this.node(name);
-    const rest = this.controlPlane.placement.members.filter((m) => m !== name);
-    if (rest.length === 0)
-      throw new SimClusterError('INVALID_ARGUMENT', `cannot remove "${name}": it is the last node`);
-    this.#metastorage.checkKeeps(name, 'remove');
-    await this.#replicaMoves.moveAllOff(name, rest);
-    await this.#rebalance(rest);
-    this.controlPlane.placement.removeMember(name);
-    node.crash();
-    this.network.down(name);
-    this.#nodes.delete(name);
-    this.history.recordTopology({ kind: 'leave', node: name });
+    await this.#topology.remove(name);
   }
 
   /**
@@ -352,18 +352,7 @@ export class SimCluster implements AsyncDisposable {
    */
   destroyNode(name: string): void {
     this.#checkRunning();
-    const node = this.node(name);
-    if (this.#nodes.size === 1) {
-      throw new SimClusterError('INVALID_ARGUMENT', `cannot destroy "${name}": it is the last node`);
-    }
-    this.#metastorage.checkKeeps(name, 'destroy');
-    node.destroy();
-    this.network.down(name);
-    this.#nodes.delete(name);
-    this.controlPlane.placement.forgetMember(name);
-    this.history.recordTopology({ kind: 'destroy', node: name });
-    // Repair: its replicas are replaced on the other nodes (when there are enough), in the background.
-    this.#replicaMoves.startPlan();
+    this.#topology.destroy(name);
   }
 
   /**
@@ -401,12 +390,7 @@ export class SimCluster implements AsyncDisposable {
    */
   crashNode(name: string): void {
     this.#checkRunning();
-    const node = this.node(name);
-    const disk = node.disk;
-    const unsyncedLost = node.isRunning && disk instanceof MemoryDisk ? disk.unsyncedChanges : 0;
-    node.crash();
-    this.network.down(name);
-    this.history.recordTopology({ kind: 'crash', node: name, ...(unsyncedLost > 0 ? { unsyncedLost } : {}) });
+    this.#topology.crash(name);
   }
 
   /**
@@ -416,24 +400,13 @@ export class SimCluster implements AsyncDisposable {
    */
   async restartNode(name: string): Promise<void> {
     this.#checkRunning();
-    const node = this.node(name);
-    this.network.up(name);
-    try {
-      node.restart();
-    } catch (error) {
-      this.network.down(name);
-      throw error;
-    }
-    if (!this.network.isListening(name)) this.network.listen(name, (connection) => node.accept(connection));
-    this.history.recordTopology({ kind: 'restart', node: name });
+    this.#topology.restart(name);
   }
 
   /** Stops a node's traffic for `ms` (virtual or real): a slow owner, not a dead one. */
   pauseNode(name: string, ms: number): void {
     this.#checkRunning();
-    this.node(name);
-    this.network.clog(name, ms);
-    this.history.recordTopology({ kind: 'pause', node: name, ms });
+    this.#topology.pause(name, ms);
   }
 
   /**
@@ -452,28 +425,7 @@ export class SimCluster implements AsyncDisposable {
     options: ReplicaMoveOptions = {},
   ): Promise<MoveReport | ReplicaMoveReport> {
     this.#checkRunning();
-    const schema = this.#schemaOf(table);
-    const owner = this.controlPlane.placement.owner(schema.tableId, partition);
-    if (owner === undefined) {
-      throw new SimClusterError(
-        'INVALID_ARGUMENT',
-        `table "${table}" has partitions 0..${schema.partitions - 1}, got ${partition}`,
-      );
-    }
-    this.node(toNode);
-    if (this.controlPlane.placement.isReplicated(schema.tableId)) {
-      const mover = this.#replicaMoves;
-      const move = mover.start(schema.tableId, partition, toNode, options.from);
-      const placement = this.controlPlane.placement;
-      await mover.until(
-        () => mover.reached(move) || placement.targetOf(schema.tableId, partition) === undefined,
-        options.waitMs,
-      );
-      return mover.report(move);
-    }
-    const report = await this.node(owner).movePartition(schema.tableId, partition, toNode);
-    this.history.recordTopology({ kind: 'move', table, partition, from: owner, to: toNode });
-    return report;
+    return this.#topology.movePartition(table, partition, toNode, options);
   }
 
   /**
@@ -580,20 +532,6 @@ export class SimCluster implements AsyncDisposable {
 
   #tableName(tableId: number): string {
     return this.#reads.tableName(tableId);
-  }
-
-  async #rebalance(members: readonly string[]): Promise<void> {
-    for (const move of this.controlPlane.placement.planRebalance(members)) {
-      await this.node(move.from).movePartition(move.tableId, move.partition, move.to);
-      const { partition, from, to } = move;
-      this.history.recordTopology({
-        kind: 'move',
-        table: this.#tableName(move.tableId),
-        partition,
-        from,
-        to,
-      });
-    }
   }
 
   #schemaOf(table: string): TableSchema {
