@@ -9,13 +9,13 @@
  * `history: 'off'` only faults and topology changes are recorded, and `check` refuses to judge.
  *
  * The class holds the parts and checks the cluster still runs; the work is done by its helpers: node start
- * (sim-node-start.ts), topology changes (cluster-topology.ts), table reads (cluster-reads.ts).
+ * (sim-node-start.ts), topology changes (cluster-topology.ts), table reads (cluster-reads.ts), recorded streams
+ * (cluster-streams.ts).
  */
 import {
   Client,
   type DataStreamerOptions,
   type DataStreamerSummary,
-  KeyValueView,
   type StreamerSource,
 } from '@datastreamer/client';
 import {
@@ -25,7 +25,6 @@ import {
   RealClock,
   type SeededRng,
   silentLogger,
-  type TableSchema,
 } from '@datastreamer/protocol';
 import { type ClusterNode, LocalControlPlane, type MoveReport } from '@datastreamer/server-node';
 import { BuggifyRun } from '../buggify/buggify-run.js';
@@ -35,16 +34,16 @@ import type { CheckOptions } from '../checkers/check-options.js';
 import { judgeStoredRows, type StoredRowsResult } from '../checkers/stored-rows.js';
 import { SimClock } from '../clock/sim-clock.js';
 import { SimClusterError } from '../errors/sim-cluster-error.js';
-import { canonicalKey } from '../history/canonical-key.js';
 import { History } from '../history/history.js';
 import type { HistoryRow } from '../history/history-event.js';
 import { SimNetwork } from '../network/sim-network.js';
 import { type CheckedView, isCheckedView, type RowOfView } from './checked-view.js';
 import { ClusterReads } from './cluster-reads.js';
+import { ClusterStreams } from './cluster-streams.js';
 import { ClusterTopology } from './cluster-topology.js';
 import { MetastorageMembers } from './metastorage-members.js';
 import { recordLease } from './raft-events.js';
-import { recordedStream, type StreamRecording, type StreamTarget } from './recorded-stream.js';
+import type { StreamRecording, StreamTarget } from './recorded-stream.js';
 import { REPLICA_MOVE_WAIT_MS, type ReplicaMoveReport, ReplicaMover } from './replica-moves.js';
 import {
   type ClusterClock,
@@ -57,7 +56,6 @@ import {
   type SimClusterOptions,
 } from './sim-cluster-options.js';
 import { startSimNode } from './sim-node-start.js';
-import { keyColumnNames, streamItemKey } from './stream-item-key.js';
 import { type PlainRow, RowDecoders } from './table-reader.js';
 
 export type { ClusterClock, ConnectOptions, ReplicaMoveOptions } from './sim-cluster-options.js';
@@ -81,8 +79,7 @@ export class SimCluster implements AsyncDisposable {
   readonly #nodes = new Map<string, ClusterNode>();
   readonly #clients: Client[] = [];
   readonly #clientNames = new Map<Client, string>();
-  /** The last stream id given out per client name. */
-  readonly #streamIds = new Map<string, number>();
+  readonly #streams: ClusterStreams;
   readonly #decoders: RowDecoders;
   readonly #reads: ClusterReads;
   readonly #topology: ClusterTopology;
@@ -141,6 +138,12 @@ export class SimCluster implements AsyncDisposable {
       nodes: this.#nodes,
       decoders: this.#decoders,
       clock: this.clock,
+    });
+    this.#streams = new ClusterStreams({
+      history: this.history,
+      historyMode: options.history,
+      reads: this.#reads,
+      clientName: (client) => this.clientName(client),
     });
     this.#topology = new ClusterTopology({
       nodes: this.#nodes,
@@ -265,42 +268,12 @@ export class SimCluster implements AsyncDisposable {
     recording: StreamRecording<NoInfer<S>>,
     options?: DataStreamerOptions,
   ): Promise<DataStreamerSummary> {
-    // The items recorded are the source's, so everything below works on `S`; the view streams them because
-    // `S` extends what it accepts.
-    const target: StreamTarget<S> = view;
-    let client: string;
-    let canonical: (item: S) => string;
     try {
       this.#checkRunning();
-      client = typeof recording.client === 'string' ? recording.client : this.clientName(recording.client);
-      const userKey = recording.key;
-      canonical =
-        userKey === undefined
-          ? streamItemKey(
-              keyColumnNames(this.#schemaOf(view.tableName)),
-              view instanceof KeyValueView ? 'keyValue' : 'record',
-            )
-          : (item) => canonicalKey(userKey(item));
     } catch (error) {
       return Promise.reject(error);
     }
-    if (this.#options.history === 'off') return target.streamData(source, options);
-    const stream = (this.#streamIds.get(client) ?? 0) + 1;
-    this.#streamIds.set(client, stream);
-    const { producer } = recording;
-    return recordedStream(
-      target,
-      source,
-      {
-        history: this.history,
-        client,
-        stream,
-        canonicalKey: canonical,
-        seq: recording.seq,
-        ...(producer === undefined ? {} : { producer }),
-      },
-      options,
-    );
+    return this.#streams.stream<T, S>(view, source, recording, options);
   }
 
   /**
@@ -532,10 +505,6 @@ export class SimCluster implements AsyncDisposable {
 
   #tableName(tableId: number): string {
     return this.#reads.tableName(tableId);
-  }
-
-  #schemaOf(table: string): TableSchema {
-    return this.#reads.schemaOf(table);
   }
 
   #checkRunning(): void {
