@@ -34,45 +34,32 @@
  *
  * Partitions: see partitions/partition-table.ts (which replicas a node holds) and partition-move.ts (how one
  * moves). Requests: connection-session.ts (framing, handshake, answers), request-router.ts (which handler), and the
- * handlers by group (catalog-handlers.ts, tuple-handlers.ts, streamer-handler.ts, node-handlers.ts).
+ * handlers by group (catalog-handlers.ts, tuple-handlers.ts, streamer-handler.ts, node-handlers.ts). Its options
+ * and states: cluster-node-options.ts; how its core is built from them: node-assembly.ts.
  */
-import {
-  type Buggify,
-  type Clock,
-  type Connection,
-  createRng,
-  entropySeed,
-  type Logger,
-  neverBuggify,
-  ProtocolFeatures,
-  type Rng,
-  silentLogger,
-  type Transport,
-} from '@datastreamer/protocol';
+import type { Connection } from '@datastreamer/protocol';
 import type { ClusterMember } from '@datastreamer/protocol/internal';
-import { type AuthenticationOptions, Authenticator } from '../auth/authenticator.js';
-import { DEFAULT_MAX_CLOCK_OFFSET_MS, HybridClock } from '../clock/hlc.js';
+import type { HybridClock } from '../clock/hlc.js';
 import { type Disk, isSimulatedDisk } from '../disk/disk.js';
-import { MemoryDisk } from '../disk/memory-disk.js';
 import { ServerError } from '../errors/server-error.js';
 import { MetastorageControlPlane } from '../metastorage/metastorage-control-plane.js';
-import { METASTORAGE_GROUP } from '../metastorage/metastorage-group.js';
-import {
-  forwarderPeers,
-  NodeMetastorage,
-  type NodeMetastorageSettings,
-} from '../metastorage/node-metastorage.js';
-import { Forwarder } from '../peer/forwarding.js';
+import type { NodeMetastorage } from '../metastorage/node-metastorage.js';
 import type { ControlPlane } from '../placement/control-plane.js';
 import type { Assignments } from '../placement/placement.js';
-import { RAFT_DEFAULTS } from '../raft/raft-options.js';
-import type { GroupMetrics, GroupRaftOptions, PartitionGroup } from '../replication/partition-group.js';
+import type { PartitionGroup } from '../replication/partition-group.js';
 import type { MvccPartitionStore } from '../storage/mvcc-partition-store.js';
 import type { TransactionManager } from '../tx/transaction-manager.js';
 import type { TwoPhaseCommitHooks } from '../tx/tx-coordinator.js';
 import type { TxLog } from '../tx/tx-log.js';
+import {
+  type ClusterNodeOptions,
+  type NodeReplicationMetrics,
+  type NodeState,
+  NodeStates,
+} from './cluster-node-options.js';
 import { ConnectionSession, SessionStates } from './connection-session.js';
-import { type NodeApplyListener, NodeCore, type NodeRoleListener } from './node-core.js';
+import { assembleNodeCore } from './node-assembly.js';
+import type { NodeApplyListener, NodeCore, NodeRoleListener } from './node-core.js';
 import type { NodeMetricsSnapshot } from './node-metrics.js';
 import {
   type MoveReport,
@@ -83,122 +70,18 @@ import {
   type PartitionHandOverTarget,
 } from './partition-move.js';
 import type { DataStreamerReceiver } from './receiver/data-streamer-receiver.js';
-import { type ReceiverRegistry, receiverRegistryOf } from './receiver/receiver-registry.js';
-import { nameHash } from './trace-ids.js';
+import type { ReceiverRegistry } from './receiver/receiver-registry.js';
+
+export {
+  type ClusterNodeOptions,
+  type NodeReplicationMetrics,
+  type NodeReplicationOptions,
+  type NodeState,
+  NodeStates,
+} from './cluster-node-options.js';
 
 /** The longest a move waits for a prepared transaction on its partition to be decided, in ms. */
 export const MOVE_WAIT_MS = 10_000;
-
-export interface ClusterNodeOptions {
-  /** The node's name: its endpoint on the transport and its name in the placement, e.g. `node-1`. */
-  readonly name: string;
-  /** Catalog and placement, shared by every node of the cluster. The node joins its members if absent. */
-  readonly controlPlane: ControlPlane;
-  /** Physical time for the hybrid clock and for timeouts. */
-  readonly clock: Clock;
-  /** Connections to other nodes (forwarding). */
-  readonly transport: Transport;
-  /** Narrowed to `{ component: 'node', node: name }`. Default: silent. */
-  readonly logger?: Logger;
-  /** Largest frame body accepted from a peer. Default 16 MiB. */
-  readonly maxFrameSize?: number;
-  /** How long a request sent on to another node waits for its answer. Default 10,000 ms. */
-  readonly forwardTimeoutMs?: number;
-  /**
-   * Node-to-node hops a streamer batch may take: 0 turns forwarding off, 2 lets a node that got a forwarded
-   * batch forward it once more (never a batch whose hops is already 1, as PROTOCOL.md requires). Default 1.
-   */
-  readonly maxForwardHops?: number;
-  /** How a moving partition finds its new owner. Default: one registry per control plane. */
-  readonly registry?: NodeRegistry;
-  /**
-   * The receivers this node runs, deployed by name. Default: the registry of the control plane
-   * (`receiverRegistryOf`), so every node of a cluster runs the same receivers.
-   */
-  readonly receivers?: ReceiverRegistry;
-  /**
-   * The node's disk: the Raft logs and snapshots of its replicated partitions. Default: a `MemoryDisk` on
-   * `clock` with its default fsync latency. A crash calls its `crash()` when it has one (the simulated disk's
-   * unsynced writes are lost), `destroy()` its `destroy()`.
-   */
-  readonly disk?: Disk;
-  /** Raft settings of the node's replicated partitions, and the lease margin. Defaults as documented. */
-  readonly replication?: NodeReplicationOptions;
-  /**
-   * Who may connect: `users` (clients must give one's user name and password in the handshake; default
-   * none, so clients need no credentials) and `clusterSecret` (node peers must prove it; default none, so
-   * the node admits no node peer and can open no link to one).
-   */
-  readonly authentication?: AuthenticationOptions;
-  /**
-   * Randomness: the handshake challenges to node peers (its child stream `auth`; default seeded from the
-   * platform's entropy) and the Raft election timeouts (its child stream `raft`; default seeded from the
-   * node's name).
-   */
-  readonly rng?: Rng;
-  /**
-   * How far ahead of this node's physical clock a timestamp from a peer may be, in ms: one further ahead is
-   * refused with `CLOCK_OFFSET_EXCEEDED` before it touches the hybrid clock. Default 500.
-   */
-  readonly maxClockOffsetMs?: number;
-  /** Fault points (simulation only; see protocol's `Buggify`). Default: none ever fires. */
-  readonly buggify?: Buggify;
-  /**
-   * The cluster's metastorage: when given, the catalog lives in a Raft group over `members` (the same list on
-   * every node), this node keeps its own copy learned by watching it, and catalog changes commit there
-   * (metastorage/). Default: none, the catalog is `controlPlane`'s, shared in the process.
-   */
-  readonly metastorage?: NodeMetastorageSettings;
-}
-
-/** Replication settings of a node (each has the default of `RaftNodeOptions`, unless said otherwise). */
-export interface NodeReplicationOptions extends GroupRaftOptions {
-  /**
-   * How long before a lease's expiry its holder stops serving: a bound on how far the node's clock may be
-   * behind the placement driver's. Default the node's `maxClockOffsetMs` (the bound it trusts its peers'
-   * clocks to keep); below the control plane's lease length.
-   */
-  readonly leaseMarginMs?: number;
-}
-
-/** A node's replication section of `metrics()`: each replicated partition it holds. */
-export interface NodeReplicationMetrics {
-  readonly groups: readonly GroupMetrics[];
-  /** Partitions this node serves as primary now. */
-  readonly serving: number;
-  /** Elections this node won since it was created. */
-  readonly electionsWon: number;
-  /** Snapshots its replicas installed from leaders since it was created. */
-  readonly snapshotInstalls: number;
-  /** Snapshot chunks its replicas sent again as leaders (unanswered for a heartbeat) since it was created. */
-  readonly snapshotChunksResent: number;
-}
-
-/** Lifecycle of a node. */
-export const NodeStates = {
-  RUNNING: 'RUNNING',
-  CRASHED: 'CRASHED',
-  /** Gone for good with its disk (`destroy()`): it never serves again. */
-  DESTROYED: 'DESTROYED',
-} as const;
-
-export type NodeState = (typeof NodeStates)[keyof typeof NodeStates];
-
-const DEFAULT_MAX_FRAME_SIZE = 16 * 1024 * 1024;
-const MAX_FRAME_SIZE_LIMIT = 0x7fffffff;
-const DEFAULT_FORWARD_TIMEOUT_MS = 10_000;
-const DEFAULT_MAX_FORWARD_HOPS = 1;
-
-/**
- * What this node announces in handshakes: it runs receivers, forwards batches, speaks the node-to-node ops,
- * and tells clients with TOPOLOGY_DISCOVERY the cluster's members with each partition assignment.
- */
-const NODE_FEATURES = Uint8Array.of(
-  (1 << ProtocolFeatures.BATCH_FORWARDING) |
-    (1 << ProtocolFeatures.NODE_TO_NODE) |
-    (1 << ProtocolFeatures.STREAMER_RECEIVER) |
-    (1 << ProtocolFeatures.TOPOLOGY_DISCOVERY),
-);
 
 export class ClusterNode implements PartitionHandOverTarget {
   readonly #core: NodeCore;
@@ -212,97 +95,8 @@ export class ClusterNode implements PartitionHandOverTarget {
    * @throws ServerError `INVALID_ARGUMENT` for an option out of range or a name another node has.
    */
   constructor(options: ClusterNodeOptions) {
-    const name = checkName(options.name);
-    const maxFrameSize = checkInteger(
-      'maxFrameSize',
-      options.maxFrameSize,
-      DEFAULT_MAX_FRAME_SIZE,
-      0,
-      MAX_FRAME_SIZE_LIMIT,
-    );
-    const forwardTimeoutMs = checkInteger(
-      'forwardTimeoutMs',
-      options.forwardTimeoutMs,
-      DEFAULT_FORWARD_TIMEOUT_MS,
-      1,
-      2 ** 31 - 1,
-    );
-    const maxForwardHops = checkInteger(
-      'maxForwardHops',
-      options.maxForwardHops,
-      DEFAULT_MAX_FORWARD_HOPS,
-      0,
-      16,
-    );
-    const log = (options.logger ?? silentLogger).child({ component: 'node', node: name });
-    const maxOffsetMs = checkInteger(
-      'maxClockOffsetMs',
-      options.maxClockOffsetMs,
-      DEFAULT_MAX_CLOCK_OFFSET_MS,
-      1,
-      2 ** 31 - 1,
-    );
-    const hlc = new HybridClock(options.clock, { maxOffsetMs });
-    const auth = new Authenticator(
-      name,
-      (options.rng ?? createRng(entropySeed())).child('auth'),
-      options.authentication,
-    );
-    const forwarder = new Forwarder({
-      name,
-      transport: options.transport,
-      clock: options.clock,
-      hlc,
-      log,
-      features: NODE_FEATURES,
-      maxFrameSize,
-      timeoutMs: forwardTimeoutMs,
-      auth,
-    });
-    const rng = options.rng?.child('raft') ?? createRng(nameHash(name));
-    const replication = replicationSettings(
-      options.replication ?? {},
-      maxOffsetMs,
-      options.controlPlane.leases.leaseMs,
-    );
-    const disk = options.disk ?? new MemoryDisk({ clock: options.clock, name: `${name}/disk` });
-    const buggify = options.buggify ?? neverBuggify;
-    const metastorage =
-      options.metastorage === undefined
-        ? undefined
-        : new NodeMetastorage({
-            ...options.metastorage,
-            nodeName: name,
-            clock: options.clock,
-            log: log.child({ component: 'metastorage' }),
-            peers: forwarderPeers(forwarder),
-            disk: () => disk,
-            rng: rng.child(METASTORAGE_GROUP),
-            buggify,
-            nodeRaft: replication.raft,
-          });
-    this.#core = new NodeCore({
-      name,
-      controlPlane:
-        metastorage === undefined
-          ? options.controlPlane
-          : new MetastorageControlPlane(options.controlPlane, metastorage, options.clock, log),
-      hlc,
-      clock: options.clock,
-      forwarder,
-      log,
-      maxFrameSize,
-      maxForwardHops,
-      features: NODE_FEATURES,
-      receivers: options.receivers ?? receiverRegistryOf(options.controlPlane),
-      disk,
-      rng,
-      replication,
-      auth,
-      buggify,
-      ...(metastorage === undefined ? {} : { metastorage }),
-      clusterMembers: () => this.#runningMembers(options.controlPlane),
-    });
+    this.#core = assembleNodeCore(options, () => this.#runningMembers(options.controlPlane));
+    const name = this.#core.name;
     this.#registry = options.registry ?? nodeRegistryOf(options.controlPlane);
     this.#registry.register(this);
     this.#core.addRoleListener((_tableId, _partition, change) => {
@@ -315,7 +109,7 @@ export class ClusterNode implements PartitionHandOverTarget {
       if (this.isRunning) this.#core.replication.sync();
     });
     this.#core.replication.sync();
-    metastorage?.start();
+    this.#core.metastorage?.start();
   }
 
   get name(): string {
@@ -593,64 +387,6 @@ export class ClusterNode implements PartitionHandOverTarget {
       .filter((name) => this.#registry.get(name)?.isRunning === true)
       .map((name) => ({ name, endpoint: name }));
   }
-}
-
-/**
- * The replication settings with their defaults: the lease margin is the clock-offset bound unless given, so a
- * holder whose clock runs up to `maxOffsetMs` behind the placement driver's still stops serving before the
- * driver may lease another replica.
- * @throws ServerError `INVALID_ARGUMENT` for a margin that is not an integer below the lease length `leaseMs`
- *   (a holder could never serve).
- */
-function replicationSettings(
-  options: NodeReplicationOptions,
-  maxOffsetMs: number,
-  leaseMs: number,
-): {
-  readonly raft: GroupRaftOptions;
-  readonly leaseMarginMs: number;
-} {
-  const { leaseMarginMs = maxOffsetMs, ...raft } = options;
-  if (!Number.isInteger(leaseMarginMs) || leaseMarginMs < 0 || leaseMarginMs >= leaseMs) {
-    throw new ServerError(
-      'INVALID_ARGUMENT',
-      `replication.leaseMarginMs (default maxClockOffsetMs): expected an integer in 0..${leaseMs - 1}, below ` +
-        `the lease length of ${leaseMs} ms (a leaseholder stops serving that long before its lease expires), ` +
-        `got ${String(leaseMarginMs)}`,
-    );
-  }
-  return {
-    raft: {
-      electionTimeoutMs: RAFT_DEFAULTS.electionTimeoutMs,
-      heartbeatIntervalMs: RAFT_DEFAULTS.heartbeatIntervalMs,
-      ...raft,
-    },
-    leaseMarginMs,
-  };
-}
-
-function checkName(name: unknown): string {
-  if (typeof name !== 'string' || name.length === 0) {
-    throw new ServerError('INVALID_ARGUMENT', `name: expected a non-empty string, got ${String(name)}`);
-  }
-  return name;
-}
-
-function checkInteger(
-  option: string,
-  value: number | undefined,
-  fallback: number,
-  min: number,
-  max: number,
-): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ServerError(
-      'INVALID_ARGUMENT',
-      `${option}: expected an integer in ${min}..${max}, got ${String(value)}`,
-    );
-  }
-  return value;
 }
 
 function unknownState(state: never): never {

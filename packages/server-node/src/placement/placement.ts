@@ -14,19 +14,26 @@
  * older one changes nothing); `replicasOf` is the voters of the newest committed one. `planRebalance` leaves
  * replicated tables alone (see replica-plan.ts).
  *
- * Placement only records and plans; it moves no data.
+ * Placement only records and plans; it moves no data. The shapes it records and hands out are in
+ * placement-records.ts, the owner-move plan of `planRebalance` in owner-rebalance.ts.
  */
 import { ServerError } from '../errors/server-error.js';
+import { leastLoaded, planOwnerMoves } from './owner-rebalance.js';
+import {
+  type Assignments,
+  type GroupMembership,
+  initialRecord,
+  MAX_REPLICAS,
+  type MembershipListener,
+  type PartitionMove,
+  type PlacementListener,
+  sameNodes,
+  type TableAssignment,
+  type TablePlacementRecord,
+} from './placement-records.js';
 
-/** The owners of one table's partitions at one placement version. */
-export interface TableAssignment {
-  readonly version: number;
-  /** `owners[p]` is the node that is primary for partition `p`. */
-  readonly owners: readonly string[];
-}
-
-/** The most replicas a partition may have. */
-export const MAX_REPLICAS = 7;
+// Re-exported for the modules that import these shapes from here.
+export * from './placement-records.js';
 
 interface PlacedTable {
   /** `owners[p]`: the primary of partition `p`. */
@@ -39,54 +46,6 @@ interface PlacedTable {
   /** `memberships[p]`: the newest configuration partition `p`'s group committed, once it changed. */
   readonly memberships: (GroupMembership | undefined)[];
 }
-
-/** A replicated partition's Raft configuration as its group committed it. */
-export interface GroupMembership {
-  readonly voters: readonly string[];
-  readonly learners: readonly string[];
-  /** The log index of the config entry: a newer configuration has a higher one. */
-  readonly index: number;
-}
-
-/** One partition changing hands, as planned by {@link Placement.planRebalance}. */
-export interface PartitionMove {
-  readonly tableId: number;
-  readonly partition: number;
-  readonly from: string;
-  readonly to: string;
-}
-
-/**
- * What a node routes by: the owner (primary) of each table's partitions under one assignment version. The
- * controller-side `Placement` is one; with a metastorage, every node reads its own copy instead
- * (metastorage/metastorage-assignments.ts), which may be behind.
- */
-export interface Assignments {
-  /** The assignment version: grows with every change of members, owners or replica sets. */
-  readonly version: number;
-  /** A table's owners at `version`; `undefined` for a table not placed (as far as this view knows). */
-  assignment(tableId: number): TableAssignment | undefined;
-  /** The primary of one partition; `undefined` when the table or partition is unknown. */
-  owner(tableId: number, partition: number): string | undefined;
-  /** Whether the table's partitions are Raft groups (more than one replica). */
-  isReplicated(tableId: number): boolean;
-}
-
-/** Everything the placement records of one table: what the metastorage keeps per table. */
-export interface TablePlacementRecord {
-  readonly replicaCount: number;
-  /** `owners[p]`: the primary of partition `p`. */
-  readonly owners: readonly string[];
-  /** `replicas[p]`: the nodes holding partition `p`, the preferred primary first. */
-  readonly replicas: readonly (readonly string[])[];
-  /** `targets[p]`: the replica set partition `p` is being moved to, or `undefined`. */
-  readonly targets: readonly (readonly string[] | undefined)[];
-}
-
-export type PlacementListener = (version: number) => void;
-
-/** Told of each new configuration a replicated partition's group committed. */
-export type MembershipListener = (tableId: number, partition: number, membership: GroupMembership) => void;
 
 export class Placement implements Assignments {
   #version = 0;
@@ -162,7 +121,7 @@ export class Placement implements Assignments {
       }
       table.owners.forEach((owner, partition) => {
         if (owner !== node) return;
-        const heir = this.#leastLoaded(table.owners);
+        const heir = leastLoaded(this.#members, table.owners);
         table.owners[partition] = heir;
         table.replicas[partition] = [heir];
       });
@@ -404,37 +363,7 @@ export class Placement implements Assignments {
     for (const [tableId, table] of this.#tables) {
       // A replicated partition changes hands by a lease, and its replicas by membership changes.
       if (table.replicaCount > 1) continue;
-      const owners = table.owners;
-      const count = new Map<string, number>(members.map((m) => [m, 0]));
-      for (const owner of owners) if (count.has(owner)) count.set(owner, (count.get(owner) ?? 0) + 1);
-      const base = Math.floor(owners.length / members.length);
-      let withExtra = owners.length % members.length;
-      // Which nodes may keep one partition above the floor: those already holding the most, in member order.
-      const quota = new Map<string, number>();
-      for (const m of [...members].sort((a, b) => (count.get(b) ?? 0) - (count.get(a) ?? 0))) {
-        const extra = withExtra > 0 && (count.get(m) ?? 0) > base ? 1 : 0;
-        withExtra -= extra;
-        quota.set(m, base + extra);
-      }
-      for (const m of members) {
-        if (withExtra > 0 && quota.get(m) === base) {
-          quota.set(m, base + 1);
-          withExtra -= 1;
-        }
-      }
-      const kept = new Map<string, number>(members.map((m) => [m, 0]));
-      const homeless: number[] = [];
-      owners.forEach((owner, partition) => {
-        const limit = quota.get(owner);
-        if (limit !== undefined && (kept.get(owner) ?? 0) < limit)
-          kept.set(owner, (kept.get(owner) ?? 0) + 1);
-        else homeless.push(partition);
-      });
-      for (const partition of homeless) {
-        const to = members.find((m) => (kept.get(m) ?? 0) < (quota.get(m) ?? 0)) as string;
-        kept.set(to, (kept.get(to) ?? 0) + 1);
-        moves.push({ tableId, partition, from: owners[partition] as string, to });
-      }
+      moves.push(...planOwnerMoves(tableId, table.owners, members));
     }
     return moves;
   }
@@ -470,48 +399,8 @@ export class Placement implements Assignments {
     return index;
   }
 
-  /** The member owning the fewest of `owners` (the first such in member order). */
-  #leastLoaded(owners: readonly string[]): string {
-    let best = this.#members[0] as string;
-    let fewest = Number.POSITIVE_INFINITY;
-    for (const member of this.#members) {
-      const count = owners.filter((owner) => owner === member).length;
-      if (count < fewest) {
-        best = member;
-        fewest = count;
-      }
-    }
-    return best;
-  }
-
   #bump(): void {
     this.#version += 1;
     for (const listener of this.#listeners) listener(this.#version);
   }
-}
-
-/**
- * Where a new table's partitions go (see `Placement.addTable`): partition p's replicas are members p, p+1, ...
- * (mod their count), the first its primary; no move under way.
- */
-export function initialRecord(
-  members: readonly string[],
-  partitions: number,
-  replicas: number,
-): TablePlacementRecord {
-  const n = members.length;
-  const sets = Array.from({ length: partitions }, (_, p) =>
-    Array.from({ length: replicas }, (_, i) => members[(p + i) % n] as string),
-  );
-  return {
-    replicaCount: replicas,
-    owners: sets.map((set) => set[0] as string),
-    replicas: sets,
-    targets: sets.map(() => undefined),
-  };
-}
-
-/** Whether `a` and `b` hold the same nodes, in any order. */
-export function sameNodes(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((node) => b.includes(node));
 }

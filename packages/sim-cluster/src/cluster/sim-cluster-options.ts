@@ -1,8 +1,10 @@
 /**
  * The options of `SimCluster.start`, their defaults, and their validation: a bad option is a
- * `SimClusterError` naming it, before anything starts.
+ * `SimClusterError` naming it, before anything starts. Also the option types of `connect` and
+ * `movePartition`, and `ClusterClock`.
  */
-import type { Logger, Rng } from '@datastreamer/protocol';
+import type { ClientOptions } from '@datastreamer/client';
+import type { Clock, Logger, Rng } from '@datastreamer/protocol';
 import {
   type ClusterNode,
   DEFAULT_MAX_CLOCK_OFFSET_MS,
@@ -346,3 +348,24 @@ export function defaultClusterSecret(rng: Rng): string {
   for (let i = 0; i < 8; i++) hex += rng.nextUint32().toString(16).padStart(8, '0');
   return hex;
 }
+
+/** What `connect` takes: a subset of nodes, and client options other than transport and endpoints. */
+export interface ConnectOptions
+  extends Omit<ClientOptions, 'transport' | 'endpoints' | 'clock' | 'rng' | 'buggify'> {
+  /**
+   * The nodes to connect to. Default: every running node. A client given a subset keeps to it (its
+   * `clusterDiscovery` defaults to false: the server forwards), unless `clusterDiscovery: true` is given.
+   */
+  readonly nodes?: readonly string[];
+}
+
+/** How `movePartition` moves a replica of a replicated table. */
+export interface ReplicaMoveOptions {
+  /** The replica that leaves. Default: the last replica that is not the primary. */
+  readonly from?: string;
+  /** How long to wait for the move, in cluster ms. Default {@link REPLICA_MOVE_WAIT_MS}; 0: not at all. */
+  readonly waitMs?: number;
+}
+
+/** A clock with the `sleep` tests use; virtual or real. */
+export type ClusterClock = Clock;

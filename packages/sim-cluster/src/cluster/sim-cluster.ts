@@ -7,17 +7,18 @@
  * What it records: every commit (`apply`, from the nodes' apply hook), every network fault the network
  * reports, every topology change made through this class. Streams record their own submits and acks. With
  * `history: 'off'` only faults and topology changes are recorded, and `check` refuses to judge.
+ *
+ * The class holds the parts and checks the cluster still runs; the work is done by its helpers: node start
+ * (sim-node-start.ts), topology changes (cluster-topology.ts), table reads (cluster-reads.ts), recorded streams
+ * (cluster-streams.ts).
  */
 import {
   Client,
-  type ClientOptions,
   type DataStreamerOptions,
   type DataStreamerSummary,
-  KeyValueView,
   type StreamerSource,
 } from '@datastreamer/client';
 import {
-  type Clock,
   createRng,
   entropySeed,
   type Logger,
@@ -25,7 +26,7 @@ import {
   type SeededRng,
   silentLogger,
 } from '@datastreamer/protocol';
-import { ClusterNode, LocalControlPlane, MemoryDisk, type MoveReport } from '@datastreamer/server-node';
+import { type ClusterNode, LocalControlPlane, type MoveReport } from '@datastreamer/server-node';
 import { BuggifyRun } from '../buggify/buggify-run.js';
 import type { Verdict } from '../checkers/check.js';
 import { check as checkHistory } from '../checkers/check.js';
@@ -33,52 +34,32 @@ import type { CheckOptions } from '../checkers/check-options.js';
 import { judgeStoredRows, type StoredRowsResult } from '../checkers/stored-rows.js';
 import { SimClock } from '../clock/sim-clock.js';
 import { SimClusterError } from '../errors/sim-cluster-error.js';
-import { canonicalKey } from '../history/canonical-key.js';
 import { History } from '../history/history.js';
 import type { HistoryRow } from '../history/history-event.js';
 import { SimNetwork } from '../network/sim-network.js';
-import { recordApplies } from './apply-recording.js';
 import { type CheckedView, isCheckedView, type RowOfView } from './checked-view.js';
+import { ClusterReads } from './cluster-reads.js';
+import { ClusterStreams } from './cluster-streams.js';
+import { ClusterTopology } from './cluster-topology.js';
 import { MetastorageMembers } from './metastorage-members.js';
-import { recordElections, recordLease } from './raft-events.js';
-import { recordedStream, type StreamRecording, type StreamTarget } from './recorded-stream.js';
+import { recordLease } from './raft-events.js';
+import type { StreamRecording, StreamTarget } from './recorded-stream.js';
 import { REPLICA_MOVE_WAIT_MS, type ReplicaMoveReport, ReplicaMover } from './replica-moves.js';
 import {
+  type ClusterClock,
+  type ConnectOptions,
   defaultClusterSecret,
   type HistoryMode,
+  type ReplicaMoveOptions,
   type ResolvedSimClusterOptions,
   resolveSimClusterOptions,
   type SimClusterOptions,
 } from './sim-cluster-options.js';
-import { keyColumnNames, streamItemKey } from './stream-item-key.js';
-import { committedRows, type PlainRow, RowDecoders, storedVersions } from './table-reader.js';
+import { startSimNode } from './sim-node-start.js';
+import { type PlainRow, RowDecoders } from './table-reader.js';
 
-/** What `connect` takes: a subset of nodes, and client options other than transport and endpoints. */
-export interface ConnectOptions
-  extends Omit<ClientOptions, 'transport' | 'endpoints' | 'clock' | 'rng' | 'buggify'> {
-  /**
-   * The nodes to connect to. Default: every running node. A client given a subset keeps to it (its
-   * `clusterDiscovery` defaults to false: the server forwards), unless `clusterDiscovery: true` is given.
-   */
-  readonly nodes?: readonly string[];
-}
-
-/** How `movePartition` moves a replica of a replicated table. */
-export interface ReplicaMoveOptions {
-  /** The replica that leaves. Default: the last replica that is not the primary. */
-  readonly from?: string;
-  /** How long to wait for the move, in cluster ms. Default {@link REPLICA_MOVE_WAIT_MS}; 0: not at all. */
-  readonly waitMs?: number;
-}
-
-/** A clock with the `sleep` tests use; virtual or real. */
-export type ClusterClock = Clock;
-
-/** Raft timings on the real clock, unless the `replication` option sets them. */
-export const REAL_CLOCK_RAFT = {
-  electionTimeoutMs: { min: 1000, max: 2000 },
-  heartbeatIntervalMs: 100,
-} as const;
+export type { ClusterClock, ConnectOptions, ReplicaMoveOptions } from './sim-cluster-options.js';
+export { REAL_CLOCK_RAFT } from './sim-node-start.js';
 
 export class SimCluster implements AsyncDisposable {
   /** The run's seed: `SimCluster.start({ seed })` with it replays every random choice. */
@@ -98,9 +79,10 @@ export class SimCluster implements AsyncDisposable {
   readonly #nodes = new Map<string, ClusterNode>();
   readonly #clients: Client[] = [];
   readonly #clientNames = new Map<Client, string>();
-  /** The last stream id given out per client name. */
-  readonly #streamIds = new Map<string, number>();
+  readonly #streams: ClusterStreams;
   readonly #decoders: RowDecoders;
+  readonly #reads: ClusterReads;
+  readonly #topology: ClusterTopology;
   /** The applies recorded per replicated partition (see `ApplyRecording.recordedUpTo`). */
   readonly #recordedUpTo = new Map<string, { index: number; node: string }>();
   /** What the nodes prove to each other (see `SimClusterOptions.auth`). */
@@ -151,6 +133,28 @@ export class SimCluster implements AsyncDisposable {
     this.#clusterSecret =
       options.auth.clusterSecret ?? defaultClusterSecret(this.#rng.child('cluster-secret'));
     this.#decoders = new RowDecoders(this.controlPlane.catalog);
+    this.#reads = new ClusterReads({
+      controlPlane: this.controlPlane,
+      nodes: this.#nodes,
+      decoders: this.#decoders,
+      clock: this.clock,
+    });
+    this.#streams = new ClusterStreams({
+      history: this.history,
+      historyMode: options.history,
+      reads: this.#reads,
+      clientName: (client) => this.clientName(client),
+    });
+    this.#topology = new ClusterTopology({
+      nodes: this.#nodes,
+      controlPlane: this.controlPlane,
+      network: this.network,
+      history: this.history,
+      replicaMoves: this.#replicaMoves,
+      metastorage: this.#metastorage,
+      reads: this.#reads,
+      node: (name) => this.node(name),
+    });
     this.buggify =
       options.buggify === undefined ? undefined : new BuggifyRun(this.#rng.child('buggify'), options.buggify);
     this.network.onEvent((event) => {
@@ -264,42 +268,12 @@ export class SimCluster implements AsyncDisposable {
     recording: StreamRecording<NoInfer<S>>,
     options?: DataStreamerOptions,
   ): Promise<DataStreamerSummary> {
-    // The items recorded are the source's, so everything below works on `S`; the view streams them because
-    // `S` extends what it accepts.
-    const target: StreamTarget<S> = view;
-    let client: string;
-    let canonical: (item: S) => string;
     try {
       this.#checkRunning();
-      client = typeof recording.client === 'string' ? recording.client : this.clientName(recording.client);
-      const userKey = recording.key;
-      canonical =
-        userKey === undefined
-          ? streamItemKey(
-              keyColumnNames(this.#schemaOf(view.tableName)),
-              view instanceof KeyValueView ? 'keyValue' : 'record',
-            )
-          : (item) => canonicalKey(userKey(item));
     } catch (error) {
       return Promise.reject(error);
     }
-    if (this.#options.history === 'off') return target.streamData(source, options);
-    const stream = (this.#streamIds.get(client) ?? 0) + 1;
-    this.#streamIds.set(client, stream);
-    const { producer } = recording;
-    return recordedStream(
-      target,
-      source,
-      {
-        history: this.history,
-        client,
-        stream,
-        canonicalKey: canonical,
-        seq: recording.seq,
-        ...(producer === undefined ? {} : { producer }),
-      },
-      options,
-    );
+    return this.#streams.stream<T, S>(view, source, recording, options);
   }
 
   /**
@@ -323,11 +297,7 @@ export class SimCluster implements AsyncDisposable {
   async addNode(options: { readonly waitMs?: number } = {}): Promise<string> {
     this.#checkRunning();
     const name = this.#startNode();
-    this.history.recordTopology({ kind: 'join', node: name });
-    await this.#rebalance(this.controlPlane.placement.members);
-    const mover = this.#replicaMoves;
-    const moves = mover.startPlan();
-    await mover.until(() => moves.every((move) => mover.reached(move)), options.waitMs);
+    await this.#topology.join(name, options.waitMs);
     return name;
   }
 
@@ -342,18 +312,7 @@ export class SimCluster implements AsyncDisposable {
    */
   async removeNode(name: string): Promise<void> {
     this.#checkRunning();
-    const node = this.node(name);
-    const rest = this.controlPlane.placement.members.filter((m) => m !== name);
-    if (rest.length === 0)
-      throw new SimClusterError('INVALID_ARGUMENT', `cannot remove "${name}": it is the last node`);
-    this.#metastorage.checkKeeps(name, 'remove');
-    await this.#replicaMoves.moveAllOff(name, rest);
-    await this.#rebalance(rest);
-    this.controlPlane.placement.removeMember(name);
-    node.crash();
-    this.network.down(name);
-    this.#nodes.delete(name);
-    this.history.recordTopology({ kind: 'leave', node: name });
+    await this.#topology.remove(name);
   }
 
   /**
@@ -366,18 +325,7 @@ export class SimCluster implements AsyncDisposable {
    */
   destroyNode(name: string): void {
     this.#checkRunning();
-    const node = this.node(name);
-    if (this.#nodes.size === 1) {
-      throw new SimClusterError('INVALID_ARGUMENT', `cannot destroy "${name}": it is the last node`);
-    }
-    this.#metastorage.checkKeeps(name, 'destroy');
-    node.destroy();
-    this.network.down(name);
-    this.#nodes.delete(name);
-    this.controlPlane.placement.forgetMember(name);
-    this.history.recordTopology({ kind: 'destroy', node: name });
-    // Repair: its replicas are replaced on the other nodes (when there are enough), in the background.
-    this.#replicaMoves.startPlan();
+    this.#topology.destroy(name);
   }
 
   /**
@@ -395,10 +343,7 @@ export class SimCluster implements AsyncDisposable {
    * @throws SimClusterError `TABLE_NOT_FOUND`, `INVALID_ARGUMENT` for a partition the table does not have.
    */
   async replicasOf(table: string, partition: number): Promise<string[]> {
-    const schema = this.#schemaOf(table);
-    const replicas = this.controlPlane.placement.replicasOf(schema.tableId, partition);
-    if (replicas === undefined) throw this.#badPartition(table, schema.partitions, partition);
-    return [...replicas];
+    return this.#reads.replicasOf(table, partition);
   }
 
   /**
@@ -408,24 +353,8 @@ export class SimCluster implements AsyncDisposable {
    * @throws SimClusterError `TABLE_NOT_FOUND`, `INVALID_ARGUMENT` for a bad partition; `NO_QUORUM` when no
    *   replica served within the timeout.
    */
-  async primaryOf(table: string, partition: number, timeoutMs = 30_000): Promise<string> {
-    const schema = this.#schemaOf(table);
-    const placement = this.controlPlane.placement;
-    const replicas = placement.replicasOf(schema.tableId, partition);
-    if (replicas === undefined) throw this.#badPartition(table, schema.partitions, partition);
-    if (!placement.isReplicated(schema.tableId)) return placement.owner(schema.tableId, partition) as string;
-    const deadline = this.clock.now() + timeoutMs;
-    for (;;) {
-      const serving = this.#servingReplica(schema.tableId, partition);
-      if (serving !== undefined) return serving;
-      if (this.clock.now() >= deadline) {
-        throw new SimClusterError(
-          'NO_QUORUM',
-          `no replica of partition ${partition} of table "${table}" served as primary within ${timeoutMs} ms`,
-        );
-      }
-      await this.clock.sleep(5);
-    }
+  primaryOf(table: string, partition: number, timeoutMs = 30_000): Promise<string> {
+    return this.#reads.primaryOf(table, partition, timeoutMs);
   }
 
   /**
@@ -434,12 +363,7 @@ export class SimCluster implements AsyncDisposable {
    */
   crashNode(name: string): void {
     this.#checkRunning();
-    const node = this.node(name);
-    const disk = node.disk;
-    const unsyncedLost = node.isRunning && disk instanceof MemoryDisk ? disk.unsyncedChanges : 0;
-    node.crash();
-    this.network.down(name);
-    this.history.recordTopology({ kind: 'crash', node: name, ...(unsyncedLost > 0 ? { unsyncedLost } : {}) });
+    this.#topology.crash(name);
   }
 
   /**
@@ -449,24 +373,13 @@ export class SimCluster implements AsyncDisposable {
    */
   async restartNode(name: string): Promise<void> {
     this.#checkRunning();
-    const node = this.node(name);
-    this.network.up(name);
-    try {
-      node.restart();
-    } catch (error) {
-      this.network.down(name);
-      throw error;
-    }
-    if (!this.network.isListening(name)) this.network.listen(name, (connection) => node.accept(connection));
-    this.history.recordTopology({ kind: 'restart', node: name });
+    this.#topology.restart(name);
   }
 
   /** Stops a node's traffic for `ms` (virtual or real): a slow owner, not a dead one. */
   pauseNode(name: string, ms: number): void {
     this.#checkRunning();
-    this.node(name);
-    this.network.clog(name, ms);
-    this.history.recordTopology({ kind: 'pause', node: name, ms });
+    this.#topology.pause(name, ms);
   }
 
   /**
@@ -485,28 +398,7 @@ export class SimCluster implements AsyncDisposable {
     options: ReplicaMoveOptions = {},
   ): Promise<MoveReport | ReplicaMoveReport> {
     this.#checkRunning();
-    const schema = this.#schemaOf(table);
-    const owner = this.controlPlane.placement.owner(schema.tableId, partition);
-    if (owner === undefined) {
-      throw new SimClusterError(
-        'INVALID_ARGUMENT',
-        `table "${table}" has partitions 0..${schema.partitions - 1}, got ${partition}`,
-      );
-    }
-    this.node(toNode);
-    if (this.controlPlane.placement.isReplicated(schema.tableId)) {
-      const mover = this.#replicaMoves;
-      const move = mover.start(schema.tableId, partition, toNode, options.from);
-      const placement = this.controlPlane.placement;
-      await mover.until(
-        () => mover.reached(move) || placement.targetOf(schema.tableId, partition) === undefined,
-        options.waitMs,
-      );
-      return mover.report(move);
-    }
-    const report = await this.node(owner).movePartition(schema.tableId, partition, toNode);
-    this.history.recordTopology({ kind: 'move', table, partition, from: owner, to: toNode });
-    return report;
+    return this.#topology.movePartition(table, partition, toNode, options);
   }
 
   /**
@@ -515,15 +407,8 @@ export class SimCluster implements AsyncDisposable {
    * for each partition to have a serving primary, whose state holds every committed write (a replica that
    * is not the primary may not know yet that its last entries committed).
    */
-  async readTable(table: string, timeoutMs = 30_000): Promise<PlainRow[]> {
-    const schema = this.#schemaOf(table);
-    if (this.controlPlane.placement.isReplicated(schema.tableId)) {
-      for (let p = 0; p < schema.partitions; p++) {
-        // Without a primary in time (a majority lost for good), the freshest replica is read.
-        await this.primaryOf(table, p, timeoutMs).catch(() => undefined);
-      }
-    }
-    return this.readTableNow(table);
+  readTable(table: string, timeoutMs = 30_000): Promise<PlainRow[]> {
+    return this.#reads.readTable(table, timeoutMs);
   }
 
   /**
@@ -533,23 +418,7 @@ export class SimCluster implements AsyncDisposable {
    * @throws ProtocolError for a stored row that does not decode.
    */
   readTableNow(table: string): PlainRow[] {
-    return this.#readTable(table, false);
-  }
-
-  /** The running replica serving a replicated partition now, if one does. */
-  #servingReplica(tableId: number, partition: number): string | undefined {
-    for (const name of this.controlPlane.placement.replicasOf(tableId, partition) ?? []) {
-      const node = this.#nodes.get(name);
-      if (node?.replicaGroup(tableId, partition)?.isServing()) return name;
-    }
-    return undefined;
-  }
-
-  #badPartition(table: string, partitions: number, partition: number): SimClusterError {
-    return new SimClusterError(
-      'INVALID_ARGUMENT',
-      `table "${table}" has partitions 0..${partitions - 1}, got ${partition}`,
-    );
+    return this.#reads.rows(table, false);
   }
 
   /**
@@ -557,7 +426,7 @@ export class SimCluster implements AsyncDisposable {
    * (each replica of a replicated partition included) decodes with its schema version and fits its columns.
    */
   checkStoredRows(): StoredRowsResult {
-    return judgeStoredRows(storedVersions(this.#nodes.values()), this.controlPlane.catalog);
+    return judgeStoredRows(this.#reads.storedVersions(), this.controlPlane.catalog);
   }
 
   /**
@@ -590,11 +459,11 @@ export class SimCluster implements AsyncDisposable {
     }
     let resolved: CheckOptions<object> = {
       ...options,
-      stored: { versions: storedVersions(this.#nodes.values()), schemas: this.controlPlane.catalog },
+      stored: { versions: this.#reads.storedVersions(), schemas: this.controlPlane.catalog },
     };
     if (options.rows === undefined) {
-      const table = options.table ?? this.#onlyTable();
-      if (table !== undefined) resolved = { ...resolved, table, rows: this.#readTable(table, true) };
+      const table = options.table ?? this.#reads.onlyTable();
+      if (table !== undefined) resolved = { ...resolved, table, rows: this.#reads.rows(table, true) };
     }
     return checkHistory(this.history, resolved);
   }
@@ -614,83 +483,28 @@ export class SimCluster implements AsyncDisposable {
 
   #startNode(): string {
     const name = `node-${this.#nextNode++}`;
-    const { syncLatencyMs, leaseMs: _, ...tuning } = this.#options.replication;
-    // On the real clock a busy event loop delays every message (a streamer keeps a batch per partition in
-    // flight): timeouts as long as a real cluster's keep leaders from stepping down under load.
-    const raft = this.#options.clock === 'real' ? { ...REAL_CLOCK_RAFT, ...tuning } : tuning;
-    const node = new ClusterNode({
-      name,
+    const node = startSimNode(name, {
+      options: this.#options,
       controlPlane: this.controlPlane,
       clock: this.clock,
-      transport: this.network.transport(name),
-      logger: this.#options.logger ?? silentLogger,
-      disk: new MemoryDisk({
-        clock: this.clock,
-        rng: this.#rng.child(`disk:${name}`),
-        name: `${name}/disk`,
-        ...(syncLatencyMs === undefined ? {} : { syncLatencyMs }),
-      }),
-      rng: this.#rng.child(name),
-      replication: raft,
-      ...(this.#metastorage.names.length === 0 ? {} : { metastorage: { members: this.#metastorage.names } }),
-      ...(this.buggify === undefined ? {} : { buggify: this.buggify.buggify }),
-      authentication: {
-        clusterSecret: this.#clusterSecret,
-        ...(this.#options.auth.users === undefined ? {} : { users: this.#options.auth.users }),
-      },
+      network: this.network,
+      history: this.history,
+      rng: this.#rng,
+      buggify: this.buggify,
+      clusterSecret: this.#clusterSecret,
+      metastorageMembers: this.#metastorage.names,
+      decoders: this.#decoders,
+      log: this.#log,
+      recordedUpTo: this.#recordedUpTo,
+      tableName: (tableId) => this.#tableName(tableId),
     });
-    recordElections(node, name, this.history, (tableId) => this.#tableName(tableId));
-    if (this.#options.history === 'full') {
-      recordApplies(node, name, {
-        history: this.history,
-        catalog: this.controlPlane.catalog,
-        decoders: this.#decoders,
-        log: this.#log,
-        recordedUpTo: this.#recordedUpTo,
-      });
-    }
-    this.network.listen(name, (connection) => node.accept(connection));
     this.#nodes.set(name, node);
     this.#log.debug({ node: name }, 'node started');
     return name;
   }
 
-  /** The committed rows of `table`; with `skipUndecodable`, rows that do not decode are left out. */
-  #readTable(table: string, skipUndecodable: boolean): PlainRow[] {
-    const nodes = this.#nodes;
-    return committedRows(this.#schemaOf(table), this.controlPlane.placement, (name) => nodes.get(name), {
-      decoders: this.#decoders,
-      skipUndecodable,
-    });
-  }
-
   #tableName(tableId: number): string {
-    return this.controlPlane.catalog.latest(tableId)?.tableName ?? String(tableId);
-  }
-
-  async #rebalance(members: readonly string[]): Promise<void> {
-    for (const move of this.controlPlane.placement.planRebalance(members)) {
-      await this.node(move.from).movePartition(move.tableId, move.partition, move.to);
-      const { partition, from, to } = move;
-      this.history.recordTopology({
-        kind: 'move',
-        table: this.#tableName(move.tableId),
-        partition,
-        from,
-        to,
-      });
-    }
-  }
-
-  #schemaOf(table: string) {
-    const schema = this.controlPlane.catalog.latest(table);
-    if (schema === undefined) throw new SimClusterError('TABLE_NOT_FOUND', `table "${table}" does not exist`);
-    return schema;
-  }
-
-  #onlyTable(): string | undefined {
-    const tables = this.controlPlane.catalog.tables();
-    return tables.length === 1 ? tables[0]?.tableName : undefined;
+    return this.#reads.tableName(tableId);
   }
 
   #checkRunning(): void {
