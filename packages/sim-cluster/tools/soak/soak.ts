@@ -23,22 +23,48 @@ import type { SoakJob } from './soak-worker.js';
 
 type WorkerReply = ScenarioOutcome | { readonly index: number; readonly crashed: string };
 
+/**
+ * Wall-clock ms a scenario may take before it counts as hung (a stream that never settles, say): its worker is
+ * terminated, the scenario reported failed, and a fresh worker goes on. Scenarios take well under a second.
+ */
+const SCENARIO_WALL_LIMIT_MS = 180_000;
+
 /** Runs indexes `from..to-1` on `workers` threads, handing out the next index as one frees up. */
 async function runAll(options: SoakOptions, base: number, from: number, to: number): Promise<WorkerReply[]> {
   const replies: WorkerReply[] = [];
   let next = from;
   const count = Math.min(options.workers, Math.max(1, to - from));
   const threads = Array.from({ length: count }, async () => {
-    const worker = new Worker(new URL('./soak-worker-entry.mjs', import.meta.url));
+    let worker = new Worker(new URL('./soak-worker-entry.mjs', import.meta.url));
     try {
       while (next < to) {
         const job: SoakJob = { index: next++, base, endOnFailure: options.endOnFailure };
-        const reply = await new Promise<WorkerReply>((resolve, reject) => {
-          worker.once('message', resolve);
-          worker.once('error', reject);
+        const reply = await new Promise<WorkerReply>((resolve) => {
+          const hung = setTimeout(() => {
+            resolve({
+              index: job.index,
+              crashed:
+                `no answer within ${SCENARIO_WALL_LIMIT_MS / 1000} s: the scenario hangs (a stream that never ` +
+                `settles?); it is scenario ${job.index} of base seed ${base}`,
+            });
+          }, SCENARIO_WALL_LIMIT_MS);
+          worker.once('message', (message: WorkerReply) => {
+            clearTimeout(hung);
+            resolve(message);
+          });
+          worker.once('error', (error: unknown) => {
+            clearTimeout(hung);
+            resolve({ index: job.index, crashed: String(error) });
+          });
           worker.postMessage(job);
         });
+        worker.removeAllListeners('message');
         worker.removeAllListeners('error');
+        if ('crashed' in reply) {
+          // A hung or broken worker is not reused.
+          await worker.terminate();
+          worker = new Worker(new URL('./soak-worker-entry.mjs', import.meta.url));
+        }
         replies.push(reply);
       }
     } finally {
