@@ -2,25 +2,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { firstInvalidUtf8 } from '../src/msgpack/utf8.js';
 import { COLUMN_TYPE_NAMES } from '../src/schema/column-types.js';
-import type { ColumnDef, TableSchema } from '../src/schema/table-schema.js';
+import type { ColumnDef } from '../src/schema/table-schema.js';
 import { storedValueProblem } from '../src/schema/value-fit.js';
 import type { InternalValue } from '../src/schema/values.js';
 import { BinaryTupleReader } from '../src/tuple/binary-tuple-reader.js';
 import { readColumnValue } from '../src/tuple/column-value-codec.js';
 import { elementProblem, planElementChecks } from '../src/tuple/element-check.js';
-import { RowCodec } from '../src/tuple/row-codec.js';
+import { encoded, tupleOf } from './support/one-column-tuples.js';
 import { columnArb, inputValueArb } from './support/tuple-arbitraries.js';
-
-/** The one element of a one-column tuple. */
-function elementOf(tuple: Uint8Array): Uint8Array {
-  const entry = 1 << ((tuple[0] as number) & 3);
-  return tuple.subarray(1 + entry);
-}
-
-/** A one-column tuple holding `element` (1-byte offsets: elements up to 255 bytes). */
-function tupleOf(element: Uint8Array): Uint8Array {
-  return Uint8Array.from([0, element.length, ...element]);
-}
 
 /** What the reader and the value checks say of `element` as a value of `column`: `undefined` when it fits. */
 function readerVerdict(column: ColumnDef, element: Uint8Array): string | undefined {
@@ -35,20 +24,6 @@ function readerVerdict(column: ColumnDef, element: Uint8Array): string | undefin
 
 function checkOf(column: ColumnDef, element: Uint8Array): string | null {
   return elementProblem(planElementChecks([column]), 0, element, 0, element.length);
-}
-
-/** The element a client writes for `value` in `column`. */
-function encoded(column: ColumnDef, value: unknown): Uint8Array {
-  const schema: TableSchema = {
-    tableId: 1,
-    tableName: 'T',
-    version: 1,
-    columns: [{ ...column, nullable: false }],
-    keyColumns: [0],
-    colocationColumns: [0],
-    partitions: 1,
-  };
-  return elementOf(new RowCodec(schema).encodeRow({ [column.name]: value }).tuple).slice();
 }
 
 /** A valid element of a column of `type`, then changed: a byte replaced, bits flipped, cut or grown. */

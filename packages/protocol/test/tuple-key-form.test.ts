@@ -8,40 +8,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { COLUMN_TYPE_NAMES } from '../src/schema/column-types.js';
-import type { ColumnDef, TableSchema } from '../src/schema/table-schema.js';
+import type { ColumnDef } from '../src/schema/table-schema.js';
 import { BinaryTupleBuilder } from '../src/tuple/binary-tuple-builder.js';
 import { BinaryTupleReader } from '../src/tuple/binary-tuple-reader.js';
 import { appendColumnValue, readColumnValue } from '../src/tuple/column-value-codec.js';
 import { elementProblem, planElementChecks } from '../src/tuple/element-check.js';
 import { keyFormProblem, planKeyForms } from '../src/tuple/key-form.js';
-import { RowCodec } from '../src/tuple/row-codec.js';
 import { readTupleTime, type TimeFields } from '../src/tuple/temporal-tuple-form.js';
+import { elementOf, encoded, tupleOf } from './support/one-column-tuples.js';
 import { columnArb, inputValueArb } from './support/tuple-arbitraries.js';
-
-/** The one element of a one-column tuple. */
-function elementOf(tuple: Uint8Array): Uint8Array {
-  const entry = 1 << ((tuple[0] as number) & 3);
-  return tuple.subarray(1 + entry);
-}
-
-/** A one-column tuple holding `element` (1-byte offsets: elements up to 255 bytes). */
-function tupleOf(element: Uint8Array): Uint8Array {
-  return Uint8Array.from([0, element.length, ...element]);
-}
-
-/** The element a client writes for `value` in `column`. */
-function encoded(column: ColumnDef, value: unknown): Uint8Array {
-  const schema: TableSchema = {
-    tableId: 1,
-    tableName: 'T',
-    version: 1,
-    columns: [{ ...column, nullable: false }],
-    keyColumns: [0],
-    colocationColumns: [0],
-    partitions: 1,
-  };
-  return elementOf(new RowCodec(schema).encodeRow({ [column.name]: value }).tuple).slice();
-}
 
 /** The element a builder writes for the value `element` holds (a valid element of `column`). */
 function reencoded(column: ColumnDef, element: Uint8Array): Uint8Array {

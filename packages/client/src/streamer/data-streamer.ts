@@ -375,16 +375,8 @@ export class DataStreamer<T, Entry, Result = never> {
    * holds no slot); a throw or a rejection fails the stream as any `onBatch` failure does.
    */
   #reportEarlier(partition: number, seq: number, origin: InDoubtOrigin): void {
-    const onBatch = this.#options.onBatch;
-    if (onBatch === undefined) return;
-    const info = earlierRunInfo(partition, seq, origin);
-    const failed = (error: unknown) => this.#fail(streamFailure(error, 'CALLBACK_FAILED', 'onBatch threw'));
-    try {
-      const progress = onBatch(info);
-      if (progress !== undefined) Promise.resolve(progress).then(undefined, failed);
-    } catch (error) {
-      failed(error);
-    }
+    if (this.#options.onBatch === undefined) return;
+    void this.#callOnBatch(earlierRunInfo(partition, seq, origin));
   }
 
   /** Adds an item to its partition's open batch, sealing the batch before it would pass `pageBytes` or once full. */
@@ -468,9 +460,17 @@ export class DataStreamer<T, Entry, Result = never> {
     } catch (error) {
       this.#fail(streamFailure(error, 'CALLBACK_FAILED', 'a subscriber of the results threw'));
     }
+    return this.#callOnBatch(info);
+  }
+
+  /**
+   * `onBatch` for `info` (if any): its promise, whose rejection fails the stream, or undefined when it returned
+   * none. A throw fails the stream.
+   */
+  #callOnBatch(info: StreamerBatchInfo): Promise<void> | undefined {
     const failed = (error: unknown) => this.#fail(streamFailure(error, 'CALLBACK_FAILED', 'onBatch threw'));
     try {
-      const progress = onBatch?.(info);
+      const progress = this.#options.onBatch?.(info);
       if (progress !== undefined) return Promise.resolve(progress).then(undefined, failed);
     } catch (error) {
       failed(error);
